@@ -1,0 +1,51 @@
+// The VJP dispatch: expands the vjp column of every op-table row into one
+// case, with g, y, x0, x1, n and G in scope as ops.def documents.
+#include <vector>
+
+#include "compiler/autodiff/grad.hpp"
+#include "compiler/ir/builders.hpp"
+#include "runtime/error.hpp"
+
+namespace eq::autodiff {
+
+using namespace eq::ir;
+
+namespace {
+
+// The gradients of op(a)·op(b) (numpy matmul of vectors and matrices): a
+// vector is promoted to a row (left) or a column (right), the 2-D rule
+// applied, and each gradient reshaped back.
+std::vector<Node> matmul_vjp(Node n, Node g) {
+  Node a = n.input(0), b = n.input(1);
+  bool ta = n.attrs().trans_a, tb = n.attrs().trans_b;
+  auto rows_of = [](Node m, bool t) { return t ? m.shape()[1] : m.shape()[0]; };
+  auto cols_of = [](Node m, bool t) { return t ? m.shape()[0] : m.shape()[1]; };
+  Node a2 = a.shape().rank() == 2 ? a : reshape(a, IShape(Shape{1, a.shape()[0]}));
+  Node b2 = b.shape().rank() == 2 ? b : reshape(b, IShape(Shape{b.shape()[0], 1}));
+  std::int64_t rows = rows_of(a2, ta), cols = cols_of(b2, tb);
+  IShape g_shape = rows == IShape::kBatch ? IShape::batched(Shape{cols}) : IShape(Shape{rows, cols});
+  Node g2 = reshape(g, g_shape);
+  Node da = ta ? matmul(b2, g2, tb, true) : matmul(g2, b2, false, !tb);
+  Node db = tb ? matmul(g2, a2, true, ta) : matmul(a2, g2, !ta, false);
+  return {reshape(da, a.shape()), reshape(db, b.shape())};
+}
+
+}  // namespace
+
+std::vector<Node> vjp(Node n, Node g) {
+  [[maybe_unused]] Graph& G = n.graph();
+  [[maybe_unused]] Node y = n;
+  [[maybe_unused]] Node x0 = n.arity() > 0 ? n.input(0) : Node();
+  [[maybe_unused]] Node x1 = n.arity() > 1 ? n.input(1) : Node();
+  switch (n.op()) {
+#define EQ_OP(name, arity, kind, flags, spellings, ...) \
+  case Op::name: {                                      \
+    __VA_ARGS__                                         \
+  }
+#include "compiler/ir/ops.def"
+#undef EQ_OP
+  }
+  EQ_ASSERT(false, "no VJP for op " + std::string(op_name(n.op())));
+}
+
+}  // namespace eq::autodiff

@@ -1,0 +1,121 @@
+#include "compiler/ir/graph.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "runtime/error.hpp"
+
+namespace eq::ir {
+
+const NodeData& Node::data() const {
+  EQ_ASSERT(graph_ != nullptr, "use of a null Node");
+  return graph_->data(id_);
+}
+
+namespace {
+template <class T> void mix(std::size_t& h, const T& v) {
+  h ^= std::hash<T>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+}
+bool is_leaf(Op op) { return info(op).kind == OpKind::leaf && op != Op::constant; }
+}  // namespace
+
+std::size_t Graph::KeyHash::operator()(const NodeData& d) const {
+  std::size_t h = static_cast<std::size_t>(d.op);
+  for (NodeId i : d.inputs) mix(h, i);
+  const Attrs& a = d.attrs;
+  mix(h, a.axis);
+  mix(h, a.trans_a);
+  mix(h, a.trans_b);
+  mix(h, a.size);
+  mix(h, a.value);
+  mix(h, static_cast<int>(a.dtype));
+  mix(h, a.shape.rank());
+  for (int i = 0; i < a.shape.rank(); ++i) mix(h, a.shape[i]);
+  mix(h, static_cast<int>(d.dtype));
+  return h;
+}
+
+bool Graph::KeyEq::operator()(const NodeData& a, const NodeData& b) const {
+  return a.op == b.op && a.inputs == b.inputs && a.attrs == b.attrs && a.dtype == b.dtype;
+}
+
+Node Graph::add(NodeData data) {
+  if (!is_leaf(data.op)) {
+    auto found = interned_.find(data);
+    if (found != interned_.end()) {
+      Node existing(this, found->second);
+      if (!nodes_[static_cast<std::size_t>(found->second)].origin && data.origin)
+        nodes_[static_cast<std::size_t>(found->second)].origin = data.origin;
+      return existing;
+    }
+  }
+  NodeId id = static_cast<NodeId>(nodes_.size());
+  nodes_.push_back(data);
+  if (!is_leaf(data.op)) interned_.emplace(std::move(data), id);
+  return Node(this, id);
+}
+
+Node Graph::leaf(const std::string& name) const {
+  for (const auto* list : {&inputs_, &params_})
+    for (const Node& n : *list)
+      if (n.name() == name) return n;
+  return Node();
+}
+
+Node Graph::input(const std::string& name, Shape per_example) {
+  if (leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
+  NodeData d{Op::input, {}, {}, IShape::batched(per_example), dtype_, name, {}};
+  Node n = add(std::move(d));
+  inputs_.push_back(n);
+  return n;
+}
+
+Node Graph::input_indices(const std::string& name, Shape per_example) {
+  if (leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
+  NodeData d{Op::input, {}, {}, IShape::batched(per_example), DType::i32, name, {}};
+  Node n = add(std::move(d));
+  inputs_.push_back(n);
+  return n;
+}
+
+Node Graph::param(const std::string& name, Shape shape) {
+  if (leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
+  NodeData d{Op::param, {}, {}, IShape(shape), dtype_, name, {}};
+  Node n = add(std::move(d));
+  params_.push_back(n);
+  return n;
+}
+
+Node Graph::constant(double value, DType dtype) {
+  Attrs a;
+  a.value = value;
+  return add(NodeData{Op::constant, {}, a, IShape(), dtype, "", {}});
+}
+
+Node Graph::make(Op op, std::vector<Node> inputs, Attrs attrs, Origin origin) {
+  const OpInfo& oi = info(op);
+  EQ_ASSERT(oi.kind != OpKind::leaf, "leaves are made by input / param / constant");
+  EQ_ASSERT(static_cast<int>(inputs.size()) == oi.arity,
+            std::string(oi.name) + " takes " + std::to_string(oi.arity) + " inputs");
+  for (const Node& n : inputs) {
+    EQ_ASSERT(n && &n.graph() == this, "an input of " + std::string(oi.name) + " is not in this graph");
+  }
+  // Commutative ops keep their inputs in one order, so a+b and b+a are one node.
+  if (oi.commutative() && inputs[1].id() < inputs[0].id()) std::swap(inputs[0], inputs[1]);
+  TypeResult t = infer_type(op, inputs, attrs);
+  if (!t.ok) throw Error(t.why);
+  NodeData d{op, {}, attrs, t.shape, t.dtype, "", std::move(origin)};
+  for (const Node& n : inputs) d.inputs.push_back(n.id());
+  return add(std::move(d));
+}
+
+void Graph::set_name(Node n, const std::string& name) {
+  nodes_[static_cast<std::size_t>(n.id())].name = name;
+}
+
+void Graph::set_origin(Node n, const Origin& origin) {
+  auto& d = nodes_[static_cast<std::size_t>(n.id())];
+  if (!d.origin) d.origin = origin;
+}
+
+}  // namespace eq::ir

@@ -1,0 +1,148 @@
+// The graph IR: a DAG of immutable, typed, shaped nodes. Nodes are
+// hash-consed: building the same op with the same inputs and attributes
+// returns the node that already exists, so common subexpressions are shared
+// by construction. Factories check arity, shapes and dtypes and throw
+// eq::Error with a plain message when they do not fit (lowering checks first
+// and reports a diagnostic with the source text instead).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/ir/op.hpp"
+#include "compiler/ir/shape.hpp"
+#include "runtime/tensor.hpp"
+
+namespace eq {
+class SourceFile;
+}
+
+namespace eq::ir {
+
+class Graph;
+
+// Where a node came from: a byte range of a source file (LANGUAGE text or a
+// string given to Parser::parse). Nodes built by C++ code have none.
+struct Origin {
+  std::shared_ptr<const SourceFile> file;
+  std::uint32_t begin = 0, end = 0;
+  explicit operator bool() const { return file != nullptr; }
+};
+
+// Attributes of an op; each op reads only the fields its row speaks of.
+struct Attrs {
+  int axis = 0;                // reduce: the first reduced axis
+  bool trans_a = false;        // matmul: op(a) = aᵀ
+  bool trans_b = false;        // matmul: op(b) = bᵀ
+  std::int64_t size = 0;       // scatter: columns of the result; onehot: classes
+  IShape shape;                // reshape / expand / sum_to: the target shape
+  double value = 0;            // constant: its value
+  DType dtype = DType::f32;    // cast / onehot: the result's dtype
+
+  friend bool operator==(const Attrs&, const Attrs&) = default;
+};
+
+using NodeId = std::int32_t;
+
+struct NodeData {
+  Op op;
+  std::vector<NodeId> inputs;
+  Attrs attrs;
+  IShape shape;
+  DType dtype;
+  std::string name;  // inputs and params: their name; others: optional
+  Origin origin;
+};
+
+// A handle to a node: the graph and an index. Cheap to copy; a default
+// constructed Node is "null" (no node), used for "no gradient".
+class Node {
+ public:
+  Node() = default;
+  Node(Graph* graph, NodeId id) : graph_(graph), id_(id) {}
+
+  explicit operator bool() const { return graph_ != nullptr; }
+  Graph& graph() const { return *graph_; }
+  NodeId id() const { return id_; }
+  const NodeData& data() const;
+  Op op() const { return data().op; }
+  const IShape& shape() const { return data().shape; }
+  DType dtype() const { return data().dtype; }
+  const Attrs& attrs() const { return data().attrs; }
+  const std::string& name() const { return data().name; }
+  int arity() const { return static_cast<int>(data().inputs.size()); }
+  Node input(int i) const { return Node(graph_, data().inputs[static_cast<std::size_t>(i)]); }
+
+  friend bool operator==(const Node& a, const Node& b) {
+    return a.graph_ == b.graph_ && a.id_ == b.id_;
+  }
+
+ private:
+  Graph* graph_ = nullptr;
+  NodeId id_ = -1;
+};
+
+class Graph {
+ public:
+  explicit Graph(DType dtype = DType::f32) : dtype_(dtype) {}
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  // The float type of constants and of leaves made without one.
+  DType dtype() const { return dtype_; }
+
+  // Leaves. Inputs (data fed per step) carry the batch axis; params do not.
+  // `onehot_classes` > 0 makes an i32 input of class indices that stands for
+  // a one-hot vector of that many classes. Names must be unique among leaves.
+  Node input(const std::string& name, Shape per_example);
+  Node input_indices(const std::string& name, Shape per_example = {});
+  Node param(const std::string& name, Shape shape);
+  Node constant(double value, DType dtype);
+  Node constant(double value) { return constant(value, dtype_); }
+
+  // The general factory: checks the op's arity and shape rule, then returns
+  // the existing node for (op, inputs, attrs) or a new one.
+  Node make(Op op, std::vector<Node> inputs, Attrs attrs = {}, Origin origin = {});
+
+  const NodeData& data(NodeId id) const { return nodes_[static_cast<std::size_t>(id)]; }
+  Node node(NodeId id) { return Node(this, id); }
+  int size() const { return static_cast<int>(nodes_.size()); }
+  const std::vector<Node>& inputs() const { return inputs_; }
+  const std::vector<Node>& params() const { return params_; }
+  // The leaf (input or param) of that name, or a null Node.
+  Node leaf(const std::string& name) const;
+
+  // Names a node for printing and for Machine look-ups (does not change identity).
+  void set_name(Node n, const std::string& name);
+  // Remembers where a node came from, if it had no origin yet.
+  void set_origin(Node n, const Origin& origin);
+
+ private:
+  Node add(NodeData data);
+  struct KeyHash {
+    std::size_t operator()(const NodeData& d) const;
+  };
+  struct KeyEq {
+    bool operator()(const NodeData& a, const NodeData& b) const;
+  };
+
+  DType dtype_;
+  std::vector<NodeData> nodes_;
+  std::unordered_map<NodeData, NodeId, KeyHash, KeyEq> interned_;
+  std::vector<Node> inputs_, params_;
+};
+
+// The shape rule of every op (shape_rules.cc): the type of (op, inputs,
+// attrs), or a message saying why they do not fit.
+struct TypeResult {
+  bool ok = false;
+  IShape shape;
+  DType dtype = DType::f32;
+  std::string why;
+};
+TypeResult infer_type(Op op, const std::vector<Node>& inputs, const Attrs& attrs);
+
+}  // namespace eq::ir

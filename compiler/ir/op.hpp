@@ -1,0 +1,48 @@
+// Op: the enumerator of every IR operation, generated from ops.def, and the
+// facts about each op that code outside the table reads (name, arity, kind,
+// flags, spellings).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace eq::ir {
+
+enum class Op : std::uint8_t {
+#define EQ_OP(name, arity, kind, flags, spellings, ...) name,
+#include "compiler/ir/ops.def"
+#undef EQ_OP
+};
+
+enum class OpKind : std::uint8_t { leaf, unary, binary, reduce, special };
+
+namespace op_flag {
+inline constexpr unsigned none = 0;
+inline constexpr unsigned elementwise = 1;
+inline constexpr unsigned commutative = 2;
+inline constexpr unsigned cheap = 4;
+}  // namespace op_flag
+
+struct OpInfo {
+  std::string_view name;
+  int arity;
+  OpKind kind;
+  unsigned flags;
+  std::string_view spellings;  // space separated; "" when not callable by name
+
+  bool elementwise() const { return flags & op_flag::elementwise; }
+  bool commutative() const { return flags & op_flag::commutative; }
+  bool cheap() const { return flags & op_flag::cheap; }
+};
+
+const OpInfo& info(Op op);
+inline std::string_view op_name(Op op) { return info(op).name; }
+int op_count();
+
+// The op a function name of the language stands for ("σ", "sigmoid", "ln", …),
+// if it names one. Composite functions (mean, norm) are not ops: see lowering.
+std::optional<Op> op_for_spelling(std::string_view spelling);
+
+}  // namespace eq::ir

@@ -1,0 +1,146 @@
+// The shape and dtype rule of every op, by kind, with the special ops spelt
+// out. Messages here are for C++ callers of the graph factories; lowering
+// checks operands itself and reports source-level diagnostics.
+#include <string>
+
+#include "compiler/ir/graph.hpp"
+
+namespace eq::ir {
+namespace {
+
+TypeResult ok(IShape shape, DType dtype) { return {true, shape, dtype, {}}; }
+TypeResult fail(std::string why) { return {false, {}, DType::f32, std::move(why)}; }
+
+bool is_float(DType t) { return t == DType::f32 || t == DType::f64; }
+
+std::string describe(const Node& n) { return n.shape().str() + " " + std::string(dtype_name(n.dtype())); }
+
+TypeResult matmul_type(const Node& a, const Node& b, const Attrs& at) {
+  if (a.dtype() != b.dtype() || !is_float(a.dtype()))
+    return fail("matmul: operands must share a float dtype: " + describe(a) + " · " + describe(b));
+  int ra = a.shape().rank(), rb = b.shape().rank();
+  if ((ra == 1 && a.shape().has_batch()) || (rb == 1 && b.shape().has_batch()))
+    return fail("matmul: a batch of scalars is not a vector: " + a.shape().str() + " · " +
+                b.shape().str());
+  if (ra < 1 || ra > 2 || rb < 1 || rb > 2)
+    return fail("matmul: operands must be vectors or matrices: " + a.shape().str() + " · " +
+                b.shape().str());
+  // op(a) is [m, k] (or [k] for a vector); op(b) is [k, n] (or [k]).
+  std::int64_t m = 0, ka, kb, n = 0;
+  if (ra == 2) {
+    m = at.trans_a ? a.shape()[1] : a.shape()[0];
+    ka = at.trans_a ? a.shape()[0] : a.shape()[1];
+  } else {
+    ka = a.shape()[0];
+  }
+  if (rb == 2) {
+    kb = at.trans_b ? b.shape()[1] : b.shape()[0];
+    n = at.trans_b ? b.shape()[0] : b.shape()[1];
+  } else {
+    kb = b.shape()[0];
+  }
+  std::string shown = a.shape().str() + (at.trans_a ? "ᵀ" : "") + " · " + b.shape().str() +
+                      (at.trans_b ? "ᵀ" : "");
+  if (ka != kb) return fail("matmul: inner sizes differ: " + shown);
+  if (n == IShape::kBatch) return fail("matmul: the batch axis cannot become a column: " + shown);
+  std::vector<std::int64_t> dims;
+  if (ra == 2) dims.push_back(m);
+  if (rb == 2) dims.push_back(n);
+  bool batched = !dims.empty() && dims[0] == IShape::kBatch;
+  if (batched) dims.erase(dims.begin());
+  Shape s{std::span<const std::int64_t>(dims)};
+  return ok(batched ? IShape::batched(s) : IShape(s), a.dtype());
+}
+
+}  // namespace
+
+TypeResult infer_type(Op op, const std::vector<Node>& in, const Attrs& at) {
+  const OpInfo& oi = info(op);
+  switch (oi.kind) {
+    case OpKind::leaf:
+      return fail("leaves have no shape rule");
+    case OpKind::unary:
+      if (!is_float(in[0].dtype())) return fail(std::string(oi.name) + ": needs float data, got " + describe(in[0]));
+      return ok(in[0].shape(), in[0].dtype());
+    case OpKind::binary: {
+      if (in[0].dtype() != in[1].dtype() || !is_float(in[0].dtype()))
+        return fail(std::string(oi.name) + ": operands must share a float dtype: " +
+                    describe(in[0]) + " and " + describe(in[1]));
+      IShape out;
+      if (!broadcast(in[0].shape(), in[1].shape(), out))
+        return fail(std::string(oi.name) + ": shapes do not broadcast: " + in[0].shape().str() +
+                    " and " + in[1].shape().str());
+      return ok(out, in[0].dtype());
+    }
+    case OpKind::reduce:
+      if (at.axis < 0 || at.axis > in[0].shape().rank())
+        return fail(std::string(oi.name) + ": axis " + std::to_string(at.axis) + " out of range for " +
+                    in[0].shape().str());
+      return ok(in[0].shape().prefix(at.axis), in[0].dtype());
+    case OpKind::special:
+      break;
+  }
+  const Node& x = in[0];
+  switch (op) {
+    case Op::softmax:
+    case Op::logsoftmax:
+      if (!is_float(x.dtype())) return fail(std::string(oi.name) + ": needs float data");
+      if (x.shape().rank() == 0 || (x.shape().has_batch() && x.shape().rank() == 1))
+        return fail(std::string(oi.name) + ": needs a vector, got " + x.shape().str());
+      return ok(x.shape(), x.dtype());
+    case Op::matmul:
+      return matmul_type(in[0], in[1], at);
+    case Op::transpose:
+      if (x.shape().rank() < 2) return ok(x.shape(), x.dtype());
+      if (x.shape().has_batch() && x.shape().rank() == 2)
+        return fail("transpose: cannot swap the batch axis of " + x.shape().str());
+      return ok(x.shape().swapped_last_two(), x.dtype());
+    case Op::gather: {
+      const Node& idx = in[1];
+      if (x.shape().rank() != 2 || x.shape().has_batch() || !is_float(x.dtype()))
+        return fail("gather: needs a float matrix, got " + describe(x));
+      if (idx.dtype() != DType::i32 || idx.shape().rank() != 1)
+        return fail("gather: needs i32 indices of rank 1, got " + describe(idx));
+      return ok(idx.shape().with_last(x.shape()[0]), x.dtype());
+    }
+    case Op::scatter: {
+      const Node& idx = in[1];
+      if (x.shape().rank() != 2 || idx.shape().rank() != 1 || x.shape()[0] != idx.shape()[0] ||
+          idx.dtype() != DType::i32 || at.size <= 0)
+        return fail("scatter: needs g [b, m], i32 indices [b] and a size: " + describe(x) + ", " +
+                    describe(idx));
+      return ok(IShape(Shape{x.shape()[1], at.size}), x.dtype());
+    }
+    case Op::onehot:
+      if (x.dtype() != DType::i32 || at.size <= 0 || !is_float(at.dtype))
+        return fail("onehot: needs i32 indices and a class count");
+      return ok(x.shape().with_last(at.size), at.dtype);
+    case Op::reshape:
+      if (x.shape().has_batch() != at.shape.has_batch() ||
+          x.shape().example().numel() != at.shape.example().numel())
+        return fail("reshape: cannot reshape " + x.shape().str() + " to " + at.shape.str());
+      return ok(at.shape, x.dtype());
+    case Op::expand: {
+      IShape out;
+      if (!broadcast(x.shape(), at.shape, out) || !(out == at.shape))
+        return fail("expand: cannot broadcast " + x.shape().str() + " to " + at.shape.str());
+      return ok(at.shape, x.dtype());
+    }
+    case Op::sum_to: {
+      IShape out;
+      if (!broadcast(x.shape(), at.shape, out) || !(out == x.shape()))
+        return fail("sum_to: cannot sum " + x.shape().str() + " to " + at.shape.str());
+      return ok(at.shape, x.dtype());
+    }
+    case Op::batch_size:
+      if (!x.shape().has_batch()) return fail("batch_size: " + x.shape().str() + " has no batch axis");
+      return ok(IShape(), is_float(x.dtype()) ? x.dtype() : DType::f32);
+    case Op::cast:
+      if (!is_float(x.dtype()) || !is_float(at.dtype)) return fail("cast: needs float data");
+      return ok(x.shape(), at.dtype);
+    default:
+      return fail("no shape rule for " + std::string(oi.name));
+  }
+}
+
+}  // namespace eq::ir

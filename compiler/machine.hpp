@@ -1,0 +1,38 @@
+// eq::Machine: the public face of the runtime Machine, spoken in graph
+// nodes. Compile a Program from a graph, then let inputs, run, and read
+// values, parameters and gradients by the nodes that stand for them.
+#pragma once
+
+#include <memory>
+
+#include "compiler/tape/compile.hpp"
+#include "runtime/machine.hpp"
+
+namespace eq {
+
+class Machine {
+ public:
+  explicit Machine(Program program);
+
+  // Sets an input for the next run (a batched input takes [B, dims…]).
+  void let(ir::Node input, const Tensor& data) { vm_.let(program_.value(input), data.view()); }
+  void let(ir::Node input, ConstView data) { vm_.let(program_.value(input), data); }
+  void run() { vm_.run(); }
+
+  // A value after run() (outputs, leaves); a copy as a Tensor.
+  Tensor value(ir::Node n) const;
+  ConstView view(ir::Node n) const { return vm_.value(program_.value(n)); }
+  // A parameter's storage, to set or update in place.
+  View param(ir::Node p) { return vm_.param(program_.value(p)); }
+  void set_param(ir::Node p, const Tensor& value);
+
+  void set_check_finite(bool on) { vm_.set_check_finite(on); }
+  const Program& program() const { return program_; }
+  runtime::Machine& runtime() { return vm_; }
+
+ private:
+  Program program_;
+  runtime::Machine vm_;
+};
+
+}  // namespace eq

@@ -1,0 +1,262 @@
+#include "compiler/tape/compile.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "runtime/error.hpp"
+
+namespace eq {
+
+using namespace eq::ir;
+using runtime::Buffer;
+using runtime::BufferRole;
+using runtime::Instruction;
+using runtime::Kernel;
+
+int Program::value(ir::Node n) const {
+  auto found = value_of.find(n.id());
+  if (found == value_of.end())
+    throw Error("node " + (n.name().empty() ? "%" + std::to_string(n.id()) : "'" + n.name() + "'") +
+                " is not part of this program (compile it as an output, or as something an output needs)");
+  return found->second;
+}
+
+namespace {
+
+struct Lowered {
+  Kernel kernel;
+  std::uint8_t sub = 0;
+};
+
+Lowered kernel_for(Op op) {
+  switch (op) {
+#define EQ_OP(name, arity, kind, flags, spellings, ...) EQ_KERNEL_##kind(name)
+#define EQ_KERNEL_unary(name) \
+  case Op::name: return {Kernel::unary, static_cast<std::uint8_t>(kernels::Unary::name)};
+#define EQ_KERNEL_binary(name) \
+  case Op::name: return {Kernel::binary, static_cast<std::uint8_t>(kernels::Binary::name)};
+#define EQ_KERNEL_leaf(name)
+#define EQ_KERNEL_reduce(name)
+#define EQ_KERNEL_special(name)
+#include "compiler/ir/ops.def"
+#undef EQ_OP
+#undef EQ_KERNEL_unary
+#undef EQ_KERNEL_binary
+#undef EQ_KERNEL_leaf
+#undef EQ_KERNEL_reduce
+#undef EQ_KERNEL_special
+    case Op::sum: return {Kernel::reduce, static_cast<std::uint8_t>(kernels::Reduce::sum)};
+    case Op::amax: return {Kernel::reduce, static_cast<std::uint8_t>(kernels::Reduce::max)};
+    case Op::amin: return {Kernel::reduce, static_cast<std::uint8_t>(kernels::Reduce::min)};
+    case Op::softmax: return {Kernel::softmax};
+    case Op::logsoftmax: return {Kernel::logsoftmax};
+    case Op::matmul: return {Kernel::matmul};
+    case Op::transpose: return {Kernel::transpose};
+    case Op::gather: return {Kernel::gather};
+    case Op::scatter: return {Kernel::scatter};
+    case Op::onehot: return {Kernel::onehot};
+    case Op::reshape: return {Kernel::alias};
+    case Op::expand: return {Kernel::expand};
+    case Op::sum_to: return {Kernel::sum_to};
+    case Op::cast: return {Kernel::copy};
+    case Op::batch_size: return {Kernel::batch_size};
+    default: break;
+  }
+  EQ_ASSERT(false, "no kernel for op " + std::string(op_name(op)));
+}
+
+// The memory planner's state: which buffers are free, and what each holds.
+class Planner {
+ public:
+  explicit Planner(runtime::Tape& tape) : tape_(tape) {}
+
+  int fresh(BufferRole role) {
+    tape_.buffers.push_back(Buffer{role, 0, 0});
+    return static_cast<int>(tape_.buffers.size()) - 1;
+  }
+  int take_scratch() {
+    if (!free_.empty()) {
+      int b = free_.back();
+      free_.pop_back();
+      return b;
+    }
+    return fresh(BufferRole::scratch);
+  }
+  void give_back(int buffer) { free_.push_back(buffer); }
+  void place(int value, int buffer) {
+    runtime::Value& v = tape_.values[static_cast<std::size_t>(value)];
+    v.buffer = buffer;
+    Buffer& b = tape_.buffers[static_cast<std::size_t>(buffer)];
+    std::int64_t bytes = v.dims.numel() * static_cast<std::int64_t>(dtype_size(v.dtype));
+    if (v.batched) b.per_batch_bytes = std::max(b.per_batch_bytes, bytes);
+    else b.fixed_bytes = std::max(b.fixed_bytes, bytes);
+  }
+
+ private:
+  runtime::Tape& tape_;
+  std::vector<int> free_;
+};
+
+}  // namespace
+
+Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& outputs) {
+  // Nodes are only read here; the handles need a non-const graph pointer.
+  Graph& graph = const_cast<Graph&>(graph_const);
+  Program p;
+  p.graph = &graph_const;
+  runtime::Tape& tape = p.tape;
+
+  // Tree shaking: only what some output needs.
+  std::vector<char> needed(static_cast<std::size_t>(graph.size()), 0);
+  for (const Node& o : outputs) {
+    EQ_ASSERT(&o.graph() == &graph_const, "compile: an output from another graph");
+    needed[static_cast<std::size_t>(o.id())] = 1;
+  }
+  for (NodeId i = graph.size() - 1; i >= 0; --i)
+    if (needed[static_cast<std::size_t>(i)])
+      for (NodeId in : graph.data(i).inputs) needed[static_cast<std::size_t>(in)] = 1;
+  // Leaves are always part of the program, so a Machine can set every input
+  // and parameter even when an output does not read it.
+  for (const Node& n : graph.inputs()) needed[static_cast<std::size_t>(n.id())] = 1;
+  for (const Node& n : graph.params()) needed[static_cast<std::size_t>(n.id())] = 1;
+
+  // Values, and the index of each value's last reader (outputs: the end).
+  std::vector<NodeId> order;
+  for (NodeId i = 0; i < graph.size(); ++i)
+    if (needed[static_cast<std::size_t>(i)]) order.push_back(i);
+  for (NodeId id : order) {
+    const NodeData& d = graph.data(id);
+    runtime::Value v;
+    v.dtype = d.dtype;
+    v.batched = d.shape.has_batch();
+    v.dims = d.shape.example();
+    p.value_of[id] = static_cast<int>(tape.values.size());
+    tape.values.push_back(v);
+  }
+  const int end = static_cast<int>(order.size());
+  std::vector<int> last_use(tape.values.size(), -1);
+  for (int step = 0; step < end; ++step)
+    for (NodeId in : graph.data(order[static_cast<std::size_t>(step)]).inputs)
+      last_use[static_cast<std::size_t>(p.value_of[in])] = step;
+  for (const Node& o : outputs) last_use[static_cast<std::size_t>(p.value_of[o.id()])] = end;
+
+  Planner plan(tape);
+  // A reshape shares its input's buffer; a buffer is free once every value
+  // in it is dead. holders[b] counts the live values in buffer b.
+  std::vector<int> holders;
+  auto hold = [&](int buffer) {
+    if (static_cast<int>(holders.size()) <= buffer) holders.resize(static_cast<std::size_t>(buffer) + 1, 0);
+    ++holders[static_cast<std::size_t>(buffer)];
+  };
+
+  for (int step = 0; step < end; ++step) {
+    NodeId id = order[static_cast<std::size_t>(step)];
+    Node n = graph.node(id);
+    int out = p.value_of[id];
+    switch (n.op()) {
+      case Op::input:
+        plan.place(out, plan.fresh(BufferRole::input));
+        tape.inputs.push_back({n.name(), out});
+        continue;
+      case Op::param:
+        plan.place(out, plan.fresh(BufferRole::param));
+        tape.params.push_back({n.name(), out});
+        continue;
+      case Op::constant:
+        plan.place(out, plan.fresh(BufferRole::constant));
+        tape.constants.push_back({out, n.attrs().value});
+        continue;
+      default:
+        break;
+    }
+    Lowered k = kernel_for(n.op());
+    Instruction ins;
+    ins.kernel = k.kernel;
+    ins.sub = k.sub;
+    ins.trans_a = n.attrs().trans_a;
+    ins.trans_b = n.attrs().trans_b;
+    ins.axis = n.attrs().axis;
+    for (int i = 0; i < n.arity(); ++i) ins.in[i] = p.value_of[n.input(i).id()];
+    ins.out = out;
+    ins.label = std::string(op_name(n.op()));
+    ins.where = where(n);
+
+    // Choose the output's buffer.
+    int buffer = -1;
+    auto dies_here = [&](int value) { return last_use[static_cast<std::size_t>(value)] == step; };
+    auto scratch_only_holder = [&](int value) {
+      int b = tape.values[static_cast<std::size_t>(value)].buffer;
+      return tape.buffers[static_cast<std::size_t>(b)].role == BufferRole::scratch &&
+             holders[static_cast<std::size_t>(b)] == 1;
+    };
+    if (k.kernel == Kernel::alias) {
+      buffer = tape.values[static_cast<std::size_t>(ins.in[0])].buffer;
+    } else if (info(n.op()).elementwise()) {
+      for (int i = 0; i < n.arity() && buffer < 0; ++i) {
+        Node x = n.input(i);
+        if (x.shape() == n.shape() && x.dtype() == n.dtype() && dies_here(ins.in[i]) &&
+            scratch_only_holder(ins.in[i]) && !(i == 1 && ins.in[0] == ins.in[1]))
+          buffer = tape.values[static_cast<std::size_t>(ins.in[i])].buffer;
+      }
+    }
+    bool in_place = buffer >= 0;
+    if (!in_place) buffer = plan.take_scratch();
+    plan.place(out, buffer);
+    hold(buffer);
+    tape.code.push_back(std::move(ins));
+
+    // Release the inputs that die here (each value once).
+    const Instruction& emitted = tape.code.back();
+    for (int i = 0; i < n.arity(); ++i) {
+      int v = emitted.in[i];
+      if (i == 1 && v == emitted.in[0]) continue;
+      if (!dies_here(v)) continue;
+      int b = tape.values[static_cast<std::size_t>(v)].buffer;
+      if (tape.buffers[static_cast<std::size_t>(b)].role != BufferRole::scratch) continue;
+      if (--holders[static_cast<std::size_t>(b)] == 0) plan.give_back(b);
+    }
+    // A value nobody reads (and that is no output) frees its buffer at once.
+    if (last_use[static_cast<std::size_t>(out)] < 0 &&
+        tape.buffers[static_cast<std::size_t>(buffer)].role == BufferRole::scratch &&
+        --holders[static_cast<std::size_t>(buffer)] == 0)
+      plan.give_back(buffer);
+  }
+  for (const Node& o : outputs) tape.outputs.push_back(p.value_of[o.id()]);
+  return p;
+}
+
+std::string print_tape(const Program& program, std::int64_t batch) {
+  const runtime::Tape& tape = program.tape;
+  std::ostringstream out;
+  auto value_name = [&](int v) { return "v" + std::to_string(v); };
+  for (const runtime::Leaf& l : tape.inputs)
+    out << "input  " << value_name(l.value) << " " << l.name << " "
+        << tape.values[static_cast<std::size_t>(l.value)].at(batch).str() << " @b"
+        << tape.values[static_cast<std::size_t>(l.value)].buffer << "\n";
+  for (const runtime::Leaf& l : tape.params)
+    out << "param  " << value_name(l.value) << " " << l.name << " "
+        << tape.values[static_cast<std::size_t>(l.value)].at(batch).str() << " @b"
+        << tape.values[static_cast<std::size_t>(l.value)].buffer << "\n";
+  for (const runtime::Constant& c : tape.constants)
+    out << "const  " << value_name(c.value) << " = " << c.number << " @b"
+        << tape.values[static_cast<std::size_t>(c.value)].buffer << "\n";
+  int index = 0;
+  for (const Instruction& ins : tape.code) {
+    const runtime::Value& v = tape.values[static_cast<std::size_t>(ins.out)];
+    out << index++ << ": " << ins.label;
+    if (ins.kernel == Kernel::matmul && (ins.trans_a || ins.trans_b))
+      out << (ins.trans_a ? "[aᵀ]" : "") << (ins.trans_b ? "[bᵀ]" : "");
+    if (ins.kernel == Kernel::reduce) out << "[axis " << ins.axis << "]";
+    out << " ";
+    for (int i = 0; i < 2 && ins.in[i] >= 0; ++i) out << (i ? ", " : "") << value_name(ins.in[i]);
+    out << " -> " << value_name(ins.out) << " " << v.at(batch).str() << " "
+        << dtype_name(v.dtype) << " @b" << v.buffer;
+    if (!ins.where.empty()) out << "  # " << ins.where;
+    out << "\n";
+  }
+  out << "memory: " << tape.buffers.size() << " buffers, " << tape.total_bytes(batch)
+      << " bytes at batch " << batch << "\n";
+  return out.str();
+}
+
+}  // namespace eq

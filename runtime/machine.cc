@@ -1,0 +1,211 @@
+#include "runtime/machine.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/blas.hpp"
+#include "runtime/error.hpp"
+
+namespace eq::runtime {
+
+std::string_view kernel_name(Kernel k) {
+  switch (k) {
+    case Kernel::unary: return "unary";
+    case Kernel::binary: return "binary";
+    case Kernel::reduce: return "reduce";
+    case Kernel::softmax: return "softmax";
+    case Kernel::logsoftmax: return "logsoftmax";
+    case Kernel::matmul: return "matmul";
+    case Kernel::transpose: return "transpose";
+    case Kernel::gather: return "gather";
+    case Kernel::scatter: return "scatter";
+    case Kernel::onehot: return "onehot";
+    case Kernel::expand: return "expand";
+    case Kernel::sum_to: return "sum_to";
+    case Kernel::copy: return "copy";
+    case Kernel::alias: return "alias";
+    case Kernel::batch_size: return "batch_size";
+  }
+  return "?";
+}
+
+std::int64_t Tape::total_bytes(std::int64_t batch) const {
+  std::int64_t total = 0;
+  for (const Buffer& b : buffers) total += b.capacity(batch);
+  return total;
+}
+
+// One buffer's memory: 64-byte aligned, never shrunk.
+struct Machine::Block {
+  void* data = nullptr;
+  std::int64_t bytes = 0;
+  ~Block() { std::free(data); }
+  void reserve(std::int64_t want, bool keep) {
+    if (want <= bytes && data) return;
+    std::size_t rounded = static_cast<std::size_t>((std::max<std::int64_t>(want, 1) + 63) / 64 * 64);
+    void* fresh = std::aligned_alloc(64, rounded);
+    if (!fresh) throw std::bad_alloc();
+    std::memset(fresh, 0, rounded);
+    if (keep && data) std::memcpy(fresh, data, static_cast<std::size_t>(bytes));
+    std::free(data);
+    data = fresh;
+    bytes = static_cast<std::int64_t>(rounded);
+  }
+};
+
+Machine::Machine(Tape tape) : tape_(std::move(tape)) {
+  blocks_.reserve(tape_.buffers.size());
+  for (std::size_t i = 0; i < tape_.buffers.size(); ++i) blocks_.push_back(std::make_unique<Block>());
+  // Parameters and constants have no batch axis: size them once, now.
+  for (std::size_t i = 0; i < tape_.buffers.size(); ++i) {
+    const Buffer& b = tape_.buffers[i];
+    if (b.role == BufferRole::param || b.role == BufferRole::constant)
+      blocks_[i]->reserve(b.capacity(1), false);
+  }
+  for (const Constant& c : tape_.constants) kernels::fill(view(c.value), c.number);
+}
+
+Machine::Machine(Machine&&) noexcept = default;
+Machine& Machine::operator=(Machine&&) noexcept = default;
+Machine::~Machine() = default;
+
+void Machine::ensure_capacity(std::int64_t batch) {
+  if (batch <= allocated_) return;
+  for (std::size_t i = 0; i < tape_.buffers.size(); ++i) {
+    const Buffer& b = tape_.buffers[i];
+    if (b.role == BufferRole::scratch || b.role == BufferRole::input)
+      blocks_[i]->reserve(b.capacity(batch), false);
+  }
+  allocated_ = batch;
+}
+
+View Machine::view(int value) {
+  const Value& v = tape_.values[static_cast<std::size_t>(value)];
+  return View{v.dtype, v.at(batch_), blocks_[static_cast<std::size_t>(v.buffer)]->data};
+}
+
+ConstView Machine::value(int value) const {
+  EQ_ASSERT(value >= 0 && value < static_cast<int>(tape_.values.size()), "no such value");
+  const Value& v = tape_.values[static_cast<std::size_t>(value)];
+  return ConstView{v.dtype, v.at(batch_), blocks_[static_cast<std::size_t>(v.buffer)]->data};
+}
+
+View Machine::param(int value) {
+  const Value& v = tape_.values[static_cast<std::size_t>(value)];
+  EQ_ASSERT(tape_.buffers[static_cast<std::size_t>(v.buffer)].role == BufferRole::param,
+            "not a parameter");
+  return view(value);
+}
+
+namespace {
+std::string input_name(const Tape& tape, int value) {
+  for (const Leaf& l : tape.inputs)
+    if (l.value == value) return l.name;
+  return "#" + std::to_string(value);
+}
+}  // namespace
+
+void Machine::let(int value, ConstView data) {
+  const Value& v = tape_.values[static_cast<std::size_t>(value)];
+  EQ_ASSERT(tape_.buffers[static_cast<std::size_t>(v.buffer)].role == BufferRole::input,
+            "let() on a value that is not an input");
+  std::int64_t batch = batch_;
+  if (v.batched) {
+    if (data.shape.rank() != v.dims.rank() + 1 || !(data.shape.drop_front() == v.dims))
+      throw Error("input '" + input_name(tape_, value) + "' takes [B" +
+                  (v.dims.rank() ? ", " + v.dims.str().substr(1) : std::string("]")) +
+                  " (a batch of " + v.dims.str() + "); got " + data.shape.str());
+    batch = data.shape[0];
+  } else if (!(data.shape == v.dims)) {
+    throw Error("input '" + input_name(tape_, value) + "' takes " + v.dims.str() + "; got " +
+                data.shape.str());
+  }
+  if ((v.dtype == DType::i32) != (data.dtype == DType::i32))
+    throw Error("input '" + input_name(tape_, value) + "' takes " +
+                std::string(dtype_name(v.dtype)) + " data; got " + std::string(dtype_name(data.dtype)));
+  batch_ = batch;
+  ensure_capacity(batch_);
+  View dst = view(value);
+  if (dst.dtype == data.dtype)
+    std::memcpy(dst.data, data.data, static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype));
+  else
+    kernels::copy(data, dst);
+}
+
+void Machine::run() {
+  ensure_capacity(batch_);
+  for (const Instruction& ins : tape_.code) {
+    execute(ins);
+    if (check_finite_) check_finite(ins);
+  }
+}
+
+void Machine::execute(const Instruction& ins) {
+  using namespace kernels;
+  if (ins.kernel == Kernel::alias) return;
+  View out = view(ins.out);
+  auto in = [&](int k) { return ConstView(view(ins.in[k])); };
+  switch (ins.kernel) {
+    case Kernel::unary: unary(static_cast<Unary>(ins.sub), in(0), out); break;
+    case Kernel::binary: binary(static_cast<Binary>(ins.sub), in(0), in(1), out); break;
+    case Kernel::reduce: reduce(static_cast<Reduce>(ins.sub), in(0), ins.axis, out); break;
+    case Kernel::softmax: softmax(in(0), out); break;
+    case Kernel::logsoftmax: logsoftmax(in(0), out); break;
+    case Kernel::transpose: transpose(in(0), out); break;
+    case Kernel::gather: gather_columns(in(0), in(1), out); break;
+    case Kernel::scatter:
+      fill(out, 0);
+      scatter_add_columns(in(0), in(1), out);
+      break;
+    case Kernel::onehot: {
+      fill(out, 0);
+      ConstView idx = in(0);
+      std::int64_t classes = out.shape.last();
+      const std::int32_t* ix = idx.as<std::int32_t>();
+      for (std::int64_t i = 0; i < idx.numel(); ++i) {
+        if (ix[i] < 0 || ix[i] >= classes)
+          throw Error("class index " + std::to_string(ix[i]) + " is out of range [0, " +
+                      std::to_string(classes) + ")" + (ins.where.empty() ? "" : " at " + ins.where));
+        if (out.dtype == DType::f32) out.as<float>()[i * classes + ix[i]] = 1;
+        else out.as<double>()[i * classes + ix[i]] = 1;
+      }
+      break;
+    }
+    case Kernel::expand:
+      fill(out, 0);
+      binary(Binary::add, out, in(0), out);
+      break;
+    case Kernel::sum_to: sum_to_shape(in(0), out); break;
+    case Kernel::copy: copy(in(0), out); break;
+    case Kernel::batch_size: fill(out, static_cast<double>(batch_)); break;
+    case Kernel::matmul: {
+      // Every form goes through gemm: a vector on the left is a [1, k] row,
+      // on the right a [k, 1] column; a result vector is a row or a column.
+      ConstView a = in(0), b = in(1);
+      bool ta = ins.trans_a && a.shape.rank() == 2, tb = ins.trans_b && b.shape.rank() == 2;
+      std::int64_t ar = a.shape.rank() == 2 ? a.shape[0] : 1, ac = a.shape.last();
+      std::int64_t br = b.shape.rank() == 2 ? b.shape[0] : b.shape.last(),
+                   bc = b.shape.rank() == 2 ? b.shape[1] : 1;
+      std::int64_t m = ta ? ac : ar, k = ta ? ar : ac, n = tb ? br : bc;
+      blas::gemm(out.dtype, blas::Trans(ta), blas::Trans(tb), m, n, k, 1.0, a.data, ac, b.data, bc,
+                 0.0, out.data, n);
+      break;
+    }
+    case Kernel::alias: break;
+  }
+}
+
+void Machine::check_finite(const Instruction& ins) {
+  ConstView v = value(ins.out);
+  if (v.dtype == DType::i32) return;
+  for (std::int64_t i = 0; i < v.numel(); ++i) {
+    double x = v.dtype == DType::f32 ? v.as<float>()[i] : v.as<double>()[i];
+    if (!std::isfinite(x))
+      throw Error((ins.where.empty() ? std::string() : ins.where + ": ") + "error: " +
+                  (std::isnan(x) ? "NaN" : "infinity") + " produced by " + ins.label +
+                  " (element " + std::to_string(i) + " of " + v.shape.str() + ")");
+  }
+}
+
+}  // namespace eq::runtime

@@ -1,0 +1,56 @@
+// Machine: runs a Tape. It owns one block of memory per buffer of the plan,
+// sized on the first run for the batch size given (and again only if a later
+// run brings a larger batch), so the second and later runs allocate nothing.
+// Parameters and constants keep their values across runs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/tape.hpp"
+
+namespace eq::runtime {
+
+class Machine {
+ public:
+  explicit Machine(Tape tape);
+  Machine(Machine&&) noexcept;
+  Machine& operator=(Machine&&) noexcept;
+  ~Machine();
+
+  const Tape& tape() const { return tape_; }
+
+  // Copies data into an input value. A batched input takes [B, dims...]; all
+  // batched inputs of one run must agree on B. Throws eq::Error on a shape
+  // or dtype mismatch (f32 and f64 data are converted).
+  void let(int value, ConstView data);
+  // A parameter's storage, to initialise, read or update in place.
+  View param(int value);
+  // Any value's current contents (valid after run() for outputs, params,
+  // inputs and constants; other values may have been overwritten).
+  ConstView value(int value) const;
+
+  // Runs every instruction once with the batch size set by let().
+  void run();
+  std::int64_t batch() const { return batch_; }
+
+  // Checking mode: after each instruction, a NaN or Inf in its output stops
+  // the run with an eq::Error naming the op and its source location.
+  void set_check_finite(bool on) { check_finite_ = on; }
+
+ private:
+  void ensure_capacity(std::int64_t batch);
+  View view(int value);
+  void execute(const Instruction& ins);
+  void check_finite(const Instruction& ins);
+
+  Tape tape_;
+  struct Block;
+  std::vector<std::unique_ptr<Block>> blocks_;  // one per buffer
+  std::int64_t batch_ = 0;      // the batch size of the next / last run
+  std::int64_t allocated_ = -1; // the batch size blocks are sized for
+  bool check_finite_ = false;
+};
+
+}  // namespace eq::runtime

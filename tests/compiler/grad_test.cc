@@ -1,0 +1,218 @@
+// Every op's VJP against central differences in float64, on random inputs of
+// several shapes, broadcasting and batches included. The test walks the op
+// table: an op without a case here fails the test, so a new row cannot
+// arrive without its gradient being checked.
+#include <catch2/catch.hpp>
+#include <functional>
+#include <set>
+
+#include "gradcheck.hpp"
+
+using namespace eq;
+using namespace eq::ir;
+using eq::testing::Leaves;
+using eq::testing::random_tensor;
+
+namespace {
+
+// Domain of the random inputs: positive where the function needs it.
+struct Domain {
+  double lo, hi;
+};
+
+// One case: a graph made from leaves, the leaves to differentiate.
+struct Case {
+  std::string what;
+  std::function<void(Graph&, Leaves&, std::vector<Node>&, std::mt19937&, Node&)> build;
+};
+
+// loss = Σ f(...) · R with a fixed random R of f's shape, so every output
+// element gets a different weight (a plain Σ would hide some errors).
+Node weighted(Graph& g, Leaves& leaves, Node y, std::mt19937& rng) {
+  Node r = y.shape().has_batch() ? g.input("R" + std::to_string(g.size()), y.shape().example())
+                                 : g.param("R" + std::to_string(g.size()), y.shape().example());
+  Shape s = y.shape().has_batch() ? y.shape().example().with_front(3) : y.shape().example();
+  leaves.add(r, random_tensor(s, rng, -1, 1));
+  return sum(y * r, 0);
+}
+
+Node param(Graph& g, Leaves& leaves, std::vector<Node>& wrt, const std::string& name, Shape s,
+           std::mt19937& rng, Domain d = {-2, 2}) {
+  Node p = g.param(name, s);
+  leaves.add(p, random_tensor(s, rng, d.lo, d.hi));
+  wrt.push_back(p);
+  return p;
+}
+
+Node batch_input(Graph& g, Leaves& leaves, std::vector<Node>& wrt, const std::string& name, Shape s,
+                 std::mt19937& rng, Domain d = {-2, 2}) {
+  Node x = g.input(name, s);
+  leaves.add(x, random_tensor(s.with_front(3), rng, d.lo, d.hi));
+  wrt.push_back(x);
+  return x;
+}
+
+Domain domain_of(Op op) {
+  switch (op) {
+    case Op::log:
+    case Op::sqrt:
+    case Op::recip:
+    case Op::log1p: return {0.3, 3};
+    default: return {-2, 2};
+  }
+}
+
+std::vector<Case> cases_for(Op op) {
+  std::vector<Case> cases;
+  const OpInfo& oi = info(op);
+  auto unary_fn = [op](Node x) { return x.graph().make(op, {x}); };
+  auto binary_fn = [op](Node a, Node b) { return a.graph().make(op, {a, b}); };
+  if (oi.kind == OpKind::unary) {
+    Domain d = domain_of(op);
+    cases.push_back({"matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+      loss = weighted(g, l, unary_fn(param(g, l, w, "x", Shape{3, 4}, rng, d)), rng);
+    }});
+    cases.push_back({"batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+      loss = weighted(g, l, unary_fn(batch_input(g, l, w, "x", Shape{5}, rng, d)), rng);
+    }});
+  } else if (oi.kind == OpKind::binary) {
+    Domain da = op == Op::pow ? Domain{0.5, 2} : Domain{-2, 2};
+    Domain db = op == Op::div ? Domain{0.5, 2} : Domain{-2, 2};
+    std::vector<std::pair<Shape, Shape>> shapes = {
+        {Shape{3, 4}, Shape{3, 4}}, {Shape{3, 4}, Shape{4}}, {Shape{3, 1}, Shape{1, 4}},
+        {Shape{}, Shape{3}}, {Shape{2, 3, 4}, Shape{3, 1}}};
+    for (auto [sa, sb] : shapes)
+      cases.push_back({sa.str() + " with " + sb.str(),
+                       [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                         Node a = param(g, l, w, "a", sa, rng, da);
+                         Node b = param(g, l, w, "b", sb, rng, db);
+                         loss = weighted(g, l, binary_fn(a, b), rng);
+                       }});
+    cases.push_back({"batch with param", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+      Node a = batch_input(g, l, w, "a", Shape{4}, rng, da);
+      Node b = param(g, l, w, "b", Shape{4}, rng, db);
+      loss = weighted(g, l, binary_fn(a, b), rng);
+    }});
+  } else if (oi.kind == OpKind::reduce) {
+    for (int axis : {0, 1, 2})
+      cases.push_back({"axis " + std::to_string(axis),
+                       [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                         Node x = param(g, l, w, "x", Shape{3, 4}, rng);
+                         Node r = x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }());
+                         loss = r.shape().rank() ? weighted(g, l, r, rng) : r;
+                       }});
+    cases.push_back({"per example of a batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+      Node x = batch_input(g, l, w, "x", Shape{2, 3}, rng);
+      Node r = x.graph().make(op, {x}, [&] { Attrs a; a.axis = 1; return a; }());
+      loss = weighted(g, l, r, rng);
+    }});
+  }
+  auto add = [&](std::string what, auto fn) { cases.push_back({what, fn}); };
+  switch (op) {
+    case Op::softmax:
+    case Op::logsoftmax:
+      add("matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, unary_fn(param(g, l, w, "x", Shape{3, 5}, rng)), rng);
+      });
+      add("batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, unary_fn(batch_input(g, l, w, "x", Shape{4}, rng)), rng);
+      });
+      break;
+    case Op::matmul:
+      for (bool ta : {false, true})
+        for (bool tb : {false, true})
+          add(std::string("matrix·matrix") + (ta ? " aᵀ" : "") + (tb ? " bᵀ" : ""),
+              [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                Node a = param(g, l, w, "a", ta ? Shape{4, 3} : Shape{3, 4}, rng);
+                Node b = param(g, l, w, "b", tb ? Shape{5, 4} : Shape{4, 5}, rng);
+                loss = weighted(g, l, matmul(a, b, ta, tb), rng);
+              });
+      add("matrix·vector", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, matmul(param(g, l, w, "a", Shape{3, 4}, rng), param(g, l, w, "b", Shape{4}, rng)), rng);
+      });
+      add("vector·matrixᵀ", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, matmul(param(g, l, w, "a", Shape{4}, rng), param(g, l, w, "b", Shape{3, 4}, rng), false, true), rng);
+      });
+      add("vector·vector", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = matmul(param(g, l, w, "a", Shape{4}, rng), param(g, l, w, "b", Shape{4}, rng));
+      });
+      add("batch·Wᵀ (W·x over a batch)", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node x = batch_input(g, l, w, "x", Shape{4}, rng);
+        Node W = param(g, l, w, "W", Shape{3, 4}, rng);
+        loss = weighted(g, l, matmul(x, W, false, true), rng);
+      });
+      break;
+    case Op::transpose:
+      add("matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, transpose(param(g, l, w, "x", Shape{3, 4}, rng)), rng);
+      });
+      break;
+    case Op::gather:
+      add("columns by index", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node W = param(g, l, w, "W", Shape{3, 5}, rng);
+        Node idx = g.input_indices("i");
+        l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
+        loss = weighted(g, l, gather(W, idx), rng);
+      });
+      break;
+    case Op::scatter:
+      add("a batch of rows into columns", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node G = batch_input(g, l, w, "G", Shape{2}, rng);
+        Node idx = g.input_indices("i");
+        l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
+        loss = weighted(g, l, scatter(G, idx, 5), rng);
+      });
+      break;
+    case Op::reshape:
+      add("matrix to vector", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, reshape(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{12})), rng);
+      });
+      break;
+    case Op::expand:
+      add("row to matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, expand(param(g, l, w, "x", Shape{1, 4}, rng), IShape(Shape{3, 4})), rng);
+      });
+      break;
+    case Op::sum_to:
+      add("matrix to row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, sum_to(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{4})), rng);
+      });
+      break;
+    case Op::cast:
+      add("cast to the same dtype", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node x = param(g, l, w, "x", Shape{3}, rng);
+        loss = weighted(g, l, x.graph().make(Op::cast, {x * x}, [] { Attrs a; a.dtype = DType::f64; return a; }()), rng);
+      });
+      break;
+    default:
+      break;
+  }
+  return cases;
+}
+
+// Ops whose derivative is zero or that are not differentiable values.
+const std::set<Op> kNoGradient = {Op::input, Op::param, Op::constant, Op::sign, Op::step,
+                                  Op::eq,    Op::onehot, Op::batch_size};
+
+}  // namespace
+
+TEST_CASE("every op's VJP matches central differences in float64", "[autodiff]") {
+  for (int k = 0; k < op_count(); ++k) {
+    Op op = static_cast<Op>(k);
+    if (kNoGradient.count(op)) continue;
+    std::vector<Case> cases = cases_for(op);
+    INFO("op " << op_name(op));
+    REQUIRE_FALSE(cases.empty());
+    for (const Case& c : cases) {
+      INFO("case " << c.what);
+      std::mt19937 rng(1234u + static_cast<unsigned>(k));
+      Graph g(DType::f64);
+      Leaves leaves;
+      std::vector<Node> wrt;
+      Node loss;
+      c.build(g, leaves, wrt, rng, loss);
+      eq::testing::gradient_error(loss, leaves, wrt);
+    }
+  }
+}
+
