@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "runtime/tensor.hpp"
 
@@ -38,6 +39,10 @@ enum class Binary {
 };
 
 enum class Reduce { sum, mean, max, min };
+
+// The op's name as spelled in the X-macro lists ("sigmoid", "add").
+std::string_view name(Unary op);
+std::string_view name(Binary op);
 
 // y = f(x); y.shape == x.shape.
 void unary(Unary op, ConstView x, View y);

@@ -1,0 +1,71 @@
+// The scalar form of every elementwise kernel: the one place where the
+// numerics of σ, softplus, pow, … are written. The kernel loops instantiate
+// unary_fn<op, T> / binary_fn<op, T> inside their loops (so each loop is a
+// separate, vectorisable function with no per-element switch); fused loops
+// of the Machine and the compiler's constant folder can use the same
+// definitions, so a folded constant and a computed value always agree.
+#pragma once
+
+#include <cmath>
+
+#include "runtime/kernels.hpp"
+
+namespace eq::kernels {
+
+// σ(x) without overflow: 1/(1+e^-x) for x ≥ 0 and e^x/(1+e^x) for x < 0, so
+// the exponential's argument is never positive. σ(-1000) = 0, σ(1000) = 1.
+template <class T> inline T sigmoid_fn(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+// softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|): e^-|x| ≤ 1 never
+// overflows, and log1p keeps the tail accurate (softplus(-30) ≈ e^-30, not 0).
+template <class T> inline T softplus_fn(T x) {
+  T pos = x < T(0) ? T(0) : x;  // NaN stays NaN
+  return pos + std::log1p(std::exp(-std::abs(x)));
+}
+
+template <Unary op, class T> inline T unary_fn(T x) {
+  if constexpr (op == Unary::neg) return -x;
+  else if constexpr (op == Unary::sigmoid) return sigmoid_fn(x);
+  else if constexpr (op == Unary::tanh) return std::tanh(x);
+  else if constexpr (op == Unary::relu) return x < T(0) ? T(0) : x;  // NaN stays NaN
+  else if constexpr (op == Unary::softplus) return softplus_fn(x);
+  else if constexpr (op == Unary::exp) return std::exp(x);
+  else if constexpr (op == Unary::log) return std::log(x);
+  else if constexpr (op == Unary::log1p) return std::log1p(x);
+  else if constexpr (op == Unary::expm1) return std::expm1(x);
+  else if constexpr (op == Unary::sqrt) return std::sqrt(x);
+  else if constexpr (op == Unary::abs) return std::abs(x);
+  else if constexpr (op == Unary::sin) return std::sin(x);
+  else if constexpr (op == Unary::cos) return std::cos(x);
+  else if constexpr (op == Unary::square) return x * x;
+  else if constexpr (op == Unary::sign) return T((x > T(0)) - (x < T(0)));
+  else if constexpr (op == Unary::step) return x > T(0) ? T(1) : T(0);
+  else {
+    static_assert(op == Unary::recip, "a Unary op without a scalar definition");
+    return T(1) / x;
+  }
+}
+
+template <Binary op, class T> inline T binary_fn(T a, T b) {
+  if constexpr (op == Binary::add) return a + b;
+  else if constexpr (op == Binary::sub) return a - b;
+  else if constexpr (op == Binary::mul) return a * b;
+  else if constexpr (op == Binary::div) return a / b;
+  else if constexpr (op == Binary::pow) return std::pow(a, b);
+  else if constexpr (op == Binary::max) return a < b ? b : a;
+  else if constexpr (op == Binary::min) return b < a ? b : a;
+  else {
+    static_assert(op == Binary::eq, "a Binary op without a scalar definition");
+    return a == b ? T(1) : T(0);
+  }
+}
+
+// Runtime-dispatched forms, in float64 (for constant folding and tests).
+double apply(Unary op, double x);
+double apply(Binary op, double a, double b);
+
+}  // namespace eq::kernels
