@@ -1,0 +1,92 @@
+#include "compiler/ir/printer.hpp"
+
+#include <sstream>
+
+#include "compiler/tape/compile.hpp"
+
+namespace eq::ir {
+namespace {
+
+std::vector<char> reach(const Graph& graph, const std::vector<Node>& roots) {
+  std::vector<char> keep(static_cast<std::size_t>(graph.size()), roots.empty() ? 1 : 0);
+  for (const Node& r : roots) keep[static_cast<std::size_t>(r.id())] = 1;
+  for (NodeId i = graph.size() - 1; i >= 0; --i)
+    if (keep[static_cast<std::size_t>(i)])
+      for (NodeId in : graph.data(i).inputs) keep[static_cast<std::size_t>(in)] = 1;
+  return keep;
+}
+
+std::string number(double v) {
+  std::ostringstream s;
+  s.precision(9);
+  s << v;
+  return s.str();
+}
+
+}  // namespace
+
+std::string attrs_text(const Node& n) {
+  const Attrs& a = n.attrs();
+  switch (n.op()) {
+    case Op::sum:
+    case Op::amax:
+    case Op::amin: return "[axis " + std::to_string(a.axis) + "]";
+    case Op::matmul: return std::string(a.trans_a ? "[aᵀ]" : "") + (a.trans_b ? "[bᵀ]" : "");
+    case Op::scatter:
+    case Op::onehot: return "[" + std::to_string(a.size) + "]";
+    case Op::reshape:
+    case Op::expand:
+    case Op::sum_to: return "[" + a.shape.str() + "]";
+    case Op::cast: return "[" + std::string(dtype_name(a.dtype)) + "]";
+    default: return "";
+  }
+}
+
+std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
+  std::vector<char> keep = reach(graph, roots);
+  Graph& g = const_cast<Graph&>(graph);
+  std::ostringstream out;
+  for (NodeId i = 0; i < graph.size(); ++i) {
+    if (!keep[static_cast<std::size_t>(i)]) continue;
+    Node n = g.node(i);
+    out << "%" << i;
+    if (!n.name().empty()) out << " " << n.name();
+    out << " = ";
+    if (n.op() == Op::constant) out << "const " << number(n.attrs().value);
+    else out << op_name(n.op()) << attrs_text(n);
+    for (int k = 0; k < n.arity(); ++k) out << (k ? ", %" : " %") << n.input(k).id();
+    out << " : " << dtype_name(n.dtype()) << n.shape().str();
+    std::string w = where(n);
+    if (!w.empty()) out << "  # " << w;
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string print_dot(const Graph& graph, const std::vector<Node>& roots) {
+  std::vector<char> keep = reach(graph, roots);
+  Graph& g = const_cast<Graph&>(graph);
+  std::ostringstream out;
+  out << "digraph eq {\n  rankdir=BT;\n  node [shape=box, fontname=\"monospace\"];\n";
+  for (NodeId i = 0; i < graph.size(); ++i) {
+    if (!keep[static_cast<std::size_t>(i)]) continue;
+    Node n = g.node(i);
+    std::string label = n.op() == Op::constant ? number(n.attrs().value)
+                                               : std::string(op_name(n.op())) + attrs_text(n);
+    if (!n.name().empty()) label = n.name() + " = " + label;
+    std::string escaped;
+    for (char c : label) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    const char* style = n.op() == Op::param ? ", style=filled, fillcolor=\"#e8f0ff\""
+                        : n.op() == Op::input ? ", style=filled, fillcolor=\"#eaffea\""
+                                              : "";
+    out << "  n" << i << " [label=\"" << escaped << "\\n" << n.shape().str() << "\"" << style << "];\n";
+    for (int k = 0; k < n.arity(); ++k) out << "  n" << n.input(k).id() << " -> n" << i << ";\n";
+  }
+  out << "}\n";
+  return out.str();
+}
+
+}  // namespace eq::ir
