@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 set(EQ_INSTALL_INCLUDE ${CMAKE_INSTALL_INCLUDEDIR}/eq)
 foreach(dir runtime grammar compiler)
   install(DIRECTORY ${EQ_ROOT}/${dir}/ DESTINATION ${EQ_INSTALL_INCLUDE}/${dir}
-          FILES_MATCHING PATTERN "*.hpp")
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "*.def")
 endforeach()
 install(FILES ${EQ_ROOT}/include/eq/eq.hpp DESTINATION ${EQ_INSTALL_INCLUDE})
 

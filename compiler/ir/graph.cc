@@ -78,6 +78,13 @@ Node Graph::input_indices(const std::string& name, Shape per_example) {
   return n;
 }
 
+Node Graph::input_onehot(const std::string& name, std::int64_t classes) {
+  if (classes <= 0) throw Error("onehot input '" + name + "' needs a positive class count");
+  Node n = input_indices(name);
+  nodes_[static_cast<std::size_t>(n.id())].attrs.size = classes;
+  return n;
+}
+
 Node Graph::param(const std::string& name, Shape shape) {
   if (leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
   NodeData d{Op::param, {}, {}, IShape(shape), dtype_, name, {}};

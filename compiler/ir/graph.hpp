@@ -99,6 +99,9 @@ class Graph {
   // a one-hot vector of that many classes. Names must be unique among leaves.
   Node input(const std::string& name, Shape per_example);
   Node input_indices(const std::string& name, Shape per_example = {});
+  // An input of one class index per example standing for a one-hot vector
+  // of `classes` entries (LANGUAGE §3 `onehot[V]`): i32 [B], attrs().size = classes.
+  Node input_onehot(const std::string& name, std::int64_t classes);
   Node param(const std::string& name, Shape shape);
   Node constant(double value, DType dtype);
   Node constant(double value) { return constant(value, dtype_); }

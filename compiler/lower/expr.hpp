@@ -1,0 +1,59 @@
+// Lowering of expressions: AST → graph nodes, with the per-example meaning of
+// LANGUAGE §3 and §5. Equations describe one example; the nodes they become
+// work on whole batches (the batch axis in front), so this is where
+// per-example shapes turn into batch shapes:
+//   - elementwise operands are aligned on their per-example axes (a batched
+//     operand of lower rank gets size-1 axes after its batch axis);
+//   - `W·x` with a batched x becomes one product x·Wᵀ over the batch;
+//     with a one-hot x it becomes a column gather;
+//   - reductions reduce one example's axes and never the batch axis.
+// Every mistake is reported to Diagnostics in the format of LANGUAGE §3
+// (operands as written, their per-example shapes, carets under both), and
+// the expression lowers to a null Node; callers skip what depends on it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/graph.hpp"
+#include "grammar/ast.hpp"
+#include "grammar/diagnostics.hpp"
+
+namespace eq::lower {
+
+// What a name stands for: a node, and for a one-hot value the class count
+// (the node then holds i32 class indices).
+struct Binding {
+  ir::Node node;
+  std::int64_t onehot = 0;
+};
+
+// The symbol dictionary as the expression lowering sees it.
+class Scope {
+ public:
+  virtual ~Scope() = default;
+  // The binding of a name, or nullptr when it is unknown (the lowering then
+  // reports it). May lower other equations on demand and report their errors.
+  virtual const Binding* find(const NameParts& name, Span where, Diagnostics& diags) = 0;
+  // Every name known, for "did you mean" suggestions.
+  virtual std::vector<std::string> names() const = 0;
+};
+
+struct Context {
+  ir::Graph& graph;
+  Scope& scope;
+  Diagnostics& diags;
+  std::shared_ptr<const SourceFile> file;  // kept alive by the nodes' origins
+};
+
+// Lowers `e`; a null Node when an error was reported.
+Binding lower_expression(const Expr& e, Context& cx);
+
+// The known name closest to `name` (edit distance on characters), or "".
+std::string nearest_name(const std::string& name, const std::vector<std::string>& known);
+
+// The per-example shape of a node: its shape without the batch axis.
+inline const Shape& example_shape(const ir::Node& n) { return n.shape().example(); }
+
+}  // namespace eq::lower

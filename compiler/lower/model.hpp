@@ -1,0 +1,106 @@
+// Model: a whole `.eq` file lowered to a graph (LANGUAGE §4–§7).
+//
+// Declarations give every name a role and a shape; equations (in any order)
+// are lowered on demand, so each is lowered once, after what it uses, and a
+// cycle is reported with the names on it. Every mistake in the file is
+// collected; load() throws eq::Error with all of them rendered.
+//
+// Time (§6): a reference `hₜ₋ₖ` to an earlier step is a state leaf of the
+// step graph — an input named `hₜ₋ₖ` with hₜ's shape. Running steps over a
+// window is the trainer's business; here a time model is one step.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/graph.hpp"
+#include "compiler/lower/expr.hpp"
+#include "grammar/ast.hpp"
+#include "runtime/init.hpp"
+
+namespace eq {
+
+struct ModelOptions {
+  std::map<std::string, std::int64_t> dims;  // -D NAME=VALUE, and dims the data sets
+  DType dtype = DType::f32;
+};
+
+struct ModelLeaf {
+  std::string name;       // canonical
+  ir::Node node;
+  std::int64_t onehot = 0;  // classes of a one-hot leaf, else 0
+  Span decl;
+};
+
+struct ModelParam {
+  std::string name;
+  ir::Node node;
+  Initializer init;
+  Span decl;
+};
+
+// A state of a recurrence: the value `name` (hₜ) seen `delay` steps back
+// through the leaf `node` (hₜ₋ₖ); `init` is its value before the first step.
+struct ModelState {
+  std::string name;      // hₜ
+  std::string leaf;      // hₜ₋₁
+  int delay = 1;
+  ir::Node node;         // the leaf standing for the earlier value
+  ir::Node next;         // hₜ: what the leaf takes at the next step
+  double init_value = 0; // constant initial value
+  std::string init_param;  // or a param name giving a learnt initial state
+};
+
+class Model {
+ public:
+  // Parses and lowers a file / a text. Throws eq::Error with every diagnostic.
+  static Model load(const std::string& path, const ModelOptions& options = {});
+  static Model from_source(const std::string& name, const std::string& text,
+                           const ModelOptions& options = {});
+
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  ~Model();
+
+  ir::Graph& graph() { return *graph_; }
+  const ir::Graph& graph() const { return *graph_; }
+  const SourceFile& source() const { return *file_; }
+  const Module& module() const { return *module_; }
+
+  const std::map<std::string, std::int64_t>& dims() const { return dims_; }
+  const std::vector<ModelLeaf>& inputs() const { return inputs_; }
+  const std::vector<ModelLeaf>& targets() const { return targets_; }
+  const std::vector<ModelParam>& params() const { return params_; }
+  const std::vector<ModelState>& states() const { return states_; }
+  // Every equation's node by its (canonical) name.
+  const std::map<std::string, ir::Node>& values() const { return values_; }
+  // The objective per example (the name `loss` or `lossₜ`), or a null Node.
+  ir::Node loss() const { return loss_; }
+  const std::string& loss_name() const { return loss_name_; }
+  // The names of the `output` statement, resolved.
+  const std::vector<std::pair<std::string, ir::Node>>& outputs() const { return outputs_; }
+  // The train block's entries, or nullptr when the file has none.
+  const Stmt* train() const { return train_; }
+  bool timed() const { return !states_.empty(); }
+
+ private:
+  Model();
+  class Lowering;
+  std::shared_ptr<SourceFile> file_;
+  std::unique_ptr<Module> module_;
+  std::unique_ptr<ir::Graph> graph_;
+  std::map<std::string, std::int64_t> dims_;
+  std::vector<ModelLeaf> inputs_, targets_;
+  std::vector<ModelParam> params_;
+  std::vector<ModelState> states_;
+  std::map<std::string, ir::Node> values_;
+  ir::Node loss_;
+  std::string loss_name_;
+  std::vector<std::pair<std::string, ir::Node>> outputs_;
+  const Stmt* train_ = nullptr;
+};
+
+}  // namespace eq

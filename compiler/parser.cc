@@ -1,0 +1,80 @@
+#include "compiler/parser.hpp"
+
+#include "grammar/names.hpp"
+#include "grammar/parse.hpp"
+#include "runtime/error.hpp"
+
+namespace eq {
+
+class Parser::Dictionary : public lower::Scope {
+ public:
+  explicit Dictionary(const std::map<std::string, lower::Binding>& bindings) : bindings_(bindings) {}
+  const lower::Binding* find(const NameParts& name, Span, Diagnostics&) override {
+    auto found = bindings_.find(name.text);
+    return found == bindings_.end() ? nullptr : &found->second;
+  }
+  std::vector<std::string> names() const override {
+    std::vector<std::string> out;
+    for (const auto& [name, binding] : bindings_) out.push_back(name);
+    return out;
+  }
+
+ private:
+  const std::map<std::string, lower::Binding>& bindings_;
+};
+
+Parser::Parser(Graph& graph) : graph_(graph) {}
+
+void Parser::set(std::string_view name, Node node) {
+  if (!node) throw Error("Parser::set: cannot bind '" + std::string(name) + "' to a null node");
+  if (&node.graph() != &graph_)
+    throw Error("Parser::set: the node for '" + std::string(name) + "' belongs to another graph");
+  lower::Binding b{node, 0};
+  if (node.op() == ir::Op::input && node.dtype() == DType::i32 && node.attrs().size > 0)
+    b.onehot = node.attrs().size;
+  bindings_[canonical_name(name)] = b;
+}
+
+Node Parser::get(std::string_view name) const {
+  auto found = bindings_.find(canonical_name(name));
+  return found == bindings_.end() ? Node() : found->second.node;
+}
+
+std::vector<std::string> Parser::names() const { return Dictionary(bindings_).names(); }
+
+Node Parser::parse(std::string_view expression) {
+  auto file = std::make_shared<SourceFile>("<parse>", std::string(expression));
+  Diagnostics diags;
+  ExprPtr e = parse_expression(*file, diags);
+  diags.throw_if_errors();
+  Dictionary dictionary(bindings_);
+  lower::Context cx{graph_, dictionary, diags, file};
+  lower::Binding b = lower::lower_expression(*e, cx);
+  diags.throw_if_errors();
+  ++parsed_;
+  if (b.onehot) return ir::onehot(b.node, b.onehot, graph_.dtype());
+  return b.node;
+}
+
+Node Parser::define(std::string_view equation) {
+  auto file = std::make_shared<SourceFile>("<define>", std::string(equation));
+  Diagnostics diags;
+  Module module = parse_module(*file, diags);
+  diags.throw_if_errors();
+  if (module.statements.size() != 1 || module.statements[0].kind != StmtKind::Equation) {
+    Span whole = file->span(0, static_cast<std::uint32_t>(file->text().size()));
+    diags.error(whole, "define() takes one equation, `name = expression`");
+    diags.throw_if_errors();
+  }
+  const Stmt& s = module.statements[0];
+  Dictionary dictionary(bindings_);
+  lower::Context cx{graph_, dictionary, diags, file};
+  lower::Binding b = lower::lower_expression(*s.value, cx);
+  diags.throw_if_errors();
+  const std::string& name = s.names[0]->name.text;
+  if (graph_.data(b.node.id()).name.empty()) graph_.set_name(b.node, name);
+  bindings_[name] = b;
+  return b.onehot ? ir::onehot(b.node, b.onehot, graph_.dtype()) : b.node;
+}
+
+}  // namespace eq
