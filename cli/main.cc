@@ -1,13 +1,70 @@
-// eqc: the command-line front of eq. Subcommands are rows of one table.
+// eqc: the command-line front of eq. Subcommands are rows of one table; an
+// unknown one gets "did you mean …". Exit codes: commands.hpp.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);  // arguments after the command name
+  const char* help;
+};
+
+const Command kCommands[] = {
+    {"check", eq::cli::run_check, "parse .eq files and report every syntax error"},
+};
+
+void usage(std::FILE* out) {
+  std::fprintf(out, "usage: eqc COMMAND [ARGS...]\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.help);
+}
+
+// Levenshtein distance, for "did you mean".
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
-    std::fprintf(stderr, "usage: eqc COMMAND [ARGS...]\n");
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    usage(stderr);
+    return eq::cli::kUsage;
   }
-  std::fprintf(stderr, "eqc: unknown command '%s'\n", argv[1]);
-  return 2;
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(stdout);
+    return eq::cli::kOk;
+  }
+  for (const Command& c : kCommands)
+    if (name == c.name) return c.run(argc - 2, argv + 2);
+
+  const Command* best = nullptr;
+  std::size_t best_distance = 3;  // suggest only close spellings
+  for (const Command& c : kCommands) {
+    const std::size_t d = distance(name, c.name);
+    if (d < best_distance) best = &c, best_distance = d;
+  }
+  std::fprintf(stderr, "eqc: unknown command '%s'", argv[1]);
+  if (best) std::fprintf(stderr, "; did you mean '%s'?", best->name);
+  std::fprintf(stderr, "\n(run 'eqc --help' for the list)\n");
+  return eq::cli::kUsage;
 }

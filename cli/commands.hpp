@@ -1,0 +1,16 @@
+// eqc's subcommands: each is one row of the table in main.cc.
+#pragma once
+
+namespace eq::cli {
+
+// Exit codes (DESIGN.md, CLI): 0 success, 1 a user error with a diagnostic,
+// 2 bad usage.
+inline constexpr int kOk = 0;
+inline constexpr int kUserError = 1;
+inline constexpr int kUsage = 2;
+
+// `eqc check FILE…`: parse each file (`-` is standard input) and print every
+// diagnostic to standard error.
+int run_check(int argc, char** argv);
+
+}  // namespace eq::cli

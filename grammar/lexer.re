@@ -1,0 +1,123 @@
+// The re2c lexer (UTF-8 mode); contract in lexer.hpp. One token per rule;
+// actions set the token and stop. Helpers below handle the few tokens that
+// need more than that (numbers, strings, brackets, errors).
+#include <charconv>
+#include <cstring>
+#include <numbers>
+
+#include "grammar/builtins.hpp"
+#include "grammar/lexer.hpp"
+#include "grammar/utf8.hpp"
+
+/*!include:re2c "unicode_categories.re" */
+
+namespace eq {
+
+Lexer::Lexer(const SourceFile& file, Diagnostics& diags)
+    : file_(file),
+      diags_(diags),
+      base_(file.text().c_str()),
+      cur_(base_),
+      lim_(base_ + file.text().size()) {}
+
+Token Lexer::next() {
+  Token t;
+  if (!pending_.empty()) {
+    t = pending_.back();
+    pending_.pop_back();
+  } else {
+    t = scan();
+  }
+  if (t.kind == Tok::Newline) line_has_error_ = false;
+  last_ = t.kind;
+  return t;
+}
+
+Token Lexer::scan() {
+  for (;;) {
+    tok_ = cur_;
+    /*!re2c
+      re2c:define:YYCTYPE = "unsigned char";
+      re2c:define:YYCURSOR = "cur_";
+      re2c:define:YYMARKER = "mar_";
+      re2c:define:YYLIMIT = "lim_";
+      re2c:yyfill:enable = 0;
+      re2c:eof = 0;
+
+      // LANGUAGE.md §1. π is a number and ᵀ the transpose, not letters;
+      // subscripts continue a name but never start one.
+      sub_char   = [\u2080-\u208e\u2090-\u209c\u1d62-\u1d6a\u2c7c];
+      prime      = [\u2032-\u2034\u2057];
+      letter     = L \ [\u03c0\u1d40] \ sub_char;
+      mark       = Mn | Mc | Me;
+      ascii_sub  = "_" [a-zA-Z0-9]+ | "_{" [a-zA-Z0-9+\-=()]+ "}";
+      name       = letter (letter | mark | [0-9] | prime | sub_char | ascii_sub)*;
+      digits     = [0-9]+;
+      mantissa   = digits ("." digits?)? | "." digits;
+      exponent   = [eE] [+-]? digits;
+      str_char   = [^"\\\n] | "\\" [^\n];
+
+      $                     { return end_of_input(); }
+      [ \t\r\f\v]+          { continue; }
+      "#" [^\n]*            { continue; }
+      "\n"                  { Token t = newline(); if (t.kind != Tok::End) return t; continue; }
+      ";"                   { return make(Tok::Semicolon); }
+
+      "dim"                 { return make(Tok::Dim); }
+      "input"               { return make(Tok::Input); }
+      "target"              { return make(Tok::Target); }
+      "param"               { return make(Tok::Param); }
+      "state"               { return make(Tok::State); }
+      "const"               { return make(Tok::Const); }
+      "output"              { return make(Tok::Output); }
+      "train"               { return make(Tok::Train); }
+
+      "\u03c3" | "sigmoid" | "tanh" | "relu" | "softplus" | "exp" | "log" | "ln"
+        | "log1p" | "expm1" | "sqrt" | "abs" | "sin" | "cos" | "square"
+        | "softmax" | "logsoftmax" | "\u03a3" | "sum" | "mean" | "max" | "min"
+        | "norm" | "transpose"
+                            { return make(Tok::Builtin); }
+
+      name                  { return make(Tok::Name); }
+      name "_"              { return error("'_' must be followed by a subscript: write x_i or x_{t-1}"); }
+      "_"                   { return error("a name must start with a letter, not '_'"); }
+
+      mantissa exponent?    { return number(); }
+      mantissa [eE] [+-]?   { return bad_exponent(); }
+      "\u00bd"                   { return fraction(0.5); }
+      "\u00bc"                   { return fraction(0.25); }
+      "\u00be"                   { return fraction(0.75); }
+      "\u03c0"                   { return fraction(std::numbers::pi, true); }
+
+      "\"" str_char* "\""   { return string_literal(); }
+      "\"" str_char*        { return unclosed_string(); }
+
+      "("                   { return open(Tok::LParen); }
+      "["                   { return open(Tok::LBracket); }
+      ")"                   { return close(Tok::RParen, '('); }
+      "]"                   { return close(Tok::RBracket, '['); }
+      "{"                   { ++braces_; open_brace_ = static_cast<uint32_t>(tok_ - base_); return make(Tok::LBrace); }
+      "}"                   { if (braces_ > 0) --braces_; return make(Tok::RBrace); }
+      ","                   { return make(Tok::Comma); }
+      ":"                   { return make(Tok::Colon); }
+      "="                   { return make(Tok::Equals); }
+      "~"                   { return make(Tok::Tilde); }
+
+      "+"                   { return make(Tok::Plus); }
+      "-" | "\u2212"             { return make(Tok::Minus); }
+      "*" | "\u2299" | "\u2218" | "\u00d7" { return make(Tok::Star); }
+      "/" | "\u00f7"             { return make(Tok::Slash); }
+      "\u00b7" | "\u22c5" | "\u2219" | "@" { return make(Tok::MatMul); }
+      "^"                   { return make(Tok::Caret); }
+      "\u221a"                   { return make(Tok::Sqrt); }
+      "\u2016"                   { return make(Tok::Norm); }
+      "\u00b2"                   { return make(Tok::Square); }
+      "\u00b3"                   { return make(Tok::Cube); }
+      "\u1d40"                   { return make(Tok::Transpose); }
+
+      *                     { return unknown_character(); }
+    */
+  }
+}
+
+}  // namespace eq

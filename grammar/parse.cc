@@ -1,0 +1,178 @@
+// The parse driver: feeds lexer tokens to the Bison parser, runs it, and
+// checks the few rules that are syntax but not grammar (where strings and
+// ranges may appear). See parse.hpp.
+#include "grammar/parse.hpp"
+
+#include "grammar/builtins.hpp"
+#include "grammar/parse_driver.hpp"
+#include "parser.hpp"
+
+namespace eq {
+
+namespace grammar {
+
+using P = BisonParser;
+
+// Maps one lexer token to a parser symbol. The first call hands out the
+// token that selects the start symbol.
+P::symbol_type yylex(ParseDriver& drv) {
+  if (!drv.started) {
+    drv.started = true;
+    const Span s = drv.span(0, 0);
+    return drv.start == StartSymbol::Module ? P::make_START_MODULE(s) : P::make_START_EXPR(s);
+  }
+  const uint32_t size = static_cast<uint32_t>(drv.file.text().size());
+  if (drv.diags.full()) return P::make_END(drv.span(size, size));
+  const Token t = drv.lexer.next();
+  drv.prev2 = drv.prev;
+  drv.prev = drv.cur;
+  drv.cur = t;
+  const Span s = drv.span(t);
+  const std::string_view text = drv.file.slice(s);
+  switch (t.kind) {
+    case Tok::End: return P::make_END(s);
+    case Tok::Newline: return P::make_NEWLINE(s);
+    case Tok::Semicolon: return P::make_SEMI(s);
+    case Tok::Error: return P::make_LEXERROR(s);
+    case Tok::Name: return P::make_NAME(std::string(text), s);
+    case Tok::Builtin: return P::make_BUILTIN(std::string(text), s);
+    case Tok::Number: return P::make_NUMBER(t.number, s);
+    case Tok::NumberAdj: return P::make_NUMBER_ADJ(t.number, s);
+    case Tok::Pi: return P::make_PI(t.number, s);
+    case Tok::PiAdj: return P::make_PI_ADJ(t.number, s);
+    case Tok::String: return P::make_STRING(unescape_string(text), s);
+    case Tok::Dim: return P::make_DIM(s);
+    case Tok::Input: return P::make_INPUT(s);
+    case Tok::Target: return P::make_TARGET(s);
+    case Tok::Param: return P::make_PARAM(s);
+    case Tok::State: return P::make_STATE(s);
+    case Tok::Const: return P::make_CONST(s);
+    case Tok::Output: return P::make_OUTPUT(s);
+    case Tok::Train: return P::make_TRAIN(s);
+    case Tok::LParen: return P::make_LPAREN(s);
+    case Tok::RParen: return P::make_RPAREN(s);
+    case Tok::LBracket: return P::make_LBRACKET(s);
+    case Tok::RBracket: return P::make_RBRACKET(s);
+    case Tok::LBrace: return P::make_LBRACE(s);
+    case Tok::RBrace: return P::make_RBRACE(s);
+    case Tok::Comma: return P::make_COMMA(s);
+    case Tok::Colon: return P::make_COLON(s);
+    case Tok::Equals: return P::make_EQUALS(s);
+    case Tok::Tilde: return P::make_TILDE(s);
+    case Tok::Plus: return P::make_PLUS(s);
+    case Tok::Minus: return P::make_MINUS(s);
+    case Tok::Star: return P::make_STAR(s);
+    case Tok::Slash: return P::make_SLASH(s);
+    case Tok::MatMul: return P::make_MATMUL(s);
+    case Tok::Caret: return P::make_CARET(s);
+    case Tok::Sqrt: return P::make_SQRT(s);
+    case Tok::Norm: return P::make_NORM(s);
+    case Tok::Square: return P::make_SQUARE(s);
+    case Tok::Cube: return P::make_CUBE(s);
+    case Tok::Transpose: return P::make_TRANSPOSE(s);
+  }
+  return P::make_LEXERROR(s);
+}
+
+}  // namespace grammar
+
+Stmt make_stmt(StmtKind kind, Span span, Span keyword, std::vector<ExprPtr> names,
+               ShapeSyntax shape, ExprPtr value) {
+  Stmt s;
+  s.kind = kind;
+  s.span = span;
+  s.keyword_span = keyword;
+  s.names = std::move(names);
+  s.has_shape = shape.present;
+  s.onehot = shape.onehot;
+  s.shape_span = shape.span;
+  s.shape = std::move(shape.dims);
+  s.value = std::move(value);
+  return s;
+}
+
+Stmt make_train(Span span, Span keyword, std::vector<TrainEntry> entries) {
+  Stmt s;
+  s.kind = StmtKind::Train;
+  s.span = span;
+  s.keyword_span = keyword;
+  s.entries = std::move(entries);
+  return s;
+}
+
+std::vector<ExprPtr> one(ExprPtr e) {
+  std::vector<ExprPtr> v;
+  v.push_back(std::move(e));
+  return v;
+}
+
+ShapeSyntax make_type(ParseDriver& drv, Span word_span, const std::string& word,
+                      ShapeSyntax shape) {
+  if (word != "onehot")
+    drv.diags.error(word_span, "expected a shape like [H] or onehot[V] after ':', found '" +
+                                   canonical_name(word) + "'");
+  shape.onehot = true;
+  shape.span = Span::cover(word_span, shape.span);
+  return shape;
+}
+
+namespace {
+
+// Strings and ranges are train-block values only (LANGUAGE.md §1, §7).
+void check_train_only(const Expr& e, Diagnostics& diags) {
+  if (e.kind == ExprKind::String)
+    diags.error(e.span, "a string can only be a file name in the train block");
+  if (e.kind == ExprKind::Range)
+    diags.error(e.span, "a range 'a:b' can only select columns in the train block");
+  for (const ExprPtr& a : e.args) check_train_only(*a, diags);
+  for (const KeywordArg& k : e.kwargs) check_train_only(*k.value, diags);
+}
+
+void check_module(const Module& m, Diagnostics& diags) {
+  for (const Stmt& s : m.statements) {
+    if (s.kind == StmtKind::Train) continue;
+    for (const ExprPtr& d : s.shape) check_train_only(*d, diags);
+    if (s.value) check_train_only(*s.value, diags);
+  }
+}
+
+void run(ParseDriver& drv) {
+  grammar::BisonParser parser(drv);
+  parser.parse();
+  if (drv.diags.full()) drv.diags.note(Span{}, "stopped after " +
+                                       std::to_string(Diagnostics::kErrorLimit) + " errors");
+}
+
+}  // namespace
+
+Module parse_module(const SourceFile& file, Diagnostics& diags) {
+  ParseDriver drv(file, diags, StartSymbol::Module);
+  run(drv);
+  drv.module.file = &file;
+  check_module(drv.module, diags);
+  return std::move(drv.module);
+}
+
+ExprPtr parse_expression(const SourceFile& file, Diagnostics& diags) {
+  const std::size_t before = diags.error_count();
+  ParseDriver drv(file, diags, StartSymbol::Expression);
+  run(drv);
+  if (drv.expr) check_train_only(*drv.expr, diags);
+  if (diags.error_count() != before) return nullptr;
+  return std::move(drv.expr);
+}
+
+std::optional<Stmt> parse_statement(const SourceFile& file, Diagnostics& diags) {
+  const std::size_t before = diags.error_count();
+  Module m = parse_module(file, diags);
+  if (diags.error_count() != before) return std::nullopt;
+  if (m.statements.size() != 1) {
+    const uint32_t size = static_cast<uint32_t>(file.text().size());
+    diags.error(file.span(0, size), "expected one statement, found " +
+                                        std::to_string(m.statements.size()));
+    return std::nullopt;
+  }
+  return std::move(m.statements[0]);
+}
+
+}  // namespace eq

@@ -1,0 +1,29 @@
+// Parsing entry points: text → AST (ast.hpp), with diagnostics.
+//
+// All of them report every syntax error they find to `diags` (recovering at
+// the end of each statement or train entry, up to Diagnostics::kErrorLimit),
+// and return what parsed cleanly. Check diags.has_errors() before trusting
+// the result; at the public API, diags.throw_if_errors().
+//
+// The returned tree points into `file` through its spans: keep the
+// SourceFile alive as long as the tree.
+#pragma once
+
+#include <optional>
+
+#include "grammar/ast.hpp"
+#include "grammar/diagnostics.hpp"
+#include "grammar/source.hpp"
+
+namespace eq {
+
+// A whole `.eq` file.
+Module parse_module(const SourceFile& file, Diagnostics& diags);
+
+// One expression, e.g. "σ(Wᵢ·xₜ + Bᵢ)" for Parser::parse. Null on error.
+ExprPtr parse_expression(const SourceFile& file, Diagnostics& diags);
+
+// Exactly one statement, e.g. "iₜ = σ(Wᵢ·xₜ + Bᵢ)" for Parser::define.
+std::optional<Stmt> parse_statement(const SourceFile& file, Diagnostics& diags);
+
+}  // namespace eq

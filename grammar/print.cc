@@ -1,0 +1,221 @@
+// The AST printer: text that parses back to the same tree (ast.hpp).
+//
+// Precedence levels follow the grammar (parser.y), loosest first:
+//   1 add/sub   2 mul/div/matmul   3 unary, implicit `2x`   4 `^`
+//   5 postfix   6 primary
+// A child is parenthesised when its level is below what its position needs.
+#include <charconv>
+#include <cmath>
+#include <numbers>
+
+#include "grammar/ast.hpp"
+
+namespace eq {
+
+namespace {
+
+enum Level { kAdd = 1, kMul, kUnary, kPower, kPostfix, kPrimary };
+
+Level level_of(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Binary:
+      if (e.op == Op::Add || e.op == Op::Sub) return kAdd;
+      if (e.op == Op::Pow) return kPower;
+      return e.implicit ? kUnary : kMul;
+    case ExprKind::Unary: return kUnary;
+    case ExprKind::Postfix: return kPostfix;
+    case ExprKind::Range: return kAdd;  // only ever a call argument
+    default: return kPrimary;
+  }
+}
+
+// Whether the leftmost primary of a power/postfix chain is a name, call or π —
+// what may follow a number in `2x`. Parentheses would also do.
+bool name_led(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Name:
+    case ExprKind::Call: return true;
+    case ExprKind::Number: return e.number == std::numbers::pi;
+    case ExprKind::Postfix: return name_led(*e.args[0]);
+    case ExprKind::Binary: return e.op == Op::Pow && name_led(*e.args[0]);
+    default: return false;
+  }
+}
+
+void print_number(std::string& out, double v) {
+  if (v == std::numbers::pi) {
+    out += "π";
+    return;
+  }
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void print_string(std::string& out, const std::string& s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+void print_expr(std::string& out, const Expr& e, int need);
+
+void print_call(std::string& out, const Expr& e) {
+  out += e.name.text;
+  out += '(';
+  bool first = true;
+  for (const ExprPtr& a : e.args) {
+    if (!first) out += ", ";
+    first = false;
+    print_expr(out, *a, kAdd);
+  }
+  for (const KeywordArg& k : e.kwargs) {
+    if (!first) out += ", ";
+    first = false;
+    out += k.name.text;
+    out += " = ";
+    print_expr(out, *k.value, kAdd);
+  }
+  out += ')';
+}
+
+const char* binary_spelling(Op op) {
+  switch (op) {
+    case Op::Add: return " + ";
+    case Op::Sub: return " - ";
+    case Op::Mul: return " * ";
+    case Op::Div: return " / ";
+    case Op::MatMul: return " · ";
+    case Op::Pow: return "^";
+    default: return " ? ";
+  }
+}
+
+void print_expr(std::string& out, const Expr& e, int need) {
+  if (level_of(e) < need) {
+    out += '(';
+    print_expr(out, e, kAdd);
+    out += ')';
+    return;
+  }
+  switch (e.kind) {
+    case ExprKind::Number: print_number(out, e.number); break;
+    case ExprKind::Name: out += e.name.text; break;
+    case ExprKind::String: print_string(out, e.text); break;
+    case ExprKind::Call: print_call(out, e); break;
+    case ExprKind::Norm:
+      out += "‖";
+      print_expr(out, *e.args[0], kAdd);
+      out += "‖";
+      break;
+    case ExprKind::Range:
+      print_expr(out, *e.args[0], kAdd);
+      out += ':';
+      print_expr(out, *e.args[1], kAdd);
+      break;
+    case ExprKind::Unary:
+      out += e.op == Op::Neg ? "-" : e.op == Op::Plus ? "+" : "√";
+      print_expr(out, *e.args[0], kUnary);
+      break;
+    case ExprKind::Postfix:
+      print_expr(out, *e.args[0], kPostfix);
+      out += e.op == Op::Square ? "²" : e.op == Op::Cube ? "³" : "ᵀ";
+      break;
+    case ExprKind::Binary: {
+      const Expr& lhs = *e.args[0];
+      const Expr& rhs = *e.args[1];
+      if (e.implicit) {
+        print_expr(out, lhs, kPrimary);
+        // The right factor must start with a name, call, π or '('. A name
+        // starting with 'e' would read as an exponent (`2e3`), so it is
+        // wrapped too.
+        std::string r;
+        print_expr(r, rhs, kPower);
+        const bool ok = name_led(rhs) && level_of(rhs) >= kPower && r[0] != 'e' && r[0] != 'E';
+        out += ok ? r : "(" + r + ")";
+        break;
+      }
+      const Level level = level_of(e);
+      if (e.op == Op::Pow) {
+        print_expr(out, lhs, kPostfix);
+        out += '^';
+        print_expr(out, rhs, kUnary);
+      } else {
+        print_expr(out, lhs, level);
+        out += binary_spelling(e.op);
+        print_expr(out, rhs, level + 1);
+      }
+      break;
+    }
+  }
+}
+
+void print_names(std::string& out, const std::vector<ExprPtr>& names) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    out += names[i]->name.text;
+  }
+}
+
+void print_shape(std::string& out, const Stmt& s) {
+  if (!s.has_shape) return;
+  out += " : ";
+  if (s.onehot) out += "onehot";
+  out += '[';
+  for (std::size_t i = 0; i < s.shape.size(); ++i) {
+    if (i) out += ", ";
+    print_expr(out, *s.shape[i], kAdd);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string print(const Expr& e) {
+  std::string out;
+  print_expr(out, e, kAdd);
+  return out;
+}
+
+std::string print(const Stmt& s) {
+  std::string out;
+  if (s.kind == StmtKind::Equation) {
+    out += s.names[0]->name.text;
+    out += " = ";
+    print_expr(out, *s.value, kAdd);
+    return out;
+  }
+  out += stmt_keyword(s.kind);
+  if (s.kind == StmtKind::Train) {
+    out += " {\n";
+    for (const TrainEntry& t : s.entries) {
+      out += "  " + t.key + " = ";
+      print_expr(out, *t.value, kAdd);
+      out += '\n';
+    }
+    out += '}';
+    return out;
+  }
+  out += ' ';
+  print_names(out, s.names);
+  print_shape(out, s);
+  if (s.value) {
+    out += s.kind == StmtKind::Param ? " ~ " : " = ";
+    print_expr(out, *s.value, kAdd);
+  }
+  return out;
+}
+
+std::string print(const Module& m) {
+  std::string out;
+  for (const Stmt& s : m.statements) {
+    out += print(s);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace eq
