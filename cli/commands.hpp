@@ -13,4 +13,9 @@ inline constexpr int kUsage = 2;
 // diagnostic to standard error.
 int run_check(int argc, char** argv);
 
+// `eqc ir | tape | graph FILE.eq`: the model's IR, tape listing, Graphviz dot.
+int run_ir(int argc, char** argv);
+int run_tape(int argc, char** argv);
+int run_graph(int argc, char** argv);
+
 }  // namespace eq::cli

@@ -19,6 +19,9 @@ struct Command {
 
 const Command kCommands[] = {
     {"check", eq::cli::run_check, "parse .eq files and report every syntax error"},
+    {"ir", eq::cli::run_ir, "print a model's graph IR, one node a line"},
+    {"tape", eq::cli::run_tape, "print a model's compiled tape and memory plan"},
+    {"graph", eq::cli::run_graph, "print a model's graph as Graphviz dot"},
 };
 
 void usage(std::FILE* out) {

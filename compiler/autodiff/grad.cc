@@ -42,6 +42,8 @@ std::vector<Node> grad(Node y, const std::vector<Node>& wrt) {
       if (!c || !depends[static_cast<std::size_t>(in.id())]) continue;
       // Broadcasting in the forward pass is summed away in the backward one.
       c = sum_to(c, in.shape());
+      // A gradient points back at the equation its forward op came from.
+      graph.set_origin(c, n.data().origin);
       EQ_ASSERT(c.shape() == in.shape(), "gradient shape " + c.shape().str() + " for " +
                                              in.shape().str() + " from " + std::string(op_name(n.op())));
       auto [it, fresh] = grads.try_emplace(in.id(), c);

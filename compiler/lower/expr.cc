@@ -44,18 +44,27 @@ std::size_t edit_distance(const std::u32string& a, const std::u32string& b) {
 }  // namespace
 
 std::string nearest_name(const std::string& name, const std::vector<std::string>& known) {
-  // Close enough to be a typo: at most a third of the name's characters
-  // (and at least two) edited. Ties go to the alphabetically first name.
+  // Close enough to be a typo: at most a third of the characters (at least
+  // one) edited, and something left in common. Ties go to a name with the
+  // same first character, then to the alphabetically first.
   std::u32string target = decode(name);
-  std::size_t limit = std::max<std::size_t>(2, target.size() / 3);
+  std::size_t limit = std::max<std::size_t>(1, target.size() / 3);
   std::string best;
   std::size_t best_distance = limit + 1;
+  bool best_same_start = false;
   for (const std::string& k : known) {
     if (k == name) continue;
-    std::size_t d = edit_distance(target, decode(k));
-    if (d < best_distance || (d == best_distance && k < best)) {
+    std::u32string candidate = decode(k);
+    std::size_t d = edit_distance(target, candidate);
+    if (d >= std::max(target.size(), candidate.size())) continue;
+    bool same_start = !candidate.empty() && !target.empty() && candidate[0] == target[0];
+    bool better = d < best_distance ||
+                  (d == best_distance && same_start && !best_same_start) ||
+                  (d == best_distance && same_start == best_same_start && k < best);
+    if (better) {
       best = k;
       best_distance = d;
+      best_same_start = same_start;
     }
   }
   return best;

@@ -163,9 +163,19 @@ class Model::Lowering : public lower::Scope {
       case ExprKind::Number: return e.number;
       case ExprKind::Name: {
         auto d = decls_.find(e.name.text);
-        if (d == decls_.end() || d->second.stmt->kind != StmtKind::Dim) {
-          std::string message = "'" + e.name.text + "' is not a dim; a shape is made of numbers and dims";
-          diags_.error(e.span, message);
+        if (d == decls_.end()) {
+          diags_.error(e.span, "unknown dim '" + e.name.text + "'; declare it: `dim " +
+                                   e.name.text + " = 64`, or `dim " + e.name.text +
+                                   "` to let the data set it");
+          return std::nullopt;
+        }
+        if (d->second.stmt->kind != StmtKind::Dim) {
+          StmtKind k = d->second.stmt->kind;
+          std::string role = k == StmtKind::Equation ? std::string("defined by an equation")
+                             : k == StmtKind::Input  ? std::string("an input")
+                                                     : std::string("a ") + stmt_keyword(k);
+          diags_.error(e.span, "'" + e.name.text + "' is " + role +
+                                   ", not a dim; a shape is made of numbers and dims");
           return std::nullopt;
         }
         auto v = dim_value(e.name.text, e.span);
@@ -218,7 +228,7 @@ class Model::Lowering : public lower::Scope {
 
   void declare_leaf(const Stmt& s, const Expr& n) {
     const std::string& name = n.name.text;
-    if (decls_.at(name).stmt != &s) return;  // a duplicate, reported
+    if (auto d = decls_.find(name); d == decls_.end() || d->second.stmt != &s) return;  // reported
     if (!s.has_shape) {
       diags_.error(n.span, std::string("") + stmt_keyword(s.kind) + " '" + name +
                                "' needs a shape: `" + stmt_keyword(s.kind) + " " + name + " : [4]`");
@@ -249,7 +259,7 @@ class Model::Lowering : public lower::Scope {
 
   void declare_param(const Stmt& s, const Expr& n) {
     const std::string& name = n.name.text;
-    if (decls_.at(name).stmt != &s) return;
+    if (auto d = decls_.find(name); d == decls_.end() || d->second.stmt != &s) return;  // reported
     Shape sh;
     if (s.has_shape) {
       if (s.onehot) diags_.error(s.shape_span, "a param cannot be onehot");
@@ -264,6 +274,14 @@ class Model::Lowering : public lower::Scope {
     if (s.value) {
       auto parsed = initializer(*s.value);
       if (parsed) init = *parsed;
+      bool needs_fans = init.kind == Initializer::Kind::glorot ||
+                        init.kind == Initializer::Kind::glorot_normal ||
+                        init.kind == Initializer::Kind::he || init.kind == Initializer::Kind::orthogonal;
+      if (parsed && needs_fans && sh.rank() < 2)
+        diags_.error(s.value->span, "'" + name + "' is " + (sh.rank() ? "a vector" : "a scalar") +
+                                        ", but " + init.describe() +
+                                        " is for matrices: give it a shape like `param " + name +
+                                        " : [3, 4] ~ " + init.describe() + "`");
     }
     Node p = m_.graph_->param(name, sh);
     m_.params_.push_back({name, p, init, n.span});
