@@ -118,7 +118,9 @@ Json parse_header(const std::string& file, std::string_view text) {
   try {
     header = Json::parse(text.begin(), text.end(), watch);
   } catch (const Json::parse_error& e) {
-    throw Error(file + ": header is not valid JSON (error at byte " + std::to_string(e.byte) + " of the header)");
+    // nlohmann counts bytes from 1; we count from 0, like data_offsets.
+    std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    throw Error(file + ": header is not valid JSON (error at byte " + std::to_string(at) + " of the header)");
   }
   if (!header.is_object()) throw Error(file + ": header is not a JSON object");
   if (!duplicate.empty()) throw Error(file + ": header names '" + duplicate + "' twice");
@@ -210,10 +212,10 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
   std::uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
   std::uint64_t rest = bytes.size() - 8;
+  if (n > kMaxHeader) throw Error(name + ": header length " + std::to_string(n) + " is over the 100 MB limit");
   if (n > rest)
     throw Error(name + ": header length " + std::to_string(n) + " is larger than the rest of the file (" +
                 std::to_string(rest) + " bytes)");
-  if (n > kMaxHeader) throw Error(name + ": header length " + std::to_string(n) + " is over the 100 MB limit");
   Json header = parse_header(name, bytes.substr(8, n));
   std::string_view data = bytes.substr(8 + n);
 
