@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "runtime/data.hpp"
@@ -24,7 +25,9 @@ bool parses_as_double(std::string_view s, double& out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-bool parse_number(std::string_view s, double& out) { return parses_as_double(s, out) && std::isfinite(out); }
+bool parse_number(std::string_view s, double& out) {
+  return parses_as_double(s, out) && std::isfinite(out);
+}
 
 bool is_number_spelling(std::string_view s) {
   double v;
@@ -78,7 +81,8 @@ std::string join(const std::vector<std::string>& items, std::size_t limit = 12) 
 
 ColumnSelector ColumnSelector::parse(std::string_view text) {
   auto digits = [](std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   auto number = [](std::string_view s) {
     std::int64_t v = 0;
@@ -108,10 +112,13 @@ ColumnSelector ColumnSelector::parse(std::string_view text) {
 
 std::string ColumnSelector::describe() const {
   switch (kind) {
-    case Kind::index: return "column " + std::to_string(begin);
+    case Kind::index:
+      return "column " + std::to_string(begin);
     case Kind::range:
-      return "columns " + std::to_string(begin) + ":" + (end ? std::to_string(*end) : std::string());
-    case Kind::name: return "column '" + name + "'";
+      return "columns " + std::to_string(begin) + ":" +
+             (end ? std::to_string(*end) : std::string());
+    case Kind::name:
+      return "column '" + name + "'";
   }
   return "?";
 }
@@ -159,7 +166,9 @@ CsvTable parse_csv(std::string text, std::string path) {
   }
   if (lines.empty()) throw Error(t.path_ + ": the file is empty");
 
-  auto text_of = [&](const CsvTable::Field& f) { return std::string_view(s).substr(f.offset, f.length); };
+  auto text_of = [&](const CsvTable::Field& f) {
+    return std::string_view(s).substr(f.offset, f.length);
+  };
   const Line& first = lines[0];
   t.cols_ = static_cast<std::int64_t>(first.fields.size());
 
@@ -169,7 +178,8 @@ CsvTable parse_csv(std::string text, std::string path) {
   t.has_header_ = !any_number;
   if (lines.size() > 1 && lines[1].fields.size() == first.fields.size())
     for (std::size_t c = 0; c < first.fields.size(); ++c)
-      t.has_header_ |= !is_number(text_of(first.fields[c])) && is_number(text_of(lines[1].fields[c]));
+      t.has_header_ |=
+          !is_number(text_of(first.fields[c])) && is_number(text_of(lines[1].fields[c]));
   if (t.has_header_)
     for (const auto& f : first.fields) t.header_.emplace_back(text_of(f));
 
@@ -204,12 +214,14 @@ std::string CsvTable::located(std::int64_t row, std::int64_t col, std::string_vi
 }
 
 std::vector<std::int64_t> CsvTable::select(const ColumnSelector& sel) const {
-  std::string bounds = "the file has " + std::to_string(cols_) + (cols_ == 1 ? " column" : " columns") + " (0 to " +
+  std::string bounds = "the file has " + std::to_string(cols_) +
+                       (cols_ == 1 ? " column" : " columns") + " (0 to " +
                        std::to_string(cols_ - 1) + ")";
   std::vector<std::int64_t> out;
   switch (sel.kind) {
     case ColumnSelector::Kind::index:
-      if (sel.begin >= cols_) throw Error(path_ + ": " + sel.describe() + " is out of range: " + bounds);
+      if (sel.begin >= cols_)
+        throw Error(path_ + ": " + sel.describe() + " is out of range: " + bounds);
       out.push_back(sel.begin);
       break;
     case ColumnSelector::Kind::range: {
@@ -240,7 +252,8 @@ std::vector<std::int64_t> CsvTable::select(const ColumnSelector& sel) const {
         // Suggest only a near miss; otherwise list what there is.
         if (best && best_distance <= std::max<std::size_t>(2, best->size() / 3))
           throw Error(path_ + ": no column '" + sel.name + "' (did you mean '" + *best + "'?)");
-        throw Error(path_ + ": no column '" + sel.name + "' (the columns are " + join(header_) + ")");
+        throw Error(path_ + ": no column '" + sel.name + "' (the columns are " + join(header_) +
+                    ")");
       }
       break;
     }
@@ -272,7 +285,9 @@ CsvTable::Classes CsvTable::classes(std::int64_t column) const {
   bool numeric = true, whole = true;
   for (std::int64_t r = 0; r < rows_ && numeric; ++r) {
     std::string_view f = field(r, column);
-    if (f.empty()) throw Error(located(r, column, "empty field where a class label is expected (" + column_name(column) + ")"));
+    if (f.empty())
+      throw Error(located(
+          r, column, "empty field where a class label is expected (" + column_name(column) + ")"));
     double& v = values[static_cast<std::size_t>(r)];
     numeric = parse_number(f, v);
     whole = whole && numeric && v >= 0 && v < kMaxIndexLabel && v == std::floor(v);
@@ -284,13 +299,16 @@ CsvTable::Classes CsvTable::classes(std::int64_t column) const {
     // Integer labels already are class indices: keep them, so class 2 stays
     // class 2 even when this file happens to lack class 1.
     double top = *std::max_element(values.begin(), values.end());
-    for (std::int64_t i = 0; i <= static_cast<std::int64_t>(top); ++i) out.labels.push_back(std::to_string(i));
-    for (std::int64_t r = 0; r < rows_; ++r) idx[r] = static_cast<std::int32_t>(values[static_cast<std::size_t>(r)]);
+    for (std::int64_t i = 0; i <= static_cast<std::int64_t>(top); ++i)
+      out.labels.push_back(std::to_string(i));
+    for (std::int64_t r = 0; r < rows_; ++r)
+      idx[r] = static_cast<std::int32_t>(values[static_cast<std::size_t>(r)]);
   } else if (numeric) {
     // Other numbers: distinct values in increasing order, named by their
     // first spelling in the file.
     std::map<double, std::string> distinct;
-    for (std::int64_t r = 0; r < rows_; ++r) distinct.emplace(values[static_cast<std::size_t>(r)], field(r, column));
+    for (std::int64_t r = 0; r < rows_; ++r)
+      distinct.emplace(values[static_cast<std::size_t>(r)], field(r, column));
     std::map<double, std::int32_t> index;
     for (const auto& [v, text] : distinct) {
       index[v] = static_cast<std::int32_t>(out.labels.size());
@@ -302,7 +320,10 @@ CsvTable::Classes CsvTable::classes(std::int64_t column) const {
     std::map<std::string, std::int32_t, std::less<>> index;
     for (std::int64_t r = 0; r < rows_; ++r) {
       std::string_view f = field(r, column);
-      if (f.empty()) throw Error(located(r, column, "empty field where a class label is expected (" + column_name(column) + ")"));
+      if (f.empty())
+        throw Error(
+            located(r, column,
+                    "empty field where a class label is expected (" + column_name(column) + ")"));
       index.emplace(f, 0);
     }
     for (auto& [text, i] : index) {
@@ -314,7 +335,8 @@ CsvTable::Classes CsvTable::classes(std::int64_t column) const {
   return out;
 }
 
-CsvTable::Classes CsvTable::classes(std::int64_t column, const std::vector<std::string>& labels) const {
+CsvTable::Classes CsvTable::classes(std::int64_t column,
+                                    const std::vector<std::string>& labels) const {
   EQ_ASSERT(column >= 0 && column < cols_, "CSV class column out of range");
   std::map<std::string, std::int32_t, std::less<>> by_text;
   std::map<double, std::int32_t> by_value;
@@ -337,7 +359,9 @@ CsvTable::Classes CsvTable::classes(std::int64_t column, const std::vector<std::
         idx[r] = it->second;
         continue;
       }
-    throw Error(located(r, column, "'" + std::string(f) + "' is not one of the model's classes (" + join(labels) + ")"));
+    throw Error(located(
+        r, column,
+        "'" + std::string(f) + "' is not one of the model's classes (" + join(labels) + ")"));
   }
   return out;
 }

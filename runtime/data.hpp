@@ -26,9 +26,9 @@ namespace eq {
 struct ColumnSelector {
   enum class Kind { index, range, name };
   Kind kind = Kind::index;
-  std::int64_t begin = 0;                      // index, or range start
-  std::optional<std::int64_t> end;             // range end (exclusive); none = to the last column
-  std::string name;                            // Kind::name
+  std::int64_t begin = 0;           // index, or range start
+  std::optional<std::int64_t> end;  // range end (exclusive); none = to the last column
+  std::string name;                 // Kind::name
 
   // "4" → index, "0:4" → range, anything else → name.
   static ColumnSelector parse(std::string_view text);
@@ -72,8 +72,9 @@ class CsvTable {
   Tensor numbers(std::span<const std::int64_t> columns) const;
 
   // One column as classes: int32 indices [rows] and labels[i] naming class i.
-  //  - all values integers ≥ 0 (written "2" or "2.0"): the value is the class
-  //    index, and labels are "0", "1", ... up to the largest value;
+  //  - all values integers from 0 to 65535 (written "2" or "2.0"): the value
+  //    is the class index, and labels are "0", "1", ... up to the largest
+  //    value (so class 2 stays class 2 in a file that lacks class 1);
   //  - other numbers (e.g. -1 and 1): distinct values in increasing order;
   //  - otherwise (text): distinct strings in sorted (code point) order.
   struct Classes {
@@ -137,7 +138,8 @@ TextData load_text(const std::string& path);
 TextData parse_text(std::string_view bytes, const std::string& path);
 // `text` as symbols of a vocabulary given as a UTF-8 string (e.g. one read back
 // from saved weights); a character outside it is an error naming it.
-Tensor text_to_symbols(std::string_view text, std::string_view vocabulary_utf8, std::string_view what);
+Tensor text_to_symbols(std::string_view text, std::string_view vocabulary_utf8,
+                       std::string_view what);
 
 // ---- datasets ----------------------------------------------------------------
 

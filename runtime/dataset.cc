@@ -72,8 +72,9 @@ Dataset npy_dataset(std::span<const NpyBinding> bindings) {
     // Integer arrays are class indices only when bound to a class target.
     if (t.dtype() == DType::i32 && !b.classes) t = t.to(DType::f64);
     if (!data.columns.empty() && t.shape()[0] != data.size())
-      throw Error(data.source + ": " + b.path + " has " + std::to_string(t.shape()[0]) + " examples but " +
-                  data.columns[0].origin + " has " + std::to_string(data.size()));
+      throw Error(data.source + ": " + b.path + " has " + std::to_string(t.shape()[0]) +
+                  " examples but " + data.columns[0].origin + " has " +
+                  std::to_string(data.size()));
     data.columns.push_back({b.name, b.path, std::move(t), {}});
   }
   return data;
@@ -84,17 +85,20 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
   for (const DataColumn& c : data.columns)
     if (std::none_of(declarations.begin(), declarations.end(),
                      [&](const DataDeclaration& d) { return d.name == c.name; }))
-      throw Error(at + "the data binds '" + c.name + "', which is not an input or target of the model");
+      throw Error(at + "the data binds '" + c.name +
+                  "', which is not an input or target of the model");
 
   for (const DataDeclaration& d : declarations) {
     auto it = std::find_if(data.columns.begin(), data.columns.end(),
                            [&](const DataColumn& c) { return c.name == d.name; });
     if (it == data.columns.end())
-      throw Error(at + "no data for " + d.role + " " + d.name + " (the data binds " + names_of(data) + ")");
+      throw Error(at + "no data for " + d.role + " " + d.name + " (the data binds " +
+                  names_of(data) + ")");
     DataColumn& c = *it;
     const std::int64_t n = c.values.shape()[0];
     const std::string gives = c.origin + (c.origin.starts_with("columns ") ? " give " : " gives ");
-    const std::string declared = d.onehot ? "onehot[" + std::to_string(d.shape.last()) + "]" : d.shape.str();
+    const std::string declared =
+        d.onehot ? "onehot[" + std::to_string(d.shape.last()) + "]" : d.shape.str();
 
     if (d.onehot && c.values.dtype() == DType::i32 && c.values.shape().rank() == 1) {
       // Class indices: every one must name one of the K classes.
@@ -102,13 +106,13 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
       const std::int32_t* idx = c.values.data<std::int32_t>();
       for (std::int64_t i = 0; i < n; ++i) {
         if (idx[i] < 0)
-          throw Error(at + c.origin + " holds class index " + std::to_string(idx[i]) + " at example " +
-                      std::to_string(i));
+          throw Error(at + c.origin + " holds class index " + std::to_string(idx[i]) +
+                      " at example " + std::to_string(i));
         classes = std::max<std::int64_t>(classes, idx[i] + 1);
       }
       if (classes > d.shape.last())
-        throw Error(at + c.origin + " has " + std::to_string(classes) + " classes but " + d.role + " " + d.name +
-                    " is declared " + declared);
+        throw Error(at + c.origin + " has " + std::to_string(classes) + " classes but " + d.role +
+                    " " + d.name + " is declared " + declared);
       continue;
     }
 
@@ -124,8 +128,8 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
       c.values = c.values.reshaped(Shape{n, 1});
       continue;
     }
-    throw Error(at + gives + per_example(per, d.role) + " per example but " + d.role + " " + d.name +
-                " is declared " + declared);
+    throw Error(at + gives + per_example(per, d.role) + " per example but " + d.role + " " +
+                d.name + " is declared " + declared);
   }
 }
 

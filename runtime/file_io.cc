@@ -105,8 +105,7 @@ void write_file_atomically(const std::string& path, std::span<const ByteChunk> c
   // The new file is in place; make the directory entry durable too.
   Fd d;
   d.fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (d.fd < 0 || ::fsync(d.fd) != 0)
-    fail(path, "written, but cannot sync its directory", errno);
+  if (d.fd < 0 || ::fsync(d.fd) != 0) fail(path, "written, but cannot sync its directory", errno);
 }
 
 }  // namespace eq

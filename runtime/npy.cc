@@ -121,7 +121,8 @@ std::string shape_tuple(const std::vector<std::int64_t>& dims) {
 
 std::uint64_t read_le(std::string_view b, std::size_t at, int bytes) {
   std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
+  for (int i = 0; i < bytes; ++i)
+    v |= std::uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
   return v;
 }
 
@@ -142,10 +143,12 @@ void narrow_to_i32(const char* src, Tensor& out, const std::string& path) {
 }  // namespace
 
 Tensor decode_npy(std::string_view b, const std::string& path) {
-  if (b.size() < 10 || b.substr(0, 6) != kMagic) throw Error(path + ": not a .npy file (no \\x93NUMPY magic)");
+  if (b.size() < 10 || b.substr(0, 6) != kMagic)
+    throw Error(path + ": not a .npy file (no \\x93NUMPY magic)");
   int major = static_cast<unsigned char>(b[6]), minor = static_cast<unsigned char>(b[7]);
   if (!((major == 1 || major == 2 || major == 3) && minor == 0))
-    throw Error(path + ": unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
+    throw Error(path + ": unsupported .npy format version " + std::to_string(major) + "." +
+                std::to_string(minor));
   int len_bytes = major == 1 ? 2 : 4;
   std::size_t start = 8 + static_cast<std::size_t>(len_bytes);
   if (b.size() < start) throw Error(path + ": the file ends inside its header");
@@ -161,7 +164,8 @@ Tensor decode_npy(std::string_view b, const std::string& path) {
   const PyValue& descr = dict["descr"];
   const PyValue& fortran = dict["fortran_order"];
   const PyValue& shape = dict["shape"];
-  if (descr.kind == PyValue::Kind::sequence) throw Error(path + ": structured arrays are not supported");
+  if (descr.kind == PyValue::Kind::sequence)
+    throw Error(path + ": structured arrays are not supported");
   if (descr.kind != PyValue::Kind::string) parser.fail("'descr' is not a string");
   if (fortran.kind != PyValue::Kind::boolean) parser.fail("'fortran_order' is not True or False");
   if (shape.kind != PyValue::Kind::sequence) parser.fail("'shape' is not a tuple");
@@ -175,7 +179,8 @@ Tensor decode_npy(std::string_view b, const std::string& path) {
                 " axes; eq supports at most " + std::to_string(kMaxRank));
   // Fortran order only matters when some axis has more than one layout.
   if (fortran.integer && dims.size() > 1)
-    throw Error(path + ": Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
+    throw Error(path +
+                ": Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
 
   // '=' is native order, which is little-endian here; '|' marks a type
   // without byte order, meaningful only for one-byte types.
@@ -185,31 +190,43 @@ Tensor decode_npy(std::string_view b, const std::string& path) {
   if (type == "|i1" || type == "<i1") type = "|i1";
   DType dtype;
   std::size_t item;
-  if (type == "<f4") dtype = DType::f32, item = 4;
-  else if (type == "<f8") dtype = DType::f64, item = 8;
-  else if (type == "<i4") dtype = DType::i32, item = 4;
-  else if (type == "<i8") dtype = DType::i32, item = 8;
-  else if (type == "|u1" || type == "|i1") dtype = DType::i32, item = 1;
+  if (type == "<f4")
+    dtype = DType::f32, item = 4;
+  else if (type == "<f8")
+    dtype = DType::f64, item = 8;
+  else if (type == "<i4")
+    dtype = DType::i32, item = 4;
+  else if (type == "<i8")
+    dtype = DType::i32, item = 8;
+  else if (type == "|u1" || type == "|i1")
+    dtype = DType::i32, item = 1;
   else if (type.size() > 1 && type[0] == '>')
-    throw Error(path + ": big-endian dtype '" + descr.text + "' is not supported; save with arr.astype('<" +
-                type.substr(1) + "')");
+    throw Error(path + ": big-endian dtype '" + descr.text +
+                "' is not supported; save with arr.astype('<" + type.substr(1) + "')");
   else
-    throw Error(path + ": dtype '" + descr.text + "' is not supported (eq reads <f4, <f8, <i4, <i8, |u1 and |i1)");
+    throw Error(path + ": dtype '" + descr.text +
+                "' is not supported (eq reads <f4, <f8, <i4, <i8, |u1 and |i1)");
 
   Tensor out(dtype, Shape(std::span<const std::int64_t>(dims)));
   std::string_view data = b.substr(start + header_len);
   std::uint64_t need = static_cast<std::uint64_t>(out.numel()) * item;
-  std::string what = descr.text + " " + shape_tuple(dims) + " needs " + std::to_string(need) + " bytes";
+  std::string what =
+      descr.text + " " + shape_tuple(dims) + " needs " + std::to_string(need) + " bytes";
   if (data.size() < need)
-    throw Error(path + ": data is truncated: " + what + " but the file has " + std::to_string(data.size()) +
-                " after the header");
+    throw Error(path + ": data is truncated: " + what + " but the file has " +
+                std::to_string(data.size()) + " after the header");
   if (data.size() > need)
-    throw Error(path + ": " + std::to_string(data.size() - need) + " bytes after the data (" + what + ")");
+    throw Error(path + ": " + std::to_string(data.size() - need) + " bytes after the data (" +
+                what + ")");
 
-  if (item == dtype_size(dtype)) std::memcpy(out.raw(), data.data(), need);
-  else if (type == "<i8") narrow_to_i32<std::int64_t>(data.data(), out, path);
-  else if (type == "|u1") narrow_to_i32<std::uint8_t>(data.data(), out, path);
-  else narrow_to_i32<std::int8_t>(data.data(), out, path);
+  if (item == dtype_size(dtype))
+    std::memcpy(out.raw(), data.data(), need);
+  else if (type == "<i8")
+    narrow_to_i32<std::int64_t>(data.data(), out, path);
+  else if (type == "|u1")
+    narrow_to_i32<std::uint8_t>(data.data(), out, path);
+  else
+    narrow_to_i32<std::int8_t>(data.data(), out, path);
   return out;
 }
 
@@ -220,7 +237,8 @@ namespace {
 std::string npy_header(const Tensor& t) {
   std::string descr = t.dtype() == DType::f32 ? "<f4" : t.dtype() == DType::f64 ? "<f8" : "<i4";
   std::vector<std::int64_t> dims(t.shape().begin(), t.shape().end());
-  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape_tuple(dims) + ", }";
+  std::string dict =
+      "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape_tuple(dims) + ", }";
   // Pad with spaces and end with '\n' so the data starts 64-byte aligned.
   std::size_t total = 10 + dict.size() + 1;
   dict.append((64 - total % 64) % 64, ' ');

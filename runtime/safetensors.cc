@@ -6,6 +6,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "runtime/error.hpp"
 #include "runtime/file_io.hpp"
@@ -32,10 +33,14 @@ bool known_dtype(std::string_view s) {
 }
 
 bool parse_dtype(std::string_view s, DType& out) {
-  if (s == "F32") out = DType::f32;
-  else if (s == "F64") out = DType::f64;
-  else if (s == "I32") out = DType::i32;
-  else return false;
+  if (s == "F32")
+    out = DType::f32;
+  else if (s == "F64")
+    out = DType::f64;
+  else if (s == "I32")
+    out = DType::i32;
+  else
+    return false;
   return true;
 }
 
@@ -64,12 +69,14 @@ Entry parse_entry(const std::string& file, const std::string& name, const Json& 
   if (!dt.is_string()) throw Error(at + "\"dtype\" is not a string");
   std::string dts = dt.get<std::string>();
   if (!parse_dtype(dts, e.dtype)) {
-    if (known_dtype(dts)) throw Error(at + "dtype " + dts + " is not supported (eq reads F32, F64 and I32)");
+    if (known_dtype(dts))
+      throw Error(at + "dtype " + dts + " is not supported (eq reads F32, F64 and I32)");
     throw Error(at + "unknown dtype '" + dts + "'");
   }
 
   const Json& sh = j["shape"];
-  if (!sh.is_array() || !std::all_of(sh.begin(), sh.end(), [](const Json& d) { return d.is_number_unsigned(); }))
+  if (!sh.is_array() ||
+      !std::all_of(sh.begin(), sh.end(), [](const Json& d) { return d.is_number_unsigned(); }))
     throw Error(at + "\"shape\" is not a list of sizes");
   if (sh.size() > static_cast<std::size_t>(kMaxRank))
     throw Error(at + "shape has " + std::to_string(sh.size()) + " axes; eq supports at most " +
@@ -87,14 +94,17 @@ Entry parse_entry(const std::string& file, const std::string& name, const Json& 
   e.shape = Shape(std::span<const std::int64_t>(dims));
 
   const Json& off = j["data_offsets"];
-  if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
+  if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() ||
+      !off[1].is_number_unsigned())
     throw Error(at + "\"data_offsets\" is not a pair of byte offsets");
   e.begin = off[0].get<std::uint64_t>();
   e.end = off[1].get<std::uint64_t>();
-  if (e.end < e.begin) throw Error(at + "data_offsets " + offsets_str(e.begin, e.end) + " end before they begin");
+  if (e.end < e.begin)
+    throw Error(at + "data_offsets " + offsets_str(e.begin, e.end) + " end before they begin");
   if (e.end - e.begin != bytes)
-    throw Error(at + "data_offsets " + offsets_str(e.begin, e.end) + " hold " + std::to_string(e.end - e.begin) +
-                " bytes but " + dts + " " + e.shape.str() + " needs " + std::to_string(bytes));
+    throw Error(at + "data_offsets " + offsets_str(e.begin, e.end) + " hold " +
+                std::to_string(e.end - e.begin) + " bytes but " + dts + " " + e.shape.str() +
+                " needs " + std::to_string(bytes));
   if (e.end > data_size)
     throw Error(at + "data_offsets " + offsets_str(e.begin, e.end) + " pass the end of the data (" +
                 std::to_string(data_size) + " bytes; is the file truncated?)");
@@ -107,10 +117,12 @@ Json parse_header(const std::string& file, std::string_view text) {
   std::vector<std::set<std::string>> open;
   std::string duplicate;
   auto watch = [&](int, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) open.emplace_back();
-    else if (event == Json::parse_event_t::object_end) open.pop_back();
-    else if (event == Json::parse_event_t::key && !open.back().insert(parsed.get<std::string>()).second &&
-             duplicate.empty())
+    if (event == Json::parse_event_t::object_start)
+      open.emplace_back();
+    else if (event == Json::parse_event_t::object_end)
+      open.pop_back();
+    else if (event == Json::parse_event_t::key &&
+             !open.back().insert(parsed.get<std::string>()).second && duplicate.empty())
       duplicate = parsed.get<std::string>();
     return true;
   };
@@ -120,7 +132,8 @@ Json parse_header(const std::string& file, std::string_view text) {
   } catch (const Json::parse_error& e) {
     // nlohmann counts bytes from 1; we count from 0, like data_offsets.
     std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    throw Error(file + ": header is not valid JSON (error at byte " + std::to_string(at) + " of the header)");
+    throw Error(file + ": header is not valid JSON (error at byte " + std::to_string(at) +
+                " of the header)");
   }
   if (!header.is_object()) throw Error(file + ": header is not a JSON object");
   if (!duplicate.empty()) throw Error(file + ": header names '" + duplicate + "' twice");
@@ -131,9 +144,12 @@ Json parse_header(const std::string& file, std::string_view text) {
 
 std::string_view safetensors_dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::f32: return "F32";
-    case DType::f64: return "F64";
-    case DType::i32: return "I32";
+    case DType::f32:
+      return "F32";
+    case DType::f64:
+      return "F64";
+    case DType::i32:
+      return "I32";
   }
   return "?";
 }
@@ -156,7 +172,8 @@ std::string encode_header(const SafetensorsFile& file) {
   }
   std::uint64_t offset = 0;
   for (const auto& [name, t] : file.tensors) {
-    if (name == "__metadata__") throw Error("cannot save a tensor named '__metadata__' (the name is reserved)");
+    if (name == "__metadata__")
+      throw Error("cannot save a tensor named '__metadata__' (the name is reserved)");
     if (header.contains(name)) throw Error("cannot save two tensors named '" + name + "'");
     OrderedJson entry = OrderedJson::object();
     entry["dtype"] = safetensors_dtype_name(t.dtype());
@@ -187,7 +204,8 @@ std::string length_prefix(std::uint64_t n) {
 std::string encode_safetensors(const SafetensorsFile& file) {
   std::string header = encode_header(file);
   std::string out = length_prefix(header.size()) + header;
-  for (const auto& [name, t] : file.tensors) out.append(static_cast<const char*>(t.raw()), t.bytes());
+  for (const auto& [name, t] : file.tensors)
+    out.append(static_cast<const char*>(t.raw()), t.bytes());
   return out;
 }
 
@@ -212,10 +230,11 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
   std::uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
   std::uint64_t rest = bytes.size() - 8;
-  if (n > kMaxHeader) throw Error(name + ": header length " + std::to_string(n) + " is over the 100 MB limit");
+  if (n > kMaxHeader)
+    throw Error(name + ": header length " + std::to_string(n) + " is over the 100 MB limit");
   if (n > rest)
-    throw Error(name + ": header length " + std::to_string(n) + " is larger than the rest of the file (" +
-                std::to_string(rest) + " bytes)");
+    throw Error(name + ": header length " + std::to_string(n) +
+                " is larger than the rest of the file (" + std::to_string(rest) + " bytes)");
   Json header = parse_header(name, bytes.substr(8, n));
   std::string_view data = bytes.substr(8 + n);
 
@@ -226,7 +245,8 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
     if (key == "__metadata__") {
       if (!value.is_object()) throw Error(name + ": \"__metadata__\" is not an object");
       for (const auto& [mk, mv] : value.items()) {
-        if (!mv.is_string()) throw Error(name + ": \"__metadata__\" value of '" + mk + "' is not a string");
+        if (!mv.is_string())
+          throw Error(name + ": \"__metadata__\" value of '" + mk + "' is not a string");
         file.metadata[mk] = mv.get<std::string>();
       }
       continue;
@@ -236,8 +256,9 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
 
   // The tensors must tile the data exactly: sorted by offset, each begins
   // where the previous one ended, and the last ends at the end of the file.
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.begin, a.end) < std::tie(b.begin, b.end);
+  });
   std::uint64_t cursor = 0;
   const Entry* previous = nullptr;
   auto gap = [&](std::uint64_t from, std::uint64_t to) {
@@ -247,8 +268,9 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
   for (const Entry& e : entries) {
     if (e.begin > cursor) throw gap(cursor, e.begin);
     if (e.begin < cursor)
-      throw Error(name + ": tensors '" + previous->name + "' " + offsets_str(previous->begin, previous->end) +
-                  " and '" + e.name + "' " + offsets_str(e.begin, e.end) + " overlap");
+      throw Error(name + ": tensors '" + previous->name + "' " +
+                  offsets_str(previous->begin, previous->end) + " and '" + e.name + "' " +
+                  offsets_str(e.begin, e.end) + " overlap");
     cursor = e.end;
     previous = &e;
   }
@@ -262,10 +284,12 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
   return file;
 }
 
-SafetensorsFile load_safetensors(const std::string& path) { return decode_safetensors(read_file(path), path); }
+SafetensorsFile load_safetensors(const std::string& path) {
+  return decode_safetensors(read_file(path), path);
+}
 
-void expect_tensor(const SafetensorsFile& file, std::string_view name, DType dtype, const Shape& shape,
-                   std::span<const std::string> declared) {
+void expect_tensor(const SafetensorsFile& file, std::string_view name, DType dtype,
+                   const Shape& shape, std::span<const std::string> declared) {
   std::string at = file.path + ": ";
   const Tensor* t = file.find(name);
   if (!t) {
@@ -281,8 +305,8 @@ void expect_tensor(const SafetensorsFile& file, std::string_view name, DType dty
   if (!(t->shape() == shape))
     throw Error(at + "has shape " + t->shape().str() + " but the model declares " + shape.str());
   if (t->dtype() != dtype)
-    throw Error(at + "is " + std::string(safetensors_dtype_name(t->dtype())) + " but the model expects " +
-                std::string(safetensors_dtype_name(dtype)));
+    throw Error(at + "is " + std::string(safetensors_dtype_name(t->dtype())) +
+                " but the model expects " + std::string(safetensors_dtype_name(dtype)));
 }
 
 void expect_tensors(const SafetensorsFile& file, std::span<const TensorSpec> specs) {

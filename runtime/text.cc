@@ -58,19 +58,22 @@ TextData parse_text(std::string_view bytes, const std::string& path) {
   out.path = path;
   out.vocabulary.assign(points.begin(), points.end());
   std::sort(out.vocabulary.begin(), out.vocabulary.end());
-  out.vocabulary.erase(std::unique(out.vocabulary.begin(), out.vocabulary.end()), out.vocabulary.end());
+  out.vocabulary.erase(std::unique(out.vocabulary.begin(), out.vocabulary.end()),
+                       out.vocabulary.end());
 
   out.symbols = Tensor(DType::i32, Shape{static_cast<std::int64_t>(points.size())});
   std::int32_t* sym = out.symbols.data<std::int32_t>();
   for (std::size_t i = 0; i < points.size(); ++i)
     sym[i] = static_cast<std::int32_t>(
-        std::lower_bound(out.vocabulary.begin(), out.vocabulary.end(), points[i]) - out.vocabulary.begin());
+        std::lower_bound(out.vocabulary.begin(), out.vocabulary.end(), points[i]) -
+        out.vocabulary.begin());
   return out;
 }
 
 TextData load_text(const std::string& path) { return parse_text(read_file(path), path); }
 
-Tensor text_to_symbols(std::string_view text, std::string_view vocabulary_utf8, std::string_view what) {
+Tensor text_to_symbols(std::string_view text, std::string_view vocabulary_utf8,
+                       std::string_view what) {
   if (std::size_t bad = utf8::find_invalid(vocabulary_utf8); bad != std::string_view::npos)
     throw Error(std::string(what) + ": the vocabulary is not valid UTF-8");
   if (std::size_t bad = utf8::find_invalid(text); bad != std::string_view::npos)
@@ -83,7 +86,8 @@ Tensor text_to_symbols(std::string_view text, std::string_view vocabulary_utf8, 
   for (std::size_t i = 0; i < points.size(); ++i) {
     auto it = std::lower_bound(vocab.begin(), vocab.end(), points[i]);
     if (it == vocab.end() || *it != points[i])
-      throw Error(std::string(what) + ": character " + describe(points[i]) + " is not in the model's vocabulary");
+      throw Error(std::string(what) + ": character " + describe(points[i]) +
+                  " is not in the model's vocabulary");
     sym[i] = static_cast<std::int32_t>(it - vocab.begin());
   }
   return out;

@@ -15,10 +15,14 @@ int decode(std::string_view bytes, std::size_t i, char32_t& cp) {
   }
   int len;
   char32_t min;  // the smallest value of this length: smaller ones are overlong
-  if ((b0 & 0xE0) == 0xC0) len = 2, cp = b0 & 0x1F, min = 0x80;
-  else if ((b0 & 0xF0) == 0xE0) len = 3, cp = b0 & 0x0F, min = 0x800;
-  else if ((b0 & 0xF8) == 0xF0) len = 4, cp = b0 & 0x07, min = 0x10000;
-  else return 0;
+  if ((b0 & 0xE0) == 0xC0)
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  else if ((b0 & 0xF0) == 0xE0)
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  else if ((b0 & 0xF8) == 0xF0)
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  else
+    return 0;
   if (i + len > bytes.size()) return 0;
   for (int k = 1; k < len; ++k) {
     unsigned char b = byte(i + k);
@@ -98,8 +102,8 @@ std::string located_error(std::string_view name, std::string_view text, std::siz
     i += static_cast<std::size_t>(n);
   }
   if (offset >= line_end) caret += '^';  // a spot past the end of the line
-  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": error: " +
-         std::string(message) + "\n" + shown + "\n" + caret;
+  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) +
+         ": error: " + std::string(message) + "\n" + shown + "\n" + caret;
 }
 
 }  // namespace eq

@@ -39,8 +39,8 @@ TEST_CASE("csv: iris loads with its header, and every number matches a naive rea
   const std::string path = fixture("iris.csv");
   CsvTable t = eq::load_csv(path);
   CHECK(t.has_header());
-  CHECK(t.header() == std::vector<std::string>{"sepal_length_cm", "sepal_width_cm", "petal_length_cm",
-                                               "petal_width_cm", "label"});
+  CHECK(t.header() == std::vector<std::string>{"sepal_length_cm", "sepal_width_cm",
+                                               "petal_length_cm", "petal_width_cm", "label"});
   CHECK(t.rows() == 150);
   CHECK(t.cols() == 5);
 
@@ -75,7 +75,8 @@ TEST_CASE("csv: text labels become classes in sorted label order", "[csv]") {
   CHECK(ints(u.classes(1, k.labels).indices) == std::vector<std::int32_t>{1, 2});
   CsvTable bad = parse_csv("w,species\n5,versicolor\n6,setosax\n", "g.csv");
   CHECK_THROWS_WITH(bad.classes(1, k.labels),
-                    "g.csv:3:3: error: 'setosax' is not one of the model's classes (setosa, versicolor, virginica)\n"
+                    "g.csv:3:3: error: 'setosax' is not one of the model's classes (setosa, "
+                    "versicolor, virginica)\n"
                     "6,setosax\n"
                     "  ^~~~~~~");
 }
@@ -109,7 +110,10 @@ TEST_CASE("csv: header detection", "[csv]") {
 }
 
 TEST_CASE("csv: line ends, blank lines, spaces, a BOM and UTF-8 names", "[csv]") {
-  CsvTable t = parse_csv("\xEF\xBB\xBF" "größe, y\r\n 1.5 ,+2\r\n\r\n3,-4e1", "f.csv");
+  CsvTable t = parse_csv(
+      "\xEF\xBB\xBF"
+      "größe, y\r\n 1.5 ,+2\r\n\r\n3,-4e1",
+      "f.csv");
   CHECK(t.header() == std::vector<std::string>{"größe", "y"});
   CHECK(t.rows() == 2);
   eq::Tensor v = t.numbers(t.select("0:2"));
@@ -122,15 +126,17 @@ TEST_CASE("csv: line ends, blank lines, spaces, a BOM and UTF-8 names", "[csv]")
 TEST_CASE("csv: a field that is not a number is reported at its line and column", "[csv]") {
   CsvTable t = parse_csv("a,b,c\n1,2,3\n\n4,abc,6\n7,,9\nnan,1,2\n", "iris.csv");
   std::vector<std::int64_t> all = {0, 1, 2};
-  CHECK_THROWS_WITH(t.numbers(all), "iris.csv:4:3: error: 'abc' is not a number (column 'b')\n"
-                                    "4,abc,6\n"
-                                    "  ^~~");
+  CHECK_THROWS_WITH(t.numbers(all),
+                    "iris.csv:4:3: error: 'abc' is not a number (column 'b')\n"
+                    "4,abc,6\n"
+                    "  ^~~");
   std::vector<std::int64_t> c = {2};
   CHECK(t.numbers(c).to_vector() == std::vector<double>{3, 6, 9, 2});
   CsvTable u = parse_csv("a,b,c\n1,2,3\n7,,9\n", "iris.csv");
-  CHECK_THROWS_WITH(u.numbers(all), "iris.csv:3:3: error: empty field where a number is expected (column 'b')\n"
-                                    "7,,9\n"
-                                    "  ^");
+  CHECK_THROWS_WITH(u.numbers(all),
+                    "iris.csv:3:3: error: empty field where a number is expected (column 'b')\n"
+                    "7,,9\n"
+                    "  ^");
   CsvTable w = parse_csv("a,b\n1,2\nnan,1\n", "iris.csv");
   CHECK_THROWS_WITH(w.numbers(std::vector<std::int64_t>{0}),
                     "iris.csv:3:1: error: 'nan' is not a finite number (column 'a')\n"
@@ -138,9 +144,10 @@ TEST_CASE("csv: a field that is not a number is reported at its line and column"
                     "^~~");
   // The column is counted in characters, not bytes.
   CsvTable x = parse_csv("ä,b\n1,2\n\"ü\",x\n", "u.csv");
-  CHECK_THROWS_WITH(x.numbers(std::vector<std::int64_t>{1}), "u.csv:3:5: error: 'x' is not a number (column 'b')\n"
-                                                             "\"ü\",x\n"
-                                                             "    ^");
+  CHECK_THROWS_WITH(x.numbers(std::vector<std::int64_t>{1}),
+                    "u.csv:3:5: error: 'x' is not a number (column 'b')\n"
+                    "\"ü\",x\n"
+                    "    ^");
 }
 
 TEST_CASE("csv: rows with the wrong number of fields", "[csv]") {
@@ -148,23 +155,29 @@ TEST_CASE("csv: rows with the wrong number of fields", "[csv]") {
                     "iris.csv:3:1: error: row has 4 fields, the header has 5\n"
                     "1,2,3,4\n"
                     "^~~~~~~");
-  CHECK_THROWS_WITH(parse_csv("1,2\r\n3,4,5\r\n", "n.csv"), "n.csv:2:1: error: row has 3 fields, the first row has 2\n"
-                                                           "3,4,5\n"
-                                                           "^~~~~");
+  CHECK_THROWS_WITH(parse_csv("1,2\r\n3,4,5\r\n", "n.csv"),
+                    "n.csv:2:1: error: row has 3 fields, the first row has 2\n"
+                    "3,4,5\n"
+                    "^~~~~");
 }
 
 TEST_CASE("csv: selecting columns that are not there", "[csv]") {
   CsvTable t = eq::load_csv(fixture("iris.csv"));
   const std::string p = fixture("iris.csv");
-  CHECK_THROWS_WITH(t.select("sepal_widht_cm"), p + ": no column 'sepal_widht_cm' (did you mean 'sepal_width_cm'?)");
-  CHECK_THROWS_WITH(t.select("species"), p + ": no column 'species' (the columns are sepal_length_cm, "
-                                             "sepal_width_cm, petal_length_cm, petal_width_cm, label)");
-  CHECK_THROWS_WITH(t.select("5"), p + ": column 5 is out of range: the file has 5 columns (0 to 4)");
-  CHECK_THROWS_WITH(t.select("3:7"), p + ": columns 3:7 are out of range: the file has 5 columns (0 to 4)");
+  CHECK_THROWS_WITH(t.select("sepal_widht_cm"),
+                    p + ": no column 'sepal_widht_cm' (did you mean 'sepal_width_cm'?)");
+  CHECK_THROWS_WITH(t.select("species"),
+                    p + ": no column 'species' (the columns are sepal_length_cm, "
+                        "sepal_width_cm, petal_length_cm, petal_width_cm, label)");
+  CHECK_THROWS_WITH(t.select("5"),
+                    p + ": column 5 is out of range: the file has 5 columns (0 to 4)");
+  CHECK_THROWS_WITH(t.select("3:7"),
+                    p + ": columns 3:7 are out of range: the file has 5 columns (0 to 4)");
   CHECK_THROWS_WITH(t.select("3:3"), p + ": columns 3:3 select no column");
   CsvTable n = parse_csv("1,2\n3,4\n", "n.csv");
   CHECK_THROWS_WITH(n.select("label"),
-                    "n.csv: no column 'label': the file has no header line, so columns are chosen by index (0 to 1)");
+                    "n.csv: no column 'label': the file has no header line, so columns are chosen "
+                    "by index (0 to 1)");
   CsvTable d = parse_csv("a,b,a\n1,2,3\n", "d.csv");
   CHECK_THROWS_WITH(d.select("a"), "d.csv: the header names column 'a' twice (columns 0 and 2)");
 }
@@ -180,10 +193,13 @@ TEST_CASE("csv: selectors parse and describe themselves", "[csv]") {
 TEST_CASE("csv: empty files, header-only files, bad UTF-8 and missing files", "[csv]") {
   CHECK_THROWS_WITH(parse_csv("", "e.csv"), "e.csv: the file is empty");
   CHECK_THROWS_WITH(parse_csv("\n  \n", "e.csv"), "e.csv: the file is empty");
-  CHECK_THROWS_WITH(parse_csv("a,b\n", "h.csv"), "h.csv: the file has a header but no rows of data");
-  CHECK_THROWS_WITH(parse_csv("a,b\n1,\xff\n", "u.csv"), "u.csv:2:3: error: invalid UTF-8 (byte 0xff)\n"
-                                                        "1,\xEF\xBF\xBD\n"
-                                                        "  ^");
+  CHECK_THROWS_WITH(parse_csv("a,b\n", "h.csv"),
+                    "h.csv: the file has a header but no rows of data");
+  CHECK_THROWS_WITH(parse_csv("a,b\n1,\xff\n", "u.csv"),
+                    "u.csv:2:3: error: invalid UTF-8 (byte 0xff)\n"
+                    "1,\xEF\xBF\xBD\n"
+                    "  ^");
   ScratchDir dir;
-  CHECK_THROWS_WITH(eq::load_csv(dir.file("none.csv")), dir.file("none.csv") + ": cannot read: No such file or directory");
+  CHECK_THROWS_WITH(eq::load_csv(dir.file("none.csv")),
+                    dir.file("none.csv") + ": cannot read: No such file or directory");
 }

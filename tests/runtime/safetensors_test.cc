@@ -1,3 +1,5 @@
+#include "runtime/safetensors.hpp"
+
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
@@ -5,7 +7,6 @@
 
 #include "io_test_util.hpp"
 #include "runtime/error.hpp"
-#include "runtime/safetensors.hpp"
 
 using eq::DType;
 using eq::SafetensorsFile;
@@ -91,11 +92,14 @@ TEST_CASE("safetensors: a file with no tensors and an empty tensor round-trip", 
   check_same(f, eq::decode_safetensors(eq::encode_safetensors(f), "e"));
 }
 
-TEST_CASE("safetensors: the loader orders tensors by offset and reads files we did not write", "[safetensors]") {
+TEST_CASE("safetensors: the loader orders tensors by offset and reads files we did not write",
+          "[safetensors]") {
   // Keys out of offset order, spaces and newlines in the JSON, no padding.
-  std::string header = "{ \"second\": {\"data_offsets\": [4, 8], \"shape\": [1], \"dtype\": \"F32\"},\n"
-                       "  \"first\": {\"shape\": [1], \"dtype\": \"I32\", \"data_offsets\": [0, 4]} }";
-  SafetensorsFile f = eq::decode_safetensors(raw_file(header, bytes_of<std::int32_t>({-3}) + bytes_of<float>({0.5f})), "x");
+  std::string header =
+      "{ \"second\": {\"data_offsets\": [4, 8], \"shape\": [1], \"dtype\": \"F32\"},\n"
+      "  \"first\": {\"shape\": [1], \"dtype\": \"I32\", \"data_offsets\": [0, 4]} }";
+  SafetensorsFile f = eq::decode_safetensors(
+      raw_file(header, bytes_of<std::int32_t>({-3}) + bytes_of<float>({0.5f})), "x");
   REQUIRE(f.tensors.size() == 2);
   CHECK(f.tensors[0].first == "first");
   CHECK(f.tensors[0].second.at(0) == -3);
@@ -109,19 +113,29 @@ TEST_CASE("safetensors: a truncated file is an error at every cut", "[safetensor
   f.tensors.emplace_back("b", Tensor::from(Shape{2}, {3, 4}, DType::f64));
   std::string bytes = eq::encode_safetensors(f);
   std::uint64_t n = bytes.size() - 8 - 24;  // header length
-  auto cut = [&](std::size_t size) { return eq::decode_safetensors(bytes.substr(0, size), "m.safetensors"); };
-  CHECK_THROWS_WITH(cut(0), "m.safetensors: not a safetensors file: 0 bytes, too short for the 8-byte header length");
-  CHECK_THROWS_WITH(cut(7), "m.safetensors: not a safetensors file: 7 bytes, too short for the 8-byte header length");
+  auto cut = [&](std::size_t size) {
+    return eq::decode_safetensors(bytes.substr(0, size), "m.safetensors");
+  };
+  CHECK_THROWS_WITH(
+      cut(0),
+      "m.safetensors: not a safetensors file: 0 bytes, too short for the 8-byte header length");
+  CHECK_THROWS_WITH(
+      cut(7),
+      "m.safetensors: not a safetensors file: 7 bytes, too short for the 8-byte header length");
   CHECK_THROWS_WITH(cut(8), "m.safetensors: header length " + std::to_string(n) +
                                 " is larger than the rest of the file (0 bytes)");
   CHECK_THROWS_WITH(cut(8 + n / 2), "m.safetensors: header length " + std::to_string(n) +
-                                        " is larger than the rest of the file (" + std::to_string(n / 2) + " bytes)");
-  CHECK_THROWS_WITH(cut(8 + n), "m.safetensors: tensor 'a': data_offsets [0, 8] pass the end of the data "
-                                "(0 bytes; is the file truncated?)");
-  CHECK_THROWS_WITH(cut(8 + n + 12), "m.safetensors: tensor 'b': data_offsets [8, 24] pass the end of the data "
-                                     "(12 bytes; is the file truncated?)");
-  CHECK_THROWS_WITH(cut(bytes.size() - 1), "m.safetensors: tensor 'b': data_offsets [8, 24] pass the end of the "
-                                           "data (23 bytes; is the file truncated?)");
+                                        " is larger than the rest of the file (" +
+                                        std::to_string(n / 2) + " bytes)");
+  CHECK_THROWS_WITH(cut(8 + n),
+                    "m.safetensors: tensor 'a': data_offsets [0, 8] pass the end of the data "
+                    "(0 bytes; is the file truncated?)");
+  CHECK_THROWS_WITH(cut(8 + n + 12),
+                    "m.safetensors: tensor 'b': data_offsets [8, 24] pass the end of the data "
+                    "(12 bytes; is the file truncated?)");
+  CHECK_THROWS_WITH(cut(bytes.size() - 1),
+                    "m.safetensors: tensor 'b': data_offsets [8, 24] pass the end of the "
+                    "data (23 bytes; is the file truncated?)");
   CHECK_NOTHROW(cut(bytes.size()));
 }
 
@@ -132,8 +146,10 @@ TEST_CASE("safetensors: every header fault has its own message", "[safetensors]"
   auto entry = [](const std::string& fields) { return "{\"Wᵢ\":{" + fields + "}}"; };
   const std::string eight(8, '\0');
   // Bytes counted from 0: the ']' at 7, and the end of an 11-byte header.
-  CHECK_THROWS_WITH(load("{\"a\": 1]}"), "model.safetensors: header is not valid JSON (error at byte 7 of the header)");
-  CHECK_THROWS_WITH(load("{\"a\": [1, 2"), "model.safetensors: header is not valid JSON (error at byte 11 of the header)");
+  CHECK_THROWS_WITH(load("{\"a\": 1]}"),
+                    "model.safetensors: header is not valid JSON (error at byte 7 of the header)");
+  CHECK_THROWS_WITH(load("{\"a\": [1, 2"),
+                    "model.safetensors: header is not valid JSON (error at byte 11 of the header)");
   CHECK_THROWS_WITH(load("[1, 2]"), "model.safetensors: header is not a JSON object");
   CHECK_THROWS_WITH(load("{\"Wᵢ\": 3}"), "model.safetensors: tensor 'Wᵢ': entry is not an object");
   CHECK_THROWS_WITH(load(entry("\"shape\":[2],\"data_offsets\":[0,8]"), eight),
@@ -146,27 +162,37 @@ TEST_CASE("safetensors: every header fault has its own message", "[safetensors]"
                     "model.safetensors: tensor 'Wᵢ': \"dtype\" is not a string");
   CHECK_THROWS_WITH(load(entry("\"dtype\":\"F33\",\"shape\":[2],\"data_offsets\":[0,8]"), eight),
                     "model.safetensors: tensor 'Wᵢ': unknown dtype 'F33'");
-  CHECK_THROWS_WITH(load(entry("\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]"), eight),
-                    "model.safetensors: tensor 'Wᵢ': dtype BF16 is not supported (eq reads F32, F64 and I32)");
+  CHECK_THROWS_WITH(
+      load(entry("\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]"), eight),
+      "model.safetensors: tensor 'Wᵢ': dtype BF16 is not supported (eq reads F32, F64 and I32)");
   CHECK_THROWS_WITH(load(entry("\"dtype\":\"F32\",\"shape\":[2,-1],\"data_offsets\":[0,8]"), eight),
                     "model.safetensors: tensor 'Wᵢ': \"shape\" is not a list of sizes");
-  CHECK_THROWS_WITH(load(entry("\"dtype\":\"F32\",\"shape\":[1,1,1,1,2],\"data_offsets\":[0,8]"), eight),
-                    "model.safetensors: tensor 'Wᵢ': shape has 5 axes; eq supports at most 4");
-  CHECK_THROWS_WITH(load(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]"), eight),
-                    "model.safetensors: tensor 'Wᵢ': \"data_offsets\" is not a pair of byte offsets");
+  CHECK_THROWS_WITH(
+      load(entry("\"dtype\":\"F32\",\"shape\":[1,1,1,1,2],\"data_offsets\":[0,8]"), eight),
+      "model.safetensors: tensor 'Wᵢ': shape has 5 axes; eq supports at most 4");
+  CHECK_THROWS_WITH(
+      load(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]"), eight),
+      "model.safetensors: tensor 'Wᵢ': \"data_offsets\" is not a pair of byte offsets");
   CHECK_THROWS_WITH(load(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]"), eight),
                     "model.safetensors: tensor 'Wᵢ': data_offsets [8, 0] end before they begin");
-  CHECK_THROWS_WITH(load(entry("\"dtype\":\"F32\",\"shape\":[128,65],\"data_offsets\":[0,400]"), std::string(400, '\0')),
-                    "model.safetensors: tensor 'Wᵢ': data_offsets [0, 400] hold 400 bytes but F32 [128, 65] needs 33280");
-  CHECK_THROWS_WITH(load(entry("\"dtype\":\"F64\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]"), eight),
-                    "model.safetensors: tensor 'Wᵢ': shape is too large");
+  CHECK_THROWS_WITH(load(entry("\"dtype\":\"F32\",\"shape\":[128,65],\"data_offsets\":[0,400]"),
+                         std::string(400, '\0')),
+                    "model.safetensors: tensor 'Wᵢ': data_offsets [0, 400] hold 400 bytes but F32 "
+                    "[128, 65] needs 33280");
+  CHECK_THROWS_WITH(
+      load(entry("\"dtype\":\"F64\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]"),
+           eight),
+      "model.safetensors: tensor 'Wᵢ': shape is too large");
   CHECK_THROWS_WITH(load("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                         "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight),
+                         "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                         eight),
                     "model.safetensors: header names 'a' twice");
-  CHECK_THROWS_WITH(load("{\"__metadata__\":[1]}"), "model.safetensors: \"__metadata__\" is not an object");
+  CHECK_THROWS_WITH(load("{\"__metadata__\":[1]}"),
+                    "model.safetensors: \"__metadata__\" is not an object");
   CHECK_THROWS_WITH(load("{\"__metadata__\":{\"seed\":7}}"),
                     "model.safetensors: \"__metadata__\" value of 'seed' is not a string");
-  CHECK_THROWS_WITH(eq::decode_safetensors(le(std::uint64_t{200} << 20, 8) + "{}", "h"), "h: header length 209715200 is over the 100 MB limit");
+  CHECK_THROWS_WITH(eq::decode_safetensors(le(std::uint64_t{200} << 20, 8) + "{}", "h"),
+                    "h: header length 209715200 is over the 100 MB limit");
 }
 
 TEST_CASE("safetensors: the tensors must cover the data exactly", "[safetensors]") {
@@ -175,18 +201,23 @@ TEST_CASE("safetensors: the tensors must cover the data exactly", "[safetensors]
   };
   auto two = [](int a0, int a1, int b0, int b1) {
     auto e = [](int x, int y) {
-      return "{\"dtype\":\"F32\",\"shape\":[" + std::to_string((y - x) / 4) + "],\"data_offsets\":[" +
-             std::to_string(x) + "," + std::to_string(y) + "]}";
+      return "{\"dtype\":\"F32\",\"shape\":[" + std::to_string((y - x) / 4) +
+             "],\"data_offsets\":[" + std::to_string(x) + "," + std::to_string(y) + "]}";
     };
     return "{\"a\":" + e(a0, a1) + ",\"b\":" + e(b0, b1) + "}";
   };
   CHECK_NOTHROW(load(two(0, 8, 8, 16), 16));
-  CHECK_THROWS_WITH(load(two(0, 8, 12, 20), 20), "m.safetensors: bytes [8, 12) of the data belong to no tensor");
-  CHECK_THROWS_WITH(load(two(4, 12, 12, 20), 20), "m.safetensors: bytes [0, 4) of the data belong to no tensor");
-  CHECK_THROWS_WITH(load(two(0, 8, 8, 16), 20), "m.safetensors: bytes [16, 20) of the data belong to no tensor");
-  CHECK_THROWS_WITH(load(two(0, 8, 4, 12), 12), "m.safetensors: tensors 'a' [0, 8] and 'b' [4, 12] overlap");
+  CHECK_THROWS_WITH(load(two(0, 8, 12, 20), 20),
+                    "m.safetensors: bytes [8, 12) of the data belong to no tensor");
+  CHECK_THROWS_WITH(load(two(4, 12, 12, 20), 20),
+                    "m.safetensors: bytes [0, 4) of the data belong to no tensor");
+  CHECK_THROWS_WITH(load(two(0, 8, 8, 16), 20),
+                    "m.safetensors: bytes [16, 20) of the data belong to no tensor");
+  CHECK_THROWS_WITH(load(two(0, 8, 4, 12), 12),
+                    "m.safetensors: tensors 'a' [0, 8] and 'b' [4, 12] overlap");
   CHECK_THROWS_WITH(load(two(0, 8, 8, 16), 12),
-                    "m.safetensors: tensor 'b': data_offsets [8, 16] pass the end of the data (12 bytes; is the file truncated?)");
+                    "m.safetensors: tensor 'b': data_offsets [8, 16] pass the end of the data (12 "
+                    "bytes; is the file truncated?)");
 }
 
 TEST_CASE("safetensors: a missing or unreadable file names the path", "[safetensors]") {
@@ -208,7 +239,8 @@ TEST_CASE("safetensors: a failed save leaves the old file and no temporary", "[s
     CHECK_THROWS_WITH(eq::save_safetensors(path, bad),
                       path + ": cannot save a tensor named '__metadata__' (the name is reserved)");
     bad.tensors.back().first = "b";
-    CHECK_THROWS_WITH(eq::save_safetensors(path, bad), path + ": cannot save two tensors named 'b'");
+    CHECK_THROWS_WITH(eq::save_safetensors(path, bad),
+                      path + ": cannot save two tensors named 'b'");
   }
   SECTION("a name that is not UTF-8 is refused") {
     SafetensorsFile bad = sample();
@@ -259,7 +291,8 @@ TEST_CASE("safetensors: a successful save replaces the old file", "[safetensors]
   CHECK(dir.entries() == std::vector<std::string>{"W.safetensors"});
 }
 
-TEST_CASE("safetensors: expect_tensor checks names, shapes and dtypes against the model", "[safetensors]") {
+TEST_CASE("safetensors: expect_tensor checks names, shapes and dtypes against the model",
+          "[safetensors]") {
   SafetensorsFile f;
   f.path = "W.safetensors";
   f.tensors.emplace_back("W₁", Tensor(DType::f32, Shape{64, 128}));
@@ -269,11 +302,13 @@ TEST_CASE("safetensors: expect_tensor checks names, shapes and dtypes against th
                                        {"b₁", DType::f32, Shape{64}},
                                        {"b₂", DType::f32, Shape{10}}};
   CHECK_NOTHROW(eq::expect_tensor(f, "W₁", DType::f32, Shape{64, 128}));
-  CHECK_THROWS_WITH(eq::expect_tensor(f, "W₁", DType::f32, Shape{128, 64}),
-                    "W.safetensors: tensor 'W₁' has shape [64, 128] but the model declares [128, 64]");
+  CHECK_THROWS_WITH(
+      eq::expect_tensor(f, "W₁", DType::f32, Shape{128, 64}),
+      "W.safetensors: tensor 'W₁' has shape [64, 128] but the model declares [128, 64]");
   CHECK_THROWS_WITH(eq::expect_tensor(f, "b₁", DType::f32, Shape{64}),
                     "W.safetensors: tensor 'b₁' is F64 but the model expects F32");
-  CHECK_THROWS_WITH(eq::expect_tensor(f, "W₂", DType::f32, Shape{10, 64}), "W.safetensors: no tensor 'W₂'");
+  CHECK_THROWS_WITH(eq::expect_tensor(f, "W₂", DType::f32, Shape{10, 64}),
+                    "W.safetensors: no tensor 'W₂'");
   CHECK_THROWS_WITH(eq::expect_tensors(f, specs),
                     "W.safetensors: no tensor 'W₂' (the model's parameters are W₁, W₂, b₁, b₂)");
 }
