@@ -14,5 +14,5 @@ find_program(RE2C_EXECUTABLE re2c REQUIRED)
 find_package(BISON 3.7 REQUIRED)
 set(RE2C_STDLIB_DIR /usr/share/re2c/stdlib CACHE PATH "re2c's include folder (unicode_categories.re)")
 
-find_package(nlohmann_json 3 QUIET)
+find_package(nlohmann_json 3 REQUIRED)
 find_package(Threads REQUIRED)

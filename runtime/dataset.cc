@@ -1,0 +1,136 @@
+// Datasets: model names bound to CSV columns or .npy arrays, and the check
+// that they fit what the model declares (data.hpp).
+#include <algorithm>
+#include <set>
+
+#include "runtime/data.hpp"
+#include "runtime/error.hpp"
+
+namespace eq {
+namespace {
+
+std::string names_of(const Dataset& data) {
+  std::string out;
+  for (const DataColumn& c : data.columns) out += (out.empty() ? "" : ", ") + c.name;
+  return out;
+}
+
+void check_unique(const Dataset& data, const std::string& name) {
+  if (data.find(name)) throw Error(data.source + ": the data binds '" + name + "' twice");
+}
+
+// "4 features", "1 value", "[8, 8]": one example's size, in words.
+std::string per_example(const Shape& s, const std::string& role) {
+  if (s.rank() > 1) return s.str();
+  std::int64_t n = s.rank() == 0 ? 1 : s[0];
+  std::string noun = role == "input" ? "feature" : "value";
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::int64_t Dataset::size() const {
+  if (columns.empty() || columns[0].values.shape().rank() == 0) return 0;
+  return columns[0].values.shape()[0];
+}
+
+const DataColumn* Dataset::find(std::string_view name) const {
+  for (const DataColumn& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+Dataset csv_dataset(const CsvTable& table, std::span<const CsvBinding> bindings) {
+  Dataset data;
+  data.source = table.path();
+  for (const CsvBinding& b : bindings) {
+    check_unique(data, b.name);
+    std::vector<std::int64_t> cols = table.select(b.columns);
+    DataColumn c{b.name, b.columns.describe(), Tensor(), {}};
+    if (b.classes) {
+      if (cols.size() != 1)
+        throw Error(table.path() + ": " + c.origin + " select " + std::to_string(cols.size()) +
+                    " columns, but the class target " + b.name + " takes one column of labels");
+      CsvTable::Classes k = table.classes(cols[0]);
+      c.values = std::move(k.indices);
+      c.labels = std::move(k.labels);
+    } else {
+      c.values = table.numbers(cols);
+    }
+    data.columns.push_back(std::move(c));
+  }
+  return data;
+}
+
+Dataset npy_dataset(std::span<const NpyBinding> bindings) {
+  Dataset data;
+  data.source = "npy data";
+  for (const NpyBinding& b : bindings) {
+    check_unique(data, b.name);
+    Tensor t = load_npy(b.path);
+    if (t.shape().rank() == 0) throw Error(b.path + ": a scalar has no example axis");
+    // Integer arrays are class indices only when bound to a class target.
+    if (t.dtype() == DType::i32 && !b.classes) t = t.to(DType::f64);
+    if (!data.columns.empty() && t.shape()[0] != data.size())
+      throw Error(data.source + ": " + b.path + " has " + std::to_string(t.shape()[0]) +
+                  " examples but " + data.columns[0].origin + " has " +
+                  std::to_string(data.size()));
+    data.columns.push_back({b.name, b.path, std::move(t), {}});
+  }
+  return data;
+}
+
+void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
+  const std::string at = data.source + ": ";
+  for (const DataColumn& c : data.columns)
+    if (std::none_of(declarations.begin(), declarations.end(),
+                     [&](const DataDeclaration& d) { return d.name == c.name; }))
+      throw Error(at + "the data binds '" + c.name +
+                  "', which is not an input or target of the model");
+
+  for (const DataDeclaration& d : declarations) {
+    auto it = std::find_if(data.columns.begin(), data.columns.end(),
+                           [&](const DataColumn& c) { return c.name == d.name; });
+    if (it == data.columns.end())
+      throw Error(at + "no data for " + d.role + " " + d.name + " (the data binds " +
+                  names_of(data) + ")");
+    DataColumn& c = *it;
+    const std::int64_t n = c.values.shape()[0];
+    const std::string gives = c.origin + (c.origin.starts_with("columns ") ? " give " : " gives ");
+    const std::string declared =
+        d.onehot ? "onehot[" + std::to_string(d.shape.last()) + "]" : d.shape.str();
+
+    if (d.onehot && c.values.dtype() == DType::i32 && c.values.shape().rank() == 1) {
+      // Class indices: every one must name one of the K classes.
+      std::int64_t classes = static_cast<std::int64_t>(c.labels.size());
+      const std::int32_t* idx = c.values.data<std::int32_t>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (idx[i] < 0)
+          throw Error(at + c.origin + " holds class index " + std::to_string(idx[i]) +
+                      " at example " + std::to_string(i));
+        classes = std::max<std::int64_t>(classes, idx[i] + 1);
+      }
+      if (classes > d.shape.last())
+        throw Error(at + c.origin + " has " + std::to_string(classes) + " classes but " + d.role +
+                    " " + d.name + " is declared " + declared);
+      continue;
+    }
+
+    if (c.values.dtype() == DType::i32) c.values = c.values.to(DType::f64);
+    Shape per = c.values.shape().drop_front();
+    if (per == d.shape) continue;
+    // One number per example fits both a scalar and a one-element vector.
+    if (per == Shape{1} && d.shape.rank() == 0) {
+      c.values = c.values.reshaped(Shape{n});
+      continue;
+    }
+    if (per.rank() == 0 && d.shape == Shape{1}) {
+      c.values = c.values.reshaped(Shape{n, 1});
+      continue;
+    }
+    throw Error(at + gives + per_example(per, d.role) + " per example but " + d.role + " " +
+                d.name + " is declared " + declared);
+  }
+}
+
+}  // namespace eq

@@ -1,0 +1,109 @@
+#include "runtime/utf8.hpp"
+
+#include <algorithm>
+
+#include "runtime/error.hpp"
+
+namespace eq::utf8 {
+
+int decode(std::string_view bytes, std::size_t i, char32_t& cp) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  unsigned char b0 = byte(i);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  int len;
+  char32_t min;  // the smallest value of this length: smaller ones are overlong
+  if ((b0 & 0xE0) == 0xC0)
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  else if ((b0 & 0xF0) == 0xE0)
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  else if ((b0 & 0xF8) == 0xF0)
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  else
+    return 0;
+  if (i + len > bytes.size()) return 0;
+  for (int k = 1; k < len; ++k) {
+    unsigned char b = byte(i + k);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+void append(std::string& out, char32_t cp) {
+  EQ_ASSERT(cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF), "not a Unicode scalar value");
+  auto put = [&](unsigned v) { out.push_back(static_cast<char>(v)); };
+  if (cp < 0x80) {
+    put(cp);
+  } else if (cp < 0x800) {
+    put(0xC0 | (cp >> 6)), put(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    put(0xE0 | (cp >> 12)), put(0x80 | ((cp >> 6) & 0x3F)), put(0x80 | (cp & 0x3F));
+  } else {
+    put(0xF0 | (cp >> 18)), put(0x80 | ((cp >> 12) & 0x3F)), put(0x80 | ((cp >> 6) & 0x3F)),
+        put(0x80 | (cp & 0x3F));
+  }
+}
+
+std::string encode(char32_t cp) {
+  std::string s;
+  append(s, cp);
+  return s;
+}
+
+std::size_t find_invalid(std::string_view bytes) {
+  char32_t cp;
+  for (std::size_t i = 0; i < bytes.size();) {
+    // ASCII runs are the common case; skip them without decoding.
+    if (static_cast<unsigned char>(bytes[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    int n = decode(bytes, i, cp);
+    if (n == 0) return i;
+    i += static_cast<std::size_t>(n);
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace eq::utf8
+
+namespace eq {
+
+std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
+                          std::size_t length, std::string_view message) {
+  if (offset > text.size()) offset = text.size();
+  std::size_t line_start = offset;
+  while (line_start > 0 && text[line_start - 1] != '\n') --line_start;
+  std::size_t line_end = text.find('\n', offset);
+  if (line_end == std::string_view::npos) line_end = text.size();
+  if (line_end > line_start && text[line_end - 1] == '\r') --line_end;
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < line_start; ++i) line += text[i] == '\n';
+
+  // Walk the line once, by characters: render it, and build the caret line.
+  std::string shown, caret;
+  std::size_t column = 1;
+  std::size_t span_end = offset + std::max<std::size_t>(length, 1);
+  for (std::size_t i = line_start; i < line_end;) {
+    char32_t cp;
+    int n = utf8::decode(text, i, cp);
+    if (n == 0) cp = 0xFFFD, n = 1;
+    shown += utf8::encode(cp);
+    if (i < offset) {
+      ++column;
+      caret += cp == '\t' ? '\t' : ' ';
+    } else if (i < span_end) {
+      caret += i == offset ? '^' : '~';
+    }
+    i += static_cast<std::size_t>(n);
+  }
+  if (offset >= line_end) caret += '^';  // a spot past the end of the line
+  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) +
+         ": error: " + std::string(message) + "\n" + shown + "\n" + caret;
+}
+
+}  // namespace eq

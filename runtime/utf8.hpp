@@ -1,0 +1,40 @@
+// UTF-8 decoding and located error messages for the data loaders.
+//
+// Positions in loaded files are byte offsets; the line and the column (in
+// characters, 1-based) are computed only when a message is made (STYLE.md
+// habit 7), and every located message has one form (habit 8):
+//   iris.csv:12:9: error: 'abc' is not a number (column 'sepal_width_cm')
+//   4.9,3.0,abc,0.2,0
+//           ^~~
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace eq::utf8 {
+
+// Decodes the code point starting at bytes[i] into `cp` and returns its length
+// in bytes (1 to 4), or 0 when the bytes there are not valid UTF-8: a stray
+// continuation byte, a missing or bad continuation, an overlong form, a
+// surrogate, or a value past U+10FFFF.
+int decode(std::string_view bytes, std::size_t i, char32_t& cp);
+
+// Appends the UTF-8 form of `cp` (a valid scalar value) to `out`.
+void append(std::string& out, char32_t cp);
+std::string encode(char32_t cp);
+
+// The byte offset of the first invalid sequence, or std::string_view::npos.
+std::size_t find_invalid(std::string_view bytes);
+
+}  // namespace eq::utf8
+
+namespace eq {
+
+// "name:line:col: error: message", then the source line holding `offset` and
+// a caret under the `length` bytes from there. Invalid bytes count as one
+// character each and print as U+FFFD.
+std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
+                          std::size_t length, std::string_view message);
+
+}  // namespace eq

@@ -1,0 +1,112 @@
+#include <catch2/catch.hpp>
+
+#include "io_test_util.hpp"
+#include "runtime/data.hpp"
+#include "runtime/error.hpp"
+
+using eq::ColumnSelector;
+using eq::DataDeclaration;
+using eq::DType;
+using eq::Shape;
+using eq::Tensor;
+using namespace eq::test;
+
+TEST_CASE("dataset: iris binds x to four features and y to three classes", "[dataset]") {
+  const std::string path = fixture("iris.csv");
+  eq::CsvTable table = eq::load_csv(path);
+  std::vector<eq::CsvBinding> bind = {{"x", ColumnSelector::parse("0:4"), false},
+                                      {"y", ColumnSelector::parse("label"), true}};
+  eq::Dataset data = eq::csv_dataset(table, bind);
+  CHECK(data.size() == 150);
+  CHECK(data.find("x")->values.shape() == Shape{150, 4});
+  CHECK(data.find("y")->values.dtype() == DType::i32);
+  CHECK(data.find("y")->labels == std::vector<std::string>{"0", "1", "2"});
+  CHECK(data.find("y")->origin == "column 'label'");
+
+  std::vector<DataDeclaration> ok = {{"x", "input", Shape{4}, false},
+                                     {"y", "target", Shape{3}, true}};
+  CHECK_NOTHROW(eq::fit_dataset(data, ok));
+
+  std::vector<DataDeclaration> wide = {{"x", "input", Shape{5}, false},
+                                       {"y", "target", Shape{3}, true}};
+  CHECK_THROWS_WITH(eq::fit_dataset(data, wide),
+                    path + ": columns 0:4 give 4 features per example but input x is declared [5]");
+  std::vector<DataDeclaration> two = {{"x", "input", Shape{4}, false},
+                                      {"y", "target", Shape{2}, true}};
+  CHECK_THROWS_WITH(eq::fit_dataset(data, two),
+                    path + ": column 'label' has 3 classes but target y is declared onehot[2]");
+  std::vector<DataDeclaration> more = {{"x", "input", Shape{4}, false},
+                                       {"y", "target", Shape{3}, true},
+                                       {"w", "input", Shape{1}, false}};
+  CHECK_THROWS_WITH(eq::fit_dataset(data, more),
+                    path + ": no data for input w (the data binds x, y)");
+  std::vector<DataDeclaration> fewer = {{"x", "input", Shape{4}, false}};
+  CHECK_THROWS_WITH(eq::fit_dataset(data, fewer),
+                    path + ": the data binds 'y', which is not an input or target of the model");
+}
+
+TEST_CASE("dataset: CSV binding errors", "[dataset]") {
+  eq::CsvTable table = eq::parse_csv("a,b,c\n1,2,3\n4,5,6\n", "t.csv");
+  std::vector<eq::CsvBinding> wide = {{"y", ColumnSelector::parse("0:2"), true}};
+  CHECK_THROWS_WITH(
+      eq::csv_dataset(table, wide),
+      "t.csv: columns 0:2 select 2 columns, but the class target y takes one column of labels");
+  std::vector<eq::CsvBinding> twice = {{"x", ColumnSelector::parse("a"), false},
+                                       {"x", ColumnSelector::parse("b"), false}};
+  CHECK_THROWS_WITH(eq::csv_dataset(table, twice), "t.csv: the data binds 'x' twice");
+}
+
+TEST_CASE("dataset: one number per example fits a scalar or a one-element declaration",
+          "[dataset]") {
+  eq::CsvTable table = eq::parse_csv("a,b,c\n1,2,3\n4,5,6\n", "t.csv");
+  std::vector<eq::CsvBinding> bind = {{"x", ColumnSelector::parse("0:2"), false},
+                                      {"y", ColumnSelector::parse("2"), false}};
+  eq::Dataset data = eq::csv_dataset(table, bind);
+  CHECK(data.find("y")->values.shape() == Shape{2, 1});
+  std::vector<DataDeclaration> scalar = {{"x", "input", Shape{2}, false},
+                                         {"y", "target", Shape{}, false}};
+  eq::fit_dataset(data, scalar);
+  CHECK(data.find("y")->values.shape() == Shape{2});
+  CHECK(data.find("y")->values.to_vector() == std::vector<double>{3, 6});
+  std::vector<DataDeclaration> vec3 = {{"x", "input", Shape{2}, false},
+                                       {"y", "target", Shape{3}, false}};
+  CHECK_THROWS_WITH(eq::fit_dataset(data, vec3),
+                    "t.csv: column 2 gives 1 value per example but target y is declared [3]");
+}
+
+TEST_CASE("dataset: npy arrays share the example axis", "[dataset]") {
+  ScratchDir dir;
+  eq::save_npy(dir.file("x.npy"), Tensor::from(Shape{3, 2}, {1, 2, 3, 4, 5, 6}, DType::f32));
+  eq::save_npy(dir.file("y.npy"), Tensor::from(Shape{3}, {0, 2, 1}, DType::i32));
+  eq::save_npy(dir.file("r.npy"), Tensor::from(Shape{3}, {7, 8, 9}, DType::i32));
+  eq::save_npy(dir.file("short.npy"), Tensor::from(Shape{2}, {0, 1}, DType::i32));
+  std::vector<eq::NpyBinding> bind = {{"x", dir.file("x.npy"), false},
+                                      {"y", dir.file("y.npy"), true},
+                                      {"r", dir.file("r.npy"), false}};
+  eq::Dataset data = eq::npy_dataset(bind);
+  CHECK(data.size() == 3);
+  CHECK(data.find("y")->values.dtype() == DType::i32);
+  CHECK(data.find("r")->values.dtype() == DType::f64);  // integers bound as numbers
+  std::vector<DataDeclaration> decl = {{"x", "input", Shape{2}, false},
+                                       {"y", "target", Shape{3}, true},
+                                       {"r", "target", Shape{}, false}};
+  CHECK_NOTHROW(eq::fit_dataset(data, decl));
+  std::vector<DataDeclaration> bad = {{"x", "input", Shape{8, 8}, false},
+                                      {"y", "target", Shape{3}, true},
+                                      {"r", "target", Shape{}, false}};
+  CHECK_THROWS_WITH(eq::fit_dataset(data, bad),
+                    "npy data: " + dir.file("x.npy") +
+                        " gives 2 features per example but input x is declared [8, 8]");
+  std::vector<DataDeclaration> few = {{"x", "input", Shape{2}, false},
+                                      {"y", "target", Shape{2}, true},
+                                      {"r", "target", Shape{}, false}};
+  CHECK_THROWS_WITH(
+      eq::fit_dataset(data, few),
+      "npy data: " + dir.file("y.npy") + " has 3 classes but target y is declared onehot[2]");
+
+  std::vector<eq::NpyBinding> uneven = {{"x", dir.file("x.npy"), false},
+                                        {"y", dir.file("short.npy"), true}};
+  CHECK_THROWS_WITH(
+      eq::npy_dataset(uneven),
+      "npy data: " + dir.file("short.npy") + " has 2 examples but " + dir.file("x.npy") + " has 3");
+}
