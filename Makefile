@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo test test-asan bench bench-deps fuzz install-test clean
+.PHONY: all deps configure build demo test test-asan bench bench-deps fuzz install-test clean embed-example
 
 all: build
 
@@ -41,3 +41,12 @@ bench: bench-deps build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Installs the library to a temporary prefix and builds examples/embed
+# against it with find_package(eq), then runs it.
+EMBED_PREFIX ?= $(BUILD)/install
+embed-example: build
+	cmake --install $(BUILD) --prefix $(abspath $(EMBED_PREFIX)) >/dev/null
+	cmake -S examples/embed -B $(BUILD)/embed -G Ninja -DCMAKE_PREFIX_PATH=$(abspath $(EMBED_PREFIX))
+	cmake --build $(BUILD)/embed
+	$(BUILD)/embed/lstm_step

@@ -21,7 +21,7 @@ class Machine {
 
   // A value after run() (outputs, leaves); a copy as a Tensor.
   Tensor value(ir::Node n) const;
-  ConstView view(ir::Node n) const { return vm_.value(program_.value(n)); }
+  ConstView view(ir::Node n) const { return vm_.value(program_.readable(n)); }
   // A parameter's storage, to set or update in place.
   View param(ir::Node p) { return vm_.param(program_.value(p)); }
   void set_param(ir::Node p, const Tensor& value);

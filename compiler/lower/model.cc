@@ -149,8 +149,7 @@ class Model::Lowering : public lower::Scope {
     if (!v) return std::nullopt;
     if (!is_whole(*v) || *v < 1) {
       diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
-                                      s.value->span.file->slice(s.value->span).data() +
-                                      std::string());
+                                      std::string(s.value->span.file->slice(s.value->span)));
       return std::nullopt;
     }
     m_.dims_[name] = static_cast<std::int64_t>(*v);

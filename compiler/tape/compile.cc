@@ -21,6 +21,17 @@ int Program::value(ir::Node n) const {
   return found->second;
 }
 
+int Program::readable(ir::Node n) const {
+  int v = value(n);
+  const runtime::Value& val = tape.values[static_cast<std::size_t>(v)];
+  if (tape.buffers[static_cast<std::size_t>(val.buffer)].role != BufferRole::scratch) return v;
+  for (int o : tape.outputs)
+    if (o == v) return v;
+  throw Error("node " + (n.name().empty() ? "%" + std::to_string(n.id()) : "'" + n.name() + "'") +
+              " is not an output of this program, so its value is not kept after a run; "
+              "compile it as an output to read it");
+}
+
 namespace {
 
 struct Lowered {

@@ -26,6 +26,10 @@ struct Program {
 
   // The tape value of a node that was compiled; throws eq::Error otherwise.
   int value(ir::Node n) const;
+  // The tape value of a node whose contents stay readable after a run: an
+  // output, an input, a parameter or a constant. Throws eq::Error for other
+  // nodes, whose buffers the memory plan reuses.
+  int readable(ir::Node n) const;
 };
 
 // Compiles the nodes needed for `outputs` (which stay readable after a run).
