@@ -1,0 +1,142 @@
+#include "compiler/lower/unroll.hpp"
+
+#include <algorithm>
+
+#include "compiler/ir/builders.hpp"
+#include "runtime/error.hpp"
+
+namespace eq {
+
+using ir::Graph;
+using ir::Node;
+using ir::NodeId;
+
+namespace {
+
+// Copies the nodes `roots` need into new nodes with the leaves replaced as
+// `subst` says (leaf id → node). Hash-consing returns existing nodes where
+// nothing changed. Returns old id → new node for every node reached.
+std::map<NodeId, Node> clone(Graph& g, const std::vector<Node>& roots,
+                             const std::map<NodeId, Node>& subst) {
+  std::vector<char> needed(static_cast<std::size_t>(g.size()), 0);
+  NodeId top = 0;
+  for (const Node& r : roots) {
+    needed[static_cast<std::size_t>(r.id())] = 1;
+    top = std::max(top, r.id());
+  }
+  for (NodeId i = top; i >= 0; --i)
+    if (needed[static_cast<std::size_t>(i)])
+      for (NodeId in : g.data(i).inputs) needed[static_cast<std::size_t>(in)] = 1;
+  std::map<NodeId, Node> out;
+  for (NodeId i = 0; i <= top; ++i) {
+    if (!needed[static_cast<std::size_t>(i)]) continue;
+    if (auto s = subst.find(i); s != subst.end()) {
+      out[i] = s->second;
+      continue;
+    }
+    const ir::NodeData& d = g.data(i);
+    if (d.inputs.empty()) {
+      out[i] = g.node(i);
+      continue;
+    }
+    std::vector<Node> inputs;
+    for (NodeId in : d.inputs) inputs.push_back(out.at(in));
+    ir::Attrs attrs = d.attrs;
+    ir::Origin origin = d.origin;
+    Node n = g.make(d.op, std::move(inputs), attrs, origin);
+    if (!d.name.empty() && g.data(n.id()).name.empty()) g.set_name(n, d.name);
+    out[i] = n;
+  }
+  return out;
+}
+
+}  // namespace
+
+Window unroll(Model& model, int steps) {
+  if (steps < 1) throw Error("a window needs at least one step; got " + std::to_string(steps));
+  Graph& g = model.graph();
+  Window w;
+  w.steps = steps;
+
+  // What one step computes: every equation's value (the loss and the states'
+  // next values among them).
+  std::vector<Node> roots;
+  for (const auto& [name, node] : model.values()) roots.push_back(node);
+
+  // The timed leaves (xₜ, yₜ) get a leaf per step; step 0 keeps the original.
+  std::vector<const ModelLeaf*> timed;
+  for (const auto* list : {&model.inputs(), &model.targets()})
+    for (const ModelLeaf& leaf : *list)
+      if (analyze_name(leaf.name).timed) timed.push_back(&leaf);
+
+  // States by the value they carry: the greatest delay decides how many
+  // earlier steps the window carries in.
+  std::map<std::string, int> depth;
+  for (const ModelState& s : model.states()) depth[s.name] = std::max(depth[s.name], s.delay);
+  std::map<std::string, std::size_t> state_index;
+  for (const auto& [name, d] : depth) {
+    UnrolledState us;
+    us.name = name;
+    for (int j = 1; j <= d; ++j) {
+      // Reuse the step graph's own leaf for this delay when there is one.
+      Node leaf;
+      for (const ModelState& s : model.states())
+        if (s.name == name && s.delay == j) leaf = s.node;
+      if (!leaf) {
+        const ModelState& any = *std::find_if(model.states().begin(), model.states().end(),
+                                              [&](const ModelState& s) { return s.name == name; });
+        leaf = g.input(name + "[-" + std::to_string(j) + "]", any.node.shape().example());
+      }
+      us.carry_in.push_back(leaf);
+    }
+    for (const ModelState& s : model.states())
+      if (s.name == name) {
+        us.init_value = s.init_value;
+        us.init_param = s.init_param;
+      }
+    state_index[name] = w.states.size();
+    w.states.push_back(us);
+  }
+
+  // A state's value at step t: an equation's value, or a timed input's leaf.
+  auto value_at = [&w](const std::string& name, int t) {
+    auto v = w.values.find(name);
+    const std::vector<Node>& list = v != w.values.end() ? v->second : w.inputs.at(name);
+    return list[static_cast<std::size_t>(t)];
+  };
+
+  for (int t = 0; t < steps; ++t) {
+    std::map<NodeId, Node> subst;
+    for (const ModelLeaf* leaf : timed) {
+      Node at = t == 0 ? leaf->node
+                       : leaf->onehot ? g.input_onehot(leaf->name + "[" + std::to_string(t) + "]", leaf->onehot)
+                                      : g.input(leaf->name + "[" + std::to_string(t) + "]",
+                                                leaf->node.shape().example());
+      w.inputs[leaf->name].push_back(at);
+      subst[leaf->node.id()] = at;
+    }
+    for (const ModelState& s : model.states()) {
+      int from = t - s.delay;  // the step whose value this leaf reads
+      const UnrolledState& us = w.states[state_index.at(s.name)];
+      subst[s.node.id()] = from >= 0 ? value_at(s.name, from)
+                                     : us.carry_in[static_cast<std::size_t>(-from - 1)];
+    }
+    std::map<NodeId, Node> step = clone(g, roots, subst);
+    for (const auto& [name, node] : model.values()) w.values[name].push_back(step.at(node.id()));
+    if (model.loss()) w.losses.push_back(step.at(model.loss().id()));
+  }
+
+  for (UnrolledState& us : w.states)
+    for (std::size_t j = 0; j < us.carry_in.size(); ++j)
+      us.carry_out.push_back(value_at(us.name, steps - 1 - static_cast<int>(j)));
+
+  if (!w.losses.empty()) {
+    Node total = ir::sum(w.losses[0], 0);
+    for (std::size_t t = 1; t < w.losses.size(); ++t) total = total + ir::sum(w.losses[t], 0);
+    w.objective = total / (ir::batch_size(w.losses[0]) * static_cast<double>(steps));
+    g.set_name(w.objective, "objective");
+  }
+  return w;
+}
+
+}  // namespace eq
