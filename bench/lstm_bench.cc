@@ -1,0 +1,85 @@
+// One char-LSTM training step (models/lstm.eq: H = 128, window 50, batch 32,
+// Adam) through eq: feed a window of symbols, run forward + backward over the
+// unrolled window, step the solver, carry the state. Prints milliseconds per
+// step (median of several) for bench/lstm_compare.sh to set against PyTorch.
+// Usage: lstm_bench MODEL.eq [steps]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <eq/eq.hpp>
+#include <random>
+
+#include "compiler/lower/unroll.hpp"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: lstm_bench MODEL.eq [steps]\n");
+    return 2;
+  }
+  const int steps = argc > 2 ? std::atoi(argv[2]) : 20;
+  const std::int64_t B = 32, V = 65;
+  const int T = 50;
+  eq::ModelOptions options;
+  options.dims["V"] = V;
+  eq::Model m = eq::Model::load(argv[1], options);
+  eq::Window w = eq::unroll(m, T);
+  std::vector<eq::Node> params;
+  for (const auto& p : m.params()) params.push_back(p.node);
+  std::vector<eq::Node> grads = eq::grad(w.objective, params);
+  std::vector<eq::Node> outputs{w.objective};
+  outputs.insert(outputs.end(), grads.begin(), grads.end());
+  for (const auto& s : w.states) outputs.push_back(s.carry_out[0]);
+  eq::Machine vm(eq::compile(m.graph(), outputs));
+
+  eq::Rng rng(1);
+  std::vector<eq::SolverParam> sp;
+  for (const auto& p : m.params()) {
+    eq::initialize(p.init, vm.param(p.node), rng);
+    sp.push_back({p.name, vm.param(p.node)});
+  }
+  eq::SolverConfig config = eq::SolverConfig::adam(2e-3);
+  config.clip = 5;
+  eq::Solver solver(config, sp);
+
+  std::mt19937 gen(5);
+  std::vector<eq::Tensor> xs, ys;
+  for (int t = 0; t < T; ++t) {
+    eq::Tensor x(eq::DType::i32, {B}), y(eq::DType::i32, {B});
+    for (std::int64_t b = 0; b < B; ++b) {
+      x.set(b, static_cast<double>(gen() % V));
+      y.set(b, static_cast<double>(gen() % V));
+    }
+    xs.push_back(std::move(x));
+    ys.push_back(std::move(y));
+  }
+  std::vector<eq::Tensor> carry;
+  for (const auto& s : w.states) carry.emplace_back(eq::DType::f32, s.carry_in[0].shape().example().with_front(B));
+
+  std::vector<eq::ConstView> gv(grads.size());
+  auto one_step = [&] {
+    for (int t = 0; t < T; ++t) {
+      vm.let(w.inputs.at("xₜ")[static_cast<std::size_t>(t)], xs[static_cast<std::size_t>(t)]);
+      vm.let(w.inputs.at("yₜ")[static_cast<std::size_t>(t)], ys[static_cast<std::size_t>(t)]);
+    }
+    for (std::size_t i = 0; i < w.states.size(); ++i) vm.let(w.states[i].carry_in[0], carry[i]);
+    vm.run();
+    for (std::size_t i = 0; i < grads.size(); ++i) gv[i] = vm.view(grads[i]);
+    solver.step(gv);
+    for (std::size_t i = 0; i < w.states.size(); ++i) {
+      eq::ConstView v = vm.view(w.states[i].carry_out[0]);
+      std::copy_n(v.as<float>(), v.numel(), carry[i].data<float>());
+    }
+  };
+  one_step();  // sizes the buffers
+  std::vector<double> ms;
+  for (int i = 0; i < steps; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    one_step();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("eq: %.3f ms per training step (median of %d; loss %.4f; %zu instructions)\n",
+              ms[ms.size() / 2], steps, vm.value(w.objective).at(0), vm.program().tape.code.size());
+  return 0;
+}
