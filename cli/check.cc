@@ -46,7 +46,8 @@ int run_check(int argc, char** argv) {
     SourceFile file(path == "-" ? "<stdin>" : path, std::move(bytes));
     Diagnostics diags;
     parse_module(file, diags);
-    std::fputs(diags.render().c_str(), stderr);
+    const std::string text = diags.render();
+    std::fwrite(text.data(), 1, text.size(), stderr);
     if (diags.has_errors()) status = kUserError;
   }
   return status;

@@ -44,6 +44,8 @@ Token Lexer::scan() {
       re2c:yyfill:enable = 0;
       re2c:eof = 0;
 
+      // Non-ASCII literals are written as \u escapes (re2c reads the .re
+      // file byte by byte); the comment after each rule shows them.
       // LANGUAGE.md §1. π is a number and ᵀ the transpose, not letters;
       // subscripts continue a name but never start one.
       sub_char   = [\u2080-\u208e\u2090-\u209c\u1d62-\u1d6a\u2c7c];
@@ -72,9 +74,9 @@ Token Lexer::scan() {
       "output"              { return make(Tok::Output); }
       "train"               { return make(Tok::Train); }
 
-      "\u03c3" | "sigmoid" | "tanh" | "relu" | "softplus" | "exp" | "log" | "ln"
+      "\u03c3" | "sigmoid" | "tanh" | "relu" | "softplus" | "exp" | "log" | "ln"  // σ
         | "log1p" | "expm1" | "sqrt" | "abs" | "sin" | "cos" | "square"
-        | "softmax" | "logsoftmax" | "\u03a3" | "sum" | "mean" | "max" | "min"
+        | "softmax" | "logsoftmax" | "\u03a3" | "sum" | "mean" | "max" | "min"  // Σ
         | "norm" | "transpose"
                             { return make(Tok::Builtin); }
 
@@ -84,10 +86,10 @@ Token Lexer::scan() {
 
       mantissa exponent?    { return number(); }
       mantissa [eE] [+-]?   { return bad_exponent(); }
-      "\u00bd"                   { return fraction(0.5); }
-      "\u00bc"                   { return fraction(0.25); }
-      "\u00be"                   { return fraction(0.75); }
-      "\u03c0"                   { return fraction(std::numbers::pi, true); }
+      "\u00bd"                   { return fraction(0.5); }  // ½
+      "\u00bc"                   { return fraction(0.25); }  // ¼
+      "\u00be"                   { return fraction(0.75); }  // ¾
+      "\u03c0"                   { return fraction(std::numbers::pi, true); }  // π
 
       "\"" str_char* "\""   { return string_literal(); }
       "\"" str_char*        { return unclosed_string(); }
@@ -104,16 +106,16 @@ Token Lexer::scan() {
       "~"                   { return make(Tok::Tilde); }
 
       "+"                   { return make(Tok::Plus); }
-      "-" | "\u2212"             { return make(Tok::Minus); }
-      "*" | "\u2299" | "\u2218" | "\u00d7" { return make(Tok::Star); }
-      "/" | "\u00f7"             { return make(Tok::Slash); }
-      "\u00b7" | "\u22c5" | "\u2219" | "@" { return make(Tok::MatMul); }
+      "-" | "\u2212"             { return make(Tok::Minus); }  // −
+      "*" | "\u2299" | "\u2218" | "\u00d7" { return make(Tok::Star); }  // ⊙ ∘ ×
+      "/" | "\u00f7"             { return make(Tok::Slash); }  // ÷
+      "\u00b7" | "\u22c5" | "\u2219" | "@" { return make(Tok::MatMul); }  // · ⋅ ∙
       "^"                   { return make(Tok::Caret); }
-      "\u221a"                   { return make(Tok::Sqrt); }
-      "\u2016"                   { return make(Tok::Norm); }
-      "\u00b2"                   { return make(Tok::Square); }
-      "\u00b3"                   { return make(Tok::Cube); }
-      "\u1d40"                   { return make(Tok::Transpose); }
+      "\u221a"                   { return make(Tok::Sqrt); }  // √
+      "\u2016"                   { return make(Tok::Norm); }  // ‖
+      "\u00b2"                   { return make(Tok::Square); }  // ²
+      "\u00b3"                   { return make(Tok::Cube); }  // ³
+      "\u1d40"                   { return make(Tok::Transpose); }  // ᵀ
 
       *                     { return unknown_character(); }
     */

@@ -107,7 +107,7 @@ void BisonParser::report_syntax_error(const context& ctx) const {
   const std::string& text = d.file.text();
   if (here.begin == text.size() && !text.empty() && text.back() == '\n')
     here.begin = here.end = static_cast<uint32_t>(text.size() - 1);
-  d.lexer.mark_line_error();
+  if (!is_end(la)) d.lexer.mark_line_error();
   const Span before = d.span(prev);
   const std::string what = describe(d, la, cur);
 

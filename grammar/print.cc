@@ -134,8 +134,14 @@ void print_expr(std::string& out, const Expr& e, int need) {
         // wrapped too.
         std::string r;
         print_expr(r, rhs, kPower);
-        const bool ok = name_led(rhs) && level_of(rhs) >= kPower && r[0] != 'e' && r[0] != 'E';
-        out += ok ? r : "(" + r + ")";
+        const bool bare = name_led(rhs) && level_of(rhs) >= kPower && r[0] != 'e' && r[0] != 'E';
+        if (bare) {
+          out += r;
+        } else {
+          out += '(';
+          print_expr(out, rhs, kAdd);
+          out += ')';
+        }
         break;
       }
       const Level level = level_of(e);

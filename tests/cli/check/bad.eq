@@ -1,0 +1,3 @@
+dim H = 3
+x = a +
+param input : [3]
