@@ -57,7 +57,8 @@ void binary(Binary op, ConstView a, ConstView b, View out);
 
 // Reduces axes [first_axis, rank) of x: out.shape == x.shape.prefix(first_axis).
 // first_axis 0 reduces everything to a scalar; rank-1 reduces the last axis.
-// out must not alias x.
+// An empty range gives sum 0, mean NaN, max -inf, min +inf. Sums accumulate
+// in double. out must not alias x.
 void reduce(Reduce op, ConstView x, int first_axis, View out);
 
 // Sums x over the axes that broadcasting added or stretched, to out.shape
@@ -80,9 +81,12 @@ void gather_columns(ConstView w, ConstView idx, View out);
 // not cleared). g is [count, m], dw is [m, n].
 void scatter_add_columns(ConstView g, ConstView idx, View dw);
 
-void fill(View out, double value);
-void copy(ConstView x, View out);  // same numel; converts between f32 and f64
-// out = alpha * x + beta * out (out may not alias x unless identical).
+void fill(View out, double value);  // any dtype, i32 included
+// Same numel, any shapes and dtypes (f32 / f64 / i32 converted as by a cast);
+// out may be x itself.
+void copy(ConstView x, View out);
+// out = alpha * x + beta * out (out may not alias x unless identical); same
+// shapes. beta == 0 does not read out (so stale NaNs there do not propagate).
 void axpby(double alpha, ConstView x, double beta, View out);
 
 }  // namespace eq::kernels

@@ -12,13 +12,11 @@
 
 namespace eq::kernels {
 
-// σ(x) without overflow: 1/(1+e^-x) for x ≥ 0 and e^x/(1+e^x) for x < 0, so
-// the exponential's argument is never positive. σ(-1000) = 0, σ(1000) = 1.
-template <class T> inline T sigmoid_fn(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  T e = std::exp(x);
-  return e / (T(1) + e);
-}
+// σ(x) = 1/(1 + e^-x). For x < -88 (f32) or -709 (f64) e^-x overflows to
+// +inf and 1/(1 + inf) is exactly 0, the correctly rounded limit: the inf
+// only ever lands in a denominator, so there is no inf/inf = NaN (the trap of
+// the other form, e^x/(1 + e^x), at x = +1000). Branch-free, so it vectorises.
+template <class T> inline T sigmoid_fn(T x) { return T(1) / (T(1) + std::exp(-x)); }
 
 // softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|): e^-|x| ≤ 1 never
 // overflows, and log1p keeps the tail accurate (softplus(-30) ≈ e^-30, not 0).
