@@ -1,10 +1,8 @@
 // The tape compiler and Machine: results against hand-written loops, the
 // memory plan, and no heap allocation after the first run.
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
-#include <new>
 #include <random>
 
 #include "compiler/autodiff/grad.hpp"
@@ -12,20 +10,7 @@
 #include "compiler/machine.hpp"
 #include "compiler/tape/compile.hpp"
 #include "gradcheck.hpp"
-
-// Counts every C++ heap allocation of this test program while `counting`.
-namespace {
-std::atomic<long> allocations{0};
-std::atomic<bool> counting{false};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (counting) ++allocations;
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/alloc_counter.hpp"
 
 using namespace eq;
 using namespace eq::ir;
@@ -136,15 +121,13 @@ TEST_CASE("the Machine allocates nothing on the second and later runs", "[tape]"
   vm.let(m.x, x);
   vm.let(m.t, t);
   vm.run();  // the first run may size its buffers
-  allocations = 0;
-  counting = true;
+  const long before = eq::testing::allocations();
   for (int i = 0; i < 3; ++i) {
     vm.let(m.x, x);
     vm.let(m.t, t);
     vm.run();
   }
-  counting = false;
-  CHECK(allocations == 0);
+  CHECK(eq::testing::allocations() - before == 0);
 }
 
 TEST_CASE("inputs check their shape and dtype", "[tape]") {

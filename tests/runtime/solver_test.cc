@@ -11,60 +11,7 @@
 
 #include "runtime/error.hpp"
 #include "runtime/solvers.hpp"
-
-// ---- allocation counting ----------------------------------------------
-namespace {
-long g_allocations = 0;
-void* counted(std::size_t size, std::size_t align) {
-  ++g_allocations;
-  const std::size_t rounded = (size + align - 1) / align * align;
-  void* p = align <= alignof(std::max_align_t)
-                ? std::malloc(size ? size : 1)
-                : std::aligned_alloc(align, rounded ? rounded : align);
-  if (!p) throw std::bad_alloc();
-  return p;
-}
-}  // namespace
-void* operator new(std::size_t n) { return counted(n, alignof(std::max_align_t)); }
-void* operator new[](std::size_t n) { return counted(n, alignof(std::max_align_t)); }
-void* operator new(std::size_t n, std::align_val_t a) {
-  return counted(n, static_cast<std::size_t>(a));
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-  return counted(n, static_cast<std::size_t>(a));
-}
-// The nothrow forms too: otherwise a sanitizer runtime supplies them with its
-// own allocator and our delete would free its memory.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted(n, alignof(std::max_align_t));
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  try {
-    return counted(n, static_cast<std::size_t>(a));
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t& t) noexcept {
-  return operator new(n, a, t);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "support/alloc_counter.hpp"
 
 using eq::ConstView;
 using eq::DType;
@@ -363,9 +310,9 @@ TEST_CASE("a step allocates nothing and keeps its state buffers", "[solver]") {
     for (auto& [name, t] : s.state()) before.push_back(t->raw());
     const ConstView g[] = {gw.view(), gb.view()};
 
-    const long start = g_allocations;
+    const long start = eq::testing::allocations();
     for (int k = 0; k < 5; ++k) s.step(g);
-    const long used = g_allocations - start;
+    const long used = eq::testing::allocations() - start;
     CHECK(used == 0);
 
     std::vector<const void*> after;
@@ -374,7 +321,7 @@ TEST_CASE("a step allocates nothing and keeps its state buffers", "[solver]") {
     CHECK(w.at(1) != 0);  // the steps did update (g = sin 1)
   }
   // The counter is live: building a vector is seen.
-  const long start = g_allocations;
+  const long start = eq::testing::allocations();
   std::vector<int> v(10);
-  CHECK(g_allocations - start == 1);
+  CHECK(eq::testing::allocations() - start == 1);
 }
