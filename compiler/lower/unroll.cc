@@ -41,13 +41,8 @@ std::map<NodeId, Node> clone(Graph& g, const std::vector<Node>& roots,
     }
     std::vector<Node> inputs;
     for (NodeId in : d.inputs) inputs.push_back(out.at(in));
-    // Copies: make() may grow the node arena and move `d`.
-    ir::Op op = d.op;
-    ir::Attrs attrs = d.attrs;
-    ir::Origin origin = d.origin;
-    std::string name = d.name;
-    Node n = g.make(op, std::move(inputs), attrs, origin);
-    if (!name.empty() && g.data(n.id()).name.empty()) g.set_name(n, name);
+    Node n = g.make(d.op, std::move(inputs), d.attrs, d.origin);
+    if (!d.name.empty() && g.data(n.id()).name.empty()) g.set_name(n, d.name);
     out[i] = n;
   }
   return out;
