@@ -1,0 +1,107 @@
+#include "compiler/sequence/sampler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "runtime/error.hpp"
+#include "runtime/kernels.hpp"
+
+namespace eq {
+
+Sampler::Sampler(Model& model) : model_(model), symbol_(DType::i32, Shape{1}) {
+  if (!model.timed()) throw Error("sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
+  for (const ModelLeaf& leaf : model.inputs())
+    if (leaf.onehot) {
+      input_ = leaf.node;
+      classes_ = leaf.onehot;
+      break;
+    }
+  if (!input_) throw Error("sampling needs a one-hot input (input xₜ : onehot[V]) to feed symbols back");
+  for (const auto& [name, node] : model.outputs())
+    if (node.shape().example() == Shape{classes_}) {
+      output_ = node;
+      break;
+    }
+  if (!output_)
+    throw Error("sampling needs an output over the " + std::to_string(classes_) +
+                " symbols (e.g. `output ŷₜ` with ŷₜ = softmax(…))");
+  std::vector<ir::Node> outputs{output_};
+  for (const ModelState& s : model.states()) {
+    if (s.delay != 1)
+      throw Error("sampling supports states one step back; '" + s.leaf + "' looks " +
+                  std::to_string(s.delay) + " steps back");
+    outputs.push_back(s.next);
+    carry_.emplace_back(model.graph().dtype(), s.node.shape().example().with_front(1));
+  }
+  machine_ = std::make_unique<Machine>(compile(model.graph(), outputs));
+}
+
+void Sampler::reset_states() {
+  for (std::size_t i = 0; i < carry_.size(); ++i) {
+    const ModelState& s = model_.states()[i];
+    if (!s.init_param.empty()) {
+      for (const ModelParam& p : model_.params())
+        if (p.name == s.init_param) kernels::copy(machine_->param(p.node), carry_[i].view());
+    } else {
+      kernels::fill(carry_[i].view(), s.init_value);
+    }
+  }
+}
+
+void Sampler::step(std::int32_t symbol) {
+  symbol_.data<std::int32_t>()[0] = symbol;
+  machine_->let(input_, symbol_);
+  for (std::size_t i = 0; i < carry_.size(); ++i) machine_->let(model_.states()[i].node, carry_[i]);
+  machine_->run();
+  for (std::size_t i = 0; i < carry_.size(); ++i) {
+    ConstView next = machine_->view(model_.states()[i].next);
+    std::memcpy(carry_[i].raw(), next.data, carry_[i].bytes());
+  }
+}
+
+std::int64_t draw(const double* values, std::int64_t n, bool logits, double temperature, Rng& rng,
+                  std::vector<double>& scratch) {
+  if (!(temperature > 0)) throw Error("the temperature must be greater than 0");
+  scratch.resize(static_cast<std::size_t>(n));
+  // In log space: log p / T, shifted by the max, so small T stays finite.
+  double top = -INFINITY;
+  for (std::int64_t i = 0; i < n; ++i) {
+    double l = logits ? values[i] : std::log(std::max(values[i], 0.0));
+    scratch[static_cast<std::size_t>(i)] = l / temperature;
+    top = std::max(top, scratch[static_cast<std::size_t>(i)]);
+  }
+  double total = 0;
+  for (double& w : scratch) total += (w = std::exp(w - top));
+  double u = rng.uniform() * total;
+  for (std::int64_t i = 0; i < n; ++i) {
+    u -= scratch[static_cast<std::size_t>(i)];
+    if (u < 0) return i;
+  }
+  return n - 1;
+}
+
+std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime, std::int64_t count,
+                                          double temperature, Rng& rng) {
+  reset_states();
+  for (std::int32_t s : prime)
+    if (s < 0 || s >= classes_)
+      throw Error("symbol " + std::to_string(s) + " is outside the vocabulary of " + std::to_string(classes_));
+  std::vector<std::int32_t> out;
+  std::vector<std::int32_t> feed = prime.empty() ? std::vector<std::int32_t>{0} : prime;
+  for (std::int32_t s : feed) step(s);
+  std::vector<double> probs(static_cast<std::size_t>(classes_));
+  // A softmax output is a distribution; anything else is taken as logits.
+  bool logits = output_.op() != ir::Op::softmax;
+  for (std::int64_t i = 0; i < count; ++i) {
+    ConstView y = machine_->view(output_);
+    for (std::int64_t k = 0; k < classes_; ++k)
+      probs[static_cast<std::size_t>(k)] = y.dtype == DType::f32 ? y.as<float>()[k] : y.as<double>()[k];
+    std::int32_t next = static_cast<std::int32_t>(draw(probs.data(), classes_, logits, temperature, rng, weights_));
+    out.push_back(next);
+    if (i + 1 < count) step(next);
+  }
+  return out;
+}
+
+}  // namespace eq

@@ -1,0 +1,54 @@
+// Sampler: runs a time model one step at a time and feeds each sampled
+// symbol back as the next input (`eqc sample`).
+//
+// It compiles the model's one-step graph (not an unrolled window) with the
+// first `output` (a distribution over the vocabulary, e.g. ŷₜ = softmax(…))
+// and every state's next value as outputs; each step lets the current symbol
+// and the carried states in, runs, draws the next symbol from the output
+// sharpened or flattened by the temperature, and carries the states on.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/lower/model.hpp"
+#include "compiler/machine.hpp"
+#include "runtime/random.hpp"
+
+namespace eq {
+
+class Sampler {
+ public:
+  // The model must be a time model with one one-hot input and an output of
+  // the input's class count. Throws eq::Error otherwise.
+  explicit Sampler(Model& model);
+
+  // The Machine, to set the parameters before sampling.
+  Machine& machine() { return *machine_; }
+
+  // Starts from the states' initial values, feeds `prime` (symbol indices),
+  // then draws `count` symbols at `temperature` (> 0). Returns the drawn
+  // symbols (not the prime). An empty prime starts from symbol 0.
+  std::vector<std::int32_t> sample(const std::vector<std::int32_t>& prime, std::int64_t count,
+                                   double temperature, Rng& rng);
+
+ private:
+  void reset_states();
+  void step(std::int32_t symbol);
+
+  Model& model_;
+  std::int64_t classes_ = 0;
+  ir::Node input_, output_;
+  std::unique_ptr<Machine> machine_;
+  std::vector<Tensor> carry_;  // one [1, …] tensor per state
+  Tensor symbol_;
+  std::vector<double> weights_;
+};
+
+// Draws an index from `probabilities` (n values ≥ 0, or logits when
+// `logits`) at `temperature`: p_i^(1/T), renormalised.
+std::int64_t draw(const double* values, std::int64_t n, bool logits, double temperature, Rng& rng,
+                  std::vector<double>& scratch);
+
+}  // namespace eq

@@ -1,0 +1,42 @@
+// TextStreams: a symbol sequence cut into parallel streams for truncated
+// back-propagation through time (LANGUAGE §6–§7).
+//
+// The text [begin, end) is split into `streams` contiguous slices of equal
+// length L; stream b reads positions begin + b·L + i. A window is `window`
+// consecutive steps of every stream: at step t of window w, stream b's input
+// is the symbol at i = w·window + t and its target the symbol after it. The
+// state at the end of one window starts the next window of the same stream,
+// so windows are visited in order. Symbols past the last full window of a
+// stream (fewer than `window` + 1) are not used.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "runtime/tensor.hpp"
+
+namespace eq {
+
+class TextStreams {
+ public:
+  // symbols: i32 [N]. Throws eq::Error when the slice is too short for one
+  // window of every stream.
+  TextStreams(const Tensor& symbols, std::int64_t begin, std::int64_t end, std::int64_t streams,
+              std::int64_t window);
+
+  std::int64_t streams() const { return streams_; }
+  std::int64_t window() const { return window_; }
+  // Full windows per pass over the text.
+  std::int64_t windows() const { return windows_; }
+  // Fills inputs[t] and targets[t] (i32 [streams], allocated by the caller
+  // once, reused for every window) for window w.
+  void fill(std::int64_t w, std::vector<Tensor>& inputs, std::vector<Tensor>& targets) const;
+  // Tensors of the right shape for fill().
+  std::vector<Tensor> make_step_tensors() const;
+
+ private:
+  const std::int32_t* symbols_;
+  std::int64_t begin_, length_, streams_, window_, windows_;
+};
+
+}  // namespace eq

@@ -1,0 +1,86 @@
+// Text streams for truncated BPTT, and sampling a time model symbol by symbol.
+#include <catch2/catch.hpp>
+
+#include "compiler/lower/model.hpp"
+#include "compiler/sequence/sampler.hpp"
+#include "compiler/sequence/streams.hpp"
+#include "runtime/error.hpp"
+
+using namespace eq;
+
+TEST_CASE("text streams are contiguous slices read window by window", "[sequence]") {
+  // 0 1 2 … 20: two streams of 10 symbols each (the 21st is unused), windows of 3.
+  Tensor symbols(DType::i32, Shape{21});
+  for (int i = 0; i < 21; ++i) symbols.set(i, i);
+  TextStreams s(symbols, 0, 21, 2, 3);
+  CHECK(s.windows() == 3);  // (10 − 1) / 3: every step needs the symbol after it
+  std::vector<Tensor> x = s.make_step_tensors(), y = s.make_step_tensors();
+  s.fill(1, x, y);
+  // Window 1, step 0: stream 0 at position 3, stream 1 at 10 + 3.
+  CHECK(x[0].at(0) == 3);
+  CHECK(x[0].at(1) == 13);
+  CHECK(y[0].at(0) == 4);
+  CHECK(x[2].at(1) == 15);
+  CHECK(y[2].at(1) == 16);
+  s.fill(2, x, y);
+  CHECK(y[2].at(0) == 9);  // the last target of stream 0 stays inside its slice
+  CHECK(y[2].at(1) == 19);
+  CHECK_THROWS_WITH(TextStreams(symbols, 0, 21, 8, 3),
+                    "the text is too short: 21 symbols give 8 streams of 2, fewer than one window "
+                    "of 3 steps plus one; lower batch or window");
+}
+
+TEST_CASE("draw follows the distribution and the temperature", "[sequence]") {
+  Rng rng(5);
+  std::vector<double> scratch;
+  const double p[3] = {0.1, 0.2, 0.7};
+  int counts[3] = {0, 0, 0};
+  for (int i = 0; i < 20000; ++i) ++counts[draw(p, 3, false, 1.0, rng, scratch)];
+  CHECK(counts[0] / 20000.0 == Approx(0.1).margin(0.015));
+  CHECK(counts[2] / 20000.0 == Approx(0.7).margin(0.015));
+  // A low temperature all but always picks the most likely symbol.
+  int top = 0;
+  for (int i = 0; i < 1000; ++i) top += draw(p, 3, false, 0.05, rng, scratch) == 2;
+  CHECK(top >= 999);
+  const double logits[2] = {0.0, std::log(3.0)};  // probabilities 1/4, 3/4
+  int ones = 0;
+  for (int i = 0; i < 20000; ++i) ones += draw(logits, 2, true, 1.0, rng, scratch) == 1;
+  CHECK(ones / 20000.0 == Approx(0.75).margin(0.015));
+  CHECK_THROWS_WITH(draw(p, 3, false, 0.0, rng, scratch), "the temperature must be greater than 0");
+}
+
+TEST_CASE("sampling feeds each symbol back and carries the state", "[sequence]") {
+  // A model whose next symbol is (x + h) mod 3 where h counts steps mod 3 in
+  // its state: with sharp weights, sampling at a low temperature is exact.
+  const char* source = R"(
+dim V = 3
+input xₜ : onehot[V]
+param W : [V, V]
+param U : [V, V]
+hₜ = W·xₜ + U·hₜ₋₁
+ŷₜ = softmax(hₜ)
+output ŷₜ
+)";
+  Model m = Model::from_source("m.eq", source);
+  Sampler s(m);
+  // W maps symbol i to a large score for (i + 1) mod 3; U = 0: no memory.
+  Tensor w(DType::f32, Shape{3, 3});
+  for (int i = 0; i < 3; ++i) w.set(((i + 1) % 3) * 3 + i, 30);
+  s.machine().set_param(m.graph().leaf("W"), w);
+  s.machine().set_param(m.graph().leaf("U"), Tensor(DType::f32, Shape{3, 3}));
+  Rng rng(1);
+  CHECK(s.sample({0}, 5, 0.5, rng) == std::vector<std::int32_t>{1, 2, 0, 1, 2});
+  CHECK(s.sample({2, 2}, 2, 0.5, rng) == std::vector<std::int32_t>{0, 1});
+  // With U = 2·I the carried state outweighs the input: after the first
+  // step's score for symbol 1, h keeps pointing at 1 (30 → 60+30 → …).
+  Tensor u(DType::f32, Shape{3, 3});
+  for (int i = 0; i < 3; ++i) u.set(i * 3 + i, 2);
+  s.machine().set_param(m.graph().leaf("U"), u);
+  CHECK(s.sample({0}, 4, 0.5, rng) == std::vector<std::int32_t>{1, 1, 1, 1});
+  CHECK_THROWS_WITH(s.sample({7}, 1, 1.0, rng), "symbol 7 is outside the vocabulary of 3");
+}
+
+TEST_CASE("sampling refuses models it cannot run", "[sequence]") {
+  Model plain = Model::from_source("m.eq", "input x : onehot[3]\nparam W : [3, 3]\ny = softmax(W·x)\noutput y\n");
+  CHECK_THROWS_WITH(Sampler(plain), "sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
+}
