@@ -18,4 +18,11 @@ int run_ir(int argc, char** argv);
 int run_tape(int argc, char** argv);
 int run_graph(int argc, char** argv);
 
+// `eqc train FILE.eq`: train with the model's train block (cli/train.cc).
+int run_train(int argc, char** argv);
+// `eqc eval | predict FILE.eq -w W`, `eqc run W --data F` (cli/evaluate.cc).
+int run_eval(int argc, char** argv);
+int run_predict(int argc, char** argv);
+int run_run(int argc, char** argv);
+
 }  // namespace eq::cli

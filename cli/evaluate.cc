@@ -1,0 +1,177 @@
+// `eqc eval`, `eqc predict` and `eqc run`: a trained model on data.
+//   eval    FILE.eq -w W.safetensors [--data …]   loss and accuracy
+//   predict FILE.eq -w W.safetensors --data F [-o out.csv]
+//   run     W.safetensors --data F [-o out.csv]   the .eq source is in W's metadata
+// Dims, class labels, dtype and input scaling come from the weights file, so
+// new data is read exactly as the training data was.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/run_options.hpp"
+#include "compiler/train/evaluate.hpp"
+#include "compiler/train/setup.hpp"
+#include "runtime/blas.hpp"
+#include "runtime/error.hpp"
+
+namespace eq::cli {
+namespace {
+
+constexpr const char* kEvalUsage =
+    "usage: eqc eval FILE.eq -w W.safetensors [--data SOURCE] [--batch N] [--threads N]\n"
+    "  prints the mean loss (and accuracy for one-hot targets) of the weights on the data\n";
+constexpr const char* kPredictUsage =
+    "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv] [--batch N]\n"
+    "  writes one row per example: the class label, or the output's values\n";
+constexpr const char* kRunUsage =
+    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--batch N]\n"
+    "  predicts with a saved model alone: its .eq source is in the file's metadata\n";
+
+int fail(const Error& e) {
+  std::string m = e.what();
+  if (m.empty() || m.back() != '\n') m += '\n';
+  std::fputs(m.c_str(), stderr);
+  return kUserError;
+}
+
+std::string shortest(double v) {
+  for (int p = 1; p <= 17; ++p) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.*g", p, v);
+    if (std::strtod(b, nullptr) == v) return b;
+  }
+  return "nan";
+}
+
+// The predictions as CSV text: a label column for a class output with saved
+// labels, else one column per output value.
+std::string predictions_csv(const Setup& s, const Tensor& out) {
+  const Model& m = *s.model;
+  const std::string& name = m.outputs()[0].first;
+  const std::int64_t n = out.shape().rank() ? out.shape()[0] : 0;
+  const std::int64_t width = n ? out.numel() / n : 0;
+  const AccuracyPair acc = accuracy_pair(m);
+  const std::vector<std::string>* labels = nullptr;
+  if (acc.output == m.outputs()[0].second)
+    if (auto it = s.labels.find(acc.target); it != s.labels.end()) labels = &it->second;
+  std::ostringstream csv;
+  if (labels) {
+    csv << acc.target << '\n';
+    const std::size_t rb = static_cast<std::size_t>(width) * dtype_size(out.dtype());
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto k = argmax(static_cast<const char*>(out.raw()) + static_cast<std::size_t>(i) * rb,
+                            out.dtype(), width);
+      csv << (*labels)[static_cast<std::size_t>(k)] << '\n';
+    }
+    return csv.str();
+  }
+  for (std::int64_t j = 0; j < width; ++j)
+    csv << (j ? "," : "") << name << (width > 1 ? "[" + std::to_string(j) + "]" : "");
+  csv << '\n';
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t j = 0; j < width; ++j) csv << (j ? "," : "") << shortest(out.at(i * width + j));
+    csv << '\n';
+  }
+  return csv.str();
+}
+
+struct Loaded {
+  SafetensorsFile weights;
+  SavedModel saved;
+  Setup setup;
+};
+
+// Common part: options, weights, setup. `eq_path` empty: the source from the weights.
+int load(const Options& o, const std::string& eq_path, const std::string& weights_path,
+         bool inputs_only, Loaded& out) {
+  auto threads = whole_option(o, "threads", 0, 1);
+  if (!threads) return kUsage;
+  if (*threads > 0) blas::set_threads(static_cast<int>(*threads));
+  out.weights = load_safetensors(weights_path);
+  out.saved = decode_metadata(out.weights.metadata, weights_path);
+  SetupOptions so;
+  so.saved = &out.saved;
+  so.inputs_only = inputs_only;
+  if (auto d = o.key("data")) so.overrides["data"] = *d;
+  out.setup = eq_path.empty()
+                  ? setup_source(out.saved.source_name, out.saved.source, "", so)
+                  : setup_file(eq_path, so);
+  return kOk;
+}
+
+int predict_common(const Options& o, const std::string& eq_path, const std::string& weights) {
+  auto batch = whole_option(o, "batch", 256, 1);
+  if (!batch) return kUsage;
+  Loaded l;
+  if (int rc = load(o, eq_path, weights, true, l); rc != kOk) return rc;
+  Evaluator ev(*l.setup.model, false);
+  ev.load_params(l.weights);
+  Batches data(l.setup.data, *l.setup.model, l.saved.scale, *batch);
+  const std::string csv = predictions_csv(l.setup, ev.predict(data, *batch));
+  if (auto path = o.key("output")) {
+    std::ofstream f(*path, std::ios::binary);
+    if (!(f << csv)) throw Error(*path + ": cannot write the predictions");
+  } else {
+    std::fputs(csv.c_str(), stdout);
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int run_eval(int argc, char** argv) {
+  auto o = parse_run_options(argc, argv, {"weights", "data", "batch", "threads"}, {}, kEvalUsage);
+  if (!o) return kUsage;
+  if (o->files.size() != 1 || !o->key("weights")) {
+    std::fputs(kEvalUsage, stderr);
+    return kUsage;
+  }
+  auto batch = whole_option(*o, "batch", 256, 1);
+  if (!batch) return kUsage;
+  try {
+    Loaded l;
+    if (int rc = load(*o, o->files[0], *o->key("weights"), false, l); rc != kOk) return rc;
+    Evaluator ev(*l.setup.model, true);
+    ev.load_params(l.weights);
+    Batches data(l.setup.data, *l.setup.model, l.saved.scale, *batch);
+    Metrics m = ev.evaluate(data, {}, *batch);
+    std::printf("examples %lld  loss %.6g", static_cast<long long>(m.examples), m.loss);
+    if (m.accuracy) std::printf("  accuracy %.2f%%", 100 * *m.accuracy);
+    std::printf("\n");
+  } catch (const Error& e) {
+    return fail(e);
+  }
+  return kOk;
+}
+
+int run_predict(int argc, char** argv) {
+  auto o = parse_run_options(argc, argv, {"weights", "data", "batch", "threads", "output"}, {},
+                             kPredictUsage);
+  if (!o) return kUsage;
+  if (o->files.size() != 1 || !o->key("weights")) {
+    std::fputs(kPredictUsage, stderr);
+    return kUsage;
+  }
+  try {
+    return predict_common(*o, o->files[0], *o->key("weights"));
+  } catch (const Error& e) {
+    return fail(e);
+  }
+}
+
+int run_run(int argc, char** argv) {
+  auto o = parse_run_options(argc, argv, {"data", "batch", "threads", "output"}, {}, kRunUsage);
+  if (!o) return kUsage;
+  if (o->files.size() != 1 || !o->key("data")) {
+    std::fputs(kRunUsage, stderr);
+    return kUsage;
+  }
+  try {
+    return predict_common(*o, "", o->files[0]);
+  } catch (const Error& e) {
+    return fail(e);
+  }
+}
+
+}  // namespace eq::cli

@@ -1,0 +1,155 @@
+// `eqc train FILE.eq`: trains a model with its train block (LANGUAGE §7),
+// every key overridable with --KEY VALUE, and saves the weights (§8).
+// The loop itself is the library's eq::Trainer; this file parses options,
+// shows progress and writes files.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "cli/commands.hpp"
+#include "cli/run_options.hpp"
+#include "compiler/train/session.hpp"
+#include "runtime/blas.hpp"
+#include "runtime/error.hpp"
+#include "runtime/safetensors.hpp"
+
+namespace eq::cli {
+namespace {
+
+constexpr const char* kTrainUsage =
+    "usage: eqc train FILE.eq [-D NAME=VALUE]... [--KEY VALUE]... [options]\n"
+    "  --KEY VALUE           override a train key: data optimizer epochs steps batch window clip\n"
+    "                        decay validate seed scale dtype; --lr sets the optimizer's rate\n"
+    "  -o FILE               where to save the weights (default: NAME.safetensors)\n"
+    "  --init W.safetensors  start from these weights instead of the initialisers\n"
+    "  --resume CK           continue a checkpoint (optimizer state, step count, data order)\n"
+    "  --checkpoint-every N  write a checkpoint every N steps (to --checkpoint FILE,\n"
+    "                        default NAME.ckpt.safetensors)\n"
+    "  --threads N           BLAS threads\n"
+    "  --log FILE            write each epoch's metrics as CSV\n"
+    "  --quiet               print nothing but errors\n";
+
+std::string percent(const std::optional<double>& a) {
+  if (!a) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%", 100 * *a);
+  return buf;
+}
+
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+std::string duration(double s) {
+  char buf[32];
+  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
+  return buf;
+}
+
+}  // namespace
+
+int run_train(int argc, char** argv) {
+  std::vector<std::string> keys = train_keys();
+  keys.insert(keys.end(), {"lr", "output", "init", "resume", "checkpoint-every", "checkpoint",
+                           "threads", "log"});
+  auto o = parse_run_options(argc, argv, keys, {"quiet"}, kTrainUsage);
+  if (!o) return kUsage;
+  if (o->files.size() != 1) {
+    std::fputs(kTrainUsage, stderr);
+    return kUsage;
+  }
+  auto every = whole_option(*o, "checkpoint-every", 0, 1);
+  auto threads = whole_option(*o, "threads", 0, 1);
+  if (!every || !threads) return kUsage;
+  if (*threads > 0) blas::set_threads(static_cast<int>(*threads));
+  const bool quiet = o->flag("quiet");
+  const bool tty = !quiet && isatty(fileno(stderr));
+
+  const std::string& path = o->files[0];
+  const std::string output = o->key("output").value_or(stem(path) + ".safetensors");
+  std::string ck_path = o->key("checkpoint").value_or("");
+  if (ck_path.empty()) {
+    const std::string ext = ".safetensors";
+    const bool has_ext = output.size() > ext.size() && output.ends_with(ext);
+    ck_path = (has_ext ? output.substr(0, output.size() - ext.size()) : output) + ".ckpt" + ext;
+  }
+  try {
+    SetupOptions so;
+    so.dims = o->dims;
+    for (const auto& [k, v] : o->keys)
+      if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
+        so.overrides[k] = v;
+    Setup setup = setup_file(path, so);
+    Trainer trainer(setup);
+    if (auto r = o->key("resume")) {
+      trainer.resume(load_safetensors(*r));
+    } else if (auto w = o->key("init")) {
+      trainer.load_weights(load_safetensors(*w));
+    } else {
+      trainer.initialize();
+    }
+    std::ofstream log;
+    if (auto l = o->key("log")) {
+      log.open(*l);
+      if (!log) throw Error(*l + ": cannot write the log");
+      log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
+    }
+    if (!quiet)
+      std::printf("training %s: %lld examples (%lld held out), %s, batch %lld, %lld steps\n",
+                  path.c_str(), static_cast<long long>(trainer.train_examples()),
+                  static_cast<long long>(trainer.validation_examples()),
+                  setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
+                  static_cast<long long>(trainer.total_steps()));
+    std::fflush(stdout);
+    TrainHooks hooks;
+    if (tty)
+      hooks.on_step = [](const StepProgress& p) {
+        std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f examples/s  ETA %s",
+                     static_cast<long long>(p.epoch), static_cast<long long>(p.epochs),
+                     static_cast<long long>(p.epoch_step), static_cast<long long>(p.epoch_steps),
+                     number(p.loss).c_str(), p.examples_per_second, duration(p.eta_seconds).c_str());
+      };
+    hooks.on_epoch = [&](const EpochReport& r) {
+      if (log.is_open()) {
+        log << r.epoch << ',' << r.step << ',' << number(r.train.loss) << ','
+            << (r.train.accuracy ? number(*r.train.accuracy) : "") << ','
+            << (r.validation ? number(r.validation->loss) : "") << ','
+            << (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") << ','
+            << number(r.seconds) << '\n';
+        log.flush();
+      }
+      if (quiet) return;
+      if (tty) std::fputs("\r\033[K", stderr);
+      std::string line = "epoch " + std::to_string(r.epoch) + "  loss " + number(r.train.loss);
+      if (r.train.accuracy) line += "  accuracy " + percent(r.train.accuracy);
+      if (r.validation) {
+        line += "  val_loss " + number(r.validation->loss);
+        if (r.validation->accuracy) line += "  val_accuracy " + percent(r.validation->accuracy);
+      }
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "  %.3fs", r.seconds);
+      std::printf("%s%s\n", line.c_str(), secs);
+      std::fflush(stdout);
+    };
+    hooks.checkpoint_every = *every;
+    hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
+    trainer.train(hooks);
+    save_safetensors(output, trainer.weights());
+    if (*every > 0) save_safetensors(ck_path, trainer.checkpoint());
+    if (!quiet) std::printf("saved %s\n", output.c_str());
+  } catch (const Error& e) {
+    if (tty) std::fputs("\r\033[K", stderr);
+    std::string m = e.what();
+    if (m.empty() || m.back() != '\n') m += '\n';
+    std::fputs(m.c_str(), stderr);
+    return kUserError;
+  }
+  return kOk;
+}
+
+}  // namespace eq::cli

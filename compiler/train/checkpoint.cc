@@ -1,0 +1,90 @@
+#include "compiler/train/checkpoint.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/error.hpp"
+
+namespace eq {
+
+std::map<std::string, std::string> encode_metadata(const SavedModel& s) {
+  using nlohmann::json;
+  std::map<std::string, std::string> m;
+  m.emplace("eq.format", "1");
+  m["eq.source"] = s.source;
+  m["eq.source_name"] = s.source_name;
+  m["eq.dims"] = json(s.dims).dump();
+  if (!s.labels.empty()) m["eq.labels"] = json(s.labels).dump();
+  if (!s.vocabulary.empty()) m["eq.vocabulary"] = s.vocabulary;
+  m["eq.seed"] = std::to_string(s.seed);
+  m["eq.dtype"] = std::string(dtype_name(s.dtype));
+  if (!s.scale.empty()) {
+    json scale = json::object();
+    for (const auto& [name, f] : s.scale) scale[name] = {{"offset", f.offset}, {"factor", f.factor}};
+    m["eq.scale"] = scale.dump();
+  }
+  if (s.position) {
+    m["eq.step"] = std::to_string(s.position->step);
+    m["eq.epoch"] = std::to_string(s.position->epoch);
+    m["eq.epoch_step"] = std::to_string(s.position->epoch_step);
+    m["eq.rng"] = s.position->rng;
+    m["eq.optimizer"] = s.position->optimizer;
+  }
+  return m;
+}
+
+SavedModel decode_metadata(const std::map<std::string, std::string>& m, const std::string& path) {
+  auto get = [&](const char* key) -> const std::string* {
+    auto it = m.find(key);
+    return it == m.end() ? nullptr : &it->second;
+  };
+  auto need = [&](const char* key) -> const std::string& {
+    const std::string* v = get(key);
+    if (!v)
+      throw Error(path + ": no '" + key + "' in the metadata; was this file written by eqc train?");
+    return *v;
+  };
+  auto integer = [&](const char* key) {
+    const std::string& v = need(key);
+    try {
+      std::size_t used = 0;
+      long long n = std::stoll(v, &used);
+      if (used == v.size() && n >= 0) return static_cast<std::int64_t>(n);
+    } catch (const std::exception&) {
+    }
+    throw Error(path + ": metadata '" + key + "' should be a whole number; got '" + v + "'");
+  };
+  SavedModel s;
+  s.source = need("eq.source");
+  s.source_name = need("eq.source_name");
+  try {
+    s.dims = nlohmann::json::parse(need("eq.dims")).get<std::map<std::string, std::int64_t>>();
+    if (auto v = get("eq.labels"))
+      s.labels = nlohmann::json::parse(*v).get<std::map<std::string, std::vector<std::string>>>();
+    if (auto v = get("eq.scale")) {
+      const nlohmann::json scale = nlohmann::json::parse(*v);
+      for (auto it = scale.begin(); it != scale.end(); ++it)
+        s.scale[it.key()] = {it.value().at("offset").get<std::vector<double>>(),
+                             it.value().at("factor").get<std::vector<double>>()};
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": malformed eq metadata: " + e.what());
+  }
+  if (auto v = get("eq.vocabulary")) s.vocabulary = *v;
+  s.seed = static_cast<std::uint64_t>(integer("eq.seed"));
+  const std::string& dt = need("eq.dtype");
+  if (dt == "f32") s.dtype = DType::f32;
+  else if (dt == "f64") s.dtype = DType::f64;
+  else throw Error(path + ": metadata 'eq.dtype' should be f32 or f64; got '" + dt + "'");
+  if (get("eq.step")) {
+    TrainPosition p;
+    p.step = integer("eq.step");
+    p.epoch = integer("eq.epoch");
+    p.epoch_step = integer("eq.epoch_step");
+    p.rng = need("eq.rng");
+    if (auto v = get("eq.optimizer")) p.optimizer = *v;
+    s.position = p;
+  }
+  return s;
+}
+
+}  // namespace eq

@@ -1,0 +1,66 @@
+// TrainConfig: a model's `train` block (LANGUAGE.md §7) as plain values,
+// with the command line's `--KEY VALUE` overrides applied on top.
+//
+// Every key of §7 is read here and nowhere else. A bad key or value is a
+// diagnostic at the entry's span (an unknown key gets "did you mean"); an
+// override's value is parsed as an expression of its own, so a mistake in
+// `--optimizer "adam(lr = x)"` is shown under the option's text, named
+// `--optimizer`. Paths written in the block are made relative to the `.eq`
+// file's folder; paths given on the command line stay as given.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grammar/ast.hpp"
+#include "runtime/solvers.hpp"
+#include "runtime/tensor.hpp"
+
+namespace eq {
+
+// The `data` key: which loader, which file(s), and which model name takes
+// which columns / array.
+struct DataSpec {
+  enum class Kind { none, csv, npy, text };
+  Kind kind = Kind::none;
+  std::string path;  // csv / text: the file
+  // csv: name → column selector text ("0:4", "4", "label");
+  // npy: name → file path. In the order written.
+  std::vector<std::pair<std::string, std::string>> bindings;
+};
+
+enum class Scaling { none, standard, minmax };
+std::string_view scaling_name(Scaling s);  // "none", "standard", "minmax"
+
+struct TrainConfig {
+  DataSpec data;
+  SolverConfig solver = SolverConfig::adam(1e-3);  // clip and decay live here
+  std::int64_t epochs = 1;
+  std::optional<std::int64_t> steps;  // wins over epochs when set
+  std::int64_t batch = 32;
+  std::int64_t window = 0;            // time models only
+  double validate = 0;                // held-out share, in [0, 1)
+  std::uint64_t seed = 0;
+  Scaling scale = Scaling::none;
+  DType dtype = DType::f32;
+};
+
+// The keys of §7, in the order of the table.
+const std::vector<std::string>& train_keys();
+
+// Reads `block` (a Train statement; nullptr = all defaults) and then each
+// override (`key` without the dashes → value text; "lr" sets the optimizer's
+// rate). `base_dir` is the folder block paths are relative to ("" = cwd).
+// Throws eq::Error with every diagnostic.
+TrainConfig train_config(const Stmt* block, const std::map<std::string, std::string>& overrides,
+                         const std::string& base_dir);
+
+// The folder of a file path ("" for a bare name), and a path joined to it
+// unless it is absolute.
+std::string parent_dir(const std::string& path);
+std::string join_path(const std::string& dir, const std::string& path);
+
+}  // namespace eq

@@ -1,0 +1,101 @@
+// Feeding data to a Machine in batches, and scoring a model on data.
+//
+// Batches holds the data a run feeds: every bound model leaf's examples,
+// converted once to the leaf's dtype (inputs scaled as configured), and one
+// staging tensor per leaf sized for the largest batch. A batch is any list of
+// row numbers: its rows are gathered into the staging tensors and let() into
+// the Machine, so a step copies its batch twice and allocates nothing.
+//
+// Evaluator compiles the loss (and the output accuracy is read from) — or
+// for prediction the outputs only — into a Machine of its own, tree-shaken
+// of any gradient code; its parameters are copied in from a trainer or a
+// weights file before scoring.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "compiler/lower/model.hpp"
+#include "compiler/machine.hpp"
+#include "compiler/train/checkpoint.hpp"
+#include "compiler/train/config.hpp"
+#include "runtime/data.hpp"
+#include "runtime/safetensors.hpp"
+
+namespace eq {
+
+// Per-feature statistics of the inputs over `rows` (LANGUAGE §7 `scale`).
+std::map<std::string, FeatureScale> fit_scale(const Dataset& data, const Model& model,
+                                              std::span<const std::int64_t> rows, Scaling how);
+
+class Batches {
+ public:
+  // Binds the dataset's columns to the model's leaves of the same name (only
+  // leaves the data has; predict data has no targets).
+  Batches(const Dataset& data, const Model& model, const std::map<std::string, FeatureScale>& scale,
+          std::int64_t max_batch);
+  std::int64_t size() const { return size_; }
+  // Gathers `rows` (at most max_batch) and lets them into `m`.
+  void let(Machine& m, std::span<const std::int64_t> rows);
+  // The staged class indices of `target` for the last let(), or nullptr.
+  const std::int32_t* staged_classes(const std::string& target) const;
+
+ private:
+  struct Leaf {
+    std::string name;
+    ir::Node node;
+    Tensor all;      // [N, ...] in the leaf's dtype
+    Tensor staging;  // [max_batch, ...]
+    std::int64_t row_bytes = 0;
+  };
+  std::vector<Leaf> leaves_;
+  std::int64_t size_ = 0;
+};
+
+struct Metrics {
+  double loss = 0;                  // mean per-example loss
+  std::optional<double> accuracy;   // one-hot targets with a matching output
+  std::int64_t examples = 0;
+};
+
+// Which output scores a one-hot target: the first `output` whose per-example
+// shape is [classes]. Null nodes when the model has none.
+struct AccuracyPair {
+  std::string target;
+  ir::Node output;
+};
+AccuracyPair accuracy_pair(const Model& model);
+
+// Index of the largest of n values (the first on ties).
+std::int64_t argmax(const void* row, DType dtype, std::int64_t n);
+
+class Evaluator {
+ public:
+  // with_loss: compile the per-example loss (eval); else the outputs only.
+  Evaluator(Model& model, bool with_loss);
+  Machine& machine() { return machine_; }
+  // Copies every parameter from another Machine compiled from the same model.
+  void copy_params(Machine& from);
+  // Sets every parameter from a weights file (checked: names, dtypes, shapes).
+  void load_params(const SafetensorsFile& weights);
+
+  // Loss and accuracy over `rows` (all rows when empty), in batches of `batch`.
+  Metrics evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch);
+  // The first output for every example: [N, ...example shape] in the model dtype.
+  Tensor predict(Batches& data, std::int64_t batch);
+
+ private:
+  Model& model_;
+  AccuracyPair acc_;
+  Machine machine_;
+};
+
+// Copies `from`'s parameters of `model` into tensors named by parameter.
+std::vector<std::pair<std::string, Tensor>> param_tensors(const Model& model, Machine& from);
+// Checks and copies a weights file's parameters into `to`.
+void set_params(const Model& model, const SafetensorsFile& weights, Machine& to);
+
+}  // namespace eq
