@@ -18,6 +18,9 @@ int run_ir(int argc, char** argv);
 int run_tape(int argc, char** argv);
 int run_graph(int argc, char** argv);
 
+// `eqc sample FILE.eq -w W.safetensors`: text from a trained time model.
+int run_sample(int argc, char** argv);
+
 // `eqc train FILE.eq`: train with the model's train block (cli/train.cc).
 int run_train(int argc, char** argv);
 // `eqc eval | predict FILE.eq -w W`, `eqc run W --data F` (cli/evaluate.cc).

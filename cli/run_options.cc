@@ -14,6 +14,7 @@ std::optional<Options> parse_run_options(int argc, char** argv, const std::vecto
   for (std::string& a : args) {
     if (a == "-o") a = "--output";
     else if (a == "-w") a = "--weights";
+    else if (a == "-n") a = "--count";
   }
   std::vector<char*> ptrs;
   for (std::string& a : args) ptrs.push_back(a.data());

@@ -11,7 +11,7 @@
 namespace eq::cli {
 
 // Parses argv like parse_options, after turning `-o FILE` into
-// `--output FILE` and `-w FILE` into `--weights FILE`. Then every --KEY must
+// `--output FILE`, `-w FILE` into `--weights FILE` and `-n N` into `--count N`. Then every --KEY must
 // be in `keys` (an unknown one gets "did you mean"). Prints and returns
 // nullopt on a bad command line.
 std::optional<Options> parse_run_options(int argc, char** argv, const std::vector<std::string>& keys,

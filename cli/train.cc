@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
+#include "compiler/sequence/trainer.hpp"
 #include "compiler/train/session.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
@@ -51,6 +52,72 @@ std::string duration(double s) {
   return buf;
 }
 
+// The run after set-up, the same for both trainers: start, train with
+// progress and logging, save.
+template <class Training>
+void drive(Training& trainer, Setup& setup, const Options& o, const std::string& path,
+           const std::string& output, const std::string& ck_path, std::int64_t every) {
+  const bool quiet = o.flag("quiet");
+  const bool tty = !quiet && isatty(fileno(stderr));
+  const char* unit = setup.model->timed() ? "symbols" : "examples";
+  if (auto r = o.key("resume")) {
+    trainer.resume(load_safetensors(*r));
+  } else if (auto w = o.key("init")) {
+    trainer.load_weights(load_safetensors(*w));
+  } else {
+    trainer.initialize();
+  }
+  std::ofstream log;
+  if (auto l = o.key("log")) {
+    log.open(*l);
+    if (!log) throw Error(*l + ": cannot write the log");
+    log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
+  }
+  if (!quiet)
+    std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps\n",
+                path.c_str(), static_cast<long long>(trainer.train_examples()), unit,
+                static_cast<long long>(trainer.validation_examples()),
+                setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
+                static_cast<long long>(trainer.total_steps()));
+  std::fflush(stdout);
+  TrainHooks hooks;
+  if (tty)
+    hooks.on_step = [](const StepProgress& p) {
+      std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f examples/s  ETA %s",
+                   static_cast<long long>(p.epoch), static_cast<long long>(p.epochs),
+                   static_cast<long long>(p.epoch_step), static_cast<long long>(p.epoch_steps),
+                   number(p.loss).c_str(), p.examples_per_second, duration(p.eta_seconds).c_str());
+    };
+  hooks.on_epoch = [&](const EpochReport& r) {
+    if (log.is_open()) {
+      log << r.epoch << ',' << r.step << ',' << number(r.train.loss) << ','
+          << (r.train.accuracy ? number(*r.train.accuracy) : "") << ','
+          << (r.validation ? number(r.validation->loss) : "") << ','
+          << (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") << ','
+          << number(r.seconds) << '\n';
+      log.flush();
+    }
+    if (quiet) return;
+    if (tty) std::fputs("\r\033[K", stderr);
+    std::string line = "epoch " + std::to_string(r.epoch) + "  loss " + number(r.train.loss);
+    if (r.train.accuracy) line += "  accuracy " + percent(r.train.accuracy);
+    if (r.validation) {
+      line += "  val_loss " + number(r.validation->loss);
+      if (r.validation->accuracy) line += "  val_accuracy " + percent(r.validation->accuracy);
+    }
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "  %.3fs", r.seconds);
+    std::printf("%s%s\n", line.c_str(), secs);
+    std::fflush(stdout);
+  };
+  hooks.checkpoint_every = every;
+  hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
+  trainer.train(hooks);
+  save_safetensors(output, trainer.weights());
+  if (every > 0) save_safetensors(ck_path, trainer.checkpoint());
+  if (!quiet) std::printf("saved %s\n", output.c_str());
+}
+
 }  // namespace
 
 int run_train(int argc, char** argv) {
@@ -85,63 +152,13 @@ int run_train(int argc, char** argv) {
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
     Setup setup = setup_file(path, so);
-    Trainer trainer(setup);
-    if (auto r = o->key("resume")) {
-      trainer.resume(load_safetensors(*r));
-    } else if (auto w = o->key("init")) {
-      trainer.load_weights(load_safetensors(*w));
+    if (setup.model->timed()) {
+      SequenceTrainer trainer(setup);
+      drive(trainer, setup, *o, path, output, ck_path, *every);
     } else {
-      trainer.initialize();
+      Trainer trainer(setup);
+      drive(trainer, setup, *o, path, output, ck_path, *every);
     }
-    std::ofstream log;
-    if (auto l = o->key("log")) {
-      log.open(*l);
-      if (!log) throw Error(*l + ": cannot write the log");
-      log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
-    }
-    if (!quiet)
-      std::printf("training %s: %lld examples (%lld held out), %s, batch %lld, %lld steps\n",
-                  path.c_str(), static_cast<long long>(trainer.train_examples()),
-                  static_cast<long long>(trainer.validation_examples()),
-                  setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
-                  static_cast<long long>(trainer.total_steps()));
-    std::fflush(stdout);
-    TrainHooks hooks;
-    if (tty)
-      hooks.on_step = [](const StepProgress& p) {
-        std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f examples/s  ETA %s",
-                     static_cast<long long>(p.epoch), static_cast<long long>(p.epochs),
-                     static_cast<long long>(p.epoch_step), static_cast<long long>(p.epoch_steps),
-                     number(p.loss).c_str(), p.examples_per_second, duration(p.eta_seconds).c_str());
-      };
-    hooks.on_epoch = [&](const EpochReport& r) {
-      if (log.is_open()) {
-        log << r.epoch << ',' << r.step << ',' << number(r.train.loss) << ','
-            << (r.train.accuracy ? number(*r.train.accuracy) : "") << ','
-            << (r.validation ? number(r.validation->loss) : "") << ','
-            << (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") << ','
-            << number(r.seconds) << '\n';
-        log.flush();
-      }
-      if (quiet) return;
-      if (tty) std::fputs("\r\033[K", stderr);
-      std::string line = "epoch " + std::to_string(r.epoch) + "  loss " + number(r.train.loss);
-      if (r.train.accuracy) line += "  accuracy " + percent(r.train.accuracy);
-      if (r.validation) {
-        line += "  val_loss " + number(r.validation->loss);
-        if (r.validation->accuracy) line += "  val_accuracy " + percent(r.validation->accuracy);
-      }
-      char secs[32];
-      std::snprintf(secs, sizeof secs, "  %.3fs", r.seconds);
-      std::printf("%s%s\n", line.c_str(), secs);
-      std::fflush(stdout);
-    };
-    hooks.checkpoint_every = *every;
-    hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
-    trainer.train(hooks);
-    save_safetensors(output, trainer.weights());
-    if (*every > 0) save_safetensors(ck_path, trainer.checkpoint());
-    if (!quiet) std::printf("saved %s\n", output.c_str());
   } catch (const Error& e) {
     if (tty) std::fputs("\r\033[K", stderr);
     std::string m = e.what();

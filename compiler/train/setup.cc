@@ -98,6 +98,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   } else if (options.load_data && spec.kind == DataSpec::Kind::text) {
     TextData t = load_text(spec.path);
     s.vocabulary = t.vocabulary_utf8();
+    s.text = t.symbols;
     for (const Declared& d : declared)
       if (!d.size_dim.empty() && d.onehot && !dims.count(d.size_dim))
         dims[d.size_dim] = static_cast<std::int64_t>(t.vocabulary.size());

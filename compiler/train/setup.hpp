@@ -35,6 +35,7 @@ struct Setup {
   Dataset data;  // fitted to the model's declarations (f64 numbers, i32 classes)
   std::map<std::string, std::vector<std::string>> labels;  // class target → labels
   std::string vocabulary;                                   // text data
+  Tensor text{DType::i32, Shape{0}};                        // text data: i32 symbols
   std::string source_name, source;                          // the .eq file
 };
 
