@@ -35,11 +35,13 @@ int fail(const Error& e) {
   return kUserError;
 }
 
-std::string shortest(double v) {
+// Shortest text that reads back as the same number of the output's dtype.
+std::string shortest(double v, DType dtype) {
   for (int p = 1; p <= 17; ++p) {
     char b[32];
     std::snprintf(b, sizeof b, "%.*g", p, v);
-    if (std::strtod(b, nullptr) == v) return b;
+    const double back = std::strtod(b, nullptr);
+    if (dtype == DType::f32 ? static_cast<float>(back) == static_cast<float>(v) : back == v) return b;
   }
   return "nan";
 }
@@ -70,7 +72,7 @@ std::string predictions_csv(const Setup& s, const Tensor& out) {
     csv << (j ? "," : "") << name << (width > 1 ? "[" + std::to_string(j) + "]" : "");
   csv << '\n';
   for (std::int64_t i = 0; i < n; ++i) {
-    for (std::int64_t j = 0; j < width; ++j) csv << (j ? "," : "") << shortest(out.at(i * width + j));
+    for (std::int64_t j = 0; j < width; ++j) csv << (j ? "," : "") << shortest(out.at(i * width + j), out.dtype());
     csv << '\n';
   }
   return csv.str();

@@ -40,6 +40,7 @@ std::string join_path(const std::string& dir, const std::string& path) {
 namespace {
 
 std::string shortest(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   for (int p = 1; p <= 17; ++p) {
@@ -306,15 +307,18 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
   // Overrides: optimizer before lr (so --lr changes the new optimizer's rate).
   std::vector<std::unique_ptr<SourceFile>> files;  // spans point into them
   auto apply = [&](const std::string& key, const std::string& text) {
-    files.push_back(std::make_unique<SourceFile>("--" + key, text));
+    // The value is parsed as the one entry of a train block (strings and
+    // ranges are only allowed there); diagnostics show the line `key = value`.
+    files.push_back(std::make_unique<SourceFile>("--" + key, "train {\n" + key + " = " + text + "\n}\n"));
     const SourceFile& f = *files.back();
+    const auto value_begin = static_cast<uint32_t>(8 + key.size() + 3);
     // `--data other.csv`: a bare path replaces the file and keeps the bindings.
     if (key == "data" && text.rfind("csv(", 0) != 0 && text.rfind("npy(", 0) != 0 &&
         text.rfind("text(", 0) != 0) {
       if (config.data.kind == DataSpec::Kind::npy || config.data.kind == DataSpec::Kind::none) {
         const bool csv = text.size() > 4 && text.compare(text.size() - 4, 4, ".csv") == 0;
         if (!csv || config.data.kind == DataSpec::Kind::npy) {
-          diags.error(f.span(0, static_cast<uint32_t>(f.text().size())),
+          diags.error(f.span(value_begin, value_begin + static_cast<uint32_t>(text.size())),
                       "give the whole data source here, e.g. --data 'npy(x = \"x.npy\", y = \"y.npy\")'");
           return;
         }
@@ -323,8 +327,10 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
       config.data.path = text;
       return;
     }
-    ExprPtr value = parse_expression(f, diags);
-    if (value) reader.entry(key, f.span(0, 0), *value, "");
+    Module m = parse_module(f, diags);
+    for (const Stmt& st : m.statements)
+      for (const TrainEntry& e : st.entries)
+        if (e.value) reader.entry(key, e.key_span, *e.value, "");
   };
   for (const char* first : {"optimizer"})
     if (auto it = overrides.find(first); it != overrides.end()) apply(it->first, it->second);

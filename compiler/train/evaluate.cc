@@ -26,7 +26,8 @@ std::map<std::string, FeatureScale> fit_scale(const Dataset& data, const Model& 
     if (!c || leaf.onehot || c->values.dtype() == DType::i32) continue;
     const std::int64_t n = c->values.shape()[0];
     const std::int64_t f = n ? c->values.numel() / n : 0;
-    const double* v = c->values.data<double>();
+    const Tensor f64 = c->values.dtype() == DType::f64 ? Tensor() : c->values.to(DType::f64);
+    const double* v = (c->values.dtype() == DType::f64 ? c->values : f64).data<double>();
     FeatureScale s;
     s.offset.assign(static_cast<std::size_t>(f), 0.0);
     s.factor.assign(static_cast<std::size_t>(f), 1.0);
@@ -57,7 +58,8 @@ Batches::Batches(const Dataset& data, const Model& model,
     Leaf leaf{l.name, l.node, Tensor(), Tensor(), 0};
     const DType dt = l.node.dtype();
     Tensor values = c->values;
-    if (auto it = scale.find(l.name); it != scale.end() && values.dtype() == DType::f64) {
+    if (auto it = scale.find(l.name); it != scale.end() && values.dtype() != DType::i32) {
+      if (values.dtype() != DType::f64) values = values.to(DType::f64);
       double* v = values.data<double>();
       const auto f = static_cast<std::int64_t>(it->second.offset.size());
       if (f * size_ != values.numel())

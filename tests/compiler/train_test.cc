@@ -1,0 +1,207 @@
+// compiler/train: the train block → TrainConfig (values, overrides, exact
+// diagnostics), metadata round trip, and a Trainer whose first step equals
+// a hand-computed SGD step of logistic regression (float64).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "compiler/train/session.hpp"
+#include "grammar/parse.hpp"
+#include "runtime/error.hpp"
+
+using namespace eq;
+
+namespace {
+
+// The config of a model text's train block with overrides.
+TrainConfig config_of(const std::string& block, const std::map<std::string, std::string>& overrides = {}) {
+  SourceFile file("m.eq", "train {\n" + block + "}\n");
+  Diagnostics diags;
+  Module m = parse_module(file, diags);
+  REQUIRE_FALSE(diags.has_errors());
+  return train_config(&m.statements.at(0), overrides, "dir");
+}
+
+std::string error_of(const std::string& block, const std::map<std::string, std::string>& overrides = {}) {
+  try {
+    config_of(block, overrides);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("train block: every key", "[train]") {
+  TrainConfig c = config_of(
+      "data = csv(\"f.csv\", x = 0:4, y = \"label\", z = 5)\n"
+      "optimizer = sgd(lr = 0.5, momentum = 0.9, nesterov = true)\n"
+      "epochs = 3\nsteps = 7\nbatch = 8\nwindow = 20\nclip = 5\ndecay = 1e-4\n"
+      "validate = 0.25\nseed = 42\nscale = standard\ndtype = f64\n");
+  CHECK(c.data.kind == DataSpec::Kind::csv);
+  CHECK(c.data.path == "dir/f.csv");
+  REQUIRE(c.data.bindings.size() == 3);
+  CHECK(c.data.bindings[0] == std::pair<std::string, std::string>{"x", "0:4"});
+  CHECK(c.data.bindings[1] == std::pair<std::string, std::string>{"y", "label"});
+  CHECK(c.data.bindings[2] == std::pair<std::string, std::string>{"z", "5"});
+  CHECK(c.solver.kind == SolverConfig::Kind::sgd);
+  CHECK(c.solver.lr == 0.5);
+  CHECK(c.solver.momentum == 0.9);
+  CHECK(c.solver.nesterov);
+  CHECK(c.epochs == 3);
+  CHECK(c.steps == 7);
+  CHECK(c.batch == 8);
+  CHECK(c.window == 20);
+  CHECK(c.solver.clip == 5);
+  CHECK(c.solver.decay == 1e-4);
+  CHECK(c.validate == 0.25);
+  CHECK(c.seed == 42);
+  CHECK(c.scale == Scaling::standard);
+  CHECK(c.dtype == DType::f64);
+}
+
+TEST_CASE("train block: defaults, aliases, npy and text", "[train]") {
+  TrainConfig d = config_of("");
+  CHECK(d.data.kind == DataSpec::Kind::none);
+  CHECK(d.solver == SolverConfig::adam(1e-3));
+  CHECK(d.epochs == 1);
+  CHECK_FALSE(d.steps);
+  CHECK(d.batch == 32);
+  CHECK(d.scale == Scaling::none);
+  TrainConfig a = config_of("optimizer = adam(η = 0.01, β₁ = 0.8, beta2 = 0.99, ε = 1e-6)\n");
+  CHECK(a.solver == SolverConfig::adam(0.01, 0.8, 0.99, 1e-6));
+  TrainConfig r = config_of("optimizer = rmsprop(0.02, ρ = 0.5)\n");
+  CHECK(r.solver == SolverConfig::rmsprop(0.02, 0.5));
+  TrainConfig n = config_of("data = npy(x = \"x.npy\", y = \"/abs/y.npy\")\n");
+  CHECK(n.data.kind == DataSpec::Kind::npy);
+  CHECK(n.data.bindings[0].second == "dir/x.npy");
+  CHECK(n.data.bindings[1].second == "/abs/y.npy");
+  TrainConfig t = config_of("data = text(\"a.txt\")\n");
+  CHECK(t.data.kind == DataSpec::Kind::text);
+  CHECK(t.data.path == "dir/a.txt");
+}
+
+TEST_CASE("train block: overrides win; --lr changes the optimizer's rate", "[train]") {
+  TrainConfig c = config_of("data = csv(\"f.csv\", x = 0:4, y = 4)\noptimizer = adam(lr = 0.1)\nclip = 2\n",
+                            {{"epochs", "10"}, {"optimizer", "sgd(lr = 1)"}, {"lr", "0.25"},
+                             {"data", "other.csv"}, {"validate", "0"}});
+  CHECK(c.epochs == 10);
+  CHECK(c.solver.kind == SolverConfig::Kind::sgd);
+  CHECK(c.solver.lr == 0.25);
+  CHECK(c.solver.clip == 2);  // kept across an optimizer override
+  CHECK(c.data.path == "other.csv");  // command-line paths are not moved under dir
+  CHECK(c.data.bindings.size() == 2);
+  CHECK(c.validate == 0);
+}
+
+TEST_CASE("train block: errors at the entry, with did-you-mean", "[train]") {
+  CHECK(error_of("epoch = 3\n") ==
+        "m.eq:2:1: error: unknown train key 'epoch'; did you mean 'epochs'?\n"
+        "epoch = 3\n"
+        "^~~~~\n");
+  CHECK(error_of("batch = 2.5\n") ==
+        "m.eq:2:9: error: batch takes a whole number ≥ 1\n"
+        "batch = 2.5\n"
+        "        ^~~\n");
+  CHECK(error_of("validate = 1\n") ==
+        "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. 0.2\n"
+        "validate = 1\n"
+        "           ^\n");
+  CHECK(error_of("optimizer = adam(lr = 1, momentum = 0.9)\n") ==
+        "m.eq:2:26: error: adam has no argument 'momentum'\n"
+        "optimizer = adam(lr = 1, momentum = 0.9)\n"
+        "                         ^~~~~~~~\n");
+  CHECK(error_of("scale = zscore\n") ==
+        "m.eq:2:9: error: scale takes standard, minmax or none\n"
+        "scale = zscore\n"
+        "        ^~~~~~\n");
+  CHECK(error_of("seed = 1\nseed = 2\n") ==
+        "m.eq:3:1: error: train key 'seed' is set twice\n"
+        "seed = 2\n"
+        "^~~~\n"
+        "m.eq:2:1: note: first set here\n"
+        "seed = 1\n"
+        "^~~~\n");
+  CHECK(error_of("", {{"epochs", "-1"}}) ==
+        "--epochs:2:10: error: epochs takes a whole number ≥ 1\n"
+        "epochs = -1\n"
+        "         ^~\n");
+}
+
+TEST_CASE("metadata round trip", "[train]") {
+  SavedModel s;
+  s.source_name = "m.eq";
+  s.source = "dim H = 4\n# ünïcode ŷ\n";
+  s.dims = {{"H", 4}, {"V", 65}};
+  s.labels = {{"y", {"setosa", "versicolor", "virginica"}}};
+  s.vocabulary = "\n !abcŷ";
+  s.seed = 12345678901234ull;
+  s.dtype = DType::f64;
+  s.scale = {{"x", {{1.5, -2}, {0.1, 1.0 / 3}}}};
+  s.position = TrainPosition{17, 2, 3, Rng(5).serialize(), "adam"};
+  SavedModel b = decode_metadata(encode_metadata(s), "w.safetensors");
+  CHECK(b.source_name == s.source_name);
+  CHECK(b.source == s.source);
+  CHECK(b.dims == s.dims);
+  CHECK(b.labels == s.labels);
+  CHECK(b.vocabulary == s.vocabulary);
+  CHECK(b.seed == s.seed);
+  CHECK(b.dtype == DType::f64);
+  CHECK(b.scale.at("x").offset == s.scale.at("x").offset);
+  CHECK(b.scale.at("x").factor == s.scale.at("x").factor);  // exact: JSON keeps 17 digits
+  REQUIRE(b.position);
+  CHECK(b.position->step == 17);
+  CHECK(b.position->epoch == 2);
+  CHECK(b.position->epoch_step == 3);
+  CHECK(b.position->rng == s.position->rng);
+  s.position.reset();
+  CHECK_FALSE(decode_metadata(encode_metadata(s), "w").position);
+  CHECK_THROWS_WITH(decode_metadata({}, "x.safetensors"),
+                    "x.safetensors: no 'eq.source' in the metadata; was this file written by eqc train?");
+}
+
+TEST_CASE("trainer: one SGD step of logistic regression equals a hand computation", "[train]") {
+  // Four examples, one batch, f64: loss = −Σ y·log softmax(W·x + b); the
+  // gradient of the batch mean is (1/B) Σ (p − y) xᵀ.
+  const std::string dir = "train_test_tmp";
+  std::system(("mkdir -p " + dir).c_str());
+  std::ofstream(dir + "/d.csv") << "a,b,label\n1,2,u\n-1,0.5,v\n0.5,-1,w\n2,1,u\n";
+  std::ofstream(dir + "/m.eq") << "input x : [2]\ntarget y : onehot[K]\ndim K\n"
+                                  "param W : [K, 2] ~ normal(0, 1)\nparam b : [K] ~ 0.1\n"
+                                  "ŷ = softmax(W·x + b)\nloss = -Σ(y*log(ŷ))\noutput ŷ\n"
+                                  "train {\n data = csv(\"d.csv\", x = 0:2, y = 2)\n"
+                                  " optimizer = sgd(lr = 0.5)\n batch = 4\n steps = 1\n dtype = f64\n}\n";
+  Setup s = setup_file(dir + "/m.eq", {});
+  CHECK(s.model->dims().at("K") == 3);  // set by the data's classes
+  CHECK(s.labels.at("y") == std::vector<std::string>{"u", "v", "w"});
+  Trainer t(s);
+  t.initialize();
+  SafetensorsFile before = t.weights();
+  t.train();
+  SafetensorsFile after = t.weights();
+  const double x[4][2] = {{1, 2}, {-1, 0.5}, {0.5, -1}, {2, 1}};
+  const int y[4] = {0, 1, 2, 0};
+  const Tensor& W = *before.find("W");
+  const Tensor& bias = *before.find("b");
+  double gW[3][2] = {}, gb[3] = {};
+  for (int n = 0; n < 4; ++n) {
+    double z[3], sum = 0;
+    for (int k = 0; k < 3; ++k) {
+      z[k] = bias.at(k) + W.at(k * 2) * x[n][0] + W.at(k * 2 + 1) * x[n][1];
+      sum += std::exp(z[k]);
+    }
+    for (int k = 0; k < 3; ++k) {
+      const double d = (std::exp(z[k]) / sum - (k == y[n])) / 4;
+      gW[k][0] += d * x[n][0], gW[k][1] += d * x[n][1], gb[k] += d;
+    }
+  }
+  for (int k = 0; k < 3; ++k) {
+    CHECK(after.find("b")->at(k) == Approx(bias.at(k) - 0.5 * gb[k]).epsilon(1e-12));
+    for (int j = 0; j < 2; ++j)
+      CHECK(after.find("W")->at(k * 2 + j) == Approx(W.at(k * 2 + j) - 0.5 * gW[k][j]).epsilon(1e-12));
+  }
+  CHECK(t.step() == 1);
+  std::system(("rm -rf " + dir).c_str());
+}
