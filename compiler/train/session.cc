@@ -27,7 +27,7 @@ Trainer::Trainer(Setup& setup)
       shuffle_rng_(setup.config.seed, kShuffleStream) {
   const std::string& name = model_.source().name();
   if (model_.timed())
-    throw Error(name + ": training a time model (names with ₜ) is not supported yet");
+    throw Error(name + ": a time model (names with ₜ) trains with SequenceTrainer, not Trainer");
   if (!model_.loss()) throw Error(name + ": the model has no `loss` equation to minimise");
   const std::int64_t n = setup.data.size();
   if (n < 1) throw Error(setup.data.source + ": the data has no examples");

@@ -62,7 +62,7 @@ struct TrainHooks {
 
 class Trainer {
  public:
-  // Rejects time models (not supported yet), models without `loss`, and data
+  // Rejects time models (SequenceTrainer trains those), models without `loss`, and data
   // with fewer examples than a split needs.
   explicit Trainer(Setup& setup);
   ~Trainer();
