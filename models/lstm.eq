@@ -29,7 +29,7 @@ train {
   clip      = 5
   batch     = 32
   window    = 50
-  epochs    = 8
+  epochs    = 6
   validate  = 0.05
   seed      = 0
 }
