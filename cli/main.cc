@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "compiler/lower/expr.hpp"
 
 namespace {
 
@@ -34,22 +35,6 @@ void usage(std::FILE* out) {
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.help);
 }
 
-// Levenshtein distance, for "did you mean".
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,14 +50,12 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands)
     if (name == c.name) return c.run(argc - 2, argv + 2);
 
-  const Command* best = nullptr;
-  std::size_t best_distance = 3;  // suggest only close spellings
-  for (const Command& c : kCommands) {
-    const std::size_t d = distance(name, c.name);
-    if (d < best_distance) best = &c, best_distance = d;
-  }
+  std::vector<std::string> names;
+  for (const Command& c : kCommands) names.emplace_back(c.name);
+  // Command names are short: allow two edits (a swapped pair of letters).
+  const std::string near = eq::lower::nearest_name(std::string(name), names, 2);
   std::fprintf(stderr, "eqc: unknown command '%s'", argv[1]);
-  if (best) std::fprintf(stderr, "; did you mean '%s'?", best->name);
+  if (!near.empty()) std::fprintf(stderr, "; did you mean '%s'?", near.c_str());
   std::fprintf(stderr, "\n(run 'eqc --help' for the list)\n");
   return eq::cli::kUsage;
 }

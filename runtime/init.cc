@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
 
 // LAPACK, as exported by libopenblas (Fortran calling convention: every
 // argument by pointer, LP64 integers). We need only Householder QR and the
@@ -21,26 +22,9 @@ namespace eq {
 
 namespace {
 
-// Shortest text that reads back as the same double, with the exponent
-// written as in .eq sources: "0.01", "1e-8" (to_chars would say "1e-08").
-std::string number(double x) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  EQ_ASSERT(ec == std::errc(), "to_chars failed");
-  std::string s(buf, end);
-  const std::size_t e = s.find('e');
-  if (e != std::string::npos) {
-    std::size_t digits = e + 1;
-    if (digits < s.size() && (s[digits] == '-' || s[digits] == '+')) ++digits;
-    if (s[e + 1] == '+') s.erase(e + 1, 1), --digits;
-    while (digits + 1 < s.size() && s[digits] == '0') s.erase(digits, 1);
-  }
-  return s;
-}
-
 void check_finite(double x, const char* what) {
   if (!std::isfinite(x))
-    throw Error(std::string(what) + " must be a finite number; got " + number(x));
+    throw Error(std::string(what) + " must be a finite number; got " + format_number(x));
 }
 
 }  // namespace
@@ -48,11 +32,11 @@ void check_finite(double x, const char* what) {
 std::string Initializer::describe() const {
   switch (kind) {
     case Kind::constant:
-      return number(a);
+      return format_number(a);
     case Kind::normal:
-      return "normal(" + number(a) + ", " + number(b) + ")";
+      return "normal(" + format_number(a) + ", " + format_number(b) + ")";
     case Kind::uniform:
-      return "uniform(" + number(a) + ", " + number(b) + ")";
+      return "uniform(" + format_number(a) + ", " + format_number(b) + ")";
     case Kind::glorot:
       return "glorot";
     case Kind::glorot_normal:
@@ -73,14 +57,14 @@ Initializer constant(double value) {
 Initializer normal(double mean, double std) {
   check_finite(mean, "normal(μ, σ): μ");
   check_finite(std, "normal(μ, σ): σ");
-  if (std < 0) throw Error("normal(μ, σ): σ must not be negative; got " + number(std));
+  if (std < 0) throw Error("normal(μ, σ): σ must not be negative; got " + format_number(std));
   return {Initializer::Kind::normal, mean, std};
 }
 Initializer uniform(double a, double b) {
   check_finite(a, "uniform(a, b): a");
   check_finite(b, "uniform(a, b): b");
   if (a > b)
-    throw Error("uniform(a, b): a must not exceed b; got uniform(" + number(a) + ", " + number(b) +
+    throw Error("uniform(a, b): a must not exceed b; got uniform(" + format_number(a) + ", " + format_number(b) +
                 ")");
   return {Initializer::Kind::uniform, a, b};
 }

@@ -5,27 +5,11 @@
 #include <cmath>
 
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
 
 namespace eq {
 
 namespace {
-
-// Shortest text that reads back as the same double, with the exponent
-// written as in .eq sources: "0.01", "1e-8" (to_chars would say "1e-08").
-std::string number(double x) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  EQ_ASSERT(ec == std::errc(), "to_chars failed");
-  std::string s(buf, end);
-  const std::size_t e = s.find('e');
-  if (e != std::string::npos) {
-    std::size_t digits = e + 1;
-    if (digits < s.size() && (s[digits] == '-' || s[digits] == '+')) ++digits;
-    if (s[e + 1] == '+') s.erase(e + 1, 1), --digits;
-    while (digits + 1 < s.size() && s[digits] == '0') s.erase(digits, 1);
-  }
-  return s;
-}
 
 using Kind = SolverConfig::Kind;
 
@@ -106,16 +90,16 @@ void SolverConfig::validate() const {
   // Written so that NaN fails every check.
   auto at_least_zero = [&](double x, const char* name) {
     if (!(x >= 0 && std::isfinite(x)))
-      throw Error(who + ": " + name + " must be a finite number ≥ 0; got " + number(x));
+      throw Error(who + ": " + name + " must be a finite number ≥ 0; got " + format_number(x));
   };
   auto below_one = [&](double x, const char* name) {
-    if (!(x >= 0 && x < 1)) throw Error(who + ": " + name + " must be in [0, 1); got " + number(x));
+    if (!(x >= 0 && x < 1)) throw Error(who + ": " + name + " must be in [0, 1); got " + format_number(x));
   };
   // ε > 0 (not merely ≥ 0) because a parameter whose gradient is exactly
   // zero from the start (an unused embedding row) would otherwise get 0/0.
   auto positive_eps = [&] {
     if (!(eps > 0 && std::isfinite(eps)))
-      throw Error(who + ": ε must be a finite number > 0; got " + number(eps));
+      throw Error(who + ": ε must be a finite number > 0; got " + format_number(eps));
   };
   at_least_zero(lr, "lr");
   switch (kind) {
@@ -137,31 +121,31 @@ void SolverConfig::validate() const {
       break;
   }
   if (!(clip >= 0 && std::isfinite(clip)))
-    throw Error("clip must be a finite number ≥ 0; got " + number(clip));
+    throw Error("clip must be a finite number ≥ 0; got " + format_number(clip));
   if (!(decay >= 0 && std::isfinite(decay)))
-    throw Error("decay must be a finite number ≥ 0; got " + number(decay));
+    throw Error("decay must be a finite number ≥ 0; got " + format_number(decay));
 }
 
 std::string SolverConfig::describe() const {
   std::string s(solver_name(kind));
-  s += "(lr = " + number(lr);
+  s += "(lr = " + format_number(lr);
   switch (kind) {
     case Kind::sgd:
-      s += ", momentum = " + number(momentum) + ", nesterov = " + (nesterov ? "true" : "false");
+      s += ", momentum = " + format_number(momentum) + ", nesterov = " + (nesterov ? "true" : "false");
       break;
     case Kind::adam:
-      s += ", β₁ = " + number(beta1) + ", β₂ = " + number(beta2) + ", ε = " + number(eps);
+      s += ", β₁ = " + format_number(beta1) + ", β₂ = " + format_number(beta2) + ", ε = " + format_number(eps);
       break;
     case Kind::rmsprop:
-      s += ", ρ = " + number(rho) + ", ε = " + number(eps);
+      s += ", ρ = " + format_number(rho) + ", ε = " + format_number(eps);
       break;
     case Kind::adagrad:
-      s += ", ε = " + number(eps);
+      s += ", ε = " + format_number(eps);
       break;
   }
   s += ")";
-  if (clip != 0) s += ", clip = " + number(clip);
-  if (decay != 0) s += ", decay = " + number(decay);
+  if (clip != 0) s += ", clip = " + format_number(clip);
+  if (decay != 0) s += ", decay = " + format_number(decay);
   return s;
 }
 
@@ -203,7 +187,7 @@ Solver::Solver(SolverConfig config, std::vector<SolverParam> params)
 
 void Solver::set_lr(double lr) {
   if (!(lr >= 0 && std::isfinite(lr)))
-    throw Error("lr must be a finite number ≥ 0; got " + number(lr));
+    throw Error("lr must be a finite number ≥ 0; got " + format_number(lr));
   config_.lr = lr;
 }
 

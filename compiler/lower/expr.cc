@@ -43,12 +43,13 @@ std::size_t edit_distance(const std::u32string& a, const std::u32string& b) {
 
 }  // namespace
 
-std::string nearest_name(const std::string& name, const std::vector<std::string>& known) {
+std::string nearest_name(const std::string& name, const std::vector<std::string>& known,
+                         std::size_t limit) {
   // Close enough to be a typo: at most a third of the characters (at least
   // one) edited, and something left in common. Ties go to a name with the
   // same first character, then to the alphabetically first.
   std::u32string target = decode(name);
-  std::size_t limit = std::max<std::size_t>(1, target.size() / 3);
+  if (limit == 0) limit = std::max<std::size_t>(1, target.size() / 3);
   std::string best;
   std::size_t best_distance = limit + 1;
   bool best_same_start = false;

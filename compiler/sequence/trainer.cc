@@ -140,20 +140,7 @@ double SequenceTrainer::run_window(Program& p, const TextStreams& streams, std::
     for (const ir::Node& leaf : s.carry_in) m.let(leaf, p.carry[k++]);
   m.run();
   const double loss = scalar(m.view(unrolled_.objective));
-  if (!std::isfinite(loss)) {
-    std::string where;
-    m.set_check_finite(true);
-    try {
-      m.run();
-    } catch (const Error& e) {
-      where = e.what();
-    }
-    m.set_check_finite(false);
-    throw Error("training stopped at step " + std::to_string(step() + 1) + ": the loss is " +
-                (std::isnan(loss) ? "NaN" : "infinite") +
-                (where.empty() ? std::string() : "; the first non-finite value:\n" + where) +
-                (where.empty() || where.back() == '\n' ? "" : "\n"));
-  }
+  stop_if_not_finite(m, loss, step() + 1);
   if (learn) {
     for (std::size_t i = 0; i < grads_.size(); ++i) grad_views_[i] = m.view(grads_[i]);
     solver_->step(grad_views_);
@@ -224,33 +211,21 @@ void SequenceTrainer::train(const TrainHooks& hooks) {
   }
 }
 
-SavedModel SequenceTrainer::saved() const {
-  SavedModel s;
-  s.source_name = setup_.source_name;
-  s.source = setup_.source;
-  s.dims = model_.dims();
-  s.labels = setup_.labels;
-  s.vocabulary = setup_.vocabulary;
-  s.seed = config_.seed;
-  s.dtype = config_.dtype;
-  return s;
-}
-
 SafetensorsFile SequenceTrainer::weights() {
   SafetensorsFile f;
   f.tensors = param_tensors(model_, *train_.machine);
-  f.metadata = encode_metadata(saved());
+  f.metadata = encode_metadata(saved_model(setup_));
   return f;
 }
 
 SafetensorsFile SequenceTrainer::checkpoint() {
   SafetensorsFile f = weights();
-  for (auto& [name, tensor] : solver_->state()) f.tensors.emplace_back(kOptimizerPrefix + name, *tensor);
+  save_solver(*solver_, f);
   std::size_t k = 0;
   for (const UnrolledState& s : unrolled_.states)
     for (std::size_t j = 0; j < s.carry_in.size(); ++j)
       f.tensors.emplace_back(kStatePrefix + s.name + "[-" + std::to_string(j + 1) + "]", train_.carry[k++]);
-  SavedModel s = saved();
+  SavedModel s = saved_model(setup_);
   TrainPosition p = position_;
   p.step = step();
   p.optimizer = config_.solver.describe();
@@ -263,12 +238,7 @@ void SequenceTrainer::resume(const SafetensorsFile& ck) {
   SavedModel s = decode_metadata(ck.metadata, ck.path);
   if (!s.position) throw Error(ck.path + ": not a checkpoint (no optimizer state or step count)");
   set_params(model_, ck, *train_.machine);
-  for (auto& [name, tensor] : solver_->state()) {
-    const std::string key = kOptimizerPrefix + name;
-    expect_tensor(ck, key, tensor->dtype(), tensor->shape());
-    std::memcpy(tensor->raw(), ck.find(key)->raw(), tensor->bytes());
-  }
-  solver_->set_step_count(s.position->step);
+  restore_solver(*solver_, ck, s.position->step);
   position_ = *s.position;
   std::size_t k = 0;
   for (const UnrolledState& st : unrolled_.states)

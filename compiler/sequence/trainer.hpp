@@ -61,7 +61,6 @@ class SequenceTrainer {
   };
   void reset_carry(Program& p);
   double run_window(Program& p, const TextStreams& streams, std::int64_t w, bool learn);
-  SavedModel saved() const;
 
   Setup& setup_;
   Model& model_;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstring>
+
 #include "runtime/error.hpp"
 
 namespace eq {
@@ -85,6 +87,19 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
     s.position = p;
   }
   return s;
+}
+
+void save_solver(Solver& solver, SafetensorsFile& file) {
+  for (auto& [name, tensor] : solver.state()) file.tensors.emplace_back(kOptimizerPrefix + name, *tensor);
+}
+
+void restore_solver(Solver& solver, const SafetensorsFile& file, std::int64_t step) {
+  for (auto& [name, tensor] : solver.state()) {
+    const std::string key = kOptimizerPrefix + name;
+    expect_tensor(file, key, tensor->dtype(), tensor->shape());
+    std::memcpy(tensor->raw(), file.find(key)->raw(), tensor->bytes());
+  }
+  solver.set_step_count(step);
 }
 
 }  // namespace eq

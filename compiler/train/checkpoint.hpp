@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "runtime/safetensors.hpp"
+#include "runtime/solvers.hpp"
 
 namespace eq {
 
@@ -58,5 +59,10 @@ std::map<std::string, std::string> encode_metadata(const SavedModel& saved);
 // (a safetensors file not written by eq has no eq.source).
 SavedModel decode_metadata(const std::map<std::string, std::string>& metadata,
                            const std::string& path);
+
+// The solver's state as checkpoint tensors ("__opt__.<param>.<slot>"), and
+// back: restore checks each tensor's dtype and shape and sets the step count.
+void save_solver(Solver& solver, SafetensorsFile& file);
+void restore_solver(Solver& solver, const SafetensorsFile& file, std::int64_t step);
 
 }  // namespace eq

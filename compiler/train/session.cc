@@ -22,6 +22,34 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
+void stop_if_not_finite(Machine& machine, double loss, std::int64_t step) {
+  if (std::isfinite(loss)) return;
+  std::string where;
+  machine.set_check_finite(true);
+  try {
+    machine.run();
+  } catch (const Error& e) {
+    where = e.what();
+  }
+  machine.set_check_finite(false);
+  throw Error("training stopped at step " + std::to_string(step) + ": the loss is " +
+              (std::isnan(loss) ? "NaN" : "infinite") +
+              (where.empty() ? std::string() : "; the first non-finite value:\n" + where) +
+              (where.empty() || where.back() == '\n' ? "" : "\n"));
+}
+
+SavedModel saved_model(const Setup& setup) {
+  SavedModel s;
+  s.source_name = setup.source_name;
+  s.source = setup.source;
+  s.dims = setup.model->dims();
+  s.labels = setup.labels;
+  s.vocabulary = setup.vocabulary;
+  s.seed = setup.config.seed;
+  s.dtype = setup.config.dtype;
+  return s;
+}
+
 Trainer::Trainer(Setup& setup)
     : setup_(setup), model_(*setup.model), config_(setup.config),
       shuffle_rng_(setup.config.seed, kShuffleStream) {
@@ -91,12 +119,7 @@ void Trainer::resume(const SafetensorsFile& ck) {
   SavedModel s = decode_metadata(ck.metadata, ck.path);
   if (!s.position) throw Error(ck.path + ": not a checkpoint (no optimizer state or step count)");
   set_params(model_, ck, *machine_);
-  for (auto& [name, tensor] : solver_->state()) {
-    const std::string key = kOptimizerPrefix + name;
-    expect_tensor(ck, key, tensor->dtype(), tensor->shape());
-    std::memcpy(tensor->raw(), ck.find(key)->raw(), tensor->bytes());
-  }
-  solver_->set_step_count(s.position->step);
+  restore_solver(*solver_, ck, s.position->step);
   position_ = *s.position;
   shuffle_rng_.deserialize(position_.rng);
   if (position_.epoch_step > 0) {  // redraw the order of the epoch in progress
@@ -120,20 +143,7 @@ void Trainer::run_step(std::span<const std::int64_t> rows) {
   machine_->run();
   ConstView obj = machine_->view(objective_);
   const double loss = obj.dtype == DType::f32 ? *obj.as<float>() : *obj.as<double>();
-  if (!std::isfinite(loss)) {
-    std::string where;
-    machine_->set_check_finite(true);
-    try {
-      machine_->run();
-    } catch (const Error& e) {
-      where = e.what();
-    }
-    machine_->set_check_finite(false);
-    throw Error("training stopped at step " + std::to_string(step() + 1) + ": the loss is " +
-                (std::isnan(loss) ? "NaN" : "infinite") +
-                (where.empty() ? std::string() : "; the first non-finite value:\n" + where) +
-                (where.empty() || where.back() == '\n' ? "" : "\n"));
-  }
+  stop_if_not_finite(*machine_, loss, step() + 1);
   for (std::size_t i = 0; i < grads_.size(); ++i) grad_views_[i] = machine_->view(grads_[i]);
   solver_->step(grad_views_);
   const auto b = static_cast<std::int64_t>(rows.size());
@@ -203,14 +213,7 @@ void Trainer::train(const TrainHooks& hooks) {
 }
 
 SavedModel Trainer::saved() const {
-  SavedModel s;
-  s.source_name = setup_.source_name;
-  s.source = setup_.source;
-  s.dims = model_.dims();
-  s.labels = setup_.labels;
-  s.vocabulary = setup_.vocabulary;
-  s.seed = config_.seed;
-  s.dtype = config_.dtype;
+  SavedModel s = saved_model(setup_);
   s.scale = scale_;
   return s;
 }
@@ -224,7 +227,7 @@ SafetensorsFile Trainer::weights() {
 
 SafetensorsFile Trainer::checkpoint() {
   SafetensorsFile f = weights();
-  for (auto& [name, tensor] : solver_->state()) f.tensors.emplace_back(kOptimizerPrefix + name, *tensor);
+  save_solver(*solver_, f);
   SavedModel s = saved();
   TrainPosition p = position_;
   p.step = step();

@@ -60,6 +60,14 @@ struct TrainHooks {
   std::function<void(const SafetensorsFile&)> on_checkpoint;
 };
 
+// After a step whose objective `loss` is not finite: re-runs the step in
+// checking mode to find the first NaN / Inf and throws an eq::Error naming
+// the step and that equation. Returns when `loss` is finite.
+void stop_if_not_finite(Machine& machine, double loss, std::int64_t step);
+
+// What a weights file keeps about the run (checkpoint.hpp), from its set-up.
+SavedModel saved_model(const Setup& setup);
+
 class Trainer {
  public:
   // Rejects time models (SequenceTrainer trains those), models without `loss`, and data
