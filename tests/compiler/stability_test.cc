@@ -56,7 +56,7 @@ TEST_CASE("log(1 + x) at x = 1e-12 is right to 1e-6 with the passes, not without
   }
 }
 
-TEST_CASE("-Σ(y·log(softmax z)) with logits of ±1000 has a finite loss and gradient", "[passes][numerics]") {
+TEST_CASE("cross-entropy -Σ(y·log(softmax z)) with logits of ±1000 has a finite loss and gradient", "[passes][numerics]") {
   Graph g;
   Parser p(g);
   Node x = g.input("x", Shape{2});
