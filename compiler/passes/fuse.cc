@@ -152,8 +152,19 @@ class Planner {
         if (join && r > 1) row = r;
       }
       if (join) {
+        // Tentatively: a subtree that would bring too many inputs stays
+        // outside, its root an input of this group.
+        const std::size_t members = g.members.size(), inputs = g.inputs.size();
+        const std::int64_t keep_row = row;
         grow(x, g, row, taken);
-      } else if (!uniform(x)) {
+        join = static_cast<int>(g.inputs.size()) <= FusedProgram::kMaxInputs;
+        if (!join) {
+          g.members.resize(members);
+          g.inputs.resize(inputs);
+          row = keep_row;
+        }
+      }
+      if (!join && !uniform(x)) {
         bool seen = std::find(g.inputs.begin(), g.inputs.end(), x) != g.inputs.end();
         if (!seen) g.inputs.push_back(x);
       }
