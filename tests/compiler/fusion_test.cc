@@ -9,6 +9,7 @@
 #include <new>
 #include <random>
 
+#include "compiler/lower/model.hpp"
 #include "compiler/machine.hpp"
 #include "compiler/parser.hpp"
 #include "gradcheck.hpp"
@@ -186,4 +187,26 @@ TEST_CASE("a fused training step allocates nothing after its first run", "[fusio
   }
   counting = false;
   CHECK(allocations == 0);
+}
+
+TEST_CASE("an LSTM step's gates, cell and output fuse into two loops", "[fusion]") {
+  const char* dir = std::getenv("EQ_SOURCE_DIR");
+  Model m = Model::load(std::string(dir ? dir : ".") + "/tests/compiler/cases/lstm.eq");
+  Node y = m.outputs().at(0).second;
+  Program fused = compile(m.graph(), {y});
+  // Every σ(W·x + U·h + B) and tanh(…) with the cell update and hₜ: the
+  // input gate and ĉ in one loop (i·ĉ), f, o, cₜ and hₜ in the other.
+  CHECK(count_fused(fused) == 2);
+  std::mt19937 rng(5);
+  std::vector<std::pair<Node, Tensor>> data;
+  for (const Node& in : m.graph().inputs()) {
+    Tensor t = in.dtype() == DType::i32 ? Tensor(DType::i32, Shape{3})
+                                        : testing::random_tensor(in.shape().at(3), rng, -1, 1, DType::f32);
+    if (in.dtype() == DType::i32)
+      for (int i = 0; i < 3; ++i) t.set(i, i);
+    data.emplace_back(in, std::move(t));
+  }
+  for (const Node& p : m.graph().params())
+    data.emplace_back(p, testing::random_tensor(p.shape().at(1), rng, -1, 1, DType::f32));
+  check_identical(run(fused, data, y), run(compile(m.graph(), {y}, o0()), data, y));
 }
