@@ -3,6 +3,7 @@
 // delete is inlined next to it; every form is replaced so a sanitizer never
 // sees memory from its allocator freed by ours.)
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <new>
 
