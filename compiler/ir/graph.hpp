@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -133,7 +134,10 @@ class Graph {
   };
 
   DType dtype_;
-  std::vector<NodeData> nodes_;
+  // A deque, not a vector: adding a node never moves the others, so the
+  // references that Node::shape(), data() and friends hand out stay valid
+  // while further nodes are built (e.g. expand(reshape(g, …), x.shape())).
+  std::deque<NodeData> nodes_;
   std::unordered_map<NodeData, NodeId, KeyHash, KeyEq> interned_;
   std::vector<Node> inputs_, params_;
 };
