@@ -34,6 +34,8 @@ std::optional<Options> parse_options(int argc, char** argv, const std::vector<st
         return std::nullopt;
       }
       o.dims[canonical_name(def.substr(0, eqpos))] = v;
+    } else if (a == "-O0" || a == "-O1") {
+      o.opt_level = a[2] - '0';
     } else if (a.rfind("--", 0) == 0 && a.size() > 2) {
       std::string name = a.substr(2);
       if (std::find(flag_names.begin(), flag_names.end(), name) != flag_names.end()) {

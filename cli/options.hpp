@@ -16,6 +16,7 @@ struct Options {
   std::map<std::string, std::int64_t> dims;   // -D NAME=VALUE
   std::map<std::string, std::string> keys;   // --key value
   std::vector<std::string> flags;             // --flag (no value)
+  int opt_level = 1;                          // -O0 / -O1
 
   bool flag(const std::string& name) const;
   std::optional<std::string> key(const std::string& name) const;

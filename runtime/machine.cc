@@ -26,6 +26,7 @@ std::string_view kernel_name(Kernel k) {
     case Kernel::copy: return "copy";
     case Kernel::alias: return "alias";
     case Kernel::batch_size: return "batch_size";
+    case Kernel::fused: return "fused";
   }
   return "?";
 }
@@ -179,6 +180,14 @@ void Machine::execute(const Instruction& ins) {
     case Kernel::sum_to: sum_to_shape(in(0), out); break;
     case Kernel::copy: copy(in(0), out); break;
     case Kernel::batch_size: fill(out, static_cast<double>(batch_)); break;
+    case Kernel::fused: {
+      // Views on the stack: a run allocates nothing.
+      const FusedProgram& program = tape_.fused[static_cast<std::size_t>(ins.program)];
+      ConstView views[FusedProgram::kMaxInputs];
+      for (std::size_t k = 0; k < program.inputs.size(); ++k) views[k] = view(program.inputs[k]);
+      run_fused(program, views, out);
+      break;
+    }
     case Kernel::matmul: {
       // Every form goes through gemm: a vector on the left is a [1, k] row,
       // on the right a [k, 1] column; a result vector is a row or a column.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/fused.hpp"
 #include "runtime/kernels.hpp"
 #include "runtime/tensor.hpp"
 
@@ -30,6 +31,7 @@ enum class Kernel : std::uint8_t {
   copy,        // same count; converts dtype (cast)
   alias,       // reshape: the output shares the input's buffer; no work
   batch_size,  // fill with B
+  fused,       // Tape::fused[program]: a chain of elementwise ops in one loop
 };
 
 std::string_view kernel_name(Kernel k);
@@ -52,6 +54,7 @@ struct Instruction {
   int axis = 0;
   int in[2] = {-1, -1};  // value indices
   int out = -1;
+  int program = -1;   // fused: index into Tape::fused (its inputs are listed there)
   std::string label;  // for listings and errors: the op's name
   std::string where;  // source location "file:line:col", or ""
 };
@@ -83,6 +86,7 @@ struct Tape {
   std::vector<Buffer> buffers;
   std::vector<Leaf> inputs, params;
   std::vector<Constant> constants;
+  std::vector<FusedProgram> fused;  // the programs of Kernel::fused instructions
   std::vector<int> outputs;  // values kept alive to the end, readable after run()
 
   // Bytes of all buffers for batch size `batch`.

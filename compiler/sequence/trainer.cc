@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "compiler/autodiff/grad.hpp"
+#include "compiler/passes/pipeline.hpp"
 #include "runtime/error.hpp"
 #include "runtime/init.hpp"
 #include "runtime/kernels.hpp"
@@ -56,17 +57,19 @@ SequenceTrainer::SequenceTrainer(Setup& setup)
   unrolled_ = unroll(model_, static_cast<int>(window_));
   std::vector<ir::Node> params;
   for (const ModelParam& p : model_.params()) params.push_back(p.node);
-  grads_ = grad(unrolled_.objective, params);
+  // Stabilise before differentiating (passes/pipeline.hpp).
+  objective_ = optimize(model_.graph(), {unrolled_.objective})[0];
+  grads_ = grad(objective_, params);
   std::vector<ir::Node> carry_out;
   for (const UnrolledState& s : unrolled_.states)
     carry_out.insert(carry_out.end(), s.carry_out.begin(), s.carry_out.end());
 
-  std::vector<ir::Node> outs{unrolled_.objective};
+  std::vector<ir::Node> outs{objective_};
   outs.insert(outs.end(), grads_.begin(), grads_.end());
   outs.insert(outs.end(), carry_out.begin(), carry_out.end());
   train_.machine = std::make_unique<Machine>(compile(model_.graph(), outs));
   train_.streams = train_streams_->streams();
-  std::vector<ir::Node> eval_outs{unrolled_.objective};
+  std::vector<ir::Node> eval_outs{objective_};
   eval_outs.insert(eval_outs.end(), carry_out.begin(), carry_out.end());
   eval_.machine = std::make_unique<Machine>(compile(model_.graph(), eval_outs));
   eval_.streams = val_streams_ ? val_streams_->streams() : train_.streams;
@@ -139,7 +142,7 @@ double SequenceTrainer::run_window(Program& p, const TextStreams& streams, std::
   for (const UnrolledState& s : unrolled_.states)
     for (const ir::Node& leaf : s.carry_in) m.let(leaf, p.carry[k++]);
   m.run();
-  const double loss = scalar(m.view(unrolled_.objective));
+  const double loss = scalar(m.view(objective_));
   stop_if_not_finite(m, loss, step() + 1);
   if (learn) {
     for (std::size_t i = 0; i < grads_.size(); ++i) grad_views_[i] = m.view(grads_[i]);

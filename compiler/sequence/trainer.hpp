@@ -72,6 +72,7 @@ class SequenceTrainer {
   Program train_, eval_;
   std::vector<Tensor> xs_, ys_, val_xs_, val_ys_;  // one window of symbols, per step
   std::unique_ptr<Solver> solver_;
+  ir::Node objective_;  // the unrolled objective, stabilised
   std::vector<ir::Node> grads_;
   std::vector<ConstView> grad_views_;
   TrainPosition position_;

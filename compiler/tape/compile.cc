@@ -1,6 +1,8 @@
 #include "compiler/tape/compile.hpp"
 
 #include <algorithm>
+
+#include "compiler/passes/pass.hpp"
 #include <sstream>
 
 #include "runtime/error.hpp"
@@ -110,31 +112,47 @@ class Planner {
 
 }  // namespace
 
-Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& outputs) {
-  // Nodes are only read here; the handles need a non-const graph pointer.
+Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& given,
+                const CompileOptions& options) {
+  // The passes add nodes to the arena (existing ones never change); node
+  // handles need a non-const graph pointer.
   Graph& graph = const_cast<Graph&>(graph_const);
   Program p;
   p.graph = &graph_const;
   runtime::Tape& tape = p.tape;
+  for (const Node& o : given) EQ_ASSERT(&o.graph() == &graph_const, "compile: an output from another graph");
+  passes::Optimized optimized = passes::run_pipeline(graph, given, options, p.stats);
+  const std::vector<Node>& outputs = optimized.roots;
+  const passes::FusionPlan& fusion = optimized.fusion;
+  p.roots = outputs;
 
   // Tree shaking: only what some output needs.
-  std::vector<char> needed(static_cast<std::size_t>(graph.size()), 0);
-  for (const Node& o : outputs) {
-    EQ_ASSERT(&o.graph() == &graph_const, "compile: an output from another graph");
-    needed[static_cast<std::size_t>(o.id())] = 1;
-  }
-  for (NodeId i = graph.size() - 1; i >= 0; --i)
-    if (needed[static_cast<std::size_t>(i)])
-      for (NodeId in : graph.data(i).inputs) needed[static_cast<std::size_t>(in)] = 1;
+  std::vector<char> needed = passes::reachable(graph, outputs);
   // Leaves are always part of the program, so a Machine can set every input
   // and parameter even when an output does not read it.
   for (const Node& n : graph.inputs()) needed[static_cast<std::size_t>(n.id())] = 1;
   for (const Node& n : graph.params()) needed[static_cast<std::size_t>(n.id())] = 1;
 
-  // Values, and the index of each value's last reader (outputs: the end).
+  // The steps: every needed node but those computed inside a fused group
+  // (the group runs at its root). Each step's inputs are the values it reads.
+  auto group_of = [&](NodeId id) { return fusion.group(graph.node(id)); };
   std::vector<NodeId> order;
-  for (NodeId i = 0; i < graph.size(); ++i)
-    if (needed[static_cast<std::size_t>(i)]) order.push_back(i);
+  for (NodeId i = 0; i < graph.size(); ++i) {
+    if (!needed[static_cast<std::size_t>(i)]) continue;
+    int g = group_of(i);
+    if (g >= 0 && !(fusion.groups[static_cast<std::size_t>(g)].root.id() == i)) continue;
+    order.push_back(i);
+  }
+  auto step_inputs = [&](NodeId id) {
+    std::vector<NodeId> ins;
+    int g = group_of(id);
+    if (g >= 0) {
+      for (const Node& n : fusion.groups[static_cast<std::size_t>(g)].inputs) ins.push_back(n.id());
+    } else {
+      ins = graph.data(id).inputs;
+    }
+    return ins;
+  };
   for (NodeId id : order) {
     const NodeData& d = graph.data(id);
     runtime::Value v;
@@ -147,9 +165,9 @@ Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& outpu
   const int end = static_cast<int>(order.size());
   std::vector<int> last_use(tape.values.size(), -1);
   for (int step = 0; step < end; ++step)
-    for (NodeId in : graph.data(order[static_cast<std::size_t>(step)]).inputs)
-      last_use[static_cast<std::size_t>(p.value_of[in])] = step;
-  for (const Node& o : outputs) last_use[static_cast<std::size_t>(p.value_of[o.id()])] = end;
+    for (NodeId in : step_inputs(order[static_cast<std::size_t>(step)]))
+      last_use[static_cast<std::size_t>(p.value_of.at(in))] = step;
+  for (const Node& o : outputs) last_use[static_cast<std::size_t>(p.value_of.at(o.id()))] = end;
 
   Planner plan(tape);
   // A reshape shares its input's buffer; a buffer is free once every value
@@ -180,19 +198,41 @@ Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& outpu
       default:
         break;
     }
-    Lowered k = kernel_for(n.op());
+    // The values this step reads, each once, and the nodes they stand for.
+    std::vector<int> reads;
+    std::vector<Node> read_nodes;
+    for (NodeId in : step_inputs(id)) {
+      int v = p.value_of.at(in);
+      if (std::find(reads.begin(), reads.end(), v) == reads.end()) {
+        reads.push_back(v);
+        read_nodes.push_back(graph.node(in));
+      }
+    }
     Instruction ins;
-    ins.kernel = k.kernel;
-    ins.sub = k.sub;
-    ins.trans_a = n.attrs().trans_a;
-    ins.trans_b = n.attrs().trans_b;
-    ins.axis = n.attrs().axis;
-    for (int i = 0; i < n.arity(); ++i) ins.in[i] = p.value_of[n.input(i).id()];
+    const int group = group_of(id);
+    if (group >= 0) {
+      runtime::FusedProgram program = fusion.groups[static_cast<std::size_t>(group)].program;
+      for (const Node& in : fusion.groups[static_cast<std::size_t>(group)].inputs)
+        program.inputs.push_back(p.value_of.at(in.id()));
+      ins.kernel = Kernel::fused;
+      ins.program = static_cast<int>(tape.fused.size());
+      ins.label = program.label();
+      tape.fused.push_back(std::move(program));
+    } else {
+      Lowered k = kernel_for(n.op());
+      ins.kernel = k.kernel;
+      ins.sub = k.sub;
+      ins.trans_a = n.attrs().trans_a;
+      ins.trans_b = n.attrs().trans_b;
+      ins.axis = n.attrs().axis;
+      for (int i = 0; i < n.arity(); ++i) ins.in[i] = p.value_of[n.input(i).id()];
+      ins.label = std::string(op_name(n.op()));
+    }
     ins.out = out;
-    ins.label = std::string(op_name(n.op()));
     ins.where = where(n);
 
-    // Choose the output's buffer.
+    // Choose the output's buffer: in place over an input of the same shape
+    // that dies here (elementwise loops read each element before writing it).
     int buffer = -1;
     auto dies_here = [&](int value) { return last_use[static_cast<std::size_t>(value)] == step; };
     auto scratch_only_holder = [&](int value) {
@@ -200,27 +240,23 @@ Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& outpu
       return tape.buffers[static_cast<std::size_t>(b)].role == BufferRole::scratch &&
              holders[static_cast<std::size_t>(b)] == 1;
     };
-    if (k.kernel == Kernel::alias) {
+    if (ins.kernel == Kernel::alias) {
       buffer = tape.values[static_cast<std::size_t>(ins.in[0])].buffer;
-    } else if (info(n.op()).elementwise()) {
-      for (int i = 0; i < n.arity() && buffer < 0; ++i) {
-        Node x = n.input(i);
-        if (x.shape() == n.shape() && x.dtype() == n.dtype() && dies_here(ins.in[i]) &&
-            scratch_only_holder(ins.in[i]) && !(i == 1 && ins.in[0] == ins.in[1]))
-          buffer = tape.values[static_cast<std::size_t>(ins.in[i])].buffer;
+    } else if (group >= 0 || info(n.op()).elementwise()) {
+      for (std::size_t i = 0; i < reads.size() && buffer < 0; ++i) {
+        Node x = read_nodes[i];
+        if (x.shape() == n.shape() && x.dtype() == n.dtype() && dies_here(reads[i]) &&
+            scratch_only_holder(reads[i]))
+          buffer = tape.values[static_cast<std::size_t>(reads[i])].buffer;
       }
     }
-    bool in_place = buffer >= 0;
-    if (!in_place) buffer = plan.take_scratch();
+    if (buffer < 0) buffer = plan.take_scratch();
     plan.place(out, buffer);
     hold(buffer);
     tape.code.push_back(std::move(ins));
 
     // Release the inputs that die here (each value once).
-    const Instruction& emitted = tape.code.back();
-    for (int i = 0; i < n.arity(); ++i) {
-      int v = emitted.in[i];
-      if (i == 1 && v == emitted.in[0]) continue;
+    for (int v : reads) {
       if (!dies_here(v)) continue;
       int b = tape.values[static_cast<std::size_t>(v)].buffer;
       if (tape.buffers[static_cast<std::size_t>(b)].role != BufferRole::scratch) continue;
@@ -233,6 +269,8 @@ Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& outpu
       plan.give_back(buffer);
   }
   for (const Node& o : outputs) tape.outputs.push_back(p.value_of[o.id()]);
+  // The outputs as given read the values of their rewritten forms.
+  for (std::size_t i = 0; i < given.size(); ++i) p.value_of[given[i].id()] = p.value_of[outputs[i].id()];
   return p;
 }
 
@@ -259,7 +297,12 @@ std::string print_tape(const Program& program, std::int64_t batch) {
       out << (ins.trans_a ? "[aᵀ]" : "") << (ins.trans_b ? "[bᵀ]" : "");
     if (ins.kernel == Kernel::reduce) out << "[axis " << ins.axis << "]";
     out << " ";
-    for (int i = 0; i < 2 && ins.in[i] >= 0; ++i) out << (i ? ", " : "") << value_name(ins.in[i]);
+    if (ins.kernel == Kernel::fused) {
+      const std::vector<int>& ins_in = tape.fused[static_cast<std::size_t>(ins.program)].inputs;
+      for (std::size_t i = 0; i < ins_in.size(); ++i) out << (i ? ", " : "") << value_name(ins_in[i]);
+    } else {
+      for (int i = 0; i < 2 && ins.in[i] >= 0; ++i) out << (i ? ", " : "") << value_name(ins.in[i]);
+    }
     out << " -> " << value_name(ins.out) << " " << v.at(batch).str() << " "
         << dtype_name(v.dtype) << " @b" << v.buffer;
     if (!ins.where.empty()) out << "  # " << ins.where;

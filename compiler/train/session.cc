@@ -6,6 +6,7 @@
 
 #include "compiler/autodiff/grad.hpp"
 #include "compiler/ir/builders.hpp"
+#include "compiler/passes/pipeline.hpp"
 #include "runtime/error.hpp"
 #include "runtime/init.hpp"
 
@@ -80,7 +81,10 @@ Trainer::Trainer(Setup& setup)
 
   // The training program.
   acc_ = accuracy_pair(model_);
-  objective_ = ir::sum(model_.loss(), 0) / ir::batch_size(model_.loss());
+  // Stabilise the loss before differentiating it (passes/pipeline.hpp):
+  // log(softmax(z)) must become logsoftmax(z) for its gradient to stay finite.
+  const ir::Node loss = optimize(model_.graph(), {model_.loss()})[0];
+  objective_ = ir::sum(loss, 0) / ir::batch_size(loss);
   std::vector<ir::Node> params;
   for (const ModelParam& p : model_.params()) params.push_back(p.node);
   grads_ = grad(objective_, params);

@@ -8,6 +8,7 @@
 #include "compiler/lower/model.hpp"
 #include "compiler/machine.hpp"
 #include "compiler/parser.hpp"
+#include "compiler/passes/pipeline.hpp"
 #include "compiler/tape/compile.hpp"
 #include "runtime/error.hpp"
 #include "runtime/init.hpp"

@@ -88,7 +88,10 @@ TEST_CASE("the memory plan reuses buffers and keeps transposes as flags", "[tape
   std::vector<Node> grads = grad(sum(m.loss, 0), {m.W1, m.b1, m.W2, m.b2});
   std::vector<Node> outputs{m.loss};
   outputs.insert(outputs.end(), grads.begin(), grads.end());
-  Program p = compile(m.g, outputs);
+  // -O0: the plan of the unfused tape (fusion removes most scratch values).
+  CompileOptions o0;
+  o0.opt_level = 0;
+  Program p = compile(m.g, outputs, o0);
   int scratch = 0;
   for (const auto& b : p.tape.buffers) scratch += b.role == runtime::BufferRole::scratch;
   // Far fewer buffers than values: dead values give their buffers back.
@@ -101,12 +104,18 @@ TEST_CASE("the memory plan reuses buffers and keeps transposes as flags", "[tape
 
 TEST_CASE("tree shaking: a prediction tape holds no loss code", "[tape]") {
   Mlp m;
-  Program p = compile(m.g, {m.y});
+  CompileOptions o0;
+  o0.opt_level = 0;
+  Program p = compile(m.g, {m.y}, o0);
   for (const auto& ins : p.tape.code) {
     CHECK(ins.label != "square");
     CHECK(ins.label != "sum");
   }
   CHECK(p.tape.code.size() == 5);  // matmul, add, tanh, matmul, add
+  // With the passes, the bias and tanh run as one loop.
+  Program fused = compile(m.g, {m.y});
+  CHECK(fused.tape.code.size() == 4);
+  CHECK(fused.tape.code[1].label == "fused[add,tanh]");
 }
 
 TEST_CASE("the Machine allocates nothing on the second and later runs", "[tape]") {
