@@ -3,7 +3,11 @@
 // the result, softmax over class logits, a column broadcast that takes the
 // general strided path, and the bias gradient (sum_to_shape). Reported as
 // elements per second (items_per_second) for f32 [256, 1024] operands.
+// The libm_* cases are the loops the kernels ran before runtime/vmath (one
+// libm call per element), kept as the "before" of vmath's figures.
 #include <benchmark/benchmark.h>
+
+#include <cmath>
 
 #include "runtime/kernels.hpp"
 #include "runtime/tensor.hpp"
@@ -65,6 +69,44 @@ void BM_unary(benchmark::State& state, k::Unary op) {
   finish(state);
 }
 
+// Inputs spread over [-8, 8] (a constant input would flatter no one here,
+// the functions are branch-free, but it is closer to real activations).
+Tensor spread() {
+  Tensor t(DType::f32, Shape{kBatch, kWidth});
+  for (std::int64_t i = 0; i < t.numel(); ++i) t.view().as<float>()[i] = float(i % 1601) / 100 - 8;
+  return t;
+}
+
+void BM_unary_spread(benchmark::State& state, k::Unary op) {
+  Tensor z = spread(), out(DType::f32, Shape{kBatch, kWidth});
+  for (auto _ : state) {
+    k::unary(op, z.view(), out.view());
+    benchmark::ClobberMemory();
+  }
+  finish(state);
+}
+
+template <class F> void libm_loop(benchmark::State& state, F f) {
+  Tensor z = spread(), out(DType::f32, Shape{kBatch, kWidth});
+  const float* x = z.view().as<float>();
+  float* y = out.view().as<float>();
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < kBatch * kWidth; ++i) y[i] = f(x[i]);
+    benchmark::ClobberMemory();
+  }
+  finish(state);
+}
+
+void BM_libm_exp(benchmark::State& state) {
+  libm_loop(state, [](float x) { return std::exp(x); });
+}
+void BM_libm_tanh(benchmark::State& state) {
+  libm_loop(state, [](float x) { return std::tanh(x); });
+}
+void BM_libm_sigmoid(benchmark::State& state) {
+  libm_loop(state, [](float x) { return 1 / (1 + std::exp(-x)); });
+}
+
 void BM_softmax(benchmark::State& state) {
   Tensor z = filled(Shape{kBatch, kWidth}, 0.5), out(DType::f32, Shape{kBatch, kWidth});
   for (auto _ : state) {
@@ -89,6 +131,13 @@ BENCHMARK(BM_mul_column_general);
 BENCHMARK_CAPTURE(BM_unary, relu, k::Unary::relu);
 BENCHMARK_CAPTURE(BM_unary, sigmoid, k::Unary::sigmoid);
 BENCHMARK_CAPTURE(BM_unary, tanh, k::Unary::tanh);
+BENCHMARK_CAPTURE(BM_unary_spread, exp, k::Unary::exp);
+BENCHMARK_CAPTURE(BM_unary_spread, sigmoid, k::Unary::sigmoid);
+BENCHMARK_CAPTURE(BM_unary_spread, tanh, k::Unary::tanh);
+BENCHMARK_CAPTURE(BM_unary_spread, log1p, k::Unary::log1p);
+BENCHMARK(BM_libm_exp);
+BENCHMARK(BM_libm_sigmoid);
+BENCHMARK(BM_libm_tanh);
 BENCHMARK(BM_softmax);
 BENCHMARK(BM_bias_gradient);
 

@@ -6,6 +6,7 @@
 #include "runtime/kernels.hpp"
 #include "runtime/kernels_detail.hpp"
 #include "runtime/scalar_math.hpp"
+#include "runtime/vmath.hpp"
 
 namespace eq::kernels {
 
@@ -32,8 +33,18 @@ std::string_view name(Binary op) {
 namespace {
 
 // y may equal x (in place): each element is read before it is written.
+// The transcendental ops go to vmath's block functions (the same bits as
+// unary_fn, plus an AVX2 clone); the rest are loops here.
 template <Unary op, class T> void unary_loop(const T* x, T* y, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) y[i] = unary_fn<op>(x[i]);
+  if constexpr (op == Unary::exp) vmath::exp(x, y, n);
+  else if constexpr (op == Unary::log) vmath::log(x, y, n);
+  else if constexpr (op == Unary::log1p) vmath::log1p(x, y, n);
+  else if constexpr (op == Unary::expm1) vmath::expm1(x, y, n);
+  else if constexpr (op == Unary::tanh) vmath::tanh(x, y, n);
+  else if constexpr (op == Unary::sigmoid) vmath::sigmoid(x, y, n);
+  else if constexpr (op == Unary::softplus) vmath::softplus(x, y, n);
+  else
+    for (std::int64_t i = 0; i < n; ++i) y[i] = unary_fn<op>(x[i]);
 }
 
 template <class T> void unary_typed(Unary op, const T* x, T* y, std::int64_t n) {

@@ -4,11 +4,14 @@
 // separate, vectorisable function with no per-element switch); fused loops
 // of the Machine and the compiler's constant folder can use the same
 // definitions, so a folded constant and a computed value always agree.
+// exp, log, log1p, expm1, tanh, σ and softplus are eq's own branch-free
+// forms (runtime/vmath_core.hpp), not libm: loops over them vectorise.
 #pragma once
 
 #include <cmath>
 
 #include "runtime/kernels.hpp"
+#include "runtime/vmath_core.hpp"
 
 namespace eq::kernels {
 
@@ -16,25 +19,22 @@ namespace eq::kernels {
 // +inf and 1/(1 + inf) is exactly 0, the correctly rounded limit: the inf
 // only ever lands in a denominator, so there is no inf/inf = NaN (the trap of
 // the other form, e^x/(1 + e^x), at x = +1000). Branch-free, so it vectorises.
-template <class T> inline T sigmoid_fn(T x) { return T(1) / (T(1) + std::exp(-x)); }
+template <class T> inline T sigmoid_fn(T x) { return vmath::sigmoid_one(x); }
 
 // softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|): e^-|x| ≤ 1 never
 // overflows, and log1p keeps the tail accurate (softplus(-30) ≈ e^-30, not 0).
-template <class T> inline T softplus_fn(T x) {
-  T pos = x < T(0) ? T(0) : x;  // NaN stays NaN
-  return pos + std::log1p(std::exp(-std::abs(x)));
-}
+template <class T> inline T softplus_fn(T x) { return vmath::softplus_one(x); }
 
 template <Unary op, class T> inline T unary_fn(T x) {
   if constexpr (op == Unary::neg) return -x;
   else if constexpr (op == Unary::sigmoid) return sigmoid_fn(x);
-  else if constexpr (op == Unary::tanh) return std::tanh(x);
+  else if constexpr (op == Unary::tanh) return vmath::tanh_one(x);
   else if constexpr (op == Unary::relu) return x < T(0) ? T(0) : x;  // NaN stays NaN
   else if constexpr (op == Unary::softplus) return softplus_fn(x);
-  else if constexpr (op == Unary::exp) return std::exp(x);
-  else if constexpr (op == Unary::log) return std::log(x);
-  else if constexpr (op == Unary::log1p) return std::log1p(x);
-  else if constexpr (op == Unary::expm1) return std::expm1(x);
+  else if constexpr (op == Unary::exp) return vmath::exp_one(x);
+  else if constexpr (op == Unary::log) return vmath::log_one(x);
+  else if constexpr (op == Unary::log1p) return vmath::log1p_one(x);
+  else if constexpr (op == Unary::expm1) return vmath::expm1_one(x);
   else if constexpr (op == Unary::sqrt) return std::sqrt(x);
   else if constexpr (op == Unary::abs) return std::abs(x);
   else if constexpr (op == Unary::sin) return std::sin(x);

@@ -1,0 +1,24 @@
+// Block forms of eq's elementwise transcendental functions: y[i] = f(x[i])
+// for i < n, float and double. Each is a plain loop over the branch-free
+// one-element form in vmath_core.hpp, compiled (vmath.cc) so that it
+// vectorises; results are bit-identical to the *_one forms and to
+// kernels::unary_fn, whatever instruction set the loop runs on.
+//
+// y may equal x (in place); otherwise the ranges must not overlap. Accuracy
+// and extreme values: see vmath_core.hpp (≤ 2 ulp float, ≤ 4 ulp double;
+// exp over/underflows to inf / 0; log(0) = -inf; NaN in, NaN out).
+#pragma once
+
+#include <cstdint>
+
+namespace eq::vmath {
+
+#define EQ_VMATH_FUNCTIONS(X) X(exp) X(log) X(log1p) X(expm1) X(tanh) X(sigmoid) X(softplus)
+
+#define EQ_X(name)                                          \
+  void name(const float* x, float* y, std::int64_t n);      \
+  void name(const double* x, double* y, std::int64_t n);
+EQ_VMATH_FUNCTIONS(EQ_X)
+#undef EQ_X
+
+}  // namespace eq::vmath
