@@ -9,6 +9,8 @@
 #include "runtime/error.hpp"
 #include "runtime/kernels_detail.hpp"
 #include "runtime/scalar_math.hpp"
+#include "runtime/parallel.hpp"
+#include "runtime/vmath.hpp"
 
 namespace eq::runtime {
 
@@ -58,6 +60,16 @@ template <Binary op, class T> void binary_loop(Arg<T> a, Arg<T> b, T* d, std::in
 }
 
 template <class T> void step_unary(Unary op, Arg<T> a, T* d, std::int64_t n) {
+  // Transcendental functions of a vector go to vmath's block functions,
+  // which are compiled for AVX2 where the CPU has it; their per-element
+  // function is unary_fn's, so the bits do not change.
+  if (a.p) switch (op) {
+#define EQ_V(name) \
+  case Unary::name: return vmath::name(a.p, d, n);
+      EQ_VMATH_FUNCTIONS(EQ_V)
+#undef EQ_V
+      default: break;
+    }
   switch (op) {
 #define EQ_X(name) \
   case Unary::name: return unary_loop<Unary::name>(a, d, n);
@@ -77,8 +89,12 @@ template <class T> void step_binary(Binary op, Arg<T> a, Arg<T> b, T* d, std::in
 
 enum class Form : std::uint8_t { same, scalar, row };
 
+// Runs the program over output rows [row_lo, row_hi) (a row is the repeat
+// length of a row operand, or the whole output when there is none) and,
+// within a single row, over elements [lo, hi).
 template <class T>
-void run_typed(const FusedProgram& p, const ConstView* inputs, View out) {
+void run_typed(const FusedProgram& p, const ConstView* inputs, View out, std::int64_t lo,
+               std::int64_t hi) {
   const std::int64_t n = out.numel();
   Form form[FusedProgram::kMaxInputs];
   const T* data[FusedProgram::kMaxInputs];
@@ -106,9 +122,13 @@ void run_typed(const FusedProgram& p, const ConstView* inputs, View out) {
   alignas(64) T slot[FusedProgram::kMaxSlots][FusedProgram::kBlock];
   T* result = out.as<T>();
   const std::size_t last = p.steps.size() - 1;
-  for (std::int64_t base = 0; base < n; base += row) {
-    for (std::int64_t j = 0; j < row; j += FusedProgram::kBlock) {
-      const std::int64_t len = std::min(FusedProgram::kBlock, row - j), at = base + j;
+  // With rows, [lo, hi) counts rows; without, elements of the one row.
+  const bool rows = row < n;
+  const std::int64_t base_lo = rows ? lo * row : 0, base_hi = rows ? hi * row : row;
+  const std::int64_t j_lo = rows ? 0 : lo, j_hi = rows ? row : hi;
+  for (std::int64_t base = base_lo; base < base_hi; base += row) {
+    for (std::int64_t j = j_lo; j < j_hi; j += FusedProgram::kBlock) {
+      const std::int64_t len = std::min(FusedProgram::kBlock, j_hi - j), at = base + j;
       auto arg = [&](const FusedOperand& o) {
         Arg<T> a;
         switch (o.kind) {
@@ -144,9 +164,19 @@ void run_fused(const FusedProgram& p, const ConstView* inputs, View out) {
             "fused program out of bounds");
   for (std::size_t k = 0; k < p.inputs.size(); ++k)
     kernels::detail::common_float(inputs[k].dtype, out.dtype, "fused");
+  // Big loops are split over the thread pool: whole rows when an operand
+  // repeats by row, else ranges of elements. Small ones run here.
+  constexpr std::int64_t kGrain = 1 << 15;  // elements per chunk at least
+  const std::int64_t n = out.numel();
+  std::int64_t row = n;
+  for (std::size_t k = 0; k < p.inputs.size(); ++k)
+    if (const std::int64_t m = inputs[k].numel(); m != n && m != 1) row = m;
+  const bool rows = row < n && row > 0;
+  const std::int64_t units = rows ? n / row : n;
+  const std::int64_t grain = rows ? std::max<std::int64_t>(1, kGrain / row) : kGrain;
   kernels::detail::dispatch_float(out.dtype, [&](auto tag) {
     using T = decltype(tag);
-    run_typed<T>(p, inputs, out);
+    parallel_for(units, grain, [&](std::int64_t lo, std::int64_t hi) { run_typed<T>(p, inputs, out, lo, hi); });
   });
 }
 

@@ -1,0 +1,122 @@
+#include "runtime/parallel.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace eq::runtime {
+namespace {
+
+// One job at a time: the workers wait for a new generation, run their chunk
+// and count down; the caller runs chunk 0 and waits for the count to reach 0.
+class Pool {
+ public:
+  ~Pool() { stop(); }
+
+  int size() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return wanted_;
+  }
+  void resize(int n) {
+    stop();
+    std::lock_guard<std::mutex> lock(mutex_);
+    wanted_ = std::max(1, n);
+  }
+
+  void run(std::int64_t n, std::int64_t grain, void (*fn)(void*, std::int64_t, std::int64_t), void* ctx) {
+    std::unique_lock<std::mutex> call(call_mutex_);  // one job at a time
+    const int threads = size();
+    const std::int64_t chunks =
+        std::min<std::int64_t>(threads, std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1)));
+    if (chunks <= 1) {
+      fn(ctx, 0, n);
+      return;
+    }
+    start(threads);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = fn;
+      ctx_ = ctx;
+      n_ = n;
+      chunks_ = chunks;
+      pending_ = static_cast<int>(chunks - 1);
+      ++generation_;
+    }
+    wake_.notify_all();
+    fn(ctx, 0, bound(1));
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return pending_ == 0; });
+  }
+
+ private:
+  // Where chunk k starts (chunk `chunks_` is the end).
+  std::int64_t bound(std::int64_t k) const { return n_ * k / chunks_; }
+
+  void start(int threads) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!workers_.empty()) return;
+    quit_ = false;
+    for (int k = 1; k < threads; ++k) workers_.emplace_back([this, k] { work(k); });
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (workers_.empty()) return;
+      quit_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : workers_) t.join();
+    std::lock_guard<std::mutex> lock(mutex_);
+    workers_.clear();
+  }
+
+  void work(int k) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+      if (quit_) return;
+      seen = generation_;
+      if (k >= chunks_) continue;
+      auto fn = fn_;
+      void* ctx = ctx_;
+      const std::int64_t begin = bound(k), end = bound(k + 1);
+      lock.unlock();
+      fn(ctx, begin, end);
+      lock.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  std::mutex call_mutex_, mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  int wanted_ = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  bool quit_ = false;
+  std::uint64_t generation_ = 0;
+  void (*fn_)(void*, std::int64_t, std::int64_t) = nullptr;
+  void* ctx_ = nullptr;
+  std::int64_t n_ = 0, chunks_ = 1;
+  int pending_ = 0;
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+void set_parallel_threads(int n) { pool().resize(n); }
+int parallel_threads() { return pool().size(); }
+
+void parallel_for_raw(std::int64_t n, std::int64_t grain, void (*fn)(void*, std::int64_t, std::int64_t),
+                      void* ctx) {
+  if (n <= 0) return;
+  pool().run(n, grain, fn, ctx);
+}
+
+}  // namespace eq::runtime
