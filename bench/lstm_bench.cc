@@ -80,6 +80,15 @@ int main(int argc, char** argv) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
+  if (std::getenv("EQ_PROFILE")) {  // where a step's time goes, by kernel
+    vm.runtime().set_profile(true);
+    for (int i = 0; i < steps; ++i) one_step();
+    double total = 0;
+    for (const auto& e : vm.runtime().profile()) total += e.seconds;
+    for (const auto& e : vm.runtime().profile())
+      std::fprintf(stderr, "%8.3f ms %5.1f%%  %6lld× %s\n", 1e3 * e.seconds / steps, 100 * e.seconds / total,
+                   static_cast<long long>(e.count / steps), e.label.c_str());
+  }
   std::printf("eq: %.3f ms per training step (median of %d; loss %.4f; %zu instructions)\n",
               ms[ms.size() / 2], steps, vm.value(objective).at(0), vm.program().tape.code.size());
   return 0;

@@ -30,7 +30,8 @@ constexpr const char* kTrainUsage =
     "                        default NAME.ckpt.safetensors)\n"
     "  --threads N           BLAS threads\n"
     "  --log FILE            write each epoch's metrics as CSV\n"
-    "  --quiet               print nothing but errors\n";
+    "  --quiet               print nothing but errors\n"
+    "  --profile             time every instruction; print where a step's time goes\n";
 
 std::string percent(const std::optional<double>& a) {
   if (!a) return "";
@@ -112,7 +113,18 @@ void drive(Training& trainer, Setup& setup, const Options& o, const std::string&
   };
   hooks.checkpoint_every = every;
   hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
+  if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   trainer.train(hooks);
+  if (o.flag("profile")) {
+    const auto entries = trainer.machine().runtime().profile();
+    double total = 0;
+    for (const auto& e : entries) total += e.seconds;
+    std::fprintf(stderr, "time per kernel over %lld steps (%.3f s in instructions):\n",
+                 static_cast<long long>(trainer.step()), total);
+    for (const auto& e : entries)
+      std::fprintf(stderr, "  %9.3f ms %5.1f%%  %8lld×  %s\n", 1e3 * e.seconds,
+                   total > 0 ? 100 * e.seconds / total : 0.0, static_cast<long long>(e.count), e.label.c_str());
+  }
   save_safetensors(output, trainer.weights());
   if (every > 0) save_safetensors(ck_path, trainer.checkpoint());
   if (!quiet) std::printf("saved %s\n", output.c_str());
@@ -124,7 +136,7 @@ int run_train(int argc, char** argv) {
   std::vector<std::string> keys = train_keys();
   keys.insert(keys.end(), {"lr", "output", "init", "resume", "checkpoint-every", "checkpoint",
                            "threads", "log"});
-  auto o = parse_run_options(argc, argv, keys, {"quiet"}, kTrainUsage);
+  auto o = parse_run_options(argc, argv, keys, {"quiet", "profile"}, kTrainUsage);
   if (!o) return kUsage;
   if (o->files.size() != 1) {
     std::fputs(kTrainUsage, stderr);

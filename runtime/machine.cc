@@ -1,5 +1,7 @@
 #include "runtime/machine.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -136,10 +138,43 @@ void Machine::let(int value, ConstView data) {
 
 void Machine::run() {
   ensure_capacity(batch_);
+  if (profile_) {
+    for (std::size_t i = 0; i < tape_.code.size(); ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      execute(tape_.code[i]);
+      seconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      ++counts_[i];
+      if (check_finite_) check_finite(tape_.code[i]);
+    }
+    return;
+  }
   for (const Instruction& ins : tape_.code) {
     execute(ins);
     if (check_finite_) check_finite(ins);
   }
+}
+
+void Machine::set_profile(bool on) {
+  profile_ = on;
+  if (on) {
+    seconds_.assign(tape_.code.size(), 0.0);
+    counts_.assign(tape_.code.size(), 0);
+  }
+}
+
+std::vector<Machine::ProfileEntry> Machine::profile() const {
+  std::vector<ProfileEntry> out;
+  for (std::size_t i = 0; i < seconds_.size(); ++i) {
+    std::string label = tape_.code[i].label;
+    if (tape_.code[i].kernel == Kernel::matmul)
+      label += std::string(tape_.code[i].trans_a ? "[aᵀ]" : "") + (tape_.code[i].trans_b ? "[bᵀ]" : "");
+    auto it = std::find_if(out.begin(), out.end(), [&](const ProfileEntry& e) { return e.label == label; });
+    if (it == out.end()) it = out.insert(out.end(), ProfileEntry{label, 0, 0});
+    it->seconds += seconds_[i];
+    it->count += counts_[i];
+  }
+  std::sort(out.begin(), out.end(), [](const ProfileEntry& a, const ProfileEntry& b) { return a.seconds > b.seconds; });
+  return out;
 }
 
 void Machine::execute(const Instruction& ins) {

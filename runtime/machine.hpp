@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "runtime/tape.hpp"
@@ -39,6 +40,18 @@ class Machine {
   // the run with an eq::Error naming the op and its source location.
   void set_check_finite(bool on) { check_finite_ = on; }
 
+  // Profiling mode: run() times every instruction and adds the seconds to
+  // its kernel's total (the per-instruction cost is two clock reads).
+  void set_profile(bool on);
+  // Seconds spent per instruction label ("matmul", "fused[add,sigmoid]", …)
+  // and how many instructions ran, since profiling was turned on.
+  struct ProfileEntry {
+    std::string label;
+    double seconds = 0;
+    std::int64_t count = 0;
+  };
+  std::vector<ProfileEntry> profile() const;
+
  private:
   void ensure_capacity(std::int64_t batch);
   View view(int value);
@@ -51,6 +64,9 @@ class Machine {
   std::int64_t batch_ = 0;      // the batch size of the next / last run
   std::int64_t allocated_ = -1; // the batch size blocks are sized for
   bool check_finite_ = false;
+  bool profile_ = false;
+  std::vector<double> seconds_;  // per instruction, while profiling
+  std::vector<std::int64_t> counts_;
 };
 
 }  // namespace eq::runtime

@@ -52,6 +52,7 @@ class SequenceTrainer {
   std::int64_t train_examples() const { return train_end_; }
   std::int64_t validation_examples() const { return setup_.text.numel() - train_end_; }
   std::int64_t window() const { return window_; }
+  Machine& machine() { return *train_.machine; }
 
  private:
   struct Program {

@@ -147,3 +147,24 @@ TEST_CASE("inputs check their shape and dtype", "[tape]") {
   CHECK_THROWS_WITH(vm.let(m.x, Tensor(DType::i32, Shape{3, 4})),
                     "input 'x' takes f64 data; got i32");
 }
+
+TEST_CASE("profiling counts every instruction of every run by its label", "[tape]") {
+  Mlp m;
+  Machine vm(compile(m.g, {m.y}));
+  std::mt19937 rng(2);
+  vm.let(m.x, eq::testing::random_tensor(Shape{4, 4}, rng, -1, 1));
+  vm.runtime().set_profile(true);
+  for (int i = 0; i < 3; ++i) vm.run();
+  std::int64_t runs = 0;
+  for (const auto& e : vm.runtime().profile()) {
+    CHECK(e.seconds >= 0);
+    CHECK(e.count % 3 == 0);
+    runs += e.count;
+  }
+  CHECK(runs == 3 * static_cast<std::int64_t>(vm.program().tape.code.size()));
+  vm.runtime().set_profile(false);
+  vm.run();
+  std::int64_t after = 0;
+  for (const auto& e : vm.runtime().profile()) after += e.count;
+  CHECK(after == runs);  // not counted while off
+}
