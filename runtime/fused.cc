@@ -166,7 +166,8 @@ void run_fused(const FusedProgram& p, const ConstView* inputs, View out) {
     kernels::detail::common_float(inputs[k].dtype, out.dtype, "fused");
   // Big loops are split over the thread pool: whole rows when an operand
   // repeats by row, else ranges of elements. Small ones run here.
-  constexpr std::int64_t kGrain = 1 << 15;  // elements per chunk at least
+  // A worker wake-up costs tens of µs: split only loops of several ms.
+  constexpr std::int64_t kGrain = 1 << 18;  // elements per chunk at least
   const std::int64_t n = out.numel();
   std::int64_t row = n;
   for (std::size_t k = 0; k < p.inputs.size(); ++k)
