@@ -28,13 +28,6 @@ constexpr const char* kRunUsage =
     "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--batch N]\n"
     "  predicts with a saved model alone: its .eq source is in the file's metadata\n";
 
-int fail(const Error& e) {
-  std::string m = e.what();
-  if (m.empty() || m.back() != '\n') m += '\n';
-  std::fputs(m.c_str(), stderr);
-  return kUserError;
-}
-
 // Shortest text that reads back as the same number of the output's dtype.
 std::string shortest(double v, DType dtype) {
   for (int p = 1; p <= 17; ++p) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/commands.hpp"
 #include "compiler/lower/expr.hpp"
 
 namespace eq::cli {
@@ -51,6 +52,13 @@ std::string stem(const std::string& path) {
   std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   const auto dot = name.find_last_of('.');
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+int fail(const Error& e) {
+  std::string m = e.what();
+  if (m.empty() || m.back() != '\n') m += '\n';
+  std::fputs(m.c_str(), stderr);
+  return kUserError;
 }
 
 }  // namespace eq::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "runtime/error.hpp"
 
 namespace eq::cli {
 
@@ -20,6 +21,10 @@ std::optional<Options> parse_run_options(int argc, char** argv, const std::vecto
 // A whole number option ≥ min, or prints an error and returns nullopt.
 std::optional<long long> whole_option(const Options& o, const std::string& key, long long fallback,
                                       long long min);
+
+// Prints a user error's diagnostic to standard error (ending in a newline)
+// and returns the exit code for it.
+int fail(const Error& e);
 
 // The file name without folders and without its last extension: "models/mlp.eq" → "mlp".
 std::string stem(const std::string& path);

@@ -77,10 +77,7 @@ int run_sample(int argc, char** argv) {
     std::fputs(text.c_str(), stdout);
     if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
   } catch (const Error& e) {
-    std::string m = e.what();
-    if (m.empty() || m.back() != '\n') m += '\n';
-    std::fputs(m.c_str(), stderr);
-    return kUserError;
+    return fail(e);
   }
   return kOk;
 }

@@ -173,10 +173,7 @@ int run_train(int argc, char** argv) {
     }
   } catch (const Error& e) {
     if (tty) std::fputs("\r\033[K", stderr);
-    std::string m = e.what();
-    if (m.empty() || m.back() != '\n') m += '\n';
-    std::fputs(m.c_str(), stderr);
-    return kUserError;
+    return fail(e);
   }
   return kOk;
 }
