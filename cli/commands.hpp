@@ -9,8 +9,8 @@ inline constexpr int kOk = 0;
 inline constexpr int kUserError = 1;
 inline constexpr int kUsage = 2;
 
-// `eqc check FILE…`: parse each file (`-` is standard input) and print every
-// diagnostic to standard error.
+// `eqc check FILE…`: parse and lower each file (`-` is standard input) and
+// print every diagnostic to standard error.
 int run_check(int argc, char** argv);
 
 // `eqc ir | tape | graph FILE.eq`: the model's IR, tape listing, Graphviz dot.

@@ -19,7 +19,7 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"check", eq::cli::run_check, "parse .eq files and report every syntax error"},
+    {"check", eq::cli::run_check, "parse and lower .eq files; report every error"},
     {"train", eq::cli::run_train, "train a model with its train block; save the weights"},
     {"eval", eq::cli::run_eval, "loss and accuracy of saved weights on data"},
     {"predict", eq::cli::run_predict, "one prediction per example of data, as CSV"},

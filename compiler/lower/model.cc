@@ -131,6 +131,10 @@ class Model::Lowering : public lower::Scope {
     auto d = decls_.find(name);
     if (d == decls_.end() || d->second.stmt->kind != StmtKind::Dim) return std::nullopt;
     const Stmt& s = *d->second.stmt;
+    if (!s.value && options_.open_dim_placeholder > 0) {
+      m_.dims_[name] = options_.open_dim_placeholder;
+      return m_.dims_[name];
+    }
     if (!s.value) {
       if (!unset_reported_.count(name)) {
         diags_.error(where, "dim " + name + " has no value: give it one (`dim " + name +

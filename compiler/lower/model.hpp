@@ -26,6 +26,9 @@ namespace eq {
 struct ModelOptions {
   std::map<std::string, std::int64_t> dims;  // -D NAME=VALUE, and dims the data sets
   DType dtype = DType::f32;
+  // For checking a model without its data (`eqc check`): a `dim` with no
+  // value and none given takes this placeholder instead of being an error.
+  std::int64_t open_dim_placeholder = 0;
 };
 
 struct ModelLeaf {

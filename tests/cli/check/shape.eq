@@ -1,0 +1,5 @@
+dim V                # set by the data: eqc check uses a placeholder
+input x : onehot[V]
+param W : [3, 5]
+param U : [3, V]
+y = W·x + U·x
