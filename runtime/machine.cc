@@ -58,6 +58,7 @@ struct Machine::Block {
 };
 
 Machine::Machine(Tape tape) : tape_(std::move(tape)) {
+  given_batch_.assign(tape_.values.size(), -1);
   blocks_.reserve(tape_.buffers.size());
   for (std::size_t i = 0; i < tape_.buffers.size(); ++i) blocks_.push_back(std::make_unique<Block>());
   // Parameters and constants have no batch axis: size them once, now.
@@ -129,6 +130,10 @@ void Machine::let(int value, ConstView data) {
                 std::string(dtype_name(v.dtype)) + " data; got " + std::string(dtype_name(data.dtype)));
   batch_ = batch;
   ensure_capacity(batch_);
+  if (v.batched) {
+    given_batch_[static_cast<std::size_t>(value)] = batch;
+    last_given_ = value;
+  }
   View dst = view(value);
   if (dst.dtype == data.dtype)
     std::memcpy(dst.data, data.data, static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype));
@@ -137,6 +142,16 @@ void Machine::let(int value, ConstView data) {
 }
 
 void Machine::run() {
+  // Every batched input given so far must have this run's batch: a larger
+  // batch given later resized (and cleared) the others, a smaller one would
+  // silently cut them.
+  for (const Leaf& l : tape_.inputs) {
+    const std::int64_t b = given_batch_[static_cast<std::size_t>(l.value)];
+    if (b >= 0 && b != batch_)
+      throw Error("input '" + l.name + "' was given a batch of " + std::to_string(b) + " but '" +
+                  input_name(tape_, last_given_) + "' one of " + std::to_string(batch_) +
+                  ": give every input of a run the same batch");
+  }
   ensure_capacity(batch_);
   if (profile_) {
     for (std::size_t i = 0; i < tape_.code.size(); ++i) {

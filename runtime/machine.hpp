@@ -64,6 +64,10 @@ class Machine {
   std::int64_t batch_ = 0;      // the batch size of the next / last run
   std::int64_t allocated_ = -1; // the batch size blocks are sized for
   bool check_finite_ = false;
+  // The batch each input was last given (−1: never), to catch a run whose
+  // inputs disagree; and the last input given, to name it.
+  std::vector<std::int64_t> given_batch_;
+  int last_given_ = -1;
   bool profile_ = false;
   std::vector<double> seconds_;  // per instruction, while profiling
   std::vector<std::int64_t> counts_;

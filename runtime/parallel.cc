@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -13,13 +14,17 @@ namespace {
 // and count down; the caller runs chunk 0 and waits for the count to reach 0.
 class Pool {
  public:
-  ~Pool() { stop(); }
+  ~Pool() {
+    std::lock_guard<std::mutex> call(call_mutex_);
+    stop();
+  }
 
   int size() {
     std::lock_guard<std::mutex> lock(mutex_);
     return wanted_;
   }
   void resize(int n) {
+    std::lock_guard<std::mutex> call(call_mutex_);  // never while a job runs
     stop();
     std::lock_guard<std::mutex> lock(mutex_);
     wanted_ = std::max(1, n);
@@ -45,9 +50,20 @@ class Pool {
       ++generation_;
     }
     wake_.notify_all();
-    fn(ctx, 0, bound(1));
+    // Wait for the workers even when this thread's chunk throws: they still
+    // use ctx, and the next job needs pending_ at 0.
+    std::exception_ptr failed;
+    try {
+      fn(ctx, 0, bound(1));
+    } catch (...) {
+      failed = std::current_exception();
+    }
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [&] { return pending_ == 0; });
+    if (!failed) failed = worker_error_;
+    worker_error_ = nullptr;
+    lock.unlock();
+    if (failed) std::rethrow_exception(failed);
   }
 
  private:
@@ -78,15 +94,21 @@ class Pool {
     for (;;) {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
-      if (quit_) return;
+      if (generation_ == seen) return;  // quit, with no job of ours pending
       seen = generation_;
       if (k >= chunks_) continue;
       auto fn = fn_;
       void* ctx = ctx_;
       const std::int64_t begin = bound(k), end = bound(k + 1);
       lock.unlock();
-      fn(ctx, begin, end);
+      std::exception_ptr failed;
+      try {
+        fn(ctx, begin, end);
+      } catch (...) {
+        failed = std::current_exception();
+      }
       lock.lock();
+      if (failed && !worker_error_) worker_error_ = failed;
       if (--pending_ == 0) done_.notify_one();
     }
   }
@@ -101,6 +123,7 @@ class Pool {
   void* ctx_ = nullptr;
   std::int64_t n_ = 0, chunks_ = 1;
   int pending_ = 0;
+  std::exception_ptr worker_error_;  // the first exception of a worker's chunk
 };
 
 Pool& pool() {

@@ -126,7 +126,12 @@ Window unroll(Model& model, int steps) {
 
   for (UnrolledState& us : w.states)
     for (std::size_t j = 0; j < us.carry_in.size(); ++j)
-      us.carry_out.push_back(value_at(us.name, steps - 1 - static_cast<int>(j)));
+    {
+      // The value j+1 steps before the next window: inside this window, or
+      // (a delay longer than the window) a state carried in and passed on.
+      const int t = steps - 1 - static_cast<int>(j);
+      us.carry_out.push_back(t >= 0 ? value_at(us.name, t) : us.carry_in[static_cast<std::size_t>(-t - 1)]);
+    }
 
   if (!w.losses.empty()) {
     Node total = ir::sum(w.losses[0], 0);

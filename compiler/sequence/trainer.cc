@@ -7,6 +7,7 @@
 #include "compiler/autodiff/grad.hpp"
 #include "compiler/passes/pipeline.hpp"
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
 #include "runtime/init.hpp"
 #include "runtime/kernels.hpp"
 
@@ -50,6 +51,10 @@ SequenceTrainer::SequenceTrainer(Setup& setup)
   train_end_ = n - static_cast<std::int64_t>(std::floor(config_.validate * static_cast<double>(n)));
   train_streams_ = std::make_unique<TextStreams>(setup.text, 0, train_end_, config_.batch, window_);
   if (train_end_ < n) {
+    if (n - train_end_ < window_ + 1)
+      throw Error(name + ": validate = " + format_number(config_.validate) + " holds out " +
+                  std::to_string(n - train_end_) + " symbols, fewer than one window of " +
+                  std::to_string(window_) + " steps plus one; raise validate or lower window");
     std::int64_t b = streams_for(n - train_end_, config_.batch, window_);
     val_streams_ = std::make_unique<TextStreams>(setup.text, train_end_, n, b, window_);
   }
@@ -241,6 +246,10 @@ void SequenceTrainer::resume(const SafetensorsFile& ck) {
   SavedModel s = decode_metadata(ck.metadata, ck.path);
   if (!s.position) throw Error(ck.path + ": not a checkpoint (no optimizer state or step count)");
   set_params(model_, ck, *train_.machine);
+  if (s.position->epoch_step >= steps_per_epoch())
+    throw Error(ck.path + ": the checkpoint stopped at window " + std::to_string(s.position->epoch_step + 1) +
+                " of an epoch, but this run's epoch has " + std::to_string(steps_per_epoch()) +
+                " windows: resume with the window, batch and text it was trained with");
   restore_solver(*solver_, ck, s.position->step);
   position_ = *s.position;
   std::size_t k = 0;

@@ -117,3 +117,27 @@ TEST_CASE("time-model training refuses set-ups it cannot run", "[sequence][train
                     "window of 8 steps plus one; lower batch or window");
   fs::remove_all(dir);
 }
+
+TEST_CASE("a checkpoint resumed with another window is refused, naming why", "[sequence][train]") {
+  fs::path dir = make_data();
+  Setup first = setup(dir, {{"steps", "30"}});
+  SequenceTrainer t(first);
+  t.initialize();
+  t.train();
+  SafetensorsFile ck = t.checkpoint();
+  ck.path = "ck.safetensors";
+  Setup other = setup(dir, {{"window", "32"}});
+  SequenceTrainer u(other);
+  CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at window 31 of an epoch, "
+                                  "but this run's epoch has 11 windows: resume with the window, "
+                                  "batch and text it was trained with");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a held-out share too short for one window names validate", "[sequence][train]") {
+  fs::path dir = make_data();
+  Setup s = setup(dir, {{"validate", "0.005"}});
+  CHECK_THROWS_WITH(SequenceTrainer(s), "rnn.eq: validate = 0.005 holds out 8 symbols, fewer than "
+                                        "one window of 8 steps plus one; raise validate or lower window");
+  fs::remove_all(dir);
+}

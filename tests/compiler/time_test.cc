@@ -99,3 +99,21 @@ TEST_CASE("unrolling shares what does not depend on time and carries the states"
   CHECK(w.values.at("hₜ")[0] != w.values.at("hₜ")[1]);
   CHECK(w.losses.size() == 4);
 }
+
+TEST_CASE("a delay longer than the window passes carried states through", "[time]") {
+  const char* source = R"(
+dim V = 3
+input xₜ : onehot[V]
+param W : [2, V]
+param U : [2, 2]
+hₜ = tanh(W·xₜ + U·hₜ₋₂)
+)";
+  Model m = Model::from_source("m.eq", source);
+  Window w = unroll(m, 1);
+  REQUIRE(w.states.size() == 1);
+  const UnrolledState& s = w.states[0];
+  REQUIRE(s.carry_in.size() == 2);
+  REQUIRE(s.carry_out.size() == 2);
+  CHECK(s.carry_out[0] == w.values.at("hₜ")[0]);  // hₜ at the last step
+  CHECK(s.carry_out[1] == s.carry_in[0]);          // the step before it came in
+}
