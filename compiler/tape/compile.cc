@@ -112,15 +112,12 @@ class Planner {
 
 }  // namespace
 
-Program compile(const ir::Graph& graph_const, const std::vector<ir::Node>& given,
+Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
                 const CompileOptions& options) {
-  // The passes add nodes to the arena (existing ones never change); node
-  // handles need a non-const graph pointer.
-  Graph& graph = const_cast<Graph&>(graph_const);
   Program p;
-  p.graph = &graph_const;
+  p.graph = &graph;
   runtime::Tape& tape = p.tape;
-  for (const Node& o : given) EQ_ASSERT(&o.graph() == &graph_const, "compile: an output from another graph");
+  for (const Node& o : given) EQ_ASSERT(&o.graph() == &graph, "compile: an output from another graph");
   passes::Optimized optimized = passes::run_pipeline(graph, given, options, p.stats);
   const std::vector<Node>& outputs = optimized.roots;
   const passes::FusionPlan& fusion = optimized.fusion;

@@ -43,8 +43,9 @@ struct Program {
   int readable(ir::Node n) const;
 };
 
-// Optimises `outputs` and compiles what they need (they stay readable after a run).
-Program compile(const ir::Graph& graph, const std::vector<ir::Node>& outputs,
+// Optimises `outputs` and compiles what they need (they stay readable after a
+// run). The passes add the rewritten nodes to `graph`; existing nodes never change.
+Program compile(ir::Graph& graph, const std::vector<ir::Node>& outputs,
                 const CompileOptions& options = {});
 
 // "file:line:col" of a node's origin, or "".
