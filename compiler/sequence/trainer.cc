@@ -194,14 +194,10 @@ void SequenceTrainer::train(const TrainHooks& hooks) {
     epoch_loss_ += loss;
     ++epoch_windows_;
     ++position_.epoch_step;
-    if (hooks.on_step) {
-      const double secs = seconds_since(start);
-      const double done = static_cast<double>(step() - first_step);
-      StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total, loss, 0, 0};
-      p.examples_per_second = secs > 0 ? done * static_cast<double>(symbols_per_step()) / secs : 0;
-      p.eta_seconds = secs / done * static_cast<double>(total - step());
-      hooks.on_step(p);
-    }
+    if (hooks.on_step)
+      hooks.on_step(step_progress(position_, epochs, per_epoch, step(), total, first_step, loss,
+                                  static_cast<double>((step() - first_step) * symbols_per_step()),
+                                  seconds_since(start)));
     const bool epoch_done = position_.epoch_step == per_epoch;
     if (epoch_done || step() == total) {
       EpochReport r;

@@ -39,6 +39,15 @@ void stop_if_not_finite(Machine& machine, double loss, std::int64_t step) {
               (where.empty() || where.back() == '\n' ? "" : "\n"));
 }
 
+StepProgress step_progress(const TrainPosition& position, std::int64_t epochs, std::int64_t per_epoch,
+                           std::int64_t step, std::int64_t total, std::int64_t first_step, double loss,
+                           double examples, double seconds) {
+  StepProgress p{position.epoch + 1, epochs, position.epoch_step, per_epoch, step, total, loss, 0, 0};
+  p.examples_per_second = seconds > 0 ? examples / seconds : 0;
+  if (step > first_step) p.eta_seconds = seconds / static_cast<double>(step - first_step) * static_cast<double>(total - step);
+  return p;
+}
+
 SavedModel saved_model(const Setup& setup) {
   SavedModel s;
   s.source_name = setup.source_name;
@@ -188,15 +197,10 @@ void Trainer::train(const TrainHooks& hooks) {
     run_step(std::span<const std::int64_t>(order_).subspan(at, b));
     examples_done += static_cast<std::int64_t>(b);
     ++position_.epoch_step;
-    if (hooks.on_step) {
-      const double secs = seconds_since(start);
-      StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total,
-                     (epoch_loss_ - loss_before) / static_cast<double>(b), 0, 0};
-      p.examples_per_second = secs > 0 ? static_cast<double>(examples_done) / secs : 0;
-      const double per_step = secs / static_cast<double>(step() - first_step);
-      p.eta_seconds = per_step * static_cast<double>(total - step());
-      hooks.on_step(p);
-    }
+    if (hooks.on_step)
+      hooks.on_step(step_progress(position_, epochs, per_epoch, step(), total, first_step,
+                                  (epoch_loss_ - loss_before) / static_cast<double>(b),
+                                  static_cast<double>(examples_done), seconds_since(start)));
     const bool epoch_done = position_.epoch_step == per_epoch;
     if (epoch_done || step() == total) {
       EpochReport r;

@@ -65,6 +65,13 @@ struct TrainHooks {
 // the step and that equation. Returns when `loss` is finite.
 void stop_if_not_finite(Machine& machine, double loss, std::int64_t step);
 
+// The progress numbers after a step: `position` is where the run is now,
+// `examples` how many examples (or symbols) the run has stepped through
+// since `first_step`, in `seconds`.
+StepProgress step_progress(const TrainPosition& position, std::int64_t epochs, std::int64_t per_epoch,
+                           std::int64_t step, std::int64_t total, std::int64_t first_step, double loss,
+                           double examples, double seconds);
+
 // What a weights file keeps about the run (checkpoint.hpp), from its set-up.
 SavedModel saved_model(const Setup& setup);
 
