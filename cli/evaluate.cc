@@ -10,8 +10,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
-#include "compiler/train/evaluate.hpp"
-#include "compiler/train/setup.hpp"
+#include "train/evaluate.hpp"
+#include "train/setup.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
 

@@ -6,9 +6,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
-#include "compiler/sequence/sampler.hpp"
-#include "compiler/train/evaluate.hpp"
-#include "compiler/train/setup.hpp"
+#include "train/sampler.hpp"
+#include "train/evaluate.hpp"
+#include "train/setup.hpp"
 #include "runtime/data.hpp"
 #include "runtime/error.hpp"
 #include "runtime/safetensors.hpp"

@@ -10,8 +10,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
-#include "compiler/sequence/trainer.hpp"
-#include "compiler/train/session.hpp"
+#include "train/sequence_trainer.hpp"
+#include "train/trainer.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
 #include "runtime/safetensors.hpp"

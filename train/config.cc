@@ -1,4 +1,4 @@
-#include "compiler/train/config.hpp"
+#include "train/config.hpp"
 
 #include <cmath>
 #include <memory>

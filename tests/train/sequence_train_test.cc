@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "compiler/sequence/sampler.hpp"
-#include "compiler/sequence/trainer.hpp"
-#include "compiler/train/evaluate.hpp"
+#include "train/sampler.hpp"
+#include "train/sequence_trainer.hpp"
+#include "train/evaluate.hpp"
 #include "runtime/error.hpp"
 
 using namespace eq;

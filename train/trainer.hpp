@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "compiler/machine.hpp"
-#include "compiler/train/evaluate.hpp"
-#include "compiler/train/setup.hpp"
+#include "train/evaluate.hpp"
+#include "train/setup.hpp"
 #include "runtime/random.hpp"
 #include "runtime/solvers.hpp"
 

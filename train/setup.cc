@@ -1,4 +1,4 @@
-#include "compiler/train/setup.hpp"
+#include "train/setup.hpp"
 
 #include <fstream>
 #include <set>

@@ -1,4 +1,4 @@
-#include "compiler/train/session.hpp"
+#include "train/trainer.hpp"
 
 #include <chrono>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "compiler/sequence/trainer.hpp"
+#include "train/sequence_trainer.hpp"
 
 #include <chrono>
 #include <cmath>

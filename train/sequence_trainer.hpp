@@ -22,8 +22,8 @@
 
 #include "compiler/lower/unroll.hpp"
 #include "compiler/machine.hpp"
-#include "compiler/sequence/streams.hpp"
-#include "compiler/train/session.hpp"
+#include "train/streams.hpp"
+#include "train/trainer.hpp"
 
 namespace eq {
 

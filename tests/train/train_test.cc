@@ -1,4 +1,4 @@
-// compiler/train: the train block → TrainConfig (values, overrides, exact
+// train/: the train block → TrainConfig (values, overrides, exact
 // diagnostics), metadata round trip, and a Trainer whose first step equals
 // a hand-computed SGD step of logistic regression (float64).
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "compiler/train/session.hpp"
+#include "train/trainer.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "compiler/sequence/streams.hpp"
+#include "train/streams.hpp"
 
 #include "runtime/error.hpp"
 
