@@ -6,12 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/builders.hpp"
 #include "compiler/ir/printer.hpp"
 #include "compiler/passes/pipeline.hpp"
 #include "compiler/tape/compile.hpp"
 #include "runtime/error.hpp"
+#include "train/program.hpp"
 
 namespace eq::cli {
 namespace {
@@ -34,26 +33,14 @@ CompileOptions compile_options(const Options& o) {
 }
 
 // What a command looks at: the training objective (mean loss over the batch)
-// with its gradients, or with --predict the outputs only. The objective is
-// optimised (stabilised) before it is differentiated: see passes/pipeline.hpp.
+// with its gradients — the program a trainer compiles (train/program.hpp) —
+// or with --predict the outputs only.
 std::vector<ir::Node> roots(Model& m, bool predict, bool with_grad, const CompileOptions& options,
                             passes::PassStats& stats) {
   std::vector<ir::Node> out;
   if (!predict && m.loss()) {
-    ir::Node objective = ir::sum(m.loss(), 0) / ir::batch_size(m.loss());
-    m.graph().set_name(objective, "objective");
-    if (with_grad) objective = optimize(m.graph(), {objective}, options, &stats)[0];
-    out.push_back(objective);
-    if (with_grad) {
-      std::vector<ir::Node> params;
-      for (const ModelParam& p : m.params()) params.push_back(p.node);
-      std::vector<ir::Node> grads = grad(objective, params);
-      for (std::size_t i = 0; i < grads.size(); ++i) {
-        if (m.graph().data(grads[i].id()).name.empty())
-          m.graph().set_name(grads[i], "∂" + m.params()[i].name);
-        out.push_back(grads[i]);
-      }
-    }
+    if (with_grad) out = training_program(m, nullptr, options, &stats).outputs();
+    else out.push_back(batch_objective(m));
   }
   for (const auto& [name, node] : m.outputs()) out.push_back(node);
   if (out.empty())

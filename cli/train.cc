@@ -1,7 +1,8 @@
 // `eqc train FILE.eq`: trains a model with its train block (LANGUAGE §7),
 // every key overridable with --KEY VALUE, and saves the weights (§8).
-// The loop itself is the library's eq::Trainer; this file parses options,
-// shows progress and writes files.
+// The loop itself is the library's eq::Trainer (train/trainer.hpp), for
+// example and time models alike; this file parses options, shows progress
+// and writes files.
 #include <unistd.h>
 
 #include <cmath>
@@ -10,7 +11,6 @@
 
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
-#include "train/sequence_trainer.hpp"
 #include "train/trainer.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
@@ -53,14 +53,11 @@ std::string duration(double s) {
   return buf;
 }
 
-// The run after set-up, the same for both trainers: start, train with
-// progress and logging, save.
-template <class Training>
-void drive(Training& trainer, Setup& setup, const Options& o, const std::string& path,
+// The run after set-up: start, train with progress and logging, save.
+void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
            const std::string& output, const std::string& ck_path, std::int64_t every) {
   const bool quiet = o.flag("quiet");
   const bool tty = !quiet && isatty(fileno(stderr));
-  const char* unit = setup.model->timed() ? "symbols" : "examples";
   if (auto r = o.key("resume")) {
     trainer.resume(load_safetensors(*r));
   } else if (auto w = o.key("init")) {
@@ -76,7 +73,7 @@ void drive(Training& trainer, Setup& setup, const Options& o, const std::string&
   }
   if (!quiet)
     std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps\n",
-                path.c_str(), static_cast<long long>(trainer.train_examples()), unit,
+                path.c_str(), static_cast<long long>(trainer.train_examples()), trainer.unit(),
                 static_cast<long long>(trainer.validation_examples()),
                 setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
                 static_cast<long long>(trainer.total_steps()));
@@ -164,13 +161,8 @@ int run_train(int argc, char** argv) {
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
     Setup setup = setup_file(path, so);
-    if (setup.model->timed()) {
-      SequenceTrainer trainer(setup);
-      drive(trainer, setup, *o, path, output, ck_path, *every);
-    } else {
-      Trainer trainer(setup);
-      drive(trainer, setup, *o, path, output, ck_path, *every);
-    }
+    Trainer trainer(setup);
+    drive(trainer, setup, *o, path, output, ck_path, *every);
   } catch (const Error& e) {
     if (tty) std::fputs("\r\033[K", stderr);
     return fail(e);
