@@ -13,8 +13,9 @@ constexpr std::uint64_t kShuffleStream = 1, kSplitStream = 2;
 
 }  // namespace
 
-ExampleBatches::ExampleBatches(Setup& setup)
-    : model_(*setup.model), config_(setup.config), shuffle_rng_(setup.config.seed, kShuffleStream) {
+ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
+    : model_(*setup.model), config_(setup.config), shard_(shard),
+      shuffle_rng_(setup.config.seed, kShuffleStream) {
   const std::string& name = model_.source().name();
   if (model_.timed())
     throw Error(name + ": a time model (names with ₜ) trains on text windows, not example batches");
@@ -35,6 +36,11 @@ ExampleBatches::ExampleBatches(Setup& setup)
   train_rows_.assign(all.begin() + n_val, all.end());
   std::sort(train_rows_.begin(), train_rows_.end());  // shuffling starts from data order
   std::sort(val_rows_.begin(), val_rows_.end());
+  const auto n_train = static_cast<std::int64_t>(train_rows_.size());
+  const std::int64_t smallest = n_train % config_.batch ? n_train % config_.batch : config_.batch;
+  if (smallest < shard_.count)
+    throw Error(setup.data.source + ": a batch of " + std::to_string(smallest) + " examples cannot be " +
+                "shared by " + std::to_string(shard_.count) + " processes; lower their number or raise batch");
 
   scale_ = fit_scale(setup.data, model_, train_rows_, config_.scale);
   const std::int64_t eval_batch = std::max<std::int64_t>(config_.batch, 256);
@@ -58,8 +64,9 @@ std::int64_t ExampleBatches::steps_per_epoch() const {
 
 std::span<const std::int64_t> ExampleBatches::rows(std::int64_t epoch_step) const {
   const auto at = static_cast<std::size_t>(epoch_step * config_.batch);
-  const std::size_t b = std::min(order_.size() - at, static_cast<std::size_t>(config_.batch));
-  return std::span<const std::int64_t>(order_).subspan(at, b);
+  const auto b = static_cast<std::int64_t>(std::min(order_.size() - at, static_cast<std::size_t>(config_.batch)));
+  return std::span<const std::int64_t>(order_).subspan(at + static_cast<std::size_t>(shard_.begin(b)),
+                                                       static_cast<std::size_t>(shard_.end(b) - shard_.begin(b)));
 }
 
 void ExampleBatches::begin_epoch() {

@@ -6,7 +6,9 @@
 // shuffle, in batches of `batch`, the last one partial. The training program
 // is training_program()'s objective and gradients plus the output accuracy
 // is read from. A checkpoint keeps the shuffling generator's state before
-// the epoch's shuffle, so a resumed run draws the same batches.
+// the epoch's shuffle, so a resumed run draws the same batches. With a
+// Shard, each step runs on that share of its batch; every batch must have at
+// least one example per share.
 #pragma once
 
 #include <map>
@@ -22,8 +24,9 @@ namespace eq {
 class ExampleBatches : public TrainingData {
  public:
   // Rejects time models (TextWindows trains those), models without `loss`,
-  // and data with fewer examples than a split needs.
-  explicit ExampleBatches(Setup& setup);
+  // data with fewer examples than a split needs, and batches too small to
+  // share.
+  explicit ExampleBatches(Setup& setup, const Shard& shard = {});
   ~ExampleBatches() override;
 
   Machine& machine() override { return *machine_; }
@@ -43,11 +46,12 @@ class ExampleBatches : public TrainingData {
   void describe(SavedModel& saved) const override { saved.scale = scale_; }
 
  private:
-  // The rows of step `epoch_step` of the current order.
+  // This share's rows of step `epoch_step` of the current order.
   std::span<const std::int64_t> rows(std::int64_t epoch_step) const;
 
   Model& model_;
   const TrainConfig& config_;
+  Shard shard_;
   std::vector<std::int64_t> train_rows_, val_rows_, order_;
   std::map<std::string, FeatureScale> scale_;
   std::unique_ptr<Batches> batches_;

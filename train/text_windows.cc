@@ -23,7 +23,7 @@ std::int64_t streams_for(std::int64_t symbols, std::int64_t wanted, std::int64_t
 
 }  // namespace
 
-TextWindows::TextWindows(Setup& setup) : model_(*setup.model) {
+TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model) {
   const TrainConfig& config = setup.config;
   const std::string& name = model_.source().name();
   if (!model_.loss()) throw Error(name + ": the model has no `lossₜ` equation to minimise");
@@ -42,6 +42,14 @@ TextWindows::TextWindows(Setup& setup) : model_(*setup.model) {
   const std::int64_t n = symbols_;
   train_end_ = n - static_cast<std::int64_t>(std::floor(config.validate * static_cast<double>(n)));
   train_streams_ = std::make_unique<TextStreams>(setup.text, 0, train_end_, config.batch, window_);
+  if (shard.count > 1) {
+    if (config.batch < shard.count)
+      throw Error(name + ": batch = " + std::to_string(config.batch) + " streams cannot be shared by " +
+                  std::to_string(shard.count) + " processes; lower their number or raise batch");
+    const std::int64_t first = shard.begin(config.batch);
+    train_streams_ = std::make_unique<TextStreams>(
+        train_streams_->share(first, shard.end(config.batch) - first));
+  }
   if (train_end_ < n) {
     if (n - train_end_ < window_ + 1)
       throw Error(name + ": validate = " + format_number(config.validate) + " holds out " +

@@ -13,7 +13,10 @@
 // order and starts the streams from the states' initial values.
 //
 // A checkpoint keeps the carried states (tensors "__state__.hₜ[-k]"), so a
-// resumed run ends with the same weights as an uninterrupted one.
+// resumed run ends with the same weights as an uninterrupted one. With a
+// Shard, each step runs on that share of the training streams (the
+// carried states, and so a checkpoint's, are the share's); held-out text is
+// scored whole.
 #pragma once
 
 #include <memory>
@@ -30,8 +33,9 @@ namespace eq {
 class TextWindows : public TrainingData {
  public:
   // Needs a time model with one one-hot input xₜ and one one-hot target yₜ,
-  // text data (setup.text), and a window (default 50).
-  explicit TextWindows(Setup& setup);
+  // text data (setup.text), a window (default 50), and at least one stream
+  // per share.
+  explicit TextWindows(Setup& setup, const Shard& shard = {});
   ~TextWindows() override;
 
   Machine& machine() override { return *train_.machine; }

@@ -61,9 +61,12 @@ SavedModel saved_model(const Setup& setup) {
   return s;
 }
 
-std::unique_ptr<TrainingData> training_data(Setup& setup) {
-  if (setup.model->timed()) return std::make_unique<TextWindows>(setup);
-  return std::make_unique<ExampleBatches>(setup);
+std::unique_ptr<TrainingData> training_data(Setup& setup, const Shard& shard) {
+  if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
+    throw Error("shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count) +
+                " does not exist");
+  if (setup.model->timed()) return std::make_unique<TextWindows>(setup, shard);
+  return std::make_unique<ExampleBatches>(setup, shard);
 }
 
 Trainer::Trainer(Setup& setup) : Trainer(setup, training_data(setup)) {}

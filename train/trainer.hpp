@@ -72,8 +72,8 @@ struct TrainHooks {
 SavedModel saved_model(const Setup& setup);
 
 // The data `setup`'s model trains on: TextWindows for a time model,
-// ExampleBatches otherwise.
-std::unique_ptr<TrainingData> training_data(Setup& setup);
+// ExampleBatches otherwise; `shard` of every step.
+std::unique_ptr<TrainingData> training_data(Setup& setup, const Shard& shard = {});
 
 class Trainer {
  public:

@@ -43,6 +43,18 @@ struct StepContext {
 // A seed for one step, from the run's seed and the step alone.
 std::uint64_t step_seed(std::uint64_t seed, std::int64_t step);
 
+// One share of every step's data, for data parallelism: share `index` of
+// `count` takes rows [b·index/count, b·(index+1)/count) of each batch of b
+// examples, or that share of the text streams. Every share draws the same
+// order (the same seed); its objective and gradients are means over its
+// rows, so a reduce hook weighs them by StepResult::examples.
+struct Shard {
+  std::int64_t index = 0, count = 1;
+  // The first and one-past-last of this share's n items.
+  std::int64_t begin(std::int64_t n) const { return n * index / count; }
+  std::int64_t end(std::int64_t n) const { return n * (index + 1) / count; }
+};
+
 // What one step covered: the data counts, the loop reads the objective.
 struct StepResult {
   double loss = 0;            // the step's objective: mean loss per example (or symbol)
