@@ -47,25 +47,26 @@ int run_check(int argc, char** argv) {
       continue;
     }
     const std::string name = path == "-" ? "<stdin>" : path;
-    SourceFile file(name, bytes);
+    auto file = std::make_shared<SourceFile>(name, bytes);
     Diagnostics diags;
-    const Module module = parse_module(file, diags);
+    Module module = parse_module(*file, diags);
     std::string text = diags.render();
-    // A file that parses is also lowered, so names, shapes and time are
-    // checked too. Dims the data would set get a placeholder size (odd, so
-    // that it broadcasts with nothing by accident).
+    // A file that parses is also lowered — the same module, not a second
+    // parse — so names, shapes and time are checked too. Dims the data would
+    // set get a placeholder size (odd, so that it broadcasts with nothing by
+    // accident).
     if (!diags.has_errors()) {
+      std::string open;
+      for (const Stmt& st : module.statements)
+        if (st.kind == StmtKind::Dim && !st.value)
+          for (const ExprPtr& n : st.names) open += (open.empty() ? "" : ", ") + n->name.text;
       try {
         ModelOptions options;
         options.open_dim_placeholder = 7;
-        Model::from_source(name, bytes, options);
+        Model::from_module(file, std::move(module), options);
       } catch (const Error& e) {
         text += e.what();
         status = kUserError;
-        std::string open;
-        for (const Stmt& st : module.statements)
-          if (st.kind == StmtKind::Dim && !st.value)
-            for (const ExprPtr& n : st.names) open += (open.empty() ? "" : ", ") + n->name.text;
         if (!open.empty())
           text += "note: the data sets " + open + "; eqc check used 7 in its place\n";
       }
