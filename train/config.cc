@@ -4,9 +4,9 @@
 #include <memory>
 #include <set>
 
-#include "compiler/lower/expr.hpp"
 #include "grammar/diagnostics.hpp"
 #include "grammar/parse.hpp"
+#include "grammar/suggest.hpp"
 #include "runtime/error.hpp"
 
 namespace eq {
@@ -93,7 +93,7 @@ class Reader {
     } else {
       const std::string written = as_written(key, key_span);
       std::string message = "unknown train key '" + written + "'";
-      const std::string near = lower::nearest_name(written, train_keys());
+      const std::string near = nearest_name(written, train_keys());
       if (!near.empty()) message += "; did you mean '" + near + "'?";
       diags_.error(key_span, message);
     }
@@ -168,7 +168,7 @@ class Reader {
     else {
       std::string message = "unknown optimizer";
       if (!name.empty()) message += " '" + name + "'";
-      const std::string near = lower::nearest_name(name, kinds);
+      const std::string near = nearest_name(name, kinds);
       message += near.empty() || name.empty() ? "; use sgd, adam, rmsprop or adagrad"
                                               : "; did you mean '" + near + "'?";
       diags_.error(name_span, message);
@@ -210,7 +210,7 @@ class Reader {
         }
         if (!slot) {
           std::string message = name + " has no argument '" + written + "'";
-          const std::string near = lower::nearest_name(key, known);
+          const std::string near = nearest_name(key, known);
           if (!near.empty()) message += "; did you mean '" + near + "'?";
           diags_.error(k.name_span, message);
           continue;

@@ -407,7 +407,7 @@ class Model::Lowering : public lower::Scope {
 
   void unknown(const Expr& n) {
     std::string message = "unknown name '" + n.name.text + "'";
-    std::string near = lower::nearest_name(n.name.text, names());
+    std::string near = nearest_name(n.name.text, names());
     if (!near.empty()) message += "; did you mean '" + near + "'?";
     diags_.error(n.span, message);
   }
