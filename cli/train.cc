@@ -78,11 +78,11 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   std::fflush(stdout);
   TrainHooks hooks;
   if (tty)
-    hooks.on_step = [](const StepProgress& p) {
-      std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f examples/s  ETA %s",
+    hooks.on_step = [unit = trainer.unit()](const StepProgress& p) {
+      std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f %s/s  ETA %s",
                    static_cast<long long>(p.epoch), static_cast<long long>(p.epochs),
                    static_cast<long long>(p.epoch_step), static_cast<long long>(p.epoch_steps),
-                   number(p.loss).c_str(), p.examples_per_second, duration(p.eta_seconds).c_str());
+                   number(p.loss).c_str(), p.examples_per_second, unit, duration(p.eta_seconds).c_str());
     };
   hooks.on_epoch = [&](const EpochReport& r) {
     if (log.is_open()) {
