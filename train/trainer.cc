@@ -108,9 +108,40 @@ void Trainer::resume(const SafetensorsFile& ck) {
   position_ = *s.position;
 }
 
-void Trainer::train(const TrainHooks& hooks) {
+// One step: the data in, the run, the checks, the hooks, the update.
+StepResult Trainer::run_step(const TrainHooks& hooks) {
   const TrainingProgram& program = data_->program();
   Machine& m = machine();
+  StepContext at{step() + 1, position_.epoch, position_.epoch_step, 0};
+  at.seed = step_seed(setup_.config.seed, at.step);
+  data_->let(at);
+  if (hooks.before_run) hooks.before_run(m, at);
+  m.run();
+  const double loss = scalar(m.view(program.objective));
+  stop_if_not_finite(m, loss, at.step);
+  StepResult r = data_->finish(at);
+  r.loss = loss;
+  for (std::size_t i = 0; i < grad_views_.size(); ++i) grad_views_[i] = m.view(program.grads[i]);
+  if (hooks.reduce) hooks.reduce(grad_views_, r);
+  solver_->step(grad_views_);
+  return r;
+}
+
+// The epoch's running metrics, and the held-out ones when a share is held out.
+EpochReport Trainer::epoch_report(double seconds) {
+  EpochReport e;
+  e.epoch = position_.epoch + 1;
+  e.step = step();
+  e.seconds = seconds;
+  e.train.examples = epoch_examples_;
+  e.train.loss = epoch_examples_ ? epoch_loss_ / static_cast<double>(epoch_examples_) : 0;
+  if (data_->scores_accuracy() && epoch_examples_)
+    e.train.accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(epoch_examples_);
+  if (data_->validation_size() > 0) e.validation = validate();
+  return e;
+}
+
+void Trainer::train(const TrainHooks& hooks) {
   const std::int64_t per_epoch = steps_per_epoch(), total = total_steps();
   const std::int64_t epochs = setup_.config.steps ? (total + per_epoch - 1) / per_epoch : setup_.config.epochs;
   const auto start = std::chrono::steady_clock::now();
@@ -124,19 +155,7 @@ void Trainer::train(const TrainHooks& hooks) {
       epoch_examples_ = epoch_correct_ = 0;
       epoch_start = std::chrono::steady_clock::now();
     }
-    StepContext at{step() + 1, position_.epoch, position_.epoch_step, 0};
-    at.seed = step_seed(setup_.config.seed, at.step);
-    data_->let(at);
-    if (hooks.before_run) hooks.before_run(m, at);
-    m.run();
-    const double loss = scalar(m.view(program.objective));
-    stop_if_not_finite(m, loss, at.step);
-    StepResult r = data_->finish(at);
-    r.loss = loss;
-    for (std::size_t i = 0; i < grad_views_.size(); ++i) grad_views_[i] = m.view(program.grads[i]);
-    if (hooks.reduce) hooks.reduce(grad_views_, r);
-    solver_->step(grad_views_);
-
+    const StepResult r = run_step(hooks);
     epoch_loss_ += r.loss * static_cast<double>(r.examples);
     epoch_examples_ += r.examples;
     epoch_correct_ += r.correct;
@@ -144,7 +163,7 @@ void Trainer::train(const TrainHooks& hooks) {
     ++position_.epoch_step;
     if (hooks.on_step) {
       StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total,
-                     loss, 0, 0};
+                     r.loss, 0, 0};
       const double seconds = seconds_since(start);
       if (seconds > 0) p.examples_per_second = static_cast<double>(examples_done) / seconds;
       if (step() > first_step)
@@ -153,15 +172,7 @@ void Trainer::train(const TrainHooks& hooks) {
     }
     const bool epoch_done = position_.epoch_step == per_epoch;
     if (epoch_done || step() == total) {
-      EpochReport e;
-      e.epoch = position_.epoch + 1;
-      e.step = step();
-      e.seconds = seconds_since(epoch_start);
-      e.train.examples = epoch_examples_;
-      e.train.loss = epoch_examples_ ? epoch_loss_ / static_cast<double>(epoch_examples_) : 0;
-      if (data_->scores_accuracy() && epoch_examples_)
-        e.train.accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(epoch_examples_);
-      if (data_->validation_size() > 0) e.validation = validate();
+      const EpochReport e = epoch_report(seconds_since(epoch_start));
       if (epoch_done) ++position_.epoch, position_.epoch_step = 0;
       if (hooks.on_epoch) hooks.on_epoch(e);
     }

@@ -113,6 +113,9 @@ class Trainer {
   TrainingData& data() { return *data_; }
 
  private:
+  StepResult run_step(const TrainHooks& hooks);
+  EpochReport epoch_report(double seconds);
+
   Setup& setup_;
   std::unique_ptr<TrainingData> data_;
   std::unique_ptr<Solver> solver_;
