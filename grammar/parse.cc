@@ -19,7 +19,11 @@ P::symbol_type yylex(ParseDriver& drv) {
   if (!drv.started) {
     drv.started = true;
     const Span s = drv.span(0, 0);
-    return drv.start == StartSymbol::Module ? P::make_START_MODULE(s) : P::make_START_EXPR(s);
+    switch (drv.start) {
+      case StartSymbol::Module: return P::make_START_MODULE(s);
+      case StartSymbol::Expression: return P::make_START_EXPR(s);
+      case StartSymbol::TrainValue: return P::make_START_TRAIN_VALUE(s);
+    }
   }
   const uint32_t size = static_cast<uint32_t>(drv.file.text().size());
   if (drv.diags.full()) return P::make_END(drv.span(size, size));
@@ -158,6 +162,14 @@ ExprPtr parse_expression(const SourceFile& file, Diagnostics& diags) {
   ParseDriver drv(file, diags, StartSymbol::Expression);
   run(drv);
   if (drv.expr) check_train_only(*drv.expr, diags);
+  if (diags.error_count() != before) return nullptr;
+  return std::move(drv.expr);
+}
+
+ExprPtr parse_train_value(const SourceFile& file, Diagnostics& diags) {
+  const std::size_t before = diags.error_count();
+  ParseDriver drv(file, diags, StartSymbol::TrainValue);
+  run(drv);
   if (diags.error_count() != before) return nullptr;
   return std::move(drv.expr);
 }

@@ -26,7 +26,7 @@ struct CallArgs {
   std::vector<KeywordArg> kwargs;
 };
 
-enum class StartSymbol { Module, Expression };
+enum class StartSymbol { Module, Expression, TrainValue };
 
 struct ParseDriver {
   ParseDriver(const SourceFile& f, Diagnostics& d, StartSymbol s)
@@ -42,7 +42,7 @@ struct ParseDriver {
   Token cur{Tok::Newline, 0, 0, 0};   // the last token handed to the parser
 
   Module module;  // filled for StartSymbol::Module
-  ExprPtr expr;   // filled for StartSymbol::Expression
+  ExprPtr expr;   // filled for StartSymbol::Expression and TrainValue
 
   Span span(uint32_t begin, uint32_t end) const { return file.span(begin, end); }
   Span span(const Token& t) const { return file.span(t.begin, t.end); }

@@ -9,7 +9,7 @@
 // `½(a+b)`, `2π`); the lexer marks such numbers NUMBER_ADJ, and the factor
 // after them is a power whose base starts with a name (power_np).
 // The first token, injected by the driver, selects what to parse: a whole
-// module or one expression. Errors recover at the end of the statement (or of
+// module, one expression, or one train-block value (`--lr 3e-3`). Errors recover at the end of the statement (or of
 // the train entry); messages are written by report_syntax_error in
 // parse_errors.cc.
 
@@ -56,6 +56,7 @@ BisonParser::symbol_type yylex(eq::ParseDriver& drv);
 %token SEMI ";"
 %token LEXERROR "invalid text"
 %token START_MODULE START_EXPR
+%token START_TRAIN_VALUE
 %token <std::string> NAME "name"
 %token <std::string> BUILTIN "built-in function"
 %token <std::string> STRING "string"
@@ -86,6 +87,7 @@ BisonParser::symbol_type yylex(eq::ParseDriver& drv);
 start:
   START_MODULE lines
 | START_EXPR blank_lines expr blank_lines  { drv.expr = $3; }
+| START_TRAIN_VALUE blank_lines expr blank_lines  { drv.expr = $3; }
 ;
 
 blank_lines: %empty | blank_lines NEWLINE;

@@ -19,6 +19,7 @@
 #include "compiler/ir/graph.hpp"
 #include "grammar/ast.hpp"
 #include "grammar/diagnostics.hpp"
+#include "grammar/suggest.hpp"
 
 namespace eq::lower {
 
@@ -49,12 +50,6 @@ struct Context {
 
 // Lowers `e`; a null Node when an error was reported.
 Binding lower_expression(const Expr& e, Context& cx);
-
-// The known name closest to `name` (edit distance on characters), or "".
-// A name is close when at most `limit` characters are edited — by default a
-// third of the name's length (at least one) — and something is left in common.
-std::string nearest_name(const std::string& name, const std::vector<std::string>& known,
-                         std::size_t limit = 0);
 
 // The per-example shape of a node: its shape without the batch axis.
 inline const Shape& example_shape(const ir::Node& n) { return n.shape().example(); }

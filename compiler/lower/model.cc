@@ -1,13 +1,12 @@
 #include "compiler/lower/model.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "compiler/ir/builders.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 
 namespace eq {
 
@@ -408,7 +407,7 @@ class Model::Lowering : public lower::Scope {
 
   void unknown(const Expr& n) {
     std::string message = "unknown name '" + n.name.text + "'";
-    std::string near = lower::nearest_name(n.name.text, names());
+    std::string near = nearest_name(n.name.text, names());
     if (!near.empty()) message += "; did you mean '" + near + "'?";
     diags_.error(n.span, message);
   }
@@ -567,25 +566,27 @@ Model::~Model() = default;
 
 Model Model::from_source(const std::string& name, const std::string& text,
                          const ModelOptions& options) {
-  Model m;
-  m.file_ = std::make_shared<SourceFile>(name, text);
-  m.graph_ = std::make_unique<ir::Graph>(options.dtype);
+  auto file = std::make_shared<SourceFile>(name, text);
   Diagnostics diags;
-  m.module_ = std::make_unique<Module>(parse_module(*m.file_, diags));
-  if (!diags.has_errors()) {
-    Lowering lowering(m, options, diags);
-    lowering.run();
-  }
+  Module module = parse_module(*file, diags);
+  diags.throw_if_errors();
+  return from_module(std::move(file), std::move(module), options);
+}
+
+Model Model::from_module(std::shared_ptr<SourceFile> file, Module module, const ModelOptions& options) {
+  Model m;
+  m.file_ = std::move(file);
+  m.graph_ = std::make_unique<ir::Graph>(options.dtype);
+  m.module_ = std::make_unique<Module>(std::move(module));
+  Diagnostics diags;
+  Lowering lowering(m, options, diags);
+  lowering.run();
   diags.throw_if_errors();
   return m;
 }
 
 Model Model::load(const std::string& path, const ModelOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": error: cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return from_source(path, text.str(), options);
+  return from_source(path, read_file(path), options);
 }
 
 }  // namespace eq

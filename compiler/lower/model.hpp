@@ -63,6 +63,10 @@ class Model {
   static Model load(const std::string& path, const ModelOptions& options = {});
   static Model from_source(const std::string& name, const std::string& text,
                            const ModelOptions& options = {});
+  // Lowers a module already parsed, without errors, from `file` (so a caller
+  // that reads the module first parses the text once).
+  static Model from_module(std::shared_ptr<SourceFile> file, Module module,
+                           const ModelOptions& options = {});
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;

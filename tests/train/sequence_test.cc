@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/lower/model.hpp"
-#include "compiler/sequence/sampler.hpp"
-#include "compiler/sequence/streams.hpp"
+#include "train/sampler.hpp"
+#include "train/streams.hpp"
 #include "runtime/error.hpp"
 
 using namespace eq;
