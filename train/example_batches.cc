@@ -92,13 +92,24 @@ StepResult ExampleBatches::finish(const StepContext& step) {
   return r;
 }
 
-Metrics ExampleBatches::validate() {
+ScoreSums ExampleBatches::validate() {
+  const std::vector<std::int64_t>& rows = val_rows_.empty() ? train_rows_ : val_rows_;
+  const auto n = static_cast<std::int64_t>(rows.size());
+  const auto share = std::span(rows).subspan(static_cast<std::size_t>(shard_.begin(n)),
+                                             static_cast<std::size_t>(shard_.end(n) - shard_.begin(n)));
+  if (share.empty()) return {};  // more ranks than held-out examples
   evaluator_->copy_params(*machine_);
   const std::int64_t batch = std::max<std::int64_t>(config_.batch, 256);
-  return evaluator_->evaluate(*batches_, val_rows_.empty() ? train_rows_ : val_rows_, batch);
+  const Metrics m = evaluator_->evaluate(*batches_, share, batch);
+  // Evaluator gives means; the sums are what add up over shares.
+  ScoreSums s;
+  s.examples = m.examples;
+  s.loss = m.loss * static_cast<double>(m.examples);
+  if (m.accuracy) s.correct = std::llround(*m.accuracy * static_cast<double>(m.examples));
+  return s;
 }
 
-void ExampleBatches::save(SafetensorsFile&, TrainPosition& position) {
+void ExampleBatches::save(SafetensorsFile&, TrainPosition& position, Communicator&) {
   // Between epochs the next shuffle has not been drawn: save the generator as it is now.
   position.rng = position.epoch_step == 0 ? shuffle_rng_.serialize() : epoch_rng_;
 }

@@ -1,5 +1,6 @@
 #include "train/text_windows.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -23,7 +24,8 @@ std::int64_t streams_for(std::int64_t symbols, std::int64_t wanted, std::int64_t
 
 }  // namespace
 
-TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model) {
+TextWindows::TextWindows(Setup& setup, const Shard& shard)
+    : model_(*setup.model), shard_(shard), batch_(setup.config.batch) {
   const TrainConfig& config = setup.config;
   const std::string& name = model_.source().name();
   if (!model_.loss()) throw Error(name + ": the model has no `lossₜ` equation to minimise");
@@ -57,6 +59,13 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model
                   std::to_string(window_) + " steps plus one; raise validate or lower window");
     std::int64_t b = streams_for(n - train_end_, config.batch, window_);
     val_streams_ = std::make_unique<TextStreams>(setup.text, train_end_, n, b, window_);
+    // This share's part of the held-out streams; with more shares than
+    // streams, some have none.
+    if (shard.end(b) > shard.begin(b))
+      val_streams_ = std::make_unique<TextStreams>(
+          val_streams_->share(shard.begin(b), shard.end(b) - shard.begin(b)));
+    else
+      val_streams_.reset();
   }
 
   unrolled_ = unroll(model_, static_cast<int>(window_));
@@ -70,8 +79,9 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model
   std::vector<ir::Node> eval_outs{program_.objective};
   eval_outs.insert(eval_outs.end(), carry_out.begin(), carry_out.end());
   eval_.machine = std::make_unique<Machine>(compile(model_.graph(), eval_outs));
-  eval_.text = val_streams_ ? val_streams_.get() : train_streams_.get();
+  eval_.text = val_streams_ ? val_streams_.get() : train_end_ < n ? nullptr : train_streams_.get();
   for (Program* p : {&train_, &eval_}) {
+    if (!p->text) continue;
     for (const UnrolledState& s : unrolled_.states)
       for (const ir::Node& leaf : s.carry_in)
         p->carry.emplace_back(leaf.dtype(), leaf.shape().example().with_front(p->text->streams()));
@@ -133,7 +143,8 @@ StepResult TextWindows::finish(const StepContext&) {
   return r;
 }
 
-Metrics TextWindows::validate() {
+ScoreSums TextWindows::validate() {
+  if (!eval_.text) return {};
   for (const ModelParam& p : model_.params()) {
     View src = train_.machine->param(p.node), dst = eval_.machine->param(p.node);
     std::memcpy(dst.data, src.data, static_cast<std::size_t>(src.numel()) * dtype_size(src.dtype));
@@ -147,17 +158,29 @@ Metrics TextWindows::validate() {
     total += scalar(eval_.machine->view(program_.objective));
     carry_on(eval_);
   }
-  Metrics m;
-  m.loss = total / static_cast<double>(s.windows());
-  m.examples = s.windows() * s.streams() * window_;
-  return m;
+  // Each window's objective is the mean over its streams and steps.
+  ScoreSums sums;
+  sums.examples = s.windows() * s.streams() * window_;
+  sums.loss = total * static_cast<double>(s.streams() * window_);
+  return sums;
 }
 
-void TextWindows::save(SafetensorsFile& ck, TrainPosition&) {
+// The carried states of every share, gathered in rank order: shares are
+// consecutive streams, so rank 0 lays the blocks back to back.
+void TextWindows::save(SafetensorsFile& ck, TrainPosition&, Communicator& comm) {
   std::size_t k = 0;
   for (const UnrolledState& s : unrolled_.states)
-    for (std::size_t j = 0; j < s.carry_in.size(); ++j)
-      ck.tensors.emplace_back(kStatePrefix + s.name + "[-" + std::to_string(j + 1) + "]", train_.carry[k++]);
+    for (std::size_t j = 0; j < s.carry_in.size(); ++j) {
+      const Tensor& mine = train_.carry[k++];
+      const std::vector<std::string> blocks =
+          comm.gather(std::string_view(static_cast<const char*>(mine.raw()), mine.bytes()));
+      if (comm.rank() != 0) continue;
+      Tensor whole(mine.dtype(), mine.shape().drop_front().with_front(batch_));
+      auto* out = static_cast<char*>(whole.raw());
+      for (const std::string& b : blocks) out = std::copy(b.begin(), b.end(), out);
+      EQ_ASSERT(out == static_cast<char*>(whole.raw()) + whole.bytes(), "gathered states do not fill the batch");
+      ck.tensors.emplace_back(kStatePrefix + s.name + "[-" + std::to_string(j + 1) + "]", std::move(whole));
+    }
 }
 
 void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition& position) {
@@ -170,8 +193,11 @@ void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition& positi
     for (std::size_t j = 0; j < st.carry_in.size(); ++j, ++k) {
       const std::string key = kStatePrefix + st.name + "[-" + std::to_string(j + 1) + "]";
       Tensor& c = train_.carry[k];
-      expect_tensor(ck, key, c.dtype(), c.shape());
-      std::memcpy(c.raw(), ck.find(key)->raw(), c.bytes());
+      expect_tensor(ck, key, c.dtype(), c.shape().drop_front().with_front(batch_));
+      // This share's streams: rows [begin, end) of the whole batch.
+      const std::size_t row = c.bytes() / static_cast<std::size_t>(c.shape()[0]);
+      std::memcpy(c.raw(), static_cast<const char*>(ck.find(key)->raw()) + row * static_cast<std::size_t>(shard_.begin(batch_)),
+                  c.bytes());
     }
 }
 

@@ -12,11 +12,13 @@
 // window's start but the state does not. An epoch visits the windows in
 // order and starts the streams from the states' initial values.
 //
-// A checkpoint keeps the carried states (tensors "__state__.hₜ[-k]"), so a
-// resumed run ends with the same weights as an uninterrupted one. With a
-// Shard, each step runs on that share of the training streams (the
-// carried states, and so a checkpoint's, are the share's); held-out text is
-// scored whole.
+// A checkpoint keeps the carried states (tensors "__state__.hₜ[-k]",
+// [batch, …]), so a resumed run ends with the same weights as an
+// uninterrupted one. With a Shard, each step runs on that share of the
+// training streams, whose carried states stay with the share; a checkpoint
+// gathers every share's into rank 0's whole tensors, and a resumed share
+// takes its rows back, so that another number of ranks can resume it.
+// Validation scores the share's part of the held-out streams.
 #pragma once
 
 #include <memory>
@@ -49,10 +51,10 @@ class TextWindows : public TrainingData {
   void begin_epoch() override { reset_carry(train_); }
   void let(const StepContext& step) override { let_window(train_, step.epoch_step); }
   StepResult finish(const StepContext& step) override;
-  // Mean loss per symbol over the held-out text (or the training text).
-  Metrics validate() override;
+  // The loss over this share's held-out streams (or training streams).
+  ScoreSums validate() override;
   void parameters_changed() override { reset_carry(train_); }
-  void save(SafetensorsFile& checkpoint, TrainPosition& position) override;
+  void save(SafetensorsFile& checkpoint, TrainPosition& position, Communicator& comm) override;
   void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) override;
 
   std::int64_t window() const { return window_; }
@@ -63,7 +65,7 @@ class TextWindows : public TrainingData {
   // A compiled program over one set of streams: training, or held-out.
   struct Program {
     std::unique_ptr<Machine> machine;
-    const TextStreams* text = nullptr;
+    const TextStreams* text = nullptr;  // null: this share has no held-out streams
     std::vector<Tensor> carry;   // per state: [streams, …]
     std::vector<Tensor> xs, ys;  // one window of symbols, per step
   };
@@ -72,6 +74,8 @@ class TextWindows : public TrainingData {
   void carry_on(Program& p);
 
   Model& model_;
+  Shard shard_;
+  std::int64_t batch_ = 0;  // the training streams of all shares
   std::int64_t window_ = 0, symbols_ = 0, train_end_ = 0;
   Window unrolled_;
   std::string input_name_, target_name_;
