@@ -3,6 +3,16 @@
 // The loop itself is the library's eq::Trainer (train/trainer.hpp), for
 // example and time models alike; this file parses options, shows progress
 // and writes files.
+//
+// On several processes (`mpirun -np N eqc train …`, or `--ranks N`, which
+// starts mpirun: ranks.hpp) every process runs this same file on its
+// rank's share. Rank 0 alone prints, writes the log, checkpoints and
+// weights, and reads --init / --resume files, which it broadcasts. Until
+// training starts, every step that may fail on one rank runs together
+// (run_together), so a bad file on one machine stops all with its message
+// ("rank 1: data.csv:17:3: …"), printed once by rank 0; a step of training
+// does the same through its gradient sum. Any other error on one rank ends
+// the job at once (Communicator::abort), since the others would wait for it.
 #include <unistd.h>
 
 #include <cmath>
@@ -11,10 +21,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/ranks.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 #include "runtime/format.hpp"
 #include "runtime/safetensors.hpp"
+#include "train/communicator.hpp"
 #include "train/trainer.hpp"
 
 namespace eq::cli {
@@ -29,7 +42,9 @@ constexpr const char* kTrainUsage =
     "  --resume CK           continue a checkpoint (optimizer state, step count, data order)\n"
     "  --checkpoint-every N  write a checkpoint every N steps (to --checkpoint FILE,\n"
     "                        default NAME.ckpt.safetensors)\n"
-    "  --threads N           BLAS threads\n"
+    "  --threads N           BLAS threads (of each process)\n"
+    "  --ranks N             train on N processes of this machine (starts mpirun; or run\n"
+    "                        mpirun -np N eqc train … yourself, on one machine or many)\n"
     "  --log FILE            write each epoch's metrics as CSV\n"
     "  --quiet               print nothing but errors\n"
     "  --profile             time every instruction; print where a step's time goes\n";
@@ -51,30 +66,52 @@ std::string duration(double s) {
   return buf;
 }
 
+// A file every rank needs, read by rank 0 alone (on several machines only
+// rank 0's needs it) and broadcast.
+SafetensorsFile load_on_rank0(Communicator& comm, const std::string& path) {
+  std::string bytes;
+  run_together(comm, [&] {
+    if (comm.rank() == 0) bytes = read_file(path);
+  });
+  broadcast(comm, bytes);
+  SafetensorsFile file;
+  run_together(comm, [&] { file = decode_safetensors(bytes, path); });
+  return file;
+}
+
 // The run after set-up: start, train with progress and logging, save.
 void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
            const std::string& output, const std::string& ck_path, std::int64_t every) {
-  const bool quiet = o.flag("quiet");
+  Communicator& comm = trainer.communicator();
+  const bool rank0 = comm.rank() == 0;
+  const bool quiet = o.flag("quiet") || !rank0;
   const bool tty = !quiet && isatty(fileno(stderr));
-  if (auto r = o.key("resume")) {
-    trainer.resume(load_safetensors(*r));
-  } else if (auto w = o.key("init")) {
-    trainer.load_weights(load_safetensors(*w));
-  } else {
-    trainer.initialize();
-  }
+  // The same file on every rank, so a failure to use it is every rank's.
+  const std::optional<std::string> start = o.key("resume") ? o.key("resume") : o.key("init");
+  SafetensorsFile file;
+  if (start) file = load_on_rank0(comm, *start);
+  run_together(comm, [&] {
+    if (o.key("resume")) trainer.resume(file);
+    else if (start) trainer.load_weights(file);
+    else trainer.initialize();
+  });
   std::ofstream log;
-  if (auto l = o.key("log")) {
-    log.open(*l);
-    if (!log) throw Error(*l + ": cannot write the log");
-    log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
-  }
-  if (!quiet)
-    std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps\n",
-                path.c_str(), static_cast<long long>(trainer.train_examples()), trainer.unit(),
+  run_together(comm, [&] {
+    if (auto l = o.key("log"); l && rank0) {
+      log.open(*l);
+      if (!log) throw Error(*l + ": cannot write the log");
+      log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
+    }
+  });
+  if (!quiet) {
+    std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps", path.c_str(),
+                static_cast<long long>(trainer.train_examples()), trainer.unit(),
                 static_cast<long long>(trainer.validation_examples()),
                 setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
                 static_cast<long long>(trainer.total_steps()));
+    if (comm.size() > 1) std::printf(", on %d processes", comm.size());
+    std::printf("\n");
+  }
   std::fflush(stdout);
   TrainHooks hooks;
   if (tty)
@@ -110,7 +147,7 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   trainer.train(hooks);
-  if (o.flag("profile")) {
+  if (o.flag("profile") && rank0) {
     const auto entries = trainer.machine().runtime().profile();
     double total = 0;
     for (const auto& e : entries) total += e.seconds;
@@ -120,9 +157,12 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
       std::fprintf(stderr, "  %9.3f ms %5.1f%%  %8lld×  %s\n", 1e3 * e.seconds,
                    total > 0 ? 100 * e.seconds / total : 0.0, static_cast<long long>(e.count), e.label.c_str());
   }
-  save_safetensors(output, trainer.weights());
-  if (every > 0) save_safetensors(ck_path, trainer.checkpoint());
-  if (!quiet) std::printf("saved %s\n", output.c_str());
+  if (rank0) save_safetensors(output, trainer.weights());
+  if (every > 0) {
+    const SafetensorsFile ck = trainer.checkpoint();  // every rank: it gathers carried states
+    if (rank0) save_safetensors(ck_path, ck);
+  }
+  if (rank0 && !o.flag("quiet")) std::printf("saved %s\n", output.c_str());
 }
 
 // The command line: every train key (LANGUAGE §7) is an option, and --lr.
@@ -131,18 +171,45 @@ CommandSpec train_command() {
   for (const std::string& k : train_keys()) c.options.push_back({k});
   c.options.push_back({"lr", true, "", {"learning-rate", "learning_rate", "rate", "eta"}});
   c.options.push_back({"output", true, "-o"});
-  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "log"})
+  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "ranks", "log"})
     c.options.push_back({k});
   c.options.push_back({"quiet", false});
   c.options.push_back({"profile", false});
   return c;
 }
 
-int train(const Options& o) {
+// train's arguments without --ranks N, for the processes it starts.
+std::vector<std::string> without_ranks(int argc, char** argv) {
+  std::vector<std::string> out;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "--ranks") {
+      ++i;
+      continue;
+    }
+    out.emplace_back(argv[i]);
+  }
+  return out;
+}
+
+int train(const Options& o, int argc, char** argv) {
   const std::int64_t every = whole_option(o, "checkpoint-every", 0, 1);
   const long long threads = whole_option(o, "threads", 0, 1);
+  const long long ranks = whole_option(o, "ranks", 1, 1);
+  if (ranks > 1 && !started_by_mpi_launcher()) {
+    if (!built_with_mpi())
+      throw Error("eqc: --ranks " + std::to_string(ranks) +
+                  ": this eqc was built without MPI and trains in one process only; build eq with "
+                  "Open MPI (bash scripts/install-deps.sh installs it)");
+    return run_on_ranks(static_cast<int>(ranks), without_ranks(argc, argv));
+  }
+  const std::unique_ptr<Communicator> comm = world_communicator();
+  if (o.key("ranks") && ranks != comm->size())
+    throw UsageError("eqc: --ranks " + std::to_string(ranks) + " but the launcher started " +
+                     std::to_string(comm->size()) + " processes; leave --ranks out under mpirun");
   if (threads > 0) blas::set_threads(static_cast<int>(threads));
-  const bool tty = !o.flag("quiet") && isatty(fileno(stderr));
+  else if (comm->size() > 1 && !std::getenv("OPENBLAS_NUM_THREADS"))
+    blas::set_threads(threads_per_rank(comm->size()));
+  const bool tty = !o.flag("quiet") && comm->rank() == 0 && isatty(fileno(stderr));
 
   const std::string& path = o.files[0];
   const std::string output = o.key("output").value_or(stem(path) + ".safetensors");
@@ -158,10 +225,24 @@ int train(const Options& o) {
     for (const auto& [k, v] : o.keys)
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
-    Setup setup = setup_file(path, so);
-    Trainer trainer(setup);
-    drive(trainer, setup, o, path, output, ck_path, every);
-  } catch (const Error&) {
+    Setup setup;
+    std::unique_ptr<Trainer> trainer;
+    run_together(*comm, [&] {
+      setup = setup_file(path, so);
+      trainer = std::make_unique<Trainer>(setup, *comm);
+    });
+    drive(*trainer, setup, o, path, output, ck_path, every);
+  } catch (const CollectiveError&) {
+    // Every rank has it; rank 0 reports it.
+    if (comm->rank() != 0) return kUserError;
+    if (tty) std::fputs("\r\033[K", stderr);
+    throw;
+  } catch (const std::exception& e) {
+    // This rank's alone: the others may be waiting for it in a collective.
+    if (comm->size() > 1) {
+      const bool user = dynamic_cast<const Error*>(&e);
+      comm->abort("rank " + std::to_string(comm->rank()) + ": " + (user ? "" : "internal error: ") + e.what());
+    }
     if (tty) std::fputs("\r\033[K", stderr);  // the progress line
     throw;
   }
@@ -170,6 +251,8 @@ int train(const Options& o) {
 
 }  // namespace
 
-int run_train(int argc, char** argv) { return run_command(train_command(), argc, argv, train); }
+int run_train(int argc, char** argv) {
+  return run_command(train_command(), argc, argv, [&](const Options& o) { return train(o, argc, argv); });
+}
 
 }  // namespace eq::cli
