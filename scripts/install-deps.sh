@@ -9,6 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config make
   bison re2c libicu-dev libopenblas-dev
   catch2 nlohmann-json3-dev libbenchmark-dev libmuparser-dev
+  openmpi-bin libopenmpi-dev
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(python3-torch)

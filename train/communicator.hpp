@@ -17,6 +17,7 @@
 // piece ends the job with abort().
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,6 +43,10 @@ class Communicator {
   virtual void allreduce_sum(std::span<float> data) = 0;
   virtual void allreduce_sum(std::span<double> data) = 0;
   virtual void allreduce_sum(std::span<std::int64_t> data) = 0;
+  // The same from a buffer of the caller's into `sum` (of the same size,
+  // not overlapping it), which saves copying `in` into `sum` first.
+  virtual void allreduce_sum(std::span<const float> in, std::span<float> sum) = 0;
+  virtual void allreduce_sum(std::span<const double> in, std::span<double> sum) = 0;
   // Copies rank 0's `data` to every rank (the same size on every rank).
   virtual void broadcast(std::span<std::byte> data) = 0;
   // Rank 0 gets every rank's `block` (of any size), in rank order; the other
@@ -62,10 +67,18 @@ class SingleProcess final : public Communicator {
   void allreduce_sum(std::span<float>) override {}
   void allreduce_sum(std::span<double>) override {}
   void allreduce_sum(std::span<std::int64_t>) override {}
+  void allreduce_sum(std::span<const float> in, std::span<float> sum) override { copy(in, sum); }
+  void allreduce_sum(std::span<const double> in, std::span<double> sum) override { copy(in, sum); }
   void broadcast(std::span<std::byte>) override {}
   std::vector<std::string> gather(std::string_view block) override { return {std::string(block)}; }
   void barrier() override {}
   [[noreturn]] void abort(const std::string& message) override;
+
+ private:
+  template <class T>
+  static void copy(std::span<const T> in, std::span<T> out) {
+    std::copy(in.begin(), in.end(), out.begin());
+  }
 };
 
 // A SingleProcess for defaults (it has no state).

@@ -38,6 +38,14 @@ void sum_in_place(MPI_Comm comm, std::span<T> data, MPI_Datatype type) {
   });
 }
 
+template <class T>
+void sum_into(MPI_Comm comm, std::span<const T> in, std::span<T> out, MPI_Datatype type) {
+  if (in.size() != out.size()) throw Error("MPI_Allreduce: buffers of different sizes");
+  in_pieces(in.size(), [&](std::size_t at, int n) {
+    check(MPI_Allreduce(in.data() + at, out.data() + at, n, type, MPI_SUM, comm), "MPI_Allreduce");
+  });
+}
+
 }  // namespace
 
 struct MpiCommunicator::Comm {
@@ -75,6 +83,13 @@ void MpiCommunicator::allreduce_sum(std::span<float> data) { sum_in_place(comm_-
 void MpiCommunicator::allreduce_sum(std::span<double> data) { sum_in_place(comm_->comm, data, MPI_DOUBLE); }
 void MpiCommunicator::allreduce_sum(std::span<std::int64_t> data) {
   sum_in_place(comm_->comm, data, MPI_INT64_T);
+}
+
+void MpiCommunicator::allreduce_sum(std::span<const float> in, std::span<float> sum) {
+  sum_into(comm_->comm, in, sum, MPI_FLOAT);
+}
+void MpiCommunicator::allreduce_sum(std::span<const double> in, std::span<double> sum) {
+  sum_into(comm_->comm, in, sum, MPI_DOUBLE);
 }
 
 void MpiCommunicator::broadcast(std::span<std::byte> data) {

@@ -3,7 +3,7 @@
 // Only in builds with MPI (built_with_mpi(); CMake found Open MPI), and
 // compiled in its own file so that nothing else includes mpi.h.
 //
-// Sums are MPI_Allreduce(MPI_IN_PLACE, …, MPI_SUM): Open MPI's reductions
+// Sums are MPI_Allreduce(…, MPI_SUM), in place or not: Open MPI's reductions
 // give every rank the same bits, which is what keeps the ranks' weights
 // equal. Buffers longer than an int can count are sent in pieces.
 #pragma once
@@ -32,6 +32,8 @@ class MpiCommunicator final : public Communicator {
   void allreduce_sum(std::span<float> data) override;
   void allreduce_sum(std::span<double> data) override;
   void allreduce_sum(std::span<std::int64_t> data) override;
+  void allreduce_sum(std::span<const float> in, std::span<float> sum) override;
+  void allreduce_sum(std::span<const double> in, std::span<double> sum) override;
   void broadcast(std::span<std::byte> data) override;
   std::vector<std::string> gather(std::string_view block) override;
   void barrier() override;

@@ -69,16 +69,18 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   }
 
   unrolled_ = unroll(model_, static_cast<int>(window_));
-  program_ = training_program(model_, &unrolled_);
+  program_ = shard.count > 1 ? shared_training_program(model_, &unrolled_) : training_program(model_, &unrolled_);
   std::vector<ir::Node> carry_out;
   for (const UnrolledState& s : unrolled_.states)
     carry_out.insert(carry_out.end(), s.carry_out.begin(), s.carry_out.end());
   train_.machine = std::make_unique<Machine>(compile(model_.graph(), program_.outputs(carry_out)));
   train_.text = train_streams_.get();
+  set_share(*train_.machine, program_, train_streams_->streams(), batch_);
   // Held-out windows need no gradients.
   std::vector<ir::Node> eval_outs{program_.objective};
   eval_outs.insert(eval_outs.end(), carry_out.begin(), carry_out.end());
   eval_.machine = std::make_unique<Machine>(compile(model_.graph(), eval_outs));
+  set_share(*eval_.machine, program_, 1, 1);  // held-out windows are scored whole
   eval_.text = val_streams_ ? val_streams_.get() : train_end_ < n ? nullptr : train_streams_.get();
   for (Program* p : {&train_, &eval_}) {
     if (!p->text) continue;

@@ -35,6 +35,8 @@ class ThreadGroup {
     void allreduce_sum(std::span<float> data) override { sum(data); }
     void allreduce_sum(std::span<double> data) override { sum(data); }
     void allreduce_sum(std::span<std::int64_t> data) override { sum(data); }
+    void allreduce_sum(std::span<const float> in, std::span<float> out) override { sum(in, out); }
+    void allreduce_sum(std::span<const double> in, std::span<double> out) override { sum(in, out); }
     void broadcast(std::span<std::byte> data) override {
       post(data.data(), data.size());
       if (rank_ != 0) std::memcpy(data.data(), group_.posted_[0].data, data.size());
@@ -60,13 +62,17 @@ class ThreadGroup {
       group_.sync_.arrive_and_wait();
     }
     template <class T>
-    void sum(std::span<T> data) {
-      post(data.data(), data.size());
-      std::vector<T> total(data.size(), T(0));
+    void sum(std::span<const T> in, std::span<T> out) {
+      post(in.data(), in.size());
+      std::vector<T> total(in.size(), T(0));
       for (const Posted& p : group_.posted_)
-        for (std::size_t i = 0; i < data.size(); ++i) total[i] += static_cast<const T*>(p.data)[i];
+        for (std::size_t i = 0; i < in.size(); ++i) total[i] += static_cast<const T*>(p.data)[i];
       group_.sync_.arrive_and_wait();  // every rank has read every buffer
-      std::copy(total.begin(), total.end(), data.begin());
+      std::copy(total.begin(), total.end(), out.begin());
+    }
+    template <class T>
+    void sum(std::span<T> data) {
+      sum(std::span<const T>(data), data);
     }
     ThreadGroup& group_;
     int rank_;

@@ -46,6 +46,28 @@ train {
 }
 )";
 
+// Two layers of 512: ∂W₂ is 2 MiB, large enough for an allreduce of its
+// own straight from the Machine's buffer (GradientSum::kOwnSumBytes).
+const char* kWide = R"(
+input x : [2]
+target y : onehot[K]
+dim K
+param W₁ : [512, 2] ~ he
+param W₂ : [512, 512] ~ he
+param W₃ : [K, 512] ~ glorot
+ŷ = softmax(W₃·relu(W₂·relu(W₁·x)))
+loss = -Σ(y*log(ŷ))
+output ŷ
+train {
+  data = csv("d.csv", x = 0:2, y = 2)
+  optimizer = adam(lr = 0.01)
+  batch = 7
+  steps = 6
+  dtype = f64
+  seed = 3
+}
+)";
+
 const char* kRnn = R"(
 dim V
 dim H = 6
@@ -245,6 +267,7 @@ TEST_CASE("shares of every batch, gradients summed, train as one batch", "[train
   const SetupOptions o = with({{"validate", "0.3"}, {"batch", "7"}});
   SECTION("2 ranks") { check_shares_train_as_one(f, kLogreg, 2, o, 7); }
   SECTION("3 ranks") { check_shares_train_as_one(f, kLogreg, 3, o, 7); }
+  SECTION("a gradient summed from its own buffer") { check_shares_train_as_one(f, kWide, 3, o, 7); }
 }
 
 TEST_CASE("shares of the text streams, gradients summed, train as all streams", "[train][loop]") {
