@@ -1,5 +1,6 @@
 // Golden diagnostics: each invalid snippet with the exact text `eqc check`
-// prints for it (file name t.eq). Regenerating: run eqc check on the snippet
+// prints for it (file name t.eq). Bytes that are not UTF-8 are echoed as
+// U+FFFD, so a message is always valid UTF-8. Regenerating: run eqc check on the snippet
 // and review the message by eye before pasting it here.
 #include <catch2/catch.hpp>
 
@@ -218,16 +219,16 @@ const Case kCases[] = {
      "t.eq:2:7: error: 'input' is a keyword and cannot be used as a name\nparam input : [3]\n      ^~~~~\nt.eq:4:8: error: the train key 'data' must be followed by '=': write data = value\n  data text(\"f\")\n       ^~~~\nt.eq:7:5: error: a number cannot end in 'e': write 1e3 or 1\nx = 1e\n    ^~\n"sv},
     // x = a� b
     {"x = a\xff"" b\n"sv,
-     "t.eq:1:6: error: invalid UTF-8 byte 0xFF\nx = a\xff"" b\n     ^\n"sv},
+     "t.eq:1:6: error: invalid UTF-8 byte 0xFF\nx = a\xef""\xbf""\xbd"" b\n     ^\n"sv},
     // x = � b
     {"x = \xe2""\x82"" b\n"sv,
-     "t.eq:1:5: error: invalid UTF-8 byte 0xE2\nx = \xe2""\x82"" b\n    ^\n"sv},
+     "t.eq:1:5: error: invalid UTF-8 byte 0xE2\nx = \xef""\xbf""\xbd""\xef""\xbf""\xbd"" b\n    ^\n"sv},
     // # caf�
     {"# caf\xe9""\ny = 1\n"sv,
-     "t.eq:1:6: error: invalid UTF-8 byte 0xE9\n# caf\xe9""\n     ^\n"sv},
+     "t.eq:1:6: error: invalid UTF-8 byte 0xE9\n# caf\xef""\xbf""\xbd""\n     ^\n"sv},
     // y = ���
     {"y = \xed""\xa0""\x80""\n"sv,
-     "t.eq:1:5: error: invalid UTF-8 byte 0xED\ny = \xed""\xa0""\x80""\n    ^\n"sv},
+     "t.eq:1:5: error: invalid UTF-8 byte 0xED\ny = \xef""\xbf""\xbd""\xef""\xbf""\xbd""\xef""\xbf""\xbd""\n    ^\n"sv},
     // x = f(a,
     {"x = f(a,\n  b\n"sv,
      "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\n"sv},
