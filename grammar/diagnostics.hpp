@@ -12,7 +12,9 @@
 // secondary span on the same line; the padding copies tabs from the source
 // line and measures other characters by display width (ICU East Asian width:
 // wide and fullwidth count 2, combining marks and format characters 0).
-// A span running past its line is underlined to the end of the line.
+// A span running past its line is underlined to the end of the line; bytes
+// that are not UTF-8 print as U+FFFD. The caret line is drawn by
+// eq::located_error (runtime/utf8.hpp), the renderer the data loaders use.
 // Notes render the same way with `note:`; a diagnostic without a span
 // prints `error: message` alone.
 //

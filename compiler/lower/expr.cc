@@ -39,11 +39,21 @@ class Lowerer {
         return norm(e, *e.args[0]);
       case ExprKind::Call:
         return call(e);
+      case ExprKind::Concat:
+        return not_yet(e.span, "concatenation [a, b]");
+      case ExprKind::Index:
+        return not_yet(e.span, "indexing and slicing");
     }
     return {};
   }
 
  private:
+  // LANGUAGE.md §9 constructs that parse but are not lowered yet.
+  Binding not_yet(Span span, const std::string& what) {
+    cx_.diags.error(span, what + " is not supported yet");
+    return {};
+  }
+
   static Binding plain(Node n) { return Binding{n, 0}; }
 
   Node mark(Node n, Span span) {
@@ -148,6 +158,7 @@ class Lowerer {
   }
 
   Binding binary(const Expr& e) {
+    if (is_comparison(e.op)) return not_yet(e.op_span, "the comparison '" + text(e.op_span) + "'");
     Binding a = expr(*e.args[0]);
     Binding b = expr(*e.args[1]);
     if (!a.node || !b.node) return {};
@@ -234,13 +245,14 @@ class Lowerer {
       cx_.diags.error(e.name_span, message);
       return {};
     }
-    if (!e.kwargs.empty()) {
-      cx_.diags.error(e.kwargs[0].name_span,
-                      "keyword arguments like '" + e.kwargs[0].name.text +
-                          " = …' belong in the train block, not in equations");
-      return {};
-    }
     std::string_view fn = builtin->function;
+    const bool composite = fn == "sum" || fn == "max" || fn == "min" || fn == "mean" ||
+                           fn == "norm" || fn == "transpose" || fn == "softmax" ||
+                           fn == "logsoftmax";
+    if (!composite && !ir::op_for_spelling(fn))
+      return not_yet(e.name_span, "the built-in function '" + e.name.text + "'");
+    if (!e.kwargs.empty())
+      return not_yet(e.kwargs[0].span, "the named argument '" + e.kwargs[0].name.text + " = …'");
     std::size_t want = (fn == "max" || fn == "min") && e.args.size() == 2 ? 2 : 1;
     if (e.args.size() != want) {
       std::string takes = fn == "max" || fn == "min" ? "1 or 2 arguments" : "1 argument";

@@ -162,7 +162,7 @@ param Wₜ : [3]
      R"(input x : [4]
 y = foo(x)
 )",
-     R"(m.eq:2:5: error: 'foo' is not a built-in function
+     R"(m.eq:2:5: error: 'foo' is not a built-in function; did you mean 'floor'?
 y = foo(x)
     ^~~
 )"},
