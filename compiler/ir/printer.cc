@@ -2,18 +2,13 @@
 
 #include <sstream>
 
-#include "compiler/tape/compile.hpp"
-
 namespace eq::ir {
 namespace {
 
-std::vector<char> reach(const Graph& graph, const std::vector<Node>& roots) {
-  std::vector<char> keep(static_cast<std::size_t>(graph.size()), roots.empty() ? 1 : 0);
-  for (const Node& r : roots) keep[static_cast<std::size_t>(r.id())] = 1;
-  for (NodeId i = graph.size() - 1; i >= 0; --i)
-    if (keep[static_cast<std::size_t>(i)])
-      for (NodeId in : graph.data(i).inputs) keep[static_cast<std::size_t>(in)] = 1;
-  return keep;
+// What to print: what the roots need, or every node when there are none.
+std::vector<char> shown(const Graph& graph, const std::vector<Node>& roots) {
+  if (roots.empty()) return std::vector<char>(static_cast<std::size_t>(graph.size()), 1);
+  return reachable(graph, roots);
 }
 
 std::string number(double v) {
@@ -43,7 +38,7 @@ std::string attrs_text(const Node& n) {
 }
 
 std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
-  std::vector<char> keep = reach(graph, roots);
+  std::vector<char> keep = shown(graph, roots);
   Graph& g = const_cast<Graph&>(graph);
   std::ostringstream out;
   for (NodeId i = 0; i < graph.size(); ++i) {
@@ -56,7 +51,7 @@ std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
     else out << op_name(n.op()) << attrs_text(n);
     for (int k = 0; k < n.arity(); ++k) out << (k ? ", %" : " %") << n.input(k).id();
     out << " : " << dtype_name(n.dtype()) << n.shape().str();
-    std::string w = where(n);
+    std::string w = location(n);
     if (!w.empty()) out << "  # " << w;
     out << "\n";
   }
@@ -64,7 +59,7 @@ std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
 }
 
 std::string print_dot(const Graph& graph, const std::vector<Node>& roots) {
-  std::vector<char> keep = reach(graph, roots);
+  std::vector<char> keep = shown(graph, roots);
   Graph& g = const_cast<Graph&>(graph);
   std::ostringstream out;
   out << "digraph eq {\n  rankdir=BT;\n  node [shape=box, fontname=\"monospace\"];\n";

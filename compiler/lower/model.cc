@@ -379,9 +379,10 @@ class Model::Lowering : public lower::Scope {
   }
 
   bool depends_on_leaves(Node n) {
-    if (n.op() == ir::Op::input || n.op() == ir::Op::param) return true;
-    for (int i = 0; i < n.arity(); ++i)
-      if (depends_on_leaves(n.input(i))) return true;
+    const std::vector<char> needed = ir::reachable(*m_.graph_, {n});
+    for (const auto* leaves : {&m_.graph_->inputs(), &m_.graph_->params()})
+      for (const Node& leaf : *leaves)
+        if (needed[static_cast<std::size_t>(leaf.id())]) return true;
     return false;
   }
 

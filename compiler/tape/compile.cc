@@ -124,7 +124,7 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
   p.roots = outputs;
 
   // Tree shaking: only what some output needs.
-  std::vector<char> needed = passes::reachable(graph, outputs);
+  std::vector<char> needed = reachable(graph, outputs);
   // Leaves are always part of the program, so a Machine can set every input
   // and parameter even when an output does not read it.
   for (const Node& n : graph.inputs()) needed[static_cast<std::size_t>(n.id())] = 1;
@@ -226,7 +226,7 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
       ins.label = std::string(op_name(n.op()));
     }
     ins.out = out;
-    ins.where = where(n);
+    ins.where = location(n);
 
     // Choose the output's buffer: in place over an input of the same shape
     // that dies here (elementwise loops read each element before writing it).

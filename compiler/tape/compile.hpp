@@ -48,9 +48,6 @@ struct Program {
 Program compile(ir::Graph& graph, const std::vector<ir::Node>& outputs,
                 const CompileOptions& options = {});
 
-// "file:line:col" of a node's origin, or "".
-std::string where(const ir::Node& n);
-
 // The instruction listing: index, op, input values → output value, shape,
 // buffer, source location; then the memory plan's total bytes.
 std::string print_tape(const Program& program, std::int64_t batch = 1);
