@@ -22,19 +22,15 @@ std::string number(double v) {
 
 std::string attrs_text(const Node& n) {
   const Attrs& a = n.attrs();
-  switch (n.op()) {
-    case Op::sum:
-    case Op::amax:
-    case Op::amin: return "[axis " + std::to_string(a.axis) + "]";
-    case Op::matmul: return std::string(a.trans_a ? "[aᵀ]" : "") + (a.trans_b ? "[bᵀ]" : "");
-    case Op::scatter:
-    case Op::onehot: return "[" + std::to_string(a.size) + "]";
-    case Op::reshape:
-    case Op::expand:
-    case Op::sum_to: return "[" + a.shape.str() + "]";
-    case Op::cast: return "[" + std::string(dtype_name(a.dtype)) + "]";
-    default: return "";
+  switch (info(n.op()).attr) {
+    case OpAttr::none: return "";
+    case OpAttr::axis: return "[axis " + std::to_string(a.axis) + "]";
+    case OpAttr::trans: return std::string(a.trans_a ? "[aᵀ]" : "") + (a.trans_b ? "[bᵀ]" : "");
+    case OpAttr::size: return "[" + std::to_string(a.size) + "]";
+    case OpAttr::shape: return "[" + a.shape.str() + "]";
+    case OpAttr::dtype: return "[" + std::string(dtype_name(a.dtype)) + "]";
   }
+  return "";
 }
 
 std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {

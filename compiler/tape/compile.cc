@@ -36,48 +36,6 @@ int Program::readable(ir::Node n) const {
 
 namespace {
 
-struct Lowered {
-  Kernel kernel;
-  std::uint8_t sub = 0;
-};
-
-Lowered kernel_for(Op op) {
-  switch (op) {
-#define EQ_OP(name, arity, kind, flags, spellings, ...) EQ_KERNEL_##kind(name)
-#define EQ_KERNEL_unary(name) \
-  case Op::name: return {Kernel::unary, static_cast<std::uint8_t>(kernels::Unary::name)};
-#define EQ_KERNEL_binary(name) \
-  case Op::name: return {Kernel::binary, static_cast<std::uint8_t>(kernels::Binary::name)};
-#define EQ_KERNEL_leaf(name)
-#define EQ_KERNEL_reduce(name)
-#define EQ_KERNEL_special(name)
-#include "compiler/ir/ops.def"
-#undef EQ_OP
-#undef EQ_KERNEL_unary
-#undef EQ_KERNEL_binary
-#undef EQ_KERNEL_leaf
-#undef EQ_KERNEL_reduce
-#undef EQ_KERNEL_special
-    case Op::sum: return {Kernel::reduce, static_cast<std::uint8_t>(kernels::Reduce::sum)};
-    case Op::amax: return {Kernel::reduce, static_cast<std::uint8_t>(kernels::Reduce::max)};
-    case Op::amin: return {Kernel::reduce, static_cast<std::uint8_t>(kernels::Reduce::min)};
-    case Op::softmax: return {Kernel::softmax};
-    case Op::logsoftmax: return {Kernel::logsoftmax};
-    case Op::matmul: return {Kernel::matmul};
-    case Op::transpose: return {Kernel::transpose};
-    case Op::gather: return {Kernel::gather};
-    case Op::scatter: return {Kernel::scatter};
-    case Op::onehot: return {Kernel::onehot};
-    case Op::reshape: return {Kernel::alias};
-    case Op::expand: return {Kernel::expand};
-    case Op::sum_to: return {Kernel::sum_to};
-    case Op::cast: return {Kernel::copy};
-    case Op::batch_size: return {Kernel::batch_size};
-    default: break;
-  }
-  EQ_ASSERT(false, "no kernel for op " + std::string(op_name(op)));
-}
-
 // The memory planner's state: which buffers are free, and what each holds.
 class Planner {
  public:
@@ -216,7 +174,7 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
       ins.label = program.label();
       tape.fused.push_back(std::move(program));
     } else {
-      Lowered k = kernel_for(n.op());
+      const ir::OpKernel k = *info(n.op()).kernel;
       ins.kernel = k.kernel;
       ins.sub = k.sub;
       ins.trans_a = n.attrs().trans_a;
