@@ -1,0 +1,192 @@
+// Model::Lowering, equations and time: equations are lowered on demand, so
+// each is lowered once, after what it uses, and a cycle is reported with the
+// names on it; a reference hₜ₋ₖ to an earlier step becomes a state leaf
+// (see lowering.hpp and model.hpp).
+#include "compiler/lower/lowering.hpp"
+#include "compiler/ir/builders.hpp"
+#include "runtime/error.hpp"
+
+namespace eq {
+
+using ir::Node;
+
+const lower::Binding* Model::Lowering::find(const NameParts& name, Span where, Diagnostics&) {
+  if (name.timed && name.offset > 0) {
+    diags_.error(where, "'" + name.text + "' looks ahead in time: an equation can use " +
+                            name.base + "ₜ or earlier steps (" + name.base +
+                            "ₜ₋₁), not later ones");
+    return &poisoned_;
+  }
+  if (name.timed && name.offset < 0) return delayed(name, where);
+  return resolve(name, where);
+}
+
+std::vector<std::string> Model::Lowering::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, decl] : decls_) out.push_back(name);
+  return out;
+}
+
+const lower::Binding* Model::Lowering::resolve(const NameParts& name, Span where) {
+  if (auto b = bound_.find(name.text); b != bound_.end()) return &b->second;
+  auto d = decls_.find(name.text);
+  if (d == decls_.end()) return nullptr;
+  const Stmt& s = *d->second.stmt;
+  if (s.kind == StmtKind::Dim) {
+    auto v = dim_value(name.text, where);
+    bound_[name.text] = {v ? m_.graph_->constant(static_cast<double>(*v)) : Node(), 0};
+    return &bound_[name.text];
+  }
+  if (s.kind != StmtKind::Equation && s.kind != StmtKind::Const) return &poisoned_;
+  Status& st = status_[name.text];
+  if (st == Status::visiting) {
+    cycle(name.text);
+    return &poisoned_;
+  }
+  st = Status::visiting;
+  stack_.push_back(name.text);
+  lower::Context cx{*m_.graph_, *this, diags_, m_.file_};
+  lower::Binding b = lower::lower_expression(*s.value, cx);
+  stack_.pop_back();
+  status_[name.text] = Status::done;
+  if (b.node) {
+    if (s.kind == StmtKind::Const && (b.node.shape().rank() != 0 || depends_on_leaves(b.node))) {
+      diags_.error(s.value->span, "const " + name.text + " must be a number or an expression of numbers, dims and consts");
+      b = {};
+    } else if (!name.timed && timed_reference(*s.value)) {
+      diags_.error(d->second.name->span,
+                   "'" + name.text + "' has no time index but depends on '" + timed_ref_ +
+                       "', which changes with time; write '" + name.text + "ₜ'");
+      b = {};
+    }
+  }
+  if (b.node) {
+    if (m_.graph_->data(b.node.id()).name.empty()) m_.graph_->set_name(b.node, name.text);
+    m_.values_[name.text] = b.node;
+  }
+  bound_[name.text] = b;
+  return &bound_[name.text];
+}
+
+bool Model::Lowering::depends_on_leaves(Node n) {
+  const std::vector<char> needed = ir::reachable(*m_.graph_, {n});
+  for (const auto* leaves : {&m_.graph_->inputs(), &m_.graph_->params()})
+    for (const Node& leaf : *leaves)
+      if (needed[static_cast<std::size_t>(leaf.id())]) return true;
+  return false;
+}
+
+// Whether an expression names a time-indexed value directly; sets timed_ref_.
+bool Model::Lowering::timed_reference(const Expr& e) {
+  if (e.kind == ExprKind::Name && e.name.timed) {
+    timed_ref_ = e.name.text;
+    return true;
+  }
+  for (const ExprPtr& a : e.args)
+    if (timed_reference(*a)) return true;
+  return false;
+}
+
+void Model::Lowering::cycle(const std::string& name) {
+  std::size_t start = 0;
+  while (stack_[start] != name) ++start;
+  std::string path;
+  for (std::size_t i = start; i < stack_.size(); ++i) path += stack_[i] + " → ";
+  path += name;
+  const Expr* lhs = decls_.at(name).name;
+  diags_.error(lhs->span, "these equations depend on each other in a cycle: " + path);
+}
+
+void Model::Lowering::unknown(const Expr& n) {
+  std::string message = "unknown name '" + n.name.text + "'";
+  std::string near = lower::nearest_name(n.name.text, names());
+  if (!near.empty()) message += "; did you mean '" + near + "'?";
+  diags_.error(n.span, message);
+}
+
+std::string Model::Lowering::current_name(const NameParts& name) { return name.base + "ₜ"; }
+
+const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where) {
+  if (auto b = bound_.find(name.text); b != bound_.end()) return &b->second;
+  std::string now = current_name(name);
+  auto d = decls_.find(now);
+  if (d == decls_.end()) {
+    diags_.error(where, "'" + name.text + "' refers to an earlier step of '" + now +
+                            "', but nothing defines '" + now + "'");
+    return &poisoned_;
+  }
+  std::optional<Shape> sh;
+  if (auto st = states_decl_.find(now); st != states_decl_.end() && st->second->has_shape)
+    sh = shape(*st->second);
+  else
+    sh = infer(now);
+  if (!sh) {
+    diags_.error(where, "cannot tell the shape of '" + name.text + "'; declare it: `state " +
+                            now + " : [H]`");
+    return &poisoned_;
+  }
+  ModelState state;
+  state.name = now;
+  state.leaf = name.text;
+  state.delay = -name.offset;
+  state.node = m_.graph_->input(name.text, *sh);
+  m_.states_.push_back(state);
+  bound_[name.text] = {state.node, 0};
+  return &bound_[name.text];
+}
+
+void Model::Lowering::finish_states() {
+  for (ModelState& st : m_.states_) {
+    auto it = m_.values_.find(st.name);
+    if (it == m_.values_.end()) {
+      // An input seen at an earlier step: the data supplies it.
+      const lower::Binding* b = resolve(analyze_name(st.name), Span{});
+      if (b && b->node) st.next = b->node;
+      continue;
+    }
+    st.next = it->second;
+    if (!(lower::example_shape(st.next) == lower::example_shape(st.node)))
+      diags_.error(decls_.at(st.name).name->span,
+                   "'" + st.name + "' has shape " + lower::example_shape(st.next).str() +
+                       " but its earlier value '" + st.leaf + "' was taken to be " +
+                       lower::example_shape(st.node).str());
+    if (auto decl = states_decl_.find(st.name); decl != states_decl_.end() && decl->second->value) {
+      const Expr& v = *decl->second->value;
+      if (auto n = number(v)) st.init_value = *n;
+      else if (v.kind == ExprKind::Name && bound_.count(v.name.text) &&
+               bound_[v.name.text].node && bound_[v.name.text].node.op() == ir::Op::param)
+        st.init_param = v.name.text;
+      else
+        diags_.error(v.span, "the initial value of a state is a number or a param");
+    }
+  }
+}
+
+void Model::Lowering::find_loss() {
+  for (const char* candidate : {"loss", "lossₜ"}) {
+    auto it = m_.values_.find(candidate);
+    if (it == m_.values_.end()) continue;
+    Node l = it->second;
+    if (lower::example_shape(l).rank() != 0) {
+      diags_.error(decls_.at(candidate).name->span,
+                   std::string("the objective '") + candidate +
+                       "' must be one number per example; it has shape " +
+                       lower::example_shape(l).str() + " (wrap it in Σ(…) or mean(…))");
+      return;
+    }
+    m_.loss_ = l;
+    m_.loss_name_ = candidate;
+  }
+}
+
+void Model::Lowering::find_outputs() {
+  for (const Stmt& s : m_.module_->statements)
+    if (s.kind == StmtKind::Output)
+      for (const ExprPtr& n : s.names) {
+        const lower::Binding* b = find(n->name, n->span, diags_);
+        if (!b) unknown(*n);
+        else if (b->node) m_.outputs_.push_back({n->name.text, b->node});
+      }
+}
+
+}  // namespace eq
