@@ -190,7 +190,7 @@ void Model::Lowering::declare_leaf(const Stmt& s, const Expr& n) {
     bound_[name] = {};
     return;
   }
-  ModelLeaf leaf{name, {}, 0, n.span};
+  ModelLeaf leaf{name, {}, 0, n.span, n.name.timed, n.name.base, n.name.offset};
   if (s.onehot) {
     if (sh->rank() != 1) {
       diags_.error(s.shape_span, "onehot takes one size, the number of classes: onehot[V]");

@@ -104,11 +104,17 @@ void Model::Lowering::unknown(const Expr& n) {
   diags_.error(n.span, message);
 }
 
-std::string Model::Lowering::current_name(const NameParts& name) { return name.base + "ₜ"; }
+// The parts of hₜ, the value an earlier step's name hₜ₋ₖ refers to.
+NameParts Model::Lowering::current(const NameParts& earlier) {
+  NameParts now = earlier;
+  now.text = earlier.base + "ₜ";
+  now.offset = 0;
+  return now;
+}
 
 const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where) {
   if (auto b = bound_.find(name.text); b != bound_.end()) return &b->second;
-  std::string now = current_name(name);
+  const std::string now = current(name).text;
   auto d = decls_.find(now);
   if (d == decls_.end()) {
     diags_.error(where, "'" + name.text + "' refers to an earlier step of '" + now +
@@ -131,6 +137,7 @@ const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where
   state.delay = -name.offset;
   state.node = m_.graph_->input(name.text, *sh);
   m_.states_.push_back(state);
+  state_names_.emplace(now, current(name));
   bound_[name.text] = {state.node, 0};
   return &bound_[name.text];
 }
@@ -140,7 +147,7 @@ void Model::Lowering::finish_states() {
     auto it = m_.values_.find(st.name);
     if (it == m_.values_.end()) {
       // An input seen at an earlier step: the data supplies it.
-      const lower::Binding* b = resolve(analyze_name(st.name), Span{});
+      const lower::Binding* b = resolve(state_names_.at(st.name), Span{});
       if (b && b->node) st.next = b->node;
       continue;
     }

@@ -23,7 +23,7 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Number: return Shape{};
     case ExprKind::Name:
-      if (e.name.timed && e.name.offset < 0) return infer(current_name(e.name));
+      if (e.name.timed && e.name.offset < 0) return infer(current(e.name).text);
       return infer(e.name.text);
     case ExprKind::Unary:
     case ExprKind::Postfix: {

@@ -60,7 +60,7 @@ class Model::Lowering : public lower::Scope {
   bool timed_reference(const Expr& e);
   void cycle(const std::string& name);
   void unknown(const Expr& n);
-  std::string current_name(const NameParts& name);
+  static NameParts current(const NameParts& earlier);
   const lower::Binding* delayed(const NameParts& name, Span where);
   void finish_states();
   void find_loss();
@@ -77,6 +77,7 @@ class Model::Lowering : public lower::Scope {
   std::map<std::string, lower::Binding> bound_;
   std::map<std::string, Status> status_;
   std::map<std::string, const Stmt*> states_decl_;
+  std::map<std::string, NameParts> state_names_;  // hₜ's parts, by its text
   std::vector<std::string> stack_;
   std::set<std::string> dims_visiting_, unset_reported_, inferring_;
   std::string timed_ref_;

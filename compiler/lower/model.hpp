@@ -36,6 +36,12 @@ struct ModelLeaf {
   ir::Node node;
   std::int64_t onehot = 0;  // classes of a one-hot leaf, else 0
   Span decl;
+  // Time (LANGUAGE §6), as the declaration wrote it, so that no later stage
+  // has to take the name apart again: whether the name carries a time index
+  // (xₜ), the name without it (x; the whole name when untimed), and k of xₜ₊ₖ.
+  bool timed = false;
+  std::string base;
+  int offset = 0;
 };
 
 struct ModelParam {

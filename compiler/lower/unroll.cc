@@ -59,7 +59,7 @@ Window unroll(Model& model, int steps) {
   std::vector<const ModelLeaf*> timed;
   for (const auto* list : {&model.inputs(), &model.targets()})
     for (const ModelLeaf& leaf : *list)
-      if (analyze_name(leaf.name).timed) timed.push_back(&leaf);
+      if (leaf.timed) timed.push_back(&leaf);
 
   // States by the value they carry: the greatest delay decides how many
   // earlier steps the window carries in.

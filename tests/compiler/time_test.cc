@@ -100,6 +100,31 @@ TEST_CASE("unrolling shares what does not depend on time and carries the states"
   CHECK(w.losses.size() == 4);
 }
 
+TEST_CASE("leaves carry their time index as declared, and unroll reads it", "[time]") {
+  const char* source = R"(
+dim V = 3
+input x_t : onehot[V]
+input x₁ₜ : [2]
+input s : [2]
+target y_{t} : onehot[V]
+param W : [2, V] ~ glorot
+hₜ = tanh(W·x_t + x₁ₜ + s + hₜ₋₁)
+)";
+  Model m = Model::from_source("m.eq", source);
+  REQUIRE(m.inputs().size() == 3);
+  REQUIRE(m.targets().size() == 1);
+  const ModelLeaf &x = m.inputs()[0], &x1 = m.inputs()[1], &s = m.inputs()[2], &y = m.targets()[0];
+  CHECK((x.name == "xₜ" && x.timed && x.base == "x" && x.offset == 0));
+  CHECK((x1.name == "x₁ₜ" && x1.timed && x1.base == "x₁"));
+  CHECK((s.name == "s" && !s.timed && s.base == "s"));
+  CHECK((y.name == "yₜ" && y.timed && y.base == "y"));
+  // A leaf per step for the timed leaves only; the untimed one is shared.
+  Window w = unroll(m, 3);
+  CHECK(w.inputs.size() == 3);
+  CHECK(w.inputs.at("x₁ₜ").size() == 3);
+  CHECK(w.inputs.count("s") == 0);
+}
+
 TEST_CASE("a delay longer than the window passes carried states through", "[time]") {
   const char* source = R"(
 dim V = 3
