@@ -232,11 +232,30 @@ void Model::Lowering::declare_param(const Stmt& s, const Expr& n) {
                                       ", but " + init.describe() +
                                       " is for matrices: give it a shape like `param " + name +
                                       " : [3, 4] ~ " + init.describe() + "`");
+  } else if (uninitialized_.insert(&s).second) {
+    missing_initializer(s, sh);
   }
   Node p = m_.graph_->param(name, sh);
   m_.params_.push_back({name, p, init, n.span});
   bound_[name] = {p, 0};
   status_[name] = Status::done;
+}
+
+// A param starts where its initializer puts it; there is no silent default
+// (a network of zeros has symmetric units and may never learn). One error per
+// statement, suggesting the statement with the usual initializer added.
+void Model::Lowering::missing_initializer(const Stmt& s, const Shape& shape) {
+  std::string names;
+  std::vector<Span> others;
+  for (const ExprPtr& n : s.names) {
+    names += (names.empty() ? "'" : ", '") + n->name.text + "'";
+    if (n != s.names.front()) others.push_back(n->span);
+  }
+  const char* init = shape.rank() >= 2 ? "glorot" : "0";
+  diags_.error(s.names.front()->span,
+               names + (s.names.size() > 1 ? " have" : " has") + " no initializer: write `" +
+                   std::string(s.span.file->slice(s.span)) + " ~ " + init + "`",
+               std::move(others));
 }
 
 std::optional<double> Model::Lowering::number(const Expr& e) {

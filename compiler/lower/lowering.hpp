@@ -51,6 +51,7 @@ class Model::Lowering : public lower::Scope {
   std::optional<Shape> shape(const Stmt& s);
   void declare_leaf(const Stmt& s, const Expr& n);
   void declare_param(const Stmt& s, const Expr& n);
+  void missing_initializer(const Stmt& s, const Shape& shape);
   std::optional<double> number(const Expr& e);
   std::optional<Initializer> initializer(const Expr& e);
 
@@ -80,6 +81,7 @@ class Model::Lowering : public lower::Scope {
   std::map<std::string, NameParts> state_names_;  // hₜ's parts, by its text
   std::vector<std::string> stack_;
   std::set<std::string> dims_visiting_, unset_reported_, inferring_;
+  std::set<const Stmt*> uninitialized_;  // params without `~`, reported once a statement
   std::string timed_ref_;
   lower::Binding poisoned_;
 };

@@ -26,7 +26,7 @@ struct Case {
 const Case kCases[] = {
     {"shape mismatch in ·",
      R"(input x : [4]
-param W : [3, 5]
+param W : [3, 5] ~ glorot
 y = W·x
 )",
      R"(m.eq:3:5: error: cannot multiply W [3, 5] · x [4]
@@ -35,7 +35,7 @@ y = W·x
 )"},
     {"shape mismatch in +",
      R"(input x : [4]
-param b : [3]
+param b : [3] ~ 0
 y = x + b
 )",
      R"(m.eq:3:5: error: cannot add x [4] + b [3]
@@ -44,7 +44,7 @@ y = x + b
 )"},
     {"shape mismatch in -",
      R"(input x : [4]
-param b : [3]
+param b : [3] ~ 0
 y = x - b
 )",
      R"(m.eq:3:5: error: cannot subtract x [4] - b [3]
@@ -53,7 +53,7 @@ y = x - b
 )"},
     {"shape mismatch in *",
      R"(input x : [4]
-param W : [3, 3]
+param W : [3, 3] ~ glorot
 y = x * W
 )",
      R"(m.eq:3:5: error: cannot multiply x [4] * W [3, 3]
@@ -62,7 +62,7 @@ y = x * W
 )"},
     {"shape mismatch in /",
      R"(input x : [4]
-param v : [3]
+param v : [3] ~ 0
 y = x / v
 )",
      R"(m.eq:3:5: error: cannot divide x [4] / v [3]
@@ -71,7 +71,7 @@ y = x / v
 )"},
     {"unknown name with suggestion",
      R"(input xs : [4]
-param W : [3, 4]
+param W : [3, 4] ~ glorot
 y = W·x
 )",
      R"(m.eq:3:7: error: unknown name 'x'; did you mean 'xs'?
@@ -122,7 +122,7 @@ input x : [4]
 )"},
     {"hₜ₊₁ looks ahead",
      R"(input x : [4]
-param W : [3, 4]
+param W : [3, 4] ~ glorot
 hₜ = tanh(W·x + hₜ₊₁)
 )",
      R"(m.eq:3:17: error: 'hₜ₊₁' looks ahead in time: an equation can use hₜ or earlier steps (hₜ₋₁), not later ones
@@ -279,6 +279,19 @@ y = sigmoid(x) + q
 m.eq:3:9: error: unknown name 'u'
 z = y * u
         ^
+)"},
+    {"params without an initializer",
+     R"(input x : [4]
+param W, U : [3, 4]
+param b : [3]
+y = W·x + U·x + b
+)",
+     R"(m.eq:2:7: error: 'W', 'U' have no initializer: write `param W, U : [3, 4] ~ glorot`
+param W, U : [3, 4]
+      ^  ~
+m.eq:3:7: error: 'b' has no initializer: write `param b : [3] ~ 0`
+param b : [3]
+      ^
 )"},
     {"a delayed name nothing defines",
      R"(input x : [4]

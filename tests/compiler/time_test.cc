@@ -16,10 +16,10 @@ dim V = 4
 dim H = 3
 input xₜ : onehot[V]
 target yₜ : onehot[V]
-param W : [H, V]
-param U : [H, H]
-param b : [H]
-param Wy : [V, H]
+param W : [H, V] ~ glorot
+param U : [H, H] ~ glorot
+param b : [H] ~ 0
+param Wy : [V, H] ~ glorot
 hₜ = tanh(W·xₜ + U·hₜ₋₁ + b)
 ŷₜ = softmax(Wy·hₜ)
 lossₜ = -Σ(yₜ*log(ŷₜ))
@@ -30,11 +30,11 @@ dim V = 4
 dim H = 3
 input  xₜ : onehot[V]
 target yₜ : onehot[V]
-param Wᵢ, Wf, Wₒ, Wc : [H, V]
-param Uᵢ, Uf, Uₒ, Uc : [H, H]
-param Bᵢ, Bf, Bₒ, Bc : [H]
-param Wy : [V, H]
-param By : [V]
+param Wᵢ, Wf, Wₒ, Wc : [H, V] ~ glorot
+param Uᵢ, Uf, Uₒ, Uc : [H, H] ~ glorot
+param Bᵢ, Bf, Bₒ, Bc : [H] ~ 0
+param Wy : [V, H] ~ glorot
+param By : [V] ~ 0
 iₜ = σ(Wᵢ·xₜ + Uᵢ·hₜ₋₁ + Bᵢ)
 fₜ = σ(Wf·xₜ + Uf·hₜ₋₁ + Bf)
 oₜ = σ(Wₒ·xₜ + Uₒ·hₜ₋₁ + Bₒ)
@@ -129,8 +129,8 @@ TEST_CASE("a delay longer than the window passes carried states through", "[time
   const char* source = R"(
 dim V = 3
 input xₜ : onehot[V]
-param W : [2, V]
-param U : [2, 2]
+param W : [2, V] ~ glorot
+param U : [2, 2] ~ glorot
 hₜ = tanh(W·xₜ + U·hₜ₋₂)
 )";
   Model m = Model::from_source("m.eq", source);
