@@ -2,6 +2,8 @@
 // each is lowered once, after what it uses, and a cycle is reported with the
 // names on it; a reference hₜ₋ₖ to an earlier step becomes a state leaf
 // (see lowering.hpp and model.hpp).
+#include <algorithm>
+
 #include "compiler/lower/lowering.hpp"
 #include "compiler/ir/builders.hpp"
 #include "runtime/error.hpp"
@@ -95,6 +97,58 @@ void Model::Lowering::cycle(const std::string& name) {
   path += name;
   const Expr* lhs = decls_.at(name).name;
   diags_.error(lhs->span, "these equations depend on each other in a cycle: " + path);
+  const std::set<std::string> on_cycle(stack_.begin() + static_cast<std::ptrdiff_t>(start), stack_.end());
+  for (const std::string& n : on_cycle)
+    if (const Stmt* s = decls_.at(n).stmt; s->value) hint_earlier_step(*s->value, on_cycle);
+}
+
+namespace {
+
+// The name in `e` that ends where `end` is, but for spaces, if any.
+const Expr* name_ending_at(const Expr& e, std::uint32_t end) {
+  if (e.kind == ExprKind::Name) {
+    if (e.span.end > end) return nullptr;
+    std::string_view between = std::string_view(e.span.file->text()).substr(e.span.end, end - e.span.end);
+    return between.find_first_not_of(" \t") == std::string_view::npos ? &e : nullptr;
+  }
+  if (e.kind == ExprKind::Binary || e.kind == ExprKind::Unary)
+    return name_ending_at(*e.args.back(), end);
+  return nullptr;
+}
+
+// How `name` at k steps before is spelt: in ASCII when it was written in
+// ASCII (h_t → h_{t-1}, h_{t} → h_{t-1}), else in Unicode (hₜ → hₜ₋₁).
+std::string earlier_spelling(const NameParts& name, std::string_view written, int k) {
+  const std::string canonical = analyze_name(name.base + "_{t-" + std::to_string(k) + "}").text;
+  bool ascii = std::all_of(written.begin(), written.end(), [](char c) { return (c & 0x80) == 0; });
+  std::size_t underscore = written.rfind('_');
+  if (!ascii || underscore == std::string_view::npos) return canonical;
+  std::string_view run = written.substr(underscore + 1);
+  if (!run.empty() && run.front() == '{' && run.back() == '}') run = run.substr(1, run.size() - 2);
+  std::string spelt = std::string(written.substr(0, underscore)) + "_{" + std::string(run) + "-" +
+                      std::to_string(k) + "}";
+  return spelt == canonical ? spelt : spelt + " (or " + canonical + ")";
+}
+
+}  // namespace
+
+// `h_t-1` reads as hₜ − 1, so hₜ = f(h_t-1) is a cycle. Finds that
+// subtraction — a name of the cycle at step t, `-`, a whole number — in an
+// equation on the cycle and suggests the name of the earlier step.
+void Model::Lowering::hint_earlier_step(const Expr& e, const std::set<std::string>& on_cycle) {
+  for (const ExprPtr& a : e.args) hint_earlier_step(*a, on_cycle);
+  if (e.kind != ExprKind::Binary || e.op != Op::Sub || e.args[1]->kind != ExprKind::Number) return;
+  const double k = e.args[1]->number;
+  if (k < 1 || k > 99 || k != static_cast<int>(k)) return;
+  const Expr* name = name_ending_at(*e.args[0], e.op_span.begin);
+  if (!name || !name->name.timed || name->name.offset != 0 || !on_cycle.count(name->name.text)) return;
+  const std::string_view written = name->span.file->slice(name->span);
+  const Span whole = Span::cover(name->span, e.args[1]->span);
+  const std::string steps = k == 1 ? std::string("one step") : std::to_string(static_cast<int>(k)) + " steps";
+  diags_.note(whole, "'" + std::string(whole.file->slice(whole)) + "' reads as " + name->name.text +
+                         " minus " + std::to_string(static_cast<int>(k)) + "; " + name->name.text + " " +
+                         steps + " earlier is written " +
+                         earlier_spelling(name->name, written, static_cast<int>(k)));
 }
 
 void Model::Lowering::unknown(const Expr& n) {

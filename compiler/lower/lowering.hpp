@@ -60,6 +60,7 @@ class Model::Lowering : public lower::Scope {
   bool depends_on_leaves(ir::Node n);
   bool timed_reference(const Expr& e);
   void cycle(const std::string& name);
+  void hint_earlier_step(const Expr& e, const std::set<std::string>& on_cycle);
   void unknown(const Expr& n);
   static NameParts current(const NameParts& earlier);
   const lower::Binding* delayed(const NameParts& name, Span where);

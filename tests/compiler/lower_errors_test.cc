@@ -97,6 +97,40 @@ c = a
 a = b + x
 ^
 )"},
+    {"h_t-1 is hₜ minus 1: the cycle suggests h_{t-1}",
+     R"(input x : [4]
+param W : [3, 4] ~ glorot
+param U : [3, 3] ~ glorot
+h_t = tanh(W·x + U·h_t-1)
+)",
+     R"(m.eq:4:1: error: these equations depend on each other in a cycle: hₜ → hₜ
+h_t = tanh(W·x + U·h_t-1)
+^~~
+m.eq:4:20: note: 'h_t-1' reads as hₜ minus 1; hₜ one step earlier is written h_{t-1} (or hₜ₋₁)
+h_t = tanh(W·x + U·h_t-1)
+                   ^~~~~
+)"},
+    {"a cycle through another equation, in Unicode, two steps",
+     R"(input xₜ : [3]
+aₜ = σ(xₜ + bₜ - 2)
+bₜ = 2aₜ
+)",
+     R"(m.eq:2:1: error: these equations depend on each other in a cycle: aₜ → bₜ → aₜ
+aₜ = σ(xₜ + bₜ - 2)
+^~
+m.eq:2:13: note: 'bₜ - 2' reads as bₜ minus 2; bₜ 2 steps earlier is written bₜ₋₂
+aₜ = σ(xₜ + bₜ - 2)
+            ^~~~~~
+)"},
+    {"no hint when the subtraction is not of a name on the cycle",
+     R"(input xₜ : [3]
+aₜ = σ(bₜ + xₜ - 1)
+bₜ = 2aₜ
+)",
+     R"(m.eq:2:1: error: these equations depend on each other in a cycle: aₜ → bₜ → aₜ
+aₜ = σ(bₜ + xₜ - 1)
+^~
+)"},
     {"duplicate definition",
      R"(input x : [4]
 y = x
