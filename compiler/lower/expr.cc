@@ -73,6 +73,33 @@ std::string nearest_name(const std::string& name, const std::vector<std::string>
 
 namespace {
 
+// How the Unicode spellings of built-ins are read aloud, and so typed by
+// someone without the character: sigma(x) for σ(x).
+constexpr std::pair<std::string_view, std::string_view> kSpokenNames[] = {
+    {"sigma", "σ"},
+    {"Sigma", "Σ"},
+};
+
+// The built-in function an unknown callee was probably meant to be, quoted,
+// or "": a letter's spoken name (sigma → 'σ'), else the nearest spelling. A
+// Unicode spelling comes with its ASCII name ('σ' or 'sigmoid'), which is
+// the one to type without the character.
+std::string nearest_function(const std::string& name) {
+  std::string spelling;
+  for (const auto& [spoken, letter] : kSpokenNames)
+    if (name == spoken) spelling = letter;
+  if (spelling.empty()) {
+    std::vector<std::string> spellings;
+    for (const BuiltinSpelling& b : kBuiltins)
+      if (b.is_name) spellings.emplace_back(b.spelling);
+    spelling = nearest_name(name, spellings);
+  }
+  const BuiltinSpelling* meant = spelling.empty() ? nullptr : find_builtin(spelling);
+  if (!meant) return "";
+  const bool ascii = std::all_of(spelling.begin(), spelling.end(), [](char c) { return (c & 0x80) == 0; });
+  return "'" + spelling + "'" + (ascii ? "" : " or '" + std::string(meant->function) + "'");
+}
+
 class Lowerer {
  public:
   explicit Lowerer(Context& cx) : cx_(cx) {}
@@ -286,11 +313,8 @@ class Lowerer {
     const BuiltinSpelling* builtin = find_builtin(e.name.text);
     if (!builtin) {
       std::string message = "'" + e.name.text + "' is not a built-in function";
-      std::vector<std::string> functions;
-      for (const BuiltinSpelling& b : kBuiltins)
-        if (b.is_name) functions.emplace_back(b.spelling);
-      std::string near = nearest_name(e.name.text, functions);
-      if (!near.empty()) message += "; did you mean '" + near + "'?";
+      std::string near = nearest_function(e.name.text);
+      if (!near.empty()) message += "; did you mean " + near + "?";
       cx_.diags.error(e.name_span, message);
       return {};
     }

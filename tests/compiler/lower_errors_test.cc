@@ -208,6 +208,17 @@ y = sigmod(x)
 y = sigmod(x)
     ^~~~~~
 )"},
+    {"a Greek letter's name for the letter",
+     R"(input x : [4]
+y = sigma(x) + Sigma(x)
+)",
+     R"(m.eq:2:5: error: 'sigma' is not a built-in function; did you mean 'σ' or 'sigmoid'?
+y = sigma(x) + Sigma(x)
+    ^~~~~
+m.eq:2:16: error: 'Sigma' is not a built-in function; did you mean 'Σ' or 'sum'?
+y = sigma(x) + Sigma(x)
+               ^~~~~
+)"},
     {"wrong argument count",
      R"(input x : [4]
 y = σ(x, x)
