@@ -58,7 +58,7 @@ int run_check(int argc, char** argv) {
       try {
         ModelOptions options;
         options.open_dim_placeholder = 7;
-        Model::from_source(name, bytes, options);
+        text += Model::from_source(name, bytes, options).warnings();
       } catch (const Error& e) {
         text += e.what();
         status = kUserError;

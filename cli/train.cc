@@ -164,6 +164,7 @@ int run_train(int argc, char** argv) {
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
     Setup setup = setup_file(path, so);
+    std::fputs(setup.model->warnings().c_str(), stderr);
     if (setup.model->timed()) {
       SequenceTrainer trainer(setup);
       drive(trainer, setup, *o, path, output, ck_path, *every);

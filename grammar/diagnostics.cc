@@ -19,6 +19,10 @@ void Diagnostics::error(Span span, std::string message, std::vector<Span> second
   ++errors_;
 }
 
+void Diagnostics::warning(Span span, std::string message, std::vector<Span> secondary) {
+  list_.push_back({Severity::Warning, span, std::move(secondary), std::move(message)});
+}
+
 void Diagnostics::note(Span span, std::string message) { note(span, std::move(message), {}); }
 
 void Diagnostics::note(Span span, std::string message, std::vector<Span> secondary) {
@@ -58,7 +62,9 @@ void mark(std::vector<char>& marks, std::size_t begin, std::size_t end, char kin
 }  // namespace
 
 std::string render(const Diagnostic& d) {
-  const char* word = d.severity == Severity::Error ? "error" : "note";
+  const char* word = d.severity == Severity::Error     ? "error"
+                     : d.severity == Severity::Warning ? "warning"
+                                                       : "note";
   if (!d.span.valid()) return std::string(word) + ": " + d.message + "\n";
 
   const SourceFile& file = *d.span.file;

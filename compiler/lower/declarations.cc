@@ -202,7 +202,7 @@ void Model::Lowering::declare_leaf(const Stmt& s, const Expr& n) {
   } else {
     leaf.node = m_.graph_->input(name, *sh);
   }
-  bound_[name] = {leaf.node, leaf.onehot};
+  bound_[name] = {leaf.node, leaf.onehot, s.kind == StmtKind::Target};
   status_[name] = Status::done;
   (s.kind == StmtKind::Input ? m_.inputs_ : m_.targets_).push_back(leaf);
 }

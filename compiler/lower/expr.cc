@@ -249,7 +249,26 @@ class Lowerer {
       shape_error(e, a, b);
       return {};
     }
+    warn_target_broadcast(e, a, b, example_shape(n));
     return plain(mark(n, e.span));
+  }
+
+  // A target meets a value of another shape by broadcasting: every element
+  // of the larger value is compared with the same few target numbers.
+  void warn_target_broadcast(const Expr& e, const Binding& a, const Binding& b, const Shape& result) {
+    for (int side = 0; side < 2; ++side) {
+      const Binding& target = side == 0 ? a : b;
+      const Binding& other = side == 0 ? b : a;
+      if (!target.target || shape_of(target).numel() >= result.numel()) continue;
+      const Expr& t = *e.args[static_cast<std::size_t>(side)];
+      const Expr& o = *e.args[static_cast<std::size_t>(1 - side)];
+      cx_.diags.warning(t.span,
+                        "target " + text(t) + " " + shape_of(target).str() + " is broadcast against " +
+                            text(o) + " " + shape_of(other).str() +
+                            ": a prediction usually has the shape of its target (is a * meant to be ·?)",
+                        {o.span});
+      return;
+    }
   }
 
   // A transpose of a parameter matrix feeding a product becomes a flag.

@@ -37,6 +37,7 @@ Model Model::from_source(const std::string& name, const std::string& text,
     lowering.run();
   }
   diags.throw_if_errors();
+  m.warnings_ = diags.render();
   return m;
 }
 

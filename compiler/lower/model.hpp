@@ -94,6 +94,9 @@ class Model {
   // The train block's entries, or nullptr when the file has none.
   const Stmt* train() const { return train_; }
   bool timed() const { return !states_.empty(); }
+  // Warnings about likely mistakes that lowering let pass, rendered in the
+  // diagnostic format ("" when none). `eqc check` and `eqc train` print them.
+  const std::string& warnings() const { return warnings_; }
 
  private:
   Model();
@@ -110,6 +113,7 @@ class Model {
   std::string loss_name_;
   std::vector<std::pair<std::string, ir::Node>> outputs_;
   const Stmt* train_ = nullptr;
+  std::string warnings_;
 };
 
 }  // namespace eq
