@@ -9,6 +9,7 @@
 #include "compiler/ir/printer.hpp"
 #include "compiler/machine.hpp"
 #include "compiler/tape/compile.hpp"
+#include "grammar/builtins.hpp"
 
 using namespace eq;
 using namespace eq::ir;
@@ -102,4 +103,29 @@ TEST_CASE("folding an elementwise op gives what its kernel computes", "[ir][pass
     ++checked;
   }
   CHECK(checked >= 25);
+}
+
+TEST_CASE("every spelling in the op table is a built-in of the grammar, and back", "[ir]") {
+  // A row callable by name needs its spellings in grammar/builtins.hpp (and
+  // the lexer, which a grammar test checks against it); this catches a row
+  // or a built-in added without the other.
+  for (int i = 0; i < op_count(); ++i) {
+    std::string_view rest = info(static_cast<Op>(i)).spellings;
+    while (!rest.empty()) {
+      const std::size_t space = rest.find(' ');
+      const std::string_view word = rest.substr(0, space);
+      INFO(info(static_cast<Op>(i)).name << " spelt " << word);
+      bool known = false;
+      for (const BuiltinSpelling& b : kBuiltins) known = known || b.spelling == word;
+      CHECK(known);
+      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+  }
+  // Each built-in is an op of that name, or a composite that lowering writes
+  // with other ops (mean = Σ/n, norm = √Σx²).
+  for (const BuiltinSpelling& b : kBuiltins) {
+    INFO(b.spelling);
+    const bool composite = b.function == "mean" || b.function == "norm";
+    CHECK(composite != op_for_spelling(b.function).has_value());
+  }
 }
