@@ -33,8 +33,8 @@ TypeResult binary_type(const OpInfo& oi, const Inputs& in, const Attrs&) {
                 " and " + describe(in[1]));
   IShape out;
   if (!broadcast(in[0].shape(), in[1].shape(), out))
-    return fail(std::string(oi.name) + ": shapes do not broadcast: " + in[0].shape().str() + " and " +
-                in[1].shape().str());
+    return fail(std::string(oi.name) + ": shapes do not broadcast: " + in[0].shape().str() +
+                " and " + in[1].shape().str());
   return ok(out, in[0].dtype());
 }
 

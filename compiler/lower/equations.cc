@@ -97,7 +97,8 @@ void Model::Lowering::cycle(const std::string& name) {
   path += name;
   const Expr* lhs = decls_.at(name).name;
   diags_.error(lhs->span, "these equations depend on each other in a cycle: " + path);
-  const std::set<std::string> on_cycle(stack_.begin() + static_cast<std::ptrdiff_t>(start), stack_.end());
+  const std::set<std::string> on_cycle(stack_.begin() + static_cast<std::ptrdiff_t>(start),
+                                       stack_.end());
   for (const std::string& n : on_cycle)
     if (const Stmt* s = decls_.at(n).stmt; s->value) hint_earlier_step(*s->value, on_cycle);
 }
@@ -108,7 +109,8 @@ namespace {
 const Expr* name_ending_at(const Expr& e, std::uint32_t end) {
   if (e.kind == ExprKind::Name) {
     if (e.span.end > end) return nullptr;
-    std::string_view between = std::string_view(e.span.file->text()).substr(e.span.end, end - e.span.end);
+    const std::string_view text = e.span.file->text();
+    std::string_view between = text.substr(e.span.end, end - e.span.end);
     return between.find_first_not_of(" \t") == std::string_view::npos ? &e : nullptr;
   }
   if (e.kind == ExprKind::Binary || e.kind == ExprKind::Unary)
@@ -141,14 +143,16 @@ void Model::Lowering::hint_earlier_step(const Expr& e, const std::set<std::strin
   const double k = e.args[1]->number;
   if (k < 1 || k > 99 || k != static_cast<int>(k)) return;
   const Expr* name = name_ending_at(*e.args[0], e.op_span.begin);
-  if (!name || !name->name.timed || name->name.offset != 0 || !on_cycle.count(name->name.text)) return;
+  if (!name || !name->name.timed || name->name.offset != 0) return;
+  if (!on_cycle.count(name->name.text)) return;
   const std::string_view written = name->span.file->slice(name->span);
   const Span whole = Span::cover(name->span, e.args[1]->span);
-  const std::string steps = k == 1 ? std::string("one step") : std::to_string(static_cast<int>(k)) + " steps";
-  diags_.note(whole, "'" + std::string(whole.file->slice(whole)) + "' reads as " + name->name.text +
-                         " minus " + std::to_string(static_cast<int>(k)) + "; " + name->name.text + " " +
-                         steps + " earlier is written " +
-                         earlier_spelling(name->name, written, static_cast<int>(k)));
+  const int steps = static_cast<int>(k);
+  const std::string& now = name->name.text;
+  diags_.note(whole, "'" + std::string(whole.file->slice(whole)) + "' reads as " + now + " minus " +
+                         std::to_string(steps) + "; " + now + " " +
+                         (steps == 1 ? std::string("one step") : std::to_string(steps) + " steps") +
+                         " earlier is written " + earlier_spelling(name->name, written, steps));
 }
 
 void Model::Lowering::unknown(const Expr& n) {

@@ -96,7 +96,8 @@ std::string nearest_function(const std::string& name) {
   }
   const BuiltinSpelling* meant = spelling.empty() ? nullptr : find_builtin(spelling);
   if (!meant) return "";
-  const bool ascii = std::all_of(spelling.begin(), spelling.end(), [](char c) { return (c & 0x80) == 0; });
+  const bool ascii =
+      std::all_of(spelling.begin(), spelling.end(), [](char c) { return (c & 0x80) == 0; });
   return "'" + spelling + "'" + (ascii ? "" : " or '" + std::string(meant->function) + "'");
 }
 
@@ -255,7 +256,8 @@ class Lowerer {
 
   // A target meets a value of another shape by broadcasting: every element
   // of the larger value is compared with the same few target numbers.
-  void warn_target_broadcast(const Expr& e, const Binding& a, const Binding& b, const Shape& result) {
+  void warn_target_broadcast(const Expr& e, const Binding& a, const Binding& b,
+                             const Shape& result) {
     for (int side = 0; side < 2; ++side) {
       const Binding& target = side == 0 ? a : b;
       const Binding& other = side == 0 ? b : a;
@@ -263,9 +265,10 @@ class Lowerer {
       const Expr& t = *e.args[static_cast<std::size_t>(side)];
       const Expr& o = *e.args[static_cast<std::size_t>(1 - side)];
       cx_.diags.warning(t.span,
-                        "target " + text(t) + " " + shape_of(target).str() + " is broadcast against " +
-                            text(o) + " " + shape_of(other).str() +
-                            ": a prediction usually has the shape of its target (is a * meant to be ·?)",
+                        "target " + text(t) + " " + shape_of(target).str() +
+                            " is broadcast against " + text(o) + " " + shape_of(other).str() +
+                            ": a prediction usually has the shape of its target"
+                            " (is a * meant to be ·?)",
                         {o.span});
       return;
     }

@@ -45,7 +45,8 @@ struct Steps {
   std::vector<std::vector<NodeId>> inputs;
 };
 
-Steps schedule(const Graph& graph, const std::vector<Node>& outputs, const passes::FusionPlan& fusion) {
+Steps schedule(const Graph& graph, const std::vector<Node>& outputs,
+               const passes::FusionPlan& fusion) {
   std::vector<char> needed = reachable(graph, outputs);
   for (const auto* leaves : {&graph.inputs(), &graph.params()})
     for (const Node& n : *leaves) needed[static_cast<std::size_t>(n.id())] = 1;
@@ -157,7 +158,8 @@ std::vector<int> distinct_values(const std::vector<NodeId>& nodes, const Program
 
 }  // namespace
 
-Program compile(ir::Graph& graph, const std::vector<ir::Node>& given, const CompileOptions& options) {
+Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
+                const CompileOptions& options) {
   Program p;
   p.graph = &graph;
   for (const Node& o : given) EQ_ASSERT(&o.graph() == &graph, "compile: an output from another graph");
@@ -184,7 +186,8 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given, const Comp
   }
   for (const Node& o : outputs) p.tape.outputs.push_back(p.value_of.at(o.id()));
   // The outputs as given read the values of their rewritten forms.
-  for (std::size_t i = 0; i < given.size(); ++i) p.value_of[given[i].id()] = p.value_of.at(outputs[i].id());
+  for (std::size_t i = 0; i < given.size(); ++i)
+    p.value_of[given[i].id()] = p.value_of.at(outputs[i].id());
   return p;
 }
 

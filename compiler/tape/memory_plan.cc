@@ -12,8 +12,8 @@ MemoryPlan::MemoryPlan(runtime::Tape& tape, std::vector<int> last_use)
 
 void MemoryPlan::place_leaf(int value, BufferRole role) { place(value, fresh(role)); }
 
-void MemoryPlan::place_output(int step, const runtime::Instruction& ins, const std::vector<int>& reads,
-                              bool in_place) {
+void MemoryPlan::place_output(int step, const runtime::Instruction& ins,
+                              const std::vector<int>& reads, bool in_place) {
   int buffer = -1;
   if (ins.kernel == runtime::Kernel::alias) {
     buffer = buffer_of(ins.in[0]);
@@ -36,7 +36,8 @@ void MemoryPlan::place_output(int step, const runtime::Instruction& ins, const s
 void MemoryPlan::release(int step, int out, const std::vector<int>& reads) {
   for (int v : reads)
     if (dies_at(v, step) && is_scratch(buffer_of(v))) drop(buffer_of(v));
-  if (last_use_[static_cast<std::size_t>(out)] < 0 && is_scratch(buffer_of(out))) drop(buffer_of(out));
+  const bool unread = last_use_[static_cast<std::size_t>(out)] < 0;
+  if (unread && is_scratch(buffer_of(out))) drop(buffer_of(out));
 }
 
 int MemoryPlan::fresh(BufferRole role) {
@@ -61,7 +62,8 @@ void MemoryPlan::place(int value, int buffer) {
 }
 
 void MemoryPlan::hold(int buffer) {
-  if (static_cast<int>(holders_.size()) <= buffer) holders_.resize(static_cast<std::size_t>(buffer) + 1, 0);
+  if (static_cast<int>(holders_.size()) <= buffer)
+    holders_.resize(static_cast<std::size_t>(buffer) + 1, 0);
   ++holders_[static_cast<std::size_t>(buffer)];
 }
 
@@ -69,12 +71,16 @@ void MemoryPlan::drop(int buffer) {
   if (--holders_[static_cast<std::size_t>(buffer)] == 0) free_.push_back(buffer);
 }
 
-bool MemoryPlan::dies_at(int value, int step) const { return last_use_[static_cast<std::size_t>(value)] == step; }
+bool MemoryPlan::dies_at(int value, int step) const {
+  return last_use_[static_cast<std::size_t>(value)] == step;
+}
 
 bool MemoryPlan::is_scratch(int buffer) const {
   return tape_.buffers[static_cast<std::size_t>(buffer)].role == BufferRole::scratch;
 }
 
-int MemoryPlan::buffer_of(int value) const { return tape_.values[static_cast<std::size_t>(value)].buffer; }
+int MemoryPlan::buffer_of(int value) const {
+  return tape_.values[static_cast<std::size_t>(value)].buffer;
+}
 
 }  // namespace eq
