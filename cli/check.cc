@@ -43,7 +43,8 @@ int check(const Options& o) {
     // parse — so names, shapes and time are checked too. Dims the data would
     // set get a placeholder size (odd, so that it broadcasts with nothing by
     // accident).
-    if (!diags.has_errors()) {
+    bool failed = diags.has_errors();
+    if (!failed) {
       std::string open;
       for (const Stmt& st : module.statements)
         if (st.kind == StmtKind::Dim && !st.value)
@@ -51,15 +52,17 @@ int check(const Options& o) {
       try {
         ModelOptions options;
         options.open_dim_placeholder = 7;
-        Model::from_module(file, std::move(module), options);
+        text += Model::from_module(file, std::move(module), options).warnings();
       } catch (const Error& e) {
+        failed = true;
         text += e.what();
         if (!open.empty())
           text += "note: the data sets " + open + "; eqc check used 7 in its place\n";
       }
     }
-    // Diagnostics are errors and their notes: any text means the file failed.
-    if (!text.empty()) status = fail(Error(text));
+    // Errors fail the file; warnings alone are printed and it passes.
+    if (failed) status = fail(Error(text));
+    else std::fputs(text.c_str(), stderr);
   }
   return status;
 }

@@ -231,6 +231,7 @@ int train(const Options& o, int argc, char** argv) {
       setup = setup_file(path, so);
       trainer = std::make_unique<Trainer>(setup, *comm);
     });
+    if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
     drive(*trainer, setup, o, path, output, ck_path, every);
   } catch (const CollectiveError&) {
     // Every rank has it; rank 0 reports it.

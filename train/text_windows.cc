@@ -32,9 +32,9 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   if (setup.text.numel() == 0)
     throw Error(name + ": a time model trains on text: set `data = text(\"file.txt\")`");
   for (const ModelLeaf& l : model_.inputs())
-    if (l.onehot && analyze_name(l.name).timed) input_name_ = l.name;
+    if (l.onehot && l.timed) input_name_ = l.name;
   for (const ModelLeaf& l : model_.targets())
-    if (l.onehot && analyze_name(l.name).timed) target_name_ = l.name;
+    if (l.onehot && l.timed) target_name_ = l.name;
   if (input_name_.empty() || target_name_.empty())
     throw Error(name + ": text data binds a one-hot input xₜ (the symbol at t) and a one-hot "
                        "target yₜ (the symbol at t+1); declare both");

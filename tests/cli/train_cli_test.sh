@@ -106,7 +106,7 @@ adan(lr = 1)
   [ "$(head -1 err.txt)" = "eqc: unknown option '--epoch'; did you mean '--epochs'?" ] || fail "--epoch: $(head -1 err.txt)"
   # A diverging run stops at the step, names the equation, and writes nothing.
   expect_error "training stopped at step 5: the loss is infinite; the first non-finite value:
-linreg.eq:9:11: error: infinity produced by square (element 0 of [32, 1])" 1 \
+linreg.eq:9:10: error: infinity produced by square (element 0 of [32, 1])" 1 \
     "$EQC" train linreg.eq --optimizer "sgd(lr = 1)" --scale none --quiet -o nan.safetensors
   [ ! -e nan.safetensors ] || fail "a diverged run wrote its weights"
   ;;
