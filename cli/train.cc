@@ -233,11 +233,16 @@ int train(const Options& o, int argc, char** argv) {
     });
     if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
     drive(*trainer, setup, o, path, output, ck_path, every);
-  } catch (const CollectiveError&) {
-    // Every rank has it; rank 0 reports it.
-    if (comm->rank() != 0) return kUserError;
-    if (tty) std::fputs("\r\033[K", stderr);
-    throw;
+  } catch (const CollectiveError& e) {
+    // Every rank has it; rank 0 reports it before any rank ends, since the
+    // launcher stops the job when the first rank exits with an error.
+    int code = kUserError;
+    if (comm->rank() == 0) {
+      if (tty) std::fputs("\r\033[K", stderr);
+      code = fail(e);
+    }
+    comm->barrier();
+    return code;
   } catch (const std::exception& e) {
     // This rank's alone: the others may be waiting for it in a collective.
     if (comm->size() > 1) {

@@ -18,9 +18,11 @@ mpi2() { "$MPIRUN" -np 2 --oversubscribe "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 run() { "$@" >out.txt 2>err.txt || fail "$* failed: $(cat err.txt)"; }
 close() { "$DIFF" "$1" "$2" "$3" || fail "$1 and $2 differ"; }
-# Runs cmd in the background, returns in $pid; waits (at most 10 s) in ended_within.
-ended_within() {  # SECONDS PID: the process ended within SECONDS; its status in $status
-  local limit=$1 p=$2 t=0
+# Bounds on time are EQ_TIME_SCALE times longer under the sanitizers
+# (tests/train/CMakeLists.txt).
+scale=${EQ_TIME_SCALE:-1}
+ended_within() {  # SECONDS PID: the process ended within SECONDS (scaled); its status in $status
+  local limit=$(($1 * scale)) p=$2 t=0
   while kill -0 "$p" 2>/dev/null; do
     sleep 0.1
     t=$((t + 1))
@@ -32,7 +34,7 @@ ended_within() {  # SECONDS PID: the process ended within SECONDS; its status in
 # The pid of rank $1 among the descendants of process $2, once it has started.
 rank_pid() {
   local want=$1 root=$2 p
-  for _ in $(seq 100); do
+  for _ in $(seq $((100 * scale))); do
     for p in $(pgrep -P "$root") $(for c in $(pgrep -P "$root"); do pgrep -P "$c"; done); do
       if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$want"; then
         echo "$p"
@@ -114,8 +116,8 @@ killed)
       "$EQC" train mlp.eq --ranks 2 --epochs 1000 --checkpoint-every 1 --quiet -o k.safetensors >out.txt 2>err.txt &
     fi
     job=$!
-    for _ in $(seq 100); do [ -f k.ckpt.safetensors ] && break; sleep 0.1; done
-    [ -f k.ckpt.safetensors ] || fail "$how: no checkpoint after 10 s: $(cat err.txt)"
+    for _ in $(seq $((100 * scale))); do [ -f k.ckpt.safetensors ] && break; sleep 0.1; done
+    [ -f k.ckpt.safetensors ] || fail "$how: no checkpoint after $((10 * scale)) s: $(cat err.txt)"
     victim=$(rank_pid 1 $job)
     [ -n "$victim" ] || fail "$how: rank 1 not found"
     kill -9 "$victim"
