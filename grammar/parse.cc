@@ -5,7 +5,7 @@
 
 #include "grammar/builtins.hpp"
 #include "grammar/parse_driver.hpp"
-#include "parser.hpp"
+#include "bison_parser.hpp"  // generated from parser.y
 
 namespace eq {
 
