@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 CCACHE := $(shell command -v ccache 2>/dev/null)
 EQ_FLAGS := -DEQ_WERROR=ON $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz install-test clean embed-example
+.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz install-test clean embed-example readme-check
 
 all: build
 
@@ -62,3 +62,10 @@ embed-example: build
 	cmake -S examples/embed -B $(BUILD)/embed -G Ninja -DCMAKE_PREFIX_PATH=$(abspath $(EMBED_PREFIX))
 	cmake --build $(BUILD)/embed
 	$(BUILD)/embed/lstm_step
+	$(BUILD)/embed/parser_step
+
+# Every C++ block of README.md, built against the installed library and run
+# (scripts/check-readme-cpp.sh).
+readme-check: build
+	cmake --install $(BUILD) --prefix $(abspath $(EMBED_PREFIX)) >/dev/null
+	bash scripts/check-readme-cpp.sh $(abspath $(EMBED_PREFIX)) $(BUILD)/readme-cpp
