@@ -1,4 +1,4 @@
-// `eqc train FILE.eq`: trains a model with its train block (LANGUAGE §7),
+// `eqc train FILE.eq`: trains a model with its train block (docs/language.md §7),
 // every key overridable with --KEY VALUE, and saves the weights (§8).
 // The loop itself is the library's eq::Trainer; this file parses options,
 // shows progress and writes files.

@@ -1,4 +1,4 @@
-// The syntax tree of a `.eq` file (LANGUAGE.md §1–§7).
+// The syntax tree of a `.eq` file (docs/language.md §1–§7).
 //
 // Syntax only: names are canonicalised but not resolved, shapes are
 // expressions, nothing is checked for meaning. Every node carries the span of

@@ -1,4 +1,4 @@
-// Reserved words of the language, in one place (LANGUAGE.md §1, §2).
+// Reserved words of the language, in one place (docs/language.md §1, §2).
 //
 // kBuiltins lists every spelling of a built-in function with the function it
 // names; the compiler's op table maps the function names to ops. Spellings

@@ -118,7 +118,7 @@ ShapeSyntax make_type(ParseDriver& drv, Span word_span, const std::string& word,
 
 namespace {
 
-// Strings and ranges are train-block values only (LANGUAGE.md §1, §7).
+// Strings and ranges are train-block values only (docs/language.md §1, §7).
 void check_train_only(const Expr& e, Diagnostics& diags) {
   if (e.kind == ExprKind::String)
     diags.error(e.span, "a string can only be a file name in the train block");

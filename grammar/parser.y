@@ -1,7 +1,8 @@
-// The grammar of `.eq` files (LANGUAGE.md §1–§7), Bison C++ skeleton.
+// The grammar of `.eq` files (docs/language.md §1–§7), Bison C++ skeleton.
 //
-// Actions only build AST nodes from their children and @$ (STYLE.md: souffle,
-// jq). Precedence is written as one nonterminal per level, loosest first:
+// Actions only build AST nodes from their children and @$ (as souffle's and
+// jq's grammars do); resolving names and folding are later stages.
+// Precedence is written as one nonterminal per level, loosest first:
 //   add (+ -) → mul (* / ·, left-assoc) → unary (- + √, and `2x`) →
 //   power (^, right-assoc, binds tighter than unary minus) → postfix (² ³ ᵀ)
 //   → primary (names, numbers, calls, ( ), ‖ ‖).

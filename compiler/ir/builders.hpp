@@ -51,7 +51,7 @@ inline Node operator/(double a, Node b) { return div(constant_like(b, a), b); }
 Node pow(Node a, double b);
 
 // Reductions over the trailing axes from `axis` on (default: every axis
-// after the batch axis, i.e. one example's value — LANGUAGE §5).
+// after the batch axis, i.e. one example's value — docs/language.md §5).
 Node sum(Node x, int axis);
 Node sum(Node x);
 Node amax(Node x, int axis);

@@ -1,4 +1,4 @@
-// Model: a whole `.eq` file lowered to a graph (LANGUAGE §4–§7).
+// Model: a whole `.eq` file lowered to a graph (docs/language.md §4–§7).
 //
 // Declarations give every name a role and a shape; equations (in any order)
 // are lowered on demand, so each is lowered once, after what it uses, and a

@@ -1,5 +1,5 @@
 // SequenceTrainer: training a time model on text with truncated
-// back-propagation through time (LANGUAGE §6–§7).
+// back-propagation through time (docs/language.md §6–§7).
 //
 // The text is split once: the first (1 − validate) share trains, the rest
 // is held out. Each is cut into parallel streams (TextStreams); the batch is
