@@ -4,8 +4,8 @@
 // A DYNAMIC_ARCH OpenBLAS (Debian's) picks its kernels ("core") once, when
 // it is loaded, from the CPU's vendor, family and model. A CPU newer than the
 // library falls back to an older core: OpenBLAS 0.3.21 runs Prescott (SSE3)
-// kernels on some AVX-512 Xeons and Haswell (AVX2) kernels on AVX-512 Zen
-// parts, and sgemm is then 2–2.5× slower. The only remedy is the variable
+// kernels on an AVX-512 Xeon of family 6 model 207, and sgemm is then about
+// 2.5× slower than with its SkylakeX kernels. The only remedy is the variable
 // OPENBLAS_CORETYPE, read when the library loads, so it must be in the
 // environment before the process starts:
 //   - eqc re-executes itself once with the variable set (reexec_for_cpu);

@@ -54,7 +54,7 @@ TEST_CASE("advise_core re-executes when OpenBLAS fell back to older kernels",
   CoreAdvice a = eq::blas::advise_core(facts(avx512(), "Prescott"));
   CHECK(reexec_to(a, "SkylakeX"));
   CHECK(a.why == "OpenBLAS chose its Prescott (pre-AVX2) kernels on a CPU with AVX-512");
-  // This machine's case: an AVX-512 Zen that OpenBLAS runs as Haswell.
+  // AVX2 kernels where AVX-512 ones would run.
   a = eq::blas::advise_core(facts(avx512(), "Haswell"));
   CHECK(reexec_to(a, "SkylakeX"));
   CHECK(a.why == "OpenBLAS chose its Haswell (AVX2) kernels on a CPU with AVX-512");
