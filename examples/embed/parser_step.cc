@@ -6,7 +6,7 @@
 #include <eq/eq.hpp>
 
 int main() {
-  eq::blas::check_blas_core();                  // warns once if OpenBLAS runs older kernels than the CPU has
+  eq::blas::check_blas_core();                  // warns once if OpenBLAS's kernels lag the CPU
   eq::Graph g;                                  // float32; eq::Graph g(eq::DType::f64) for double
   eq::Parser p(g);                              // the symbol dictionary
   p.set("xₜ", g.input("x", {65}));             // inputs carry a batch axis; params do not
