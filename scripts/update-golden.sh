@@ -48,7 +48,12 @@ eqc=$(realpath "${1:-$root/build/cli/eqc}")
 for eq_file in "$root"/models/*.eq; do
   model=$(basename "$eq_file" .eq)
   for kind in ir tape; do
-    render "$eqc" "$model" "$kind" > "$golden/$model.$kind.tmp"
+    if ! render "$eqc" "$model" "$kind" > "$golden/$model.$kind.tmp"; then
+      rm -f "$golden/$model.$kind.tmp"
+      echo "update-golden: eqc $kind failed on models/$model.eq (a dim its data sets?" \
+           "give it in tests/golden/flags.txt)" >&2
+      exit 1
+    fi
     mv "$golden/$model.$kind.tmp" "$golden/$model.$kind"
   done
 done
