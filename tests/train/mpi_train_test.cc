@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "runtime/blas.hpp"
 #include "runtime/safetensors.hpp"
@@ -58,10 +59,20 @@ train {
 
 Communicator& world() { return *testing::world; }
 
-fs::path folder() { return fs::temp_directory_path() / "eq_mpi_train_test"; }
+// This job's own folder (rank 0's process id in its name): tests that run
+// at once (ctest -j, other builds) must not share it. Collective on the first
+// call, which every rank makes in Folder().
+const fs::path& folder() {
+  static const fs::path dir = [] {
+    std::string name = world().rank() == 0 ? "eq_mpi_train_test." + std::to_string(::getpid()) : "";
+    broadcast(world(), name);
+    return fs::temp_directory_path() / name;
+  }();
+  return dir;
+}
 
 // The LSTM's text, in a folder every rank shares (rank 0 writes it, the
-// others wait).
+// others wait); one machine's ranks share /tmp.
 struct Folder {
   fs::path dir = folder();
   Folder() {
