@@ -26,8 +26,8 @@
 // failing rank's message.
 //
 // The buffer is sized on the first step; no step allocates after that.
-// docs/notes.md has the measurements behind summing after the backward
-// pass rather than in buckets overlapped with it.
+// docs/notes.md says why the sum comes after the backward pass rather than
+// in buckets overlapped with it, and what measurement would change that.
 #pragma once
 
 #include <optional>
