@@ -28,6 +28,7 @@ std::map<std::string, std::string> encode_metadata(const SavedModel& s) {
     m["eq.step"] = std::to_string(s.position->step);
     m["eq.epoch"] = std::to_string(s.position->epoch);
     m["eq.epoch_step"] = std::to_string(s.position->epoch_step);
+    m["eq.epoch_steps"] = std::to_string(s.position->epoch_steps);
     m["eq.rng"] = s.position->rng;
     m["eq.optimizer"] = s.position->optimizer;
   }
@@ -82,6 +83,7 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
     p.step = integer("eq.step");
     p.epoch = integer("eq.epoch");
     p.epoch_step = integer("eq.epoch_step");
+    if (get("eq.epoch_steps")) p.epoch_steps = integer("eq.epoch_steps");
     p.rng = need("eq.rng");
     if (auto v = get("eq.optimizer")) p.optimizer = *v;
     s.position = p;

@@ -38,6 +38,7 @@ struct TrainPosition {
   std::int64_t epoch_step = 0;  // batches of it already done
   std::string rng;              // Rng::serialize() before this epoch's shuffle
   std::string optimizer;        // SolverConfig::describe(), for messages
+  std::int64_t epoch_steps = 0; // steps per epoch of the run that saved it (0: not recorded)
 };
 
 struct SavedModel {

@@ -185,11 +185,8 @@ void TextWindows::save(SafetensorsFile& ck, TrainPosition&, Communicator& comm) 
     }
 }
 
-void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition& position) {
-  if (position.epoch_step >= steps_per_epoch())
-    throw Error(ck.path + ": the checkpoint stopped at window " + std::to_string(position.epoch_step + 1) +
-                " of an epoch, but this run's epoch has " + std::to_string(steps_per_epoch()) +
-                " windows: resume with the window, batch and text it was trained with");
+void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition&) {
+  // Trainer::resume has checked the position against this run's epoch.
   std::size_t k = 0;
   for (const UnrolledState& st : unrolled_.states)
     for (std::size_t j = 0; j < st.carry_in.size(); ++j, ++k) {

@@ -116,6 +116,17 @@ void Trainer::load_weights(const SafetensorsFile& weights) {
 void Trainer::resume(const SafetensorsFile& ck) {
   SavedModel s = decode_metadata(ck.metadata, ck.path);
   if (!s.position) throw Error(ck.path + ": not a checkpoint (no optimizer state or step count)");
+  // The data order of the epoch in progress is redrawn from the saved
+  // generator: only the same steps per epoch (batch, split, data) continue it.
+  const TrainPosition& at = *s.position;
+  const std::int64_t steps = steps_per_epoch();
+  if ((at.epoch_steps > 0 && at.epoch_steps != steps) || at.epoch_step >= steps)
+    throw Error(ck.path + ": the checkpoint stopped at step " + std::to_string(at.epoch_step) +
+                " of an epoch of " +
+                (at.epoch_steps > 0 ? std::to_string(at.epoch_steps) : std::string("unknown")) +
+                " steps, but this run's epoch has " + std::to_string(steps) +
+                ": resume with the batch, validation share, window and data it was trained "
+                "with");
   set_params(*setup_.model, ck, machine());
   data_->restore(ck, *s.position);
   restore_solver(*solver_, ck, s.position->step);
@@ -243,6 +254,7 @@ SafetensorsFile Trainer::checkpoint() {
   TrainPosition p = position_;
   data_->save(f, p, comm_);
   p.step = step();
+  p.epoch_steps = steps_per_epoch();
   p.optimizer = setup_.config.solver.describe();
   SavedModel s = saved_model(setup_);
   data_->describe(s);

@@ -118,6 +118,12 @@ TEST_CASE("time-model training refuses set-ups it cannot run", "[sequence][train
   fs::remove_all(dir);
 }
 
+namespace {
+TrainPosition ck_position(const SafetensorsFile& ck) {
+  return *decode_metadata(ck.metadata, ck.path).position;
+}
+}  // namespace
+
 TEST_CASE("a checkpoint resumed with another window is refused, naming why", "[sequence][train]") {
   fs::path dir = make_data();
   Setup first = setup(dir, {{"steps", "30"}});
@@ -128,9 +134,11 @@ TEST_CASE("a checkpoint resumed with another window is refused, naming why", "[s
   ck.path = "ck.safetensors";
   Setup other = setup(dir, {{"window", "32"}});
   Trainer u(other);
-  CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at window 31 of an epoch, "
-                                  "but this run's epoch has 11 windows: resume with the window, "
-                                  "batch and text it was trained with");
+  CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at step " +
+                                      std::to_string(ck_position(ck).epoch_step) + " of an epoch of " +
+                                      std::to_string(t.steps_per_epoch()) +
+                                      " steps, but this run's epoch has 11: resume with the batch, "
+                                      "validation share, window and data it was trained with");
   fs::remove_all(dir);
 }
 

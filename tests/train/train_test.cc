@@ -261,3 +261,37 @@ TEST_CASE("train block: an override is parsed once, as one train value", "[train
         "     ^\n");
   CHECK(error_of("", {{"batch", "8\nepochs = 2"}}).rfind("--batch:2:", 0) == 0);  // one value only
 }
+
+TEST_CASE("trainer: a checkpoint resumed with another batch is refused, not overrun", "[train]") {
+  // Issue 17 item 2: 8 examples in batches of 2 stop at step 3 of 4; a run
+  // with batch 4 has 2 steps an epoch, so step 3 would read past its order.
+  const std::string dir = "train_resume_tmp";
+  std::system(("mkdir -p " + dir).c_str());
+  std::ofstream(dir + "/d.csv") << "a,label\n1,u\n2,v\n3,u\n4,v\n5,u\n6,v\n7,u\n8,v\n";
+  std::ofstream(dir + "/m.eq") << "input x : [1]\ntarget y : onehot[2]\n"
+                                  "param W : [2, 1] ~ 0\nparam b : [2] ~ 0\n"
+                                  "ŷ = softmax(W·x + b)\nloss = -Σ(y*log(ŷ))\noutput ŷ\n"
+                                  "train {\n data = csv(\"d.csv\", x = 0, y = 1)\n"
+                                  " optimizer = sgd(lr = 0.1)\n batch = 2\n steps = 3\n}\n";
+  Setup s = setup_file(dir + "/m.eq", {});
+  Trainer t(s);
+  t.initialize();
+  t.train();
+  SafetensorsFile ck = t.checkpoint();
+  ck.path = "ck.safetensors";
+  CHECK(decode_metadata(ck.metadata, ck.path).position->epoch_steps == 4);
+
+  SetupOptions four_steps, batch4;
+  four_steps.overrides = {{"steps", "4"}};
+  batch4.overrides = {{"batch", "4"}};
+  Setup same = setup_file(dir + "/m.eq", four_steps);
+  Trainer resumed(same);
+  CHECK_NOTHROW(resumed.resume(ck));
+
+  Setup other = setup_file(dir + "/m.eq", batch4);
+  Trainer u(other);
+  CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at step 3 of an epoch of 4 "
+                                  "steps, but this run's epoch has 2: resume with the batch, "
+                                  "validation share, window and data it was trained with");
+  std::system(("rm -rf " + dir).c_str());
+}
