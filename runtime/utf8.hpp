@@ -27,13 +27,23 @@ std::string encode(char32_t cp);
 // The byte offset of the first invalid sequence, or std::string_view::npos.
 std::size_t find_invalid(std::string_view bytes);
 
+// How many characters of a line a message shows: one screen width.
+inline constexpr std::size_t kShownWidth = 80;
+
+// `text` when it has at most `max_chars` characters; else its first
+// max_chars − 1 and "…". For quoting a user's text (a CSV field) in a message.
+std::string shorten(std::string_view text, std::size_t max_chars = 40);
+
 }  // namespace eq::utf8
 
 namespace eq {
 
 // "name:line:col: error: message", then the source line holding `offset` and
 // a caret under the `length` bytes from there. Invalid bytes count as one
-// character each and print as U+FFFD.
+// character each and print as U+FFFD; control characters but the tab print
+// as their pictures (NUL as ␀), in the line and in the message. A line longer
+// than utf8::kShownWidth characters is shown as a window of that many around
+// the spot, "…" marking each cut end; the column is still the real one.
 std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
                           std::size_t length, std::string_view message);
 
