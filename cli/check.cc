@@ -1,33 +1,29 @@
 // `eqc check FILE…` (see commands.hpp): syntax first; a file that parses is
 // lowered too, so unknown names, shapes, cycles and time errors show.
+#include <unistd.h>
+
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/run_options.hpp"
 #include "compiler/lower/model.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 
 namespace eq::cli {
 
 namespace {
 
-bool read_input(const std::string& path, std::string* out) {
-  if (path == "-") {
-    std::ostringstream s;
-    s << std::cin.rdbuf();
-    *out = s.str();
-    return true;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
+// Standard input may be a pipe that never ends; a model is a few kilobytes.
+constexpr std::size_t kMaxStdin = std::size_t{64} << 20;
+
+// The bytes of `path` (`-`: standard input). Throws eq::Error
+// "PATH: cannot read: REASON" (file_io.hpp: regular files only).
+std::string read_input(const std::string& path) {
+  if (path == "-") return read_stream(STDIN_FILENO, "<stdin>", kMaxStdin);
+  return read_file(path);
 }
 
 }  // namespace
@@ -41,8 +37,10 @@ int run_check(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     const std::string path = argv[i];
     std::string bytes;
-    if (!read_input(path, &bytes)) {
-      std::fprintf(stderr, "eqc: cannot read '%s': %s\n", path.c_str(), std::strerror(errno));
+    try {
+      bytes = read_input(path);
+    } catch (const Error& e) {
+      fail(e);
       status = kUserError;
       continue;
     }

@@ -1,9 +1,12 @@
 #include "cli/options.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/run_options.hpp"
 #include "runtime/error.hpp"
 
 namespace eq::cli {
@@ -27,7 +30,13 @@ std::optional<Options> parse_options(int argc, char** argv, const std::vector<st
       std::string def = a == "-D" ? (i + 1 < argc ? argv[++i] : "") : a.substr(2);
       auto eqpos = def.find('=');
       char* end = nullptr;
+      errno = 0;
       long long v = eqpos == std::string::npos ? 0 : std::strtoll(def.c_str() + eqpos + 1, &end, 10);
+      if (errno == ERANGE && v > 0) {  // strtoll saturates; the size must not become LLONG_MAX
+        std::fprintf(stderr, "eqc: -D %s: the value is too large (at most %lld)\n", def.c_str(),
+                     LLONG_MAX);
+        return std::nullopt;
+      }
       if (eqpos == std::string::npos || eqpos == 0 || !end || *end != '\0' || v < 1) {
         std::fprintf(stderr, "eqc: -D takes NAME=VALUE with a positive whole number, e.g. -D H=256; got '%s'\n",
                      def.c_str());
@@ -67,7 +76,7 @@ std::optional<Model> load_model(const Options& options) {
   try {
     return Model::load(options.files[0], mo);
   } catch (const Error& e) {
-    std::fputs(e.what(), stderr);
+    fail(e);
     return std::nullopt;
   }
 }

@@ -57,7 +57,7 @@ std::string stem(const std::string& path) {
 int fail(const Error& e) {
   std::string m = e.what();
   if (m.empty() || m.back() != '\n') m += '\n';
-  std::fputs(m.c_str(), stderr);
+  std::fwrite(m.data(), 1, m.size(), stderr);  // all of it: a message may hold a NUL
   return kUserError;
 }
 

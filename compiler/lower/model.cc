@@ -1,13 +1,12 @@
 #include "compiler/lower/model.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "compiler/ir/builders.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 
 namespace eq {
 
@@ -581,11 +580,7 @@ Model Model::from_source(const std::string& name, const std::string& text,
 }
 
 Model Model::load(const std::string& path, const ModelOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": error: cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return from_source(path, text.str(), options);
+  return from_source(path, read_file(path), options);
 }
 
 }  // namespace eq

@@ -1,11 +1,10 @@
 #include "compiler/train/setup.hpp"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 
 namespace eq {
 namespace {
@@ -97,6 +96,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     s.data = npy_dataset(bindings);
   } else if (options.load_data && spec.kind == DataSpec::Kind::text) {
     TextData t = load_text(spec.path);
+    s.data.source = t.path;  // names the text in the trainer's messages
     s.vocabulary = t.vocabulary_utf8();
     s.text = t.symbols;
     for (const Declared& d : declared)
@@ -131,11 +131,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
 }
 
 Setup setup_file(const std::string& path, const SetupOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": error: cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return setup_source(path, text.str(), parent_dir(path), options);
+  return setup_source(path, read_file(path), parent_dir(path), options);
 }
 
 }  // namespace eq
