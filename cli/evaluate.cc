@@ -5,7 +5,6 @@
 // Dims, class labels, dtype and input scaling come from the weights file, so
 // new data is read exactly as the training data was.
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -14,6 +13,7 @@
 #include "compiler/train/setup.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 
 namespace eq::cli {
 namespace {
@@ -105,8 +105,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
   Batches data(l.setup.data, *l.setup.model, l.saved.scale, *batch);
   const std::string csv = predictions_csv(l.setup, ev.predict(data, *batch));
   if (auto path = o.key("output")) {
-    std::ofstream f(*path, std::ios::binary);
-    if (!(f << csv)) throw Error(*path + ": cannot write the predictions");
+    write_file_atomically(*path, csv);  // a failed write keeps the old file whole
   } else {
     std::fputs(csv.c_str(), stdout);
   }

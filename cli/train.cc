@@ -6,7 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
@@ -14,6 +14,7 @@
 #include "compiler/train/session.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/output.hpp"
 #include "runtime/safetensors.hpp"
 
 namespace eq::cli {
@@ -68,11 +69,26 @@ void drive(Training& trainer, Setup& setup, const Options& o, const std::string&
   } else {
     trainer.initialize();
   }
-  std::ofstream log;
+  // The log is written line by line, each write checked (output.hpp). A
+  // failed write does not stop the run: the log stops, the weights are still
+  // saved, and the error is reported at the end (exit 1).
+  std::optional<OutputFile> log;
+  std::optional<Error> log_failure;
+  std::int64_t logged = 0;  // epoch lines written
+  auto write_log = [&](const std::string& line) {
+    if (!log) return false;
+    try {
+      log->write(line);
+      return true;
+    } catch (const Error& e) {
+      log_failure = e;
+      log.reset();
+      return false;
+    }
+  };
   if (auto l = o.key("log")) {
-    log.open(*l);
-    if (!log) throw Error(*l + ": cannot write the log");
-    log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
+    log.emplace(*l);
+    write_log("epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n");
   }
   if (!quiet)
     std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps\n",
@@ -90,13 +106,12 @@ void drive(Training& trainer, Setup& setup, const Options& o, const std::string&
                    number(p.loss).c_str(), p.examples_per_second, duration(p.eta_seconds).c_str());
     };
   hooks.on_epoch = [&](const EpochReport& r) {
-    if (log.is_open()) {
-      log << r.epoch << ',' << r.step << ',' << number(r.train.loss) << ','
-          << (r.train.accuracy ? number(*r.train.accuracy) : "") << ','
-          << (r.validation ? number(r.validation->loss) : "") << ','
-          << (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") << ','
-          << number(r.seconds) << '\n';
-      log.flush();
+    if (log) {
+      logged += write_log(std::to_string(r.epoch) + ',' + std::to_string(r.step) + ',' +
+                number(r.train.loss) + ',' + (r.train.accuracy ? number(*r.train.accuracy) : "") +
+                ',' + (r.validation ? number(r.validation->loss) : "") + ',' +
+                (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") +
+                ',' + number(r.seconds) + '\n');
     }
     if (quiet) return;
     if (tty) std::fputs("\r\033[K", stderr);
@@ -128,6 +143,11 @@ void drive(Training& trainer, Setup& setup, const Options& o, const std::string&
   save_safetensors(output, trainer.weights());
   if (every > 0) save_safetensors(ck_path, trainer.checkpoint());
   if (!quiet) std::printf("saved %s\n", output.c_str());
+  if (log) log->close();
+  if (log_failure)
+    throw Error(std::string(log_failure->what()) + " (logged " + std::to_string(logged) +
+                (logged == 1 ? " epoch" : " epochs") + "; the weights were saved to " + output +
+                ")");
 }
 
 }  // namespace
