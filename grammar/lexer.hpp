@@ -3,7 +3,10 @@
 // The rules live in lexer.re, a re2c table with one token per line; this
 // header is its contract:
 //  - Newlines are tokens (they end statements) except inside ( ) and [ ].
-//    A file always ends with a Newline token before End.
+//    A file always ends with a Newline token before End. A line ends in LF
+//    or CR LF; a CR alone (old Mac line ends) is an error at the first one,
+//    not a space: a file of CR-ended lines would otherwise be one line, all
+//    of it a comment after a leading `#`, and pass as an empty model.
 //  - A number directly followed by a letter, '(' or any non-ASCII character
 //    is NumberAdj (PiAdj for π): the parser lets those multiply by
 //    juxtaposition (`2x`, `½(a+b)`, `2π`). `number` holds the value.
@@ -63,6 +66,7 @@ class Lexer {
   Token string_literal();
   Token unclosed_string();
   Token unknown_character();
+  Token lone_carriage_return();
   Token open(Tok kind);
   Token close(Tok kind, char want);
   // The newline at tok_: a Newline token, an Error for a bracket left open

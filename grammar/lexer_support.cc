@@ -96,6 +96,11 @@ Token Lexer::unknown_character() {
   return error(shown);
 }
 
+Token Lexer::lone_carriage_return() {
+  return error("a carriage return (CR) without a line feed: lines end in LF or CR LF; save the "
+               "file with those line ends");
+}
+
 Token Lexer::open(Tok kind) {
   brackets_.push_back(static_cast<uint32_t>(tok_ - base_));
   return make(kind);

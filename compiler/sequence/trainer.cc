@@ -49,14 +49,16 @@ SequenceTrainer::SequenceTrainer(Setup& setup)
 
   const std::int64_t n = setup.text.numel();
   train_end_ = n - static_cast<std::int64_t>(std::floor(config_.validate * static_cast<double>(n)));
-  train_streams_ = std::make_unique<TextStreams>(setup.text, 0, train_end_, config_.batch, window_);
+  const std::string& text_file = setup.data.source;
+  train_streams_ =
+      std::make_unique<TextStreams>(setup.text, 0, train_end_, config_.batch, window_, text_file);
   if (train_end_ < n) {
     if (n - train_end_ < window_ + 1)
       throw Error(name + ": validate = " + format_number(config_.validate) + " holds out " +
                   std::to_string(n - train_end_) + " symbols, fewer than one window of " +
                   std::to_string(window_) + " steps plus one; raise validate or lower window");
     std::int64_t b = streams_for(n - train_end_, config_.batch, window_);
-    val_streams_ = std::make_unique<TextStreams>(setup.text, train_end_, n, b, window_);
+    val_streams_ = std::make_unique<TextStreams>(setup.text, train_end_, n, b, window_, text_file);
   }
 
   unrolled_ = unroll(model_, static_cast<int>(window_));

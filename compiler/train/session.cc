@@ -134,7 +134,11 @@ void Trainer::resume(const SafetensorsFile& ck) {
   set_params(model_, ck, *machine_);
   restore_solver(*solver_, ck, s.position->step);
   position_ = *s.position;
-  shuffle_rng_.deserialize(position_.rng);
+  try {
+    shuffle_rng_.deserialize(position_.rng);
+  } catch (const Error& e) {
+    throw Error(ck.path + ": metadata 'eq.rng': " + e.what());
+  }
   if (position_.epoch_step > 0) {  // redraw the order of the epoch in progress
     Rng rng = shuffle_rng_;
     order_ = train_rows_;
