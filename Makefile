@@ -3,10 +3,12 @@
 # configure, build, then run.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo test test-asan bench bench-deps fuzz install-test clean embed-example
+.PHONY: all deps configure build demo test test-asan bench bench-deps fuzz fuzz-deps install-test clean embed-example
 
 all: build
 
@@ -39,8 +41,18 @@ bench-deps:
 bench: bench-deps build
 	bash bench/run.sh $(BUILD)
 
+# Every libFuzzer target (fuzz/, grammar/fuzz/) for FUZZ_SECONDS each, from
+# its seed corpus; needs clang (installed by install-deps.sh --fuzz).
+fuzz-deps:
+	@bash scripts/install-deps.sh --fuzz
+
+fuzz: fuzz-deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DEQ_FUZZ=ON -DEQ_TESTS=OFF -DEQ_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 # Installs the library to a temporary prefix and builds examples/embed
 # against it with find_package(eq), then runs it.
