@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/run_options.hpp"
 #include "compiler/autodiff/grad.hpp"
 #include "compiler/ir/builders.hpp"
 #include "compiler/ir/printer.hpp"
@@ -131,8 +132,7 @@ int run_tape(int argc, char** argv) {
       std::cout << "\n" << stats.str();
     }
   } catch (const Error& e) {
-    std::fputs(e.what(), stderr);
-    return kUserError;
+    return fail(e);  // ends the message with a newline if it lacks one
   }
   return kOk;
 }
