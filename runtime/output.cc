@@ -53,10 +53,18 @@ void OutputFile::close() {
 void finish_stdout() {
   errno = 0;
   const bool flushed = std::fflush(stdout) == 0;
-  const int err = errno;
+  int err = errno;
   if (flushed && !std::ferror(stdout)) return;
-  // An earlier flush failed and stdio kept no reason: EIO says "a write failed".
-  throw file_error("standard output", "cannot write", flushed || err == 0 ? EIO : err);
+  if (flushed || err == 0) {
+    // A write failed earlier, when stdio flushed a full buffer, and stdio
+    // keeps no reason. The output is already incomplete; one more byte
+    // written to it asks the system again (a full disk, a file size limit
+    // and a closed pipe all answer the same way twice).
+    err = ::write(STDOUT_FILENO, "\n", 1) < 0 ? errno : 0;
+    if (err == 0)
+      throw Error("standard output: cannot write: some of the output was lost (a write failed)");
+  }
+  throw file_error("standard output", "cannot write", err);
 }
 
 }  // namespace eq

@@ -39,7 +39,9 @@ class OutputFile {
 };
 
 // Flushes standard output; throws eq::Error "standard output: cannot write:
-// REASON" if this or any earlier write to it failed.
+// REASON" if this or any earlier write to it failed. (For an earlier
+// failure, whose reason stdio does not keep, it writes one more newline to
+// learn it.)
 void finish_stdout();
 
 }  // namespace eq

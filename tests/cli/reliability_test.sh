@@ -85,6 +85,10 @@ writes)  # item 12: every write is checked; predictions are written atomically
   expect_error "$full" 1 sh -c "\"$EQC\" predict logreg.eq -w w.safetensors > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" run w.safetensors --data data/iris.csv > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" ir logreg.eq > /dev/full"
+  # Output past stdio's buffer: the first failure is in a flush mid-run.
+  cp "$SRC/models/lstm.eq" .
+  [ "$("$EQC" ir lstm.eq -D V=10 --grad | wc -c)" -gt 4096 ] || fail "ir lstm.eq is too short for this test"
+  expect_error "$full" 1 sh -c "\"$EQC\" ir lstm.eq -D V=10 --grad > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" tape logreg.eq > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" graph logreg.eq > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" train logreg.eq --epochs 1 -o w2.safetensors > /dev/full"
