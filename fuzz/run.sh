@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for SECONDS each (default 60), from its
-# committed seed corpus: `make fuzz`, and CI (.ci/run).
+# committed seed corpus (and fuzz/NAME.dict when there is one): `make fuzz`,
+# and CI (.ci/run).
 # usage: fuzz/run.sh BUILD_DIR [SECONDS]
 # New inputs go to BUILD_DIR/fuzz-corpus/NAME (the seeds are only read), each
 # target's log to BUILD_DIR/fuzz-NAME.log. A finding (crash, sanitizer
@@ -17,10 +18,12 @@ status=0
 fuzz() {  # NAME BINARY SEED_DIR
   local name=$1 binary=$2 seeds=$3
   local log="$build/fuzz-$name.log"
+  local dict=()
+  [ -f "$root/fuzz/$name.dict" ] && dict=(-dict="$root/fuzz/$name.dict")
   mkdir -p "$build/fuzz-corpus/$name"
   if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-       -artifact_prefix="$build/fuzz-findings/$name-" "$build/fuzz-corpus/$name" "$seeds" \
-       >"$log" 2>&1; then
+       "${dict[@]}" -artifact_prefix="$build/fuzz-findings/$name-" "$build/fuzz-corpus/$name" \
+       "$seeds" >"$log" 2>&1; then
     echo "fuzz $name: $(grep -o 'number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*') runs, no finding"
   else
     echo "fuzz $name: FINDING (log: $log)"
