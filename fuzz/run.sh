@@ -24,7 +24,9 @@ fuzz() {  # NAME BINARY SEED_DIR
   if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        "${dict[@]}" -artifact_prefix="$build/fuzz-findings/$name-" "$build/fuzz-corpus/$name" \
        "$seeds" >"$log" 2>&1; then
-    echo "fuzz $name: $(grep -o 'number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*') runs, no finding"
+    local runs
+    runs=$(grep -o 'number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$')
+    echo "fuzz $name: $runs runs, no finding"
   else
     echo "fuzz $name: FINDING (log: $log)"
     grep -A30 -m1 -E '^==[0-9]+==|ERROR|terminate called|deadly signal' "$log" | head -40

@@ -116,8 +116,9 @@ void write_file_atomically(const std::string& path, std::span<const ByteChunk> c
   if (exists) {
     if (S_ISDIR(old.st_mode)) throw file_error(path, "cannot write", EISDIR);
     if (!S_ISREG(old.st_mode))
-      throw Error(path + ": cannot write: " + (target == path ? "" : "its target " + target + " is ") +
-                  "not a regular file (" + file_kind(old.st_mode) + ")");
+      throw Error(path + ": cannot write: " +
+                  (target == path ? "" : "its target " + target + " is ") + "not a regular file (" +
+                  file_kind(old.st_mode) + ")");
     if (::faccessat(AT_FDCWD, target.c_str(), W_OK, AT_EACCESS) != 0)
       throw file_error(path, "cannot write", errno);
     if (!(old.st_mode & S_IWUSR)) throw file_error(path, "cannot write", EACCES);

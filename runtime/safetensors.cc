@@ -159,7 +159,8 @@ class HeaderCheck final : public Json::json_sax_t {
     if (e.id == 406)  // out_of_range: a number past double
       error_ = "the number " + last_token + " is out of range";
     else  // nlohmann counts bytes from 1; we count from 0, like data_offsets.
-      error_ = "error at byte " + std::to_string(position > 0 ? position - 1 : 0) + " of the header";
+      error_ = "error at byte " + std::to_string(position > 0 ? position - 1 : 0) +
+               " of the header";
     return false;
   }
 

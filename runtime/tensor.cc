@@ -133,7 +133,9 @@ Tensor::Tensor(DType dtype, Shape shape)
     : dtype_(dtype), shape_(shape), data_(tensor_storage(dtype, shape)) {}
 
 Tensor::Tensor(const Tensor& other)
-    : dtype_(other.dtype_), shape_(other.shape_), data_(tensor_storage(other.dtype_, other.shape_)) {
+    : dtype_(other.dtype_),
+      shape_(other.shape_),
+      data_(tensor_storage(other.dtype_, other.shape_)) {
   std::memcpy(data_.get(), other.data_.get(), bytes());
 }
 

@@ -15,7 +15,8 @@ TextStreams::TextStreams(const Tensor& symbols, std::int64_t begin, std::int64_t
   // Each step also reads the symbol after it (the target).
   windows_ = length_ > 0 ? (length_ - 1) / window : 0;
   if (windows_ < 1)
-    throw Error((source.empty() ? "" : std::string(source) + ": ") + "the text is too short: " + std::to_string(end - begin) + " symbols give " +
+    throw Error((source.empty() ? "" : std::string(source) + ": ") +
+                "the text is too short: " + std::to_string(end - begin) + " symbols give " +
                 std::to_string(streams) + " streams of " + std::to_string(length_) +
                 ", fewer than one window of " + std::to_string(window) +
                 " steps plus one; lower batch or window");
