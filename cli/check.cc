@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "cli/run_options.hpp"
+#include "cli/options.hpp"
 #include "compiler/lower/model.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
@@ -15,6 +15,8 @@
 namespace eq::cli {
 
 namespace {
+
+constexpr const char* kCheckUsage = "usage: eqc check FILE...   (- reads standard input)\n";
 
 // Standard input may be a pipe that never ends; a model is a few kilobytes.
 constexpr std::size_t kMaxStdin = std::size_t{64} << 20;
@@ -26,52 +28,53 @@ std::string read_input(const std::string& path) {
   return read_file(path);
 }
 
-}  // namespace
-
-int run_check(int argc, char** argv) {
-  if (argc < 1) {
-    std::fprintf(stderr, "usage: eqc check FILE...   (- reads standard input)\n");
-    return kUsage;
-  }
+int check(const Options& o) {
   int status = kOk;
-  for (int i = 0; i < argc; ++i) {
-    const std::string path = argv[i];
+  for (const std::string& path : o.files) {
     std::string bytes;
     try {
       bytes = read_input(path);
     } catch (const Error& e) {
-      fail(e);
-      status = kUserError;
+      status = fail(e);
       continue;
     }
     const std::string name = path == "-" ? "<stdin>" : path;
-    SourceFile file(name, bytes);
+    auto file = std::make_shared<SourceFile>(name, bytes);
     Diagnostics diags;
-    const Module module = parse_module(file, diags);
+    Module module = parse_module(*file, diags);
     std::string text = diags.render();
-    // A file that parses is also lowered, so names, shapes and time are
-    // checked too. Dims the data would set get a placeholder size (odd, so
-    // that it broadcasts with nothing by accident).
-    if (!diags.has_errors()) {
+    // A file that parses is also lowered — the same module, not a second
+    // parse — so names, shapes and time are checked too. Dims the data would
+    // set get a placeholder size (odd, so that it broadcasts with nothing by
+    // accident).
+    bool failed = diags.has_errors();
+    if (!failed) {
+      std::string open;
+      for (const Stmt& st : module.statements)
+        if (st.kind == StmtKind::Dim && !st.value)
+          for (const ExprPtr& n : st.names) open += (open.empty() ? "" : ", ") + n->name.text;
       try {
         ModelOptions options;
         options.open_dim_placeholder = 7;
-        Model::from_source(name, bytes, options);
+        text += Model::from_module(file, std::move(module), options).warnings();
       } catch (const Error& e) {
+        failed = true;
         text += e.what();
-        status = kUserError;
-        std::string open;
-        for (const Stmt& st : module.statements)
-          if (st.kind == StmtKind::Dim && !st.value)
-            for (const ExprPtr& n : st.names) open += (open.empty() ? "" : ", ") + n->name.text;
         if (!open.empty())
           text += "note: the data sets " + open + "; eqc check used 7 in its place\n";
       }
     }
-    std::fwrite(text.data(), 1, text.size(), stderr);
-    if (diags.has_errors()) status = kUserError;
+    // Errors fail the file; warnings alone are printed and it passes.
+    if (failed) status = fail(Error(text));
+    else std::fputs(text.c_str(), stderr);
   }
   return status;
+}
+
+}  // namespace
+
+int run_check(int argc, char** argv) {
+  return run_command({"check", kCheckUsage, {}, false, false, 1, -1}, argc, argv, check);
 }
 
 }  // namespace eq::cli

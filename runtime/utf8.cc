@@ -108,19 +108,17 @@ std::pair<char32_t, std::size_t> char_at(std::string_view text, std::size_t i) {
 // Unicode pictures (U+2400 + c, and ␡ for DEL), so that a NUL cannot end the
 // message early nor a CR overwrite the line in a terminal. A tab stays a tab,
 // so that the caret line, which copies it, stays aligned.
-void append_visible(std::string& out, char32_t cp) {
-  if (cp < 0x20 && cp != '\t')
-    cp += 0x2400;
-  else if (cp == 0x7F)
-    cp = 0x2421;
-  utf8::append(out, cp);
+char32_t picture(char32_t cp) {
+  if (cp < 0x20 && cp != '\t') return cp + 0x2400;
+  if (cp == 0x7F) return 0x2421;
+  return cp;
 }
 
 std::string visible(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
     auto [cp, n] = char_at(text, i);
-    append_visible(out, cp);
+    utf8::append(out, picture(cp));
     i += n;
   }
   return out;
@@ -129,7 +127,7 @@ std::string visible(std::string_view text) {
 }  // namespace
 
 std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
-                          std::size_t length, std::string_view message) {
+                          std::size_t length, std::string_view message, const CaretStyle& style) {
   if (offset > text.size()) offset = text.size();
   std::size_t line_start = offset;
   while (line_start > 0 && text[line_start - 1] != '\n') --line_start;
@@ -139,49 +137,67 @@ std::string located_error(std::string_view name, std::string_view text, std::siz
   std::size_t line = 1;
   for (std::size_t i = 0; i < line_start; ++i) line += text[i] == '\n';
 
+  // 2 under the primary range, 1 under a secondary one, 0 elsewhere.
+  const std::size_t span_end = offset + std::max<std::size_t>(length, 1);
+  auto mark = [&](std::size_t i) {
+    if (i >= offset && i < span_end) return 2;
+    for (const auto& [b, e] : style.also)
+      if (i >= b && i < e) return 1;
+    return 0;
+  };
+
   // Columns count characters. Count those before the spot, then at most a
   // window's worth after it: a line may be a gigabyte long.
-  const std::size_t width = utf8::kShownWidth;
+  const std::size_t window = utf8::kShownWidth;
   std::size_t column = 0, i = line_start;
   for (; i < offset && i < line_end; ++column) i += char_at(text, i).second;
   std::size_t counted = column;
-  for (; i < line_end && counted < column + width; ++counted) i += char_at(text, i).second;
+  for (; i < line_end && counted < column + window; ++counted) i += char_at(text, i).second;
   const bool longer = i < line_end;  // more characters than `counted`
 
   // The window of characters shown: all of a short line; else up to half a
-  // width before the spot, or the last width of the line near its end.
+  // window before the spot, or the last window of the line near its end.
   std::size_t first = 0;
-  if (longer || counted > width) {
-    first = column > width / 2 ? column - width / 2 : 0;
-    if (!longer) first = std::min(first, counted - width);
+  if (longer || counted > window) {
+    first = column > window / 2 ? column - window / 2 : 0;
+    if (!longer) first = std::min(first, counted - window);
   }
-  const std::size_t last = first + width;  // one past the window
+  const std::size_t last = first + window;  // one past the window
   const bool cut_left = first > 0, cut_right = longer || counted > last;
 
+  // Walk the window once, by characters: render it, and build the caret line
+  // with each character's display width.
   std::string shown, caret;
-  const std::size_t span_end = offset + std::max<std::size_t>(length, 1);
-  bool marked = false;
+  std::size_t used = 0;  // length of `caret` up to its last mark
+  bool headed = false;   // the primary range's '^' is drawn
   i = line_start;
   for (std::size_t k = 0; i < line_end && k < last; ++k) {
-    auto [cp, n] = char_at(text, i);
+    const auto [cp, n] = char_at(text, i);
     if (k >= first) {
       const bool cut = (k == first && cut_left) || (k + 1 == last && cut_right);
-      if (cut)
-        shown += "…";
-      else
-        append_visible(shown, cp);
-      if (i < offset) {
-        caret += cp == '\t' && !cut ? '\t' : ' ';
-      } else if (i < span_end) {
-        caret += marked ? '~' : '^';
-        marked = true;
+      const char32_t drawn = cut ? U'…' : picture(cp);
+      utf8::append(shown, drawn);
+      const int width = drawn == '\t' || !style.width ? 1 : style.width(drawn);
+      if (const int kind = mark(i); kind == 0) {
+        if (drawn == '\t')
+          caret += '\t';
+        else
+          caret.append(static_cast<std::size_t>(width), ' ');
+      } else {
+        const bool head = kind == 2 && !headed;
+        headed = headed || head;
+        for (int w = 0; w < width; ++w) caret += head && w == 0 ? '^' : '~';
+        if (head && width == 0) caret += '^';  // a zero-width character still gets its caret
+        used = caret.size();
       }
     }
     i += n;
   }
-  if (offset >= line_end) caret += '^';  // a spot past the end of the line
+  if (offset >= line_end) caret += '^', used = caret.size();  // a spot past the end of the line
+  caret.resize(used);
   return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column + 1) +
-         ": error: " + visible(message) + "\n" + shown + "\n" + caret;
+         ": " + std::string(style.severity) + ": " + visible(message) + "\n" + shown + "\n" +
+         caret;
 }
 
 }  // namespace eq

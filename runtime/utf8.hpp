@@ -1,4 +1,5 @@
-// UTF-8 decoding and located error messages for the data loaders.
+// UTF-8 decoding and located error messages for the data loaders and the
+// compiler's diagnostics.
 //
 // Positions in loaded files are byte offsets; the line and the column (in
 // characters, 1-based) are computed only when a message is made (STYLE.md
@@ -11,6 +12,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace eq::utf8 {
 
@@ -38,13 +41,27 @@ std::string shorten(std::string_view text, std::size_t max_chars = 40);
 
 namespace eq {
 
+// What located_error may add to its one caret: the word after the position,
+// further byte ranges underlined with '~' where they meet the caret's line,
+// and the display width of a code point (1 for every character when null;
+// the front end passes its East Asian width so carets line up under CJK).
+struct CaretStyle {
+  std::string_view severity = "error";
+  std::vector<std::pair<std::size_t, std::size_t>> also;  // [begin, end) byte ranges
+  int (*width)(char32_t) = nullptr;
+};
+
 // "name:line:col: error: message", then the source line holding `offset` and
-// a caret under the `length` bytes from there. Invalid bytes count as one
-// character each and print as U+FFFD; control characters but the tab print
-// as their pictures (NUL as ␀), in the line and in the message. A line longer
-// than utf8::kShownWidth characters is shown as a window of that many around
-// the spot, "…" marking each cut end; the column is still the real one.
+// a caret under the `length` bytes from there (`^~~~`). Invalid bytes count as
+// one character each and print as U+FFFD; control characters but the tab print
+// as their pictures (NUL as ␀), in the line and in the message. Tabs before the
+// caret are kept, so the caret lines up under a tabbed line. A line longer than
+// utf8::kShownWidth characters is shown as a window of that many around the
+// spot, "…" marking each cut end; the column is still the real one. This is the
+// one caret renderer: grammar/diagnostics.cc renders every compiler diagnostic
+// through it.
 std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
-                          std::size_t length, std::string_view message);
+                          std::size_t length, std::string_view message,
+                          const CaretStyle& style = {});
 
 }  // namespace eq
