@@ -156,7 +156,7 @@ void Machine::let(int value, ConstView data) {
   }
   View dst = view(value);
   if (dst.dtype == data.dtype)
-    std::memcpy(dst.data, data.data, static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype));
+    std::memcpy(dst.data, data.data, dst.bytes());
   else
     kernels::copy(data, dst);
 }

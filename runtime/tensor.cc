@@ -76,6 +76,13 @@ std::int64_t byte_size(const Shape& shape, DType dtype) {
   return byte_size(shape, static_cast<std::int64_t>(dtype_size(dtype)));
 }
 
+std::size_t row_bytes(std::int64_t width, DType dtype) {
+  return static_cast<std::size_t>(byte_size(Shape{width}, dtype));
+}
+
+std::size_t View::bytes() const { return static_cast<std::size_t>(byte_size(shape, dtype)); }
+std::size_t ConstView::bytes() const { return static_cast<std::size_t>(byte_size(shape, dtype)); }
+
 Shape Shape::with_front(std::int64_t dim) const {
   if (rank_ == kMaxRank) throw Error("cannot add an axis to " + str() + ": rank would pass " + std::to_string(kMaxRank));
   Shape s;

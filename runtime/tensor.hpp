@@ -64,6 +64,7 @@ struct View {
 
   template <class T> T* as() const { return static_cast<T*>(data); }
   std::int64_t numel() const { return shape.numel(); }
+  std::size_t bytes() const;  // checked, as byte_size
 };
 
 struct ConstView {
@@ -76,6 +77,7 @@ struct ConstView {
   ConstView(const View& v) : dtype(v.dtype), shape(v.shape), data(v.data) {}  // NOLINT: implicit on purpose
   template <class T> const T* as() const { return static_cast<const T*>(data); }
   std::int64_t numel() const { return shape.numel(); }
+  std::size_t bytes() const;  // checked, as byte_size
 };
 
 // Owning tensor. Copying copies the data; moving does not.
@@ -129,6 +131,9 @@ class Tensor {
 std::int64_t byte_size(const Shape& shape, DType dtype);
 // The same for elements of `item_bytes` each (a file's own element size).
 std::int64_t byte_size(const Shape& shape, std::int64_t item_bytes);
+// The bytes of one row of `width` elements (the last axis of a [B, width]
+// value), checked, as a stride for walking the rows.
+std::size_t row_bytes(std::int64_t width, DType dtype);
 
 // Throws eq::Error "`what`: shape mismatch: [a] vs [b]" unless a == b.
 void check_same_shape(const Shape& a, const Shape& b, std::string_view what);

@@ -84,7 +84,7 @@ StepResult ExampleBatches::finish(const StepContext& step) {
     ConstView y = machine_->view(acc_.output);
     const std::int32_t* k = batches_->staged_classes(acc_.target);
     const std::int64_t n = y.shape.last();
-    const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
+    const std::size_t rb = row_bytes(n, y.dtype);
     for (std::int64_t i = 0; k && i < r.examples; ++i)
       r.correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb,
                           y.dtype, n) == k[i];

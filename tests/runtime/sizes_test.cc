@@ -107,3 +107,17 @@ TEST_CASE("an allocation larger than the machine is an error with the figure", "
   CHECK(eq::human_bytes(std::int64_t{3} << 29) == "1.5 GiB");
   CHECK(eq::memory_limit() > 0);
 }
+
+TEST_CASE("views and rows know their bytes, checked", "[sizes]") {
+  Tensor t(DType::f64, Shape{3, 5});
+  CHECK(t.view().bytes() == 3 * 5 * 8);
+  CHECK(eq::ConstView(t.view()).bytes() == 3 * 5 * 8);
+  CHECK(eq::row_bytes(5, DType::f32) == 20);
+  eq::View v{DType::f64, Shape{k2to62 / 4}, nullptr};
+  CHECK_THROWS_WITH(v.bytes(),
+                    "a tensor of 1152921504606846976 elements of 8 bytes is larger than this "
+                    "machine can address");
+  CHECK_THROWS_WITH(eq::row_bytes(k2to62, DType::i32),
+                    "a tensor of 4611686018427387904 elements of 4 bytes is larger than this "
+                    "machine can address");
+}
