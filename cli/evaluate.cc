@@ -49,7 +49,7 @@ std::string predictions_csv(const Setup& s, const Tensor& out) {
   std::ostringstream csv;
   if (labels) {
     csv << acc.target << '\n';
-    const std::size_t rb = static_cast<std::size_t>(width) * dtype_size(out.dtype());
+    const std::size_t rb = row_bytes(width, out.dtype());
     for (std::int64_t i = 0; i < n; ++i) {
       const auto k = argmax(static_cast<const char*>(out.raw()) + static_cast<std::size_t>(i) * rb,
                             out.dtype(), width);
@@ -76,7 +76,7 @@ struct Loaded {
 // Common part: options, weights, setup. `eq_path` empty: the source from the weights.
 void load(const Options& o, const std::string& eq_path, const std::string& weights_path,
           bool inputs_only, Loaded& out) {
-  const long long threads = whole_option(o, "threads", 0, 1);
+  const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
   if (threads > 0) blas::set_threads(static_cast<int>(threads));
   out.weights = load_safetensors(weights_path);
   out.saved = decode_metadata(out.weights.metadata, weights_path);

@@ -154,14 +154,19 @@ int run_command(const CommandSpec& command, int argc, char** argv,
   return finish_output(code);
 }
 
-long long whole_option(const Options& o, const std::string& key, long long fallback, long long min) {
+long long whole_option(const Options& o, const std::string& key, long long fallback, long long min,
+                       long long max) {
   auto v = o.key(key);
   if (!v) return fallback;
   char* end = nullptr;
+  errno = 0;
   const long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || n < min)
-    throw UsageError("eqc: --" + key + " takes a whole number ≥ " + std::to_string(min) + "; got '" +
-                     *v + "'");
+  // strtoll saturates at LLONG_MIN / LLONG_MAX with ERANGE: out of range too.
+  if (v->empty() || *end != '\0' || errno == ERANGE || n < min || n > max)
+    throw UsageError("eqc: --" + key + " takes a whole number " +
+                     (max == LLONG_MAX ? "≥ " + std::to_string(min)
+                                       : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+                     "; got '" + *v + "'");
   return n;
 }
 

@@ -12,6 +12,7 @@
 // run_command prints either.
 #pragma once
 
+#include <climits>
 #include <functional>
 #include <map>
 #include <optional>
@@ -79,9 +80,15 @@ int run_command(const CommandSpec& command, int argc, char** argv,
 // a `code` of kOk; else returns `code`.
 int finish_output(int code);
 
-// A whole number option ≥ min, or `fallback` when absent; UsageError when
-// it is not one.
-long long whole_option(const Options& o, const std::string& key, long long fallback, long long min);
+// A whole number option from min to max, or `fallback` when absent;
+// UsageError when it is not one — a value past `max` (or past what a long long
+// holds) included, which would otherwise wrap when narrowed:
+//   "eqc: --threads takes a whole number from 1 to 1024; got '2147483648'"
+long long whole_option(const Options& o, const std::string& key, long long fallback, long long min,
+                       long long max = LLONG_MAX);
+
+// The most BLAS threads --threads takes: more than any machine here has cores.
+inline constexpr long long kMaxThreads = 1024;
 
 // Loads the model named by the first file with the -D dims (and --dtype).
 Model load_model(const Options& options);

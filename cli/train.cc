@@ -160,7 +160,7 @@ CommandSpec train_command() {
 
 int train(const Options& o) {
   const std::int64_t every = whole_option(o, "checkpoint-every", 0, 1);
-  const long long threads = whole_option(o, "threads", 0, 1);
+  const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
   if (threads > 0) blas::set_threads(static_cast<int>(threads));
   const bool tty = !o.flag("quiet") && isatty(fileno(stderr));
 
