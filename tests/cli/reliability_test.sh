@@ -97,6 +97,15 @@ writes)  # item 12: every write is checked; predictions are written atomically
   for i in $(seq 40); do echo "to be or not to be, that is the question"; done > data/t.txt
   run "$EQC" train rnn.eq --data 'text("data/t.txt")' -D H=8 --batch 2 --window 5 --steps 2 --quiet -o r.safetensors
   expect_error "$full" 1 sh -c "\"$EQC\" sample rnn.eq -w r.safetensors -n 20 > /dev/full"
+  # A vocabulary edited in the file (item 1): out of order, or one character
+  # short of the model's symbols (same byte length, so the header still fits).
+  grep -q 'abehinoqrstu"' r.safetensors || fail "r.safetensors: the vocabulary is not as expected"
+  sed 's/abehinoqrstu"/baehinoqrstu"/' r.safetensors > unsorted.safetensors
+  expect_error "unsorted.safetensors: metadata 'eq.vocabulary' is not in code point order: character 5 (U+0061) comes after U+0062; was the file changed after eqc wrote it?" 1 \
+    "$EQC" sample rnn.eq -w unsorted.safetensors -n 20
+  sed 's/abehinoqrstu"/abehinoqrs\xc3\xbc"/' r.safetensors > short.safetensors
+  expect_error "short.safetensors: metadata 'eq.vocabulary' has 14 characters but the model has 15 symbols; was the file changed after eqc wrote it?" 1 \
+    "$EQC" sample rnn.eq -w short.safetensors -n 20
   # --log on a full disk: the run still saves its weights, says what failed, exits 1.
   expect_error "/dev/full: cannot write: No space left on device (logged 0 epochs; the weights were saved to w3.safetensors)" 1 \
     "$EQC" train logreg.eq --epochs 3 --quiet --log /dev/full -o w3.safetensors
