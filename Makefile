@@ -3,12 +3,17 @@
 # configure, build, then run.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+RELEASE_BUILD ?= build-release
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
+# Our builds treat warnings as errors (a user's plain `cmake` does not), and
+# use ccache when it is installed.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+EQ_FLAGS := -DEQ_WERROR=ON $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build demo test test-asan bench bench-deps fuzz fuzz-deps install-test clean embed-example
+.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz fuzz-deps install-test clean embed-example readme-check
 
 all: build
 
@@ -16,7 +21,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja $(EQ_FLAGS) $(CMAKE_FLAGS)
 
 configure: $(BUILD)/build.ninja
 
@@ -31,9 +36,16 @@ test: build
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEQ_SANITIZE=ON -DEQ_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -G Ninja $(EQ_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DEQ_SANITIZE=ON -DEQ_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# The tests of an optimised build (-O3, NDEBUG), as a user's release build
+# compiles; the benchmarks are built too, so that they stay warning-free.
+test-release: deps
+	cmake -S . -B $(RELEASE_BUILD) -G Ninja $(EQ_FLAGS) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(RELEASE_BUILD) -j $(JOBS)
+	cd $(RELEASE_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench-deps:
 	@bash scripts/install-deps.sh --bench
@@ -47,12 +59,12 @@ fuzz-deps:
 	@bash scripts/install-deps.sh --fuzz
 
 fuzz: fuzz-deps
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DEQ_FUZZ=ON -DEQ_TESTS=OFF -DEQ_BENCH=OFF
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja $(EQ_FLAGS) -DEQ_FUZZ=ON -DEQ_TESTS=OFF -DEQ_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
 	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) $(FUZZ_BUILD)
 
 # Installs the library to a temporary prefix and builds examples/embed
 # against it with find_package(eq), then runs it.
@@ -62,3 +74,10 @@ embed-example: build
 	cmake -S examples/embed -B $(BUILD)/embed -G Ninja -DCMAKE_PREFIX_PATH=$(abspath $(EMBED_PREFIX))
 	cmake --build $(BUILD)/embed
 	$(BUILD)/embed/lstm_step
+	$(BUILD)/embed/parser_step
+
+# Every C++ block of README.md, built against the installed library and run
+# (scripts/check-readme-cpp.sh).
+readme-check: build
+	cmake --install $(BUILD) --prefix $(abspath $(EMBED_PREFIX)) >/dev/null
+	bash scripts/check-readme-cpp.sh $(abspath $(EMBED_PREFIX)) $(BUILD)/readme-cpp

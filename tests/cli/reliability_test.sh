@@ -93,6 +93,7 @@ writes)  # item 12: every write is checked; predictions are written atomically
   expect_error "$full" 1 sh -c "\"$EQC\" graph logreg.eq > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" train logreg.eq --epochs 1 -o w2.safetensors > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" --help > /dev/full"
+  expect_error "$full" 1 sh -c "\"$EQC\" --version > /dev/full"
   # A character model for sample.
   for i in $(seq 40); do echo "to be or not to be, that is the question"; done > data/t.txt
   run "$EQC" train rnn.eq --data 'text("data/t.txt")' -D H=8 --batch 2 --window 5 --steps 2 --quiet -o r.safetensors
