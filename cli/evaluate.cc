@@ -5,7 +5,6 @@
 // Dims, class labels, dtype and input scaling come from the weights file, so
 // new data is read exactly as the training data was.
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -14,6 +13,7 @@
 #include "train/setup.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 #include "runtime/format.hpp"
 
 namespace eq::cli {
@@ -49,7 +49,7 @@ std::string predictions_csv(const Setup& s, const Tensor& out) {
   std::ostringstream csv;
   if (labels) {
     csv << acc.target << '\n';
-    const std::size_t rb = static_cast<std::size_t>(width) * dtype_size(out.dtype());
+    const std::size_t rb = row_bytes(width, out.dtype());
     for (std::int64_t i = 0; i < n; ++i) {
       const auto k = argmax(static_cast<const char*>(out.raw()) + static_cast<std::size_t>(i) * rb,
                             out.dtype(), width);
@@ -76,7 +76,7 @@ struct Loaded {
 // Common part: options, weights, setup. `eq_path` empty: the source from the weights.
 void load(const Options& o, const std::string& eq_path, const std::string& weights_path,
           bool inputs_only, Loaded& out) {
-  const long long threads = whole_option(o, "threads", 0, 1);
+  const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
   if (threads > 0) blas::set_threads(static_cast<int>(threads));
   out.weights = load_safetensors(weights_path);
   out.saved = decode_metadata(out.weights.metadata, weights_path);
@@ -98,8 +98,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
   Batches data(l.setup.data, *l.setup.model, l.saved.scale, batch);
   const std::string csv = predictions_csv(l.setup, ev.predict(data, batch));
   if (auto path = o.key("output")) {
-    std::ofstream f(*path, std::ios::binary);
-    if (!(f << csv)) throw Error(*path + ": cannot write the predictions");
+    write_file_atomically(*path, csv);  // a failed write keeps the old file whole
   } else {
     std::fputs(csv.c_str(), stdout);
   }

@@ -1,5 +1,6 @@
 // eqc: the command-line front of eq. Subcommands are rows of one table; an
-// unknown one gets "did you mean …". Exit codes: commands.hpp.
+// unknown one gets "did you mean …". Exit codes: commands.hpp. No exception
+// leaves a command (run_command, options.hpp).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -51,9 +52,9 @@ int main(int argc, char** argv) {
   const std::string_view name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     usage(stdout);
-    return eq::cli::kOk;
+    return eq::cli::finish_output(eq::cli::kOk);
   }
-  if (name == "--version") return eq::cli::run_version(argc - 2, argv + 2);
+  if (name == "--version") return eq::cli::finish_output(eq::cli::run_version(argc - 2, argv + 2));
   for (const Command& c : kCommands)
     if (name == c.name) return c.run(argc - 2, argv + 2);
 

@@ -1,12 +1,17 @@
 #include "cli/options.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <new>
 
 #include "cli/commands.hpp"
 #include "grammar/names.hpp"
 #include "grammar/suggest.hpp"
+#include "runtime/output.hpp"
 
 namespace eq::cli {
 namespace {
@@ -55,7 +60,7 @@ std::optional<std::string> Options::key(const std::string& name) const {
 int fail(const Error& e) {
   std::string m = e.what();
   if (m.empty() || m.back() != '\n') m += '\n';
-  std::fputs(m.c_str(), stderr);
+  std::fwrite(m.data(), 1, m.size(), stderr);  // all of it: a message may hold a NUL
   return dynamic_cast<const UsageError*>(&e) ? kUsage : kUserError;
 }
 
@@ -75,7 +80,11 @@ std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c
       const std::string def = a == "-D" ? (i + 1 < argc ? argv[++i] : "") : a.substr(2);
       const auto eq = def.find('=');
       char* end = nullptr;
+      errno = 0;
       const long long v = eq == std::string::npos ? 0 : std::strtoll(def.c_str() + eq + 1, &end, 10);
+      if (errno == ERANGE && v > 0)  // strtoll saturates; the size must not become LLONG_MAX
+        throw UsageError("eqc: -D " + def + ": the value is too large (at most " +
+                         std::to_string(LLONG_MAX) + ")");
       if (eq == std::string::npos || eq == 0 || !end || *end != '\0' || v < 1)
         throw UsageError("eqc: -D takes NAME=VALUE with a positive whole number, e.g. -D H=256; got '" +
                          def + "'");
@@ -109,24 +118,55 @@ std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c
   return o;
 }
 
-int run_command(const CommandSpec& command, int argc, char** argv,
-                const std::function<int(const Options&)>& body) {
+int finish_output(int code) {
   try {
-    std::optional<Options> o = parse_options(argc, argv, command);
-    return o ? body(*o) : kOk;
+    finish_stdout();
   } catch (const Error& e) {
-    return fail(e);
+    fail(e);
+    if (code == kOk) code = kUserError;
   }
+  return code;
 }
 
-long long whole_option(const Options& o, const std::string& key, long long fallback, long long min) {
+// No exception leaves a command, so eqc never ends with "terminate called":
+// a user's error (eq::Error) prints as its diagnostic, anything else as one
+// line naming the command, exit 1.
+int run_command(const CommandSpec& command, int argc, char** argv,
+                const std::function<int(const Options&)>& body) {
+  int code = kUserError;
+  try {
+    std::optional<Options> o = parse_options(argc, argv, command);
+    code = o ? body(*o) : kOk;
+  } catch (const Error& e) {
+    code = fail(e);
+  } catch (const InternalError& e) {
+    fail(Error(e.what()));  // already says where, and that it is a bug of eq's
+  } catch (const std::bad_alloc&) {
+    // Printed without allocating: memory has just run out.
+    std::fprintf(stderr, "eqc %s: out of memory while running (the system refused an "
+                         "allocation); a smaller model, batch or data set needs less\n",
+                 command.name.c_str());
+  } catch (const std::exception& e) {
+    fail(Error("eqc " + command.name + ": internal error: " + e.what()));
+  } catch (...) {
+    fail(Error("eqc " + command.name + ": internal error: an unknown exception"));
+  }
+  return finish_output(code);
+}
+
+long long whole_option(const Options& o, const std::string& key, long long fallback, long long min,
+                       long long max) {
   auto v = o.key(key);
   if (!v) return fallback;
   char* end = nullptr;
+  errno = 0;
   const long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || n < min)
-    throw UsageError("eqc: --" + key + " takes a whole number ≥ " + std::to_string(min) + "; got '" +
-                     *v + "'");
+  // strtoll saturates at LLONG_MIN / LLONG_MAX with ERANGE: out of range too.
+  if (v->empty() || *end != '\0' || errno == ERANGE || n < min || n > max)
+    throw UsageError("eqc: --" + key + " takes a whole number " +
+                     (max == LLONG_MAX ? "≥ " + std::to_string(min)
+                                       : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+                     "; got '" + *v + "'");
   return n;
 }
 

@@ -57,6 +57,12 @@ int sample(const Options& o) {
     vocabulary.push_back(utf8::encode(cp));
     i += static_cast<std::size_t>(len);
   }
+  // Every symbol drawn names a character of the vocabulary.
+  if (static_cast<std::int64_t>(vocabulary.size()) != sampler.classes())
+    throw Error(weights_path + ": metadata 'eq.vocabulary' has " +
+                std::to_string(vocabulary.size()) + " characters but the model has " +
+                std::to_string(sampler.classes()) + " symbols; was the file changed after eqc "
+                "wrote it?");
   Rng rng(static_cast<std::uint64_t>(seed), 3);
   std::vector<std::int32_t> drawn = sampler.sample(prime_symbols, count, temperature, rng);
   std::string text = prime;

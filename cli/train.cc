@@ -7,13 +7,14 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
 #include "runtime/format.hpp"
+#include "runtime/output.hpp"
 #include "runtime/safetensors.hpp"
 #include "train/trainer.hpp"
 
@@ -63,11 +64,26 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   } else {
     trainer.initialize();
   }
-  std::ofstream log;
+  // The log is written line by line, each write checked (output.hpp). A
+  // failed write does not stop the run: the log stops, the weights are still
+  // saved, and the error is reported at the end (exit 1).
+  std::optional<OutputFile> log;
+  std::optional<Error> log_failure;
+  std::int64_t logged = 0;  // epoch lines written
+  auto write_log = [&](const std::string& line) {
+    if (!log) return false;
+    try {
+      log->write(line);
+      return true;
+    } catch (const Error& e) {
+      log_failure = e;
+      log.reset();
+      return false;
+    }
+  };
   if (auto l = o.key("log")) {
-    log.open(*l);
-    if (!log) throw Error(*l + ": cannot write the log");
-    log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
+    log.emplace(*l);
+    write_log("epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n");
   }
   if (!quiet)
     std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps\n",
@@ -85,13 +101,12 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
                    number(p.loss).c_str(), p.examples_per_second, unit, duration(p.eta_seconds).c_str());
     };
   hooks.on_epoch = [&](const EpochReport& r) {
-    if (log.is_open()) {
-      log << r.epoch << ',' << r.step << ',' << number(r.train.loss) << ','
-          << (r.train.accuracy ? number(*r.train.accuracy) : "") << ','
-          << (r.validation ? number(r.validation->loss) : "") << ','
-          << (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") << ','
-          << number(r.seconds) << '\n';
-      log.flush();
+    if (log) {
+      logged += write_log(std::to_string(r.epoch) + ',' + std::to_string(r.step) + ',' +
+                number(r.train.loss) + ',' + (r.train.accuracy ? number(*r.train.accuracy) : "") +
+                ',' + (r.validation ? number(r.validation->loss) : "") + ',' +
+                (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") +
+                ',' + number(r.seconds) + '\n');
     }
     if (quiet) return;
     if (tty) std::fputs("\r\033[K", stderr);
@@ -123,6 +138,11 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   save_safetensors(output, trainer.weights());
   if (every > 0) save_safetensors(ck_path, trainer.checkpoint());
   if (!quiet) std::printf("saved %s\n", output.c_str());
+  if (log) log->close();
+  if (log_failure)
+    throw Error(std::string(log_failure->what()) + " (logged " + std::to_string(logged) +
+                (logged == 1 ? " epoch" : " epochs") + "; the weights were saved to " + output +
+                ")");
 }
 
 // The command line: every train key (docs/language.md §7) is an option, and --lr.
@@ -140,7 +160,7 @@ CommandSpec train_command() {
 
 int train(const Options& o) {
   const std::int64_t every = whole_option(o, "checkpoint-every", 0, 1);
-  const long long threads = whole_option(o, "threads", 0, 1);
+  const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
   if (threads > 0) blas::set_threads(static_cast<int>(threads));
   const bool tty = !o.flag("quiet") && isatty(fileno(stderr));
 

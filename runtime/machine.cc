@@ -7,7 +7,9 @@
 #include <cstring>
 
 #include "runtime/blas.hpp"
+#include "runtime/checked.hpp"
 #include "runtime/error.hpp"
+#include "runtime/memory.hpp"
 
 namespace eq::runtime {
 
@@ -33,27 +35,31 @@ std::string_view kernel_name(Kernel k) {
   return "?";
 }
 
+std::int64_t Buffer::capacity(std::int64_t batch) const {
+  std::int64_t batched;
+  if (__builtin_mul_overflow(per_batch_bytes, batch, &batched))
+    throw_too_large("a batch of " + std::to_string(batch) + " examples of " +
+                    std::to_string(per_batch_bytes) + " bytes each");
+  return std::max(fixed_bytes, batched);
+}
+
 std::int64_t Tape::total_bytes(std::int64_t batch) const {
   std::int64_t total = 0;
-  for (const Buffer& b : buffers) total += b.capacity(batch);
+  for (const Buffer& b : buffers) total = checked_add(total, b.capacity(batch));
   return total;
 }
 
-// One buffer's memory: 64-byte aligned, never shrunk.
+// One buffer's memory: 64-byte aligned, zeroed, never shrunk.
 struct Machine::Block {
   void* data = nullptr;
   std::int64_t bytes = 0;
   ~Block() { std::free(data); }
-  void reserve(std::int64_t want, bool keep) {
+  void reserve(std::int64_t want, std::string_view what) {
     if (want <= bytes && data) return;
-    std::size_t rounded = static_cast<std::size_t>((std::max<std::int64_t>(want, 1) + 63) / 64 * 64);
-    void* fresh = std::aligned_alloc(64, rounded);
-    if (!fresh) throw std::bad_alloc();
-    std::memset(fresh, 0, rounded);
-    if (keep && data) std::memcpy(fresh, data, static_cast<std::size_t>(bytes));
+    void* fresh = allocate_zeroed(want, what);
     std::free(data);
     data = fresh;
-    bytes = static_cast<std::int64_t>(rounded);
+    bytes = want;
   }
 };
 
@@ -62,10 +68,16 @@ Machine::Machine(Tape tape) : tape_(std::move(tape)) {
   blocks_.reserve(tape_.buffers.size());
   for (std::size_t i = 0; i < tape_.buffers.size(); ++i) blocks_.push_back(std::make_unique<Block>());
   // Parameters and constants have no batch axis: size them once, now.
+  std::int64_t fixed = 0;
+  for (const Buffer& b : tape_.buffers)
+    if (b.role == BufferRole::param || b.role == BufferRole::constant)
+      fixed = checked_add(fixed, b.capacity(1));
+  const std::string what = "the model's parameters and constants";
+  check_fits(fixed, what);
   for (std::size_t i = 0; i < tape_.buffers.size(); ++i) {
     const Buffer& b = tape_.buffers[i];
     if (b.role == BufferRole::param || b.role == BufferRole::constant)
-      blocks_[i]->reserve(b.capacity(1), false);
+      blocks_[i]->reserve(b.capacity(1), what);
   }
   for (const Constant& c : tape_.constants) kernels::fill(view(c.value), c.number);
 }
@@ -76,10 +88,18 @@ Machine::~Machine() = default;
 
 void Machine::ensure_capacity(std::int64_t batch) {
   if (batch <= allocated_) return;
+  std::int64_t total = 0;
+  for (const Buffer& b : tape_.buffers)
+    if (b.role == BufferRole::scratch || b.role == BufferRole::input)
+      total = checked_add(total, b.capacity(batch));
+  const std::string what = "a batch of " + std::to_string(batch) +
+                           (batch == 1 ? " example" : " examples") +
+                           " (inputs and intermediate values)";
+  check_fits(total, what);
   for (std::size_t i = 0; i < tape_.buffers.size(); ++i) {
     const Buffer& b = tape_.buffers[i];
     if (b.role == BufferRole::scratch || b.role == BufferRole::input)
-      blocks_[i]->reserve(b.capacity(batch), false);
+      blocks_[i]->reserve(b.capacity(batch), what);
   }
   allocated_ = batch;
 }
@@ -135,7 +155,7 @@ void Machine::let(int value, ConstView data) {
   if (v.batched) last_given_ = value;
   View dst = view(value);
   if (dst.dtype == data.dtype)
-    std::memcpy(dst.data, data.data, static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype));
+    std::memcpy(dst.data, data.data, dst.bytes());
   else
     kernels::copy(data, dst);
 }

@@ -42,9 +42,8 @@ struct Value {
   Shape dims;       // the per-example dims when batched, else the whole shape
   int buffer = -1;  // index into Tape::buffers
   Shape at(std::int64_t batch) const { return batched ? dims.with_front(batch) : dims; }
-  std::int64_t bytes(std::int64_t batch) const {
-    return at(batch).numel() * static_cast<std::int64_t>(dtype_size(dtype));
-  }
+  // Checked (tensor.hpp byte_size): throws eq::Error past int64.
+  std::int64_t bytes(std::int64_t batch) const { return byte_size(at(batch), dtype); }
 };
 
 struct Instruction {
@@ -65,9 +64,9 @@ struct Buffer {
   BufferRole role = BufferRole::scratch;
   std::int64_t fixed_bytes = 0;      // largest unbatched value placed here
   std::int64_t per_batch_bytes = 0;  // largest batched value's bytes per example
-  std::int64_t capacity(std::int64_t batch) const {
-    return std::max(fixed_bytes, per_batch_bytes * batch);
-  }
+  // Checked: throws eq::Error "a batch of B examples of N bytes each is larger
+  // than this machine can address".
+  std::int64_t capacity(std::int64_t batch) const;
 };
 
 struct Leaf {
@@ -90,7 +89,7 @@ struct Tape {
   std::vector<FusedProgram> fused;  // the programs of Kernel::fused instructions
   std::vector<int> outputs;  // values kept alive to the end, readable after run()
 
-  // Bytes of all buffers for batch size `batch`.
+  // Bytes of all buffers for batch size `batch` (checked, as capacity).
   std::int64_t total_bytes(std::int64_t batch) const;
 };
 

@@ -3,6 +3,7 @@
 # are missing. Silent when everything is already there; safe to run any number
 # of times. Packages for benchmark peers (python3-torch) are not installed
 # here: `make bench-deps` does that, since the tests do not need them.
+# `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz`.
 set -euo pipefail
 
 packages=(

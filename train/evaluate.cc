@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "runtime/checked.hpp"
 #include "runtime/error.hpp"
 
 namespace eq {
@@ -62,7 +63,7 @@ Batches::Batches(const Dataset& data, const Model& model,
       if (values.dtype() != DType::f64) values = values.to(DType::f64);
       double* v = values.data<double>();
       const auto f = static_cast<std::int64_t>(it->second.offset.size());
-      if (f * size_ != values.numel())
+      if (checked_mul(f, size_, "elements") != values.numel())
         throw Error("the saved scaling of " + l.name + " has " + std::to_string(f) +
                     " features but the data has " + std::to_string(values.numel() / std::max<std::int64_t>(size_, 1)));
       for (std::int64_t i = 0; i < values.numel(); ++i)
@@ -73,7 +74,7 @@ Batches::Batches(const Dataset& data, const Model& model,
     leaf.all = values.dtype() == dt ? values.reshaped(example.with_front(size_))
                                     : values.to(dt).reshaped(example.with_front(size_));
     leaf.staging = Tensor(dt, example.with_front(max_batch));
-    leaf.row_bytes = example.numel() * static_cast<std::int64_t>(dtype_size(dt));
+    leaf.row_bytes = byte_size(example, dt);
     leaves_.push_back(std::move(leaf));
   };
   for (const ModelLeaf& l : model.inputs()) bind(l);
@@ -173,7 +174,7 @@ void Evaluator::copy_params(Machine& from) {
   for (const ModelParam& p : model_.params()) {
     if (!machine_.program().value_of.count(p.node.id())) continue;  // tree-shaken away
     View src = from.param(p.node), dst = machine_.param(p.node);
-    std::memcpy(dst.data, src.data, static_cast<std::size_t>(src.numel()) * dtype_size(src.dtype));
+    std::memcpy(dst.data, src.data, src.bytes());
   }
 }
 
@@ -196,7 +197,7 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
       ConstView y = machine_.view(acc_.output);
       const std::int32_t* k = data.staged_classes(acc_.target);
       const std::int64_t n = y.shape.last();
-      const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
+      const std::size_t rb = row_bytes(n, y.dtype);
       for (std::size_t i = 0; k && i < part.size(); ++i)
         correct += argmax(static_cast<const char*>(y.data) + i * rb, y.dtype, n) == k[i];
     }
@@ -211,7 +212,7 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
 Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
   ir::Node out = model_.outputs()[0].second;
   Tensor result(out.dtype(), out.shape().example().with_front(data.size()));
-  const std::size_t rb = static_cast<std::size_t>(out.shape().example().numel()) * dtype_size(out.dtype());
+  const std::size_t rb = static_cast<std::size_t>(byte_size(out.shape().example(), out.dtype()));
   std::vector<std::int64_t> rows = all_rows(data.size());
   for (std::size_t at = 0; at < rows.size(); at += static_cast<std::size_t>(batch)) {
     auto part = std::span<const std::int64_t>(rows).subspan(

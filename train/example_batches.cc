@@ -84,7 +84,7 @@ StepResult ExampleBatches::finish(const StepContext& step) {
     ConstView y = machine_->view(acc_.output);
     const std::int32_t* k = batches_->staged_classes(acc_.target);
     const std::int64_t n = y.shape.last();
-    const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
+    const std::size_t rb = row_bytes(n, y.dtype);
     for (std::int64_t i = 0; k && i < r.examples; ++i)
       r.correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb,
                           y.dtype, n) == k[i];
@@ -103,8 +103,12 @@ void ExampleBatches::save(SafetensorsFile&, TrainPosition& position) {
   position.rng = position.epoch_step == 0 ? shuffle_rng_.serialize() : epoch_rng_;
 }
 
-void ExampleBatches::restore(const SafetensorsFile&, const TrainPosition& position) {
-  shuffle_rng_.deserialize(position.rng);
+void ExampleBatches::restore(const SafetensorsFile& ck, const TrainPosition& position) {
+  try {
+    shuffle_rng_.deserialize(position.rng);
+  } catch (const Error& e) {
+    throw Error(ck.path + ": metadata 'eq.rng': " + e.what());
+  }
   epoch_rng_ = position.rng;
   if (position.epoch_step > 0) {  // redraw the order of the epoch in progress
     Rng rng = shuffle_rng_;

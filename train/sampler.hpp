@@ -26,6 +26,8 @@ class Sampler {
 
   // The Machine, to set the parameters before sampling.
   Machine& machine() { return *machine_; }
+  // The class count of the one-hot input: symbols are 0 … classes − 1.
+  std::int64_t classes() const { return classes_; }
 
   // Starts from the states' initial values, feeds `prime` (symbol indices),
   // then draws `count` symbols at `temperature` (> 0). Returns the drawn

@@ -98,6 +98,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     s.data = npy_dataset(bindings);
   } else if (options.load_data && spec.kind == DataSpec::Kind::text) {
     TextData t = load_text(spec.path);
+    s.data.source = t.path;  // names the text in the trainer's messages
     s.vocabulary = t.vocabulary_utf8();
     s.text = t.symbols;
     for (const Declared& d : declared)

@@ -1,8 +1,10 @@
 #include "train/text_windows.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include "runtime/checked.hpp"
 #include "runtime/error.hpp"
 #include "runtime/format.hpp"
 #include "runtime/kernels.hpp"
@@ -14,11 +16,13 @@ constexpr const char* kStatePrefix = "__state__.";
 
 double scalar(ConstView v) { return v.dtype == DType::f32 ? *v.as<float>() : *v.as<double>(); }
 
-// The most streams (≤ wanted) that still give every stream one full window.
+// The most streams (≤ wanted, ≥ 1) that still give every stream one full
+// window and the target after it: b streams fit when symbols / b ≥ window + 1,
+// that is when b ≤ symbols / (window + 1). Computed, not searched: `wanted` is
+// the train block's batch, which may be large.
 std::int64_t streams_for(std::int64_t symbols, std::int64_t wanted, std::int64_t window) {
-  std::int64_t b = wanted;
-  while (b > 1 && symbols / b < window + 1) --b;
-  return b;
+  const std::int64_t fit = symbols / checked_add(window, 1, "steps");
+  return std::max<std::int64_t>(1, std::min(wanted, fit));
 }
 
 }  // namespace
@@ -41,7 +45,9 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model
   symbols_ = setup.text.numel();
   const std::int64_t n = symbols_;
   train_end_ = n - static_cast<std::int64_t>(std::floor(config.validate * static_cast<double>(n)));
-  train_streams_ = std::make_unique<TextStreams>(setup.text, 0, train_end_, config.batch, window_);
+  const std::string& text_file = setup.data.source;
+  train_streams_ =
+      std::make_unique<TextStreams>(setup.text, 0, train_end_, config.batch, window_, text_file);
   if (shard.count > 1) {
     if (config.batch < shard.count)
       throw Error(name + ": batch = " + std::to_string(config.batch) + " streams cannot be shared by " +
@@ -56,7 +62,7 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model
                   std::to_string(n - train_end_) + " symbols, fewer than one window of " +
                   std::to_string(window_) + " steps plus one; raise validate or lower window");
     std::int64_t b = streams_for(n - train_end_, config.batch, window_);
-    val_streams_ = std::make_unique<TextStreams>(setup.text, train_end_, n, b, window_);
+    val_streams_ = std::make_unique<TextStreams>(setup.text, train_end_, n, b, window_, text_file);
   }
 
   unrolled_ = unroll(model_, static_cast<int>(window_));
@@ -96,7 +102,7 @@ void TextWindows::reset_carry(Program& p) {
       for (const ModelParam& param : model_.params())
         if (param.name == s.init_param) {
           ConstView v = train_.machine->param(param.node);
-          const std::size_t row = static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype);
+          const std::size_t row = v.bytes();
           for (std::int64_t b = 0; b < p.text->streams(); ++b)
             std::memcpy(static_cast<char*>(c.raw()) + static_cast<std::size_t>(b) * row, v.data, row);
         }
@@ -122,7 +128,7 @@ void TextWindows::carry_on(Program& p) {
   for (const UnrolledState& s : unrolled_.states)
     for (const ir::Node& last : s.carry_out) {
       ConstView v = p.machine->view(last);
-      std::memcpy(p.carry[k++].raw(), v.data, static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype));
+      std::memcpy(p.carry[k++].raw(), v.data, v.bytes());
     }
 }
 
@@ -136,7 +142,7 @@ StepResult TextWindows::finish(const StepContext&) {
 Metrics TextWindows::validate() {
   for (const ModelParam& p : model_.params()) {
     View src = train_.machine->param(p.node), dst = eval_.machine->param(p.node);
-    std::memcpy(dst.data, src.data, static_cast<std::size_t>(src.numel()) * dtype_size(src.dtype));
+    std::memcpy(dst.data, src.data, src.bytes());
   }
   reset_carry(eval_);
   const TextStreams& s = *eval_.text;

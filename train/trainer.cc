@@ -78,13 +78,21 @@ Trainer::Trainer(Setup& setup, std::unique_ptr<TrainingData> data)
   for (const ModelParam& p : setup_.model->params()) sp.push_back({p.name, m.param(p.node)});
   solver_ = std::make_unique<Solver>(setup_.config.solver, std::move(sp));
   grad_views_.resize(data_->program().grads.size());
+  total_steps();  // an epoch count past int64 steps is an error now, not a negative count
 }
 
 Trainer::~Trainer() = default;
 
 std::int64_t Trainer::total_steps() const {
   const TrainConfig& c = setup_.config;
-  return c.steps ? *c.steps : c.epochs * steps_per_epoch();
+  if (c.steps) return *c.steps;
+  const std::int64_t per_epoch = steps_per_epoch();
+  std::int64_t total;
+  if (__builtin_mul_overflow(c.epochs, per_epoch, &total))
+    throw Error(setup_.source_name + ": epochs = " + std::to_string(c.epochs) + " of " +
+                std::to_string(per_epoch) + " steps each is more steps than a run can count (at "
+                "most 9223372036854775807); give fewer epochs");
+  return total;
 }
 
 void Trainer::initialize() {

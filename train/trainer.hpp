@@ -102,6 +102,8 @@ class Trainer {
   SafetensorsFile checkpoint();
 
   std::int64_t steps_per_epoch() const { return data_->steps_per_epoch(); }
+  // steps, or epochs × steps_per_epoch; eq::Error (checked in the constructor)
+  // when that passes int64.
   std::int64_t total_steps() const;
   std::int64_t step() const { return solver_->step_count(); }
   // Examples (or symbols: unit()) trained on and held out.

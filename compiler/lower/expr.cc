@@ -5,6 +5,7 @@
 #include "compiler/ir/builders.hpp"
 #include "grammar/builtins.hpp"
 #include "runtime/error.hpp"
+#include "runtime/tensor.hpp"
 
 namespace eq::lower {
 
@@ -84,8 +85,20 @@ class Lowerer {
 
   static Binding plain(Node n) { return Binding{n, 0}; }
 
+  // Gives `n` its place in the source. A value is allocated whole, one
+  // example at least, so its bytes must be a number: a broadcast or a product
+  // of large declared sizes whose byte count passes int64 is an error here,
+  // under the expression that makes it (a null Node), not a wrapped-around
+  // buffer size in the tape.
   Node mark(Node n, Span span) {
-    if (n) cx_.graph.set_origin(n, ir::Origin{cx_.file, span.begin, span.end});
+    if (!n) return n;
+    try {
+      byte_size(example_shape(n), n.dtype());
+    } catch (const Error& e) {
+      cx_.diags.error(span, e.what());
+      return {};
+    }
+    cx_.graph.set_origin(n, ir::Origin{cx_.file, span.begin, span.end});
     return n;
   }
 
@@ -201,8 +214,9 @@ class Lowerer {
       shape_error(e, a, b);
       return {};
     }
+    if (!mark(n, e.span)) return {};  // too large: reported
     warn_target_broadcast(e, a, b, example_shape(n));
-    return plain(mark(n, e.span));
+    return plain(n);
   }
 
   // A target meets a value of another shape by broadcasting: every element
