@@ -1,0 +1,63 @@
+#include "train/text_scorer.hpp"
+
+#include "compiler/passes/pipeline.hpp"
+
+namespace eq {
+namespace {
+
+double scalar(ConstView v) { return v.dtype == DType::f32 ? *v.as<float>() : *v.as<double>(); }
+
+}  // namespace
+
+std::int64_t streams_for(std::int64_t symbols, std::int64_t wanted, std::int64_t window) {
+  std::int64_t b = wanted;
+  while (b > 1 && symbols / b < window + 1) --b;
+  return b;
+}
+
+TextScorer::Compiled TextScorer::compile(Model& model, const Window& unrolled) {
+  Compiled c;
+  // Optimised alone, as training_program() optimises the training objective.
+  c.objective = optimize(model.graph(), {unrolled.objective})[0];
+  const AccuracyPair acc = accuracy_pair(model);
+  for (const auto& [name, node] : model.outputs())
+    if (acc.output && node == acc.output) c.outputs = unrolled.values.at(name);
+  std::vector<ir::Node> outs{c.objective};
+  for (const UnrolledState& s : unrolled.states) outs.insert(outs.end(), s.carry_out.begin(), s.carry_out.end());
+  outs.insert(outs.end(), c.outputs.begin(), c.outputs.end());
+  c.program = eq::compile(model.graph(), outs);
+  return c;
+}
+
+TextScorer::TextScorer(Model& model, const Window& unrolled, const TextStreams& text, Compiled compiled)
+    : objective_(compiled.objective), outputs_(std::move(compiled.outputs)),
+      run_(model, unrolled, text_leaves(model), text, std::move(compiled.program)) {}
+
+Metrics TextScorer::score() {
+  run_.reset();
+  const TextStreams& s = run_.text();
+  double total = 0;
+  std::int64_t correct = 0;
+  for (std::int64_t w = 0; w < s.windows(); ++w) {
+    run_.let(w);
+    run_.machine().run();
+    total += scalar(run_.machine().view(objective_));
+    for (std::size_t t = 0; t < outputs_.size(); ++t) {
+      ConstView y = run_.machine().view(outputs_[t]);  // [streams, V]
+      const std::int32_t* next = run_.targets()[t].data<std::int32_t>();
+      const std::int64_t n = y.shape.last();
+      const std::size_t row = static_cast<std::size_t>(n) * dtype_size(y.dtype);
+      for (std::int64_t b = 0; b < s.streams(); ++b)
+        correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(b) * row, y.dtype, n) ==
+                   next[b];
+    }
+    run_.carry_on();
+  }
+  Metrics m;
+  m.examples = s.windows() * s.streams() * s.window();
+  m.loss = total / static_cast<double>(s.windows());
+  if (!outputs_.empty()) m.accuracy = static_cast<double>(correct) / static_cast<double>(m.examples);
+  return m;
+}
+
+}  // namespace eq
