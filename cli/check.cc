@@ -1,27 +1,55 @@
 // `eqc check FILE…` (see commands.hpp): syntax first; a file that parses is
-// lowered too, so unknown names, shapes, cycles and time errors show.
+// lowered too, so unknown names, shapes, cycles and time errors show; and
+// its train block is read and its data loaded as `eqc train` would, up to
+// the first step, so everything train would reject before it shows too.
 #include <iostream>
 #include <sstream>
 #include <string>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "compiler/lower/model.hpp"
-#include "grammar/parse.hpp"
 #include "runtime/error.hpp"
 #include "runtime/file_io.hpp"
+#include "train/trainer.hpp"
 
 namespace eq::cli {
 
 namespace {
 
-constexpr const char* kCheckUsage = "usage: eqc check FILE...   (- reads standard input)\n";
+constexpr const char* kCheckUsage =
+    "usage: eqc check [--no-data] FILE...   (- reads standard input)\n"
+    "  reports every error of each model and its train block; the block's data is read and\n"
+    "  checked as `eqc train` would (--no-data skips it: dims it sets take a placeholder)\n";
 
 std::string read_input(const std::string& path) {
   if (path != "-") return read_file(path);
   std::ostringstream s;
   s << std::cin.rdbuf();
   return s.str();
+}
+
+// Every error of one file, as text ("" when it is clean).
+std::string check_file(const std::string& path, const std::string& bytes, bool read_data) {
+  SetupOptions so;
+  so.check = true;
+  so.load_data = read_data;
+  // The same set-up as `eqc train` — one parse, the train block, the data,
+  // the lowering — in checking mode, which reports them all together.
+  Setup setup;
+  try {
+    setup = setup_source(path == "-" ? "<stdin>" : path, bytes, path == "-" ? "" : parent_dir(path), so);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  if (!read_data || setup.config.data.kind == DataSpec::Kind::none) return "";
+  // What train builds before its first step: the split, the compiled
+  // programs and their memory estimate.
+  try {
+    training_data(setup);
+  } catch (const Error& e) {
+    return at_train_block(setup.model->train(), "", e.what());
+  }
+  return "";
 }
 
 int check(const Options& o) {
@@ -34,31 +62,8 @@ int check(const Options& o) {
       status = fail(e);
       continue;
     }
-    const std::string name = path == "-" ? "<stdin>" : path;
-    auto file = std::make_shared<SourceFile>(name, bytes);
-    Diagnostics diags;
-    Module module = parse_module(*file, diags);
-    std::string text = diags.render();
-    // A file that parses is also lowered — the same module, not a second
-    // parse — so names, shapes and time are checked too. Dims the data would
-    // set get a placeholder size (odd, so that it broadcasts with nothing by
-    // accident).
-    if (!diags.has_errors()) {
-      std::string open;
-      for (const Stmt& st : module.statements)
-        if (st.kind == StmtKind::Dim && !st.value)
-          for (const ExprPtr& n : st.names) open += (open.empty() ? "" : ", ") + n->name.text;
-      try {
-        ModelOptions options;
-        options.open_dim_placeholder = 7;
-        Model::from_module(file, std::move(module), options);
-      } catch (const Error& e) {
-        text += e.what();
-        if (!open.empty())
-          text += "note: the data sets " + open + "; eqc check used 7 in its place\n";
-      }
-    }
     // Diagnostics are errors and their notes: any text means the file failed.
+    const std::string text = check_file(path, bytes, !o.flag("no-data"));
     if (!text.empty()) status = fail(Error(text));
   }
   return status;
@@ -67,7 +72,7 @@ int check(const Options& o) {
 }  // namespace
 
 int run_check(int argc, char** argv) {
-  return run_command({"check", kCheckUsage, {}, false, false, 1, -1}, argc, argv, check);
+  return run_command({"check", kCheckUsage, {{"no-data", false}}, false, false, 1, -1}, argc, argv, check);
 }
 
 }  // namespace eq::cli

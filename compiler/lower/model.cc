@@ -145,6 +145,8 @@ class Model::Lowering : public lower::Scope {
       }
       return std::nullopt;
     }
+    // A dim whose value failed is reported once, not at every use.
+    if (unset_reported_.count(name)) return std::nullopt;
     if (dims_visiting_.count(name)) {
       diags_.error(s.value->span, "dim " + name + " is defined in terms of itself");
       return std::nullopt;
@@ -152,10 +154,11 @@ class Model::Lowering : public lower::Scope {
     dims_visiting_.insert(name);
     std::optional<double> v = integer_expr(*s.value);
     dims_visiting_.erase(name);
-    if (!v) return std::nullopt;
-    if (!is_whole(*v) || *v < 1) {
-      diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
-                                      std::string(s.value->span.file->slice(s.value->span)));
+    if (!v || !is_whole(*v) || *v < 1) {
+      if (v)
+        diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
+                                        std::string(s.value->span.file->slice(s.value->span)));
+      unset_reported_.insert(name);
       return std::nullopt;
     }
     m_.dims_[name] = static_cast<std::int64_t>(*v);
