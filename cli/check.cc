@@ -63,7 +63,15 @@ int check(const Options& o) {
       continue;
     }
     // Diagnostics are errors and their notes: any text means the file failed.
-    const std::string text = check_file(path, bytes, !o.flag("no-data"));
+    std::string text;
+    try {
+      out_of_memory_while("checking " + path, [&] {
+        text = check_file(path, bytes, !o.flag("no-data"));
+        return kOk;
+      });
+    } catch (const Error& e) {
+      text = e.what();
+    }
     if (!text.empty()) status = fail(Error(text));
   }
   return status;

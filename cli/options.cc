@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 
 #include "cli/commands.hpp"
 #include "grammar/names.hpp"
@@ -135,6 +136,14 @@ int run_command(const CommandSpec& command, int argc, char** argv,
     return o ? body(*o) : kOk;
   } catch (const Error& e) {
     return fail(e);
+  }
+}
+
+int out_of_memory_while(const std::string& doing, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    throw Error("out of memory while " + doing + "; a smaller batch, model (-D NAME=VALUE) or data set needs less");
   }
 }
 

@@ -71,6 +71,11 @@ std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c
 int run_command(const CommandSpec& command, int argc, char** argv,
                 const std::function<int(const Options&)>& body);
 
+// Runs `body`; an allocation that fails in it (std::bad_alloc, past the
+// memory estimate of memory_plan.hpp) becomes the eq::Error
+// "out of memory while DOING; …".
+int out_of_memory_while(const std::string& doing, const std::function<int()>& body);
+
 // A whole number option ≥ min, or `fallback` when absent; UsageError when
 // it is not one.
 long long whole_option(const Options& o, const std::string& key, long long fallback, long long min);

@@ -1,6 +1,11 @@
 #include "train/text_scorer.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "compiler/passes/pipeline.hpp"
+#include "runtime/error.hpp"
+#include "train/memory_plan.hpp"
 
 namespace eq {
 namespace {
@@ -10,9 +15,32 @@ double scalar(ConstView v) { return v.dtype == DType::f32 ? *v.as<float>() : *v.
 }  // namespace
 
 std::int64_t streams_for(std::int64_t symbols, std::int64_t wanted, std::int64_t window) {
-  std::int64_t b = wanted;
-  while (b > 1 && symbols / b < window + 1) --b;
-  return b;
+  // symbols / b ≥ window + 1 holds for every b ≤ symbols / (window + 1).
+  return std::max<std::int64_t>(std::min(wanted, symbols / (window + 1)), 1);
+}
+
+std::int64_t held_out_start(std::int64_t symbols, double validate) {
+  return symbols - static_cast<std::int64_t>(std::floor(validate * static_cast<double>(symbols)));
+}
+
+Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t streams, bool whole) {
+  Model& model = *setup.model;
+  const std::string& name = model.source().name();
+  if (!model.loss()) throw Error(name + ": the model has no `lossₜ` equation to score");
+  if (setup.text.numel() == 0)
+    throw Error(name + ": a time model is scored on text: give --data FILE.txt or `data = text(\"…\")`");
+  const TrainConfig& c = setup.config;
+  const std::int64_t window = c.window > 0 ? c.window : 50, n = setup.text.numel();
+  const std::int64_t begin = whole ? 0 : held_out_start(n, c.validate);
+  const std::int64_t first = begin < n ? begin : 0;  // nothing held out: all of it
+  TextStreams text(setup.text, first, n, streams_for(n - first, streams > 0 ? streams : c.batch, window), window);
+  const Window unrolled = unroll(model, static_cast<int>(window));
+  TextScorer::Compiled compiled = TextScorer::compile(model, unrolled);
+  const MemoryNeed need[] = {{"the scoring program", plan_bytes(compiled.program.tape, text.streams())}};
+  check_memory("scoring " + name, need);
+  TextScorer scorer(model, unrolled, text, std::move(compiled));
+  set_params(model, weights, scorer.machine());
+  return scorer.score();
 }
 
 TextScorer::Compiled TextScorer::compile(Model& model, const Window& unrolled) {

@@ -12,7 +12,9 @@
 
 #include <vector>
 
+#include "runtime/safetensors.hpp"
 #include "train/evaluate.hpp"
+#include "train/setup.hpp"
 #include "train/window_run.hpp"
 
 namespace eq {
@@ -46,5 +48,14 @@ class TextScorer {
 // The most streams (≤ wanted) that still give every stream one full window
 // of `symbols` (at least 1).
 std::int64_t streams_for(std::int64_t symbols, std::int64_t wanted, std::int64_t window);
+// Where the held-out share of `symbols` starts: the last ⌊validate·symbols⌋
+// are held out.
+std::int64_t held_out_start(std::int64_t symbols, double validate);
+
+// `eqc eval` of a time model: `weights` scored on setup.text — the share
+// the train block holds out (validate), or all of it when `whole` or none
+// is held out — in at most `streams` streams (0: the block's batch) of the
+// block's window: the layout, and so the figure, of training's validation.
+Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t streams, bool whole);
 
 }  // namespace eq

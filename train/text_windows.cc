@@ -1,6 +1,5 @@
 #include "train/text_windows.hpp"
 
-#include <cmath>
 #include <cstring>
 
 #include "runtime/error.hpp"
@@ -25,7 +24,7 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model
 
   symbols_ = setup.text.numel();
   const std::int64_t n = symbols_;
-  train_end_ = n - static_cast<std::int64_t>(std::floor(config.validate * static_cast<double>(n)));
+  train_end_ = held_out_start(n, config.validate);
   train_streams_ = std::make_unique<TextStreams>(setup.text, 0, train_end_, config.batch, window_);
   if (shard.count > 1) {
     if (config.batch < shard.count)

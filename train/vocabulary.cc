@@ -6,7 +6,8 @@
 
 namespace eq {
 
-std::vector<std::string> vocabulary_symbols(std::string_view vocabulary, const std::string& where) {
+std::vector<std::string> vocabulary_symbols(std::string_view vocabulary, const std::string& where,
+                                            std::int64_t classes) {
   std::vector<std::string> out;
   char32_t last = 0;
   for (std::size_t i = 0; i < vocabulary.size();) {
@@ -20,6 +21,9 @@ std::vector<std::string> vocabulary_symbols(std::string_view vocabulary, const s
     last = cp;
     i += static_cast<std::size_t>(len);
   }
+  if (classes >= 0 && static_cast<std::int64_t>(out.size()) != classes)
+    throw Error(where + ": the saved vocabulary has " + std::to_string(out.size()) +
+                " symbols but the model's input takes " + std::to_string(classes));
   return out;
 }
 

@@ -5,6 +5,7 @@
 // is an eq::Error naming the file, not a broken invariant.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,8 +14,10 @@
 
 namespace eq {
 
-// Each symbol's UTF-8 text, in order. `where` names the weights file.
-std::vector<std::string> vocabulary_symbols(std::string_view vocabulary, const std::string& where);
+// Each symbol's UTF-8 text, in order. `where` names the weights file;
+// `classes` (when ≥ 0) is how many symbols the model's input takes.
+std::vector<std::string> vocabulary_symbols(std::string_view vocabulary, const std::string& where,
+                                            std::int64_t classes = -1);
 
 // `text` (a leading BOM skipped) as i32 symbols of the vocabulary; a
 // character outside it is an error naming `what` (the text's file).
