@@ -2,6 +2,7 @@
 // lowered too, so unknown names, shapes, cycles and time errors show; and
 // its train block is read and its data loaded as `eqc train` would, up to
 // the first step, so everything train would reject before it shows too.
+#include <cstdio>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -28,8 +29,14 @@ std::string read_input(const std::string& path) {
   return s.str();
 }
 
-// Every error of one file, as text ("" when it is clean).
-std::string check_file(const std::string& path, const std::string& bytes, bool read_data) {
+// What checking one file found: its errors (then `failed`) or its
+// warnings, as diagnostic text ("" when it is clean).
+struct Checked {
+  std::string text;
+  bool failed = false;
+};
+
+Checked check_file(const std::string& path, const std::string& bytes, bool read_data) {
   SetupOptions so;
   so.check = true;
   so.load_data = read_data;
@@ -39,17 +46,18 @@ std::string check_file(const std::string& path, const std::string& bytes, bool r
   try {
     setup = setup_source(path == "-" ? "<stdin>" : path, bytes, path == "-" ? "" : parent_dir(path), so);
   } catch (const Error& e) {
-    return e.what();
+    return {e.what(), true};
   }
-  if (!read_data || setup.config.data.kind == DataSpec::Kind::none) return "";
+  const std::string warnings = setup.model->warnings();
+  if (!read_data || setup.config.data.kind == DataSpec::Kind::none) return {warnings};
   // What train builds before its first step: the split, the compiled
   // programs and their memory estimate.
   try {
     training_data(setup);
   } catch (const Error& e) {
-    return at_train_block(setup.model->train(), "", e.what());
+    return {warnings + at_train_block(setup.model->train(), "", e.what()), true};
   }
-  return "";
+  return {warnings};
 }
 
 int check(const Options& o) {
@@ -62,17 +70,18 @@ int check(const Options& o) {
       status = fail(e);
       continue;
     }
-    // Diagnostics are errors and their notes: any text means the file failed.
-    std::string text;
+    Checked checked;
     try {
       out_of_memory_while("checking " + path, [&] {
-        text = check_file(path, bytes, !o.flag("no-data"));
+        checked = check_file(path, bytes, !o.flag("no-data"));
         return kOk;
       });
     } catch (const Error& e) {
-      text = e.what();
+      checked = {e.what(), true};
     }
-    if (!text.empty()) status = fail(Error(text));
+    // Errors fail the file; warnings alone are printed and it passes.
+    if (checked.failed) status = fail(Error(checked.text));
+    else std::fputs(checked.text.c_str(), stderr);
   }
   return status;
 }

@@ -159,6 +159,7 @@ int train(const Options& o) {
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
     Setup setup = setup_file(path, so);
+    std::fputs(setup.model->warnings().c_str(), stderr);
     Trainer trainer(setup);
     drive(trainer, setup, o, path, output, ck_path, every);
   } catch (const Error&) {

@@ -18,6 +18,10 @@ void Diagnostics::error(Span span, std::string message, std::vector<Span> second
   ++errors_;
 }
 
+void Diagnostics::warning(Span span, std::string message, std::vector<Span> secondary) {
+  list_.push_back({Severity::Warning, span, std::move(secondary), std::move(message)});
+}
+
 void Diagnostics::note(Span span, std::string message) { note(span, std::move(message), {}); }
 
 void Diagnostics::note(Span span, std::string message, std::vector<Span> secondary) {
@@ -48,7 +52,9 @@ int display_width(char32_t cp) {
 // The caret line is drawn by the one renderer the data loaders use too
 // (runtime/utf8.hpp), with the terminal widths above.
 std::string render(const Diagnostic& d) {
-  const char* word = d.severity == Severity::Error ? "error" : "note";
+  const char* word = d.severity == Severity::Error     ? "error"
+                     : d.severity == Severity::Warning ? "warning"
+                                                       : "note";
   if (!d.span.valid()) return std::string(word) + ": " + d.message + "\n";
   CaretStyle style{word, {}, display_width};
   for (const Span& s : d.secondary)

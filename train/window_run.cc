@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "grammar/names.hpp"
 #include "runtime/error.hpp"
 #include "runtime/kernels.hpp"
 
@@ -11,9 +10,9 @@ namespace eq {
 TextLeaves text_leaves(const Model& model) {
   TextLeaves l;
   for (const ModelLeaf& leaf : model.inputs())
-    if (leaf.onehot && analyze_name(leaf.name).timed) l.input = leaf.name;
+    if (leaf.onehot && leaf.timed) l.input = leaf.name;
   for (const ModelLeaf& leaf : model.targets())
-    if (leaf.onehot && analyze_name(leaf.name).timed) l.target = leaf.name;
+    if (leaf.onehot && leaf.timed) l.target = leaf.name;
   if (l.input.empty() || l.target.empty())
     throw Error(model.source().name() + ": text data binds a one-hot input xₜ (the symbol at t) and a "
                                         "one-hot target yₜ (the symbol at t+1); declare both");

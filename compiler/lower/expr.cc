@@ -13,6 +13,34 @@ using ir::Node;
 
 namespace {
 
+// How the Unicode spellings of built-ins are read aloud, and so typed by
+// someone without the character: sigma(x) for σ(x).
+constexpr std::pair<std::string_view, std::string_view> kSpokenNames[] = {
+    {"sigma", "σ"},
+    {"Sigma", "Σ"},
+};
+
+// The built-in function an unknown callee was probably meant to be, quoted,
+// or "": a letter's spoken name (sigma → 'σ'), else the nearest spelling. A
+// Unicode spelling comes with its ASCII name ('σ' or 'sigmoid'), which is
+// the one to type without the character.
+std::string nearest_function(const std::string& name) {
+  std::string spelling;
+  for (const auto& [spoken, letter] : kSpokenNames)
+    if (name == spoken) spelling = letter;
+  if (spelling.empty()) {
+    std::vector<std::string> spellings;
+    for (const BuiltinSpelling& b : kBuiltins)
+      if (b.is_name) spellings.emplace_back(b.spelling);
+    spelling = nearest_name(name, spellings);
+  }
+  const BuiltinSpelling* meant = spelling.empty() ? nullptr : find_builtin(spelling);
+  if (!meant) return "";
+  const bool ascii =
+      std::all_of(spelling.begin(), spelling.end(), [](char c) { return (c & 0x80) == 0; });
+  return "'" + spelling + "'" + (ascii ? "" : " or '" + std::string(meant->function) + "'");
+}
+
 class Lowerer {
  public:
   explicit Lowerer(Context& cx) : cx_(cx) {}
@@ -173,7 +201,28 @@ class Lowerer {
       shape_error(e, a, b);
       return {};
     }
+    warn_target_broadcast(e, a, b, example_shape(n));
     return plain(mark(n, e.span));
+  }
+
+  // A target meets a value of another shape by broadcasting: every element
+  // of the larger value is compared with the same few target numbers.
+  void warn_target_broadcast(const Expr& e, const Binding& a, const Binding& b,
+                             const Shape& result) {
+    for (int side = 0; side < 2; ++side) {
+      const Binding& target = side == 0 ? a : b;
+      const Binding& other = side == 0 ? b : a;
+      if (!target.target || shape_of(target).numel() >= result.numel()) continue;
+      const Expr& t = *e.args[static_cast<std::size_t>(side)];
+      const Expr& o = *e.args[static_cast<std::size_t>(1 - side)];
+      cx_.diags.warning(t.span,
+                        "target " + text(t) + " " + shape_of(target).str() +
+                            " is broadcast against " + text(o) + " " + shape_of(other).str() +
+                            ": a prediction usually has the shape of its target"
+                            " (is a * meant to be ·?)",
+                        {o.span});
+      return;
+    }
   }
 
   // A transpose of a parameter matrix feeding a product becomes a flag.
@@ -237,11 +286,8 @@ class Lowerer {
     const BuiltinSpelling* builtin = find_builtin(e.name.text);
     if (!builtin) {
       std::string message = "'" + e.name.text + "' is not a built-in function";
-      std::vector<std::string> functions;
-      for (const BuiltinSpelling& b : kBuiltins)
-        if (b.is_name) functions.emplace_back(b.spelling);
-      std::string near = nearest_name(e.name.text, functions);
-      if (!near.empty()) message += "; did you mean '" + near + "'?";
+      std::string near = nearest_function(e.name.text);
+      if (!near.empty()) message += "; did you mean " + near + "?";
       cx_.diags.error(e.name_span, message);
       return {};
     }

@@ -10,6 +10,9 @@
 // Every mistake is reported to Diagnostics in the format of LANGUAGE §3
 // (operands as written, their per-example shapes, carets under both), and
 // the expression lowers to a null Node; callers skip what depends on it.
+// Likely mistakes that still mean something are warnings: a target
+// broadcast against a value of another shape (`y : [1]` minus `ŷ : [30]`,
+// typically `w*x` written for `w·x`) compares every element with one number.
 #pragma once
 
 #include <memory>
@@ -24,10 +27,12 @@
 namespace eq::lower {
 
 // What a name stands for: a node, and for a one-hot value the class count
-// (the node then holds i32 class indices).
+// (the node then holds i32 class indices). `target`: the name is a target
+// (lowering warns when one is broadcast against a value of another shape).
 struct Binding {
   ir::Node node;
   std::int64_t onehot = 0;
+  bool target = false;
 };
 
 // The symbol dictionary as the expression lowering sees it.
