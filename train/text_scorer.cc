@@ -5,6 +5,7 @@
 
 #include "compiler/passes/pipeline.hpp"
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
 #include "train/memory_plan.hpp"
 
 namespace eq {
@@ -33,6 +34,15 @@ Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t st
   const std::int64_t window = c.window > 0 ? c.window : 50, n = setup.text.numel();
   const std::int64_t begin = whole ? 0 : held_out_start(n, c.validate);
   const std::int64_t first = begin < n ? begin : 0;  // nothing held out: all of it
+  // Scoring runs whole windows, each step also reading the symbol after it.
+  if (n - first < window + 1) {
+    const std::string share =
+        first ? "its held-out share (validate = " + format_number(c.validate) + ") has " : "";
+    throw Error(c.data.path + ": " + share + std::to_string(n - first) +
+                " symbols, fewer than one window of " + std::to_string(window) +
+                " steps (the train block's `window`) plus one: eval scores whole windows; "
+                "give more text");
+  }
   TextStreams text(setup.text, first, n, streams_for(n - first, streams > 0 ? streams : c.batch, window), window);
   const Window unrolled = unroll(model, static_cast<int>(window));
   TextScorer::Compiled compiled = TextScorer::compile(model, unrolled);
