@@ -15,7 +15,7 @@
 
 namespace eq::kernels {
 
-// Elementwise functions of one argument (LANGUAGE.md §2, plus the helpers
+// Elementwise functions of one argument (docs/language.md §2, plus the helpers
 // gradients need: sign, step = [x > 0], recip = 1/x).
 #define EQ_UNARY_KERNELS(X) \
   X(neg) X(sigmoid) X(tanh) X(relu) X(softplus) X(exp) X(log) X(log1p) X(expm1) \

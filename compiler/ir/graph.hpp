@@ -25,7 +25,7 @@ namespace eq::ir {
 
 class Graph;
 
-// Where a node came from: a byte range of a source file (LANGUAGE text or a
+// Where a node came from: a byte range of a source file (a `.eq` file or a
 // string given to Parser::parse). Nodes built by C++ code have none.
 struct Origin {
   std::shared_ptr<const SourceFile> file;
@@ -101,7 +101,7 @@ class Graph {
   Node input(const std::string& name, Shape per_example);
   Node input_indices(const std::string& name, Shape per_example = {});
   // An input of one class index per example standing for a one-hot vector
-  // of `classes` entries (LANGUAGE §3 `onehot[V]`): i32 [B], attrs().size = classes.
+  // of `classes` entries (docs/language.md §3 `onehot[V]`): i32 [B], attrs().size = classes.
   Node input_onehot(const std::string& name, std::int64_t classes);
   Node param(const std::string& name, Shape shape);
   Node constant(double value, DType dtype);

@@ -76,7 +76,7 @@ class Lowerer {
   }
 
  private:
-  // LANGUAGE.md §9 constructs that parse but are not lowered yet.
+  // docs/language.md §9 constructs that parse but are not lowered yet.
   Binding not_yet(Span span, const std::string& what) {
     cx_.diags.error(span, what + " is not supported yet");
     return {};
@@ -142,7 +142,7 @@ class Lowerer {
     EQ_ASSERT(false, "unknown postfix operator");
   }
 
-  // A vector's transpose is itself (LANGUAGE §3); a matrix swaps its axes.
+  // A vector's transpose is itself (docs/language.md §3); a matrix swaps its axes.
   Node transpose(Node v, Span span) {
     if (example_shape(v).rank() < 2) return v;
     return mark(ir::transpose(v), span);
@@ -234,7 +234,7 @@ class Lowerer {
     return n;
   }
 
-  // `·` on one example's values (LANGUAGE §3), run over the batch.
+  // `·` on one example's values (docs/language.md §3), run over the batch.
   Node product(const Expr& e, const Binding& a, const Binding& b) {
     Shape sa = shape_of(a), sb = shape_of(b);
     if (sa.rank() == 0 || sb.rank() == 0 || sa.rank() > 2 || sb.rank() > 2) {

@@ -10,6 +10,7 @@
 #include "compiler/parser.hpp"
 #include "compiler/passes/pipeline.hpp"
 #include "compiler/tape/compile.hpp"
+#include "runtime/blas_core.hpp"
 #include "runtime/error.hpp"
 #include "runtime/init.hpp"
 #include "runtime/random.hpp"
