@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -10,8 +11,11 @@
 
 #include "cli/commands.hpp"
 #include "grammar/names.hpp"
+#include "grammar/parse.hpp"
 #include "grammar/suggest.hpp"
+#include "runtime/file_io.hpp"
 #include "runtime/output.hpp"
+#include "train/setup.hpp"
 
 namespace eq::cli {
 namespace {
@@ -43,6 +47,26 @@ const OptionSpec* find_short(const CommandSpec& c, const std::string& arg) {
     if (!near.empty()) message += "; did you mean '--" + near + "'?";
   }
   throw UsageError(message + "\n" + c.usage);
+}
+
+// The value of `-D NAME=VALUE`: a whole number in [1, kMaxDim].
+std::int64_t dim_value(const std::string& def) {
+  // Beyond this, the product of two dims may not fit in 64 bits.
+  constexpr long long kMaxDim = 2147483647;
+  const auto eq = def.find('=');
+  const std::string value = eq == std::string::npos ? "" : def.substr(eq + 1);
+  if (eq == std::string::npos || eq == 0 || value.empty())
+    throw UsageError("eqc: -D takes NAME=VALUE, e.g. -D H=256; got '" + def + "'");
+  const std::string what = "eqc: -D " + def + ": ";
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(value.c_str(), &end, 10);
+  if (*end != '\0' || !std::isdigit(static_cast<unsigned char>(value.back())))
+    throw UsageError(what + "'" + value + "' is not a whole number");
+  if (v < 1) throw UsageError(what + "a dim is at least 1");
+  if (errno == ERANGE || v > kMaxDim)
+    throw UsageError(what + "a dim is at most " + std::to_string(kMaxDim));
+  return v;
 }
 
 }  // namespace
@@ -78,17 +102,7 @@ std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c
     const OptionSpec* spec = nullptr;
     if (c.dims && (a == "-D" || (a.size() > 2 && a.rfind("-D", 0) == 0))) {
       const std::string def = a == "-D" ? (i + 1 < argc ? argv[++i] : "") : a.substr(2);
-      const auto eq = def.find('=');
-      char* end = nullptr;
-      errno = 0;
-      const long long v = eq == std::string::npos ? 0 : std::strtoll(def.c_str() + eq + 1, &end, 10);
-      if (errno == ERANGE && v > 0)  // strtoll saturates; the size must not become LLONG_MAX
-        throw UsageError("eqc: -D " + def + ": the value is too large (at most " +
-                         std::to_string(LLONG_MAX) + ")");
-      if (eq == std::string::npos || eq == 0 || !end || *end != '\0' || v < 1)
-        throw UsageError("eqc: -D takes NAME=VALUE with a positive whole number, e.g. -D H=256; got '" +
-                         def + "'");
-      o.dims[canonical_name(def.substr(0, eq))] = v;
+      o.dims[canonical_name(def.substr(0, def.find('=')))] = dim_value(def);
       continue;
     }
     if (c.opt_level && (a == "-O0" || a == "-O1")) {
@@ -126,6 +140,14 @@ int finish_output(int code) {
     if (code == kOk) code = kUserError;
   }
   return code;
+}
+
+int out_of_memory_while(const std::string& doing, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    throw Error("out of memory while " + doing + "; a smaller batch, model (-D NAME=VALUE) or data set needs less");
+  }
 }
 
 // No exception leaves a command, so eqc never ends with "terminate called":
@@ -174,7 +196,13 @@ Model load_model(const Options& options) {
   ModelOptions mo;
   mo.dims = options.dims;
   if (auto dt = options.key("dtype")) mo.dtype = *dt == "f64" ? DType::f64 : DType::f32;
-  return Model::load(options.files[0], mo);
+  const std::string& path = options.files[0];
+  auto file = std::make_shared<SourceFile>(path, read_file(path));
+  Diagnostics diags;
+  Module module = parse_module(*file, diags);
+  diags.throw_if_errors();
+  check_dim_options(module, options.dims);
+  return Model::from_module(std::move(file), std::move(module), mo);
 }
 
 std::string stem(const std::string& path) {

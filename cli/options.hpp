@@ -90,6 +90,11 @@ long long whole_option(const Options& o, const std::string& key, long long fallb
 // The most BLAS threads --threads takes: more than any machine here has cores.
 inline constexpr long long kMaxThreads = 1024;
 
+// Runs `body`; an allocation that fails in it (std::bad_alloc, past the
+// memory estimate of memory_plan.hpp) becomes the eq::Error
+// "out of memory while DOING; …".
+int out_of_memory_while(const std::string& doing, const std::function<int()>& body);
+
 // Loads the model named by the first file with the -D dims (and --dtype).
 Model load_model(const Options& options);
 

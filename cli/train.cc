@@ -185,12 +185,19 @@ int train(const Options& o) {
   } catch (const Error&) {
     if (tty) std::fputs("\r\033[K", stderr);  // the progress line
     throw;
+  } catch (const std::bad_alloc&) {
+    if (tty) std::fputs("\r\033[K", stderr);
+    throw;
   }
   return kOk;
 }
 
 }  // namespace
 
-int run_train(int argc, char** argv) { return run_command(train_command(), argc, argv, train); }
+int run_train(int argc, char** argv) {
+  return run_command(train_command(), argc, argv, [](const Options& o) {
+    return out_of_memory_while("training " + o.files[0], [&] { return train(o); });
+  });
+}
 
 }  // namespace eq::cli

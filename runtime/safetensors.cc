@@ -285,6 +285,11 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
   std::uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
   std::uint64_t rest = bytes.size() - 8;
+  // A length that does not fit, before anything but a JSON object ('{'):
+  // some other kind of file (an .eq given as weights), not a damaged one.
+  if ((n > kMaxHeader || n > rest) && rest > 0 && bytes[8] != '{')
+    throw Error(name + ": not a safetensors file (it does not start with a header length and a "
+                       "JSON header)");
   if (n > kMaxHeader)
     throw Error(name + ": header length " + std::to_string(n) + " is over the 100 MB limit");
   if (n > rest)

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "runtime/error.hpp"
+#include "train/memory_plan.hpp"
 
 namespace eq {
 namespace {
@@ -47,11 +48,20 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   batches_ = std::make_unique<Batches>(setup.data, model_, scale_, eval_batch);
 
   program_ = training_program(model_);
-  acc_ = accuracy_pair(model_);
+  acc_ = accuracy_pair(model_, *batches_);
   std::vector<ir::Node> extra;
   if (acc_.output) extra.push_back(acc_.output);
-  machine_ = std::make_unique<Machine>(compile(model_.graph(), program_.outputs(extra)));
-  evaluator_ = std::make_unique<Evaluator>(model_, true);
+  // Both programs are compiled, and their memory estimated, before either
+  // allocates (the data is loaded already: the memory free now excludes it).
+  Program train = compile(model_.graph(), program_.outputs(extra));
+  Program eval = evaluation_program(model_, true);
+  const MemoryNeed needs[] = {
+      {"the training program", plan_bytes(train.tape, std::min(config_.batch, n_train))},
+      {"the optimizer state", param_bytes(train.tape) * solver_slots(config_.solver)},
+      {"the validation program", plan_bytes(eval.tape, batches_->max_batch())}};
+  check_memory("training " + name, needs);
+  machine_ = std::make_unique<Machine>(std::move(train));
+  evaluator_ = std::make_unique<Evaluator>(model_, std::move(eval));
   order_.reserve(train_rows_.size());
   epoch_rng_ = shuffle_rng_.serialize();
 }
@@ -80,15 +90,7 @@ void ExampleBatches::let(const StepContext& step) { batches_->let(*machine_, row
 StepResult ExampleBatches::finish(const StepContext& step) {
   StepResult r;
   r.examples = static_cast<std::int64_t>(rows(step.epoch_step).size());
-  if (acc_.output) {
-    ConstView y = machine_->view(acc_.output);
-    const std::int32_t* k = batches_->staged_classes(acc_.target);
-    const std::int64_t n = y.shape.last();
-    const std::size_t rb = row_bytes(n, y.dtype);
-    for (std::int64_t i = 0; k && i < r.examples; ++i)
-      r.correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb,
-                          y.dtype, n) == k[i];
-  }
+  if (acc_.output) r.correct = count_correct(acc_, machine_->view(acc_.output), *batches_, r.examples);
   return r;
 }
 

@@ -6,6 +6,8 @@
 // and every state's next value as outputs; each step lets the current symbol
 // and the carried states in, runs, draws the next symbol from the output
 // sharpened or flattened by the temperature, and carries the states on.
+// `eqc predict` steps it through a text with reset() and feed(), reading
+// the distribution of the next symbol after each.
 #pragma once
 
 #include <memory>
@@ -35,9 +37,15 @@ class Sampler {
   std::vector<std::int32_t> sample(const std::vector<std::int32_t>& prime, std::int64_t count,
                                    double temperature, Rng& rng);
 
+  // The states back to their initial values.
+  void reset();
+  // One step with `symbol` (in [0, classes())) as the input.
+  void feed(std::int32_t symbol);
+  // After feed(): the probability of each next symbol (a softmax output as
+  // it is; any other output taken as logits and normalised).
+  void probabilities(std::vector<double>& out) const;
+
  private:
-  void reset_states();
-  void step(std::int32_t symbol);
 
   Model& model_;
   std::int64_t classes_ = 0;

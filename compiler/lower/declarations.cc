@@ -99,6 +99,8 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
     }
     return std::nullopt;
   }
+  // A dim whose value failed is reported once, not at every use.
+  if (unset_reported_.count(name)) return std::nullopt;
   if (dims_visiting_.count(name)) {
     diags_.error(s.value->span, "dim " + name + " is defined in terms of itself");
     return std::nullopt;
@@ -106,10 +108,11 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
   dims_visiting_.insert(name);
   std::optional<double> v = integer_expr(*s.value);
   dims_visiting_.erase(name);
-  if (!v) return std::nullopt;
-  if (!is_whole(*v) || *v < 1) {
-    diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
-                                    std::string(s.value->span.file->slice(s.value->span)));
+  if (!v || !is_whole(*v) || *v < 1) {
+    if (v)
+      diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
+                                      std::string(s.value->span.file->slice(s.value->span)));
+    unset_reported_.insert(name);
     return std::nullopt;
   }
   if (!fits_size(*v)) {

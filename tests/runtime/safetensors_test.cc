@@ -108,6 +108,22 @@ TEST_CASE("safetensors: the loader orders tensors by offset and reads files we d
   CHECK(f.tensors[1].second.at(0) == 0.5);
 }
 
+TEST_CASE("safetensors: another kind of file is named as not safetensors", "[safetensors]") {
+  // An .eq passed as weights: its first 8 bytes read as a length far past
+  // the file, and what follows is no JSON object.
+  const std::string model = "# m.eq\ninput x : [4]\nparam w : [4] ~ 0\ny = w·x\noutput y\n";
+  CHECK_THROWS_WITH(eq::decode_safetensors(model, "m.eq"),
+                    "m.eq: not a safetensors file (it does not start with a header length and a "
+                    "JSON header)");
+  // A damaged safetensors file still gets the figures: its header starts '{'.
+  SafetensorsFile f;
+  f.tensors.emplace_back("a", Tensor::from(Shape{2}, {1, 2}, DType::f32));
+  std::string bytes = eq::encode_safetensors(f);
+  bytes[5] = '\x01';  // the length now runs past the file
+  CHECK_THROWS_WITH(eq::decode_safetensors(bytes, "w.safetensors"),
+                    Catch::Matchers::StartsWith("w.safetensors: header length "));
+}
+
 TEST_CASE("safetensors: a truncated file is an error at every cut", "[safetensors]") {
   SafetensorsFile f;
   f.tensors.emplace_back("a", Tensor::from(Shape{2}, {1, 2}, DType::f32));

@@ -319,6 +319,8 @@ TEST_CASE("trainer: a checkpoint resumed with another batch is refused, not over
   CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at step 3 of an epoch of 4 "
                                   "steps, but this run's epoch has 2: resume with the batch, "
                                   "validation share, window and data it was trained with");
+  std::system(("rm -rf " + dir).c_str());
+}
 
 TEST_CASE("an epoch count whose steps pass int64 is an error, not a negative count", "[train]") {
   // Issue 17, item 13: 9·10^15 epochs (the most the train block takes) of
