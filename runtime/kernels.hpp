@@ -15,11 +15,15 @@
 
 namespace eq::kernels {
 
-// Elementwise functions of one argument (LANGUAGE.md §2, plus the helpers
-// gradients need: sign, step = [x > 0], recip = 1/x).
+// Elementwise functions of one argument (LANGUAGE.md §2 and §9, plus the
+// helpers gradients need: sign, step = [x > 0], recip = 1/x,
+// gelu_grad = gelu′ = Φ(x) + x·φ(x), elu_grad = elu′ = [x > 0] + [x ≤ 0]·eˣ).
+// gelu is the erf form x·Φ(x); elu has α = 1; erf, gelu, elu and their
+// helpers are vmath's (vectorised, accuracy in runtime/vmath_erf.hpp).
 #define EQ_UNARY_KERNELS(X) \
   X(neg) X(sigmoid) X(tanh) X(relu) X(softplus) X(exp) X(log) X(log1p) X(expm1) \
-  X(sqrt) X(abs) X(sin) X(cos) X(square) X(sign) X(step) X(recip)
+  X(sqrt) X(abs) X(sin) X(cos) X(square) X(sign) X(step) X(recip) X(erf) X(gelu) \
+  X(gelu_grad) X(elu) X(elu_grad) X(floor)
 
 enum class Unary {
 #define EQ_X(name) name,
@@ -28,9 +32,16 @@ enum class Unary {
 };
 
 // Elementwise functions of two arguments, numpy broadcasting.
-// max / min: elementwise; eq: 1 where a == b else 0 (gradients of max / min
-// reductions route through it); pow: a^b.
-#define EQ_BINARY_KERNELS(X) X(add) X(sub) X(mul) X(div) X(pow) X(max) X(min) X(eq)
+// max / min: elementwise; pow: a^b. The comparisons eq, ne, lt, gt, le, ge
+// give 1 where `a op b` holds, else 0, in the float dtype (IEEE: a NaN
+// compares unequal to everything, so only ne gives 1 for it); gradients of
+// max / min route through eq. leaky_relu(x, α) = x above 0, α·x below, and
+// leaky_relu_grad(x, α) = 1 above 0, α below: α is the second operand, so a
+// constant α is a broadcast scalar (a fused-loop immediate) and a learned α
+// (PReLU) is just a parameter.
+#define EQ_BINARY_KERNELS(X)                                                            \
+  X(add) X(sub) X(mul) X(div) X(pow) X(max) X(min) X(eq) X(ne) X(lt) X(gt) X(le) X(ge) \
+  X(leaky_relu) X(leaky_relu_grad)
 
 enum class Binary {
 #define EQ_X(name) name,
