@@ -112,9 +112,9 @@ void reduce_middle(Reduce op, const T* x, std::int64_t outer, std::int64_t n, st
           rows([&](const T* row) {
             for (std::int64_t j = 0; j < len; ++j) acc[j] += row[j];
           });
+          // mean of nothing: 0·(1/0) = NaN, as reduce() gives.
           const double scale = op == Reduce::mean ? 1.0 / static_cast<double>(n) : 1.0;
-          for (std::int64_t j = 0; j < len; ++j)
-            dst[j] = static_cast<T>(op == Reduce::mean && n == 0 ? acc[j] / 0.0 : acc[j] * scale);
+          for (std::int64_t j = 0; j < len; ++j) dst[j] = static_cast<T>(acc[j] * scale);
           break;
         }
         case Reduce::max:

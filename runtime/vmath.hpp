@@ -7,7 +7,7 @@
 // y may equal x (in place); otherwise the ranges must not overlap. Accuracy
 // and extreme values: see vmath_core.hpp (≤ 2 ulp float, ≤ 4 ulp double;
 // exp over/underflows to inf / 0; log(0) = -inf; NaN in, NaN out) and
-// vmath_erf.hpp (erf ≤ 2 ulp; gelu ≤ 7 ulp in its far negative tail).
+// vmath_erf.hpp (erf ≤ 2 ulp; gelu ≤ 7 ulp, ≤ 4 from x = -1 up).
 #pragma once
 
 #include <cstdint>

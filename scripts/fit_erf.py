@@ -10,7 +10,8 @@ than the fit error). Needs mpmath; takes about a minute.
   erfcx(t) = e^{t^2} erfc(t),  H(t) = (t + k) erfcx(t),  k = 2
   lower: H as a polynomial in u - 1/4, u = t/(t + k), t in [0, k]
   upper: H as a polynomial in w = k/(t + k), t in [k, t_max]
-  small: Q(z) = erf(sqrt z)/sqrt z - 1, z in [0, 0.625^2]
+  small: Q(z) = erf(sqrt z)/sqrt z - 1, z in [0, 0.875^2], error relative to
+         1 + Q (erf(x) = x + x Q(x^2): Q's error counts next to 1)
 """
 import struct
 import mpmath as mp
@@ -27,7 +28,9 @@ def to_double(x):
     return mp.mpf(float(x))
 
 
-def fit(f, lo, hi, n, rnd):
+def fit(f, lo, hi, n, rnd, scale=None):
+    # Minimises |fit - f| / scale(x): scale = f (relative error) by default.
+    scale = scale or f
     m = 6 * n
     xs = [(lo + hi) / 2 + (hi - lo) / 2 * mp.cos(mp.pi * (i + mp.mpf(0.5)) / m) for i in range(m)]
     xs += [lo, hi]
@@ -36,14 +39,14 @@ def fit(f, lo, hi, n, rnd):
     for j in range(n):
         rows, rhs = [], []
         for x, fx in zip(xs, fs):
-            w = 1 / abs(fx)
+            w = 1 / abs(scale(x))
             fixed = sum(c * x**i for i, c in enumerate(coeffs))
             rows.append([w * x**i for i in range(j, n)])
             rhs.append(w * (fx - fixed))
         solution, _ = mp.qr_solve(mp.matrix(rows), mp.matrix(rhs))
         coeffs.append(rnd(solution[0]))
-    worst = max(abs(mp.polyval(coeffs[::-1], lo + (hi - lo) * i / 2000) / f(lo + (hi - lo) * i / 2000) - 1)
-                for i in range(2001))
+    worst = max(abs(mp.polyval(coeffs[::-1], x) - f(x)) / abs(scale(x))
+                for x in (lo + (hi - lo) * i / 2000 for i in range(2001)))
     return coeffs, worst
 
 
@@ -62,15 +65,15 @@ def q(z):
     return mp.erf(x) / x - 1
 
 
-for name, rnd, suffix, t_max, n_erfcx, n_small in [('float', to_float, 'f', 10.5, 10, 6),
-                                                    ('double', to_double, '', 27.5, 20, 11)]:
+for name, rnd, suffix, t_max, n_erfcx, n_small in [('float', to_float, 'f', 10.5, 10, 7),
+                                                    ('double', to_double, '', 27.5, 20, 13)]:
     t_max = mp.mpf(t_max)
     parts = [
         ('lower', lambda v: h(K * (v + mp.mpf(0.25)) / (1 - v - mp.mpf(0.25))), mp.mpf(-0.25), mp.mpf(0.25), n_erfcx),
         ('upper', lambda w: h(K / w - K), K / (t_max + K), mp.mpf(0.5), n_erfcx),
-        ('small', q, mp.mpf(0), mp.mpf(0.625)**2, n_small),
+        ('small', q, mp.mpf(0), mp.mpf(0.875)**2, n_small),
     ]
     for part, f, lo, hi, n in parts:
-        coeffs, worst = fit(f, lo, hi, n, rnd)
+        coeffs, worst = fit(f, lo, hi, n, rnd, (lambda z: 1 + q(z)) if part == 'small' else None)
         print(f'// {name} {part}: relative fit error {mp.nstr(worst, 3)}')
         print(', '.join(repr(float(c)) + suffix for c in coeffs))
