@@ -9,11 +9,12 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
-#include "cli/run_options.hpp"
-#include "compiler/train/evaluate.hpp"
-#include "compiler/train/setup.hpp"
+#include "cli/options.hpp"
+#include "train/evaluate.hpp"
+#include "train/setup.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
 
 namespace eq::cli {
 namespace {
@@ -23,20 +24,15 @@ constexpr const char* kEvalUsage =
     "  prints the mean loss (and accuracy for one-hot targets) of the weights on the data\n";
 constexpr const char* kPredictUsage =
     "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv] [--batch N]\n"
+    "                   [--threads N]\n"
     "  writes one row per example: the class label, or the output's values\n";
 constexpr const char* kRunUsage =
-    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--batch N]\n"
+    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--batch N] [--threads N]\n"
     "  predicts with a saved model alone: its .eq source is in the file's metadata\n";
 
 // Shortest text that reads back as the same number of the output's dtype.
 std::string shortest(double v, DType dtype) {
-  for (int p = 1; p <= 17; ++p) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.*g", p, v);
-    const double back = std::strtod(b, nullptr);
-    if (dtype == DType::f32 ? static_cast<float>(back) == static_cast<float>(v) : back == v) return b;
-  }
-  return "nan";
+  return dtype == DType::f32 ? format_float(static_cast<float>(v)) : format_number(v);
 }
 
 // The predictions as CSV text: a label column for a class output with saved
@@ -78,11 +74,10 @@ struct Loaded {
 };
 
 // Common part: options, weights, setup. `eq_path` empty: the source from the weights.
-int load(const Options& o, const std::string& eq_path, const std::string& weights_path,
-         bool inputs_only, Loaded& out) {
-  auto threads = whole_option(o, "threads", 0, 1);
-  if (!threads) return kUsage;
-  if (*threads > 0) blas::set_threads(static_cast<int>(*threads));
+void load(const Options& o, const std::string& eq_path, const std::string& weights_path,
+          bool inputs_only, Loaded& out) {
+  const long long threads = whole_option(o, "threads", 0, 1);
+  if (threads > 0) blas::set_threads(static_cast<int>(threads));
   out.weights = load_safetensors(weights_path);
   out.saved = decode_metadata(out.weights.metadata, weights_path);
   SetupOptions so;
@@ -92,18 +87,16 @@ int load(const Options& o, const std::string& eq_path, const std::string& weight
   out.setup = eq_path.empty()
                   ? setup_source(out.saved.source_name, out.saved.source, "", so)
                   : setup_file(eq_path, so);
-  return kOk;
 }
 
 int predict_common(const Options& o, const std::string& eq_path, const std::string& weights) {
-  auto batch = whole_option(o, "batch", 256, 1);
-  if (!batch) return kUsage;
+  const long long batch = whole_option(o, "batch", 256, 1);
   Loaded l;
-  if (int rc = load(o, eq_path, weights, true, l); rc != kOk) return rc;
+  load(o, eq_path, weights, true, l);
   Evaluator ev(*l.setup.model, false);
   ev.load_params(l.weights);
-  Batches data(l.setup.data, *l.setup.model, l.saved.scale, *batch);
-  const std::string csv = predictions_csv(l.setup, ev.predict(data, *batch));
+  Batches data(l.setup.data, *l.setup.model, l.saved.scale, batch);
+  const std::string csv = predictions_csv(l.setup, ev.predict(data, batch));
   if (auto path = o.key("output")) {
     std::ofstream f(*path, std::ios::binary);
     if (!(f << csv)) throw Error(*path + ": cannot write the predictions");
@@ -113,60 +106,44 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
   return kOk;
 }
 
-}  // namespace
+const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"},
+    kThreads{"threads"}, kOutput{"output", true, "-o"};
 
-int run_eval(int argc, char** argv) {
-  auto o = parse_run_options(argc, argv, {"weights", "data", "batch", "threads"}, {}, kEvalUsage);
-  if (!o) return kUsage;
-  if (o->files.size() != 1 || !o->key("weights")) {
-    std::fputs(kEvalUsage, stderr);
-    return kUsage;
-  }
-  auto batch = whole_option(*o, "batch", 256, 1);
-  if (!batch) return kUsage;
-  try {
-    Loaded l;
-    if (int rc = load(*o, o->files[0], *o->key("weights"), false, l); rc != kOk) return rc;
-    Evaluator ev(*l.setup.model, true);
-    ev.load_params(l.weights);
-    Batches data(l.setup.data, *l.setup.model, l.saved.scale, *batch);
-    Metrics m = ev.evaluate(data, {}, *batch);
-    std::printf("examples %lld  loss %.6g", static_cast<long long>(m.examples), m.loss);
-    if (m.accuracy) std::printf("  accuracy %.2f%%", 100 * *m.accuracy);
-    std::printf("\n");
-  } catch (const Error& e) {
-    return fail(e);
-  }
+int eval(const Options& o) {
+  if (!o.key("weights")) throw UsageError(kEvalUsage);
+  const long long batch = whole_option(o, "batch", 256, 1);
+  Loaded l;
+  load(o, o.files[0], *o.key("weights"), false, l);
+  Evaluator ev(*l.setup.model, true);
+  ev.load_params(l.weights);
+  Batches data(l.setup.data, *l.setup.model, l.saved.scale, batch);
+  Metrics m = ev.evaluate(data, {}, batch);
+  std::printf("examples %lld  loss %s", static_cast<long long>(m.examples), format_number(m.loss, 6).c_str());
+  if (m.accuracy) std::printf("  accuracy %.2f%%", 100 * *m.accuracy);
+  std::printf("\n");
   return kOk;
 }
 
+}  // namespace
+
+int run_eval(int argc, char** argv) {
+  return run_command({"eval", kEvalUsage, {kWeights, kData, kBatch, kThreads}}, argc, argv, eval);
+}
+
 int run_predict(int argc, char** argv) {
-  auto o = parse_run_options(argc, argv, {"weights", "data", "batch", "threads", "output"}, {},
-                             kPredictUsage);
-  if (!o) return kUsage;
-  if (o->files.size() != 1 || !o->key("weights")) {
-    std::fputs(kPredictUsage, stderr);
-    return kUsage;
-  }
-  try {
-    return predict_common(*o, o->files[0], *o->key("weights"));
-  } catch (const Error& e) {
-    return fail(e);
-  }
+  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput}}, argc, argv,
+                     [](const Options& o) {
+                       if (!o.key("weights")) throw UsageError(kPredictUsage);
+                       return predict_common(o, o.files[0], *o.key("weights"));
+                     });
 }
 
 int run_run(int argc, char** argv) {
-  auto o = parse_run_options(argc, argv, {"data", "batch", "threads", "output"}, {}, kRunUsage);
-  if (!o) return kUsage;
-  if (o->files.size() != 1 || !o->key("data")) {
-    std::fputs(kRunUsage, stderr);
-    return kUsage;
-  }
-  try {
-    return predict_common(*o, "", o->files[0]);
-  } catch (const Error& e) {
-    return fail(e);
-  }
+  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput}}, argc, argv,
+                     [](const Options& o) {
+                       if (!o.key("data")) throw UsageError(kRunUsage);
+                       return predict_common(o, "", o.files[0]);
+                     });
 }
 
 }  // namespace eq::cli

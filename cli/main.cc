@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "compiler/lower/expr.hpp"
+#include "cli/options.hpp"
+#include "grammar/suggest.hpp"
 
 namespace {
 
@@ -53,9 +54,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   for (const Command& c : kCommands) names.emplace_back(c.name);
   // Command names are short: allow two edits (a swapped pair of letters).
-  const std::string near = eq::lower::nearest_name(std::string(name), names, 2);
-  std::fprintf(stderr, "eqc: unknown command '%s'", argv[1]);
-  if (!near.empty()) std::fprintf(stderr, "; did you mean '%s'?", near.c_str());
-  std::fprintf(stderr, "\n(run 'eqc --help' for the list)\n");
-  return eq::cli::kUsage;
+  const std::string near = eq::nearest_name(std::string(name), names, 2);
+  return eq::cli::fail(eq::cli::UsageError(
+      "eqc: unknown command '" + std::string(name) + "'" +
+      (near.empty() ? "" : "; did you mean '" + near + "'?") + "\n(run 'eqc --help' for the list)"));
 }

@@ -1,20 +1,49 @@
-// Command-line options shared by eqc's model commands: the model file,
-// `-D NAME=VALUE` dim overrides and `--KEY VALUE` pairs, parsed once.
+// eqc's command lines: one parser for every command, against the options
+// the command declares (ninja's tools, with their flags, are the model).
+//
+// A command declares its `--KEY VALUE` options and `--FLAG`s (with a short
+// spelling such as -o, and spellings people try that should suggest it),
+// whether it takes `-D NAME=VALUE` and `-O0`, and how many files. Anything
+// else is a usage error with "did you mean"; `--help` (or -h) anywhere
+// prints the command's usage and succeeds.
+//
+// Errors print one way: fail(). A command's body throws eq::Error for a
+// user's mistake (exit 1) or UsageError for a bad command line (exit 2);
+// run_command prints either.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "compiler/lower/model.hpp"
+#include "runtime/error.hpp"
 
 namespace eq::cli {
+
+struct OptionSpec {
+  std::string name;                // without the dashes: "batch"
+  bool takes_value = true;         // --name VALUE, or a flag --name
+  std::string short_name = {};     // "-o"
+  std::vector<std::string> hints = {};  // spellings that get "did you mean --name"
+};
+
+struct CommandSpec {
+  std::string name;   // "train"
+  std::string usage;  // ends in '\n'
+  std::vector<OptionSpec> options;
+  bool dims = false;       // takes -D NAME=VALUE
+  bool opt_level = false;  // takes -O0 / -O1
+  int min_files = 1;
+  int max_files = 1;       // -1: any number
+};
 
 struct Options {
   std::vector<std::string> files;             // positional arguments
   std::map<std::string, std::int64_t> dims;   // -D NAME=VALUE
-  std::map<std::string, std::string> keys;   // --key value
+  std::map<std::string, std::string> keys;    // --key value
   std::vector<std::string> flags;             // --flag (no value)
   int opt_level = 1;                          // -O0 / -O1
 
@@ -22,13 +51,34 @@ struct Options {
   std::optional<std::string> key(const std::string& name) const;
 };
 
-// Parses argv. `flag_names` are the options that take no value. Prints a
-// usage error and returns nullopt on a malformed command line.
-std::optional<Options> parse_options(int argc, char** argv, const std::vector<std::string>& flag_names,
-                                     const char* usage);
+// A bad command line: printed by fail() with exit code 2 (kUsage).
+class UsageError : public Error {
+ public:
+  explicit UsageError(const std::string& message) : Error(message) {}
+};
 
-// Loads the model named by the first positional argument with the -D dims;
-// prints the diagnostics and returns nullopt on errors.
-std::optional<Model> load_model(const Options& options);
+// Prints an error's message to standard error, ending in a newline, and
+// returns its exit code: kUsage for a UsageError, else kUserError.
+int fail(const Error& e);
+
+// Parses argv (the arguments after the command's name) against `command`.
+// Throws UsageError on a bad command line; returns nullopt after --help,
+// having printed the usage to standard output.
+std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& command);
+
+// Parses, then runs `body`; prints whatever either throws (fail()) and
+// returns the exit code.
+int run_command(const CommandSpec& command, int argc, char** argv,
+                const std::function<int(const Options&)>& body);
+
+// A whole number option ≥ min, or `fallback` when absent; UsageError when
+// it is not one.
+long long whole_option(const Options& o, const std::string& key, long long fallback, long long min);
+
+// Loads the model named by the first file with the -D dims (and --dtype).
+Model load_model(const Options& options);
+
+// The file name without folders and without its last extension: "models/mlp.eq" → "mlp".
+std::string stem(const std::string& path);
 
 }  // namespace eq::cli

@@ -5,10 +5,10 @@
 #include <cstdlib>
 
 #include "cli/commands.hpp"
-#include "cli/run_options.hpp"
-#include "compiler/sequence/sampler.hpp"
-#include "compiler/train/evaluate.hpp"
-#include "compiler/train/setup.hpp"
+#include "cli/options.hpp"
+#include "train/sampler.hpp"
+#include "train/evaluate.hpp"
+#include "train/setup.hpp"
 #include "runtime/data.hpp"
 #include "runtime/error.hpp"
 #include "runtime/safetensors.hpp"
@@ -21,65 +21,58 @@ constexpr const char* kSampleUsage =
     "usage: eqc sample FILE.eq -w W.safetensors [-n 500] [--prime TEXT] [--temperature T] [--seed S]\n"
     "  generates text from a trained time model, feeding each sampled symbol back as its input\n";
 
+int sample(const Options& o) {
+  if (!o.key("weights")) throw UsageError(kSampleUsage);
+  const long long count = whole_option(o, "count", 500, 0);
+  double temperature = 1.0;
+  if (auto t = o.key("temperature")) {
+    char* end = nullptr;
+    temperature = std::strtod(t->c_str(), &end);
+    if (*end != '\0' || !(temperature > 0))
+      throw UsageError("eqc: --temperature takes a number greater than 0; got '" + *t + "'");
+  }
+  const std::string weights_path = *o.key("weights");
+  SafetensorsFile weights = load_safetensors(weights_path);
+  SavedModel saved = decode_metadata(weights.metadata, weights_path);
+  const long long seed = whole_option(o, "seed", static_cast<long long>(saved.seed), 0);
+  if (saved.vocabulary.empty())
+    throw Error(weights_path + ": the weights carry no vocabulary: they were not trained on text");
+  SetupOptions so;
+  so.saved = &saved;
+  so.load_data = false;
+  Setup setup = setup_file(o.files[0], so);
+  Sampler sampler(*setup.model);
+  set_params(*setup.model, weights, sampler.machine());
+  std::string prime = o.key("prime").value_or("");
+  std::vector<std::int32_t> prime_symbols;
+  if (!prime.empty()) {
+    Tensor t = text_to_symbols(prime, saved.vocabulary, "--prime");
+    for (std::int64_t i = 0; i < t.numel(); ++i) prime_symbols.push_back(t.data<std::int32_t>()[i]);
+  }
+  std::vector<std::string> vocabulary;  // symbol i's UTF-8 text
+  for (std::size_t i = 0; i < saved.vocabulary.size();) {
+    char32_t cp = 0;
+    int len = utf8::decode(saved.vocabulary, i, cp);
+    if (len == 0) throw Error(weights_path + ": the saved vocabulary is not valid UTF-8");
+    vocabulary.push_back(utf8::encode(cp));
+    i += static_cast<std::size_t>(len);
+  }
+  Rng rng(static_cast<std::uint64_t>(seed), 3);
+  std::vector<std::int32_t> drawn = sampler.sample(prime_symbols, count, temperature, rng);
+  std::string text = prime;
+  for (std::int32_t s : drawn) text += vocabulary.at(static_cast<std::size_t>(s));
+  std::fputs(text.c_str(), stdout);
+  if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
+  return kOk;
+}
+
 }  // namespace
 
 int run_sample(int argc, char** argv) {
-  auto o = parse_run_options(argc, argv, {"weights", "count", "prime", "temperature", "seed"}, {},
-                             kSampleUsage);
-  if (!o) return kUsage;
-  if (o->files.size() != 1 || !o->key("weights")) {
-    std::fputs(kSampleUsage, stderr);
-    return kUsage;
-  }
-  auto count = whole_option(*o, "count", 500, 0);
-  if (!count) return kUsage;
-  double temperature = 1.0;
-  if (auto t = o->key("temperature")) {
-    char* end = nullptr;
-    temperature = std::strtod(t->c_str(), &end);
-    if (*end != '\0' || !(temperature > 0)) {
-      std::fprintf(stderr, "eqc: --temperature takes a number greater than 0; got '%s'\n", t->c_str());
-      return kUsage;
-    }
-  }
-  try {
-    const std::string weights_path = *o->key("weights");
-    SafetensorsFile weights = load_safetensors(weights_path);
-    SavedModel saved = decode_metadata(weights.metadata, weights_path);
-    auto seed = whole_option(*o, "seed", static_cast<long long>(saved.seed), 0);
-    if (!seed) return kUsage;
-    if (saved.vocabulary.empty())
-      throw Error(weights_path + ": the weights carry no vocabulary: they were not trained on text");
-    SetupOptions so;
-    so.saved = &saved;
-    so.load_data = false;
-    Setup setup = setup_file(o->files[0], so);
-    Sampler sampler(*setup.model);
-    set_params(*setup.model, weights, sampler.machine());
-    std::string prime = o->key("prime").value_or("");
-    std::vector<std::int32_t> prime_symbols;
-    if (!prime.empty()) {
-      Tensor t = text_to_symbols(prime, saved.vocabulary, "--prime");
-      for (std::int64_t i = 0; i < t.numel(); ++i) prime_symbols.push_back(t.data<std::int32_t>()[i]);
-    }
-    std::vector<std::string> vocabulary;  // symbol i's UTF-8 text
-    for (std::size_t i = 0; i < saved.vocabulary.size();) {
-      char32_t cp = 0;
-      int len = utf8::decode(saved.vocabulary, i, cp);
-      if (len == 0) throw Error(weights_path + ": the saved vocabulary is not valid UTF-8");
-      vocabulary.push_back(utf8::encode(cp));
-      i += static_cast<std::size_t>(len);
-    }
-    Rng rng(static_cast<std::uint64_t>(*seed), 3);
-    std::vector<std::int32_t> drawn = sampler.sample(prime_symbols, *count, temperature, rng);
-    std::string text = prime;
-    for (std::int32_t s : drawn) text += vocabulary.at(static_cast<std::size_t>(s));
-    std::fputs(text.c_str(), stdout);
-    if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
-  } catch (const Error& e) {
-    return fail(e);
-  }
-  return kOk;
+  const CommandSpec c{"sample",
+                      kSampleUsage,
+                      {{"weights", true, "-w"}, {"count", true, "-n"}, {"prime"}, {"temperature"}, {"seed"}}};
+  return run_command(c, argc, argv, sample);
 }
 
 }  // namespace eq::cli

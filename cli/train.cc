@@ -1,7 +1,8 @@
 // `eqc train FILE.eq`: trains a model with its train block (LANGUAGE §7),
 // every key overridable with --KEY VALUE, and saves the weights (§8).
-// The loop itself is the library's eq::Trainer; this file parses options,
-// shows progress and writes files.
+// The loop itself is the library's eq::Trainer (train/trainer.hpp), for
+// example and time models alike; this file parses options, shows progress
+// and writes files.
 #include <unistd.h>
 
 #include <cmath>
@@ -9,12 +10,12 @@
 #include <fstream>
 
 #include "cli/commands.hpp"
-#include "cli/run_options.hpp"
-#include "compiler/sequence/trainer.hpp"
-#include "compiler/train/session.hpp"
+#include "cli/options.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
 #include "runtime/safetensors.hpp"
+#include "train/trainer.hpp"
 
 namespace eq::cli {
 namespace {
@@ -40,11 +41,8 @@ std::string percent(const std::optional<double>& a) {
   return buf;
 }
 
-std::string number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
+// Losses and times in reports: six significant digits.
+std::string number(double x) { return format_number(x, 6); }
 
 std::string duration(double s) {
   char buf[32];
@@ -53,14 +51,11 @@ std::string duration(double s) {
   return buf;
 }
 
-// The run after set-up, the same for both trainers: start, train with
-// progress and logging, save.
-template <class Training>
-void drive(Training& trainer, Setup& setup, const Options& o, const std::string& path,
+// The run after set-up: start, train with progress and logging, save.
+void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
            const std::string& output, const std::string& ck_path, std::int64_t every) {
   const bool quiet = o.flag("quiet");
   const bool tty = !quiet && isatty(fileno(stderr));
-  const char* unit = setup.model->timed() ? "symbols" : "examples";
   if (auto r = o.key("resume")) {
     trainer.resume(load_safetensors(*r));
   } else if (auto w = o.key("init")) {
@@ -76,18 +71,18 @@ void drive(Training& trainer, Setup& setup, const Options& o, const std::string&
   }
   if (!quiet)
     std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps\n",
-                path.c_str(), static_cast<long long>(trainer.train_examples()), unit,
+                path.c_str(), static_cast<long long>(trainer.train_examples()), trainer.unit(),
                 static_cast<long long>(trainer.validation_examples()),
                 setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
                 static_cast<long long>(trainer.total_steps()));
   std::fflush(stdout);
   TrainHooks hooks;
   if (tty)
-    hooks.on_step = [](const StepProgress& p) {
-      std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f examples/s  ETA %s",
+    hooks.on_step = [unit = trainer.unit()](const StepProgress& p) {
+      std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f %s/s  ETA %s",
                    static_cast<long long>(p.epoch), static_cast<long long>(p.epochs),
                    static_cast<long long>(p.epoch_step), static_cast<long long>(p.epoch_steps),
-                   number(p.loss).c_str(), p.examples_per_second, duration(p.eta_seconds).c_str());
+                   number(p.loss).c_str(), p.examples_per_second, unit, duration(p.eta_seconds).c_str());
     };
   hooks.on_epoch = [&](const EpochReport& r) {
     if (log.is_open()) {
@@ -130,28 +125,28 @@ void drive(Training& trainer, Setup& setup, const Options& o, const std::string&
   if (!quiet) std::printf("saved %s\n", output.c_str());
 }
 
-}  // namespace
+// The command line: every train key (LANGUAGE §7) is an option, and --lr.
+CommandSpec train_command() {
+  CommandSpec c{"train", kTrainUsage, {}, true, false, 1, 1};
+  for (const std::string& k : train_keys()) c.options.push_back({k});
+  c.options.push_back({"lr", true, "", {"learning-rate", "learning_rate", "rate", "eta"}});
+  c.options.push_back({"output", true, "-o"});
+  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "log"})
+    c.options.push_back({k});
+  c.options.push_back({"quiet", false});
+  c.options.push_back({"profile", false});
+  return c;
+}
 
-int run_train(int argc, char** argv) {
-  std::vector<std::string> keys = train_keys();
-  keys.insert(keys.end(), {"lr", "output", "init", "resume", "checkpoint-every", "checkpoint",
-                           "threads", "log"});
-  auto o = parse_run_options(argc, argv, keys, {"quiet", "profile"}, kTrainUsage);
-  if (!o) return kUsage;
-  if (o->files.size() != 1) {
-    std::fputs(kTrainUsage, stderr);
-    return kUsage;
-  }
-  auto every = whole_option(*o, "checkpoint-every", 0, 1);
-  auto threads = whole_option(*o, "threads", 0, 1);
-  if (!every || !threads) return kUsage;
-  if (*threads > 0) blas::set_threads(static_cast<int>(*threads));
-  const bool quiet = o->flag("quiet");
-  const bool tty = !quiet && isatty(fileno(stderr));
+int train(const Options& o) {
+  const std::int64_t every = whole_option(o, "checkpoint-every", 0, 1);
+  const long long threads = whole_option(o, "threads", 0, 1);
+  if (threads > 0) blas::set_threads(static_cast<int>(threads));
+  const bool tty = !o.flag("quiet") && isatty(fileno(stderr));
 
-  const std::string& path = o->files[0];
-  const std::string output = o->key("output").value_or(stem(path) + ".safetensors");
-  std::string ck_path = o->key("checkpoint").value_or("");
+  const std::string& path = o.files[0];
+  const std::string output = o.key("output").value_or(stem(path) + ".safetensors");
+  std::string ck_path = o.key("checkpoint").value_or("");
   if (ck_path.empty()) {
     const std::string ext = ".safetensors";
     const bool has_ext = output.size() > ext.size() && output.ends_with(ext);
@@ -159,23 +154,23 @@ int run_train(int argc, char** argv) {
   }
   try {
     SetupOptions so;
-    so.dims = o->dims;
-    for (const auto& [k, v] : o->keys)
+    so.dims = o.dims;
+    for (const auto& [k, v] : o.keys)
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
     Setup setup = setup_file(path, so);
-    if (setup.model->timed()) {
-      SequenceTrainer trainer(setup);
-      drive(trainer, setup, *o, path, output, ck_path, *every);
-    } else {
-      Trainer trainer(setup);
-      drive(trainer, setup, *o, path, output, ck_path, *every);
-    }
-  } catch (const Error& e) {
-    if (tty) std::fputs("\r\033[K", stderr);
-    return fail(e);
+    std::fputs(setup.model->warnings().c_str(), stderr);
+    Trainer trainer(setup);
+    drive(trainer, setup, o, path, output, ck_path, every);
+  } catch (const Error&) {
+    if (tty) std::fputs("\r\033[K", stderr);  // the progress line
+    throw;
   }
   return kOk;
 }
+
+}  // namespace
+
+int run_train(int argc, char** argv) { return run_command(train_command(), argc, argv, train); }
 
 }  // namespace eq::cli

@@ -16,9 +16,11 @@ ExprPtr node(ExprKind kind, Span span) {
 
 bool is_unary(Op op) { return op == Op::Neg || op == Op::Plus || op == Op::Sqrt; }
 bool is_postfix(Op op) { return op == Op::Square || op == Op::Cube || op == Op::Transpose; }
-bool is_binary(Op op) { return op >= Op::Add && op <= Op::Pow; }
+bool is_binary(Op op) { return op >= Op::Add && op <= Op::NotEqual; }
 
 }  // namespace
+
+bool is_comparison(Op op) { return op >= Op::Less && op <= Op::NotEqual; }
 
 ExprPtr make_number(Span span, double value) {
   ExprPtr e = node(ExprKind::Number, span);
@@ -81,10 +83,18 @@ ExprPtr make_norm(Span span, ExprPtr inner) {
   return e;
 }
 
+ExprPtr make_group(Span span, ExprPtr inner) {
+  EQ_ASSERT(inner != nullptr, "make_group: no operand");
+  inner->span = span;
+  return inner;
+}
+
 ExprPtr make_call(Span span, Span name_span, std::string_view callee, bool builtin,
                   std::vector<ExprPtr> args, std::vector<KeywordArg> kwargs) {
   ExprPtr e = node(ExprKind::Call, span);
-  e->name = analyze_name(callee);
+  // A built-in keeps its spelling: `leaky_relu` is not a name with subscripts.
+  if (builtin) e->name.text = e->name.base = e->name.stem = std::string(callee);
+  else e->name = analyze_name(callee);
   e->name_span = name_span;
   e->builtin = builtin;
   e->args = std::move(args);
@@ -101,6 +111,49 @@ ExprPtr make_range(Span op_span, ExprPtr lo, ExprPtr hi) {
   return e;
 }
 
+ExprPtr make_concat(Span span, std::vector<ExprPtr> parts) {
+  EQ_ASSERT(!parts.empty(), "make_concat: no parts");
+  ExprPtr e = node(ExprKind::Concat, span);
+  e->args = std::move(parts);
+  return e;
+}
+
+ExprPtr make_index(Span span, ExprPtr value, std::vector<IndexAxis> axes) {
+  EQ_ASSERT(value && !axes.empty(), "make_index: no value or no axis");
+  ExprPtr e = node(ExprKind::Index, span);
+  e->args.push_back(std::move(value));
+  e->index = std::move(axes);
+  return e;
+}
+
+IndexAxis make_axis_index(Span span, ExprPtr index) {
+  EQ_ASSERT(index != nullptr, "make_axis_index: no index");
+  IndexAxis a;
+  a.index = std::move(index);
+  a.span = span;
+  return a;
+}
+
+IndexAxis make_axis_slice(Span span, ExprPtr start, ExprPtr stop) {
+  IndexAxis a;
+  a.slice = true;
+  a.start = std::move(start);
+  a.stop = std::move(stop);
+  a.span = span;
+  return a;
+}
+
+namespace {
+
+ExprPtr clone_opt(const ExprPtr& e) { return e ? clone(*e) : nullptr; }
+
+bool same_opt(const ExprPtr& a, const ExprPtr& b) {
+  if (!a || !b) return !a && !b;
+  return same(*a, *b);
+}
+
+}  // namespace
+
 ExprPtr clone(const Expr& e) {
   auto c = std::make_unique<Expr>();
   c->kind = e.kind;
@@ -114,13 +167,19 @@ ExprPtr clone(const Expr& e) {
   c->name_span = e.name_span;
   c->builtin = e.builtin;
   for (const ExprPtr& a : e.args) c->args.push_back(clone(*a));
-  for (const KeywordArg& k : e.kwargs) c->kwargs.push_back({k.name, k.name_span, clone(*k.value)});
+  for (const KeywordArg& k : e.kwargs)
+    c->kwargs.push_back({k.name, k.name_span, clone(*k.value), k.span});
+  for (const IndexAxis& a : e.index)
+    c->index.push_back(
+        {a.slice, clone_opt(a.index), clone_opt(a.start), clone_opt(a.stop), a.span});
   return c;
 }
 
 bool same(const Expr& a, const Expr& b) {
   if (a.kind != b.kind || a.op != b.op || a.implicit != b.implicit) return false;
-  if (a.args.size() != b.args.size() || a.kwargs.size() != b.kwargs.size()) return false;
+  if (a.args.size() != b.args.size() || a.kwargs.size() != b.kwargs.size() ||
+      a.index.size() != b.index.size())
+    return false;
   switch (a.kind) {
     case ExprKind::Number:
       if (a.number != b.number) return false;
@@ -143,6 +202,13 @@ bool same(const Expr& a, const Expr& b) {
     if (a.kwargs[i].name.text != b.kwargs[i].name.text ||
         !same(*a.kwargs[i].value, *b.kwargs[i].value))
       return false;
+  for (std::size_t i = 0; i < a.index.size(); ++i) {
+    const IndexAxis& x = a.index[i];
+    const IndexAxis& y = b.index[i];
+    if (x.slice != y.slice || !same_opt(x.index, y.index) || !same_opt(x.start, y.start) ||
+        !same_opt(x.stop, y.stop))
+      return false;
+  }
   return true;
 }
 
@@ -161,6 +227,11 @@ const char* op_name(Op op) {
     case Op::Div: return "div";
     case Op::MatMul: return "matmul";
     case Op::Pow: return "pow";
+    case Op::Less: return "lt";
+    case Op::Greater: return "gt";
+    case Op::LessEqual: return "le";
+    case Op::GreaterEqual: return "ge";
+    case Op::NotEqual: return "ne";
   }
   return "?";
 }
@@ -174,6 +245,7 @@ const char* stmt_keyword(StmtKind kind) {
     case StmtKind::State: return "state";
     case StmtKind::Const: return "const";
     case StmtKind::Output: return "output";
+    case StmtKind::Noise: return "noise";
     case StmtKind::Equation: return "";
     case StmtKind::Train: return "train";
   }
@@ -187,11 +259,6 @@ bool same_list(const std::vector<ExprPtr>& a, const std::vector<ExprPtr>& b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (!same(*a[i], *b[i])) return false;
   return true;
-}
-
-bool same_opt(const ExprPtr& a, const ExprPtr& b) {
-  if (!a || !b) return !a && !b;
-  return same(*a, *b);
 }
 
 }  // namespace

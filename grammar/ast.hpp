@@ -1,4 +1,4 @@
-// The syntax tree of a `.eq` file (LANGUAGE.md §1–§7).
+// The syntax tree of a `.eq` file (LANGUAGE.md §1–§7 and §9).
 //
 // Syntax only: names are canonicalised but not resolved, shapes are
 // expressions, nothing is checked for meaning. Every node carries the span of
@@ -15,9 +15,23 @@
 //   Postfix  op ∈ {Square, Cube, Transpose}       [operand]
 //   Binary   op ∈ {Add, Sub, Mul, Div, MatMul,    [lhs, rhs]
 //            Pow}, op_span, implicit (`2x`)
+//            or a comparison op ∈ {Less, Greater, LessEqual, GreaterEqual,
+//            NotEqual} (is_comparison): `a < b`, `a ≤ b` (also `<=`), ...
 //   Norm     —                                    [inner]          ‖e‖
 //   Call     name (callee), builtin, kwargs       positional args
+//            (kwargs: `axis = -1`, `α = 0.01`; name, name_span, value, span)
 //   Range    op_span (the ':')                    [lo, hi]         0:4
+//   Concat   —                                    [part, part, …]  [a, b]
+//   Index    index (one IndexAxis per axis)       [value]          X[i], h[a:b],
+//                                                                   X[:, a:b]
+//
+// A parenthesised expression is its inner node with the span widened to the
+// parentheses (make_group); nothing else records them.
+//
+// Spans, for a lowering that reports errors: `span` is the construct's whole
+// text (for Index from the value to ']', for Concat from '[' to ']');
+// `op_span` the operator token (for comparisons the `<`); each IndexAxis and
+// KeywordArg has its own span; every child carries its own.
 //
 // Nodes are built by the factories below (which check arity) and owned by
 // their parent through ExprPtr.
@@ -32,7 +46,9 @@
 
 namespace eq {
 
-enum class ExprKind { Number, Name, String, Unary, Postfix, Binary, Norm, Call, Range };
+enum class ExprKind {
+  Number, Name, String, Unary, Postfix, Binary, Norm, Call, Range, Concat, Index,
+};
 
 enum class Op {
   None,
@@ -42,16 +58,36 @@ enum class Op {
   Square, Cube, Transpose,
   // Binary
   Add, Sub, Mul, Div, MatMul, Pow,
+  // Binary comparisons (LANGUAGE.md §9): 1 or 0 elementwise; non-associative
+  Less, Greater, LessEqual, GreaterEqual, NotEqual,
 };
+
+bool is_comparison(Op op);
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
-// `name = value` inside a call: adam(lr = 2e-3), csv("f.csv", x = 0:4).
+// `name = value` inside a call: adam(lr = 2e-3), csv("f.csv", x = 0:4),
+// Σ(e, axis = k), leaky_relu(x, α = 0.01). Names are unique within a call.
 struct KeywordArg {
   NameParts name;
   Span name_span;
   ExprPtr value;
+  Span span;  // name through value
+};
+
+// One axis of an index or slice, 0-based as in numpy (LANGUAGE.md §9):
+//   X[i]      slice = false, index = i
+//   h[a:b]    slice = true, start = a, stop = b
+//   h[:b]     slice = true, start = null, stop = b   (absent ends are null)
+//   h[a:]     slice = true, start = a, stop = null
+//   X[:, j]   axis 0: slice = true, both null (the whole axis); axis 1: index j
+// Bounds are any expressions; a lowering accepts numbers and dims (`h[H:2H]`).
+struct IndexAxis {
+  bool slice = false;
+  ExprPtr index;        // !slice
+  ExprPtr start, stop;  // slice; null when not written
+  Span span;            // the axis's text, e.g. `a:b` or `:`
 };
 
 struct Expr {
@@ -67,6 +103,7 @@ struct Expr {
   bool builtin = false;           // Call: the callee is a built-in function
   std::vector<ExprPtr> args;      // children; see the table above
   std::vector<KeywordArg> kwargs; // Call
+  std::vector<IndexAxis> index;   // Index: one entry per axis, at least one
 };
 
 // Factories.
@@ -78,20 +115,28 @@ ExprPtr make_postfix(Op op, Span op_span, ExprPtr operand);
 ExprPtr make_binary(Op op, Span op_span, ExprPtr lhs, ExprPtr rhs);
 ExprPtr make_implicit_mul(ExprPtr number, ExprPtr rhs);
 ExprPtr make_norm(Span span, ExprPtr inner);
+// `(e)`: e itself, its span widened to the parentheses, so that a message
+// quoting the operand of `(y-μ)²` shows `(y-μ)`. No node records the
+// parentheses; the printer adds them where precedence needs them.
+ExprPtr make_group(Span span, ExprPtr inner);
 ExprPtr make_call(Span span, Span name_span, std::string_view callee, bool builtin,
                   std::vector<ExprPtr> args, std::vector<KeywordArg> kwargs);
 ExprPtr make_range(Span op_span, ExprPtr lo, ExprPtr hi);
+ExprPtr make_concat(Span span, std::vector<ExprPtr> parts);
+ExprPtr make_index(Span span, ExprPtr value, std::vector<IndexAxis> axes);
+IndexAxis make_axis_index(Span span, ExprPtr index);
+IndexAxis make_axis_slice(Span span, ExprPtr start, ExprPtr stop);
 
 ExprPtr clone(const Expr& e);
 // Structural equality: kinds, operators, values, canonical names, children.
 // Spans are ignored.
 bool same(const Expr& a, const Expr& b);
 
-const char* op_name(Op op);  // "neg", "matmul", ...
+const char* op_name(Op op);  // "neg", "matmul", "lt", ...
 
 // ---- Statements ----------------------------------------------------------
 
-enum class StmtKind { Dim, Input, Target, Param, State, Const, Output, Equation, Train };
+enum class StmtKind { Dim, Input, Target, Param, State, Const, Output, Noise, Equation, Train };
 
 // `key = value` in a train block.
 struct TrainEntry {
@@ -109,6 +154,9 @@ struct TrainEntry {
 //   State     [hₜ]                 `= expr` or null         optional
 //   Const     [λ]                  `= expr`                 —
 //   Output    [ŷ, …]               null                     —
+//   Noise     [ε, …]               distribution after `~`   optional
+//             (`noise ε : [Z] ~ normal(0, 1)`: value is the Call `normal(0, 1)`,
+//             or `uniform(a, b)`; the name and arguments are checked later)
 //   Equation  [lhs]                rhs                      —
 //   Train     —                    —                        — (entries)
 struct Stmt {
@@ -118,9 +166,9 @@ struct Stmt {
   std::vector<ExprPtr> names;     // Name nodes
   ExprPtr value;
   bool has_shape = false;         // a `: [..]` part was written
-  bool onehot = false;            // `onehot[...]`
+  bool onehot = false;            // `onehot[...]`, `onehot[T, V]`
   Span shape_span;                // from `onehot`/`[` to `]`
-  std::vector<ExprPtr> shape;     // dimension expressions; empty for `[]`
+  std::vector<ExprPtr> shape;     // dimension expressions (`H + V`, `2H`); empty for `[]`
   std::vector<TrainEntry> entries;
 };
 

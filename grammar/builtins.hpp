@@ -1,4 +1,4 @@
-// Reserved words of the language, in one place (LANGUAGE.md §1, §2).
+// Reserved words of the language, in one place (LANGUAGE.md §1, §2, §9).
 //
 // kBuiltins lists every spelling of a built-in function with the function it
 // names; the compiler's op table maps the function names to ops. Spellings
@@ -32,12 +32,19 @@ inline constexpr BuiltinSpelling kBuiltins[] = {
     {"min", "min", true},           {"norm", "norm", true},
     {"‖·‖", "norm", false},         {"transpose", "transpose", true},
     {"ᵀ", "transpose", false},
+    // LANGUAGE.md §9
+    {"where", "where", true},       {"clip", "clip", true},
+    {"logsumexp", "logsumexp", true}, {"erf", "erf", true},
+    {"gelu", "gelu", true},         {"elu", "elu", true},
+    {"leaky_relu", "leaky_relu", true}, {"sign", "sign", true},
+    {"floor", "floor", true},       {"dropout", "dropout", true},
+    {"vec", "vec", true},
 };
 
 // Statement keywords; `onehot` is not reserved (it is recognised only before
 // `[` in a type).
-inline constexpr std::string_view kKeywords[] = {"dim",   "input",  "target", "param",
-                                                 "state", "const",  "output", "train"};
+inline constexpr std::string_view kKeywords[] = {"dim",   "input",  "target", "param", "state",
+                                                 "const", "output", "noise",  "train"};
 
 // The entry for a name spelling (is_name only), or nullptr.
 inline const BuiltinSpelling* find_builtin(std::string_view spelling) {

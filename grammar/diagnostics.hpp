@@ -12,9 +12,11 @@
 // secondary span on the same line; the padding copies tabs from the source
 // line and measures other characters by display width (ICU East Asian width:
 // wide and fullwidth count 2, combining marks and format characters 0).
-// A span running past its line is underlined to the end of the line.
-// Notes render the same way with `note:`; a diagnostic without a span
-// prints `error: message` alone.
+// A span running past its line is underlined to the end of the line; bytes
+// that are not UTF-8 print as U+FFFD. The caret line is drawn by
+// eq::located_error (runtime/utf8.hpp), the renderer the data loaders use.
+// Warnings and notes render the same way with `warning:` / `note:`; a
+// diagnostic without a span prints `error: message` alone.
 //
 // At the public API a failed stage throws eq::Error(diags.render()), or
 // simply calls diags.throw_if_errors().
@@ -28,7 +30,7 @@
 
 namespace eq {
 
-enum class Severity { Error, Note };
+enum class Severity { Error, Warning, Note };
 
 struct Diagnostic {
   Severity severity = Severity::Error;
@@ -44,6 +46,9 @@ class Diagnostics {
 
   void error(Span span, std::string message);
   void error(Span span, std::string message, std::vector<Span> secondary);
+  // A likely mistake that does not stop the run: rendered as `warning:`,
+  // not counted by has_errors().
+  void warning(Span span, std::string message, std::vector<Span> secondary = {});
   void note(Span span, std::string message);
   void note(Span span, std::string message, std::vector<Span> secondary);
 

@@ -28,7 +28,14 @@ Token Lexer::next() {
   } else {
     t = scan();
   }
+  // A norm does not outlive its statement; cleared one token late so that the
+  // parser, seeing the end of the line, can still ask where it opened.
+  if (last_ == Tok::Newline || last_ == Tok::Semicolon) norms_.clear();
   if (t.kind == Tok::Newline) line_has_error_ = false;
+  const bool closes = t.kind == Tok::Norm && after_operand();
+  if (t.kind == Tok::Norm && closes && !norms_.empty()) norms_.pop_back();
+  if (t.kind == Tok::Norm && !closes) norms_.push_back(t.begin);
+  last_norm_closed_ = closes;
   last_ = t.kind;
   return t;
 }
@@ -72,15 +79,18 @@ Token Lexer::scan() {
       "state"               { return make(Tok::State); }
       "const"               { return make(Tok::Const); }
       "output"              { return make(Tok::Output); }
+      "noise"               { return make(Tok::Noise); }
       "train"               { return make(Tok::Train); }
 
       "\u03c3" | "sigmoid" | "tanh" | "relu" | "softplus" | "exp" | "log" | "ln"  // σ
         | "log1p" | "expm1" | "sqrt" | "abs" | "sin" | "cos" | "square"
         | "softmax" | "logsoftmax" | "\u03a3" | "sum" | "mean" | "max" | "min"  // Σ
         | "norm" | "transpose"
+        | "where" | "clip" | "logsumexp" | "erf" | "gelu" | "elu" | "leaky_relu"
+        | "sign" | "floor" | "dropout" | "vec"
                             { return make(Tok::Builtin); }
 
-      name                  { return make(Tok::Name); }
+      name                  { return name(); }
       name "_"              { return error("'_' must be followed by a subscript: write x_i or x_{t-1}"); }
       "_"                   { return error("a name must start with a letter, not '_'"); }
 
@@ -104,6 +114,11 @@ Token Lexer::scan() {
       ":"                   { return make(Tok::Colon); }
       "="                   { return make(Tok::Equals); }
       "~"                   { return make(Tok::Tilde); }
+      "<"                   { return make(Tok::Less); }
+      ">"                   { return make(Tok::Greater); }
+      "<=" | "\u2264"            { return make(Tok::LessEq); }  // ≤
+      ">=" | "\u2265"            { return make(Tok::GreaterEq); }  // ≥
+      "!=" | "\u2260"            { return make(Tok::NotEq); }  // ≠
 
       "+"                   { return make(Tok::Plus); }
       "-" | "\u2212"             { return make(Tok::Minus); }  // −

@@ -31,6 +31,16 @@ Token Lexer::number() {
   return t;
 }
 
+Token Lexer::name() {
+  const Token t = make(Tok::Name);
+  if (!brackets_.empty() || !after_operand()) return t;
+  const char* p = cur_;
+  while (p < lim_ && (*p == ' ' || *p == '\t')) ++p;
+  if (p == lim_ || *p != '=' || (p + 1 < lim_ && p[1] == '=')) return t;
+  pending_.push_back(t);
+  return {Tok::Semicolon, t.begin, t.begin, 0};
+}
+
 // `1e`, `1e-`: an exponent without digits. `2exp(x)` and `2e` before a name
 // are a number times a name, so a bare e followed by a letter backs off.
 Token Lexer::bad_exponent() {
@@ -96,9 +106,48 @@ Token Lexer::unknown_character() {
   return error(shown);
 }
 
+bool Lexer::after_operand() const {
+  switch (last_) {
+    case Tok::Name: case Tok::Number: case Tok::NumberAdj: case Tok::Pi: case Tok::PiAdj:
+    case Tok::String: case Tok::RParen: case Tok::RBracket: case Tok::Square: case Tok::Cube:
+    case Tok::Transpose:
+      return true;
+    case Tok::Norm: return last_norm_closed_;
+    default: return false;
+  }
+}
+
 Token Lexer::open(Tok kind) {
-  brackets_.push_back(static_cast<uint32_t>(tok_ - base_));
+  // `h[0]` indexes; `2[…]` and `h [0]` do not (see lexer.hpp).
+  const bool number = last_ == Tok::Number || last_ == Tok::NumberAdj || last_ == Tok::Pi ||
+                      last_ == Tok::PiAdj || last_ == Tok::String;
+  if (kind == Tok::LBracket && tok_ > base_ && after_operand() && !number &&
+      std::strchr(" \t\r\n", tok_[-1]) == nullptr)
+    kind = Tok::LIndex;
+  brackets_.push_back({static_cast<uint32_t>(tok_ - base_), kind});
   return make(kind);
+}
+
+bool Lexer::closed_later(uint32_t offset) const {
+  int depth = 0;
+  for (const char* p = base_ + offset; p < lim_; ++p) {
+    switch (*p) {
+      case '(': case '[': ++depth; break;
+      case ')': case ']':
+        if (--depth == 0) return true;
+        break;
+      case '#':
+        while (p + 1 < lim_ && p[1] != '\n') ++p;
+        break;
+      case '"':
+        for (++p; p < lim_ && *p != '"' && *p != '\n'; ++p)
+          if (*p == '\\' && p + 1 < lim_) ++p;
+        if (p == lim_) return false;
+        break;
+      default: break;
+    }
+  }
+  return false;
 }
 
 Token Lexer::close(Tok kind, char want) {
@@ -111,7 +160,7 @@ Token Lexer::close(Tok kind, char want) {
 }
 
 Token Lexer::unclosed_bracket() {
-  const uint32_t open_at = brackets_.back();
+  const uint32_t open_at = brackets_.back().at;
   brackets_.clear();
   const char c = base_[open_at];
   if (!line_has_error_)

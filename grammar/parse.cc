@@ -19,7 +19,11 @@ P::symbol_type yylex(ParseDriver& drv) {
   if (!drv.started) {
     drv.started = true;
     const Span s = drv.span(0, 0);
-    return drv.start == StartSymbol::Module ? P::make_START_MODULE(s) : P::make_START_EXPR(s);
+    switch (drv.start) {
+      case StartSymbol::Module: return P::make_START_MODULE(s);
+      case StartSymbol::Expression: return P::make_START_EXPR(s);
+      case StartSymbol::TrainValue: return P::make_START_TRAIN_VALUE(s);
+    }
   }
   const uint32_t size = static_cast<uint32_t>(drv.file.text().size());
   if (drv.diags.full()) return P::make_END(drv.span(size, size));
@@ -27,6 +31,7 @@ P::symbol_type yylex(ParseDriver& drv) {
   drv.prev2 = drv.prev;
   drv.prev = drv.cur;
   drv.cur = t;
+  if (drv.prev.kind == Tok::Newline || drv.prev.kind == Tok::Semicolon) drv.statement = t.kind;
   const Span s = drv.span(t);
   const std::string_view text = drv.file.slice(s);
   switch (t.kind) {
@@ -48,10 +53,12 @@ P::symbol_type yylex(ParseDriver& drv) {
     case Tok::State: return P::make_STATE(s);
     case Tok::Const: return P::make_CONST(s);
     case Tok::Output: return P::make_OUTPUT(s);
+    case Tok::Noise: return P::make_NOISE(s);
     case Tok::Train: return P::make_TRAIN(s);
     case Tok::LParen: return P::make_LPAREN(s);
     case Tok::RParen: return P::make_RPAREN(s);
     case Tok::LBracket: return P::make_LBRACKET(s);
+    case Tok::LIndex: return P::make_LINDEX(s);
     case Tok::RBracket: return P::make_RBRACKET(s);
     case Tok::LBrace: return P::make_LBRACE(s);
     case Tok::RBrace: return P::make_RBRACE(s);
@@ -59,6 +66,11 @@ P::symbol_type yylex(ParseDriver& drv) {
     case Tok::Colon: return P::make_COLON(s);
     case Tok::Equals: return P::make_EQUALS(s);
     case Tok::Tilde: return P::make_TILDE(s);
+    case Tok::Less: return P::make_LESS(s);
+    case Tok::Greater: return P::make_GREATER(s);
+    case Tok::LessEq: return P::make_LESS_EQ(s);
+    case Tok::GreaterEq: return P::make_GREATER_EQ(s);
+    case Tok::NotEq: return P::make_NOT_EQ(s);
     case Tok::Plus: return P::make_PLUS(s);
     case Tok::Minus: return P::make_MINUS(s);
     case Tok::Star: return P::make_STAR(s);
@@ -116,23 +128,50 @@ ShapeSyntax make_type(ParseDriver& drv, Span word_span, const std::string& word,
   return shape;
 }
 
+ExprPtr make_chained_comparison(ParseDriver& drv, Op op, Span op_span, ExprPtr lhs, ExprPtr rhs) {
+  // lhs is `a < b` as written; suggest the product of the two tests. A longer
+  // chain is reported once, at its second operator.
+  auto text = [&](const Span& s) { return std::string(drv.file.slice(s)); };
+  const Expr& a = *lhs->args[0];
+  const Expr& b = *lhs->args[1];
+  if (lhs->span.begin == drv.chain) return make_binary(op, op_span, std::move(lhs), std::move(rhs));
+  drv.chain = lhs->span.begin;
+  drv.diags.error(op_span, "comparisons do not chain: write (" + text(a.span) + " " +
+                               text(lhs->op_span) + " " + text(b.span) + ") * (" + text(b.span) +
+                               " " + text(op_span) + " " + text(rhs->span) +
+                               ") for both to hold, or parenthesise one");
+  return make_binary(op, op_span, std::move(lhs), std::move(rhs));
+}
+
 namespace {
 
-// Strings and ranges are train-block values only (LANGUAGE.md §1, §7).
-void check_train_only(const Expr& e, Diagnostics& diags) {
-  if (e.kind == ExprKind::String)
+// Rules that are syntax but not grammar: strings and ranges are train-block
+// values only (LANGUAGE.md §1, §7); a call names each argument once.
+void check_expr(const Expr& e, Diagnostics& diags, bool train) {
+  if (e.kind == ExprKind::String && !train)
     diags.error(e.span, "a string can only be a file name in the train block");
-  if (e.kind == ExprKind::Range)
+  if (e.kind == ExprKind::Range && !train)
     diags.error(e.span, "a range 'a:b' can only select columns in the train block");
-  for (const ExprPtr& a : e.args) check_train_only(*a, diags);
-  for (const KeywordArg& k : e.kwargs) check_train_only(*k.value, diags);
+  for (std::size_t i = 0; i < e.kwargs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (e.kwargs[j].name.text == e.kwargs[i].name.text) {
+        diags.error(e.kwargs[i].name_span, "the argument '" + e.kwargs[i].name.text +
+                                               "' is given twice");
+        diags.note(e.kwargs[j].name_span, "the first is here");
+        break;
+      }
+  for (const ExprPtr& a : e.args) check_expr(*a, diags, train);
+  for (const KeywordArg& k : e.kwargs) check_expr(*k.value, diags, train);
+  for (const IndexAxis& x : e.index)
+    for (const ExprPtr* p : {&x.index, &x.start, &x.stop})
+      if (*p) check_expr(**p, diags, train);
 }
 
 void check_module(const Module& m, Diagnostics& diags) {
   for (const Stmt& s : m.statements) {
-    if (s.kind == StmtKind::Train) continue;
-    for (const ExprPtr& d : s.shape) check_train_only(*d, diags);
-    if (s.value) check_train_only(*s.value, diags);
+    for (const TrainEntry& t : s.entries) check_expr(*t.value, diags, true);
+    for (const ExprPtr& d : s.shape) check_expr(*d, diags, false);
+    if (s.value) check_expr(*s.value, diags, false);
   }
 }
 
@@ -157,7 +196,15 @@ ExprPtr parse_expression(const SourceFile& file, Diagnostics& diags) {
   const std::size_t before = diags.error_count();
   ParseDriver drv(file, diags, StartSymbol::Expression);
   run(drv);
-  if (drv.expr) check_train_only(*drv.expr, diags);
+  if (drv.expr) check_expr(*drv.expr, diags, false);
+  if (diags.error_count() != before) return nullptr;
+  return std::move(drv.expr);
+}
+
+ExprPtr parse_train_value(const SourceFile& file, Diagnostics& diags) {
+  const std::size_t before = diags.error_count();
+  ParseDriver drv(file, diags, StartSymbol::TrainValue);
+  run(drv);
   if (diags.error_count() != before) return nullptr;
   return std::move(drv.expr);
 }

@@ -23,6 +23,11 @@ Module parse_module(const SourceFile& file, Diagnostics& diags);
 // One expression, e.g. "σ(Wᵢ·xₜ + Bᵢ)" for Parser::parse. Null on error.
 ExprPtr parse_expression(const SourceFile& file, Diagnostics& diags);
 
+// One value of a train block, e.g. "3e-3" or "adam(lr = 1e-3)" given on the
+// command line as `--KEY VALUE`: an expression in which, as in the block,
+// strings and column ranges may appear. Null on error.
+ExprPtr parse_train_value(const SourceFile& file, Diagnostics& diags);
+
 // Exactly one statement, e.g. "iₜ = σ(Wᵢ·xₜ + Bᵢ)" for Parser::define.
 std::optional<Stmt> parse_statement(const SourceFile& file, Diagnostics& diags);
 

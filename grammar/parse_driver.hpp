@@ -26,7 +26,7 @@ struct CallArgs {
   std::vector<KeywordArg> kwargs;
 };
 
-enum class StartSymbol { Module, Expression };
+enum class StartSymbol { Module, Expression, TrainValue };
 
 struct ParseDriver {
   ParseDriver(const SourceFile& f, Diagnostics& d, StartSymbol s)
@@ -40,9 +40,11 @@ struct ParseDriver {
   Token prev2{Tok::Newline, 0, 0, 0};  // the token before `prev`
   Token prev{Tok::Newline, 0, 0, 0};  // the token before `cur`
   Token cur{Tok::Newline, 0, 0, 0};   // the last token handed to the parser
+  Tok statement = Tok::Newline;      // the first token of the current statement
+  uint32_t chain = UINT32_MAX;       // start of the comparison chain last reported
 
   Module module;  // filled for StartSymbol::Module
-  ExprPtr expr;   // filled for StartSymbol::Expression
+  ExprPtr expr;   // filled for StartSymbol::Expression and TrainValue
 
   Span span(uint32_t begin, uint32_t end) const { return file.span(begin, end); }
   Span span(const Token& t) const { return file.span(t.begin, t.end); }
@@ -56,5 +58,8 @@ std::vector<ExprPtr> one(ExprPtr e);
 // `onehot[V]`: any other word before a shape is reported.
 ShapeSyntax make_type(ParseDriver& drv, Span word_span, const std::string& word,
                       ShapeSyntax shape);
+// `a < b < c`: reported (comparisons do not chain), and built as
+// `(a < b) < c` so that parsing goes on.
+ExprPtr make_chained_comparison(ParseDriver& drv, Op op, Span op_span, ExprPtr lhs, ExprPtr rhs);
 
 }  // namespace eq

@@ -23,6 +23,7 @@ bool starts_expression(Tok t) {
   switch (t) {
     case Tok::Name: case Tok::Builtin: case Tok::Number: case Tok::NumberAdj:
     case Tok::Pi: case Tok::PiAdj: case Tok::String: case Tok::LParen: case Tok::Sqrt:
+    case Tok::LBracket:
       return true;
     default: return false;
   }
@@ -31,7 +32,8 @@ bool starts_expression(Tok t) {
 bool ends_expression(Tok t) {
   switch (t) {
     case Tok::Name: case Tok::Number: case Tok::NumberAdj: case Tok::Pi: case Tok::PiAdj:
-    case Tok::String: case Tok::RParen: case Tok::Square: case Tok::Cube: case Tok::Transpose:
+    case Tok::String: case Tok::RParen: case Tok::RBracket: case Tok::Square: case Tok::Cube:
+    case Tok::Transpose:
       return true;
     default: return false;
   }
@@ -42,13 +44,19 @@ bool wants_operand(Tok t) {
   switch (t) {
     case Tok::Plus: case Tok::Minus: case Tok::Star: case Tok::Slash: case Tok::MatMul:
     case Tok::Caret: case Tok::Sqrt: case Tok::Equals: case Tok::Tilde: case Tok::Colon:
-    case Tok::Comma:
+    case Tok::Comma: case Tok::Less: case Tok::Greater: case Tok::LessEq: case Tok::GreaterEq:
+    case Tok::NotEq:
       return true;
     default: return false;
   }
 }
 
 bool is_keyword(Kind k) { return k >= K::S_DIM && k <= K::S_TRAIN; }
+
+// Operators, folded into "an operator" in the generic message.
+bool is_operator(Kind k) {
+  return (k >= K::S_LESS && k <= K::S_TRANSPOSE) || k == K::S_LINDEX;
+}
 
 bool is_end(Kind k) {
   return k == K::S_NEWLINE || k == K::S_SEMI || k == K::S_YYEOF;
@@ -78,12 +86,18 @@ std::string expected_name(Kind k) {
     case K::S_NUMBER: return "a number";
     case K::S_STRING: return "a string";
     case K::S_BUILTIN: return "a built-in function";
+    case K::S_LINDEX: return "'['";
     default: return std::string("'") + P::symbol_name(k) + "'";
   }
 }
 
 std::string token_text(const ParseDriver& d, const Token& t) {
   return std::string(d.file.slice(d.span(t)));
+}
+
+// A line break lies between the two offsets (inside brackets it is no token).
+bool line_between(const ParseDriver& d, uint32_t a, uint32_t b) {
+  return a <= b && d.file.text().find('\n', a) < b;
 }
 
 }  // namespace
@@ -111,6 +125,20 @@ void BisonParser::report_syntax_error(const context& ctx) const {
   const Span before = d.span(prev);
   const std::string what = describe(d, la, cur);
 
+  // A bracket left open swallows the line breaks after it (lexer.hpp), so
+  // the next line reads as more of the expression and fails there. When the
+  // bracket is never closed, that is the mistake: report it where it opened,
+  // and let newlines end statements again.
+  if (const int64_t open = d.lexer.open_bracket();
+      open >= 0 && line_between(d, static_cast<uint32_t>(open), cur.begin) &&
+      !d.lexer.closed_later(static_cast<uint32_t>(open))) {
+    const auto at = static_cast<uint32_t>(open);
+    d.diags.error(d.span(at, at + 1), std::string("this '") + text[at] + "' is never closed");
+    d.diags.note(here, "the expression cannot continue with " + what);
+    d.lexer.forget_brackets();
+    return;
+  }
+
   if (is_keyword(la) && expects(K::S_NAME)) {
     d.diags.error(here, "'" + token_text(d, cur) + "' is a keyword and cannot be used as a name");
     return;
@@ -129,6 +157,40 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     d.diags.error(before, "the built-in function '" + f + "' needs parentheses: write " + f + "(…)");
     return;
   }
+  if (prev.kind == Tok::Equals && d.prev2.kind == Tok::Name &&
+      (la == K::S_RPAREN || la == K::S_COMMA)) {
+    const std::string key = canonical_name(token_text(d, d.prev2));
+    d.diags.error(here, "the value of '" + key + "' is missing: write " + key + " = …");
+    return;
+  }
+  if (la == K::S_EQUALS && (text.compare(cur.end, 1, "=") == 0 ||
+                           (prev.kind == Tok::Equals && prev.end == cur.begin))) {
+    const bool second = prev.kind == Tok::Equals && prev.end == cur.begin;
+    d.diags.error(second ? d.span(prev.begin, cur.end) : d.span(cur.begin, cur.end + 1),
+                  "there is no '==' in eq: '=' defines a name; to test equality write "
+                  "1 - (a ≠ b)");
+    return;
+  }
+  if (prev.kind == Tok::LBracket && la == K::S_RBRACKET && expects(K::S_NAME)) {
+    d.diags.error(here, "unexpected ']': a concatenation [a, b] needs at least one part");
+    return;
+  }
+  if (prev.kind == Tok::LIndex && la == K::S_RBRACKET) {
+    d.diags.error(here, "an index needs a position or a slice: write [i], [a:b] or [:]");
+    return;
+  }
+  if (d.statement == Tok::Noise && expects(K::S_TILDE) && !expects(K::S_PLUS) &&
+      !expects(K::S_NAME)) {
+    d.diags.error(here, "unexpected " + what +
+                            ": a noise needs a distribution: write ~ normal(0, 1) or "
+                            "~ uniform(a, b)");
+    return;
+  }
+  if (la == K::S_LINDEX && expects(K::S_COLON) && !expects(K::S_PLUS)) {
+    const std::string name = canonical_name(token_text(d, prev));
+    d.diags.error(here, "a shape follows ':': write " + name + " : […]");
+    return;
+  }
   if (expects(K::S_NAME) && expects(K::S_NUMBER) && wants_operand(prev.kind)) {
     const std::string op = token_text(d, prev);
     const char* thing = prev.kind == Tok::Equals || prev.kind == Tok::Tilde ? "value" : "expression";
@@ -139,7 +201,8 @@ void BisonParser::report_syntax_error(const context& ctx) const {
       d.diags.error(here, std::string("expected ") + article + thing + " after '" + op + "', found " + what);
     return;
   }
-  if (prev.kind == Tok::Name && expects(K::S_EQUALS) && !expects(K::S_PLUS)) {
+  if ((prev.kind == Tok::Name || (prev.kind == Tok::Builtin && d.lexer.in_braces())) &&
+      expects(K::S_EQUALS) && !expects(K::S_PLUS)) {
     const std::string key = canonical_name(token_text(d, prev));
     if (d.lexer.in_braces())
       d.diags.error(here, "the train key '" + key + "' must be followed by '=': write " + key +
@@ -159,12 +222,24 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     return;
   }
   if (expects(K::S_NORM) && !expects(K::S_NAME)) {
-    d.diags.error(here, "unexpected " + what + ": the norm '‖' is not closed");
+    const int64_t open = d.lexer.open_norm();
+    if (open < 0) {
+      d.diags.error(here, "unexpected " + what + ": the norm '‖' is not closed");
+      return;
+    }
+    const auto at = static_cast<uint32_t>(open);
+    d.diags.error(d.span(at, at + static_cast<uint32_t>(std::string_view("‖").size())),
+                  "this '‖' is never closed");
+    if (!is_end(la)) d.diags.note(here, "expected '‖' before " + what);
     return;
   }
   if ((la == K::S_RPAREN || la == K::S_RBRACKET) && (expects(K::S_RPAREN) || expects(K::S_RBRACKET))) {
     const char* want = expects(K::S_RPAREN) ? "')'" : "']'";
     d.diags.error(here, std::string("expected ") + want + ", found " + what);
+    return;
+  }
+  if (la == K::S_COLON && !expects(K::S_COLON) && d.lexer.in_index()) {
+    d.diags.error(here, "unexpected ':': a slice is a:b, with no step");
     return;
   }
   if (la == K::S_COLON && !expects(K::S_COLON)) {
@@ -177,6 +252,8 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     if ((prev.kind == Tok::Number || prev.kind == Tok::Pi) &&
         (cur.kind == Tok::Name || cur.kind == Tok::LParen))
       msg += ": write " + a + "*" + b + ", or " + a + b + " without a space";
+    else if (cur.kind == Tok::LBracket && prev.kind != Tok::Number && prev.kind != Tok::String)
+      msg += ": write " + a + "·[…] to multiply, or " + a + "[…] without a space to index";
     d.diags.error(here, msg);
     return;
   }
@@ -198,11 +275,12 @@ void BisonParser::report_syntax_error(const context& ctx) const {
   for (Kind k : expected) {
     if (expression && (k == K::S_NAME || k == K::S_BUILTIN || k == K::S_NUMBER ||
                        k == K::S_NUMBER_ADJ || k == K::S_PI || k == K::S_PI_ADJ ||
-                       k == K::S_STRING || k == K::S_LPAREN || k == K::S_MINUS ||
+                       k == K::S_STRING || k == K::S_LPAREN || k == K::S_LBRACKET ||
+                       k == K::S_MINUS ||
                        k == K::S_PLUS || k == K::S_SQRT || k == K::S_NORM))
       continue;
     if (k == K::S_NUMBER_ADJ || k == K::S_PI_ADJ || k == K::S_SEMI) continue;
-    if (k >= K::S_PLUS && k <= K::S_TRANSPOSE) {
+    if (is_operator(k)) {
       operators = true;
       continue;
     }

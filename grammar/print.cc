@@ -1,8 +1,8 @@
 // The AST printer: text that parses back to the same tree (ast.hpp).
 //
 // Precedence levels follow the grammar (parser.y), loosest first:
-//   1 add/sub   2 mul/div/matmul   3 unary, implicit `2x`   4 `^`
-//   5 postfix   6 primary
+//   1 comparisons   2 add/sub   3 mul/div/matmul   4 unary, implicit `2x`
+//   5 `^`   6 postfix, indexing   7 primary (with concatenation)
 // A child is parenthesised when its level is below what its position needs.
 #include <charconv>
 #include <cmath>
@@ -14,17 +14,19 @@ namespace eq {
 
 namespace {
 
-enum Level { kAdd = 1, kMul, kUnary, kPower, kPostfix, kPrimary };
+enum Level { kCompare = 1, kAdd, kMul, kUnary, kPower, kPostfix, kPrimary };
 
 Level level_of(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Binary:
+      if (is_comparison(e.op)) return kCompare;
       if (e.op == Op::Add || e.op == Op::Sub) return kAdd;
       if (e.op == Op::Pow) return kPower;
       return e.implicit ? kUnary : kMul;
     case ExprKind::Unary: return kUnary;
-    case ExprKind::Postfix: return kPostfix;
-    case ExprKind::Range: return kAdd;  // only ever a call argument
+    case ExprKind::Postfix:
+    case ExprKind::Index: return kPostfix;
+    case ExprKind::Range: return kCompare;  // only ever a call argument
     default: return kPrimary;
   }
 }
@@ -36,7 +38,8 @@ bool name_led(const Expr& e) {
     case ExprKind::Name:
     case ExprKind::Call: return true;
     case ExprKind::Number: return e.number == std::numbers::pi;
-    case ExprKind::Postfix: return name_led(*e.args[0]);
+    case ExprKind::Postfix:
+    case ExprKind::Index: return name_led(*e.args[0]);
     case ExprKind::Binary: return e.op == Op::Pow && name_led(*e.args[0]);
     default: return false;
   }
@@ -70,16 +73,53 @@ void print_call(std::string& out, const Expr& e) {
   for (const ExprPtr& a : e.args) {
     if (!first) out += ", ";
     first = false;
-    print_expr(out, *a, kAdd);
+    print_expr(out, *a, kCompare);
   }
   for (const KeywordArg& k : e.kwargs) {
     if (!first) out += ", ";
     first = false;
     out += k.name.text;
     out += " = ";
-    print_expr(out, *k.value, kAdd);
+    print_expr(out, *k.value, kCompare);
   }
   out += ')';
+}
+
+// `X[i]`, `h[a:b]`, `X[:, a:b]`. The '[' must touch an operand that the lexer
+// lets an index follow (lexer.hpp): a number is wrapped, `(2)[0]`.
+void print_index(std::string& out, const Expr& e) {
+  const Expr& value = *e.args[0];
+  if (value.kind == ExprKind::Number || value.kind == ExprKind::String) {
+    out += '(';
+    print_expr(out, value, kCompare);
+    out += ')';
+  } else {
+    print_expr(out, value, kPostfix);
+  }
+  out += '[';
+  for (std::size_t i = 0; i < e.index.size(); ++i) {
+    const IndexAxis& a = e.index[i];
+    if (i) out += ", ";
+    if (!a.slice) {
+      print_expr(out, *a.index, kCompare);
+      continue;
+    }
+    if (a.start) print_expr(out, *a.start, kCompare);
+    out += ':';
+    if (a.stop) print_expr(out, *a.stop, kCompare);
+  }
+  out += ']';
+}
+
+const char* comparison_spelling(Op op) {
+  switch (op) {
+    case Op::Less: return " < ";
+    case Op::Greater: return " > ";
+    case Op::LessEqual: return " ≤ ";
+    case Op::GreaterEqual: return " ≥ ";
+    case Op::NotEqual: return " ≠ ";
+    default: return " ? ";
+  }
 }
 
 const char* binary_spelling(Op op) {
@@ -97,7 +137,7 @@ const char* binary_spelling(Op op) {
 void print_expr(std::string& out, const Expr& e, int need) {
   if (level_of(e) < need) {
     out += '(';
-    print_expr(out, e, kAdd);
+    print_expr(out, e, kCompare);
     out += ')';
     return;
   }
@@ -108,14 +148,23 @@ void print_expr(std::string& out, const Expr& e, int need) {
     case ExprKind::Call: print_call(out, e); break;
     case ExprKind::Norm:
       out += "‖";
-      print_expr(out, *e.args[0], kAdd);
+      print_expr(out, *e.args[0], kCompare);
       out += "‖";
       break;
     case ExprKind::Range:
-      print_expr(out, *e.args[0], kAdd);
+      print_expr(out, *e.args[0], kCompare);
       out += ':';
-      print_expr(out, *e.args[1], kAdd);
+      print_expr(out, *e.args[1], kCompare);
       break;
+    case ExprKind::Concat:
+      out += '[';
+      for (std::size_t i = 0; i < e.args.size(); ++i) {
+        if (i) out += ", ";
+        print_expr(out, *e.args[i], kCompare);
+      }
+      out += ']';
+      break;
+    case ExprKind::Index: print_index(out, e); break;
     case ExprKind::Unary:
       out += e.op == Op::Neg ? "-" : e.op == Op::Plus ? "+" : "√";
       print_expr(out, *e.args[0], kUnary);
@@ -139,13 +188,17 @@ void print_expr(std::string& out, const Expr& e, int need) {
           out += r;
         } else {
           out += '(';
-          print_expr(out, rhs, kAdd);
+          print_expr(out, rhs, kCompare);
           out += ')';
         }
         break;
       }
       const Level level = level_of(e);
-      if (e.op == Op::Pow) {
+      if (is_comparison(e.op)) {  // non-associative: both sides one level up
+        print_expr(out, lhs, kAdd);
+        out += comparison_spelling(e.op);
+        print_expr(out, rhs, kAdd);
+      } else if (e.op == Op::Pow) {
         print_expr(out, lhs, kPostfix);
         out += '^';
         print_expr(out, rhs, kUnary);
@@ -173,7 +226,7 @@ void print_shape(std::string& out, const Stmt& s) {
   out += '[';
   for (std::size_t i = 0; i < s.shape.size(); ++i) {
     if (i) out += ", ";
-    print_expr(out, *s.shape[i], kAdd);
+    print_expr(out, *s.shape[i], kCompare);
   }
   out += ']';
 }
@@ -182,7 +235,7 @@ void print_shape(std::string& out, const Stmt& s) {
 
 std::string print(const Expr& e) {
   std::string out;
-  print_expr(out, e, kAdd);
+  print_expr(out, e, kCompare);
   return out;
 }
 
@@ -191,7 +244,7 @@ std::string print(const Stmt& s) {
   if (s.kind == StmtKind::Equation) {
     out += s.names[0]->name.text;
     out += " = ";
-    print_expr(out, *s.value, kAdd);
+    print_expr(out, *s.value, kCompare);
     return out;
   }
   out += stmt_keyword(s.kind);
@@ -199,7 +252,7 @@ std::string print(const Stmt& s) {
     out += " {\n";
     for (const TrainEntry& t : s.entries) {
       out += "  " + t.key + " = ";
-      print_expr(out, *t.value, kAdd);
+      print_expr(out, *t.value, kCompare);
       out += '\n';
     }
     out += '}';
@@ -209,8 +262,8 @@ std::string print(const Stmt& s) {
   print_names(out, s.names);
   print_shape(out, s);
   if (s.value) {
-    out += s.kind == StmtKind::Param ? " ~ " : " = ";
-    print_expr(out, *s.value, kAdd);
+    out += s.kind == StmtKind::Param || s.kind == StmtKind::Noise ? " ~ " : " = ";
+    print_expr(out, *s.value, kCompare);
   }
   return out;
 }

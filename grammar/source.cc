@@ -32,6 +32,9 @@ std::string normalize_nfc(const std::string& utf8) {
 }
 
 SourceFile::SourceFile(std::string name, std::string bytes) : name_(std::move(name)) {
+  // A byte-order mark is not text (editors on Windows write one); the CSV and
+  // text readers drop it too.
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.erase(0, 3);
   valid_utf8_ = find_invalid_utf8(bytes) == std::string::npos;
   text_ = valid_utf8_ ? normalize_nfc(bytes) : std::move(bytes);
   // Spans are 32-bit; a source larger than 4 GiB is not a model.

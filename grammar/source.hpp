@@ -6,6 +6,8 @@
 // offsets into the *normalised* text plus the file they belong to. Lines and
 // columns are computed only when a position is printed (STYLE.md habit 7).
 //
+// A UTF-8 byte-order mark at the start is dropped before anything else.
+//
 // Text that is not valid UTF-8 is kept as it is, unnormalised; the lexer then
 // reports the first bad byte with its line and column.
 #pragma once

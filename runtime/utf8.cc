@@ -74,7 +74,7 @@ std::size_t find_invalid(std::string_view bytes) {
 namespace eq {
 
 std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
-                          std::size_t length, std::string_view message) {
+                          std::size_t length, std::string_view message, const CaretStyle& style) {
   if (offset > text.size()) offset = text.size();
   std::size_t line_start = offset;
   while (line_start > 0 && text[line_start - 1] != '\n') --line_start;
@@ -84,26 +84,41 @@ std::string located_error(std::string_view name, std::string_view text, std::siz
   std::size_t line = 1;
   for (std::size_t i = 0; i < line_start; ++i) line += text[i] == '\n';
 
+  // 2 under the primary range, 1 under a secondary one, 0 elsewhere.
+  const std::size_t span_end = offset + std::max<std::size_t>(length, 1);
+  auto mark = [&](std::size_t i) {
+    if (i >= offset && i < span_end) return 2;
+    for (const auto& [b, e] : style.also)
+      if (i >= b && i < e) return 1;
+    return 0;
+  };
+
   // Walk the line once, by characters: render it, and build the caret line.
   std::string shown, caret;
   std::size_t column = 1;
-  std::size_t span_end = offset + std::max<std::size_t>(length, 1);
+  std::size_t used = 0;  // length of `caret` up to its last mark
   for (std::size_t i = line_start; i < line_end;) {
     char32_t cp;
     int n = utf8::decode(text, i, cp);
     if (n == 0) cp = 0xFFFD, n = 1;
     shown += utf8::encode(cp);
-    if (i < offset) {
-      ++column;
-      caret += cp == '\t' ? '\t' : ' ';
-    } else if (i < span_end) {
-      caret += i == offset ? '^' : '~';
+    if (i < offset) ++column;
+    const int width = cp == '\t' || !style.width ? 1 : style.width(cp);
+    if (const int kind = mark(i); kind == 0) {
+      if (cp == '\t') caret += '\t';
+      else caret.append(static_cast<std::size_t>(width), ' ');
+    } else {
+      const bool head = kind == 2 && i == offset;
+      for (int w = 0; w < width; ++w) caret += head && w == 0 ? '^' : '~';
+      if (head && width == 0) caret += '^';  // a zero-width character still gets its caret
+      used = caret.size();
     }
     i += static_cast<std::size_t>(n);
   }
-  if (offset >= line_end) caret += '^';  // a spot past the end of the line
-  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) +
-         ": error: " + std::string(message) + "\n" + shown + "\n" + caret;
+  if (offset >= line_end) caret += '^', used = caret.size();  // a spot past the end of the line
+  caret.resize(used);
+  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+         std::string(style.severity) + ": " + std::string(message) + "\n" + shown + "\n" + caret;
 }
 
 }  // namespace eq

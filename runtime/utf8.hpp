@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace eq::utf8 {
 
@@ -31,10 +33,23 @@ std::size_t find_invalid(std::string_view bytes);
 
 namespace eq {
 
+// What located_error may add to its one caret: the word after the position,
+// further byte ranges underlined with '~' where they meet the caret's line,
+// and the display width of a code point (1 for every character when null;
+// the front end passes its East Asian width so carets line up under CJK).
+struct CaretStyle {
+  std::string_view severity = "error";
+  std::vector<std::pair<std::size_t, std::size_t>> also;  // [begin, end) byte ranges
+  int (*width)(char32_t) = nullptr;
+};
+
 // "name:line:col: error: message", then the source line holding `offset` and
-// a caret under the `length` bytes from there. Invalid bytes count as one
-// character each and print as U+FFFD.
+// a caret under the `length` bytes from there (`^~~~`). Invalid bytes count as
+// one character each and print as U+FFFD. Tabs before the caret are kept, so
+// the caret lines up under a tabbed line. This is the one caret renderer:
+// grammar/diagnostics.cc renders every compiler diagnostic through it.
 std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
-                          std::size_t length, std::string_view message);
+                          std::size_t length, std::string_view message,
+                          const CaretStyle& style = {});
 
 }  // namespace eq

@@ -43,7 +43,6 @@ std::vector<Node> vjp(Node n, Node g) {
     __VA_ARGS__                                         \
   }
 #include "compiler/ir/ops.def"
-#undef EQ_OP
   }
   EQ_ASSERT(false, "no VJP for op " + std::string(op_name(n.op())));
 }

@@ -2,34 +2,24 @@
 
 namespace eq::ir {
 
-#define EQ_OP(name, arity, kind, flags, spellings, ...) EQ_OP_##kind(name)
-#define EQ_OP_unary(name) \
-  Node name(Node x) { return x.graph().make(Op::name, {x}); }
-#define EQ_OP_leaf(name)
-#define EQ_OP_binary(name)
-#define EQ_OP_reduce(name)
-#define EQ_OP_special(name)
-#include "compiler/ir/ops.def"
-#undef EQ_OP
-#undef EQ_OP_unary
-#undef EQ_OP_leaf
-#undef EQ_OP_binary
-#undef EQ_OP_reduce
-#undef EQ_OP_special
-
 namespace {
-Node make2(Op op, Node a, Node b) { return a.graph().make(op, {a, b}); }
 Node make1(Op op, Node x, Attrs attrs) { return x.graph().make(op, {x}, attrs); }
+Node reduce(Op op, Node x, int axis) {
+  Attrs a;
+  a.axis = axis;
+  return make1(op, x, a);
+}
 }  // namespace
 
-Node add(Node a, Node b) { return make2(Op::add, a, b); }
-Node sub(Node a, Node b) { return make2(Op::sub, a, b); }
-Node mul(Node a, Node b) { return make2(Op::mul, a, b); }
-Node div(Node a, Node b) { return make2(Op::div, a, b); }
-Node pow(Node a, Node b) { return make2(Op::pow, a, b); }
-Node max(Node a, Node b) { return make2(Op::max, a, b); }
-Node min(Node a, Node b) { return make2(Op::min, a, b); }
-Node equal(Node a, Node b) { return make2(Op::eq, a, b); }
+#define EQ_UNARY(name, ...) \
+  Node name(Node x) { return x.graph().make(Op::name, {x}); }
+#define EQ_BINARY(name, ...) \
+  Node name(Node a, Node b) { return a.graph().make(Op::name, {a, b}); }
+#define EQ_REDUCE(name, ...)                                              \
+  Node name(Node x, int axis) { return reduce(Op::name, x, axis); }       \
+  Node name(Node x) { return reduce(Op::name, x, example_axis(x)); }
+#include "compiler/ir/ops.def"
+
 Node pow(Node a, double b) { return pow(a, constant_like(a, b)); }
 
 Node constant_like(Node like, double value) {
@@ -39,20 +29,6 @@ Node constant_like(Node like, double value) {
 
 int example_axis(Node x) { return x.shape().has_batch() ? 1 : 0; }
 
-namespace {
-Node reduce(Op op, Node x, int axis) {
-  Attrs a;
-  a.axis = axis;
-  return make1(op, x, a);
-}
-}  // namespace
-
-Node sum(Node x, int axis) { return reduce(Op::sum, x, axis); }
-Node sum(Node x) { return sum(x, example_axis(x)); }
-Node amax(Node x, int axis) { return reduce(Op::amax, x, axis); }
-Node amax(Node x) { return amax(x, example_axis(x)); }
-Node amin(Node x, int axis) { return reduce(Op::amin, x, axis); }
-Node amin(Node x) { return amin(x, example_axis(x)); }
 Node sum_last(Node x) { return sum(x, x.shape().rank() - 1); }
 
 Node softmax(Node x) { return make1(Op::softmax, x, {}); }
@@ -70,7 +46,7 @@ Node matmul(Node a, Node b, bool trans_a, bool trans_b) {
 }
 
 Node transpose(Node x) { return make1(Op::transpose, x, {}); }
-Node gather(Node w, Node indices) { return make2(Op::gather, w, indices); }
+Node gather(Node w, Node indices) { return w.graph().make(Op::gather, {w, indices}); }
 
 Node scatter(Node g, Node indices, std::int64_t columns) {
   Attrs a;

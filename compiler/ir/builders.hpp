@@ -8,29 +8,19 @@
 
 namespace eq::ir {
 
-// One builder per elementwise function of the op table (neg, sigmoid, tanh, …).
-#define EQ_OP(name, arity, kind, flags, spellings, ...) EQ_OP_##kind(name)
-#define EQ_OP_unary(name) Node name(Node x);
-#define EQ_OP_leaf(name)
-#define EQ_OP_binary(name)
-#define EQ_OP_reduce(name)
-#define EQ_OP_special(name)
+// One builder per unary, binary and reduce row of the op table, named after
+// it: neg(x), sigmoid(x), …, add(a, b), …, sum(x, axis) and sum(x). A
+// reduction without an axis reduces one example (every axis after the batch
+// axis, LANGUAGE §5).
+#define EQ_UNARY(name, ...) Node name(Node x);
+#define EQ_BINARY(name, ...) Node name(Node a, Node b);
+#define EQ_REDUCE(name, ...) \
+  Node name(Node x, int axis); \
+  Node name(Node x);
 #include "compiler/ir/ops.def"
-#undef EQ_OP
-#undef EQ_OP_unary
-#undef EQ_OP_leaf
-#undef EQ_OP_binary
-#undef EQ_OP_reduce
-#undef EQ_OP_special
 
-Node add(Node a, Node b);
-Node sub(Node a, Node b);
-Node mul(Node a, Node b);
-Node div(Node a, Node b);
-Node pow(Node a, Node b);
-Node max(Node a, Node b);
-Node min(Node a, Node b);
-Node equal(Node a, Node b);  // 1 where a == b, else 0
+// 1 where a == b, else 0: the builder of the `eq` row under a readable name.
+inline Node equal(Node a, Node b) { return eq(a, b); }
 
 // A constant like `like` (same graph and dtype).
 Node constant_like(Node like, double value);
@@ -50,18 +40,11 @@ inline Node operator*(double a, Node b) { return mul(constant_like(b, a), b); }
 inline Node operator/(double a, Node b) { return div(constant_like(b, a), b); }
 Node pow(Node a, double b);
 
-// Reductions over the trailing axes from `axis` on (default: every axis
-// after the batch axis, i.e. one example's value — LANGUAGE §5).
-Node sum(Node x, int axis);
-Node sum(Node x);
-Node amax(Node x, int axis);
-Node amax(Node x);
-Node amin(Node x, int axis);
-Node amin(Node x);
 Node sum_last(Node x);  // over the last axis only
 // The first axis a per-example reduction of x reduces.
 int example_axis(Node x);
 
+// The special rows' builders, written by hand (their attributes differ).
 Node softmax(Node x);
 Node logsoftmax(Node x);
 // op(a)·op(b); vectors and matrices as numpy's matmul. Transposes are flags.

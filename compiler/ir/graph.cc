@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "grammar/source.hpp"
 #include "runtime/error.hpp"
 
 namespace eq::ir {
@@ -123,6 +124,26 @@ void Graph::set_name(Node n, const std::string& name) {
 void Graph::set_origin(Node n, const Origin& origin) {
   auto& d = nodes_[static_cast<std::size_t>(n.id())];
   if (!d.origin) d.origin = origin;
+}
+
+std::vector<char> reachable(const Graph& graph, const std::vector<Node>& roots) {
+  std::vector<char> keep(static_cast<std::size_t>(graph.size()), 0);
+  NodeId top = -1;
+  for (const Node& r : roots) {
+    keep[static_cast<std::size_t>(r.id())] = 1;
+    top = std::max(top, r.id());
+  }
+  for (NodeId i = top; i >= 0; --i)
+    if (keep[static_cast<std::size_t>(i)])
+      for (NodeId in : graph.data(i).inputs) keep[static_cast<std::size_t>(in)] = 1;
+  return keep;
+}
+
+std::string location(const Node& n) {
+  const Origin& o = n.data().origin;
+  if (!o) return {};
+  Location at = o.file->location(o.begin);
+  return o.file->name() + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
 }  // namespace eq::ir

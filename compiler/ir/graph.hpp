@@ -152,4 +152,12 @@ struct TypeResult {
 };
 TypeResult infer_type(Op op, const std::vector<Node>& inputs, const Attrs& attrs);
 
+// The one walk over what a computation needs: keep[id] is 1 for each root
+// and every node a root reads, directly or not. Ids are a topological order,
+// so one pass from the highest id down suffices.
+std::vector<char> reachable(const Graph& graph, const std::vector<Node>& roots);
+
+// "file:line:col" of a node's origin, or "" for a node built by C++ code.
+std::string location(const Node& n);
+
 }  // namespace eq::ir

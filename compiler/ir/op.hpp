@@ -1,6 +1,8 @@
 // Op: the enumerator of every IR operation, generated from ops.def, and the
 // facts about each op that code outside the table reads (name, arity, kind,
-// flags, spellings).
+// flags, spellings, tape kernel, attribute). The shape rules are in
+// shape_rules.cc and the gradients in autodiff/vjp.cc, both generated from
+// the same rows.
 #pragma once
 
 #include <cstdint>
@@ -8,12 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/tape.hpp"
+
 namespace eq::ir {
 
 enum class Op : std::uint8_t {
-#define EQ_OP(name, arity, kind, flags, spellings, ...) name,
+#define EQ_OP(name, ...) name,
 #include "compiler/ir/ops.def"
-#undef EQ_OP
 };
 
 enum class OpKind : std::uint8_t { leaf, unary, binary, reduce, special };
@@ -25,12 +28,26 @@ inline constexpr unsigned commutative = 2;
 inline constexpr unsigned cheap = 4;
 }  // namespace op_flag
 
+// The field of ir::Attrs an op is parametrised by; printed after its name.
+enum class OpAttr : std::uint8_t { none, axis, trans, size, shape, dtype };
+
+// The tape instruction that computes an op: the runtime kernel and, for the
+// unary, binary and reduce kernels, which function (the value of a
+// kernels::Unary / Binary / Reduce). The tape compiler, fusion and constant
+// folding all read this one mapping.
+struct OpKernel {
+  runtime::Kernel kernel;
+  std::uint8_t sub = 0;
+};
+
 struct OpInfo {
   std::string_view name;
   int arity;
   OpKind kind;
   unsigned flags;
-  std::string_view spellings;  // space separated; "" when not callable by name
+  std::string_view spellings;     // space separated; "" when not callable by name
+  std::optional<OpKernel> kernel; // none for leaves: they are buffers, not instructions
+  OpAttr attr;
 
   bool elementwise() const { return flags & op_flag::elementwise; }
   bool commutative() const { return flags & op_flag::commutative; }

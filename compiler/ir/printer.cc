@@ -2,18 +2,13 @@
 
 #include <sstream>
 
-#include "compiler/tape/compile.hpp"
-
 namespace eq::ir {
 namespace {
 
-std::vector<char> reach(const Graph& graph, const std::vector<Node>& roots) {
-  std::vector<char> keep(static_cast<std::size_t>(graph.size()), roots.empty() ? 1 : 0);
-  for (const Node& r : roots) keep[static_cast<std::size_t>(r.id())] = 1;
-  for (NodeId i = graph.size() - 1; i >= 0; --i)
-    if (keep[static_cast<std::size_t>(i)])
-      for (NodeId in : graph.data(i).inputs) keep[static_cast<std::size_t>(in)] = 1;
-  return keep;
+// What to print: what the roots need, or every node when there are none.
+std::vector<char> shown(const Graph& graph, const std::vector<Node>& roots) {
+  if (roots.empty()) return std::vector<char>(static_cast<std::size_t>(graph.size()), 1);
+  return reachable(graph, roots);
 }
 
 std::string number(double v) {
@@ -27,23 +22,19 @@ std::string number(double v) {
 
 std::string attrs_text(const Node& n) {
   const Attrs& a = n.attrs();
-  switch (n.op()) {
-    case Op::sum:
-    case Op::amax:
-    case Op::amin: return "[axis " + std::to_string(a.axis) + "]";
-    case Op::matmul: return std::string(a.trans_a ? "[aᵀ]" : "") + (a.trans_b ? "[bᵀ]" : "");
-    case Op::scatter:
-    case Op::onehot: return "[" + std::to_string(a.size) + "]";
-    case Op::reshape:
-    case Op::expand:
-    case Op::sum_to: return "[" + a.shape.str() + "]";
-    case Op::cast: return "[" + std::string(dtype_name(a.dtype)) + "]";
-    default: return "";
+  switch (info(n.op()).attr) {
+    case OpAttr::none: return "";
+    case OpAttr::axis: return "[axis " + std::to_string(a.axis) + "]";
+    case OpAttr::trans: return std::string(a.trans_a ? "[aᵀ]" : "") + (a.trans_b ? "[bᵀ]" : "");
+    case OpAttr::size: return "[" + std::to_string(a.size) + "]";
+    case OpAttr::shape: return "[" + a.shape.str() + "]";
+    case OpAttr::dtype: return "[" + std::string(dtype_name(a.dtype)) + "]";
   }
+  return "";
 }
 
 std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
-  std::vector<char> keep = reach(graph, roots);
+  std::vector<char> keep = shown(graph, roots);
   Graph& g = const_cast<Graph&>(graph);
   std::ostringstream out;
   for (NodeId i = 0; i < graph.size(); ++i) {
@@ -56,7 +47,7 @@ std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
     else out << op_name(n.op()) << attrs_text(n);
     for (int k = 0; k < n.arity(); ++k) out << (k ? ", %" : " %") << n.input(k).id();
     out << " : " << dtype_name(n.dtype()) << n.shape().str();
-    std::string w = where(n);
+    std::string w = location(n);
     if (!w.empty()) out << "  # " << w;
     out << "\n";
   }
@@ -64,7 +55,7 @@ std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
 }
 
 std::string print_dot(const Graph& graph, const std::vector<Node>& roots) {
-  std::vector<char> keep = reach(graph, roots);
+  std::vector<char> keep = shown(graph, roots);
   Graph& g = const_cast<Graph&>(graph);
   std::ostringstream out;
   out << "digraph eq {\n  rankdir=BT;\n  node [shape=box, fontname=\"monospace\"];\n";

@@ -1,6 +1,8 @@
-// The shape and dtype rule of every op, by kind, with the special ops spelt
-// out. Messages here are for C++ callers of the graph factories; lowering
-// checks operands itself and reports source-level diagnostics.
+// The shape and dtype rule of every op: one function per kind (unary,
+// binary, reduce) and one per special op, named in its row of ops.def; the
+// dispatch is generated from the rows. Messages here are for C++ callers of
+// the graph factories; lowering checks operands itself and reports
+// source-level diagnostics.
 #include <string>
 
 #include "compiler/ir/graph.hpp"
@@ -15,7 +17,46 @@ bool is_float(DType t) { return t == DType::f32 || t == DType::f64; }
 
 std::string describe(const Node& n) { return n.shape().str() + " " + std::string(dtype_name(n.dtype())); }
 
-TypeResult matmul_type(const Node& a, const Node& b, const Attrs& at) {
+using Inputs = std::vector<Node>;
+
+// ---- the kinds ------------------------------------------------------------
+
+TypeResult unary_type(const OpInfo& oi, const Inputs& in, const Attrs&) {
+  if (!is_float(in[0].dtype()))
+    return fail(std::string(oi.name) + ": needs float data, got " + describe(in[0]));
+  return ok(in[0].shape(), in[0].dtype());
+}
+
+TypeResult binary_type(const OpInfo& oi, const Inputs& in, const Attrs&) {
+  if (in[0].dtype() != in[1].dtype() || !is_float(in[0].dtype()))
+    return fail(std::string(oi.name) + ": operands must share a float dtype: " + describe(in[0]) +
+                " and " + describe(in[1]));
+  IShape out;
+  if (!broadcast(in[0].shape(), in[1].shape(), out))
+    return fail(std::string(oi.name) + ": shapes do not broadcast: " + in[0].shape().str() +
+                " and " + in[1].shape().str());
+  return ok(out, in[0].dtype());
+}
+
+TypeResult reduce_type(const OpInfo& oi, const Inputs& in, const Attrs& at) {
+  if (at.axis < 0 || at.axis > in[0].shape().rank())
+    return fail(std::string(oi.name) + ": axis " + std::to_string(at.axis) + " out of range for " +
+                in[0].shape().str());
+  return ok(in[0].shape().prefix(at.axis), in[0].dtype());
+}
+
+// ---- the special ops, as their rows name them -------------------------------
+
+TypeResult last_axis_type(const OpInfo& oi, const Inputs& in, const Attrs&) {
+  const Node& x = in[0];
+  if (!is_float(x.dtype())) return fail(std::string(oi.name) + ": needs float data");
+  if (x.shape().rank() == 0 || (x.shape().has_batch() && x.shape().rank() == 1))
+    return fail(std::string(oi.name) + ": needs a vector, got " + x.shape().str());
+  return ok(x.shape(), x.dtype());
+}
+
+TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node &a = in[0], &b = in[1];
   if (a.dtype() != b.dtype() || !is_float(a.dtype()))
     return fail("matmul: operands must share a float dtype: " + describe(a) + " · " + describe(b));
   int ra = a.shape().rank(), rb = b.shape().rank();
@@ -52,95 +93,93 @@ TypeResult matmul_type(const Node& a, const Node& b, const Attrs& at) {
   return ok(batched ? IShape::batched(s) : IShape(s), a.dtype());
 }
 
+TypeResult transpose_type(const OpInfo&, const Inputs& in, const Attrs&) {
+  const Node& x = in[0];
+  if (x.shape().rank() < 2) return ok(x.shape(), x.dtype());
+  if (x.shape().has_batch() && x.shape().rank() == 2)
+    return fail("transpose: cannot swap the batch axis of " + x.shape().str());
+  return ok(x.shape().swapped_last_two(), x.dtype());
+}
+
+TypeResult gather_type(const OpInfo&, const Inputs& in, const Attrs&) {
+  const Node &x = in[0], &idx = in[1];
+  if (x.shape().rank() != 2 || x.shape().has_batch() || !is_float(x.dtype()))
+    return fail("gather: needs a float matrix, got " + describe(x));
+  if (idx.dtype() != DType::i32 || idx.shape().rank() != 1)
+    return fail("gather: needs i32 indices of rank 1, got " + describe(idx));
+  return ok(idx.shape().with_last(x.shape()[0]), x.dtype());
+}
+
+TypeResult scatter_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node &x = in[0], &idx = in[1];
+  if (x.shape().rank() != 2 || idx.shape().rank() != 1 || x.shape()[0] != idx.shape()[0] ||
+      idx.dtype() != DType::i32 || at.size <= 0)
+    return fail("scatter: needs g [b, m], i32 indices [b] and a size: " + describe(x) + ", " +
+                describe(idx));
+  return ok(IShape(Shape{x.shape()[1], at.size}), x.dtype());
+}
+
+TypeResult onehot_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  if (x.dtype() != DType::i32 || at.size <= 0 || !is_float(at.dtype))
+    return fail("onehot: needs i32 indices and a class count");
+  return ok(x.shape().with_last(at.size), at.dtype);
+}
+
+TypeResult reshape_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  if (x.shape().has_batch() != at.shape.has_batch() ||
+      x.shape().example().numel() != at.shape.example().numel())
+    return fail("reshape: cannot reshape " + x.shape().str() + " to " + at.shape.str());
+  return ok(at.shape, x.dtype());
+}
+
+TypeResult expand_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  IShape out;
+  if (!broadcast(x.shape(), at.shape, out) || !(out == at.shape))
+    return fail("expand: cannot broadcast " + x.shape().str() + " to " + at.shape.str());
+  return ok(at.shape, x.dtype());
+}
+
+TypeResult sum_to_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  IShape out;
+  if (!broadcast(x.shape(), at.shape, out) || !(out == x.shape()))
+    return fail("sum_to: cannot sum " + x.shape().str() + " to " + at.shape.str());
+  return ok(at.shape, x.dtype());
+}
+
+TypeResult cast_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  if (!is_float(x.dtype()) || !is_float(at.dtype)) return fail("cast: needs float data");
+  return ok(x.shape(), at.dtype);
+}
+
+TypeResult batch_size_type(const OpInfo&, const Inputs& in, const Attrs&) {
+  const Node& x = in[0];
+  if (!x.shape().has_batch()) return fail("batch_size: " + x.shape().str() + " has no batch axis");
+  return ok(IShape(), is_float(x.dtype()) ? x.dtype() : DType::f32);
+}
+
 }  // namespace
 
 TypeResult infer_type(Op op, const std::vector<Node>& in, const Attrs& at) {
   const OpInfo& oi = info(op);
-  switch (oi.kind) {
-    case OpKind::leaf:
-      return fail("leaves have no shape rule");
-    case OpKind::unary:
-      if (!is_float(in[0].dtype())) return fail(std::string(oi.name) + ": needs float data, got " + describe(in[0]));
-      return ok(in[0].shape(), in[0].dtype());
-    case OpKind::binary: {
-      if (in[0].dtype() != in[1].dtype() || !is_float(in[0].dtype()))
-        return fail(std::string(oi.name) + ": operands must share a float dtype: " +
-                    describe(in[0]) + " and " + describe(in[1]));
-      IShape out;
-      if (!broadcast(in[0].shape(), in[1].shape(), out))
-        return fail(std::string(oi.name) + ": shapes do not broadcast: " + in[0].shape().str() +
-                    " and " + in[1].shape().str());
-      return ok(out, in[0].dtype());
-    }
-    case OpKind::reduce:
-      if (at.axis < 0 || at.axis > in[0].shape().rank())
-        return fail(std::string(oi.name) + ": axis " + std::to_string(at.axis) + " out of range for " +
-                    in[0].shape().str());
-      return ok(in[0].shape().prefix(at.axis), in[0].dtype());
-    case OpKind::special:
-      break;
-  }
-  const Node& x = in[0];
   switch (op) {
-    case Op::softmax:
-    case Op::logsoftmax:
-      if (!is_float(x.dtype())) return fail(std::string(oi.name) + ": needs float data");
-      if (x.shape().rank() == 0 || (x.shape().has_batch() && x.shape().rank() == 1))
-        return fail(std::string(oi.name) + ": needs a vector, got " + x.shape().str());
-      return ok(x.shape(), x.dtype());
-    case Op::matmul:
-      return matmul_type(in[0], in[1], at);
-    case Op::transpose:
-      if (x.shape().rank() < 2) return ok(x.shape(), x.dtype());
-      if (x.shape().has_batch() && x.shape().rank() == 2)
-        return fail("transpose: cannot swap the batch axis of " + x.shape().str());
-      return ok(x.shape().swapped_last_two(), x.dtype());
-    case Op::gather: {
-      const Node& idx = in[1];
-      if (x.shape().rank() != 2 || x.shape().has_batch() || !is_float(x.dtype()))
-        return fail("gather: needs a float matrix, got " + describe(x));
-      if (idx.dtype() != DType::i32 || idx.shape().rank() != 1)
-        return fail("gather: needs i32 indices of rank 1, got " + describe(idx));
-      return ok(idx.shape().with_last(x.shape()[0]), x.dtype());
-    }
-    case Op::scatter: {
-      const Node& idx = in[1];
-      if (x.shape().rank() != 2 || idx.shape().rank() != 1 || x.shape()[0] != idx.shape()[0] ||
-          idx.dtype() != DType::i32 || at.size <= 0)
-        return fail("scatter: needs g [b, m], i32 indices [b] and a size: " + describe(x) + ", " +
-                    describe(idx));
-      return ok(IShape(Shape{x.shape()[1], at.size}), x.dtype());
-    }
-    case Op::onehot:
-      if (x.dtype() != DType::i32 || at.size <= 0 || !is_float(at.dtype))
-        return fail("onehot: needs i32 indices and a class count");
-      return ok(x.shape().with_last(at.size), at.dtype);
-    case Op::reshape:
-      if (x.shape().has_batch() != at.shape.has_batch() ||
-          x.shape().example().numel() != at.shape.example().numel())
-        return fail("reshape: cannot reshape " + x.shape().str() + " to " + at.shape.str());
-      return ok(at.shape, x.dtype());
-    case Op::expand: {
-      IShape out;
-      if (!broadcast(x.shape(), at.shape, out) || !(out == at.shape))
-        return fail("expand: cannot broadcast " + x.shape().str() + " to " + at.shape.str());
-      return ok(at.shape, x.dtype());
-    }
-    case Op::sum_to: {
-      IShape out;
-      if (!broadcast(x.shape(), at.shape, out) || !(out == x.shape()))
-        return fail("sum_to: cannot sum " + x.shape().str() + " to " + at.shape.str());
-      return ok(at.shape, x.dtype());
-    }
-    case Op::batch_size:
-      if (!x.shape().has_batch()) return fail("batch_size: " + x.shape().str() + " has no batch axis");
-      return ok(IShape(), is_float(x.dtype()) ? x.dtype() : DType::f32);
-    case Op::cast:
-      if (!is_float(x.dtype()) || !is_float(at.dtype)) return fail("cast: needs float data");
-      return ok(x.shape(), at.dtype);
-    default:
-      return fail("no shape rule for " + std::string(oi.name));
+#define EQ_LEAF(name, ...) \
+  case Op::name: return fail("leaves have no shape rule");
+#define EQ_UNARY(name, ...) \
+  case Op::name: return unary_type(oi, in, at);
+#define EQ_BINARY(name, ...) \
+  case Op::name: return binary_type(oi, in, at);
+#define EQ_REDUCE(name, ...) \
+  case Op::name: return reduce_type(oi, in, at);
+#define EQ_SPECIAL(name, arity, flags, spellings, type_rule, ...) \
+  case Op::name: return type_rule(oi, in, at);
+#include "compiler/ir/ops.def"
   }
+  return fail("no shape rule for " + std::string(oi.name));
 }
 
 }  // namespace eq::ir

@@ -4,7 +4,6 @@
 
 #include "compiler/ir/builders.hpp"
 #include "grammar/builtins.hpp"
-#include "grammar/utf8.hpp"
 #include "runtime/error.hpp"
 
 namespace eq::lower {
@@ -14,64 +13,33 @@ using ir::Node;
 
 namespace {
 
-std::u32string decode(const std::string& s) {
-  std::u32string out;
-  const char* p = s.data();
-  const char* end = p + s.size();
-  while (p < end) {
-    char32_t cp;
-    p += decode_utf8(p, end, &cp);
-    out += cp;
+// How the Unicode spellings of built-ins are read aloud, and so typed by
+// someone without the character: sigma(x) for σ(x).
+constexpr std::pair<std::string_view, std::string_view> kSpokenNames[] = {
+    {"sigma", "σ"},
+    {"Sigma", "Σ"},
+};
+
+// The built-in function an unknown callee was probably meant to be, quoted,
+// or "": a letter's spoken name (sigma → 'σ'), else the nearest spelling. A
+// Unicode spelling comes with its ASCII name ('σ' or 'sigmoid'), which is
+// the one to type without the character.
+std::string nearest_function(const std::string& name) {
+  std::string spelling;
+  for (const auto& [spoken, letter] : kSpokenNames)
+    if (name == spoken) spelling = letter;
+  if (spelling.empty()) {
+    std::vector<std::string> spellings;
+    for (const BuiltinSpelling& b : kBuiltins)
+      if (b.is_name) spellings.emplace_back(b.spelling);
+    spelling = nearest_name(name, spellings);
   }
-  return out;
+  const BuiltinSpelling* meant = spelling.empty() ? nullptr : find_builtin(spelling);
+  if (!meant) return "";
+  const bool ascii =
+      std::all_of(spelling.begin(), spelling.end(), [](char c) { return (c & 0x80) == 0; });
+  return "'" + spelling + "'" + (ascii ? "" : " or '" + std::string(meant->function) + "'");
 }
-
-std::size_t edit_distance(const std::u32string& a, const std::u32string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
-
-std::string nearest_name(const std::string& name, const std::vector<std::string>& known,
-                         std::size_t limit) {
-  // Close enough to be a typo: at most a third of the characters (at least
-  // one) edited, and something left in common. Ties go to a name with the
-  // same first character, then to the alphabetically first.
-  std::u32string target = decode(name);
-  if (limit == 0) limit = std::max<std::size_t>(1, target.size() / 3);
-  std::string best;
-  std::size_t best_distance = limit + 1;
-  bool best_same_start = false;
-  for (const std::string& k : known) {
-    if (k == name) continue;
-    std::u32string candidate = decode(k);
-    std::size_t d = edit_distance(target, candidate);
-    if (d >= std::max(target.size(), candidate.size())) continue;
-    bool same_start = !candidate.empty() && !target.empty() && candidate[0] == target[0];
-    bool better = d < best_distance ||
-                  (d == best_distance && same_start && !best_same_start) ||
-                  (d == best_distance && same_start == best_same_start && k < best);
-    if (better) {
-      best = k;
-      best_distance = d;
-      best_same_start = same_start;
-    }
-  }
-  return best;
-}
-
-namespace {
 
 class Lowerer {
  public:
@@ -99,11 +67,21 @@ class Lowerer {
         return norm(e, *e.args[0]);
       case ExprKind::Call:
         return call(e);
+      case ExprKind::Concat:
+        return not_yet(e.span, "concatenation [a, b]");
+      case ExprKind::Index:
+        return not_yet(e.span, "indexing and slicing");
     }
     return {};
   }
 
  private:
+  // LANGUAGE.md §9 constructs that parse but are not lowered yet.
+  Binding not_yet(Span span, const std::string& what) {
+    cx_.diags.error(span, what + " is not supported yet");
+    return {};
+  }
+
   static Binding plain(Node n) { return Binding{n, 0}; }
 
   Node mark(Node n, Span span) {
@@ -208,6 +186,7 @@ class Lowerer {
   }
 
   Binding binary(const Expr& e) {
+    if (is_comparison(e.op)) return not_yet(e.op_span, "the comparison '" + text(e.op_span) + "'");
     Binding a = expr(*e.args[0]);
     Binding b = expr(*e.args[1]);
     if (!a.node || !b.node) return {};
@@ -222,7 +201,28 @@ class Lowerer {
       shape_error(e, a, b);
       return {};
     }
+    warn_target_broadcast(e, a, b, example_shape(n));
     return plain(mark(n, e.span));
+  }
+
+  // A target meets a value of another shape by broadcasting: every element
+  // of the larger value is compared with the same few target numbers.
+  void warn_target_broadcast(const Expr& e, const Binding& a, const Binding& b,
+                             const Shape& result) {
+    for (int side = 0; side < 2; ++side) {
+      const Binding& target = side == 0 ? a : b;
+      const Binding& other = side == 0 ? b : a;
+      if (!target.target || shape_of(target).numel() >= result.numel()) continue;
+      const Expr& t = *e.args[static_cast<std::size_t>(side)];
+      const Expr& o = *e.args[static_cast<std::size_t>(1 - side)];
+      cx_.diags.warning(t.span,
+                        "target " + text(t) + " " + shape_of(target).str() +
+                            " is broadcast against " + text(o) + " " + shape_of(other).str() +
+                            ": a prediction usually has the shape of its target"
+                            " (is a * meant to be ·?)",
+                        {o.span});
+      return;
+    }
   }
 
   // A transpose of a parameter matrix feeding a product becomes a flag.
@@ -286,21 +286,19 @@ class Lowerer {
     const BuiltinSpelling* builtin = find_builtin(e.name.text);
     if (!builtin) {
       std::string message = "'" + e.name.text + "' is not a built-in function";
-      std::vector<std::string> functions;
-      for (const BuiltinSpelling& b : kBuiltins)
-        if (b.is_name) functions.emplace_back(b.spelling);
-      std::string near = nearest_name(e.name.text, functions);
-      if (!near.empty()) message += "; did you mean '" + near + "'?";
+      std::string near = nearest_function(e.name.text);
+      if (!near.empty()) message += "; did you mean " + near + "?";
       cx_.diags.error(e.name_span, message);
       return {};
     }
-    if (!e.kwargs.empty()) {
-      cx_.diags.error(e.kwargs[0].name_span,
-                      "keyword arguments like '" + e.kwargs[0].name.text +
-                          " = …' belong in the train block, not in equations");
-      return {};
-    }
     std::string_view fn = builtin->function;
+    const bool composite = fn == "sum" || fn == "max" || fn == "min" || fn == "mean" ||
+                           fn == "norm" || fn == "transpose" || fn == "softmax" ||
+                           fn == "logsoftmax";
+    if (!composite && !ir::op_for_spelling(fn))
+      return not_yet(e.name_span, "the built-in function '" + e.name.text + "'");
+    if (!e.kwargs.empty())
+      return not_yet(e.kwargs[0].span, "the named argument '" + e.kwargs[0].name.text + " = …'");
     std::size_t want = (fn == "max" || fn == "min") && e.args.size() == 2 ? 2 : 1;
     if (e.args.size() != want) {
       std::string takes = fn == "max" || fn == "min" ? "1 or 2 arguments" : "1 argument";

@@ -10,6 +10,9 @@
 // Every mistake is reported to Diagnostics in the format of LANGUAGE §3
 // (operands as written, their per-example shapes, carets under both), and
 // the expression lowers to a null Node; callers skip what depends on it.
+// Likely mistakes that still mean something are warnings: a target
+// broadcast against a value of another shape (`y : [1]` minus `ŷ : [30]`,
+// typically `w*x` written for `w·x`) compares every element with one number.
 #pragma once
 
 #include <memory>
@@ -19,14 +22,17 @@
 #include "compiler/ir/graph.hpp"
 #include "grammar/ast.hpp"
 #include "grammar/diagnostics.hpp"
+#include "grammar/suggest.hpp"
 
 namespace eq::lower {
 
 // What a name stands for: a node, and for a one-hot value the class count
-// (the node then holds i32 class indices).
+// (the node then holds i32 class indices). `target`: the name is a target
+// (lowering warns when one is broadcast against a value of another shape).
 struct Binding {
   ir::Node node;
   std::int64_t onehot = 0;
+  bool target = false;
 };
 
 // The symbol dictionary as the expression lowering sees it.
@@ -49,12 +55,6 @@ struct Context {
 
 // Lowers `e`; a null Node when an error was reported.
 Binding lower_expression(const Expr& e, Context& cx);
-
-// The known name closest to `name` (edit distance on characters), or "".
-// A name is close when at most `limit` characters are edited — by default a
-// third of the name's length (at least one) — and something is left in common.
-std::string nearest_name(const std::string& name, const std::vector<std::string>& known,
-                         std::size_t limit = 0);
 
 // The per-example shape of a node: its shape without the batch axis.
 inline const Shape& example_shape(const ir::Node& n) { return n.shape().example(); }

@@ -36,6 +36,12 @@ struct ModelLeaf {
   ir::Node node;
   std::int64_t onehot = 0;  // classes of a one-hot leaf, else 0
   Span decl;
+  // Time (LANGUAGE §6), as the declaration wrote it, so that no later stage
+  // has to take the name apart again: whether the name carries a time index
+  // (xₜ), the name without it (x; the whole name when untimed), and k of xₜ₊ₖ.
+  bool timed = false;
+  std::string base;
+  int offset = 0;
 };
 
 struct ModelParam {
@@ -63,6 +69,10 @@ class Model {
   static Model load(const std::string& path, const ModelOptions& options = {});
   static Model from_source(const std::string& name, const std::string& text,
                            const ModelOptions& options = {});
+  // Lowers a module already parsed, without errors, from `file` (so a caller
+  // that reads the module first parses the text once).
+  static Model from_module(std::shared_ptr<SourceFile> file, Module module,
+                           const ModelOptions& options = {});
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
@@ -88,6 +98,9 @@ class Model {
   // The train block's entries, or nullptr when the file has none.
   const Stmt* train() const { return train_; }
   bool timed() const { return !states_.empty(); }
+  // Warnings about likely mistakes that lowering let pass, rendered in the
+  // diagnostic format ("" when none). `eqc check` and `eqc train` print them.
+  const std::string& warnings() const { return warnings_; }
 
  private:
   Model();
@@ -104,6 +117,7 @@ class Model {
   std::string loss_name_;
   std::vector<std::pair<std::string, ir::Node>> outputs_;
   const Stmt* train_ = nullptr;
+  std::string warnings_;
 };
 
 }  // namespace eq

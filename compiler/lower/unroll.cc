@@ -18,17 +18,11 @@ namespace {
 // nothing changed. Returns old id → new node for every node reached.
 std::map<NodeId, Node> clone(Graph& g, const std::vector<Node>& roots,
                              const std::map<NodeId, Node>& subst) {
-  std::vector<char> needed(static_cast<std::size_t>(g.size()), 0);
-  NodeId top = 0;
-  for (const Node& r : roots) {
-    needed[static_cast<std::size_t>(r.id())] = 1;
-    top = std::max(top, r.id());
-  }
-  for (NodeId i = top; i >= 0; --i)
-    if (needed[static_cast<std::size_t>(i)])
-      for (NodeId in : g.data(i).inputs) needed[static_cast<std::size_t>(in)] = 1;
+  const std::vector<char> needed = ir::reachable(g, roots);
+  // The copies are added after the originals: stop at the size before them.
+  const NodeId end = g.size();
   std::map<NodeId, Node> out;
-  for (NodeId i = 0; i <= top; ++i) {
+  for (NodeId i = 0; i < end; ++i) {
     if (!needed[static_cast<std::size_t>(i)]) continue;
     if (auto s = subst.find(i); s != subst.end()) {
       out[i] = s->second;
@@ -65,7 +59,7 @@ Window unroll(Model& model, int steps) {
   std::vector<const ModelLeaf*> timed;
   for (const auto* list : {&model.inputs(), &model.targets()})
     for (const ModelLeaf& leaf : *list)
-      if (analyze_name(leaf.name).timed) timed.push_back(&leaf);
+      if (leaf.timed) timed.push_back(&leaf);
 
   // States by the value they carry: the greatest delay decides how many
   // earlier steps the window carries in.

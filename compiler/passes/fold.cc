@@ -12,27 +12,13 @@ namespace {
 
 double round_to(double v, DType t) { return t == DType::f32 ? static_cast<double>(static_cast<float>(v)) : v; }
 
-// The scalar function of an elementwise op, in float64.
+// The scalar function of an elementwise op, in float64: its kernel's.
 double evaluate(Op op, double a, double b) {
-  switch (op) {
-#define EQ_OP(name, arity, kind, flags, spellings, ...) EQ_EVAL_##kind(name)
-#define EQ_EVAL_unary(name) \
-  case Op::name: return kernels::apply(kernels::Unary::name, a);
-#define EQ_EVAL_binary(name) \
-  case Op::name: return kernels::apply(kernels::Binary::name, a, b);
-#define EQ_EVAL_leaf(name)
-#define EQ_EVAL_reduce(name)
-#define EQ_EVAL_special(name)
-#include "compiler/ir/ops.def"
-#undef EQ_OP
-#undef EQ_EVAL_unary
-#undef EQ_EVAL_binary
-#undef EQ_EVAL_leaf
-#undef EQ_EVAL_reduce
-#undef EQ_EVAL_special
-    default: break;
-  }
-  EQ_ASSERT(false, "not an elementwise op");
+  const OpKernel k = *info(op).kernel;
+  if (k.kernel == runtime::Kernel::unary)
+    return kernels::apply(static_cast<kernels::Unary>(k.sub), a);
+  EQ_ASSERT(k.kernel == runtime::Kernel::binary, "not an elementwise op");
+  return kernels::apply(static_cast<kernels::Binary>(k.sub), a, b);
 }
 
 // The number of elements a reduction of x over axes [axis, rank) adds up,

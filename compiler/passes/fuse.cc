@@ -30,26 +30,13 @@ std::string FusionPlan::str() const {
 
 namespace {
 
+// The kernel function a fused step applies: the op's own (an elementwise op
+// runs a unary or binary kernel, which the fused loop calls by the same code).
 std::uint8_t sub_code(Op op) {
-  switch (op) {
-#define EQ_OP(name, arity, kind, flags, spellings, ...) EQ_SUB_##kind(name)
-#define EQ_SUB_unary(name) \
-  case Op::name: return static_cast<std::uint8_t>(kernels::Unary::name);
-#define EQ_SUB_binary(name) \
-  case Op::name: return static_cast<std::uint8_t>(kernels::Binary::name);
-#define EQ_SUB_leaf(name)
-#define EQ_SUB_reduce(name)
-#define EQ_SUB_special(name)
-#include "compiler/ir/ops.def"
-#undef EQ_OP
-#undef EQ_SUB_unary
-#undef EQ_SUB_binary
-#undef EQ_SUB_leaf
-#undef EQ_SUB_reduce
-#undef EQ_SUB_special
-    default: break;
-  }
-  EQ_ASSERT(false, "not an elementwise op");
+  const OpKernel k = *info(op).kernel;
+  EQ_ASSERT(k.kernel == runtime::Kernel::unary || k.kernel == runtime::Kernel::binary,
+            "not an elementwise op");
+  return k.sub;
 }
 
 // How an operand from outside a group is read: 0 = not at all (uniform:

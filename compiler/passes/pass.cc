@@ -55,15 +55,6 @@ std::string PassStats::str() const {
   return out.str();
 }
 
-std::vector<char> reachable(const Graph& graph, const std::vector<Node>& roots) {
-  std::vector<char> keep(static_cast<std::size_t>(graph.size()), 0);
-  for (const Node& r : roots) keep[static_cast<std::size_t>(r.id())] = 1;
-  for (NodeId i = graph.size() - 1; i >= 0; --i)
-    if (keep[static_cast<std::size_t>(i)])
-      for (NodeId in : graph.data(i).inputs) keep[static_cast<std::size_t>(in)] = 1;
-  return keep;
-}
-
 namespace {
 
 // The rewritten node stands where `old` stood: it keeps its origin, and its

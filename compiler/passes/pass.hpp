@@ -54,9 +54,6 @@ class PassStats {
 
 using PassFn = std::vector<Node> (*)(Graph&, const std::vector<Node>&, PassStats&);
 
-// Which nodes the roots reach: keep[id] is 1 for each.
-std::vector<char> reachable(const Graph& graph, const std::vector<Node>& roots);
-
 // A rewrite rule: the replacement for n, or a null Node when it does not
 // apply. `name` reads like the identity ("x + 0 → x").
 struct Rule {

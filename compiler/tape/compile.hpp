@@ -1,19 +1,22 @@
 // The tape compiler: from graph nodes to a runtime::Tape.
 //
-// compile() first runs the optimisation pipeline on the outputs
-// (compiler/passes/pipeline.hpp: folding, simplification, stabilisation,
-// CSE, fusion; -O0 turns them off). The passes add nodes to the graph's
-// arena and never change existing ones. Only what the (rewritten) outputs
-// need is compiled (a tape for prediction
-// holds no loss or gradient code). Nodes run in topological order (node ids
-// already are one). The memory plan gives every value a buffer: leaves keep
-// their own; every other value takes a free scratch buffer, and a buffer
-// becomes free again once the last reader of every value in it has run. An
-// elementwise op writes in place over an input that dies with it; a reshape
-// shares its input's buffer. Transposes feeding products stay flags of the
-// product (the builders fold them), never copies. A fused group of
-// elementwise nodes is one instruction (Kernel::fused); the values inside
-// it never exist on the tape.
+// compile() reads top to bottom as its steps:
+//   1. optimise: the pass pipeline on the outputs (compiler/passes/pipeline.hpp:
+//      folding, simplification, stabilisation, CSE, fusion; -O0 turns them
+//      off). The passes add nodes to the graph's arena and never change
+//      existing ones.
+//   2. order: only what the (rewritten) outputs need, plus every leaf, in
+//      node id order (already a topological one); a fused group of
+//      elementwise nodes is one step at its root (Kernel::fused), and the
+//      values inside it never exist on the tape. A tape for prediction holds
+//      no loss or gradient code.
+//   3. numbering: one tape value per step.
+//   4. liveness: the last step reading each value.
+//   5. placement and emission: each step's instruction (its kernel from the
+//      op table) and its output's buffer (memory_plan.hpp: scratch buffers
+//      reused once dead, elementwise ops in place, reshapes aliased).
+// Transposes feeding products stay flags of the product (the builders fold
+// them), never copies.
 #pragma once
 
 #include <string>
@@ -47,9 +50,6 @@ struct Program {
 // run). The passes add the rewritten nodes to `graph`; existing nodes never change.
 Program compile(ir::Graph& graph, const std::vector<ir::Node>& outputs,
                 const CompileOptions& options = {});
-
-// "file:line:col" of a node's origin, or "".
-std::string where(const ir::Node& n);
 
 // The instruction listing: index, op, input values → output value, shape,
 // buffer, source location; then the memory plan's total bytes.

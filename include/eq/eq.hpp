@@ -18,38 +18,11 @@
 
 namespace eq {
 // The builders, for graphs written in C++: eq::sigmoid(eq::matmul(W, x) + b).
-#define EQ_OP(name, arity, kind, flags, spellings, ...) EQ_EXPORT_##kind(name)
-#define EQ_EXPORT_unary(name) using ir::name;
-#define EQ_EXPORT_leaf(name)
-#define EQ_EXPORT_binary(name)
-#define EQ_EXPORT_reduce(name)
-#define EQ_EXPORT_special(name)
+// Every row of the op table but the leaves has a builder of its name.
+#define EQ_OP(name, ...) using ir::name;
+#define EQ_LEAF(name, flags)
 #include "compiler/ir/ops.def"
-#undef EQ_OP
-#undef EQ_EXPORT_unary
-#undef EQ_EXPORT_leaf
-#undef EQ_EXPORT_binary
-#undef EQ_EXPORT_reduce
-#undef EQ_EXPORT_special
-using ir::add;
-using ir::amax;
-using ir::amin;
-using ir::cast;
-using ir::div;
-using ir::expand;
-using ir::gather;
-using ir::logsoftmax;
-using ir::matmul;
-using ir::max;
-using ir::min;
-using ir::mul;
-using ir::onehot;
-using ir::pow;
-using ir::reshape;
-using ir::softmax;
-using ir::sub;
-using ir::sum;
-using ir::transpose;
+using ir::equal;
 using ir::operator+;
 using ir::operator-;
 using ir::operator*;

@@ -26,7 +26,7 @@ struct Case {
 const Case kCases[] = {
     {"shape mismatch in ·",
      R"(input x : [4]
-param W : [3, 5]
+param W : [3, 5] ~ glorot
 y = W·x
 )",
      R"(m.eq:3:5: error: cannot multiply W [3, 5] · x [4]
@@ -35,7 +35,7 @@ y = W·x
 )"},
     {"shape mismatch in +",
      R"(input x : [4]
-param b : [3]
+param b : [3] ~ 0
 y = x + b
 )",
      R"(m.eq:3:5: error: cannot add x [4] + b [3]
@@ -44,7 +44,7 @@ y = x + b
 )"},
     {"shape mismatch in -",
      R"(input x : [4]
-param b : [3]
+param b : [3] ~ 0
 y = x - b
 )",
      R"(m.eq:3:5: error: cannot subtract x [4] - b [3]
@@ -53,7 +53,7 @@ y = x - b
 )"},
     {"shape mismatch in *",
      R"(input x : [4]
-param W : [3, 3]
+param W : [3, 3] ~ glorot
 y = x * W
 )",
      R"(m.eq:3:5: error: cannot multiply x [4] * W [3, 3]
@@ -62,7 +62,7 @@ y = x * W
 )"},
     {"shape mismatch in /",
      R"(input x : [4]
-param v : [3]
+param v : [3] ~ 0
 y = x / v
 )",
      R"(m.eq:3:5: error: cannot divide x [4] / v [3]
@@ -71,7 +71,7 @@ y = x / v
 )"},
     {"unknown name with suggestion",
      R"(input xs : [4]
-param W : [3, 4]
+param W : [3, 4] ~ glorot
 y = W·x
 )",
      R"(m.eq:3:7: error: unknown name 'x'; did you mean 'xs'?
@@ -96,6 +96,40 @@ c = a
      R"(m.eq:2:1: error: these equations depend on each other in a cycle: a → b → c → a
 a = b + x
 ^
+)"},
+    {"h_t-1 is hₜ minus 1: the cycle suggests h_{t-1}",
+     R"(input x : [4]
+param W : [3, 4] ~ glorot
+param U : [3, 3] ~ glorot
+h_t = tanh(W·x + U·h_t-1)
+)",
+     R"(m.eq:4:1: error: these equations depend on each other in a cycle: hₜ → hₜ
+h_t = tanh(W·x + U·h_t-1)
+^~~
+m.eq:4:20: note: 'h_t-1' reads as hₜ minus 1; hₜ one step earlier is written h_{t-1} (or hₜ₋₁)
+h_t = tanh(W·x + U·h_t-1)
+                   ^~~~~
+)"},
+    {"a cycle through another equation, in Unicode, two steps",
+     R"(input xₜ : [3]
+aₜ = σ(xₜ + bₜ - 2)
+bₜ = 2aₜ
+)",
+     R"(m.eq:2:1: error: these equations depend on each other in a cycle: aₜ → bₜ → aₜ
+aₜ = σ(xₜ + bₜ - 2)
+^~
+m.eq:2:13: note: 'bₜ - 2' reads as bₜ minus 2; bₜ 2 steps earlier is written bₜ₋₂
+aₜ = σ(xₜ + bₜ - 2)
+            ^~~~~~
+)"},
+    {"no hint when the subtraction is not of a name on the cycle",
+     R"(input xₜ : [3]
+aₜ = σ(bₜ + xₜ - 1)
+bₜ = 2aₜ
+)",
+     R"(m.eq:2:1: error: these equations depend on each other in a cycle: aₜ → bₜ → aₜ
+aₜ = σ(bₜ + xₜ - 1)
+^~
 )"},
     {"duplicate definition",
      R"(input x : [4]
@@ -122,7 +156,7 @@ input x : [4]
 )"},
     {"hₜ₊₁ looks ahead",
      R"(input x : [4]
-param W : [3, 4]
+param W : [3, 4] ~ glorot
 hₜ = tanh(W·x + hₜ₊₁)
 )",
      R"(m.eq:3:17: error: 'hₜ₊₁' looks ahead in time: an equation can use hₜ or earlier steps (hₜ₋₁), not later ones
@@ -162,7 +196,7 @@ param Wₜ : [3]
      R"(input x : [4]
 y = foo(x)
 )",
-     R"(m.eq:2:5: error: 'foo' is not a built-in function
+     R"(m.eq:2:5: error: 'foo' is not a built-in function; did you mean 'floor'?
 y = foo(x)
     ^~~
 )"},
@@ -173,6 +207,17 @@ y = sigmod(x)
      R"(m.eq:2:5: error: 'sigmod' is not a built-in function; did you mean 'sigmoid'?
 y = sigmod(x)
     ^~~~~~
+)"},
+    {"a Greek letter's name for the letter",
+     R"(input x : [4]
+y = sigma(x) + Sigma(x)
+)",
+     R"(m.eq:2:5: error: 'sigma' is not a built-in function; did you mean 'σ' or 'sigmoid'?
+y = sigma(x) + Sigma(x)
+    ^~~~~
+m.eq:2:16: error: 'Sigma' is not a built-in function; did you mean 'Σ' or 'sum'?
+y = sigma(x) + Sigma(x)
+               ^~~~~
 )"},
     {"wrong argument count",
      R"(input x : [4]
@@ -280,6 +325,19 @@ m.eq:3:9: error: unknown name 'u'
 z = y * u
         ^
 )"},
+    {"params without an initializer",
+     R"(input x : [4]
+param W, U : [3, 4]
+param b : [3]
+y = W·x + U·x + b
+)",
+     R"(m.eq:2:7: error: 'W', 'U' have no initializer: write `param W, U : [3, 4] ~ glorot`
+param W, U : [3, 4]
+      ^  ~
+m.eq:3:7: error: 'b' has no initializer: write `param b : [3] ~ 0`
+param b : [3]
+      ^
+)"},
     {"a delayed name nothing defines",
      R"(input x : [4]
 y = hₜ₋₁ * x
@@ -302,4 +360,38 @@ TEST_CASE("semantic errors name the mistake, its place and the operands", "[lowe
 
 TEST_CASE("a correct model gives no diagnostic", "[lower]") {
   CHECK(diagnose("dim H = 3\ninput x : [4]\nparam W : [H, 4] ~ glorot\ny = tanh(W·x)\n") == "no error");
+}
+
+namespace {
+std::string warnings(const std::string& source) { return eq::Model::from_source("m.eq", source).warnings(); }
+}  // namespace
+
+TEST_CASE("a target broadcast against a value of another shape is a located warning", "[lower]") {
+  // w*x written for w·x: ŷ has three values, each compared with the one y.
+  CHECK(warnings("input x : [3]\ntarget y : [1]\nparam w : [3] ~ 0\nŷ = w*x\nloss = Σ((y - ŷ)²)\n") ==
+        R"(m.eq:5:11: warning: target y [1] is broadcast against ŷ [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
+loss = Σ((y - ŷ)²)
+          ^   ~
+)");
+  // Either side; a scalar target too.
+  CHECK(warnings("input x : [3]\ntarget y : []\nparam w : [3] ~ 0\nloss = Σ(w*x * y)\n") ==
+        R"(m.eq:4:16: warning: target y [] is broadcast against w*x [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
+loss = Σ(w*x * y)
+         ~~~   ^
+)");
+  // Same shapes, a one-hot target against its prediction, a target scaled by
+  // a number: nothing to say.
+  CHECK(warnings("input x : [3]\ntarget y : [1]\nparam w : [1, 3] ~ 0\nŷ = w·x\nloss = Σ((y - ŷ)²)\n") == "");
+  CHECK(warnings("input x : [3]\ntarget y : onehot[4]\nparam W : [4, 3] ~ glorot\n"
+                 "ŷ = softmax(W·x)\nloss = -Σ(y * log(ŷ))\n") == "");
+  CHECK(warnings("target y : [3]\nloss = Σ(2y - 1)\n") == "");
+  // With an error the warning is part of the report, in source order.
+  CHECK(diagnose("input x : [3]\ntarget y : [1]\nparam w : [3] ~ 0\nloss = Σ((y - w*x)²)\nz = q\n") ==
+        R"(m.eq:4:11: warning: target y [1] is broadcast against w*x [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
+loss = Σ((y - w*x)²)
+          ^   ~~~
+m.eq:5:5: error: unknown name 'q'
+z = q
+    ^
+)");
 }

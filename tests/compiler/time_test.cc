@@ -16,10 +16,10 @@ dim V = 4
 dim H = 3
 input xₜ : onehot[V]
 target yₜ : onehot[V]
-param W : [H, V]
-param U : [H, H]
-param b : [H]
-param Wy : [V, H]
+param W : [H, V] ~ glorot
+param U : [H, H] ~ glorot
+param b : [H] ~ 0
+param Wy : [V, H] ~ glorot
 hₜ = tanh(W·xₜ + U·hₜ₋₁ + b)
 ŷₜ = softmax(Wy·hₜ)
 lossₜ = -Σ(yₜ*log(ŷₜ))
@@ -30,11 +30,11 @@ dim V = 4
 dim H = 3
 input  xₜ : onehot[V]
 target yₜ : onehot[V]
-param Wᵢ, Wf, Wₒ, Wc : [H, V]
-param Uᵢ, Uf, Uₒ, Uc : [H, H]
-param Bᵢ, Bf, Bₒ, Bc : [H]
-param Wy : [V, H]
-param By : [V]
+param Wᵢ, Wf, Wₒ, Wc : [H, V] ~ glorot
+param Uᵢ, Uf, Uₒ, Uc : [H, H] ~ glorot
+param Bᵢ, Bf, Bₒ, Bc : [H] ~ 0
+param Wy : [V, H] ~ glorot
+param By : [V] ~ 0
 iₜ = σ(Wᵢ·xₜ + Uᵢ·hₜ₋₁ + Bᵢ)
 fₜ = σ(Wf·xₜ + Uf·hₜ₋₁ + Bf)
 oₜ = σ(Wₒ·xₜ + Uₒ·hₜ₋₁ + Bₒ)
@@ -100,12 +100,37 @@ TEST_CASE("unrolling shares what does not depend on time and carries the states"
   CHECK(w.losses.size() == 4);
 }
 
+TEST_CASE("leaves carry their time index as declared, and unroll reads it", "[time]") {
+  const char* source = R"(
+dim V = 3
+input x_t : onehot[V]
+input x₁ₜ : [2]
+input s : [2]
+target y_{t} : onehot[V]
+param W : [2, V] ~ glorot
+hₜ = tanh(W·x_t + x₁ₜ + s + hₜ₋₁)
+)";
+  Model m = Model::from_source("m.eq", source);
+  REQUIRE(m.inputs().size() == 3);
+  REQUIRE(m.targets().size() == 1);
+  const ModelLeaf &x = m.inputs()[0], &x1 = m.inputs()[1], &s = m.inputs()[2], &y = m.targets()[0];
+  CHECK((x.name == "xₜ" && x.timed && x.base == "x" && x.offset == 0));
+  CHECK((x1.name == "x₁ₜ" && x1.timed && x1.base == "x₁"));
+  CHECK((s.name == "s" && !s.timed && s.base == "s"));
+  CHECK((y.name == "yₜ" && y.timed && y.base == "y"));
+  // A leaf per step for the timed leaves only; the untimed one is shared.
+  Window w = unroll(m, 3);
+  CHECK(w.inputs.size() == 3);
+  CHECK(w.inputs.at("x₁ₜ").size() == 3);
+  CHECK(w.inputs.count("s") == 0);
+}
+
 TEST_CASE("a delay longer than the window passes carried states through", "[time]") {
   const char* source = R"(
 dim V = 3
 input xₜ : onehot[V]
-param W : [2, V]
-param U : [2, 2]
+param W : [2, V] ~ glorot
+param U : [2, 2] ~ glorot
 hₜ = tanh(W·xₜ + U·hₜ₋₂)
 )";
   Model m = Model::from_source("m.eq", source);

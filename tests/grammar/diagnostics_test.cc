@@ -1,5 +1,6 @@
 // Golden diagnostics: each invalid snippet with the exact text `eqc check`
-// prints for it (file name t.eq). Regenerating: run eqc check on the snippet
+// prints for it (file name t.eq). Bytes that are not UTF-8 are echoed as
+// U+FFFD, so a message is always valid UTF-8. Regenerating: run eqc check on the snippet
 // and review the message by eye before pasting it here.
 #include <catch2/catch.hpp>
 
@@ -26,7 +27,7 @@ const Case kCases[] = {
      "t.eq:1:10: error: unmatched ')': there is no '(' before it\nx = a + b)\n         ^\n"sv},
     // x = [a, b
     {"x = [a, b\n"sv,
-     "t.eq:1:5: error: expected a value after '=', found '['\nx = [a, b\n    ^\n"sv},
+     "t.eq:1:5: error: this '[' is never closed\nx = [a, b\n    ^\n"sv},
     // y = f(a, b]
     {"y = f(a, b]\n"sv,
      "t.eq:1:11: error: expected ')', found ']'\ny = f(a, b]\n          ^\n"sv},
@@ -158,7 +159,7 @@ const Case kCases[] = {
      "t.eq:1:9: error: expected an expression after ',', found ','\ny = f(a,,b)\n        ^\n"sv},
     // y = ‖a
     {"y = \xe2""\x80""\x96""a\n"sv,
-     "t.eq:1:7: error: unexpected end of line: the norm '\xe2""\x80""\x96""' is not closed\ny = \xe2""\x80""\x96""a\n      ^\n"sv},
+     "t.eq:1:5: error: this '\xe2""\x80""\x96""' is never closed\ny = \xe2""\x80""\x96""a\n    ^\n"sv},
     // y = a ‖ b
     {"y = a \xe2""\x80""\x96"" b\n"sv,
      "t.eq:1:7: error: unexpected '\xe2""\x80""\x96""', expected end of line, '(' or an operator\ny = a \xe2""\x80""\x96"" b\n      ^\n"sv},
@@ -218,16 +219,16 @@ const Case kCases[] = {
      "t.eq:2:7: error: 'input' is a keyword and cannot be used as a name\nparam input : [3]\n      ^~~~~\nt.eq:4:8: error: the train key 'data' must be followed by '=': write data = value\n  data text(\"f\")\n       ^~~~\nt.eq:7:5: error: a number cannot end in 'e': write 1e3 or 1\nx = 1e\n    ^~\n"sv},
     // x = a� b
     {"x = a\xff"" b\n"sv,
-     "t.eq:1:6: error: invalid UTF-8 byte 0xFF\nx = a\xff"" b\n     ^\n"sv},
+     "t.eq:1:6: error: invalid UTF-8 byte 0xFF\nx = a\xef""\xbf""\xbd"" b\n     ^\n"sv},
     // x = � b
     {"x = \xe2""\x82"" b\n"sv,
-     "t.eq:1:5: error: invalid UTF-8 byte 0xE2\nx = \xe2""\x82"" b\n    ^\n"sv},
+     "t.eq:1:5: error: invalid UTF-8 byte 0xE2\nx = \xef""\xbf""\xbd""\xef""\xbf""\xbd"" b\n    ^\n"sv},
     // # caf�
     {"# caf\xe9""\ny = 1\n"sv,
-     "t.eq:1:6: error: invalid UTF-8 byte 0xE9\n# caf\xe9""\n     ^\n"sv},
+     "t.eq:1:6: error: invalid UTF-8 byte 0xE9\n# caf\xef""\xbf""\xbd""\n     ^\n"sv},
     // y = ���
     {"y = \xed""\xa0""\x80""\n"sv,
-     "t.eq:1:5: error: invalid UTF-8 byte 0xED\ny = \xed""\xa0""\x80""\n    ^\n"sv},
+     "t.eq:1:5: error: invalid UTF-8 byte 0xED\ny = \xef""\xbf""\xbd""\xef""\xbf""\xbd""\xef""\xbf""\xbd""\n    ^\n"sv},
     // x = f(a,
     {"x = f(a,\n  b\n"sv,
      "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\n"sv},
@@ -239,7 +240,100 @@ const Case kCases[] = {
      "t.eq:1:6: error: unknown character U+0000\nx = a\0""b\n     ^\n"sv},
     // y = 2
     {"y = 2\n3\n"sv,
-     "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},
+     "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},    // ---- LANGUAGE.md §9 forms and issue 11 item 8 ----
+    // x = (a + b
+    {"x = (a + b\ny = c\nz = d\n"sv,
+     "t.eq:1:5: error: this '(' is never closed\nx = (a + b\n    ^\nt.eq:2:1: note: the expression cannot continue with name 'y'\ny = c\n^\n"sv},
+    // fₜ = σ(W_f·[hₜ₋₁, xₜ
+    {"f\xe2""\x82""\x9c"" = \xcf""\x83""(W_f\xc2""\xb7""[h\xe2""\x82""\x9c""\xe2""\x82""\x8b""\xe2""\x82""\x81"", x\xe2""\x82""\x9c""\nh\xe2""\x82""\x9c"" = f\xe2""\x82""\x9c""\n"sv,
+     "t.eq:1:12: error: this '[' is never closed\nf\xe2""\x82""\x9c"" = \xcf""\x83""(W_f\xc2""\xb7""[h\xe2""\x82""\x9c""\xe2""\x82""\x8b""\xe2""\x82""\x81"", x\xe2""\x82""\x9c""\n           ^\nt.eq:2:1: note: the expression cannot continue with name 'h\xe2""\x82""\x9c""'\nh\xe2""\x82""\x9c"" = f\xe2""\x82""\x9c""\n^~\n"sv},
+    // x = f(a,
+    {"x = f(a,\n  b\ny = 2\n"sv,
+     "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\nt.eq:3:1: note: the expression cannot continue with name 'y'\ny = 2\n^\n"sv},
+    // y = f(‖a)
+    {"y = f(\xe2""\x80""\x96""a)\n"sv,
+     "t.eq:1:7: error: this '\xe2""\x80""\x96""' is never closed\ny = f(\xe2""\x80""\x96""a)\n      ^\nt.eq:1:9: note: expected '\xe2""\x80""\x96""' before ')'\ny = f(\xe2""\x80""\x96""a)\n        ^\n"sv},
+    // x = ‖a + b
+    {"x = \xe2""\x80""\x96""a + b\ny = c\n"sv,
+     "t.eq:1:5: error: this '\xe2""\x80""\x96""' is never closed\nx = \xe2""\x80""\x96""a + b\n    ^\n"sv},
+    // y = 0 < x < 1
+    {"y = 0 < x < 1\n"sv,
+     "t.eq:1:11: error: comparisons do not chain: write (0 < x) * (x < 1) for both to hold, or parenthesise one\ny = 0 < x < 1\n          ^\n"sv},
+    // y = a ≤ b ≥ c
+    {"y = a \xe2""\x89""\xa4"" b \xe2""\x89""\xa5"" c\n"sv,
+     "t.eq:1:11: error: comparisons do not chain: write (a \xe2""\x89""\xa4"" b) * (b \xe2""\x89""\xa5"" c) for both to hold, or parenthesise one\ny = a \xe2""\x89""\xa4"" b \xe2""\x89""\xa5"" c\n          ^\n"sv},
+    // y = W_f [h, x]
+    {"y = W_f [h, x]\n"sv,
+     "t.eq:1:9: error: missing operator between 'W_f' and '[': write W_f\xc2""\xb7""[\xe2""\x80""\xa6""] to multiply, or W_f[\xe2""\x80""\xa6""] without a space to index\ny = W_f [h, x]\n        ^\n"sv},
+    // y = h[]
+    {"y = h[]\n"sv,
+     "t.eq:1:7: error: an index needs a position or a slice: write [i], [a:b] or [:]\ny = h[]\n      ^\n"sv},
+    // y = h[0:4:2]
+    {"y = h[0:4:2]\n"sv,
+     "t.eq:1:10: error: unexpected ':': a slice is a:b, with no step\ny = h[0:4:2]\n         ^\n"sv},
+    // y = X[1, ]
+    {"y = X[1, ]\n"sv,
+     "t.eq:1:10: error: expected an expression after ',', found ']'\ny = X[1, ]\n         ^\n"sv},
+    // y = Σ(x, axis = )
+    {"y = \xce""\xa3""(x, axis = )\n"sv,
+     "t.eq:1:17: error: the value of 'axis' is missing: write axis = \xe2""\x80""\xa6""\ny = \xce""\xa3""(x, axis = )\n                ^\n"sv},
+    // y = mean(x, axis =, k = 1)
+    {"y = mean(x, axis =, k = 1)\n"sv,
+     "t.eq:1:19: error: the value of 'axis' is missing: write axis = \xe2""\x80""\xa6""\ny = mean(x, axis =, k = 1)\n                  ^\n"sv},
+    // y = [a, ]
+    {"y = [a, ]\n"sv,
+     "t.eq:1:9: error: expected an expression after ',', found ']'\ny = [a, ]\n        ^\n"sv},
+    // y = []
+    {"y = []\n"sv,
+     "t.eq:1:6: error: unexpected ']': a concatenation [a, b] needs at least one part\ny = []\n     ^\n"sv},
+    // y = [a b]
+    {"y = [a b]\n"sv,
+     "t.eq:1:8: error: missing operator between 'a' and 'b'\ny = [a b]\n       ^\n"sv},
+    // noise ε : [Z]
+    {"noise \xce""\xb5"" : [Z]\n"sv,
+     "t.eq:1:14: error: unexpected end of line: a noise needs a distribution: write ~ normal(0, 1) or ~ uniform(a, b)\nnoise \xce""\xb5"" : [Z]\n             ^\n"sv},
+    // noise ε : [Z] normal(0, 1)
+    {"noise \xce""\xb5"" : [Z] normal(0, 1)\n"sv,
+     "t.eq:1:15: error: unexpected name 'normal': a noise needs a distribution: write ~ normal(0, 1) or ~ uniform(a, b)\nnoise \xce""\xb5"" : [Z] normal(0, 1)\n              ^~~~~~\n"sv},
+    // noise = 3
+    {"noise = 3\n"sv,
+     "t.eq:1:1: error: 'noise' is a keyword and cannot be used as a name\nnoise = 3\n^~~~~\n"sv},
+    // where = 1
+    {"where = 1\n"sv,
+     "t.eq:1:1: error: 'where' is a built-in function and cannot be used as a name\nwhere = 1\n^~~~~\n"sv},
+    // y = clip + 1
+    {"y = clip + 1\n"sv,
+     "t.eq:1:5: error: the built-in function 'clip' needs parentheses: write clip(\xe2""\x80""\xa6"")\ny = clip + 1\n    ^~~~\n"sv},
+    // param W[3] ~ 0
+    {"param W[3] ~ 0\n"sv,
+     "t.eq:1:8: error: a shape follows ':': write W : [\xe2""\x80""\xa6""]\nparam W[3] ~ 0\n       ^\n"sv},
+    // y = f(a = 1, a = 2)
+    {"y = f(a = 1, a = 2)\n"sv,
+     "t.eq:1:14: error: the argument 'a' is given twice\ny = f(a = 1, a = 2)\n             ^\nt.eq:1:7: note: the first is here\ny = f(a = 1, a = 2)\n      ^\n"sv},
+    // train {
+    {"train {\n  clip 5\n}\n"sv,
+     "t.eq:2:8: error: the train key 'clip' must be followed by '=': write clip = value\n  clip 5\n       ^\n"sv},
+    // y = a == b
+    {"y = a == b\n"sv,
+     "t.eq:1:7: error: there is no '==' in eq: '=' defines a name; to test equality write 1 - (a \xe2""\x89""\xa0"" b)\ny = a == b\n      ^~\n"sv},
+    // y = where(a == b, 1, 0)
+    {"y = where(a == b, 1, 0)\n"sv,
+     "t.eq:1:13: error: there is no '==' in eq: '=' defines a name; to test equality write 1 - (a \xe2""\x89""\xa0"" b)\ny = where(a == b, 1, 0)\n            ^~\n"sv},
+    // x = (
+    {"x = (\ny = 2\nz = 3\n"sv,
+     "t.eq:1:5: error: this '(' is never closed\nx = (\n    ^\nt.eq:2:3: note: the expression cannot continue with '='\ny = 2\n  ^\n"sv},
+    // y = a < b < c < d
+    {"y = a < b < c < d\n"sv,
+     "t.eq:1:11: error: comparisons do not chain: write (a < b) * (b < c) for both to hold, or parenthesise one\ny = a < b < c < d\n          ^\n"sv},
+    // x = [a, b
+    {"x = [a, b\n  c]\n"sv,
+     "t.eq:2:3: error: missing operator between 'b' and 'c'\n  c]\n  ^\n"sv},
+    // x = f(a
+    {"x = f(a\n  + b)\ny = 1 +\n"sv,
+     "t.eq:3:7: error: unexpected end of line: the expression after '+' is missing\ny = 1 +\n      ^\n"sv},
+    // y = a <
+    {"y = a <\n"sv,
+     "t.eq:1:7: error: unexpected end of line: the expression after '<' is missing\ny = a <\n      ^\n"sv},
 };
 
 std::string check(std::string_view source) {
@@ -270,6 +364,17 @@ TEST_CASE("one run reports at most 20 errors, then says it stopped", "[grammar][
   CHECK(text.find("t.eq:20:7: error:") != std::string::npos);
   CHECK(text.find("t.eq:21:") == std::string::npos);
   CHECK(text.ends_with("\nnote: stopped after 20 errors\n"));
+}
+
+TEST_CASE("an unclosed bracket reported at its line lets later statements parse",
+          "[grammar][diagnostics]") {
+  eq::SourceFile file("t.eq", "x = (a + b\ny = c\nz = [d, e\nw = 1\nv = 2\n");
+  eq::Diagnostics diags;
+  eq::Module m = eq::parse_module(file, diags);
+  CHECK(diags.error_count() == 2);
+  // The line after each bracket is read as its continuation and skipped.
+  REQUIRE(m.statements.size() == 1);
+  CHECK(m.statements[0].names[0]->name.text == "v");
 }
 
 TEST_CASE("statements after an error still parse", "[grammar][diagnostics]") {

@@ -42,9 +42,15 @@ std::string sx(const eq::Expr& e) {
   if (e.kind == ExprKind::Call) out += e.name.text;
   else if (e.kind == ExprKind::Norm) out += "norm";
   else if (e.kind == ExprKind::Range) out += "range";
+  else if (e.kind == ExprKind::Concat) out += "concat";
+  else if (e.kind == ExprKind::Index) out += "index";
   else out += std::string(eq::op_name(e.op)) + (e.implicit ? "*" : "");
   for (const eq::ExprPtr& a : e.args) out += " " + sx(*a);
   for (const eq::KeywordArg& k : e.kwargs) out += " " + k.name.text + "=" + sx(*k.value);
+  // An axis: its position, or [start:stop] with absent ends left out.
+  for (const eq::IndexAxis& a : e.index)
+    out += a.slice ? " [" + (a.start ? sx(*a.start) : "") + ":" + (a.stop ? sx(*a.stop) : "") + "]"
+                   : " " + sx(*a.index);
   return out + ")";
 }
 
@@ -68,6 +74,20 @@ std::string sx(const std::string& text) {
   INFO(p.errors);
   REQUIRE(p.expr != nullptr);
   return sx(*p.expr);
+}
+
+// Prints an expression, checks that the text parses back to the same tree,
+// and returns the text.
+std::string rt(const std::string& text) {
+  Parsed p = expr(text);
+  INFO(p.errors);
+  REQUIRE(p.expr);
+  const std::string out = eq::print(*p.expr);
+  Parsed q = expr(out);
+  INFO(out);
+  REQUIRE(q.expr);
+  CHECK(eq::same(*p.expr, *q.expr));
+  return out;
 }
 
 }  // namespace
@@ -299,17 +319,6 @@ TEST_CASE("the lexer and builtins.hpp agree on reserved words", "[grammar][lexer
 }
 
 TEST_CASE("printer parenthesises only where needed", "[grammar][print]") {
-  auto rt = [](const std::string& s) {
-    Parsed p = expr(s);
-    INFO(p.errors);
-    REQUIRE(p.expr);
-    const std::string out = eq::print(*p.expr);
-    Parsed q = expr(out);
-    INFO(out);
-    REQUIRE(q.expr);
-    CHECK(eq::same(*p.expr, *q.expr));
-    return out;
-  };
   CHECK(rt("(a + b) * c") == "(a + b) * c");
   CHECK(rt("a - (b - c)") == "a - (b - c)");
   CHECK(rt("(a^b)^c") == "(a^b)^c");
@@ -322,4 +331,233 @@ TEST_CASE("printer parenthesises only where needed", "[grammar][print]") {
   CHECK(rt("W_{i}·x_t") == "Wᵢ · xₜ");
   CHECK(rt("0.1 + 1e300 + 3.141592653589793") == "0.1 + 1e+300 + π");
   CHECK(rt("max(a, b)ᵀ") == "max(a, b)ᵀ");
+}
+
+// ---- LANGUAGE.md §9 -------------------------------------------------------
+
+TEST_CASE("comparisons bind looser than + - and are non-associative", "[grammar][parse]") {
+  CHECK(sx("a + b < c·d") == "(lt (add a b) (matmul c d))");
+  CHECK(sx("-a > b^2") == "(gt (neg a) (pow b 2))");
+  CHECK(sx("a ≤ b") == "(le a b)");
+  CHECK(sx("a <= b") == "(le a b)");
+  CHECK(sx("a ≥ b") == "(ge a b)");
+  CHECK(sx("a >= b") == "(ge a b)");
+  CHECK(sx("a ≠ b") == "(ne a b)");
+  CHECK(sx("a != b") == "(ne a b)");
+  CHECK(sx("(a < b) < c") == "(lt (lt a b) c)");
+  CHECK(sx("(a < b)*(b < c)") == "(mul (lt a b) (lt b c))");
+  CHECK(sx("where(x < 0, -x, x)") == "(where (lt x 0) (neg x) x)");
+  Parsed p = expr("a < b");
+  REQUIRE(p.expr);
+  CHECK(eq::is_comparison(p.expr->op));
+  CHECK(p.file->slice(p.expr->op_span) == "<");
+  Parsed chain = expr("0 < x < 1");
+  CHECK(chain.expr == nullptr);
+  CHECK(chain.errors ==
+        "e.eq:1:7: error: comparisons do not chain: write (0 < x) * (x < 1) for both to hold, "
+        "or parenthesise one\n0 < x < 1\n      ^\n");
+}
+
+TEST_CASE("a bracketed list is a concatenation, a bracket touching an operand indexes",
+          "[grammar][parse]") {
+  CHECK(sx("W_f·[hₜ₋₁, xₜ] + b_f") == "(add (matmul W_f (concat hₜ₋₁ xₜ)) b_f)");
+  CHECK(sx("[a]") == "(concat a)");
+  CHECK(sx("[a + b, 2c, f(x)]") == "(concat (add a b) (mul* 2 c) (f x))");
+  CHECK(sx("[a, b][0]") == "(index (concat a b) 0)");
+  CHECK(sx("[\n  a,\n  b\n]") == "(concat a b)");
+  Parsed p = expr("W·[h, x]");
+  REQUIRE(p.expr);
+  CHECK(p.file->slice(p.expr->args[1]->span) == "[h, x]");
+}
+
+TEST_CASE("indexing and slices apply to any primary", "[grammar][parse]") {
+  CHECK(sx("h[a:b]") == "(index h [a:b])");
+  CHECK(sx("h[:b]") == "(index h [:b])");
+  CHECK(sx("h[a:]") == "(index h [a:])");
+  CHECK(sx("h[:]") == "(index h [:])");
+  CHECK(sx("X[i]") == "(index X i)");
+  CHECK(sx("X[:, a:b]") == "(index X [:] [a:b])");
+  CHECK(sx("h[H:2H]") == "(index h [H:(mul* 2 H)])");
+  CHECK(sx("h[H + 1:-1]") == "(index h [(add H 1):(neg 1)])");
+  CHECK(sx("X[0][1]") == "(index (index X 0) 1)");
+  CHECK(sx("f(x)[0]") == "(index (f x) 0)");
+  CHECK(sx("(a + b)[1]") == "(index (add a b) 1)");
+  CHECK(sx("‖x‖[0]") == "(index (norm x) 0)");
+  // Indexing is a postfix operator, as ² and ᵀ are.
+  CHECK(sx("x²[0]") == "(index (square x) 0)");
+  CHECK(sx("h[0]²") == "(square (index h 0))");
+  CHECK(sx("Xᵀ[0]") == "(index (transpose X) 0)");
+  CHECK(sx("-h[0]") == "(neg (index h 0))");
+  CHECK(sx("2h[0]") == "(mul* 2 (index h 0))");
+  CHECK(sx("a^h[0]") == "(pow a (index h 0))");
+  CHECK(sx("W·h[H:2H]") == "(matmul W (index h [H:(mul* 2 H)]))");
+
+  Parsed p = expr("X[:, a:b] + h[:H]");
+  REQUIRE(p.expr);
+  const eq::SourceFile& f = *p.file;
+  const eq::Expr& x = *p.expr->args[0];
+  REQUIRE(x.kind == eq::ExprKind::Index);
+  CHECK(f.slice(x.span) == "X[:, a:b]");
+  CHECK(f.slice(x.args[0]->span) == "X");
+  REQUIRE(x.index.size() == 2);
+  CHECK(x.index[0].slice);
+  CHECK(x.index[0].start == nullptr);
+  CHECK(x.index[0].stop == nullptr);
+  CHECK(f.slice(x.index[0].span) == ":");
+  CHECK(x.index[1].slice);
+  CHECK(f.slice(x.index[1].span) == "a:b");
+  CHECK(f.slice(x.index[1].start->span) == "a");
+  CHECK(f.slice(x.index[1].stop->span) == "b");
+  const eq::Expr& h = *p.expr->args[1];
+  REQUIRE(h.index.size() == 1);
+  CHECK(h.index[0].start == nullptr);
+  CHECK(f.slice(h.index[0].span) == ":H");
+  Parsed i = expr("X[i]");
+  REQUIRE(i.expr);
+  CHECK_FALSE(i.expr->index[0].slice);
+  CHECK(i.file->slice(i.expr->index[0].index->span) == "i");
+}
+
+TEST_CASE("named arguments in calls carry name, value and span", "[grammar][parse]") {
+  CHECK(sx("Σ(e, axis = k)") == "(Σ e axis=k)");
+  CHECK(sx("mean(X, axis = -1)") == "(mean X axis=(neg 1))");
+  CHECK(sx("leaky_relu(x, α = 0.01)") == "(leaky_relu x α=0.01)");
+  Parsed p = expr("logsumexp(A, axis = -1)");
+  REQUIRE(p.expr);
+  REQUIRE(p.expr->kwargs.size() == 1);
+  const eq::KeywordArg& k = p.expr->kwargs[0];
+  CHECK(k.name.text == "axis");
+  CHECK(p.file->slice(k.name_span) == "axis");
+  CHECK(p.file->slice(k.span) == "axis = -1");
+  CHECK(p.file->slice(k.value->span) == "-1");
+  Parsed q = expr("adam(lr = 2e-3, β₁ = 0.9)");
+  REQUIRE(q.expr);
+  CHECK(q.file->slice(q.expr->kwargs[1].span) == "β₁ = 0.9");
+}
+
+TEST_CASE("the §9 built-ins are reserved and keep their spelling", "[grammar][parse]") {
+  for (const char* f : {"where", "clip", "logsumexp", "erf", "gelu", "elu", "leaky_relu", "sign",
+                        "floor", "dropout", "vec"}) {
+    INFO(f);
+    const eq::BuiltinSpelling* b = eq::find_builtin(f);
+    REQUIRE(b != nullptr);
+    CHECK(b->function == f);
+    Parsed p = expr(std::string(f) + "(x)");
+    REQUIRE(p.expr);
+    CHECK(p.expr->builtin);
+    CHECK(p.expr->name.text == f);
+  }
+  // `clip` is also a train key.
+  eq::SourceFile file("c.eq", "train {\n  clip = 5\n}\n");
+  eq::Diagnostics d;
+  eq::Module m = eq::parse_module(file, d);
+  INFO(d.render());
+  REQUIRE(m.statements.size() == 1);
+  REQUIRE(m.statements[0].entries.size() == 1);
+  CHECK(m.statements[0].entries[0].key == "clip");
+}
+
+TEST_CASE("noise declarations keep shape and distribution", "[grammar][parse]") {
+  eq::SourceFile f("n.eq",
+                   "noise ε : [Z] ~ normal(0, 1)\nnoise u₁, u₂ : [H, 2] ~ uniform(-1, 1)\n"
+                   "noise η ~ normal(0, 0.1)\n");
+  eq::Diagnostics d;
+  eq::Module m = eq::parse_module(f, d);
+  INFO(d.render());
+  REQUIRE(m.statements.size() == 3);
+  const eq::Stmt& e = m.statements[0];
+  CHECK(e.kind == eq::StmtKind::Noise);
+  CHECK(f.slice(e.keyword_span) == "noise");
+  CHECK(e.names[0]->name.text == "ε");
+  CHECK(e.has_shape);
+  CHECK(f.slice(e.shape_span) == "[Z]");
+  REQUIRE(e.value);
+  CHECK(sx(*e.value) == "(normal 0 1)");
+  CHECK(f.slice(e.value->span) == "normal(0, 1)");
+  CHECK(eq::print(e) == "noise ε : [Z] ~ normal(0, 1)");
+  CHECK(m.statements[1].names.size() == 2);
+  CHECK(sx(*m.statements[1].value) == "(uniform (neg 1) 1)");
+  CHECK_FALSE(m.statements[2].has_shape);
+}
+
+TEST_CASE("shapes take arithmetic of dims, and onehot takes two dims", "[grammar][parse]") {
+  eq::SourceFile f("s.eq",
+                   "param W : [H, H + V] ~ glorot\nparam b : [2H] ~ 0\ninput w : onehot[T, V]\n"
+                   "input v : onehot [V]\n");
+  eq::Diagnostics d;
+  eq::Module m = eq::parse_module(f, d);
+  INFO(d.render());
+  REQUIRE(m.statements.size() == 4);
+  REQUIRE(m.statements[0].shape.size() == 2);
+  CHECK(sx(*m.statements[0].shape[1]) == "(add H V)");
+  CHECK(sx(*m.statements[1].shape[0]) == "(mul* 2 H)");
+  const eq::Stmt& w = m.statements[2];
+  CHECK(w.onehot);
+  REQUIRE(w.shape.size() == 2);
+  CHECK(f.slice(w.shape_span) == "onehot[T, V]");
+  CHECK(m.statements[3].onehot);
+  CHECK(eq::print(m) ==
+        "param W : [H, H + V] ~ glorot\nparam b : [2H] ~ 0\ninput w : onehot[T, V]\n"
+        "input v : onehot[V]\n");
+}
+
+TEST_CASE("statements may share a line, as §9 prints attention", "[grammar][parse]") {
+  eq::SourceFile f("q.eq", "Q = X·W_q    K = X·W_k    V = f(x)ᵀ\ndim H = 3 V₂ = H\n");
+  eq::Diagnostics d;
+  eq::Module m = eq::parse_module(f, d);
+  INFO(d.render());
+  REQUIRE_FALSE(d.has_errors());
+  REQUIRE(m.statements.size() == 5);
+  CHECK(eq::print(m.statements[1]) == "K = X · Wₖ");
+  CHECK(f.slice(m.statements[1].span) == "K = X·W_k");
+  CHECK(m.statements[3].kind == eq::StmtKind::Dim);
+  CHECK(eq::print(m.statements[4]) == "V₂ = H");
+  // Inside brackets a name and '=' stay a named argument.
+  CHECK(sx("f(x, a = 1)") == "(f x a=1)");
+}
+
+TEST_CASE("a parenthesised operand's span includes its parentheses", "[grammar][parse]") {
+  Parsed p = expr("Σ((y-μ)²) + 2(a + b)");
+  REQUIRE(p.expr);
+  const eq::Expr& sq = *p.expr->args[0]->args[0];
+  CHECK(p.file->slice(sq.span) == "(y-μ)²");
+  CHECK(p.file->slice(sq.args[0]->span) == "(y-μ)");
+  CHECK(p.file->slice(sq.args[0]->op_span) == "-");
+  CHECK(p.file->slice(p.expr->args[1]->args[1]->span) == "(a + b)");
+}
+
+TEST_CASE("a UTF-8 byte-order mark at the start is dropped", "[grammar][parse]") {
+  eq::SourceFile f("b.eq", "\xEF\xBB\xBFx = 1\ny = x +\n");
+  CHECK(f.text() == "x = 1\ny = x +\n");
+  eq::Diagnostics d;
+  eq::Module m = eq::parse_module(f, d);
+  CHECK(m.statements.size() == 1);
+  CHECK(d.render() ==
+        "b.eq:2:7: error: unexpected end of line: the expression after '+' is missing\n"
+        "y = x +\n      ^\n");
+}
+
+TEST_CASE("printer round-trips the §9 forms", "[grammar][print]") {
+  CHECK(rt("a+b<c") == "a + b < c");
+  CHECK(rt("(a<b)<c") == "(a < b) < c");
+  CHECK(rt("a<(b<c)") == "a < (b < c)");
+  CHECK(rt("a <= b") == "a ≤ b");
+  CHECK(rt("a != b") == "a ≠ b");
+  CHECK(rt("(a < b)*c") == "(a < b) * c");
+  CHECK(rt("W·[h,x]") == "W · [h, x]");
+  CHECK(rt("[a<b, c]") == "[a < b, c]");
+  CHECK(rt("X[:,a:b]") == "X[:, a:b]");
+  CHECK(rt("h[ : H]") == "h[:H]");
+  CHECK(rt("h[H: ]") == "h[H:]");
+  CHECK(rt("h[H:2H]") == "h[H:2H]");
+  CHECK(rt("(a+b)[0]") == "(a + b)[0]");
+  CHECK(rt("(-x)[0]") == "(-x)[0]");
+  CHECK(rt("(x^2)[0]") == "(x^2)[0]");
+  CHECK(rt("(2)[0]") == "(2)[0]");
+  CHECK(rt("(π)[0]") == "(π)[0]");
+  CHECK(rt("2x[0]") == "2x[0]");
+  CHECK(rt("[a,b][0]") == "[a, b][0]");
+  CHECK(rt("Σ(e, axis=-1)") == "Σ(e, axis = -1)");
+  CHECK(rt("leaky_relu(x, α=0.01)") == "leaky_relu(x, α = 0.01)");
+  CHECK(rt("where(a<b, a, b)") == "where(a < b, a, b)");
 }

@@ -3,6 +3,7 @@
 
 #include "grammar/diagnostics.hpp"
 #include "runtime/error.hpp"
+#include "runtime/utf8.hpp"
 
 namespace {
 
@@ -77,4 +78,29 @@ TEST_CASE("a span without a file prints without a position", "[grammar][render]"
   eq::Diagnostics d;
   d.error(eq::Span{}, "no position");
   CHECK(d.render() == "error: no position\n");
+}
+
+// The one caret renderer (runtime/utf8.hpp) that Diagnostics::render uses.
+TEST_CASE("located_error marks secondary ranges and takes a width", "[grammar][render]") {
+  const std::string text = "a,漢,c\nnext\n";
+  // Without a width every character is one column (the data loaders' use).
+  CHECK(eq::located_error("f.csv", text, 6, 1, "bad") == "f.csv:1:5: error: bad\na,漢,c\n    ^");
+  eq::CaretStyle style{"note", {{2, 5}}, nullptr};
+  CHECK(eq::located_error("f.csv", text, 6, 1, "bad", style) ==
+        "f.csv:1:5: note: bad\na,漢,c\n  ~ ^");
+  style.width = eq::display_width;
+  CHECK(eq::located_error("f.csv", text, 6, 1, "bad", style) ==
+        "f.csv:1:5: note: bad\na,漢,c\n  ~~ ^");
+  // A secondary range on another line is not drawn; a spot past the line's
+  // end gets its caret there.
+  style.also = {{8, 10}};
+  CHECK(eq::located_error("f.csv", text, 0, 1, "bad", style) == "f.csv:1:1: note: bad\na,漢,c\n^");
+  CHECK(eq::located_error("f.csv", text, 7, 0, "end") == "f.csv:1:6: error: end\na,漢,c\n     ^");
+}
+
+TEST_CASE("bytes that are not UTF-8 are echoed as U+FFFD", "[grammar][render]") {
+  eq::SourceFile f("t.eq", "x = a\xff b\n");
+  eq::Diagnostics d;
+  d.error(f.span(7, 8), "here", {f.span(5, 6)});
+  CHECK(d.render() == "t.eq:1:8: error: here\nx = a\xef\xbf\xbd b\n     ~ ^\n");
 }

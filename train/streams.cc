@@ -1,4 +1,4 @@
-#include "compiler/sequence/streams.hpp"
+#include "train/streams.hpp"
 
 #include "runtime/error.hpp"
 
@@ -21,6 +21,14 @@ TextStreams::TextStreams(const Tensor& symbols, std::int64_t begin, std::int64_t
                 " steps plus one; lower batch or window");
 }
 
+TextStreams TextStreams::share(std::int64_t first, std::int64_t count) const {
+  EQ_ASSERT(first >= 0 && count >= 1 && first + count <= streams_, "stream share out of range");
+  TextStreams s = *this;
+  s.first_ = first_ + first;
+  s.streams_ = count;
+  return s;
+}
+
 std::vector<Tensor> TextStreams::make_step_tensors() const {
   std::vector<Tensor> out;
   for (std::int64_t t = 0; t < window_; ++t) out.emplace_back(DType::i32, Shape{streams_});
@@ -33,7 +41,7 @@ void TextStreams::fill(std::int64_t w, std::vector<Tensor>& inputs, std::vector<
     std::int32_t* x = inputs[static_cast<std::size_t>(t)].data<std::int32_t>();
     std::int32_t* y = targets[static_cast<std::size_t>(t)].data<std::int32_t>();
     for (std::int64_t b = 0; b < streams_; ++b) {
-      std::int64_t at = begin_ + b * length_ + w * window_ + t;
+      std::int64_t at = begin_ + (first_ + b) * length_ + w * window_ + t;
       x[b] = symbols_[at];
       y[b] = symbols_[at + 1];
     }

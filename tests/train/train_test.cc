@@ -1,4 +1,4 @@
-// compiler/train: the train block → TrainConfig (values, overrides, exact
+// train/: the train block → TrainConfig (values, overrides, exact
 // diagnostics), metadata round trip, and a Trainer whose first step equals
 // a hand-computed SGD step of logistic regression (float64).
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "compiler/train/session.hpp"
+#include "train/trainer.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
 
@@ -42,10 +42,17 @@ TEST_CASE("train block: every key", "[train]") {
       "validate = 0.25\nseed = 42\nscale = standard\ndtype = f64\n");
   CHECK(c.data.kind == DataSpec::Kind::csv);
   CHECK(c.data.path == "dir/f.csv");
-  REQUIRE(c.data.bindings.size() == 3);
-  CHECK(c.data.bindings[0] == std::pair<std::string, std::string>{"x", "0:4"});
-  CHECK(c.data.bindings[1] == std::pair<std::string, std::string>{"y", "label"});
-  CHECK(c.data.bindings[2] == std::pair<std::string, std::string>{"z", "5"});
+  // Column selections stay typed from the AST: a range, a header name, an index.
+  REQUIRE(c.data.columns.size() == 3);
+  CHECK(c.data.columns[0].first == "x");
+  CHECK(c.data.columns[0].second.kind == ColumnSelector::Kind::range);
+  CHECK(c.data.columns[0].second.describe() == "columns 0:4");
+  CHECK(c.data.columns[1].first == "y");
+  CHECK(c.data.columns[1].second.kind == ColumnSelector::Kind::name);
+  CHECK(c.data.columns[1].second.name == "label");
+  CHECK(c.data.columns[2].first == "z");
+  CHECK(c.data.columns[2].second.kind == ColumnSelector::Kind::index);
+  CHECK(c.data.columns[2].second.begin == 5);
   CHECK(c.solver.kind == SolverConfig::Kind::sgd);
   CHECK(c.solver.lr == 0.5);
   CHECK(c.solver.momentum == 0.9);
@@ -76,8 +83,8 @@ TEST_CASE("train block: defaults, aliases, npy and text", "[train]") {
   CHECK(r.solver == SolverConfig::rmsprop(0.02, 0.5));
   TrainConfig n = config_of("data = npy(x = \"x.npy\", y = \"/abs/y.npy\")\n");
   CHECK(n.data.kind == DataSpec::Kind::npy);
-  CHECK(n.data.bindings[0].second == "dir/x.npy");
-  CHECK(n.data.bindings[1].second == "/abs/y.npy");
+  CHECK(n.data.files[0].second == "dir/x.npy");
+  CHECK(n.data.files[1].second == "/abs/y.npy");
   TrainConfig t = config_of("data = text(\"a.txt\")\n");
   CHECK(t.data.kind == DataSpec::Kind::text);
   CHECK(t.data.path == "dir/a.txt");
@@ -92,7 +99,7 @@ TEST_CASE("train block: overrides win; --lr changes the optimizer's rate", "[tra
   CHECK(c.solver.lr == 0.25);
   CHECK(c.solver.clip == 2);  // kept across an optimizer override
   CHECK(c.data.path == "other.csv");  // command-line paths are not moved under dir
-  CHECK(c.data.bindings.size() == 2);
+  CHECK(c.data.columns.size() == 2);
   CHECK(c.validate == 0);
 }
 
@@ -124,10 +131,11 @@ TEST_CASE("train block: errors at the entry, with did-you-mean", "[train]") {
         "m.eq:2:1: note: first set here\n"
         "seed = 1\n"
         "^~~~\n");
+  // An override's value is its own source, named after the option.
   CHECK(error_of("", {{"epochs", "-1"}}) ==
-        "--epochs:2:10: error: epochs takes a whole number ≥ 1\n"
-        "epochs = -1\n"
-        "         ^~\n");
+        "--epochs:1:1: error: epochs takes a whole number ≥ 1\n"
+        "-1\n"
+        "^~\n");
 }
 
 TEST_CASE("metadata round trip", "[train]") {
@@ -204,4 +212,52 @@ TEST_CASE("trainer: one SGD step of logistic regression equals a hand computatio
   }
   CHECK(t.step() == 1);
   std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("train block: keys are quoted as written, not canonicalised", "[train]") {
+  // Names canonicalise `_rate` to subscripts; a message about a key shows the key.
+  CHECK(error_of("learning_rate = 0.1\n") ==
+        "m.eq:2:1: error: unknown train key 'learning_rate'\n"
+        "learning_rate = 0.1\n"
+        "^~~~~~~~~~~~~\n");
+  CHECK(error_of("optimizer = adam(learning_rate = 1)\n") ==
+        "m.eq:2:18: error: adam has no argument 'learning_rate'\n"
+        "optimizer = adam(learning_rate = 1)\n"
+        "                 ^~~~~~~~~~~~~\n");
+  CHECK(error_of("optimizer = sgd(mom_x = 1)\n").find("sgd has no argument 'mom_x'") != std::string::npos);
+  // Canonical spellings still match: beta_1 is β₁.
+  CHECK(config_of("optimizer = adam(beta_1 = 0.5)\n").solver.beta1 == 0.5);
+}
+
+TEST_CASE("train block: columns are typed from the AST", "[train]") {
+  // A string is always a header name, even one that reads as a number.
+  TrainConfig c = config_of("data = csv(\"f.csv\", x = 1:3, y = \"4\")\n");
+  CHECK(c.data.columns[0].second.describe() == "columns 1:3");
+  CHECK(c.data.columns[1].second.kind == ColumnSelector::Kind::name);
+  CHECK(c.data.columns[1].second.name == "4");
+  CHECK(error_of("data = csv(\"f.csv\", x = 0.5:2, y = -1)\n") ==
+        "m.eq:2:25: error: a column is a zero-based index (4), a range (0:4) or a header name (\"label\")\n"
+        "data = csv(\"f.csv\", x = 0.5:2, y = -1)\n"
+        "                        ^~~~~\n"
+        "m.eq:2:36: error: a column is a zero-based index (4), a range (0:4) or a header name (\"label\")\n"
+        "data = csv(\"f.csv\", x = 0.5:2, y = -1)\n"
+        "                                   ^~\n");
+}
+
+TEST_CASE("train block: an override is parsed once, as one train value", "[train]") {
+  // Strings and ranges are train values; the whole data source may be given.
+  TrainConfig c = config_of("", {{"data", "csv(\"g.csv\", x = 0:2, y = \"label\")"}, {"lr", "2^-4"}});
+  CHECK(c.data.path == "g.csv");
+  CHECK(c.data.columns[0].second.describe() == "columns 0:2");
+  CHECK(c.solver.lr == 0.0625);
+  // Mistakes are located in the option's text, named after the option.
+  CHECK(error_of("", {{"optimizer", "adam(lr = 1, momentum = 0.9)"}}) ==
+        "--optimizer:1:14: error: adam has no argument 'momentum'\n"
+        "adam(lr = 1, momentum = 0.9)\n"
+        "             ^~~~~~~~\n");
+  CHECK(error_of("", {{"lr", "3e-3 +"}}) ==
+        "--lr:1:6: error: unexpected end of file: the expression after '+' is missing\n"
+        "3e-3 +\n"
+        "     ^\n");
+  CHECK(error_of("", {{"batch", "8\nepochs = 2"}}).rfind("--batch:2:", 0) == 0);  // one value only
 }

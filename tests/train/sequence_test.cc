@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/lower/model.hpp"
-#include "compiler/sequence/sampler.hpp"
-#include "compiler/sequence/streams.hpp"
+#include "train/sampler.hpp"
+#include "train/streams.hpp"
 #include "runtime/error.hpp"
 
 using namespace eq;
@@ -55,8 +55,8 @@ TEST_CASE("sampling feeds each symbol back and carries the state", "[sequence]")
   const char* source = R"(
 dim V = 3
 input xₜ : onehot[V]
-param W : [V, V]
-param U : [V, V]
+param W : [V, V] ~ glorot
+param U : [V, V] ~ glorot
 hₜ = W·xₜ + U·hₜ₋₁
 ŷₜ = softmax(hₜ)
 output ŷₜ
@@ -81,6 +81,6 @@ output ŷₜ
 }
 
 TEST_CASE("sampling refuses models it cannot run", "[sequence]") {
-  Model plain = Model::from_source("m.eq", "input x : onehot[3]\nparam W : [3, 3]\ny = softmax(W·x)\noutput y\n");
+  Model plain = Model::from_source("m.eq", "input x : onehot[3]\nparam W : [3, 3] ~ glorot\ny = softmax(W·x)\noutput y\n");
   CHECK_THROWS_WITH(Sampler(plain), "sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
 }

@@ -1,4 +1,4 @@
-#include "compiler/train/checkpoint.hpp"
+#include "train/checkpoint.hpp"
 
 #include <nlohmann/json.hpp>
 

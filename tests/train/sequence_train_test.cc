@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "compiler/sequence/sampler.hpp"
-#include "compiler/sequence/trainer.hpp"
-#include "compiler/train/evaluate.hpp"
+#include "train/sampler.hpp"
+#include "train/trainer.hpp"
+#include "train/evaluate.hpp"
 #include "runtime/error.hpp"
 
 using namespace eq;
@@ -64,7 +64,7 @@ TEST_CASE("an RNN learns a periodic text and samples it back", "[sequence][train
   fs::path dir = make_data();
   Setup s = setup(dir);
   REQUIRE(s.model->dims().at("V") == 4);
-  SequenceTrainer t(s);
+  Trainer t(s);
   t.initialize();
   const double before = t.validate().loss;
   std::vector<double> epochs;
@@ -91,7 +91,7 @@ TEST_CASE("a resumed time-model run ends with the weights of an uninterrupted on
   fs::path dir = make_data();
   auto train_steps = [&](std::int64_t steps, const SafetensorsFile* from) {
     Setup s = setup(dir, {{"steps", std::to_string(steps)}});
-    SequenceTrainer t(s);
+    Trainer t(s);
     if (from) t.resume(*from);
     else t.initialize();
     t.train();
@@ -112,7 +112,7 @@ TEST_CASE("a resumed time-model run ends with the weights of an uninterrupted on
 TEST_CASE("time-model training refuses set-ups it cannot run", "[sequence][train]") {
   fs::path dir = make_data();
   Setup s = setup(dir, {{"batch", "500"}});
-  CHECK_THROWS_WITH(SequenceTrainer(s),
+  CHECK_THROWS_WITH(Trainer(s),
                     "the text is too short: 1440 symbols give 500 streams of 2, fewer than one "
                     "window of 8 steps plus one; lower batch or window");
   fs::remove_all(dir);
@@ -121,13 +121,13 @@ TEST_CASE("time-model training refuses set-ups it cannot run", "[sequence][train
 TEST_CASE("a checkpoint resumed with another window is refused, naming why", "[sequence][train]") {
   fs::path dir = make_data();
   Setup first = setup(dir, {{"steps", "30"}});
-  SequenceTrainer t(first);
+  Trainer t(first);
   t.initialize();
   t.train();
   SafetensorsFile ck = t.checkpoint();
   ck.path = "ck.safetensors";
   Setup other = setup(dir, {{"window", "32"}});
-  SequenceTrainer u(other);
+  Trainer u(other);
   CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at window 31 of an epoch, "
                                   "but this run's epoch has 11 windows: resume with the window, "
                                   "batch and text it was trained with");
@@ -137,7 +137,7 @@ TEST_CASE("a checkpoint resumed with another window is refused, naming why", "[s
 TEST_CASE("a held-out share too short for one window names validate", "[sequence][train]") {
   fs::path dir = make_data();
   Setup s = setup(dir, {{"validate", "0.005"}});
-  CHECK_THROWS_WITH(SequenceTrainer(s), "rnn.eq: validate = 0.005 holds out 8 symbols, fewer than "
+  CHECK_THROWS_WITH(Trainer(s), "rnn.eq: validate = 0.005 holds out 8 symbols, fewer than "
                                         "one window of 8 steps plus one; raise validate or lower window");
   fs::remove_all(dir);
 }

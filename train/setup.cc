@@ -1,11 +1,10 @@
-#include "compiler/train/setup.hpp"
+#include "train/setup.hpp"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "grammar/parse.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 
 namespace eq {
 namespace {
@@ -25,9 +24,11 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   Setup s;
   s.source_name = name;
   s.source = text;
-  SourceFile file(name, text);
+  // Parsed once: the train block and the declarations are read from this
+  // module before lowering, and the module is then lowered as it is.
+  auto file = std::make_shared<SourceFile>(name, text);
   Diagnostics diags;
-  Module module = parse_module(file, diags);
+  Module module = parse_module(*file, diags);
   diags.throw_if_errors();
 
   const Stmt* block = nullptr;
@@ -69,10 +70,10 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   if (options.load_data && spec.kind == DataSpec::Kind::csv) {
     CsvTable table = load_csv(spec.path);
     std::vector<CsvBinding> bindings;
-    for (const auto& [n, sel] : spec.bindings) {
+    for (const auto& [n, columns] : spec.columns) {
       const Declared* d = find_declared(n);
       if (options.inputs_only && d && d->target) continue;
-      bindings.push_back({n, ColumnSelector::parse(sel), d && d->target && d->onehot});
+      bindings.push_back({n, columns, d && d->target && d->onehot});
     }
     s.data = csv_dataset(table, bindings);
     // Saved labels: classes keep the indices they were trained with.
@@ -89,7 +90,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       }
   } else if (options.load_data && spec.kind == DataSpec::Kind::npy) {
     std::vector<NpyBinding> bindings;
-    for (const auto& [n, path] : spec.bindings) {
+    for (const auto& [n, path] : spec.files) {
       const Declared* d = find_declared(n);
       if (options.inputs_only && d && d->target) continue;
       bindings.push_back({n, path, d && d->target && d->onehot});
@@ -111,7 +112,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     else if (c.values.shape().rank() == 2) dims[d->size_dim] = c.values.shape()[1];
   }
 
-  s.model = std::make_unique<Model>(Model::from_source(name, text, {dims, s.config.dtype}));
+  s.model = std::make_unique<Model>(Model::from_module(file, std::move(module), {dims, s.config.dtype}));
   if (options.load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;
     auto add = [&](const ModelLeaf& l, const char* role) {
@@ -131,11 +132,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
 }
 
 Setup setup_file(const std::string& path, const SetupOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": error: cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return setup_source(path, text.str(), parent_dir(path), options);
+  return setup_source(path, read_file(path), parent_dir(path), options);
 }
 
 }  // namespace eq

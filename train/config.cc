@@ -1,12 +1,12 @@
-#include "compiler/train/config.hpp"
+#include "train/config.hpp"
 
 #include <cmath>
 #include <memory>
 #include <set>
 
-#include "compiler/lower/expr.hpp"
 #include "grammar/diagnostics.hpp"
 #include "grammar/parse.hpp"
+#include "grammar/suggest.hpp"
 #include "runtime/error.hpp"
 
 namespace eq {
@@ -39,16 +39,10 @@ std::string join_path(const std::string& dir, const std::string& path) {
 
 namespace {
 
-std::string shortest(double v) {
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  for (int p = 1; p <= 17; ++p) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.*g", p, v);
-    if (std::strtod(b, nullptr) == v) return b;
-  }
-  return buf;
+// A key as the user wrote it: names are canonicalised (learning_rate would
+// read learningᵣₐₜₑ), but a message quotes the text.
+std::string as_written(const std::string& key, Span span) {
+  return span.file ? std::string(span.file->slice(span)) : key;
 }
 
 // Reads entries into a config, reporting to `diags`.
@@ -56,6 +50,7 @@ class Reader {
  public:
   Reader(TrainConfig& config, Diagnostics& diags) : c_(config), diags_(diags) {}
 
+  // `key` is canonical; messages quote it as written at `key_span`.
   void entry(const std::string& key, Span key_span, const Expr& v, const std::string& base_dir) {
     if (key == "data") return data(v, base_dir);
     if (key == "optimizer") return optimizer(v);
@@ -96,8 +91,9 @@ class Reader {
       else if (w == "f64") c_.dtype = DType::f64;
       else diags_.error(v.span, "dtype takes f32 or f64");
     } else {
-      std::string message = "unknown train key '" + key + "'";
-      const std::string near = lower::nearest_name(key, train_keys());
+      const std::string written = as_written(key, key_span);
+      std::string message = "unknown train key '" + written + "'";
+      const std::string near = nearest_name(written, train_keys());
       if (!near.empty()) message += "; did you mean '" + near + "'?";
       diags_.error(key_span, message);
     }
@@ -172,7 +168,7 @@ class Reader {
     else {
       std::string message = "unknown optimizer";
       if (!name.empty()) message += " '" + name + "'";
-      const std::string near = lower::nearest_name(name, kinds);
+      const std::string near = nearest_name(name, kinds);
       message += near.empty() || name.empty() ? "; use sgd, adam, rmsprop or adagrad"
                                               : "; did you mean '" + near + "'?";
       diags_.error(name_span, message);
@@ -186,6 +182,7 @@ class Reader {
         if (auto x = positive(*e.args[0], "lr")) s.lr = *x;
       for (const KeywordArg& k : e.kwargs) {
         const std::string& key = k.name.text;
+        const std::string written = as_written(key, k.name_span);
         std::vector<std::string> known = {"lr", "η"};
         double* slot = nullptr;
         if (key == "lr" || key == "η") slot = &s.lr;
@@ -212,14 +209,14 @@ class Reader {
           if (key == "ρ" || key == "rho") slot = &s.rho;
         }
         if (!slot) {
-          std::string message = name + " has no argument '" + key + "'";
-          const std::string near = lower::nearest_name(key, known);
+          std::string message = name + " has no argument '" + written + "'";
+          const std::string near = nearest_name(key, known);
           if (!near.empty()) message += "; did you mean '" + near + "'?";
           diags_.error(k.name_span, message);
           continue;
         }
         auto x = number(*k.value);
-        if (!x || !std::isfinite(*x)) diags_.error(k.value->span, key + " takes a number");
+        if (!x || !std::isfinite(*x)) diags_.error(k.value->span, written + " takes a number");
         else *slot = *x;
       }
     }
@@ -258,27 +255,47 @@ class Reader {
     }
     for (const KeywordArg& k : e.kwargs) {
       const Expr& v = *k.value;
-      std::string sel;
       if (d.kind == DataSpec::Kind::npy) {
-        if (v.kind != ExprKind::String) {
+        if (v.kind != ExprKind::String)
           diags_.error(v.span, "npy takes a file name for " + k.name.text + ", as a string");
-          continue;
-        }
-        sel = join_path(base_dir, v.text);
-      } else if (v.kind == ExprKind::String) {
-        sel = v.text;
-      } else if (v.kind == ExprKind::Range && number(*v.args[0]) && number(*v.args[1])) {
-        sel = shortest(*number(*v.args[0])) + ":" + shortest(*number(*v.args[1]));
-      } else if (auto x = number(v); x && *x >= 0 && *x == std::floor(*x)) {
-        sel = shortest(*x);
+        else
+          d.files.emplace_back(k.name.text, join_path(base_dir, v.text));
+      } else if (auto sel = columns(v)) {
+        d.columns.emplace_back(k.name.text, *sel);
       } else {
         diags_.error(v.span, "a column is a zero-based index (4), a range (0:4) or a header name "
                              "(\"label\")");
-        continue;
       }
-      d.bindings.emplace_back(k.name.text, sel);
     }
     c_.data = d;
+  }
+
+  // A csv column selection as the AST holds it: a header name (a string),
+  // a range of whole numbers, or one whole number.
+  static std::optional<ColumnSelector> columns(const Expr& v) {
+    auto index = [](const Expr& e) -> std::optional<std::int64_t> {
+      auto x = number(e);
+      if (!x || *x < 0 || *x != std::floor(*x) || *x > 9.0e15) return std::nullopt;
+      return static_cast<std::int64_t>(*x);
+    };
+    ColumnSelector sel;
+    if (v.kind == ExprKind::String) {
+      sel.kind = ColumnSelector::Kind::name;
+      sel.name = v.text;
+      return sel;
+    }
+    if (v.kind == ExprKind::Range) {
+      auto a = index(*v.args[0]), b = index(*v.args[1]);
+      if (!a || !b) return std::nullopt;
+      sel.kind = ColumnSelector::Kind::range;
+      sel.begin = *a;
+      sel.end = *b;
+      return sel;
+    }
+    auto i = index(v);
+    if (!i) return std::nullopt;
+    sel.begin = *i;
+    return sel;
   }
 
   TrainConfig& c_;
@@ -296,7 +313,7 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
     std::map<std::string, Span> seen;
     for (const TrainEntry& e : block->entries) {
       if (auto it = seen.find(e.key); it != seen.end()) {
-        diags.error(e.key_span, "train key '" + e.key + "' is set twice");
+        diags.error(e.key_span, "train key '" + as_written(e.key, e.key_span) + "' is set twice");
         diags.note(it->second, "first set here");
         continue;
       }
@@ -307,19 +324,16 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
   // Overrides: optimizer before lr (so --lr changes the new optimizer's rate).
   std::vector<std::unique_ptr<SourceFile>> files;  // spans point into them
   auto apply = [&](const std::string& key, const std::string& text) {
-    // The value is parsed as the one entry of a train block (strings and
-    // ranges are only allowed there); diagnostics show the line `key = value`.
-    files.push_back(std::make_unique<SourceFile>("--" + key, "train {\n" + key + " = " + text + "\n}\n"));
+    files.push_back(std::make_unique<SourceFile>("--" + key, text));
     const SourceFile& f = *files.back();
-    const auto value_begin = static_cast<uint32_t>(8 + key.size() + 3);
+    const Span whole = f.span(0, static_cast<uint32_t>(f.text().size()));
     // `--data other.csv`: a bare path replaces the file and keeps the bindings.
     if (key == "data" && text.rfind("csv(", 0) != 0 && text.rfind("npy(", 0) != 0 &&
         text.rfind("text(", 0) != 0) {
       if (config.data.kind == DataSpec::Kind::npy || config.data.kind == DataSpec::Kind::none) {
         const bool csv = text.size() > 4 && text.compare(text.size() - 4, 4, ".csv") == 0;
         if (!csv || config.data.kind == DataSpec::Kind::npy) {
-          diags.error(f.span(value_begin, value_begin + static_cast<uint32_t>(text.size())),
-                      "give the whole data source here, e.g. --data 'npy(x = \"x.npy\", y = \"y.npy\")'");
+          diags.error(whole, "give the whole data source here, e.g. --data 'npy(x = \"x.npy\", y = \"y.npy\")'");
           return;
         }
         config.data.kind = DataSpec::Kind::csv;
@@ -327,10 +341,7 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
       config.data.path = text;
       return;
     }
-    Module m = parse_module(f, diags);
-    for (const Stmt& st : m.statements)
-      for (const TrainEntry& e : st.entries)
-        if (e.value) reader.entry(key, e.key_span, *e.value, "");
+    if (ExprPtr value = parse_train_value(f, diags)) reader.entry(key, Span{}, *value, "");
   };
   for (const char* first : {"optimizer"})
     if (auto it = overrides.find(first); it != overrides.end()) apply(it->first, it->second);

@@ -15,8 +15,8 @@
 #include <string>
 
 #include "compiler/lower/model.hpp"
-#include "compiler/train/checkpoint.hpp"
-#include "compiler/train/config.hpp"
+#include "train/checkpoint.hpp"
+#include "train/config.hpp"
 #include "runtime/data.hpp"
 
 namespace eq {

@@ -1,4 +1,4 @@
-#include "compiler/train/evaluate.hpp"
+#include "train/evaluate.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -24,6 +24,10 @@ class TextStreams {
   TextStreams(const Tensor& symbols, std::int64_t begin, std::int64_t end, std::int64_t streams,
               std::int64_t window);
 
+  // Streams [first, first + count) of these alone (a share of the batch,
+  // for data parallelism): the same slices, fewer of them.
+  TextStreams share(std::int64_t first, std::int64_t count) const;
+
   std::int64_t streams() const { return streams_; }
   std::int64_t window() const { return window_; }
   // Full windows per pass over the text.
@@ -37,6 +41,7 @@ class TextStreams {
  private:
   const std::int32_t* symbols_;
   std::int64_t begin_, length_, streams_, window_, windows_;
+  std::int64_t first_ = 0;  // the first stream, of a share
 };
 
 }  // namespace eq

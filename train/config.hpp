@@ -1,12 +1,15 @@
 // TrainConfig: a model's `train` block (LANGUAGE.md §7) as plain values,
 // with the command line's `--KEY VALUE` overrides applied on top.
 //
-// Every key of §7 is read here and nowhere else. A bad key or value is a
-// diagnostic at the entry's span (an unknown key gets "did you mean"); an
-// override's value is parsed as an expression of its own, so a mistake in
-// `--optimizer "adam(lr = x)"` is shown under the option's text, named
-// `--optimizer`. Paths written in the block are made relative to the `.eq`
-// file's folder; paths given on the command line stay as given.
+// Every key of §7 is read here and nowhere else, from the parsed block (the
+// AST) and from each override's text parsed on its own as one train value
+// (parse_train_value). A bad key or value is a diagnostic at the entry's
+// span, quoting the key as it was written (an unknown key gets "did you
+// mean"); a mistake in `--optimizer "adam(lr = x)"` is shown under the
+// option's text, in a source named `--optimizer`. Column selections stay
+// typed (index, range, header name) from the AST to the loader. Paths
+// written in the block are made relative to the `.eq` file's folder; paths
+// given on the command line stay as given.
 #pragma once
 
 #include <cstdint>
@@ -16,20 +19,20 @@
 #include <vector>
 
 #include "grammar/ast.hpp"
+#include "runtime/data.hpp"
 #include "runtime/solvers.hpp"
 #include "runtime/tensor.hpp"
 
 namespace eq {
 
 // The `data` key: which loader, which file(s), and which model name takes
-// which columns / array.
+// which columns / array, in the order written.
 struct DataSpec {
   enum class Kind { none, csv, npy, text };
   Kind kind = Kind::none;
-  std::string path;  // csv / text: the file
-  // csv: name → column selector text ("0:4", "4", "label");
-  // npy: name → file path. In the order written.
-  std::vector<std::pair<std::string, std::string>> bindings;
+  std::string path;                                            // csv / text: the file
+  std::vector<std::pair<std::string, ColumnSelector>> columns;  // csv: name → columns
+  std::vector<std::pair<std::string, std::string>> files;       // npy: name → file path
 };
 
 enum class Scaling { none, standard, minmax };

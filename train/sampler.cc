@@ -1,4 +1,4 @@
-#include "compiler/sequence/sampler.hpp"
+#include "train/sampler.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -20,8 +20,8 @@
 
 #include "compiler/lower/model.hpp"
 #include "compiler/machine.hpp"
-#include "compiler/train/checkpoint.hpp"
-#include "compiler/train/config.hpp"
+#include "train/checkpoint.hpp"
+#include "train/config.hpp"
 #include "runtime/data.hpp"
 #include "runtime/safetensors.hpp"
 

@@ -1,0 +1,308 @@
+// Model::Lowering, declarations: every declared name gets its role, shape
+// and, for inputs, targets and params, its leaf node (see lowering.hpp).
+#include <cmath>
+
+#include "compiler/lower/lowering.hpp"
+#include "runtime/error.hpp"
+
+namespace eq {
+
+using ir::Node;
+
+namespace {
+
+bool is_whole(double v) { return std::isfinite(v) && v == std::floor(v); }
+
+}  // namespace
+
+void Model::Lowering::collect() {
+  for (const Stmt& s : m_.module_->statements) {
+    if (s.kind == StmtKind::Train) {
+      if (m_.train_) {
+        diags_.error(s.keyword_span, "a model has one train block; this is the second");
+        diags_.note(m_.train_->keyword_span, "the first is here");
+      } else {
+        m_.train_ = &s;
+      }
+      continue;
+    }
+    if (s.kind == StmtKind::Output) continue;
+    for (const ExprPtr& n : s.names) {
+      const NameParts& name = n->name;
+      if ((s.kind == StmtKind::Param || s.kind == StmtKind::Const || s.kind == StmtKind::Dim) &&
+          name.timed) {
+        diags_.error(n->span, std::string("a ") + stmt_keyword(s.kind) +
+                                  " does not change with time, so '" + name.text +
+                                  "' cannot have a time index");
+        continue;
+      }
+      if (s.kind == StmtKind::State) continue;  // states name an equation's value
+      auto [it, fresh] = decls_.try_emplace(name.text, Decl{&s, n.get()});
+      if (!fresh) {
+        diags_.error(n->span, "'" + name.text + "' is " +
+                                  (s.kind == StmtKind::Equation ? "defined" : "declared") +
+                                  " twice; every name is declared or defined once");
+        diags_.note(it->second.name->span, "the first is here");
+      }
+    }
+  }
+}
+
+void Model::Lowering::declare(const Stmt& s) {
+  switch (s.kind) {
+    case StmtKind::Dim:
+      for (const ExprPtr& n : s.names) dim_value(n->name.text, n->span);
+      break;
+    case StmtKind::Input:
+    case StmtKind::Target:
+      for (const ExprPtr& n : s.names) declare_leaf(s, *n);
+      break;
+    case StmtKind::Param:
+      for (const ExprPtr& n : s.names) declare_param(s, *n);
+      break;
+    case StmtKind::State:
+      for (const ExprPtr& n : s.names) states_decl_[n->name.text] = &s;
+      break;
+    case StmtKind::Noise:  // LANGUAGE.md §9: parses, not lowered yet
+      diags_.error(s.keyword_span, "noise declarations are not supported yet");
+      break;
+    default:
+      break;
+  }
+}
+
+// The value of a dimension: -D / data first, then `dim H = …`.
+std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, Span where) {
+  if (auto it = m_.dims_.find(name); it != m_.dims_.end()) return it->second;
+  if (auto it = options_.dims.find(name); it != options_.dims.end()) {
+    m_.dims_[name] = it->second;
+    return it->second;
+  }
+  auto d = decls_.find(name);
+  if (d == decls_.end() || d->second.stmt->kind != StmtKind::Dim) return std::nullopt;
+  const Stmt& s = *d->second.stmt;
+  if (!s.value && options_.open_dim_placeholder > 0) {
+    m_.dims_[name] = options_.open_dim_placeholder;
+    return m_.dims_[name];
+  }
+  if (!s.value) {
+    if (!unset_reported_.count(name)) {
+      diags_.error(where, "dim " + name + " has no value: give it one (`dim " + name +
+                              " = 64`), pass -D " + name + "=64, or let the data set it");
+      unset_reported_.insert(name);
+    }
+    return std::nullopt;
+  }
+  if (dims_visiting_.count(name)) {
+    diags_.error(s.value->span, "dim " + name + " is defined in terms of itself");
+    return std::nullopt;
+  }
+  dims_visiting_.insert(name);
+  std::optional<double> v = integer_expr(*s.value);
+  dims_visiting_.erase(name);
+  if (!v) return std::nullopt;
+  if (!is_whole(*v) || *v < 1) {
+    diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
+                                    std::string(s.value->span.file->slice(s.value->span)));
+    return std::nullopt;
+  }
+  m_.dims_[name] = static_cast<std::int64_t>(*v);
+  return m_.dims_[name];
+}
+
+// Numbers, dims and + - * / of them, for shapes and dim values.
+std::optional<double> Model::Lowering::integer_expr(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Number: return e.number;
+    case ExprKind::Name: {
+      auto d = decls_.find(e.name.text);
+      if (d == decls_.end()) {
+        diags_.error(e.span, "unknown dim '" + e.name.text + "'; declare it: `dim " +
+                                 e.name.text + " = 64`, or `dim " + e.name.text +
+                                 "` to let the data set it");
+        return std::nullopt;
+      }
+      if (d->second.stmt->kind != StmtKind::Dim) {
+        StmtKind k = d->second.stmt->kind;
+        std::string role = k == StmtKind::Equation ? std::string("defined by an equation")
+                           : k == StmtKind::Input  ? std::string("an input")
+                                                   : std::string("a ") + stmt_keyword(k);
+        diags_.error(e.span, "'" + e.name.text + "' is " + role +
+                                 ", not a dim; a shape is made of numbers and dims");
+        return std::nullopt;
+      }
+      auto v = dim_value(e.name.text, e.span);
+      if (!v) return std::nullopt;
+      return static_cast<double>(*v);
+    }
+    case ExprKind::Binary: {
+      auto a = integer_expr(*e.args[0]);
+      auto b = integer_expr(*e.args[1]);
+      if (!a || !b) return std::nullopt;
+      switch (e.op) {
+        case Op::Add: return *a + *b;
+        case Op::Sub: return *a - *b;
+        case Op::Mul: return *a * *b;
+        case Op::Div: return *a / *b;
+        default: break;
+      }
+      break;
+    }
+    default: break;
+  }
+  diags_.error(e.span, "a size must be a number, a dim, or + - * / of them");
+  return std::nullopt;
+}
+
+std::optional<Shape> Model::Lowering::shape(const Stmt& s) {
+  std::vector<std::int64_t> dims;
+  bool ok = true;
+  for (const ExprPtr& d : s.shape) {
+    auto v = integer_expr(*d);
+    if (!v) {
+      ok = false;
+      continue;
+    }
+    if (!is_whole(*v) || *v < 1) {
+      diags_.error(d->span, "a size must be a positive whole number");
+      ok = false;
+      continue;
+    }
+    dims.push_back(static_cast<std::int64_t>(*v));
+  }
+  if (!ok) return std::nullopt;
+  if (dims.size() > 3) {
+    diags_.error(s.shape_span, "at most 3 axes per value are supported; this has " +
+                                   std::to_string(dims.size()));
+    return std::nullopt;
+  }
+  return Shape(std::span<const std::int64_t>(dims));
+}
+
+void Model::Lowering::declare_leaf(const Stmt& s, const Expr& n) {
+  const std::string& name = n.name.text;
+  if (auto d = decls_.find(name); d == decls_.end() || d->second.stmt != &s) return;  // reported
+  if (!s.has_shape) {
+    diags_.error(n.span, std::string("") + stmt_keyword(s.kind) + " '" + name +
+                             "' needs a shape: `" + stmt_keyword(s.kind) + " " + name + " : [4]`");
+    bound_[name] = {};
+    return;
+  }
+  auto sh = shape(s);
+  if (!sh) {
+    bound_[name] = {};
+    return;
+  }
+  ModelLeaf leaf{name, {}, 0, n.span, n.name.timed, n.name.base, n.name.offset};
+  if (s.onehot) {
+    if (sh->rank() != 1) {
+      diags_.error(s.shape_span, "onehot takes one size, the number of classes: onehot[V]");
+      bound_[name] = {};
+      return;
+    }
+    leaf.onehot = (*sh)[0];
+    leaf.node = m_.graph_->input_onehot(name, leaf.onehot);
+  } else {
+    leaf.node = m_.graph_->input(name, *sh);
+  }
+  bound_[name] = {leaf.node, leaf.onehot, s.kind == StmtKind::Target};
+  status_[name] = Status::done;
+  (s.kind == StmtKind::Input ? m_.inputs_ : m_.targets_).push_back(leaf);
+}
+
+void Model::Lowering::declare_param(const Stmt& s, const Expr& n) {
+  const std::string& name = n.name.text;
+  if (auto d = decls_.find(name); d == decls_.end() || d->second.stmt != &s) return;  // reported
+  Shape sh;
+  if (s.has_shape) {
+    if (s.onehot) diags_.error(s.shape_span, "a param cannot be onehot");
+    auto parsed = shape(s);
+    if (!parsed) {
+      bound_[name] = {};
+      return;
+    }
+    sh = *parsed;
+  }
+  Initializer init = init::constant(0);
+  if (s.value) {
+    auto parsed = initializer(*s.value);
+    if (parsed) init = *parsed;
+    bool needs_fans = init.kind == Initializer::Kind::glorot ||
+                      init.kind == Initializer::Kind::glorot_normal ||
+                      init.kind == Initializer::Kind::he || init.kind == Initializer::Kind::orthogonal;
+    if (parsed && needs_fans && sh.rank() < 2)
+      diags_.error(s.value->span, "'" + name + "' is " + (sh.rank() ? "a vector" : "a scalar") +
+                                      ", but " + init.describe() +
+                                      " is for matrices: give it a shape like `param " + name +
+                                      " : [3, 4] ~ " + init.describe() + "`");
+  } else if (uninitialized_.insert(&s).second) {
+    missing_initializer(s, sh);
+  }
+  Node p = m_.graph_->param(name, sh);
+  m_.params_.push_back({name, p, init, n.span});
+  bound_[name] = {p, 0};
+  status_[name] = Status::done;
+}
+
+// A param starts where its initializer puts it; there is no silent default
+// (a network of zeros has symmetric units and may never learn). One error per
+// statement, suggesting the statement with the usual initializer added.
+void Model::Lowering::missing_initializer(const Stmt& s, const Shape& shape) {
+  std::string names;
+  std::vector<Span> others;
+  for (const ExprPtr& n : s.names) {
+    names += (names.empty() ? "'" : ", '") + n->name.text + "'";
+    if (n != s.names.front()) others.push_back(n->span);
+  }
+  const char* init = shape.rank() >= 2 ? "glorot" : "0";
+  diags_.error(s.names.front()->span,
+               names + (s.names.size() > 1 ? " have" : " has") + " no initializer: write `" +
+                   std::string(s.span.file->slice(s.span)) + " ~ " + init + "`",
+               std::move(others));
+}
+
+std::optional<double> Model::Lowering::number(const Expr& e) {
+  if (e.kind == ExprKind::Number) return e.number;
+  if (e.kind == ExprKind::Unary && e.op == Op::Neg && e.args[0]->kind == ExprKind::Number)
+    return -e.args[0]->number;
+  if (e.kind == ExprKind::Unary && e.op == Op::Plus && e.args[0]->kind == ExprKind::Number)
+    return e.args[0]->number;
+  return std::nullopt;
+}
+
+std::optional<Initializer> Model::Lowering::initializer(const Expr& e) {
+  static const char* kHelp =
+      "an initializer is a number, normal(μ, σ), uniform(a, b), glorot, glorot_normal, he or "
+      "orthogonal";
+  if (auto v = number(e)) return init::constant(*v);
+  if (e.kind == ExprKind::Name) {
+    const std::string& n = e.name.text;
+    if (n == "glorot") return init::glorot();
+    if (n == canonical_name("glorot_normal")) return init::glorot_normal();
+    if (n == "he") return init::he();
+    if (n == "orthogonal") return init::orthogonal();
+  }
+  if (e.kind == ExprKind::Call && (e.name.text == "normal" || e.name.text == "uniform")) {
+    if (e.args.size() != 2 || !e.kwargs.empty()) {
+      diags_.error(e.span, e.name.text + " takes two numbers: " + e.name.text +
+                               (e.name.text == "normal" ? "(μ, σ)" : "(a, b)"));
+      return std::nullopt;
+    }
+    auto a = number(*e.args[0]), b = number(*e.args[1]);
+    if (!a || !b) {
+      diags_.error(e.span, e.name.text + " takes two numbers");
+      return std::nullopt;
+    }
+    try {
+      return e.name.text == "normal" ? init::normal(*a, *b) : init::uniform(*a, *b);
+    } catch (const Error& err) {
+      diags_.error(e.span, err.what());
+      return std::nullopt;
+    }
+  }
+  diags_.error(e.span, std::string("unknown initializer '") +
+                           std::string(e.span.file->slice(e.span)) + "': " + kHelp);
+  return std::nullopt;
+}
+
+}  // namespace eq

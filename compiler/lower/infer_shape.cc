@@ -1,0 +1,66 @@
+// Model::Lowering, shape inference: the shape of a recurrence's earlier
+// value hₜ₋ₖ is hₜ's, which may not be lowered yet (hₜ reads hₜ₋₁); it is
+// inferred from the AST without building nodes (see lowering.hpp).
+#include "compiler/lower/lowering.hpp"
+
+namespace eq {
+
+// Shape inference without building nodes, for the leaves of recurrences:
+// an unknown operand (nullopt) takes the shape the other side implies.
+std::optional<Shape> Model::Lowering::infer(const std::string& name) {
+  if (auto b = bound_.find(name); b != bound_.end() && b->second.node)
+    return b->second.onehot ? Shape{b->second.onehot} : lower::example_shape(b->second.node);
+  auto d = decls_.find(name);
+  if (d == decls_.end() || d->second.stmt->kind != StmtKind::Equation) return std::nullopt;
+  if (inferring_.count(name)) return std::nullopt;
+  inferring_.insert(name);
+  auto s = infer(*d->second.stmt->value);
+  inferring_.erase(name);
+  return s;
+}
+
+std::optional<Shape> Model::Lowering::infer(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::Number: return Shape{};
+    case ExprKind::Name:
+      if (e.name.timed && e.name.offset < 0) return infer(current(e.name).text);
+      return infer(e.name.text);
+    case ExprKind::Unary:
+    case ExprKind::Postfix: {
+      auto x = infer(*e.args[0]);
+      if (x && e.op == Op::Transpose && x->rank() == 2) return Shape{(*x)[1], (*x)[0]};
+      return x;
+    }
+    case ExprKind::Norm: return Shape{};
+    case ExprKind::Binary: {
+      auto a = infer(*e.args[0]), b = infer(*e.args[1]);
+      if (e.op == Op::MatMul) {
+        if (a && a->rank() == 2 && (!b || b->rank() == 1)) return Shape{(*a)[0]};
+        if (b && b->rank() == 2 && (!a || a->rank() == 1)) return Shape{(*b)[1]};
+        if (a && b && a->rank() == 2 && b->rank() == 2) return Shape{(*a)[0], (*b)[1]};
+        if (a && b) return Shape{};
+        return std::nullopt;
+      }
+      if (!a) return b;
+      if (!b) return a;
+      ir::IShape out;
+      if (!ir::broadcast(ir::IShape(*a), ir::IShape(*b), out)) return std::nullopt;
+      return out.example();
+    }
+    case ExprKind::Call: {
+      const std::string& f = e.name.text;
+      if (f == "Σ" || f == "sum" || f == "mean" || f == "norm" ||
+          ((f == "max" || f == "min") && e.args.size() == 1))
+        return Shape{};
+      if (e.args.empty()) return std::nullopt;
+      if (e.args.size() == 2) {
+        auto a = infer(*e.args[0]), b = infer(*e.args[1]);
+        return a ? a : b;
+      }
+      return infer(*e.args[0]);
+    }
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace eq

@@ -1,0 +1,18 @@
+// "Did you mean …": the known name nearest to an unknown one, for the
+// diagnostics of every stage (unknown names in equations, train keys,
+// optimizer arguments, eqc's commands and options).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace eq {
+
+// The known name closest to `name` (edit distance on characters), or "".
+// A name is close when at most `limit` characters are edited — by default a
+// third of the name's length (at least one) — and something is left in common.
+std::string nearest_name(const std::string& name, const std::vector<std::string>& known,
+                         std::size_t limit = 0);
+
+}  // namespace eq

@@ -1,0 +1,117 @@
+#include "train/example_batches.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runtime/error.hpp"
+
+namespace eq {
+namespace {
+
+// Generator streams of the run's seed (stream 0 initialises: trainer.cc).
+constexpr std::uint64_t kShuffleStream = 1, kSplitStream = 2;
+
+}  // namespace
+
+ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
+    : model_(*setup.model), config_(setup.config), shard_(shard),
+      shuffle_rng_(setup.config.seed, kShuffleStream) {
+  const std::string& name = model_.source().name();
+  if (model_.timed())
+    throw Error(name + ": a time model (names with ₜ) trains on text windows, not example batches");
+  if (!model_.loss()) throw Error(name + ": the model has no `loss` equation to minimise");
+  const std::int64_t n = setup.data.size();
+  if (n < 1) throw Error(setup.data.source + ": the data has no examples");
+
+  // The split: a seeded permutation; the first share is held out.
+  std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) all[static_cast<std::size_t>(i)] = i;
+  Rng split(config_.seed, kSplitStream);
+  split.shuffle(all);
+  const auto n_val = static_cast<std::int64_t>(std::floor(config_.validate * static_cast<double>(n)));
+  if (config_.validate > 0 && (n_val < 1 || n_val >= n))
+    throw Error(setup.data.source + ": validate = " + std::to_string(config_.validate) + " of " +
+                std::to_string(n) + " examples leaves an empty split");
+  val_rows_.assign(all.begin(), all.begin() + n_val);
+  train_rows_.assign(all.begin() + n_val, all.end());
+  std::sort(train_rows_.begin(), train_rows_.end());  // shuffling starts from data order
+  std::sort(val_rows_.begin(), val_rows_.end());
+  const auto n_train = static_cast<std::int64_t>(train_rows_.size());
+  const std::int64_t smallest = n_train % config_.batch ? n_train % config_.batch : config_.batch;
+  if (smallest < shard_.count)
+    throw Error(setup.data.source + ": a batch of " + std::to_string(smallest) + " examples cannot be " +
+                "shared by " + std::to_string(shard_.count) + " processes; lower their number or raise batch");
+
+  scale_ = fit_scale(setup.data, model_, train_rows_, config_.scale);
+  const std::int64_t eval_batch = std::max<std::int64_t>(config_.batch, 256);
+  batches_ = std::make_unique<Batches>(setup.data, model_, scale_, eval_batch);
+
+  program_ = training_program(model_);
+  acc_ = accuracy_pair(model_);
+  std::vector<ir::Node> extra;
+  if (acc_.output) extra.push_back(acc_.output);
+  machine_ = std::make_unique<Machine>(compile(model_.graph(), program_.outputs(extra)));
+  evaluator_ = std::make_unique<Evaluator>(model_, true);
+  order_.reserve(train_rows_.size());
+  epoch_rng_ = shuffle_rng_.serialize();
+}
+
+ExampleBatches::~ExampleBatches() = default;
+
+std::int64_t ExampleBatches::steps_per_epoch() const {
+  return (train_size() + config_.batch - 1) / config_.batch;
+}
+
+std::span<const std::int64_t> ExampleBatches::rows(std::int64_t epoch_step) const {
+  const auto at = static_cast<std::size_t>(epoch_step * config_.batch);
+  const auto b = static_cast<std::int64_t>(std::min(order_.size() - at, static_cast<std::size_t>(config_.batch)));
+  return std::span<const std::int64_t>(order_).subspan(at + static_cast<std::size_t>(shard_.begin(b)),
+                                                       static_cast<std::size_t>(shard_.end(b) - shard_.begin(b)));
+}
+
+void ExampleBatches::begin_epoch() {
+  epoch_rng_ = shuffle_rng_.serialize();
+  order_ = train_rows_;  // same size: no allocation after the first epoch
+  shuffle_rng_.shuffle(order_);
+}
+
+void ExampleBatches::let(const StepContext& step) { batches_->let(*machine_, rows(step.epoch_step)); }
+
+StepResult ExampleBatches::finish(const StepContext& step) {
+  StepResult r;
+  r.examples = static_cast<std::int64_t>(rows(step.epoch_step).size());
+  if (acc_.output) {
+    ConstView y = machine_->view(acc_.output);
+    const std::int32_t* k = batches_->staged_classes(acc_.target);
+    const std::int64_t n = y.shape.last();
+    const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
+    for (std::int64_t i = 0; k && i < r.examples; ++i)
+      r.correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb,
+                          y.dtype, n) == k[i];
+  }
+  return r;
+}
+
+Metrics ExampleBatches::validate() {
+  evaluator_->copy_params(*machine_);
+  const std::int64_t batch = std::max<std::int64_t>(config_.batch, 256);
+  return evaluator_->evaluate(*batches_, val_rows_.empty() ? train_rows_ : val_rows_, batch);
+}
+
+void ExampleBatches::save(SafetensorsFile&, TrainPosition& position) {
+  // Between epochs the next shuffle has not been drawn: save the generator as it is now.
+  position.rng = position.epoch_step == 0 ? shuffle_rng_.serialize() : epoch_rng_;
+}
+
+void ExampleBatches::restore(const SafetensorsFile&, const TrainPosition& position) {
+  shuffle_rng_.deserialize(position.rng);
+  epoch_rng_ = position.rng;
+  if (position.epoch_step > 0) {  // redraw the order of the epoch in progress
+    Rng rng = shuffle_rng_;
+    order_ = train_rows_;
+    rng.shuffle(order_);
+    shuffle_rng_ = rng;
+  }
+}
+
+}  // namespace eq

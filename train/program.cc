@@ -1,0 +1,46 @@
+#include "train/program.hpp"
+
+#include "compiler/autodiff/grad.hpp"
+#include "compiler/ir/builders.hpp"
+#include "runtime/error.hpp"
+
+namespace eq {
+namespace {
+
+void require_loss(const Model& model, bool timed) {
+  if (!model.loss())
+    throw Error(model.source().name() + ": the model has no `" + (timed ? "lossₜ" : "loss") +
+                "` equation to minimise");
+}
+
+}  // namespace
+
+std::vector<ir::Node> TrainingProgram::outputs(std::span<const ir::Node> extra) const {
+  std::vector<ir::Node> out{objective};
+  out.insert(out.end(), grads.begin(), grads.end());
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+ir::Node batch_objective(Model& model) {
+  require_loss(model, false);
+  ir::Node objective = ir::sum(model.loss(), 0) / ir::batch_size(model.loss());
+  model.graph().set_name(objective, "objective");
+  return objective;
+}
+
+TrainingProgram training_program(Model& model, const Window* window, const CompileOptions& options,
+                                 passes::PassStats* stats) {
+  if (window) require_loss(model, true);
+  const ir::Node objective = window ? window->objective : batch_objective(model);
+  TrainingProgram p;
+  p.objective = optimize(model.graph(), {objective}, options, stats)[0];
+  std::vector<ir::Node> params;
+  for (const ModelParam& param : model.params()) params.push_back(param.node);
+  p.grads = grad(p.objective, params);
+  for (std::size_t i = 0; i < p.grads.size(); ++i)
+    if (p.grads[i].name().empty()) model.graph().set_name(p.grads[i], "∂" + model.params()[i].name);
+  return p;
+}
+
+}  // namespace eq

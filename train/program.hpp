@@ -1,0 +1,48 @@
+// training_program: what one training step computes, built once for every
+// caller — the example trainer, the text-window trainer and `eqc ir --grad` /
+// `eqc tape`.
+//
+//   objective → optimize → grad
+//
+// The objective is the number the solver minimises: the mean of the model's
+// per-example `loss` over the batch or, for a time model unrolled over a
+// window (lower/unroll.hpp), the window's objective (the mean over steps and
+// streams). It is optimised — stabilised — before it is differentiated,
+// because the gradient of log(softmax z) divides by an underflowing softmax
+// while that of logsoftmax z does not (passes/pipeline.hpp). The gradients
+// follow model.params() in order. Nodes are named for listings: the
+// objective "objective", each gradient "∂<param>" unless a pass named it.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "compiler/lower/model.hpp"
+#include "compiler/lower/unroll.hpp"
+#include "compiler/passes/pipeline.hpp"
+
+namespace eq {
+
+struct TrainingProgram {
+  ir::Node objective;           // a scalar, stabilised
+  std::vector<ir::Node> grads;  // ∂objective/∂p for each p in model.params()
+
+  // What a training Machine computes: the objective, the gradients, then
+  // `extra` (what the data reads after a run: an output to score, carried
+  // states), in that order.
+  std::vector<ir::Node> outputs(std::span<const ir::Node> extra = {}) const;
+};
+
+// The mean of the model's per-example loss over the batch, not yet
+// optimised, named "objective". Throws eq::Error when the model has no loss.
+ir::Node batch_objective(Model& model);
+
+// The training step of `model` — over `window` when given (a time model
+// unrolled by the caller), else over a batch. `options` and `stats` are the
+// pass options of the optimisation (as `eqc ir` takes them). Throws
+// eq::Error when the model has no loss.
+TrainingProgram training_program(Model& model, const Window* window = nullptr,
+                                 const CompileOptions& options = {},
+                                 passes::PassStats* stats = nullptr);
+
+}  // namespace eq

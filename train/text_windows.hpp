@@ -1,0 +1,83 @@
+// TextWindows: the TrainingData of a time model (training_data.hpp) — text
+// read in windows, for truncated back-propagation through time
+// (LANGUAGE §6–§7).
+//
+// The text is split once: the first (1 − validate) share trains, the rest
+// is held out. Each is cut into parallel streams (TextStreams); the batch is
+// the streams, each a contiguous slice. The training program is
+// training_program() of the model unrolled over `window` steps (unroll.hpp)
+// plus each state's value at the window's last step. A step lets a window of
+// symbols in (xₜ the symbol at t, yₜ the one at t+1) and the carried states,
+// and after the run carries the states on, so gradients stop at the
+// window's start but the state does not. An epoch visits the windows in
+// order and starts the streams from the states' initial values.
+//
+// A checkpoint keeps the carried states (tensors "__state__.hₜ[-k]"), so a
+// resumed run ends with the same weights as an uninterrupted one. With a
+// Shard, each step runs on that share of the training streams (the
+// carried states, and so a checkpoint's, are the share's); held-out text is
+// scored whole.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/lower/unroll.hpp"
+#include "train/setup.hpp"
+#include "train/streams.hpp"
+#include "train/training_data.hpp"
+
+namespace eq {
+
+class TextWindows : public TrainingData {
+ public:
+  // Needs a time model with one one-hot input xₜ and one one-hot target yₜ,
+  // text data (setup.text), a window (default 50), and at least one stream
+  // per share.
+  explicit TextWindows(Setup& setup, const Shard& shard = {});
+  ~TextWindows() override;
+
+  Machine& machine() override { return *train_.machine; }
+  const TrainingProgram& program() const override { return program_; }
+  std::int64_t steps_per_epoch() const override { return train_streams_->windows(); }
+  std::int64_t train_size() const override { return train_end_; }
+  std::int64_t validation_size() const override { return symbols_ - train_end_; }
+  const char* unit() const override { return "symbols"; }
+  bool scores_accuracy() const override { return false; }
+
+  void begin_epoch() override { reset_carry(train_); }
+  void let(const StepContext& step) override { let_window(train_, step.epoch_step); }
+  StepResult finish(const StepContext& step) override;
+  // Mean loss per symbol over the held-out text (or the training text).
+  Metrics validate() override;
+  void parameters_changed() override { reset_carry(train_); }
+  void save(SafetensorsFile& checkpoint, TrainPosition& position) override;
+  void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) override;
+
+  std::int64_t window() const { return window_; }
+  // Symbols per step: streams × window.
+  std::int64_t symbols_per_step() const { return train_streams_->streams() * window_; }
+
+ private:
+  // A compiled program over one set of streams: training, or held-out.
+  struct Program {
+    std::unique_ptr<Machine> machine;
+    const TextStreams* text = nullptr;
+    std::vector<Tensor> carry;   // per state: [streams, …]
+    std::vector<Tensor> xs, ys;  // one window of symbols, per step
+  };
+  void reset_carry(Program& p);
+  void let_window(Program& p, std::int64_t w);
+  void carry_on(Program& p);
+
+  Model& model_;
+  std::int64_t window_ = 0, symbols_ = 0, train_end_ = 0;
+  Window unrolled_;
+  std::string input_name_, target_name_;
+  std::unique_ptr<TextStreams> train_streams_, val_streams_;
+  TrainingProgram program_;
+  Program train_, eval_;
+};
+
+}  // namespace eq

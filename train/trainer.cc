@@ -1,0 +1,207 @@
+#include "train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "runtime/error.hpp"
+#include "runtime/init.hpp"
+#include "runtime/random.hpp"
+#include "train/example_batches.hpp"
+#include "train/text_windows.hpp"
+
+namespace eq {
+namespace {
+
+// Independent generator streams of one seed, so that e.g. a change in the
+// number of parameters never shifts the shuffles (ExampleBatches draws
+// streams 1 and 2). Step seeds use one stream per step, far above these.
+constexpr std::uint64_t kInitStream = 0;
+constexpr std::uint64_t kStepSeedStreams = std::uint64_t{1} << 32;
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+double scalar(ConstView v) { return v.dtype == DType::f32 ? *v.as<float>() : *v.as<double>(); }
+
+// After a step whose objective `loss` is not finite: re-runs the step in
+// checking mode to find the first NaN / Inf and throws an eq::Error naming
+// the step and that equation. Returns when `loss` is finite.
+void stop_if_not_finite(Machine& machine, double loss, std::int64_t step) {
+  if (std::isfinite(loss)) return;
+  std::string where;
+  machine.set_check_finite(true);
+  try {
+    machine.run();
+  } catch (const Error& e) {
+    where = e.what();
+  }
+  machine.set_check_finite(false);
+  throw Error("training stopped at step " + std::to_string(step) + ": the loss is " +
+              (std::isnan(loss) ? "NaN" : "infinite") +
+              (where.empty() ? std::string() : "; the first non-finite value:\n" + where) +
+              (where.empty() || where.back() == '\n' ? "" : "\n"));
+}
+
+}  // namespace
+
+std::uint64_t step_seed(std::uint64_t seed, std::int64_t step) {
+  return Rng(seed, kStepSeedStreams + static_cast<std::uint64_t>(step)).next_u64();
+}
+
+SavedModel saved_model(const Setup& setup) {
+  SavedModel s;
+  s.source_name = setup.source_name;
+  s.source = setup.source;
+  s.dims = setup.model->dims();
+  s.labels = setup.labels;
+  s.vocabulary = setup.vocabulary;
+  s.seed = setup.config.seed;
+  s.dtype = setup.config.dtype;
+  return s;
+}
+
+std::unique_ptr<TrainingData> training_data(Setup& setup, const Shard& shard) {
+  if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
+    throw Error("shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count) +
+                " does not exist");
+  if (setup.model->timed()) return std::make_unique<TextWindows>(setup, shard);
+  return std::make_unique<ExampleBatches>(setup, shard);
+}
+
+Trainer::Trainer(Setup& setup) : Trainer(setup, training_data(setup)) {}
+
+Trainer::Trainer(Setup& setup, std::unique_ptr<TrainingData> data)
+    : setup_(setup), data_(std::move(data)) {
+  Machine& m = data_->machine();
+  std::vector<SolverParam> sp;
+  for (const ModelParam& p : setup_.model->params()) sp.push_back({p.name, m.param(p.node)});
+  solver_ = std::make_unique<Solver>(setup_.config.solver, std::move(sp));
+  grad_views_.resize(data_->program().grads.size());
+}
+
+Trainer::~Trainer() = default;
+
+std::int64_t Trainer::total_steps() const {
+  const TrainConfig& c = setup_.config;
+  return c.steps ? *c.steps : c.epochs * steps_per_epoch();
+}
+
+void Trainer::initialize() {
+  Rng rng(setup_.config.seed, kInitStream);
+  for (const ModelParam& p : setup_.model->params())
+    eq::initialize(p.init, machine().param(p.node), rng);
+  data_->parameters_changed();
+}
+
+void Trainer::load_weights(const SafetensorsFile& weights) {
+  set_params(*setup_.model, weights, machine());
+  data_->parameters_changed();
+}
+
+void Trainer::resume(const SafetensorsFile& ck) {
+  SavedModel s = decode_metadata(ck.metadata, ck.path);
+  if (!s.position) throw Error(ck.path + ": not a checkpoint (no optimizer state or step count)");
+  set_params(*setup_.model, ck, machine());
+  data_->restore(ck, *s.position);
+  restore_solver(*solver_, ck, s.position->step);
+  position_ = *s.position;
+}
+
+// One step: the data in, the run, the checks, the hooks, the update.
+StepResult Trainer::run_step(const TrainHooks& hooks) {
+  const TrainingProgram& program = data_->program();
+  Machine& m = machine();
+  StepContext at{step() + 1, position_.epoch, position_.epoch_step, 0};
+  at.seed = step_seed(setup_.config.seed, at.step);
+  data_->let(at);
+  if (hooks.before_run) hooks.before_run(m, at);
+  m.run();
+  const double loss = scalar(m.view(program.objective));
+  stop_if_not_finite(m, loss, at.step);
+  StepResult r = data_->finish(at);
+  r.loss = loss;
+  for (std::size_t i = 0; i < grad_views_.size(); ++i) grad_views_[i] = m.view(program.grads[i]);
+  if (hooks.reduce) hooks.reduce(grad_views_, r);
+  solver_->step(grad_views_);
+  return r;
+}
+
+// The epoch's running metrics, and the held-out ones when a share is held out.
+EpochReport Trainer::epoch_report(double seconds) {
+  EpochReport e;
+  e.epoch = position_.epoch + 1;
+  e.step = step();
+  e.seconds = seconds;
+  e.train.examples = epoch_examples_;
+  e.train.loss = epoch_examples_ ? epoch_loss_ / static_cast<double>(epoch_examples_) : 0;
+  if (data_->scores_accuracy() && epoch_examples_)
+    e.train.accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(epoch_examples_);
+  if (data_->validation_size() > 0) e.validation = validate();
+  return e;
+}
+
+void Trainer::train(const TrainHooks& hooks) {
+  const std::int64_t per_epoch = steps_per_epoch(), total = total_steps();
+  const std::int64_t epochs = setup_.config.steps ? (total + per_epoch - 1) / per_epoch : setup_.config.epochs;
+  const auto start = std::chrono::steady_clock::now();
+  auto epoch_start = start;
+  const std::int64_t first_step = step();
+  std::int64_t examples_done = 0;
+  while (step() < total) {
+    if (position_.epoch_step == 0) {
+      data_->begin_epoch();
+      epoch_loss_ = 0;
+      epoch_examples_ = epoch_correct_ = 0;
+      epoch_start = std::chrono::steady_clock::now();
+    }
+    const StepResult r = run_step(hooks);
+    epoch_loss_ += r.loss * static_cast<double>(r.examples);
+    epoch_examples_ += r.examples;
+    epoch_correct_ += r.correct;
+    examples_done += r.examples;
+    ++position_.epoch_step;
+    if (hooks.on_step) {
+      StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total,
+                     r.loss, 0, 0};
+      const double seconds = seconds_since(start);
+      if (seconds > 0) p.examples_per_second = static_cast<double>(examples_done) / seconds;
+      if (step() > first_step)
+        p.eta_seconds = seconds / static_cast<double>(step() - first_step) * static_cast<double>(total - step());
+      hooks.on_step(p);
+    }
+    const bool epoch_done = position_.epoch_step == per_epoch;
+    if (epoch_done || step() == total) {
+      const EpochReport e = epoch_report(seconds_since(epoch_start));
+      if (epoch_done) ++position_.epoch, position_.epoch_step = 0;
+      if (hooks.on_epoch) hooks.on_epoch(e);
+    }
+    if (hooks.checkpoint_every > 0 && step() % hooks.checkpoint_every == 0 && hooks.on_checkpoint)
+      hooks.on_checkpoint(checkpoint());
+  }
+}
+
+SafetensorsFile Trainer::weights() {
+  SafetensorsFile f;
+  f.tensors = param_tensors(*setup_.model, machine());
+  SavedModel s = saved_model(setup_);
+  data_->describe(s);
+  f.metadata = encode_metadata(s);
+  return f;
+}
+
+SafetensorsFile Trainer::checkpoint() {
+  SafetensorsFile f = weights();
+  save_solver(*solver_, f);
+  TrainPosition p = position_;
+  data_->save(f, p);
+  p.step = step();
+  p.optimizer = setup_.config.solver.describe();
+  SavedModel s = saved_model(setup_);
+  data_->describe(s);
+  s.position = p;
+  f.metadata = encode_metadata(s);
+  return f;
+}
+
+}  // namespace eq

@@ -1,0 +1,100 @@
+// TrainingData: what the one training loop (Trainer, trainer.hpp) steps
+// through. Two kinds implement it:
+//   ExampleBatches  shuffled batches of examples (example_batches.hpp)
+//   TextWindows     windows of parallel text streams, for truncated
+//                   back-propagation through time (text_windows.hpp)
+//
+// A TrainingData owns the training Machine — compiled from
+// training_program() plus what it reads after a run — and knows the order
+// of its steps within an epoch, what it carries from step to step and how it
+// scores held-out data. The loop owns everything else: the solver, the
+// position, progress and epoch reports, and when to validate and to write a
+// checkpoint. One step, as the loop drives it:
+//
+//   begin_epoch()                  before the first step of every epoch
+//   let(step)                      the step's data into the Machine
+//   (loop) hooks.before_run, run, the objective checked finite
+//   finish(step) → StepResult      what the step covered; carried state on
+//   (loop) hooks.reduce on the gradients and the result, solver step
+//
+// Nothing here allocates per step.
+#pragma once
+
+#include <cstdint>
+
+#include "compiler/machine.hpp"
+#include "runtime/safetensors.hpp"
+#include "train/checkpoint.hpp"
+#include "train/evaluate.hpp"
+#include "train/program.hpp"
+
+namespace eq {
+
+// Where one run of the training program stands.
+struct StepContext {
+  std::int64_t step = 0;        // the solver step this run makes, 1-based
+  std::int64_t epoch = 0;       // 0-based
+  std::int64_t epoch_step = 0;  // step within the epoch, 0-based
+  // step_seed(config seed, step): what noise and dropout draw from, the
+  // same on every rank and in a resumed run.
+  std::uint64_t seed = 0;
+};
+
+// A seed for one step, from the run's seed and the step alone.
+std::uint64_t step_seed(std::uint64_t seed, std::int64_t step);
+
+// One share of every step's data, for data parallelism: share `index` of
+// `count` takes rows [b·index/count, b·(index+1)/count) of each batch of b
+// examples, or that share of the text streams. Every share draws the same
+// order (the same seed); its objective and gradients are means over its
+// rows, so a reduce hook weighs them by StepResult::examples.
+struct Shard {
+  std::int64_t index = 0, count = 1;
+  // The first and one-past-last of this share's n items.
+  std::int64_t begin(std::int64_t n) const { return n * index / count; }
+  std::int64_t end(std::int64_t n) const { return n * (index + 1) / count; }
+};
+
+// What one step covered: the data counts, the loop reads the objective.
+struct StepResult {
+  double loss = 0;            // the step's objective: mean loss per example (or symbol)
+  std::int64_t examples = 0;  // examples (or symbols) it covered
+  std::int64_t correct = 0;   // of them classified right, when scores_accuracy()
+};
+
+class TrainingData {
+ public:
+  virtual ~TrainingData() = default;
+
+  // The compiled training step: program().outputs(…) of the data's model.
+  virtual Machine& machine() = 0;
+  virtual const TrainingProgram& program() const = 0;
+
+  virtual std::int64_t steps_per_epoch() const = 0;
+  // Examples (or symbols) trained on and held out, and what they are.
+  virtual std::int64_t train_size() const = 0;
+  virtual std::int64_t validation_size() const = 0;
+  virtual const char* unit() const = 0;  // "examples", "symbols"
+  virtual bool scores_accuracy() const = 0;
+
+  virtual void begin_epoch() = 0;
+  virtual void let(const StepContext& step) = 0;
+  virtual StepResult finish(const StepContext& step) = 0;
+
+  // Loss (and accuracy) of the Machine's current parameters on the held-out
+  // share or, without one, on the training data.
+  virtual Metrics validate() = 0;
+
+  // The parameters were set from outside the loop (initialisers, weights).
+  virtual void parameters_changed() {}
+  // What a checkpoint keeps beyond weights, solver state and the loop's
+  // position: tensors in `checkpoint`, and `position.rng`. `position` holds
+  // the loop's epoch and epoch_step.
+  virtual void save(SafetensorsFile& checkpoint, TrainPosition& position) = 0;
+  // The same, back: called before the loop takes up `position`.
+  virtual void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) = 0;
+  // What the weights file keeps about the data (feature scaling).
+  virtual void describe(SavedModel&) const {}
+};
+
+}  // namespace eq
