@@ -37,6 +37,7 @@ std::vector<Node> vjp(Node n, Node g) {
   [[maybe_unused]] Node y = n;
   [[maybe_unused]] Node x0 = n.arity() > 0 ? n.input(0) : Node();
   [[maybe_unused]] Node x1 = n.arity() > 1 ? n.input(1) : Node();
+  [[maybe_unused]] Node x2 = n.arity() > 2 ? n.input(2) : Node();
   switch (n.op()) {
 #define EQ_OP(name, arity, kind, flags, spellings, ...) \
   case Op::name: {                                      \

@@ -89,6 +89,8 @@ Node cast(Node x, DType dtype) {
   return make1(Op::cast, x, a);
 }
 
+Node where(Node c, Node a, Node b) { return c.graph().make(Op::where, {c, a, b}); }
+
 Node expand_back(Node g, Node like) {
   int missing = like.shape().rank() - g.shape().rank();
   return expand(reshape(g, g.shape().with_ones(missing)), like.shape());

@@ -57,6 +57,8 @@ Node reshape(Node x, IShape shape);
 Node expand(Node x, IShape shape);
 Node sum_to(Node x, IShape shape);
 Node cast(Node x, DType dtype);
+// a where c ≠ 0, else b (c is 1 / 0 data in the float dtype, as comparisons give).
+Node where(Node c, Node a, Node b);
 
 // g, the result of a reduction of `like` over trailing axes, given back
 // `like`'s shape: trailing axes of size 1 added, then broadcast.

@@ -93,6 +93,18 @@ TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   return ok(batched ? IShape::batched(s) : IShape(s), a.dtype());
 }
 
+// where(c, a, b): one float dtype, the three shapes broadcast together.
+TypeResult where_type(const OpInfo&, const Inputs& in, const Attrs&) {
+  if (in[0].dtype() != in[1].dtype() || in[1].dtype() != in[2].dtype() || !is_float(in[0].dtype()))
+    return fail("where: operands must share a float dtype: " + describe(in[0]) + ", " +
+                describe(in[1]) + " and " + describe(in[2]));
+  IShape ab, out;
+  if (!broadcast(in[1].shape(), in[2].shape(), ab) || !broadcast(in[0].shape(), ab, out))
+    return fail("where: shapes do not broadcast: " + in[0].shape().str() + ", " +
+                in[1].shape().str() + " and " + in[2].shape().str());
+  return ok(out, in[0].dtype());
+}
+
 TypeResult transpose_type(const OpInfo&, const Inputs& in, const Attrs&) {
   const Node& x = in[0];
   if (x.shape().rank() < 2) return ok(x.shape(), x.dtype());

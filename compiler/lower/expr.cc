@@ -1,6 +1,7 @@
 #include "compiler/lower/expr.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "compiler/ir/builders.hpp"
 #include "grammar/builtins.hpp"
@@ -156,6 +157,11 @@ class Lowerer {
       case Op::Div: return "divide";
       case Op::Pow: return "raise";
       case Op::MatMul: return "multiply";
+      case Op::Less:
+      case Op::Greater:
+      case Op::LessEqual:
+      case Op::GreaterEqual:
+      case Op::NotEqual: return "compare";
       default: return "combine";
     }
   }
@@ -170,28 +176,48 @@ class Lowerer {
     cx_.diags.error(l.span, message, {r.span});
   }
 
-  // Elementwise binary op with numpy broadcasting of the per-example shapes.
-  Node elementwise(ir::Op op, Node a, Node b) {
+  // Operands of an elementwise op aligned on their per-example axes (numpy
+  // broadcasting of the per-example shapes: a batched operand of lower rank
+  // gets size-1 axes after its batch axis); empty when they do not broadcast.
+  std::vector<Node> aligned(std::vector<Node> xs) {
     IShape per_example;
-    if (!ir::broadcast(IShape(example_shape(a)), IShape(example_shape(b)), per_example)) return {};
+    for (const Node& x : xs)
+      if (!ir::broadcast(per_example, IShape(example_shape(x)), per_example)) return {};
     int rank = per_example.rank();
-    auto align = [&](Node x) {
+    for (Node& x : xs) {
       int missing = rank - example_shape(x).rank();
-      if (!x.shape().has_batch() || missing <= 0) return x;
+      if (!x.shape().has_batch() || missing <= 0) continue;
       std::vector<std::int64_t> dims(static_cast<std::size_t>(missing), 1);
       dims.insert(dims.end(), example_shape(x).begin(), example_shape(x).end());
-      return ir::reshape(x, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
-    };
-    return cx_.graph.make(op, {align(a), align(b)});
+      x = ir::reshape(x, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
+    }
+    return xs;
+  }
+
+  // Elementwise binary op with numpy broadcasting of the per-example shapes.
+  Node elementwise(ir::Op op, Node a, Node b) {
+    std::vector<Node> xs = aligned({a, b});
+    if (xs.empty()) return {};
+    return cx_.graph.make(op, xs);
+  }
+
+  static ir::Op comparison_op(Op op) {
+    switch (op) {
+      case Op::Less: return ir::Op::lt;
+      case Op::Greater: return ir::Op::gt;
+      case Op::LessEqual: return ir::Op::le;
+      case Op::GreaterEqual: return ir::Op::ge;
+      default: return ir::Op::ne;
+    }
   }
 
   Binding binary(const Expr& e) {
-    if (is_comparison(e.op)) return not_yet(e.op_span, "the comparison '" + text(e.op_span) + "'");
     Binding a = expr(*e.args[0]);
     Binding b = expr(*e.args[1]);
     if (!a.node || !b.node) return {};
     if (e.op == Op::MatMul) return plain(mark(product(e, a, b), e.span));
-    ir::Op op = e.op == Op::Add ? ir::Op::add
+    ir::Op op = is_comparison(e.op) ? comparison_op(e.op)
+                : e.op == Op::Add ? ir::Op::add
                 : e.op == Op::Sub ? ir::Op::sub
                 : e.op == Op::Mul ? ir::Op::mul
                 : e.op == Op::Div ? ir::Op::div
@@ -282,6 +308,85 @@ class Lowerer {
     return plain(mark(ir::sqrt(ir::sum(ir::square(v))), whole.span));
   }
 
+  // The positional arguments a built-in takes, [fewest, most].
+  static std::pair<std::size_t, std::size_t> arity_of(std::string_view fn) {
+    if (fn == "max" || fn == "min" || fn == "leaky_relu") return {1, 2};
+    if (fn == "where" || fn == "clip") return {3, 3};
+    return {1, 1};
+  }
+  // The keyword arguments a built-in takes (LANGUAGE §9).
+  static std::vector<std::string_view> keywords_of(std::string_view fn) {
+    if (fn == "leaky_relu") return {"α", "alpha"};
+    return {};
+  }
+  static std::string count_text(std::pair<std::size_t, std::size_t> arity) {
+    auto [lo, hi] = arity;
+    std::string n = std::to_string(lo);
+    if (hi != lo) n += " or " + std::to_string(hi);
+    return n + (hi == 1 ? " argument" : " arguments");
+  }
+
+  // Lowers a call's positional arguments and named ones into `args` and
+  // `named` (by name); false when one failed (and was reported).
+  bool arguments(const Expr& e, std::string_view fn, std::vector<Binding>& args,
+                 std::vector<std::pair<std::string_view, Binding>>& named) {
+    auto arity = arity_of(fn);
+    if (e.args.size() < arity.first || e.args.size() > arity.second) {
+      cx_.diags.error(e.span, e.name.text + " takes " + count_text(arity) + "; got " +
+                                  std::to_string(e.args.size()));
+      return false;
+    }
+    std::vector<std::string_view> allowed = keywords_of(fn);
+    for (const KeywordArg& k : e.kwargs) {
+      auto it = std::find(allowed.begin(), allowed.end(), std::string_view(k.name.text));
+      if (it == allowed.end()) {
+        std::string message = e.name.text + " has no argument named '" + k.name.text + "'";
+        if (!allowed.empty()) message += "; it takes '" + std::string(allowed[0]) + " = …'";
+        cx_.diags.error(k.name_span, message);
+        return false;
+      }
+    }
+    for (const ExprPtr& arg : e.args) {
+      args.push_back(expr(*arg));
+      if (!args.back().node) return false;
+    }
+    for (const KeywordArg& k : e.kwargs) {
+      Binding v = expr(*k.value);
+      if (!v.node) return false;
+      named.emplace_back(keywords_of(fn)[0], v);
+    }
+    return true;
+  }
+
+  // "a [3, 4], b [4] and c [2]": the arguments as written, with their shapes.
+  std::string listed(const Expr& e, const std::vector<Binding>& args) const {
+    std::string out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (i) out += i + 1 == args.size() ? " and " : ", ";
+      out += text(*e.args[i]) + " " + shape_of(args[i]).str();
+    }
+    return out;
+  }
+
+  // An elementwise op of several arguments; a located error naming every
+  // argument's shape when they do not broadcast.
+  Node elementwise_call(const Expr& e, const std::vector<Binding>& args,
+                        const std::function<Node(const std::vector<Node>&)>& build) {
+    std::vector<Node> xs;
+    for (std::size_t i = 0; i < args.size(); ++i) xs.push_back(dense(args[i], e.args[i]->span));
+    xs = aligned(xs);
+    if (xs.empty()) {
+      std::vector<Span> others;
+      for (std::size_t i = 1; i < e.args.size(); ++i) others.push_back(e.args[i]->span);
+      cx_.diags.error(e.args[0]->span,
+                      "cannot take " + e.name.text + " of " + listed(e, args) +
+                          ": the shapes do not broadcast",
+                      others);
+      return {};
+    }
+    return build(xs);
+  }
+
   Binding call(const Expr& e) {
     const BuiltinSpelling* builtin = find_builtin(e.name.text);
     if (!builtin) {
@@ -294,58 +399,69 @@ class Lowerer {
     std::string_view fn = builtin->function;
     const bool composite = fn == "sum" || fn == "max" || fn == "min" || fn == "mean" ||
                            fn == "norm" || fn == "transpose" || fn == "softmax" ||
-                           fn == "logsoftmax";
+                           fn == "logsoftmax" || fn == "clip";
     if (!composite && !ir::op_for_spelling(fn))
       return not_yet(e.name_span, "the built-in function '" + e.name.text + "'");
-    if (!e.kwargs.empty())
-      return not_yet(e.kwargs[0].span, "the named argument '" + e.kwargs[0].name.text + " = …'");
-    std::size_t want = (fn == "max" || fn == "min") && e.args.size() == 2 ? 2 : 1;
-    if (e.args.size() != want) {
-      std::string takes = fn == "max" || fn == "min" ? "1 or 2 arguments" : "1 argument";
-      cx_.diags.error(e.span, e.name.text + " takes " + takes + "; got " +
-                                  std::to_string(e.args.size()));
-      return {};
-    }
     std::vector<Binding> args;
-    for (const ExprPtr& arg : e.args) {
-      args.push_back(expr(*arg));
-      if (!args.back().node) return {};
-    }
-    Node x = dense(args[0], e.args[0]->span);
-    if (want == 2) {
-      Node y = dense(args[1], e.args[1]->span);
-      Node n = elementwise(fn == "max" ? ir::Op::max : ir::Op::min, x, y);
-      if (!n) {
-        cx_.diags.error(e.args[0]->span,
-                        "cannot take the elementwise " + std::string(fn) + " of " + text(*e.args[0]) +
-                            " " + shape_of(args[0]).str() + " and " + text(*e.args[1]) + " " +
-                            shape_of(args[1]).str(),
-                        {e.args[1]->span});
+    std::vector<std::pair<std::string_view, Binding>> named;
+    if (!arguments(e, fn, args, named)) return {};
+    auto keyword = [&](std::string_view k) -> const Binding* {
+      for (const auto& [name, b] : named)
+        if (name == k) return &b;
+      return nullptr;
+    };
+    Node n;
+    if ((fn == "max" || fn == "min") && args.size() == 2) {
+      ir::Op op = fn == "max" ? ir::Op::max : ir::Op::min;
+      n = elementwise_call(e, args, [&](const auto& x) { return cx_.graph.make(op, x); });
+    } else if (fn == "where") {
+      n = elementwise_call(e, args, [](const auto& x) { return ir::where(x[0], x[1], x[2]); });
+    } else if (fn == "clip") {
+      n = elementwise_call(e, args,
+                           [](const auto& x) { return ir::min(ir::max(x[0], x[1]), x[2]); });
+    } else if (fn == "leaky_relu") {
+      if (args.size() == 2 && keyword("α")) {
+        cx_.diags.error(e.kwargs[0].span, "leaky_relu's α is given twice", {e.args[1]->span});
         return {};
       }
-      return plain(mark(n, e.span));
+      if (args.size() == 1)
+        args.push_back(keyword("α") ? *keyword("α")
+                                    : plain(mark(cx_.graph.constant(0.01), e.name_span)));
+      Node x = dense(args[0], e.args[0]->span), a = dense(args[1], e.span);
+      n = elementwise(ir::Op::leaky_relu, x, a);
+      if (!n) {
+        cx_.diags.error(e.args[0]->span, "cannot take leaky_relu of " + text(*e.args[0]) + " " +
+                                             shape_of(args[0]).str() + " with α " +
+                                             shape_of(args[1]).str());
+        return {};
+      }
+    } else {
+      n = reduce_or_unary(e, fn, dense(args[0], e.args[0]->span));
     }
-    Node n;
-    if (fn == "sum") n = ir::sum(x);
-    else if (fn == "max") n = ir::amax(x);
-    else if (fn == "min") n = ir::amin(x);
-    else if (fn == "mean")
-      n = ir::sum(x) / static_cast<double>(std::max<std::int64_t>(1, example_shape(x).numel()));
-    else if (fn == "norm") n = ir::sqrt(ir::sum(ir::square(x)));
-    else if (fn == "transpose") n = transpose(x, e.span);
-    else if (fn == "softmax" || fn == "logsoftmax") {
+    if (!n) return {};
+    return plain(mark(n, e.span));
+  }
+
+  // A built-in of one argument: a reduction, a composite or an op by spelling.
+  Node reduce_or_unary(const Expr& e, std::string_view fn, Node x) {
+    if (fn == "sum") return ir::sum(x);
+    if (fn == "max") return ir::amax(x);
+    if (fn == "min") return ir::amin(x);
+    if (fn == "mean")
+      return ir::sum(x) / static_cast<double>(std::max<std::int64_t>(1, example_shape(x).numel()));
+    if (fn == "norm") return ir::sqrt(ir::sum(ir::square(x)));
+    if (fn == "transpose") return transpose(x, e.span);
+    if (fn == "softmax" || fn == "logsoftmax") {
       if (example_shape(x).rank() == 0) {
         cx_.diags.error(e.args[0]->span, e.name.text + " needs a vector; " + text(*e.args[0]) +
                                              " is a scalar");
         return {};
       }
-      n = fn == "softmax" ? ir::softmax(x) : ir::logsoftmax(x);
-    } else {
-      auto op = ir::op_for_spelling(fn);
-      EQ_ASSERT(op.has_value(), "built-in '" + std::string(fn) + "' has no op");
-      n = cx_.graph.make(*op, {x});
+      return fn == "softmax" ? ir::softmax(x) : ir::logsoftmax(x);
     }
-    return plain(mark(n, e.span));
+    auto op = ir::op_for_spelling(fn);
+    EQ_ASSERT(op.has_value(), "built-in '" + std::string(fn) + "' has no op");
+    return cx_.graph.make(*op, {x});
   }
 
   Context& cx_;

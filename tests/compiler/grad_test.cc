@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <functional>
 #include <set>
+#include <tuple>
 
 #include "gradcheck.hpp"
 
@@ -178,6 +179,27 @@ std::vector<Case> cases_for(Op op) {
         loss = weighted(g, l, sum_to(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{4})), rng);
       });
       break;
+    case Op::where:
+      // c is 1 / 0 data (a comparison); a and b broadcast against it and each other.
+      for (auto [sc, sa, sb] : {std::tuple{Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},
+                                std::tuple{Shape{3, 4}, Shape{4}, Shape{}},
+                                std::tuple{Shape{3, 1}, Shape{1, 4}, Shape{3, 4}}})
+        add("where " + sc.str() + " " + sa.str() + " " + sb.str(),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              Node c = g.param("c", sc);  // a leaf, not differentiated
+              std::vector<double> bits;
+              for (std::int64_t i = 0; i < sc.numel(); ++i) bits.push_back(static_cast<double>(i % 3 == 1));
+              l.add(c, Tensor::from(sc, bits, DType::f64));
+              Node a = param(g, l, w, "a", sa, rng);
+              Node b = param(g, l, w, "b", sb, rng);
+              loss = weighted(g, l, where(c, a, b), rng);
+            });
+      add("where over a batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node x = batch_input(g, l, w, "x", Shape{4}, rng);
+        Node b = param(g, l, w, "b", Shape{4}, rng);
+        loss = weighted(g, l, where(lt(x, constant_like(x, 0.0)), x * b, b), rng);
+      });
+      break;
     case Op::cast:
       add("cast to the same dtype", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
         Node x = param(g, l, w, "x", Shape{3}, rng);
@@ -191,8 +213,9 @@ std::vector<Case> cases_for(Op op) {
 }
 
 // Ops whose derivative is zero or that are not differentiable values.
-const std::set<Op> kNoGradient = {Op::input, Op::param, Op::constant, Op::sign, Op::step,
-                                  Op::eq,    Op::onehot, Op::batch_size};
+const std::set<Op> kNoGradient = {Op::input, Op::param,  Op::constant, Op::sign, Op::step,
+                                  Op::floor, Op::eq,     Op::ne,       Op::lt,   Op::gt,
+                                  Op::le,    Op::ge,     Op::onehot,   Op::batch_size};
 
 }  // namespace
 
