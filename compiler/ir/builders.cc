@@ -18,6 +18,8 @@ Node reduce(Op op, Node x, int axis) {
 #define EQ_REDUCE(name, ...)                                              \
   Node name(Node x, int axis) { return reduce(Op::name, x, axis); }       \
   Node name(Node x) { return reduce(Op::name, x, example_axis(x)); }
+#define EQ_REDUCE_AXIS(name, ...) \
+  Node name(Node x, int axis) { return reduce(Op::name, x, axis); }
 #include "compiler/ir/ops.def"
 
 Node pow(Node a, double b) { return pow(a, constant_like(a, b)); }

@@ -17,6 +17,8 @@ namespace eq::ir {
 #define EQ_REDUCE(name, ...) \
   Node name(Node x, int axis); \
   Node name(Node x);
+// The one-axis reductions: `axis` as stored (a batched value's batch is axis 0).
+#define EQ_REDUCE_AXIS(name, ...) Node name(Node x, int axis);
 #include "compiler/ir/ops.def"
 
 // 1 where a == b, else 0: the builder of the `eq` row under a readable name.

@@ -93,6 +93,21 @@ TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   return ok(batched ? IShape::batched(s) : IShape(s), a.dtype());
 }
 
+// One axis reduced and kept with size 1.
+TypeResult reduce_axis_type(const OpInfo& oi, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  if (!is_float(x.dtype())) return fail(std::string(oi.name) + ": needs float data");
+  const int first = x.shape().has_batch() ? 1 : 0;
+  if (at.axis < first || at.axis >= x.shape().rank())
+    return fail(std::string(oi.name) + ": axis " + std::to_string(at.axis) + " of " +
+                x.shape().str());
+  Shape e = x.shape().example();
+  std::vector<std::int64_t> dims(e.begin(), e.end());
+  dims[static_cast<std::size_t>(at.axis - first)] = 1;
+  Shape s{std::span<const std::int64_t>(dims)};
+  return ok(x.shape().has_batch() ? IShape::batched(s) : IShape(s), x.dtype());
+}
+
 // where(c, a, b): one float dtype, the three shapes broadcast together.
 TypeResult where_type(const OpInfo&, const Inputs& in, const Attrs&) {
   if (in[0].dtype() != in[1].dtype() || in[1].dtype() != in[2].dtype() || !is_float(in[0].dtype()))

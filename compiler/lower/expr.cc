@@ -1,6 +1,7 @@
 #include "compiler/lower/expr.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 #include "compiler/ir/builders.hpp"
@@ -308,6 +309,10 @@ class Lowerer {
     return plain(mark(ir::sqrt(ir::sum(ir::square(v))), whole.span));
   }
 
+  static bool is_reduction(std::string_view fn) {
+    return fn == "sum" || fn == "mean" || fn == "max" || fn == "min" || fn == "logsumexp";
+  }
+
   // The positional arguments a built-in takes, [fewest, most].
   static std::pair<std::size_t, std::size_t> arity_of(std::string_view fn) {
     if (fn == "max" || fn == "min" || fn == "leaky_relu") return {1, 2};
@@ -317,6 +322,7 @@ class Lowerer {
   // The keyword arguments a built-in takes (LANGUAGE §9).
   static std::vector<std::string_view> keywords_of(std::string_view fn) {
     if (fn == "leaky_relu") return {"α", "alpha"};
+    if (is_reduction(fn)) return {"axis"};
     return {};
   }
   static std::string count_text(std::pair<std::size_t, std::size_t> arity) {
@@ -351,6 +357,7 @@ class Lowerer {
       if (!args.back().node) return false;
     }
     for (const KeywordArg& k : e.kwargs) {
+      if (k.name.text == "axis") continue;  // a number, read by axis_of
       Binding v = expr(*k.value);
       if (!v.node) return false;
       named.emplace_back(keywords_of(fn)[0], v);
@@ -411,7 +418,17 @@ class Lowerer {
       return nullptr;
     };
     Node n;
-    if ((fn == "max" || fn == "min") && args.size() == 2) {
+    const KeywordArg* axis = nullptr;
+    for (const KeywordArg& k : e.kwargs)
+      if (k.name.text == "axis") axis = &k;
+    if (axis && args.size() == 2) {
+      cx_.diags.error(axis->span, "axis = … reduces one value; " + e.name.text +
+                                      " of two values is elementwise");
+      return {};
+    }
+    if (axis) {
+      n = reduce_axis(e, fn, dense(args[0], e.args[0]->span), *axis);
+    } else if ((fn == "max" || fn == "min") && args.size() == 2) {
       ir::Op op = fn == "max" ? ir::Op::max : ir::Op::min;
       n = elementwise_call(e, args, [&](const auto& x) { return cx_.graph.make(op, x); });
     } else if (fn == "where") {
@@ -442,11 +459,53 @@ class Lowerer {
     return plain(mark(n, e.span));
   }
 
+  // The stored axis that `axis = k` names in x (0-based over one example's
+  // axes, negative from the end), or -1 after reporting why not.
+  int axis_of(const Expr& e, const KeywordArg& k, Node x) {
+    const Expr* v = k.value.get();
+    bool negative = false;
+    if (v->kind == ExprKind::Unary && v->op == Op::Neg) {
+      negative = true;
+      v = v->args[0].get();
+    }
+    const int rank = example_shape(x).rank();
+    if (v->kind != ExprKind::Number || v->number != std::floor(v->number) ||
+        std::abs(v->number) > 64) {
+      cx_.diags.error(k.value->span, "axis must be a whole number, like axis = -1");
+      return -1;
+    }
+    const int written = static_cast<int>(negative ? -v->number : v->number);
+    if (rank == 0 || written < -rank || written >= rank) {
+      std::string has = rank == 0 ? "has no axes"
+                                  : "has axes 0 to " + std::to_string(rank - 1) + " (or -1 to -" +
+                                        std::to_string(rank) + ")";
+      cx_.diags.error(k.value->span, "axis " + std::to_string(written) + " is out of range: " +
+                                         text(*e.args[0]) + " " + example_shape(x).str() + " " +
+                                         has,
+                      {e.args[0]->span});
+      return -1;
+    }
+    return (written < 0 ? written + rank : written) + (x.shape().has_batch() ? 1 : 0);
+  }
+
+  // Σ(e, axis = k) and the like: one axis reduced, kept with size 1 (LANGUAGE §9).
+  Node reduce_axis(const Expr& e, std::string_view fn, Node x, const KeywordArg& k) {
+    const int axis = axis_of(e, k, x);
+    if (axis < 0) return {};
+    if (fn == "sum") return ir::sum_axis(x, axis);
+    if (fn == "max") return ir::amax_axis(x, axis);
+    if (fn == "min") return ir::amin_axis(x, axis);
+    if (fn == "logsumexp") return ir::logsumexp_axis(x, axis);
+    EQ_ASSERT(fn == "mean", "no axis reduction for " + std::string(fn));
+    return ir::sum_axis(x, axis) / static_cast<double>(x.shape()[axis]);
+  }
+
   // A built-in of one argument: a reduction, a composite or an op by spelling.
   Node reduce_or_unary(const Expr& e, std::string_view fn, Node x) {
     if (fn == "sum") return ir::sum(x);
     if (fn == "max") return ir::amax(x);
     if (fn == "min") return ir::amin(x);
+    if (fn == "logsumexp") return ir::logsumexp(x);
     if (fn == "mean")
       return ir::sum(x) / static_cast<double>(std::max<std::int64_t>(1, example_shape(x).numel()));
     if (fn == "norm") return ir::sqrt(ir::sum(ir::square(x)));

@@ -179,6 +179,25 @@ std::vector<Case> cases_for(Op op) {
         loss = weighted(g, l, sum_to(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{4})), rng);
       });
       break;
+    case Op::sum_axis:
+    case Op::amax_axis:
+    case Op::amin_axis:
+    case Op::logsumexp_axis:
+      for (int axis : {0, 1})
+        add("matrix, axis " + std::to_string(axis),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              Node x = param(g, l, w, "x", Shape{3, 4}, rng);
+              loss = weighted(g, l, x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }()), rng);
+            });
+      for (int axis : {1, 2, 3})
+        add("per-example matrices, stored axis " + std::to_string(axis),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              Node x = batch_input(g, l, w, "x", Shape{2, 3, 4}, rng);
+              Node r = x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }());
+              // Broadcast back onto x, as layer norm does.
+              loss = weighted(g, l, (x - r) * r, rng);
+            });
+      break;
     case Op::where:
       // c is 1 / 0 data (a comparison); a and b broadcast against it and each other.
       for (auto [sc, sa, sb] : {std::tuple{Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},

@@ -52,6 +52,10 @@ struct Bench {
     leaves.add(x, std::move(t));
   }
 
+  void define_all(std::initializer_list<const char*> equations) {
+    for (const char* e : equations) p.define(e);
+  }
+
   Tensor run(const std::string& expression) {
     Node n = p.parse(expression);
     Machine vm(compile(g, {n}));
@@ -175,4 +179,91 @@ TEST_CASE("§9 elementwise built-ins: located errors with both shapes", "[lang-v
         "m.eq:2:19: error: leaky_relu has no argument named 'beta'; it takes 'α = …'\n"
         "y = leaky_relu(x, beta = 0.1)\n"
         "                  ^~~~\n");
+}
+
+TEST_CASE("§9 reductions along one axis keep it, and broadcast back", "[lang-v2]") {
+  Bench b;
+  const std::int64_t T = 3, D = 4;
+  Tensor X = b.input("X", Shape{T, D});
+  auto at = [&](std::int64_t e, std::int64_t t, std::int64_t d) { return X.at((e * T + t) * D + d); };
+  // Layer norm as §9 writes it, against plain loops.
+  std::vector<double> norm, row_sum, col_max, col_lse, total_lse;
+  for (std::int64_t e = 0; e < kBatch; ++e) {
+    double all = 0, big = -1e300;
+    for (std::int64_t t = 0; t < T; ++t)
+      for (std::int64_t d = 0; d < D; ++d) big = std::max(big, at(e, t, d));
+    for (std::int64_t t = 0; t < T; ++t)
+      for (std::int64_t d = 0; d < D; ++d) all += std::exp(at(e, t, d) - big);
+    total_lse.push_back(big + std::log(all));
+    for (std::int64_t t = 0; t < T; ++t) {
+      double mu = 0, var = 0, s = 0;
+      for (std::int64_t d = 0; d < D; ++d) mu += at(e, t, d) / D;
+      for (std::int64_t d = 0; d < D; ++d) var += (at(e, t, d) - mu) * (at(e, t, d) - mu) / D;
+      for (std::int64_t d = 0; d < D; ++d) norm.push_back((at(e, t, d) - mu) / std::sqrt(var + 1e-5));
+      for (std::int64_t d = 0; d < D; ++d) s += at(e, t, d);
+      row_sum.push_back(s);
+    }
+    for (std::int64_t d = 0; d < D; ++d) {
+      double m = -1e300, z = 0;
+      for (std::int64_t t = 0; t < T; ++t) m = std::max(m, at(e, t, d));
+      for (std::int64_t t = 0; t < T; ++t) z += std::exp(at(e, t, d) - m);
+      col_max.push_back(m);
+      col_lse.push_back(m + std::log(z));
+    }
+  }
+  b.p.define("μ = mean(X, axis = -1)");
+  check_values(b.run("(X - μ) / √(mean((X - μ)², axis = -1) + 0.00001)"), norm, 1e-12);
+  Tensor s = b.run("Σ(X, axis = 1)");
+  CHECK(s.shape() == Shape{kBatch, T, 1});
+  check_values(s, row_sum);
+  Tensor m = b.run("max(X, axis = 0)");
+  CHECK(m.shape() == Shape{kBatch, 1, D});
+  check_values(m, col_max);
+  check_values(b.run("logsumexp(X, axis = -2)"), col_lse, 1e-13);
+  check_values(b.run("logsumexp(X)"), total_lse, 1e-13);
+  // min along the last axis of a vector is its min, kept as [1].
+  Bench v;
+  Tensor x = v.input("x", Shape{5});
+  std::vector<double> mins;
+  for (std::int64_t e = 0; e < kBatch; ++e) {
+    double lo = 1e300;
+    for (std::int64_t i = 0; i < 5; ++i) lo = std::min(lo, x.at(e * 5 + i));
+    mins.push_back(lo);
+  }
+  Tensor lo = v.run("min(x, axis = 0)");
+  CHECK(lo.shape() == Shape{kBatch, 1});
+  check_values(lo, mins);
+  // logsumexp is stable: logits of 1000 do not overflow.
+  Bench big;
+  big.data("z", Shape{2}, Tensor::from(Shape{1, 2}, {1000.0, 1000.0}, DType::f64));
+  CHECK(big.run("logsumexp(z)").at(0) == Approx(1000 + std::log(2.0)).epsilon(1e-15));
+}
+
+TEST_CASE("§9 axis reductions: gradients against central differences", "[lang-v2]") {
+  Bench b;
+  b.input("X", Shape{3, 4});
+  b.param("g", Shape{4});
+  b.define_all({"μ = mean(X, axis = -1)", "v = mean((X - μ)², axis = -1)"});
+  for (const char* e : {"g * (X - μ) / √(v + 0.1)", "Σ(X, axis = 0) * g", "max(X, axis = 1)",
+                        "min(X*g, axis = 0)", "logsumexp(X*g, axis = -1)", "logsumexp(X + g)"})
+    b.check_gradient(e);
+}
+
+TEST_CASE("§9 axis reductions: located errors", "[lang-v2]") {
+  CHECK(diagnose("input X : [3, 4]\ny = Σ(X, axis = 2)\n") ==
+        "m.eq:2:17: error: axis 2 is out of range: X [3, 4] has axes 0 to 1 (or -1 to -2)\n"
+        "y = Σ(X, axis = 2)\n"
+        "      ~         ^\n");
+  CHECK(diagnose("input x : [3]\ny = mean(x, axis = 0.5)\n") ==
+        "m.eq:2:20: error: axis must be a whole number, like axis = -1\n"
+        "y = mean(x, axis = 0.5)\n"
+        "                   ^~~\n");
+  CHECK(diagnose("input x : [3]\ny = max(x, x, axis = 0)\n") ==
+        "m.eq:2:15: error: axis = … reduces one value; max of two values is elementwise\n"
+        "y = max(x, x, axis = 0)\n"
+        "              ^~~~~~~~\n");
+  CHECK(diagnose("input x : [3]\ny = softmax(x, axis = 0)\n") ==
+        "m.eq:2:16: error: softmax has no argument named 'axis'\n"
+        "y = softmax(x, axis = 0)\n"
+        "               ^~~~\n");
 }
