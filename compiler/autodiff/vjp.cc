@@ -30,6 +30,19 @@ std::vector<Node> matmul_vjp(Node n, Node g) {
   return {reshape(da, a.shape()), reshape(db, b.shape())};
 }
 
+// Each part of a concatenation gets its columns of g (the engine sums them
+// back over the axes the part was broadcast along).
+std::vector<Node> concat_vjp(Node n, Node g) {
+  std::vector<Node> out;
+  const int axis = n.shape().rank() - 1;
+  std::int64_t offset = 0;
+  for (int k = 0; k < n.arity(); ++k) {
+    const std::int64_t size = n.input(k).shape()[n.input(k).shape().rank() - 1];
+    out.push_back(slice(g, axis, offset, offset + size));
+    offset += size;
+  }
+  return out;
+}
 }  // namespace
 
 std::vector<Node> vjp(Node n, Node g) {

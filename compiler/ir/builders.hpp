@@ -59,6 +59,12 @@ Node reshape(Node x, IShape shape);
 Node expand(Node x, IShape shape);
 Node sum_to(Node x, IShape shape);
 Node cast(Node x, DType dtype);
+// Parts joined along the last axis (leading axes broadcast).
+Node concat(std::vector<Node> parts);
+// x[start:stop] along `axis` (as stored), the axis kept.
+Node slice(Node x, int axis, std::int64_t start, std::int64_t stop);
+// Zeros with x's shape but `size` along `axis`, x placed at start there.
+Node unslice(Node x, int axis, std::int64_t start, std::int64_t size);
 // a where c ≠ 0, else b (c is 1 / 0 data in the float dtype, as comparisons give).
 Node where(Node c, Node a, Node b);
 

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include "compiler/ir/builders.hpp"
 #include "grammar/builtins.hpp"
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
 
 namespace eq::lower {
 
@@ -70,9 +72,9 @@ class Lowerer {
       case ExprKind::Call:
         return call(e);
       case ExprKind::Concat:
-        return not_yet(e.span, "concatenation [a, b]");
+        return concat(e);
       case ExprKind::Index:
-        return not_yet(e.span, "indexing and slicing");
+        return index(e);
     }
     return {};
   }
@@ -302,6 +304,145 @@ class Lowerer {
     return ir::matmul(x, y, false, tb);
   }
 
+  // [a, b, …] (LANGUAGE §9): joined along the last axis. A scalar joins as
+  // [1]; a batched part of lower rank gets size-1 axes after its batch axis,
+  // so the leading axes broadcast as in `+`.
+  Binding concat(const Expr& e) {
+    std::vector<Binding> bs;
+    std::vector<Node> parts;
+    int rank = 1;
+    for (const ExprPtr& p : e.args) {
+      bs.push_back(expr(*p));
+      if (!bs.back().node) return {};
+      Node v = dense(bs.back(), p->span);
+      if (example_shape(v).rank() == 0)
+        v = ir::reshape(v, v.shape().has_batch() ? IShape::batched(Shape{1}) : IShape(Shape{1}));
+      rank = std::max(rank, example_shape(v).rank());
+      parts.push_back(v);
+    }
+    for (Node& v : parts) {
+      int missing = rank - example_shape(v).rank();
+      if (!v.shape().has_batch() || missing <= 0) continue;
+      std::vector<std::int64_t> dims(static_cast<std::size_t>(missing), 1);
+      dims.insert(dims.end(), example_shape(v).begin(), example_shape(v).end());
+      v = ir::reshape(v, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
+    }
+    IShape lead;
+    for (const Node& v : parts) {
+      if (ir::broadcast(lead, IShape(example_shape(v)).prefix(rank - 1), lead)) continue;
+      std::string listed;
+      std::vector<Span> others;
+      for (std::size_t i = 0; i < bs.size(); ++i) {
+        listed += (i ? ", " : "") + text(*e.args[i]) + " " + shape_of(bs[i]).str();
+        if (i) others.push_back(e.args[i]->span);
+      }
+      cx_.diags.error(e.args[0]->span,
+                      "cannot join [" + listed + "]: parts join along their last axis, so the "
+                      "axes before it must match (or be 1)",
+                      others);
+      return {};
+    }
+    return plain(mark(ir::concat(parts), e.span));
+  }
+
+  // A bound of an index or slice: a whole number, a dim, or + - * / of them.
+  std::optional<std::int64_t> bound(const Expr& e) {
+    std::optional<double> v = constant_of(e);
+    if (!v) return std::nullopt;
+    if (*v != std::floor(*v)) {
+      cx_.diags.error(e.span, "an index must be a whole number; " + text(e) + " is " +
+                                  format_number(*v));
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(*v);
+  }
+  std::optional<double> constant_of(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::Number: return e.number;
+      case ExprKind::Unary:
+        if (e.op == Op::Neg) {
+          auto v = constant_of(*e.args[0]);
+          if (v) return -*v;
+          return std::nullopt;
+        }
+        break;
+      case ExprKind::Name: {
+        const Binding* b = cx_.scope.find(e.name, e.span, cx_.diags);
+        if (b && b->node && b->node.op() == ir::Op::constant) return b->node.attrs().value;
+        break;
+      }
+      case ExprKind::Binary: {
+        if (e.op != Op::Add && e.op != Op::Sub && e.op != Op::Mul && e.op != Op::Div) break;
+        auto a = constant_of(*e.args[0]);
+        if (!a) return std::nullopt;
+        auto b = constant_of(*e.args[1]);
+        if (!b) return std::nullopt;
+        return e.op == Op::Add ? *a + *b : e.op == Op::Sub ? *a - *b : e.op == Op::Mul ? *a * *b : *a / *b;
+      }
+      default: break;
+    }
+    cx_.diags.error(e.span, "an index must be a number, a dim, or + - * / of them; " + text(e) +
+                                " is not");
+    return std::nullopt;
+  }
+
+  // X[i], h[a:b], X[:, a:b] (LANGUAGE §9): numpy on one example's value,
+  // 0-based, negative from the end. A slice keeps its axis, an index drops it.
+  Binding index(const Expr& e) {
+    Binding b = expr(*e.args[0]);
+    if (!b.node) return {};
+    Node v = dense(b, e.args[0]->span);
+    const Shape shape = example_shape(v);
+    const int first = v.shape().has_batch() ? 1 : 0;
+    if (static_cast<int>(e.index.size()) > shape.rank()) {
+      cx_.diags.error(e.index[static_cast<std::size_t>(shape.rank())].span,
+                      text(*e.args[0]) + " " + shape.str() + " has " +
+                          std::to_string(shape.rank()) + (shape.rank() == 1 ? " axis" : " axes") +
+                          "; it is indexed with " + std::to_string(e.index.size()),
+                      {e.args[0]->span});
+      return {};
+    }
+    std::vector<std::int64_t> kept;
+    for (int k = 0; k < shape.rank(); ++k) {
+      const std::int64_t size = shape[k];
+      if (k >= static_cast<int>(e.index.size())) {
+        kept.push_back(size);
+        continue;
+      }
+      const IndexAxis& ax = e.index[static_cast<std::size_t>(k)];
+      std::int64_t start = 0, stop = size;
+      if (ax.slice) {
+        if (ax.start) {
+          auto s = bound(*ax.start);
+          if (!s) return {};
+          start = *s < 0 ? *s + size : *s;
+        }
+        if (ax.stop) {
+          auto s = bound(*ax.stop);
+          if (!s) return {};
+          stop = *s < 0 ? *s + size : *s;
+        }
+      } else {
+        auto i = bound(*ax.index);
+        if (!i) return {};
+        start = *i < 0 ? *i + size : *i;
+        stop = start + 1;
+      }
+      if (start < 0 || stop > size || start >= stop) {
+        cx_.diags.error(ax.span, "[" + text(ax.span) + "] is out of range for axis " +
+                                     std::to_string(k) + " of " + text(*e.args[0]) + " " +
+                                     shape.str() + " (size " + std::to_string(size) + ")",
+                        {e.args[0]->span});
+        return {};
+      }
+      v = ir::slice(v, k + first, start, stop);
+      if (ax.slice) kept.push_back(stop - start);
+    }
+    Shape s{std::span<const std::int64_t>(kept)};
+    if (!(s == example_shape(v))) v = ir::reshape(v, first ? IShape::batched(s) : IShape(s));
+    return plain(mark(v, e.span));
+  }
+
   Binding norm(const Expr& whole, const Expr& inner) {
     Binding x = expr(inner);
     if (!x.node) return {};
@@ -406,7 +547,7 @@ class Lowerer {
     std::string_view fn = builtin->function;
     const bool composite = fn == "sum" || fn == "max" || fn == "min" || fn == "mean" ||
                            fn == "norm" || fn == "transpose" || fn == "softmax" ||
-                           fn == "logsoftmax" || fn == "clip";
+                           fn == "logsoftmax" || fn == "clip" || fn == "vec";
     if (!composite && !ir::op_for_spelling(fn))
       return not_yet(e.name_span, "the built-in function '" + e.name.text + "'");
     std::vector<Binding> args;
@@ -510,6 +651,11 @@ class Lowerer {
       return ir::sum(x) / static_cast<double>(std::max<std::int64_t>(1, example_shape(x).numel()));
     if (fn == "norm") return ir::sqrt(ir::sum(ir::square(x)));
     if (fn == "transpose") return transpose(x, e.span);
+    if (fn == "vec") {
+      // A matrix laid out row by row as one vector: a reshape, no copy.
+      Shape flat{example_shape(x).numel()};
+      return ir::reshape(x, x.shape().has_batch() ? IShape::batched(flat) : IShape(flat));
+    }
     if (fn == "softmax" || fn == "logsoftmax") {
       if (example_shape(x).rank() == 0) {
         cx_.diags.error(e.args[0]->span, e.name.text + " needs a vector; " + text(*e.args[0]) +

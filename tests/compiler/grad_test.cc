@@ -198,6 +198,33 @@ std::vector<Case> cases_for(Op op) {
               loss = weighted(g, l, (x - r) * r, rng);
             });
       break;
+    case Op::concat:
+      add("param row with a batch and a matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node h = param(g, l, w, "h", Shape{3}, rng);
+        Node x = batch_input(g, l, w, "x", Shape{2}, rng);
+        loss = weighted(g, l, concat({h, x, h * h}), rng);
+      });
+      add("per-example matrices with a shared row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node X = batch_input(g, l, w, "X", Shape{2, 3}, rng);
+        Node r = param(g, l, w, "r", Shape{1, 2}, rng);
+        loss = weighted(g, l, concat({X, r}), rng);
+      });
+      break;
+    case Op::slice:
+      for (int axis : {0, 1})
+        add("matrix, axis " + std::to_string(axis),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              loss = weighted(g, l, slice(param(g, l, w, "x", Shape{3, 4}, rng), axis, 1, 3), rng);
+            });
+      add("per-example matrices, rows", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, slice(batch_input(g, l, w, "X", Shape{3, 4}, rng), 1, 2, 3), rng);
+      });
+      break;
+    case Op::unslice:
+      add("batch into a wider row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, unslice(batch_input(g, l, w, "x", Shape{2}, rng), 1, 1, 5), rng);
+      });
+      break;
     case Op::where:
       // c is 1 / 0 data (a comparison); a and b broadcast against it and each other.
       for (auto [sc, sa, sb] : {std::tuple{Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},

@@ -267,3 +267,92 @@ TEST_CASE("§9 axis reductions: located errors", "[lang-v2]") {
         "y = softmax(x, axis = 0)\n"
         "               ^~~~\n");
 }
+
+TEST_CASE("§9 concatenation joins along the last axis; W·[h, x] is Colah's product", "[lang-v2]") {
+  Bench b;
+  const std::int64_t H = 3, X = 2;
+  Tensor h = b.input("h", Shape{H});
+  Tensor x = b.input("x", Shape{X});
+  Tensor W = b.param("W", Shape{H, H + X});
+  Tensor c = b.param("c", Shape{2});
+  std::vector<double> joined, product;
+  for (std::int64_t e = 0; e < kBatch; ++e) {
+    for (std::int64_t i = 0; i < H; ++i) joined.push_back(h.at(e * H + i));
+    for (std::int64_t i = 0; i < X; ++i) joined.push_back(x.at(e * X + i));
+    for (std::int64_t i = 0; i < 2; ++i) joined.push_back(c.at(i));
+    for (std::int64_t r = 0; r < H; ++r) {
+      double s = 0;
+      for (std::int64_t k = 0; k < H; ++k) s += W.at(r * (H + X) + k) * h.at(e * H + k);
+      for (std::int64_t k = 0; k < X; ++k) s += W.at(r * (H + X) + H + k) * x.at(e * X + k);
+      product.push_back(s);
+    }
+  }
+  Tensor j = b.run("[h, x, c]");
+  CHECK(j.shape() == Shape{kBatch, H + X + 2});
+  check_values(j, joined);
+  check_values(b.run("W·[h, x]"), product, 1e-13);
+  b.check_gradient("tanh(W·[h, x]) + [c, x[0]] * [2c, h[1]]");
+}
+
+TEST_CASE("§9 indexing and slices follow numpy on one example", "[lang-v2]") {
+  Bench b;
+  const std::int64_t T = 3, D = 4, N = 5;
+  Tensor X = b.input("X", Shape{T, D});
+  Tensor h = b.input("h", Shape{N});
+  auto rows = [&](const std::function<void(std::int64_t, std::vector<double>&)>& f) {
+    std::vector<double> out;
+    for (std::int64_t e = 0; e < kBatch; ++e) f(e, out);
+    return out;
+  };
+  auto hx = [&](std::int64_t e, std::int64_t i) { return h.at(e * N + i); };
+  auto Xx = [&](std::int64_t e, std::int64_t t, std::int64_t d) { return X.at((e * T + t) * D + d); };
+  check_values(b.run("h[1:3]"), rows([&](auto e, auto& o) { o.push_back(hx(e, 1)); o.push_back(hx(e, 2)); }));
+  check_values(b.run("h[:2]"), rows([&](auto e, auto& o) { o.push_back(hx(e, 0)); o.push_back(hx(e, 1)); }));
+  check_values(b.run("h[3:]"), rows([&](auto e, auto& o) { o.push_back(hx(e, 3)); o.push_back(hx(e, 4)); }));
+  Tensor last = b.run("h[-1]");
+  CHECK(last.shape() == Shape{kBatch});
+  check_values(last, rows([&](auto e, auto& o) { o.push_back(hx(e, 4)); }));
+  Tensor row = b.run("X[1]");
+  CHECK(row.shape() == Shape{kBatch, D});
+  check_values(row, rows([&](auto e, auto& o) { for (int d = 0; d < D; ++d) o.push_back(Xx(e, 1, d)); }));
+  Tensor cols = b.run("X[:, 1:3]");
+  CHECK(cols.shape() == Shape{kBatch, T, 2});
+  check_values(cols, rows([&](auto e, auto& o) {
+    for (int t = 0; t < T; ++t)
+      for (int d = 1; d < 3; ++d) o.push_back(Xx(e, t, d));
+  }));
+  check_values(b.run("X[0:2]"), rows([&](auto e, auto& o) {
+    for (int t = 0; t < 2; ++t)
+      for (int d = 0; d < D; ++d) o.push_back(Xx(e, t, d));
+  }));
+  check_values(b.run("X[2][-2] + X[2, 1]"),
+               rows([&](auto e, auto& o) { o.push_back(Xx(e, 2, 2) + Xx(e, 2, 1)); }));
+  Tensor flat = b.run("vec(X)");
+  CHECK(flat.shape() == Shape{kBatch, T * D});
+  check_values(flat, rows([&](auto e, auto& o) {
+    for (int t = 0; t < T; ++t)
+      for (int d = 0; d < D; ++d) o.push_back(Xx(e, t, d));
+  }));
+  b.check_gradient("X[:, 1:3] * h[3:] + X[1][0] * vec(X)[5:7] + h[-1]");
+}
+
+TEST_CASE("§9 concatenation and slices: located errors", "[lang-v2]") {
+  CHECK(diagnose("input X : [3, 4]\ninput y : [2, 2]\nz = [X, y]\n") ==
+        "m.eq:3:6: error: cannot join [X [3, 4], y [2, 2]]: parts join along their last axis, so "
+        "the axes before it must match (or be 1)\n"
+        "z = [X, y]\n"
+        "     ^  ~\n");
+  CHECK(diagnose("input h : [4]\nz = h[2:5]\n") ==
+        "m.eq:2:7: error: [2:5] is out of range for axis 0 of h [4] (size 4)\n"
+        "z = h[2:5]\n"
+        "    ~ ^~~\n");
+  CHECK(diagnose("input h : [4]\nz = h[0, 1]\n") ==
+        "m.eq:2:10: error: h [4] has 1 axis; it is indexed with 2\n"
+        "z = h[0, 1]\n"
+        "    ~    ^\n");
+  CHECK(diagnose("input h : [4]\ninput k : [1]\nz = h[k]\n") ==
+        "m.eq:3:7: error: an index must be a number, a dim, or + - * / of them; k is not\n"
+        "z = h[k]\n"
+        "      ^\n");
+  CHECK(diagnose("dim H = 2\ninput h : [2H]\nz = h[H:2H] + h[:H]\n") == "no error");
+}
