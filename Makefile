@@ -3,10 +3,15 @@
 # configure, build, then run.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+RELEASE_BUILD ?= build-release
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
+# Our builds treat warnings as errors (a user's plain `cmake` does not), and
+# use ccache when it is installed.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+EQ_FLAGS := -DEQ_WERROR=ON $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build demo test test-asan bench bench-deps fuzz install-test clean embed-example
+.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz install-test clean embed-example readme-check
 
 all: build
 
@@ -14,7 +19,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja $(EQ_FLAGS) $(CMAKE_FLAGS)
 
 configure: $(BUILD)/build.ninja
 
@@ -29,9 +34,16 @@ test: build
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEQ_SANITIZE=ON -DEQ_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -G Ninja $(EQ_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DEQ_SANITIZE=ON -DEQ_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+# The tests of an optimised build (-O3, NDEBUG), as a user's release build
+# compiles; the benchmarks are built too, so that they stay warning-free.
+test-release: deps
+	cmake -S . -B $(RELEASE_BUILD) -G Ninja $(EQ_FLAGS) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(RELEASE_BUILD) -j $(JOBS)
+	cd $(RELEASE_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench-deps:
 	@bash scripts/install-deps.sh --bench
@@ -40,7 +52,7 @@ bench: bench-deps build
 	bash bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD)
 
 # Installs the library to a temporary prefix and builds examples/embed
 # against it with find_package(eq), then runs it.
@@ -50,3 +62,11 @@ embed-example: build
 	cmake -S examples/embed -B $(BUILD)/embed -G Ninja -DCMAKE_PREFIX_PATH=$(abspath $(EMBED_PREFIX))
 	cmake --build $(BUILD)/embed
 	$(BUILD)/embed/lstm_step
+	$(BUILD)/embed/parser_step
+	$(BUILD)/embed/train_iris models/logreg.eq
+
+# Every C++ block of README.md, built against the installed library and run
+# (scripts/check-readme-cpp.sh).
+readme-check: build
+	cmake --install $(BUILD) --prefix $(abspath $(EMBED_PREFIX)) >/dev/null
+	bash scripts/check-readme-cpp.sh $(abspath $(EMBED_PREFIX)) $(BUILD)/readme-cpp

@@ -3,7 +3,7 @@
 
 namespace eq::cli {
 
-// Exit codes (DESIGN.md, CLI): 0 success, 1 a user error with a diagnostic,
+// Exit codes: 0 success, 1 a user error with a diagnostic,
 // 2 bad usage.
 inline constexpr int kOk = 0;
 inline constexpr int kUserError = 1;
@@ -27,5 +27,9 @@ int run_train(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_predict(int argc, char** argv);
 int run_run(int argc, char** argv);
+
+// `eqc --version`: eq's version, the BLAS, its core and threads, the vmath
+// clone in use (cli/version.cc).
+int run_version(int argc, char** argv);
 
 }  // namespace eq::cli

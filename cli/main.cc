@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "grammar/suggest.hpp"
+#include "runtime/blas_core.hpp"
 
 namespace {
 
@@ -34,11 +35,15 @@ const Command kCommands[] = {
 void usage(std::FILE* out) {
   std::fprintf(out, "usage: eqc COMMAND [ARGS...]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.help);
+  std::fprintf(out, "\n  --version  eq's version, the BLAS and the kernels in use\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else: with OpenBLAS's kernels older than the CPU allows,
+  // start again once with OPENBLAS_CORETYPE set (runtime/blas_core.hpp).
+  eq::blas::reexec_for_cpu(argv);
   if (argc < 2) {
     usage(stderr);
     return eq::cli::kUsage;
@@ -48,6 +53,7 @@ int main(int argc, char** argv) {
     usage(stdout);
     return eq::cli::kOk;
   }
+  if (name == "--version") return eq::cli::run_version(argc - 2, argv + 2);
   for (const Command& c : kCommands)
     if (name == c.name) return c.run(argc - 2, argv + 2);
 

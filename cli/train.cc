@@ -1,4 +1,4 @@
-// `eqc train FILE.eq`: trains a model with its train block (LANGUAGE §7),
+// `eqc train FILE.eq`: trains a model with its train block (docs/language.md §7),
 // every key overridable with --KEY VALUE, and saves the weights (§8).
 // The loop itself is the library's eq::Trainer (train/trainer.hpp), for
 // example and time models alike; this file parses options, shows progress
@@ -125,7 +125,7 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   if (!quiet) std::printf("saved %s\n", output.c_str());
 }
 
-// The command line: every train key (LANGUAGE §7) is an option, and --lr.
+// The command line: every train key (docs/language.md §7) is an option, and --lr.
 CommandSpec train_command() {
   CommandSpec c{"train", kTrainUsage, {}, true, false, 1, 1};
   for (const std::string& k : train_keys()) c.options.push_back({k});

@@ -8,7 +8,7 @@
 //   p.set("Wᵢ", g.param("Wᵢ", {128, 65}));
 //   eq::Node i = p.parse("σ(Wᵢ·xₜ + Uᵢ·hₜ₋₁ + Bᵢ)");
 //
-// Names are canonical (LANGUAGE §1): set("W_i") and set("Wᵢ") bind the same
+// Names are canonical (docs/language.md §1): set("W_i") and set("Wᵢ") bind the same
 // name. Errors throw eq::Error whose text is the full diagnostic, with the
 // source line and carets.
 #pragma once

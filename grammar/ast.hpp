@@ -1,4 +1,4 @@
-// The syntax tree of a `.eq` file (LANGUAGE.md §1–§7 and §9).
+// The syntax tree of a `.eq` file (docs/language.md §1–§7 and §9).
 //
 // Syntax only: names are canonicalised but not resolved, shapes are
 // expressions, nothing is checked for meaning. Every node carries the span of
@@ -58,7 +58,7 @@ enum class Op {
   Square, Cube, Transpose,
   // Binary
   Add, Sub, Mul, Div, MatMul, Pow,
-  // Binary comparisons (LANGUAGE.md §9): 1 or 0 elementwise; non-associative
+  // Binary comparisons (docs/language.md §9): 1 or 0 elementwise; non-associative
   Less, Greater, LessEqual, GreaterEqual, NotEqual,
 };
 
@@ -76,7 +76,7 @@ struct KeywordArg {
   Span span;  // name through value
 };
 
-// One axis of an index or slice, 0-based as in numpy (LANGUAGE.md §9):
+// One axis of an index or slice, 0-based as in numpy (docs/language.md §9):
 //   X[i]      slice = false, index = i
 //   h[a:b]    slice = true, start = a, stop = b
 //   h[:b]     slice = true, start = null, stop = b   (absent ends are null)

@@ -1,4 +1,4 @@
-// Reserved words of the language, in one place (LANGUAGE.md §1, §2, §9).
+// Reserved words of the language, in one place (docs/language.md §1, §2, §9).
 //
 // kBuiltins lists every spelling of a built-in function with the function it
 // names; the compiler's op table maps the function names to ops. Spellings
@@ -32,7 +32,7 @@ inline constexpr BuiltinSpelling kBuiltins[] = {
     {"min", "min", true},           {"norm", "norm", true},
     {"‖·‖", "norm", false},         {"transpose", "transpose", true},
     {"ᵀ", "transpose", false},
-    // LANGUAGE.md §9
+    // docs/language.md §9
     {"where", "where", true},       {"clip", "clip", true},
     {"logsumexp", "logsumexp", true}, {"erf", "erf", true},
     {"gelu", "gelu", true},         {"elu", "elu", true},

@@ -1,4 +1,4 @@
-// Collected diagnostics and their one text format (STYLE.md habit 8).
+// Collected diagnostics and their one text format.
 //
 // Every stage reports user mistakes here instead of stopping at the first,
 // so one run shows every independent error. render() prints them in order:

@@ -13,7 +13,7 @@
 //    juxtaposition (`2x`, `½(a+b)`, `2π`). `number` holds the value.
 //  - Keywords and built-in function names (builtins.hpp) are their own tokens.
 //  - Statements may share a line without ';' (`Q = X·W_q   K = X·W_k`, as
-//    LANGUAGE.md §9 prints them): outside brackets, a name followed by '='
+//    docs/language.md §9 prints them): outside brackets, a name followed by '='
 //    right after a complete operand gets a zero-width Semicolon before it.
 //    Before, that text was always a syntax error.
 //  - Lexical errors (invalid UTF-8, unknown characters, `1e`, unclosed
@@ -69,7 +69,7 @@ class Lexer {
   // The parser reported the open brackets: newlines end statements again.
   void forget_brackets() { brackets_.clear(); }
   // Offset of the '‖' that opened a norm still open on this line, or -1.
-  // A '‖' after an operand closes, any other opens (LANGUAGE.md notes).
+  // A '‖' after an operand closes, any other opens (docs/language-notes.md).
   int64_t open_norm() const { return norms_.empty() ? -1 : norms_.back(); }
 
  private:

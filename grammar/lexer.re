@@ -53,7 +53,7 @@ Token Lexer::scan() {
 
       // Non-ASCII literals are written as \u escapes (re2c reads the .re
       // file byte by byte); the comment after each rule shows them.
-      // LANGUAGE.md §1. π is a number and ᵀ the transpose, not letters;
+      // docs/language.md §1. π is a number and ᵀ the transpose, not letters;
       // subscripts continue a name but never start one.
       sub_char   = [\u2080-\u208e\u2090-\u209c\u1d62-\u1d6a\u2c7c];
       prime      = [\u2032-\u2034\u2057];

@@ -15,7 +15,7 @@ struct SubscriptPair {
   char32_t sub;
 };
 
-// LANGUAGE.md §1: the digits, signs, brackets and the subscript letters.
+// docs/language.md §1: the digits, signs, brackets and the subscript letters.
 constexpr SubscriptPair kSubscripts[] = {
     {'0', 0x2080}, {'1', 0x2081}, {'2', 0x2082}, {'3', 0x2083}, {'4', 0x2084},
     {'5', 0x2085}, {'6', 0x2086}, {'7', 0x2087}, {'8', 0x2088}, {'9', 0x2089},

@@ -1,4 +1,4 @@
-// Canonical names (LANGUAGE.md §1) and their time index (§6).
+// Canonical names (docs/language.md §1) and their time index (§6).
 //
 // A name has one canonical spelling: a subscript — Unicode subscript
 // characters, `_abc`, or `_{…}` — whose characters all have Unicode subscript

@@ -5,7 +5,7 @@
 
 #include "grammar/builtins.hpp"
 #include "grammar/parse_driver.hpp"
-#include "parser.hpp"
+#include "bison_parser.hpp"  // generated from parser.y
 
 namespace eq {
 
@@ -146,7 +146,7 @@ ExprPtr make_chained_comparison(ParseDriver& drv, Op op, Span op_span, ExprPtr l
 namespace {
 
 // Rules that are syntax but not grammar: strings and ranges are train-block
-// values only (LANGUAGE.md §1, §7); a call names each argument once.
+// values only (docs/language.md §1, §7); a call names each argument once.
 void check_expr(const Expr& e, Diagnostics& diags, bool train) {
   if (e.kind == ExprKind::String && !train)
     diags.error(e.span, "a string can only be a file name in the train block");

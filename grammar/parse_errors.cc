@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "grammar/parse_driver.hpp"
-#include "parser.hpp"
+#include "bison_parser.hpp"  // generated from parser.y
 
 namespace eq::grammar {
 

@@ -1,7 +1,7 @@
-// The grammar of `.eq` files (LANGUAGE.md §1–§7, §9), Bison C++ skeleton.
+// The grammar of `.eq` files (docs/language.md §1–§7, §9), Bison C++ skeleton.
 //
-// Actions only build AST nodes from their children and @$ (STYLE.md: souffle,
-// jq). Precedence is written as one nonterminal per level, loosest first:
+// Actions only build AST nodes from their children and @$ (as souffle's
+// and jq's grammars do). Precedence is written as one nonterminal per level, loosest first:
 //   compare (< > ≤ ≥ ≠, non-associative: a chain is reported) →
 //   add (+ -) → mul (* / ·, left-assoc) → unary (- + √, and `2x`) →
 //   power (^, right-assoc, binds tighter than unary minus) →

@@ -1,10 +1,10 @@
 // A source text and positions in it.
 //
 // SourceFile owns one file's text, normalised to NFC so that a precomposed
-// `ĉ` and `c` + U+0302 are the same bytes (LANGUAGE.md §1). Everything after
+// `ĉ` and `c` + U+0302 are the same bytes (docs/language.md §1). Everything after
 // this point — tokens, AST nodes, IR nodes — refers to the text by Span: byte
 // offsets into the *normalised* text plus the file they belong to. Lines and
-// columns are computed only when a position is printed (STYLE.md habit 7).
+// columns are computed only when a position is printed (most never are).
 //
 // A UTF-8 byte-order mark at the start is dropped before anything else.
 //

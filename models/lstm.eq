@@ -1,4 +1,4 @@
-# models/lstm.eq — character-level LSTM language model (the example of LANGUAGE.md;
+# models/lstm.eq — character-level LSTM language model (the example of docs/language.md;
 # its equations unchanged, its train block run long enough to reach 1.75 nats)
 dim V                         # vocabulary size: taken from the data
 dim H = 128

@@ -1,4 +1,4 @@
-// The data loaders behind the `data` key of a train block (LANGUAGE.md §7):
+// The data loaders behind the `data` key of a train block (docs/language.md §7):
 // CSV tables, NumPy .npy arrays and plain text, and the Dataset they give the
 // trainer: one tensor per bound model name, the example axis first.
 //

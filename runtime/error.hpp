@@ -1,4 +1,5 @@
-// Errors. Two kinds, kept apart on purpose (STYLE.md habit 9):
+// Errors. Two kinds, kept apart on purpose (a user is shown a diagnostic, a bug
+// is reported as ours):
 //  - eq::Error: a user's mistake (bad input, bad shape, bad file). Its what()
 //    is the whole diagnostic, ready to print.
 //  - EQ_ASSERT: a broken invariant inside eq, i.e. a bug of ours. It throws

@@ -1,4 +1,4 @@
-// Parameter initialisers (LANGUAGE.md §4, `param W : [H, 4] ~ glorot`).
+// Parameter initialisers (docs/language.md §4, `param W : [H, 4] ~ glorot`).
 //
 // An Initializer is a small value (kind + up to two numbers) built by the
 // factories in eq::init; initialize() fills an f32 or f64 tensor from an Rng,

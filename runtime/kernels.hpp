@@ -16,7 +16,7 @@
 
 namespace eq::kernels {
 
-// Elementwise functions of one argument (LANGUAGE.md §2 and §9, plus the
+// Elementwise functions of one argument (docs/language.md §2 and §9, plus the
 // helpers gradients need: sign, step = [x > 0], recip = 1/x,
 // gelu_grad = gelu′ = Φ(x) + x·φ(x), elu_grad = elu′ = [x > 0] + [x ≤ 0]·eˣ).
 // gelu is the erf form x·Φ(x); elu has α = 1; erf, gelu, elu and their
@@ -104,7 +104,7 @@ void logsoftmax(ConstView x, View y);
 // Swaps the last two axes (a vector or scalar is copied). out must not alias x.
 void transpose(ConstView x, View out);
 
-// Matrix products over a stack of per-example matrices (LANGUAGE.md §9).
+// Matrix products over a stack of per-example matrices (docs/language.md §9).
 // An operand of rank 3 is a stack [B, rows, cols], one matrix per example;
 // an operand of rank 2 is one matrix shared by every example (a param). At
 // least one operand is a stack, and two stacks share B. op(a) = aᵀ per

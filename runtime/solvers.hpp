@@ -1,4 +1,4 @@
-// Solvers (optimisers) of the `train` block, LANGUAGE.md §7: sgd, adam,
+// Solvers (optimisers) of the `train` block, docs/language.md §7: sgd, adam,
 // rmsprop, adagrad, plus global-norm gradient clipping (`clip`) and L2
 // weight decay (`decay`).
 //
@@ -55,7 +55,7 @@ struct SolverConfig {
   double clip = 0;        // global gradient-norm limit; 0 = off
   double decay = 0;       // L2 weight decay; 0 = off
 
-  // The defaults of LANGUAGE.md §7.
+  // The defaults of docs/language.md §7.
   static SolverConfig sgd(double lr, double momentum = 0, bool nesterov = false);
   static SolverConfig adam(double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);
   static SolverConfig rmsprop(double lr, double rho = 0.9, double eps = 1e-8);

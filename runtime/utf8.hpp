@@ -1,8 +1,9 @@
 // UTF-8 decoding and located error messages for the data loaders.
 //
 // Positions in loaded files are byte offsets; the line and the column (in
-// characters, 1-based) are computed only when a message is made (STYLE.md
-// habit 7), and every located message has one form (habit 8):
+// characters, 1-based) are computed only when a message is made (most
+// positions are never printed), and every located message has the one form
+// of eq's diagnostics:
 //   iris.csv:12:9: error: 'abc' is not a number (column 'sepal_width_cm')
 //   4.9,3.0,abc,0.2,0
 //           ^~~

@@ -26,4 +26,15 @@ namespace eq::vmath {
 EQ_VMATH_FUNCTIONS(EQ_X)
 #undef EQ_X
 
+// The clones' resolver picks "avx2" when the CPU supports it (GCC's
+// target_clones asks __builtin_cpu_supports, as here).
+const char* path() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") ? "avx2" : "default";
+#else
+  return "default";
+#endif
+}
+
 }  // namespace eq::vmath

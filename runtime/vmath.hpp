@@ -25,4 +25,7 @@ namespace eq::vmath {
 EQ_VMATH_FUNCTIONS(EQ_X)
 #undef EQ_X
 
+// The clone of the loops this CPU runs: "avx2" or "default" (eqc --version).
+const char* path();
+
 }  // namespace eq::vmath

@@ -1,4 +1,4 @@
-// What a saved model keeps besides its weights (LANGUAGE.md §8), and the
+// What a saved model keeps besides its weights (docs/language.md §8), and the
 // safetensors files of weights and checkpoints.
 //
 // Weights file: one tensor per parameter under its canonical name, and in

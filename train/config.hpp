@@ -1,4 +1,4 @@
-// TrainConfig: a model's `train` block (LANGUAGE.md §7) as plain values,
+// TrainConfig: a model's `train` block (docs/language.md §7) as plain values,
 // with the command line's `--KEY VALUE` overrides applied on top.
 //
 // Every key of §7 is read here and nowhere else, from the parsed block (the

@@ -27,7 +27,7 @@
 
 namespace eq {
 
-// Per-feature statistics of the inputs over `rows` (LANGUAGE §7 `scale`).
+// Per-feature statistics of the inputs over `rows` (docs/language.md §7 `scale`).
 std::map<std::string, FeatureScale> fit_scale(const Dataset& data, const Model& model,
                                               std::span<const std::int64_t> rows, Scaling how);
 

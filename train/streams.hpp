@@ -1,5 +1,5 @@
 // TextStreams: a symbol sequence cut into parallel streams for truncated
-// back-propagation through time (LANGUAGE §6–§7).
+// back-propagation through time (docs/language.md §6–§7).
 //
 // The text [begin, end) is split into `streams` contiguous slices of equal
 // length L; stream b reads positions begin + b·L + i. A window is `window`

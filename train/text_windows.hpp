@@ -1,6 +1,6 @@
 // TextWindows: the TrainingData of a time model (training_data.hpp) — text
 // read in windows, for truncated back-propagation through time
-// (LANGUAGE §6–§7).
+// (docs/language.md §6–§7).
 //
 // The text is split once: the first (1 − validate) share trains, the rest
 // is held out. Each is cut into parallel streams (TextStreams); the batch is

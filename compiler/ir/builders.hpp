@@ -11,7 +11,7 @@ namespace eq::ir {
 // One builder per unary, binary and reduce row of the op table, named after
 // it: neg(x), sigmoid(x), …, add(a, b), …, sum(x, axis) and sum(x). A
 // reduction without an axis reduces one example (every axis after the batch
-// axis, LANGUAGE §5).
+// axis, docs/language.md §5).
 #define EQ_UNARY(name, ...) Node name(Node x);
 #define EQ_BINARY(name, ...) Node name(Node a, Node b);
 #define EQ_REDUCE(name, ...) \

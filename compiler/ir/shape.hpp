@@ -1,6 +1,6 @@
 // IShape: the static shape of an IR value. Axis 0 may be the batch axis,
 // whose size B is only known when the Machine runs; every other size is fixed
-// at compile time. Equations describe one example (LANGUAGE §5): lowering
+// at compile time. Equations describe one example (docs/language.md §5): lowering
 // turns their per-example shapes into these full shapes, and from then on
 // the batch axis is just axis 0 — `W·x` over a batch is one [B, n]·[n, m]ᵀ
 // product.

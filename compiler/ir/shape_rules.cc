@@ -130,8 +130,8 @@ TypeResult concat_type(const OpInfo&, const Inputs& in, const Attrs&) {
 TypeResult slice_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const Node& x = in[0];
   const int first = x.shape().has_batch() ? 1 : 0;
-  if (at.axis < first || at.axis >= x.shape().rank() || at.start < 0 || at.stop > x.shape()[at.axis] ||
-      at.start >= at.stop)
+  if (at.axis < first || at.axis >= x.shape().rank() || at.start < 0 ||
+      at.stop > x.shape()[at.axis] || at.start >= at.stop)
     return fail("slice: [" + std::to_string(at.start) + ":" + std::to_string(at.stop) +
                 "] along axis " + std::to_string(at.axis) + " of " + x.shape().str());
   Shape e = x.shape().example();

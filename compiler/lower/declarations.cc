@@ -63,7 +63,7 @@ void Model::Lowering::declare(const Stmt& s) {
     case StmtKind::State:
       for (const ExprPtr& n : s.names) states_decl_[n->name.text] = &s;
       break;
-    case StmtKind::Noise:  // LANGUAGE.md §9: parses, not lowered yet
+    case StmtKind::Noise:  // docs/language.md §9: parses, not lowered yet
       diags_.error(s.keyword_span, "noise declarations are not supported yet");
       break;
     default:

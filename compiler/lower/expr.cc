@@ -80,7 +80,7 @@ class Lowerer {
   }
 
  private:
-  // LANGUAGE.md §9 constructs that parse but are not lowered yet.
+  // docs/language.md §9 constructs that parse but are not lowered yet.
   Binding not_yet(Span span, const std::string& what) {
     cx_.diags.error(span, what + " is not supported yet");
     return {};
@@ -146,7 +146,7 @@ class Lowerer {
     EQ_ASSERT(false, "unknown postfix operator");
   }
 
-  // A vector's transpose is itself (LANGUAGE §3); a matrix swaps its axes.
+  // A vector's transpose is itself (docs/language.md §3); a matrix swaps its axes.
   Node transpose(Node v, Span span) {
     if (example_shape(v).rank() < 2) return v;
     return mark(ir::transpose(v), span);
@@ -263,7 +263,7 @@ class Lowerer {
     return n;
   }
 
-  // `·` on one example's values (LANGUAGE §3), run over the batch.
+  // `·` on one example's values (docs/language.md §3), run over the batch.
   Node product(const Expr& e, const Binding& a, const Binding& b) {
     Shape sa = shape_of(a), sb = shape_of(b);
     if (sa.rank() == 0 || sb.rank() == 0 || sa.rank() > 2 || sb.rank() > 2) {
@@ -304,7 +304,7 @@ class Lowerer {
     return ir::matmul(x, y, false, tb);
   }
 
-  // [a, b, …] (LANGUAGE §9): joined along the last axis. A scalar joins as
+  // [a, b, …] (docs/language.md §9): joined along the last axis. A scalar joins as
   // [1]; a batched part of lower rank gets size-1 axes after its batch axis,
   // so the leading axes broadcast as in `+`.
   Binding concat(const Expr& e) {
@@ -377,7 +377,9 @@ class Lowerer {
         if (!a) return std::nullopt;
         auto b = constant_of(*e.args[1]);
         if (!b) return std::nullopt;
-        return e.op == Op::Add ? *a + *b : e.op == Op::Sub ? *a - *b : e.op == Op::Mul ? *a * *b : *a / *b;
+        if (e.op == Op::Add) return *a + *b;
+        if (e.op == Op::Sub) return *a - *b;
+        return e.op == Op::Mul ? *a * *b : *a / *b;
       }
       default: break;
     }
@@ -386,7 +388,7 @@ class Lowerer {
     return std::nullopt;
   }
 
-  // X[i], h[a:b], X[:, a:b] (LANGUAGE §9): numpy on one example's value,
+  // X[i], h[a:b], X[:, a:b] (docs/language.md §9): numpy on one example's value,
   // 0-based, negative from the end. A slice keeps its axis, an index drops it.
   Binding index(const Expr& e) {
     Binding b = expr(*e.args[0]);
@@ -460,7 +462,7 @@ class Lowerer {
     if (fn == "where" || fn == "clip") return {3, 3};
     return {1, 1};
   }
-  // The keyword arguments a built-in takes (LANGUAGE §9).
+  // The keyword arguments a built-in takes (docs/language.md §9).
   static std::vector<std::string_view> keywords_of(std::string_view fn) {
     if (fn == "leaky_relu") return {"α", "alpha"};
     if (is_reduction(fn)) return {"axis"};
@@ -629,7 +631,7 @@ class Lowerer {
     return (written < 0 ? written + rank : written) + (x.shape().has_batch() ? 1 : 0);
   }
 
-  // Σ(e, axis = k) and the like: one axis reduced, kept with size 1 (LANGUAGE §9).
+  // Σ(e, axis = k) and the like: one axis reduced, kept with size 1 (docs/language.md §9).
   Node reduce_axis(const Expr& e, std::string_view fn, Node x, const KeywordArg& k) {
     const int axis = axis_of(e, k, x);
     if (axis < 0) return {};

@@ -1,5 +1,5 @@
 // Lowering of expressions: AST → graph nodes, with the per-example meaning of
-// LANGUAGE §3 and §5. Equations describe one example; the nodes they become
+// docs/language.md §3 and §5. Equations describe one example; the nodes they become
 // work on whole batches (the batch axis in front), so this is where
 // per-example shapes turn into batch shapes:
 //   - elementwise operands are aligned on their per-example axes (a batched
@@ -7,7 +7,7 @@
 //   - `W·x` with a batched x becomes one product x·Wᵀ over the batch;
 //     with a one-hot x it becomes a column gather;
 //   - reductions reduce one example's axes and never the batch axis.
-// Every mistake is reported to Diagnostics in the format of LANGUAGE §3
+// Every mistake is reported to Diagnostics in the format of docs/language.md §3
 // (operands as written, their per-example shapes, carets under both), and
 // the expression lowers to a null Node; callers skip what depends on it.
 // Likely mistakes that still mean something are warnings: a target

@@ -1,4 +1,4 @@
-// Model: a whole `.eq` file lowered to a graph (LANGUAGE §4–§7).
+// Model: a whole `.eq` file lowered to a graph (docs/language.md §4–§7).
 //
 // Declarations give every name a role and a shape; equations (in any order)
 // are lowered on demand, so each is lowered once, after what it uses, and a
@@ -36,7 +36,7 @@ struct ModelLeaf {
   ir::Node node;
   std::int64_t onehot = 0;  // classes of a one-hot leaf, else 0
   Span decl;
-  // Time (LANGUAGE §6), as the declaration wrote it, so that no later stage
+  // Time (docs/language.md §6), as the declaration wrote it, so that no later stage
   // has to take the name apart again: whether the name carries a time index
   // (xₜ), the name without it (x; the whole name when untimed), and k of xₜ₊ₖ.
   bool timed = false;

@@ -1,4 +1,4 @@
-// Unrolling a time model over a window of steps (LANGUAGE §6).
+// Unrolling a time model over a window of steps (docs/language.md §6).
 //
 // A time model lowers to one step: its equations over the leaves xₜ, yₜ and
 // the state leaves hₜ₋ₖ (see model.hpp). unroll() copies that step graph

@@ -1,4 +1,4 @@
-// The optimisation pipeline and its options (DESIGN.md, "Passes"):
+// The optimisation pipeline and its options (docs/design.md, "Passes"):
 //
 //   fold → simplify → stabilise → CSE → autodiff → (again) → fuse → tree-shake
 //

@@ -1,4 +1,4 @@
-// LANGUAGE §9 constructs through the whole pipeline: text → lowering →
+// docs/language.md §9 constructs through the whole pipeline: text → lowering →
 // graph → autodiff → tape → kernels. Each construct is checked three ways:
 // its values against an independent float64 formula written here (libm's
 // erf, plain loops), its gradient against central differences, and, where
@@ -111,7 +111,9 @@ TEST_CASE("§9 elementwise built-ins equal their float64 formulas", "[lang-v2]")
                map1(x, [](double v) { return 0.5 * v * (1 + std::erf(v * kInvSqrt2)); }), 1e-14);
   check_values(b.run("elu(x)"), map1(x, [](double v) { return v > 0 ? v : std::expm1(v); }),
                1e-14);
-  check_values(b.run("sign(x)"), map1(x, [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; }));
+  check_values(b.run("sign(x)"), map1(x, [](double v) {
+                 return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0;
+               }));
   check_values(b.run("floor(3x)"), map1(x, [](double v) { return std::floor(3 * v); }));
   check_values(b.run("leaky_relu(x)"), map1(x, [](double v) { return v > 0 ? v : 0.01 * v; }));
   check_values(b.run("leaky_relu(x, α = 0.2)"),
@@ -167,10 +169,11 @@ TEST_CASE("§9 elementwise built-ins: located errors with both shapes", "[lang-v
         "m.eq:3:5: error: cannot compare x [3] < b [4]\n"
         "y = x < b\n"
         "    ^   ~\n");
-  CHECK(diagnose("input x : [3]\nparam b : [4] ~ 0\ny = where(x, b, 0)\n") ==
-        "m.eq:3:11: error: cannot take where of x [3], b [4] and 0 []: the shapes do not broadcast\n"
-        "y = where(x, b, 0)\n"
-        "          ^  ~  ~\n");
+  CHECK(
+      diagnose("input x : [3]\nparam b : [4] ~ 0\ny = where(x, b, 0)\n") ==
+      "m.eq:3:11: error: cannot take where of x [3], b [4] and 0 []: the shapes do not broadcast\n"
+      "y = where(x, b, 0)\n"
+      "          ^  ~  ~\n");
   CHECK(diagnose("input x : [3]\ny = clip(x, 0)\n") ==
         "m.eq:2:5: error: clip takes 3 arguments; got 2\n"
         "y = clip(x, 0)\n"
@@ -185,7 +188,9 @@ TEST_CASE("§9 reductions along one axis keep it, and broadcast back", "[lang-v2
   Bench b;
   const std::int64_t T = 3, D = 4;
   Tensor X = b.input("X", Shape{T, D});
-  auto at = [&](std::int64_t e, std::int64_t t, std::int64_t d) { return X.at((e * T + t) * D + d); };
+  auto at = [&](std::int64_t e, std::int64_t t, std::int64_t d) {
+    return X.at((e * T + t) * D + d);
+  };
   // Layer norm as §9 writes it, against plain loops.
   std::vector<double> norm, row_sum, col_max, col_lse, total_lse;
   for (std::int64_t e = 0; e < kBatch; ++e) {
@@ -199,7 +204,8 @@ TEST_CASE("§9 reductions along one axis keep it, and broadcast back", "[lang-v2
       double mu = 0, var = 0, s = 0;
       for (std::int64_t d = 0; d < D; ++d) mu += at(e, t, d) / D;
       for (std::int64_t d = 0; d < D; ++d) var += (at(e, t, d) - mu) * (at(e, t, d) - mu) / D;
-      for (std::int64_t d = 0; d < D; ++d) norm.push_back((at(e, t, d) - mu) / std::sqrt(var + 1e-5));
+      for (std::int64_t d = 0; d < D; ++d)
+        norm.push_back((at(e, t, d) - mu) / std::sqrt(var + 1e-5));
       for (std::int64_t d = 0; d < D; ++d) s += at(e, t, d);
       row_sum.push_back(s);
     }
@@ -305,16 +311,29 @@ TEST_CASE("§9 indexing and slices follow numpy on one example", "[lang-v2]") {
     return out;
   };
   auto hx = [&](std::int64_t e, std::int64_t i) { return h.at(e * N + i); };
-  auto Xx = [&](std::int64_t e, std::int64_t t, std::int64_t d) { return X.at((e * T + t) * D + d); };
-  check_values(b.run("h[1:3]"), rows([&](auto e, auto& o) { o.push_back(hx(e, 1)); o.push_back(hx(e, 2)); }));
-  check_values(b.run("h[:2]"), rows([&](auto e, auto& o) { o.push_back(hx(e, 0)); o.push_back(hx(e, 1)); }));
-  check_values(b.run("h[3:]"), rows([&](auto e, auto& o) { o.push_back(hx(e, 3)); o.push_back(hx(e, 4)); }));
+  auto Xx = [&](std::int64_t e, std::int64_t t, std::int64_t d) {
+    return X.at((e * T + t) * D + d);
+  };
+  check_values(b.run("h[1:3]"), rows([&](auto e, auto& o) {
+                 o.push_back(hx(e, 1));
+                 o.push_back(hx(e, 2));
+               }));
+  check_values(b.run("h[:2]"), rows([&](auto e, auto& o) {
+                 o.push_back(hx(e, 0));
+                 o.push_back(hx(e, 1));
+               }));
+  check_values(b.run("h[3:]"), rows([&](auto e, auto& o) {
+                 o.push_back(hx(e, 3));
+                 o.push_back(hx(e, 4));
+               }));
   Tensor last = b.run("h[-1]");
   CHECK(last.shape() == Shape{kBatch});
   check_values(last, rows([&](auto e, auto& o) { o.push_back(hx(e, 4)); }));
   Tensor row = b.run("X[1]");
   CHECK(row.shape() == Shape{kBatch, D});
-  check_values(row, rows([&](auto e, auto& o) { for (int d = 0; d < D; ++d) o.push_back(Xx(e, 1, d)); }));
+  check_values(row, rows([&](auto e, auto& o) {
+                 for (int d = 0; d < D; ++d) o.push_back(Xx(e, 1, d));
+               }));
   Tensor cols = b.run("X[:, 1:3]");
   CHECK(cols.shape() == Shape{kBatch, T, 2});
   check_values(cols, rows([&](auto e, auto& o) {

@@ -130,7 +130,7 @@ TEST_CASE("every spelling in the op table is a built-in of the grammar, and back
     }
   }
   // Each built-in is an op of that name, or a composite that lowering writes
-  // with other ops (mean = Σ/n, norm = √Σx²), or one of the LANGUAGE §9
+  // with other ops (mean = Σ/n, norm = √Σx²), or one of the docs/language.md §9
   // built-ins that parse but are not lowered yet (lowering reports them as
   // "not supported yet"; each leaves this list when its row lands).
   const std::set<std::string_view> not_yet = {"dropout"};

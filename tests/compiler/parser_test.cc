@@ -1,4 +1,4 @@
-// eq::Parser: the LSTM step of LANGUAGE.md built through set / parse /
+// eq::Parser: the LSTM step of docs/language.md built through set / parse /
 // define equals an independent hand-written loop (float64), for a batch of
 // one and of seven, and a batch's rows equal the examples run one by one.
 #include <catch2/catch.hpp>

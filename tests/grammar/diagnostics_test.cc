@@ -240,7 +240,7 @@ const Case kCases[] = {
      "t.eq:1:6: error: unknown character U+0000\nx = a\0""b\n     ^\n"sv},
     // y = 2
     {"y = 2\n3\n"sv,
-     "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},    // ---- LANGUAGE.md §9 forms and issue 11 item 8 ----
+     "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},    // ---- docs/language.md §9 forms and issue 11 item 8 ----
     // x = (a + b
     {"x = (a + b\ny = c\nz = d\n"sv,
      "t.eq:1:5: error: this '(' is never closed\nx = (a + b\n    ^\nt.eq:2:1: note: the expression cannot continue with name 'y'\ny = c\n^\n"sv},

@@ -1,4 +1,5 @@
-// Parsing: the LANGUAGE.md examples, precedence, names, spans, round trips.
+// Parsing: the example files of cases/ (the forms of docs/language.md),
+// precedence, names, spans, round trips.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -92,7 +93,7 @@ std::string rt(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("every LANGUAGE.md example parses and round-trips", "[grammar][parse]") {
+TEST_CASE("every example in tests/grammar/cases parses and round-trips", "[grammar][parse]") {
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(cases_dir())) {
     if (entry.path().extension() != ".eq") continue;
@@ -144,7 +145,7 @@ TEST_CASE("the lstm example has the expected statements", "[grammar][parse]") {
   CHECK(sx(*t.entries[0].value) == "(text \"tinyshakespeare.txt\")");
 }
 
-TEST_CASE("precedence follows LANGUAGE.md §2", "[grammar][parse]") {
+TEST_CASE("precedence follows docs/language.md §2", "[grammar][parse]") {
   CHECK(sx("a + b * c") == "(add a (mul b c))");
   CHECK(sx("a - b - c") == "(sub (sub a b) c)");
   CHECK(sx("a * b / c · d") == "(matmul (div (mul a b) c) d)");
@@ -333,7 +334,7 @@ TEST_CASE("printer parenthesises only where needed", "[grammar][print]") {
   CHECK(rt("max(a, b)ᵀ") == "max(a, b)ᵀ");
 }
 
-// ---- LANGUAGE.md §9 -------------------------------------------------------
+// ---- docs/language.md §9 -------------------------------------------------------
 
 TEST_CASE("comparisons bind looser than + - and are non-associative", "[grammar][parse]") {
   CHECK(sx("a + b < c·d") == "(lt (add a b) (matmul c d))");

@@ -1,4 +1,4 @@
-# One LSTM step (LANGUAGE.md's model, small): the cell update is the
+# One LSTM step (docs/language.md's model, small): the cell update is the
 # elementwise-heavy part fusion targets.
 dim V = 5
 dim H = 4

@@ -1,4 +1,4 @@
-# Expression forms from LANGUAGE.md §1–§3, one per line.
+# Expression forms from docs/language.md §1–§3, one per line.
 dim n = 4
 a = 3 + 0.5 + .5 + 1e-3 + 2.5E+4
 b = ½ + ¼ + ¾ + π

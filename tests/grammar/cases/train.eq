@@ -1,4 +1,4 @@
-# Train-block values from LANGUAGE.md §7.
+# Train-block values from docs/language.md §7.
 input x : [4]
 target y : onehot[3]
 train {

@@ -1,4 +1,4 @@
-# LANGUAGE.md §9 (version 2), every example as printed, plus each new form.
+# docs/language.md §9 (version 2), every example as printed, plus each new form.
 
 # Per-example matrices and self-attention.
 dim T = 8

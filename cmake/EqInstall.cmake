@@ -18,7 +18,7 @@ install(TARGETS eq eq_runtime eq_grammar eq_compiler eq_train eq_warnings
 install(TARGETS eqc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT eqTargets NAMESPACE eq:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/eq)
 
-configure_package_config_file(${EQ_ROOT}/third_party/eqConfig.cmake.in
+configure_package_config_file(${EQ_ROOT}/cmake/eqConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/eqConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/eq)
 write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/eqConfigVersion.cmake
