@@ -31,6 +31,14 @@ std::string_view kernel_name(Kernel k) {
     case Kernel::alias: return "alias";
     case Kernel::batch_size: return "batch_size";
     case Kernel::fused: return "fused";
+    case Kernel::reduce_axis: return "reduce_axis";
+    case Kernel::where: return "where";
+    case Kernel::concat: return "concat";
+    case Kernel::slice: return "slice";
+    case Kernel::unslice: return "unslice";
+    case Kernel::random_normal: return "random_normal";
+    case Kernel::random_uniform: return "random_uniform";
+    case Kernel::dropout: return "dropout";
   }
   return "?";
 }
@@ -80,6 +88,9 @@ Machine::Machine(Tape tape) : tape_(std::move(tape)) {
       blocks_[i]->reserve(b.capacity(1), what);
   }
   for (const Constant& c : tape_.constants) kernels::fill(view(c.value), c.number);
+  std::size_t most_parts = 0;
+  for (const Instruction& ins : tape_.code) most_parts = std::max(most_parts, ins.parts.size());
+  parts_.resize(most_parts);
 }
 
 Machine::Machine(Machine&&) noexcept = default;
@@ -193,6 +204,12 @@ void Machine::run() {
   }
 }
 
+void Machine::set_noise(std::uint64_t seed, std::uint64_t step, std::int64_t first_row) {
+  noise_seed_ = seed;
+  noise_step_ = step;
+  noise_first_row_ = first_row;
+}
+
 void Machine::set_profile(bool on) {
   profile_ = on;
   if (on) {
@@ -262,10 +279,36 @@ void Machine::execute(const Instruction& ins) {
       run_fused(program, views, out);
       break;
     }
+    case Kernel::reduce_axis: reduce_axis(static_cast<Reduce>(ins.sub), in(0), ins.axis, out); break;
+    case Kernel::where: kernels::where(in(0), in(1), in(2), out); break;
+    case Kernel::concat:
+      for (std::size_t k = 0; k < ins.parts.size(); ++k) parts_[k] = view(ins.parts[k]);
+      concat(std::span<const ConstView>(parts_.data(), ins.parts.size()), out);
+      break;
+    case Kernel::slice: slice(in(0), ins.axis, ins.start, ins.stop, out); break;
+    case Kernel::unslice: unslice(in(0), ins.axis, ins.start, out); break;
+    case Kernel::random_normal:
+    case Kernel::random_uniform:
+    case Kernel::dropout: {
+      // Rows are examples: a batched value has B of them, from first_row on;
+      // an unbatched one is a single row, example 0.
+      const bool batched = tape_.values[static_cast<std::size_t>(ins.out)].batched;
+      const NoiseKey key{noise_seed_, ins.stream, noise_step_, batched ? noise_first_row_ : 0};
+      View rows = out;
+      if (!batched) rows.shape = Shape{1, out.numel()};
+      if (ins.kernel == Kernel::random_normal) random_normal(key, ins.scalar[0], ins.scalar[1], rows);
+      else if (ins.kernel == Kernel::random_uniform) random_uniform(key, ins.scalar[0], ins.scalar[1], rows);
+      else dropout_mask(key, ins.scalar[0], rows);
+      break;
+    }
     case Kernel::matmul: {
+      ConstView a = in(0), b = in(1);
+      if (a.shape.rank() == 3 || b.shape.rank() == 3) {
+        batched_matmul(a, ins.trans_a, b, ins.trans_b, out);
+        break;
+      }
       // Every form goes through gemm: a vector on the left is a [1, k] row,
       // on the right a [k, 1] column; a result vector is a row or a column.
-      ConstView a = in(0), b = in(1);
       bool ta = ins.trans_a && a.shape.rank() == 2, tb = ins.trans_b && b.shape.rank() == 2;
       std::int64_t ar = a.shape.rank() == 2 ? a.shape[0] : 1, ac = a.shape.last();
       std::int64_t br = b.shape.rank() == 2 ? b.shape[0] : b.shape.last(),
