@@ -1,6 +1,6 @@
 // `eqc eval`, `eqc predict` and `eqc run`: a trained model on data.
 //   eval    FILE.eq -w W.safetensors [--data …]   loss and accuracy
-//   predict FILE.eq -w W.safetensors --data F [-o out.csv]
+//   predict FILE.eq -w W.safetensors --data F [-o out.csv] [--values]
 //   run     W.safetensors --data F [-o out.csv]   the .eq source is in W's metadata
 // Dims, class labels, dtype and input scaling come from the weights file, so
 // new data is read exactly as the training data was.
@@ -24,10 +24,11 @@ constexpr const char* kEvalUsage =
     "  prints the mean loss (and accuracy for one-hot targets) of the weights on the data\n";
 constexpr const char* kPredictUsage =
     "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv] [--batch N]\n"
-    "                   [--threads N]\n"
-    "  writes one row per example: the class label, or the output's values\n";
+    "                   [--threads N] [--values]\n"
+    "  writes one row per example: the class label, or the output's values\n"
+    "  (--values: the values for a class output too, e.g. its probabilities)\n";
 constexpr const char* kRunUsage =
-    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--batch N] [--threads N]\n"
+    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--batch N] [--threads N] [--values]\n"
     "  predicts with a saved model alone: its .eq source is in the file's metadata\n";
 
 // Shortest text that reads back as the same number of the output's dtype.
@@ -36,15 +37,15 @@ std::string shortest(double v, DType dtype) {
 }
 
 // The predictions as CSV text: a label column for a class output with saved
-// labels, else one column per output value.
-std::string predictions_csv(const Setup& s, const Tensor& out) {
+// labels (unless `values`), else one column per output value.
+std::string predictions_csv(const Setup& s, const Tensor& out, bool values) {
   const Model& m = *s.model;
   const std::string& name = m.outputs()[0].first;
   const std::int64_t n = out.shape().rank() ? out.shape()[0] : 0;
   const std::int64_t width = n ? out.numel() / n : 0;
   const AccuracyPair acc = accuracy_pair(m);
   const std::vector<std::string>* labels = nullptr;
-  if (acc.output == m.outputs()[0].second)
+  if (acc.output == m.outputs()[0].second && !values)
     if (auto it = s.labels.find(acc.target); it != s.labels.end()) labels = &it->second;
   std::ostringstream csv;
   if (labels) {
@@ -96,7 +97,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
   Evaluator ev(*l.setup.model, false);
   ev.load_params(l.weights);
   Batches data(l.setup.data, *l.setup.model, l.saved.scale, batch);
-  const std::string csv = predictions_csv(l.setup, ev.predict(data, batch));
+  const std::string csv = predictions_csv(l.setup, ev.predict(data, batch), o.flag("values"));
   if (auto path = o.key("output")) {
     std::ofstream f(*path, std::ios::binary);
     if (!(f << csv)) throw Error(*path + ": cannot write the predictions");
@@ -107,7 +108,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
 }
 
 const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"},
-    kThreads{"threads"}, kOutput{"output", true, "-o"};
+    kThreads{"threads"}, kOutput{"output", true, "-o"}, kValues{"values", false};
 
 int eval(const Options& o) {
   if (!o.key("weights")) throw UsageError(kEvalUsage);
@@ -131,7 +132,7 @@ int run_eval(int argc, char** argv) {
 }
 
 int run_predict(int argc, char** argv) {
-  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput}}, argc, argv,
+  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput, kValues}}, argc, argv,
                      [](const Options& o) {
                        if (!o.key("weights")) throw UsageError(kPredictUsage);
                        return predict_common(o, o.files[0], *o.key("weights"));
@@ -139,7 +140,7 @@ int run_predict(int argc, char** argv) {
 }
 
 int run_run(int argc, char** argv) {
-  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput}}, argc, argv,
+  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kValues}}, argc, argv,
                      [](const Options& o) {
                        if (!o.key("data")) throw UsageError(kRunUsage);
                        return predict_common(o, "", o.files[0]);
