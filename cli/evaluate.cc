@@ -1,6 +1,6 @@
 // `eqc eval`, `eqc predict` and `eqc run`: a trained model on data.
 //   eval    FILE.eq -w W.safetensors [--data …]   loss and accuracy
-//   predict FILE.eq -w W.safetensors --data F [-o out.csv]
+//   predict FILE.eq -w W.safetensors --data F [-o out.csv] [--values]
 //   run     W.safetensors --data F [-o out.csv]   the .eq source is in W's metadata
 // Dims, class labels, vocabulary, dtype and input scaling come from the
 // weights file, so new data is read exactly as the training data was. A
@@ -29,14 +29,15 @@ constexpr const char* kEvalUsage =
     "  model's on the text the train block holds out, or on --data FILE.txt, in N streams\n"
     "  --force  use weights saved from another source (the parameters must still fit)\n";
 constexpr const char* kPredictUsage =
-    "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv] [--top K | --proba]\n"
-    "                   [--batch N] [--threads N] [--force]\n"
+    "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv]\n"
+    "                   [--top K | --proba | --values] [--batch N] [--threads N] [--force]\n"
     "  writes one row per example (a time model: per step of the text): the class label, or\n"
     "  the output's values; --top K the K likeliest classes or symbols with their probabilities,\n"
-    "  --proba every class's probability (a binary target: p(y=1))\n";
+    "  --proba every class's probability (a binary target: p(y=1)); --values the output's\n"
+    "  values as they are, for any output\n";
 constexpr const char* kRunUsage =
-    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--top K | --proba] [--batch N]\n"
-    "               [--threads N]\n"
+    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--top K | --proba | --values]\n"
+    "               [--batch N] [--threads N]\n"
     "  predicts with a saved model alone: its .eq source is in the file's metadata\n";
 
 struct Loaded {
@@ -76,6 +77,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
   PredictOptions po;
   po.top = whole_option(o, "top", 0, 1);
   po.proba = o.flag("proba");
+  po.values = o.flag("values");
   Loaded l;
   load(o, eq_path, weights, true, l);
   Model& model = *l.setup.model;
@@ -98,6 +100,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
 
 const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"},
     kThreads{"threads"}, kOutput{"output", true, "-o"}, kTop{"top"}, kProba{"proba", false},
+    kValues{"values", false},
     kForce{"force", false};
 
 int eval(const Options& o) {
@@ -130,7 +133,7 @@ int run_eval(int argc, char** argv) {
 }
 
 int run_predict(int argc, char** argv) {
-  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kForce}},
+  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kForce}},
                      argc, argv, [](const Options& o) {
                        if (!o.key("weights")) throw UsageError(kPredictUsage);
                        return out_of_memory_while("predicting with " + o.files[0], [&] {
@@ -140,7 +143,7 @@ int run_predict(int argc, char** argv) {
 }
 
 int run_run(int argc, char** argv) {
-  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba}}, argc, argv,
+  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues}}, argc, argv,
                      [](const Options& o) {
                        if (!o.key("data")) throw UsageError(kRunUsage);
                        return out_of_memory_while("predicting with " + o.files[0],

@@ -92,7 +92,8 @@ std::string example_predictions(const Setup& s, const Tensor& out, const Predict
   const std::int64_t n = out.shape().rank() ? out.shape()[0] : 0;
   const std::int64_t width = n ? out.numel() / n : 0;
   const AccuracyPair acc = accuracy_pair(m);
-  const bool classes = acc.output && acc.output == m.outputs()[0].second;
+  const bool classes = acc.output && acc.output == m.outputs()[0].second && !o.values;
+  if (o.values && (o.top > 0 || o.proba)) throw Error("eqc: give --values alone, not with --top or --proba");
   if ((o.top > 0 || o.proba) && !classes)
     throw Error("eqc: --" + std::string(o.proba ? "proba" : "top") + " needs a class output, and " + name +
                 " is none: a class output scores a one-hot target, or is a σ of one value for a 0/1 target");

@@ -27,6 +27,7 @@ namespace eq::cli {
 struct PredictOptions {
   std::int64_t top = 0;  // --top K (0: the likeliest alone)
   bool proba = false;    // --proba
+  bool values = false;   // --values: the output's values as they are, for any output
 };
 
 // `output` is the first output of every example: [N, …].
