@@ -169,13 +169,15 @@ void set_params(const Model& model, const SafetensorsFile& weights, Machine& to)
   }
 }
 
-void Evaluator::copy_params(Machine& from) {
-  for (const ModelParam& p : model_.params()) {
-    if (!machine_.program().value_of.count(p.node.id())) continue;  // tree-shaken away
-    View src = from.param(p.node), dst = machine_.param(p.node);
+void copy_params(const Model& model, Machine& from, Machine& to) {
+  for (const ModelParam& p : model.params()) {
+    if (!to.program().value_of.count(p.node.id())) continue;  // tree-shaken away
+    View src = from.param(p.node), dst = to.param(p.node);
     std::memcpy(dst.data, src.data, static_cast<std::size_t>(src.numel()) * dtype_size(src.dtype));
   }
 }
+
+void Evaluator::copy_params(Machine& from) { eq::copy_params(model_, from, machine_); }
 
 void Evaluator::load_params(const SafetensorsFile& weights) { set_params(model_, weights, machine_); }
 
@@ -185,6 +187,10 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
   Metrics m;
   double loss = 0;
   std::int64_t correct = 0;
+  if (acc_.output) {
+    m.classes = acc_.output.shape().example().last();
+    m.confusion.assign(static_cast<std::size_t>(m.classes * m.classes), 0);
+  }
   for (std::size_t at = 0; at < rows.size(); at += static_cast<std::size_t>(batch)) {
     auto part = rows.subspan(at, std::min(rows.size() - at, static_cast<std::size_t>(batch)));
     data.let(machine_, part);
@@ -197,8 +203,11 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
       const std::int32_t* k = data.staged_classes(acc_.target);
       const std::int64_t n = y.shape.last();
       const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
-      for (std::size_t i = 0; k && i < part.size(); ++i)
-        correct += argmax(static_cast<const char*>(y.data) + i * rb, y.dtype, n) == k[i];
+      for (std::size_t i = 0; k && i < part.size(); ++i) {
+        const std::int64_t guess = argmax(static_cast<const char*>(y.data) + i * rb, y.dtype, n);
+        correct += guess == k[i];
+        if (k[i] >= 0 && k[i] < m.classes) ++m.confusion[static_cast<std::size_t>(k[i] * n + guess)];
+      }
     }
   }
   m.examples = static_cast<std::int64_t>(rows.size());

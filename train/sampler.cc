@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "runtime/data.hpp"
 #include "runtime/error.hpp"
 #include "runtime/kernels.hpp"
+#include "runtime/utf8.hpp"
 
 namespace eq {
 
@@ -102,6 +104,27 @@ std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime
     if (i + 1 < count) step(next);
   }
   return out;
+}
+
+std::string sample_text(Sampler& sampler, const std::string& vocabulary, const std::string& origin,
+                        const std::string& prime, std::int64_t count, double temperature, Rng& rng) {
+  std::vector<std::int32_t> prime_symbols;
+  if (!prime.empty()) {
+    Tensor t = text_to_symbols(prime, vocabulary, "--prime");
+    for (std::int64_t i = 0; i < t.numel(); ++i) prime_symbols.push_back(t.data<std::int32_t>()[i]);
+  }
+  std::vector<std::string> symbols;  // symbol i's UTF-8 text
+  for (std::size_t i = 0; i < vocabulary.size();) {
+    char32_t cp = 0;
+    int len = utf8::decode(vocabulary, i, cp);
+    if (len == 0) throw Error(origin + ": the saved vocabulary is not valid UTF-8");
+    symbols.push_back(utf8::encode(cp));
+    i += static_cast<std::size_t>(len);
+  }
+  std::string text = prime;
+  for (std::int32_t s : sampler.sample(prime_symbols, count, temperature, rng))
+    text += symbols.at(static_cast<std::size_t>(s));
+  return text;
 }
 
 }  // namespace eq
