@@ -28,6 +28,16 @@ std::string number(double x, int digits = 4) { return format_number(x, digits); 
 
 using Points = std::vector<std::pair<double, double>>;
 
+// Dots with tooltips for up to this many epochs; past it the line alone
+// (a 300-epoch run would otherwise triple the file for dots nobody can
+// tell apart).
+constexpr std::size_t kMaxMarkers = 60;
+
+Series epoch_series(std::string name, const char* color, Points points) {
+  const bool markers = points.size() <= kMaxMarkers;
+  return {std::move(name), color, std::move(points), markers};
+}
+
 // The x of each epoch: its step count, or the training seconds up to its end.
 Points epoch_points(const RunHistory& h, bool by_seconds,
                     const std::optional<double> EpochPoint::*metric, double EpochPoint::*plain) {
@@ -49,9 +59,9 @@ std::string loss_chart(const RunHistory& h, bool by_seconds) {
   Points per_step;
   for (const StepPoint& p : h.steps.points()) per_step.emplace_back(by_seconds ? p.seconds : p.step, p.loss);
   if (!per_step.empty()) c.series.push_back({"training, per step", kStepColor, per_step, false, 1.0});
-  c.series.push_back({"training loss", kTrainColor, epoch_points(h, by_seconds, nullptr, &EpochPoint::loss), true});
+  c.series.push_back(epoch_series("training loss", kTrainColor, epoch_points(h, by_seconds, nullptr, &EpochPoint::loss)));
   Points val = epoch_points(h, by_seconds, &EpochPoint::val_loss, nullptr);
-  if (!val.empty()) c.series.push_back({"validation loss", kValColor, val, true});
+  if (!val.empty()) c.series.push_back(epoch_series("validation loss", kValColor, val));
   c.log_y = prefers_log(c.series);
   return svg_chart(c);
 }
@@ -63,8 +73,8 @@ std::string accuracy_chart(const RunHistory& h, bool by_seconds) {
   c.percent_y = true;
   Points train = epoch_points(h, by_seconds, &EpochPoint::accuracy, nullptr);
   Points val = epoch_points(h, by_seconds, &EpochPoint::val_accuracy, nullptr);
-  if (!train.empty()) c.series.push_back({"training accuracy", kTrainColor, train, true});
-  if (!val.empty()) c.series.push_back({"validation accuracy", kValColor, val, true});
+  if (!train.empty()) c.series.push_back(epoch_series("training accuracy", kTrainColor, train));
+  if (!val.empty()) c.series.push_back(epoch_series("validation accuracy", kValColor, val));
   return c.series.empty() ? "" : svg_chart(c);
 }
 
@@ -74,7 +84,7 @@ std::string lr_chart(const RunHistory& h) {
   c.x_label = "step";
   Points lr = epoch_points(h, false, &EpochPoint::lr, nullptr);
   if (lr.empty()) return "";
-  c.series.push_back({"learning rate", kLrColor, lr, true});
+  c.series.push_back(epoch_series("learning rate", kLrColor, lr));
   c.log_y = prefers_log(c.series);
   return svg_chart(c);
 }

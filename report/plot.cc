@@ -19,9 +19,15 @@ std::string fixed(double v) {
   return buf;
 }
 
+// Plain decimals where they are short ("1000", "0.002"), else the .eq
+// number form ("1e-5", "2e6").
 std::string tick_label(double v, bool percent) {
   if (percent) return format_number(100 * v, 3) + "%";
-  return format_number(std::abs(v) < 1e-12 ? 0.0 : v, 3);
+  if (std::abs(v) < 1e-12) return "0";
+  if (std::abs(v) < 1e-3 || std::abs(v) >= 1e5) return format_number(v, 3);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
 }
 
 bool usable(double x, double y, bool log_y) {

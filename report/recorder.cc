@@ -98,7 +98,12 @@ void ReportRecorder::on_epoch(const EpochReport& r) {
     history_.samples.push_back({r.epoch, sample_text(*sampler_, setup_.vocabulary, setup_.source_name, "",
                                                      kSampleSymbols, 1.0, rng)});
   }
-  write();
+  write_if_due();
+}
+
+void ReportRecorder::write_if_due() {
+  const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write_).count();
+  if (since >= kMinWriteSeconds) write();
 }
 
 void ReportRecorder::finish() {
@@ -114,6 +119,7 @@ void ReportRecorder::write() {
   const std::string html = render_report(history_);
   const ByteChunk chunk{html.data(), html.size()};
   write_file_atomically(path_, {&chunk, 1});
+  last_write_ = std::chrono::steady_clock::now();
 }
 
 }  // namespace eq::report
