@@ -69,7 +69,6 @@ struct RunHistory {
   std::string source;   // the model's equations as written; empty from a log
   std::string graph_svg;   // Graphviz's picture, or empty
   std::string graph_note;  // why there is no picture
-  std::string unit = "examples";
   std::vector<EpochPoint> epochs;
   StepSeries steps;
   std::vector<KernelTime> kernels;  // empty: not profiled

@@ -44,7 +44,6 @@ ReportRecorder::ReportRecorder(std::string path, std::string title, Setup& setup
   history_.title = std::move(title);
   history_.summary = run_summary(setup, trainer);
   history_.source = setup.source;
-  history_.unit = trainer.unit();
   const GraphPicture picture = render_dot(ir::print_dot(setup.model->graph(), model_roots(*setup.model)));
   history_.graph_svg = picture.svg;
   history_.graph_note = picture.note;
