@@ -63,6 +63,7 @@ embed-example: build
 	cmake --build $(BUILD)/embed
 	$(BUILD)/embed/lstm_step
 	$(BUILD)/embed/parser_step
+	$(BUILD)/embed/train_iris models/logreg.eq
 
 # Every C++ block of README.md, built against the installed library and run
 # (scripts/check-readme-cpp.sh).

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "runtime/error.hpp"
+#include "runtime/init.hpp"
 #include "runtime/kernels.hpp"
 
 namespace eq {
@@ -14,6 +15,24 @@ Tensor Machine::value(ir::Node n) const {
   Tensor t(v.dtype, v.shape);
   std::memcpy(t.raw(), v.data, t.bytes());
   return t;
+}
+
+View Machine::param(ir::Node p) {
+  if (p.op() != ir::Op::param)
+    throw Error("'" + (p.name().empty() ? "%" + std::to_string(p.id()) : p.name()) +
+                "' is not a parameter; only parameters have storage to set");
+  return vm_.param(program_.value(p));
+}
+
+int Machine::initialize(Rng& rng) {
+  int filled = 0;
+  for (const ir::Node& p : program_.graph->params()) {
+    const Initializer* init = program_.graph->initializer(p);
+    if (init == nullptr || !program_.value_of.contains(p.id())) continue;
+    eq::initialize(*init, param(p), rng);
+    ++filled;
+  }
+  return filled;
 }
 
 void Machine::set_param(ir::Node p, const Tensor& value) {

@@ -7,6 +7,7 @@
 
 #include "compiler/tape/compile.hpp"
 #include "runtime/machine.hpp"
+#include "runtime/random.hpp"
 
 namespace eq {
 
@@ -22,9 +23,14 @@ class Machine {
   // A value after run() (outputs, leaves); a copy as a Tensor.
   Tensor value(ir::Node n) const;
   ConstView view(ir::Node n) const { return vm_.value(program_.readable(n)); }
-  // A parameter's storage, to set or update in place.
-  View param(ir::Node p) { return vm_.param(program_.value(p)); }
+  // A parameter's storage, to set or update in place (eq::Error when p is
+  // not a parameter of the program).
+  View param(ir::Node p);
   void set_param(ir::Node p, const Tensor& value);
+  // Fills every parameter made with an initialiser (Graph::param(name,
+  // shape, init)) with fresh values from `rng`, in the graph's order; the
+  // others keep their values. Returns how many it filled.
+  int initialize(Rng& rng);
 
   void set_check_finite(bool on) { vm_.set_check_finite(on); }
   const Program& program() const { return program_; }

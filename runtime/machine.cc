@@ -130,10 +130,9 @@ void Machine::let(int value, ConstView data) {
                 std::string(dtype_name(v.dtype)) + " data; got " + std::string(dtype_name(data.dtype)));
   batch_ = batch;
   ensure_capacity(batch_);
-  if (v.batched) {
-    given_batch_[static_cast<std::size_t>(value)] = batch;
-    last_given_ = value;
-  }
+  // Unbatched inputs are marked 0: given, with no batch to agree on.
+  given_batch_[static_cast<std::size_t>(value)] = v.batched ? batch : 0;
+  if (v.batched) last_given_ = value;
   View dst = view(value);
   if (dst.dtype == data.dtype)
     std::memcpy(dst.data, data.data, static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype));
@@ -147,7 +146,12 @@ void Machine::run() {
   // silently cut them.
   for (const Leaf& l : tape_.inputs) {
     const std::int64_t b = given_batch_[static_cast<std::size_t>(l.value)];
-    if (b >= 0 && b != batch_)
+    // An input never given would run on whatever its buffer holds (zeros, or
+    // a larger batch's leftovers): name it instead.
+    if (b < 0 && l.read)
+      throw Error("input '" + l.name + "' was never given a value: call let() on it before run()");
+    const bool batched = tape_.values[static_cast<std::size_t>(l.value)].batched;
+    if (batched && b >= 0 && b != batch_)
       throw Error("input '" + l.name + "' was given a batch of " + std::to_string(b) + " but '" +
                   input_name(tape_, last_given_) + "' one of " + std::to_string(batch_) +
                   ": give every input of a run the same batch");

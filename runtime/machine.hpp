@@ -32,7 +32,8 @@ class Machine {
   // inputs and constants; other values may have been overwritten).
   ConstView value(int value) const;
 
-  // Runs every instruction once with the batch size set by let().
+  // Runs every instruction once with the batch size set by let(). Every
+  // input must have been given (eq::Error names the first that was not).
   void run();
   std::int64_t batch() const { return batch_; }
 
@@ -64,7 +65,8 @@ class Machine {
   std::int64_t batch_ = 0;      // the batch size of the next / last run
   std::int64_t allocated_ = -1; // the batch size blocks are sized for
   bool check_finite_ = false;
-  // The batch each input was last given (−1: never), to catch a run whose
+  // The batch each input was last given (−1: never; 0: an unbatched input
+  // given), to catch an input never given and a run whose
   // inputs disagree; and the last input given, to name it.
   std::vector<std::int64_t> given_batch_;
   int last_given_ = -1;

@@ -73,6 +73,7 @@ struct Buffer {
 struct Leaf {
   std::string name;
   int value = -1;
+  bool read = true;  // inputs: some instruction or output reads it, so run() needs it
 };
 
 struct Constant {

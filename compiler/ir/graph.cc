@@ -3,13 +3,29 @@
 #include <algorithm>
 #include <functional>
 
+#include "grammar/names.hpp"
 #include "grammar/source.hpp"
+#include "grammar/suggest.hpp"
 #include "runtime/error.hpp"
 
 namespace eq::ir {
 
+namespace {
+[[noreturn]] void null_node() {
+  // A user's mistake, not ours: a Node default-constructed, or a gradient
+  // that does not exist.
+  throw Error("this eq::Node is null (a default-constructed Node, or a gradient that does not "
+              "exist): it stands for no node of a graph");
+}
+}  // namespace
+
+Graph& Node::graph() const {
+  if (graph_ == nullptr) null_node();
+  return *graph_;
+}
+
 const NodeData& Node::data() const {
-  EQ_ASSERT(graph_ != nullptr, "use of a null Node");
+  if (graph_ == nullptr) null_node();
   return graph_->data(id_);
 }
 
@@ -56,15 +72,27 @@ Node Graph::add(NodeData data) {
   return Node(this, id);
 }
 
-Node Graph::leaf(const std::string& name) const {
-  for (const auto* list : {&inputs_, &params_})
-    for (const Node& n : *list)
-      if (n.name() == name) return n;
+Node Graph::find_leaf(const std::string& name) const {
+  const std::string canonical = canonical_name(name);
+  for (const std::string* want : {&name, &canonical})
+    for (const auto* list : {&inputs_, &params_})
+      for (const Node& n : *list)
+        if (n.name() == *want) return n;
   return Node();
 }
 
+Node Graph::leaf(const std::string& name) const {
+  if (Node n = find_leaf(name)) return n;
+  std::vector<std::string> names;
+  for (const auto* list : {&inputs_, &params_})
+    for (const Node& n : *list) names.push_back(n.name());
+  const std::string near = nearest_name(name, names);
+  throw Error("this graph has no input or parameter named '" + name + "'" +
+              (near.empty() ? std::string() : "; did you mean '" + near + "'?"));
+}
+
 Node Graph::input(const std::string& name, Shape per_example) {
-  if (leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
+  if (find_leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
   NodeData d{Op::input, {}, {}, IShape::batched(per_example), dtype_, name, {}};
   Node n = add(std::move(d));
   inputs_.push_back(n);
@@ -72,7 +100,7 @@ Node Graph::input(const std::string& name, Shape per_example) {
 }
 
 Node Graph::input_indices(const std::string& name, Shape per_example) {
-  if (leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
+  if (find_leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
   NodeData d{Op::input, {}, {}, IShape::batched(per_example), DType::i32, name, {}};
   Node n = add(std::move(d));
   inputs_.push_back(n);
@@ -87,11 +115,22 @@ Node Graph::input_onehot(const std::string& name, std::int64_t classes) {
 }
 
 Node Graph::param(const std::string& name, Shape shape) {
-  if (leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
+  if (find_leaf(name)) throw Error("'" + name + "' is already an input or parameter of this graph");
   NodeData d{Op::param, {}, {}, IShape(shape), dtype_, name, {}};
   Node n = add(std::move(d));
   params_.push_back(n);
   return n;
+}
+
+Node Graph::param(const std::string& name, Shape shape, Initializer init) {
+  Node n = param(name, std::move(shape));
+  initializers_.emplace(n.id(), init);
+  return n;
+}
+
+const Initializer* Graph::initializer(Node param) const {
+  const auto it = initializers_.find(param.id());
+  return it == initializers_.end() ? nullptr : &it->second;
 }
 
 Node Graph::constant(double value, DType dtype) {
@@ -106,7 +145,11 @@ Node Graph::make(Op op, std::vector<Node> inputs, Attrs attrs, Origin origin) {
   EQ_ASSERT(static_cast<int>(inputs.size()) == oi.arity,
             std::string(oi.name) + " takes " + std::to_string(oi.arity) + " inputs");
   for (const Node& n : inputs) {
-    EQ_ASSERT(n && &n.graph() == this, "an input of " + std::string(oi.name) + " is not in this graph");
+    if (!n)
+      throw Error("an input of " + std::string(oi.name) + " is a null eq::Node: this eq::Node is "
+                  "null (a default-constructed Node, or a gradient that does not exist)");
+    if (&n.graph() != this)
+      throw Error("an input of " + std::string(oi.name) + " belongs to another eq::Graph");
   }
   // Commutative ops keep their inputs in one order, so a+b and b+a are one node.
   if (oi.commutative() && inputs[1].id() < inputs[0].id()) std::swap(inputs[0], inputs[1]);

@@ -15,6 +15,7 @@
 
 #include "compiler/ir/op.hpp"
 #include "compiler/ir/shape.hpp"
+#include "runtime/init.hpp"
 #include "runtime/tensor.hpp"
 
 namespace eq {
@@ -66,7 +67,7 @@ class Node {
   Node(Graph* graph, NodeId id) : graph_(graph), id_(id) {}
 
   explicit operator bool() const { return graph_ != nullptr; }
-  Graph& graph() const { return *graph_; }
+  Graph& graph() const;  // eq::Error on a null Node
   NodeId id() const { return id_; }
   const NodeData& data() const;
   Op op() const { return data().op; }
@@ -103,7 +104,16 @@ class Graph {
   // An input of one class index per example standing for a one-hot vector
   // of `classes` entries (docs/language.md §3 `onehot[V]`): i32 [B], attrs().size = classes.
   Node input_onehot(const std::string& name, std::int64_t classes);
+  // A parameter, with the initialiser eq::Machine::initialize() fills it
+  // with: g.param("W", {H, V}, eq::init::glorot) or eq::init::normal(0, 0.1).
+  // Without one, its values are the program's to set (Machine::set_param).
   Node param(const std::string& name, Shape shape);
+  Node param(const std::string& name, Shape shape, Initializer init);
+  Node param(const std::string& name, Shape shape, Initializer (*init)()) {
+    return param(name, shape, init());
+  }
+  // The initialiser a param was made with, or null.
+  const Initializer* initializer(Node param) const;
   Node constant(double value, DType dtype);
   Node constant(double value) { return constant(value, dtype_); }
 
@@ -116,8 +126,11 @@ class Graph {
   int size() const { return static_cast<int>(nodes_.size()); }
   const std::vector<Node>& inputs() const { return inputs_; }
   const std::vector<Node>& params() const { return params_; }
-  // The leaf (input or param) of that name, or a null Node.
+  // The leaf (input or param) of that name, in any spelling the parser
+  // accepts ("W_i" finds "Wᵢ"); throws eq::Error naming the nearest leaf
+  // when there is none. find_leaf() returns a null Node instead.
   Node leaf(const std::string& name) const;
+  Node find_leaf(const std::string& name) const;
 
   // Names a node for printing and for Machine look-ups (does not change identity).
   void set_name(Node n, const std::string& name);
@@ -140,6 +153,7 @@ class Graph {
   std::deque<NodeData> nodes_;
   std::unordered_map<NodeData, NodeId, KeyHash, KeyEq> interned_;
   std::vector<Node> inputs_, params_;
+  std::unordered_map<NodeId, Initializer> initializers_;
 };
 
 // The shape rule of every op (shape_rules.cc): the type of (op, inputs,

@@ -99,11 +99,12 @@ std::vector<int> last_uses(const Steps& steps, const Program& p, const std::vect
 // ---- emission ---------------------------------------------------------------
 
 // A leaf is a buffer the Machine fills, not an instruction.
-void emit_leaf(Node n, int value, MemoryPlan& plan, runtime::Tape& tape) {
+// An input nothing reads (a target in a prediction program) need not be given.
+void emit_leaf(Node n, int value, bool read, MemoryPlan& plan, runtime::Tape& tape) {
   switch (n.op()) {
     case Op::input:
       plan.place_leaf(value, BufferRole::input);
-      tape.inputs.push_back({n.name(), value});
+      tape.inputs.push_back({n.name(), value, read});
       return;
     case Op::param:
       plan.place_leaf(value, BufferRole::param);
@@ -162,7 +163,10 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
                 const CompileOptions& options) {
   Program p;
   p.graph = &graph;
-  for (const Node& o : given) EQ_ASSERT(&o.graph() == &graph, "compile: an output from another graph");
+  for (const Node& o : given) {
+    if (!o) throw Error("compile: an output is a null eq::Node; it stands for no node of a graph");
+    EQ_ASSERT(&o.graph() == &graph, "compile: an output from another graph");
+  }
   passes::Optimized optimized = passes::run_pipeline(graph, given, options, p.stats);
   const std::vector<Node>& outputs = optimized.roots;
   const passes::FusionPlan& fusion = optimized.fusion;
@@ -170,12 +174,13 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
 
   const Steps steps = schedule(graph, outputs, fusion);
   number_values(graph, steps, p);
-  MemoryPlan plan(p.tape, last_uses(steps, p, outputs));
+  const std::vector<int> last_use = last_uses(steps, p, outputs);
+  MemoryPlan plan(p.tape, last_use);
   for (int step = 0; step < static_cast<int>(steps.order.size()); ++step) {
     const Node n = graph.node(steps.order[static_cast<std::size_t>(step)]);
     const int out = p.value_of.at(n.id());
     if (info(n.op()).kind == OpKind::leaf) {
-      emit_leaf(n, out, plan, p.tape);
+      emit_leaf(n, out, last_use[static_cast<std::size_t>(out)] >= 0, plan, p.tape);
       continue;
     }
     const std::vector<int> reads = distinct_values(steps.inputs[static_cast<std::size_t>(step)], p);

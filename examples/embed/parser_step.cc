@@ -11,9 +11,9 @@ int main() {
   eq::Parser p(g);                              // the symbol dictionary
   p.set("xₜ", g.input("x", {65}));             // inputs carry a batch axis; params do not
   p.set("hₜ₋₁", g.input("h", {128}));
-  p.set("W_i", g.param("Wᵢ", {128, 65}));       // W_i, W_{i} and Wᵢ are one name
-  p.set("Uᵢ", g.param("Uᵢ", {128, 128}));
-  p.set("Bᵢ", g.param("Bᵢ", {128}));
+  p.set("W_i", g.param("Wᵢ", {128, 65}, eq::init::glorot));  // W_i, W_{i}, Wᵢ: one name
+  p.set("Uᵢ", g.param("Uᵢ", {128, 128}, eq::init::orthogonal));
+  p.set("Bᵢ", g.param("Bᵢ", {128}, eq::init::constant(0)));
   eq::Node i = p.parse("σ(Wᵢ·xₜ + Uᵢ·hₜ₋₁ + Bᵢ)");  // throws eq::Error with the diagnostic
   p.set("iₜ", i);
   eq::Node gate = p.define("gₜ = 1 - iₜ");      // parse and bind a name in one go
@@ -21,16 +21,12 @@ int main() {
   std::vector<eq::Node> grads = eq::grad(eq::sum(eq::sum(i), 0), {g.leaf("Wᵢ")});
   eq::Machine vm(eq::compile(g, {i, gate, grads[0]}));  // only what the outputs need is compiled
   eq::Rng rng(1);
-  for (eq::Node w : g.params()) {               // every parameter gets its values
-    eq::Tensor t(eq::DType::f32, w.shape().example());
-    eq::initialize(eq::init::glorot(), t, rng);
-    vm.set_param(w, t);                         // or vm.param(node) for in-place access
-  }
+  vm.initialize(rng);                           // each param from its initialiser
   const std::int64_t B = 8;
   eq::Tensor x(eq::DType::f32, {B, 65}), h(eq::DType::f32, {B, 128});
   for (std::int64_t b = 0; b < B; ++b) x.set(b * 65 + b, 1.0);  // one-hot symbols 0…7
-  vm.let(g.leaf("x"), x);                       // a [B, 65] tensor
-  vm.let(g.leaf("h"), h);
+  vm.let(g.leaf("x"), x);                       // a [B, 65] tensor; leaf("typo") throws
+  vm.let(g.leaf("h"), h);                       // an input never given: run() says which
   vm.run();                                     // allocates nothing after the first run
   eq::Tensor out = vm.value(i);                 // [B, 128]
   eq::Tensor dW = vm.value(grads[0]);           // [128, 65]

@@ -1,0 +1,50 @@
+#include "compiler/optimizer.hpp"
+
+#include "compiler/autodiff/grad.hpp"
+#include "runtime/error.hpp"
+
+namespace eq {
+
+std::vector<Learnable> learnables(ir::Node loss, const std::vector<ir::Node>& params) {
+  for (const ir::Node& p : params)
+    if (p.op() != ir::Op::param)
+      throw Error("learnables: '" + (p.name().empty() ? "%" + std::to_string(p.id()) : p.name()) +
+                  "' is not a parameter (make it with Graph::param)");
+  const std::vector<ir::Node> grads = grad(loss, params);
+  std::vector<Learnable> out;
+  out.reserve(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) out.push_back({params[i], grads[i]});
+  return out;
+}
+
+std::vector<ir::Node> with_gradients(std::initializer_list<ir::Node> outputs,
+                                     const std::vector<Learnable>& learn) {
+  std::vector<ir::Node> all(outputs);
+  for (const Learnable& l : learn) all.push_back(l.grad);
+  return all;
+}
+
+namespace {
+std::vector<SolverParam> solver_params(Machine& vm, const std::vector<Learnable>& learn) {
+  std::vector<SolverParam> out;
+  out.reserve(learn.size());
+  for (const Learnable& l : learn) {
+    vm.program().readable(l.grad);  // throws, naming it, unless compiled as an output
+    out.push_back({l.param.name(), vm.param(l.param)});
+  }
+  return out;
+}
+}  // namespace
+
+Optimizer::Optimizer(Machine& vm, SolverConfig config, std::vector<Learnable> learn)
+    : vm_(vm), learn_(std::move(learn)), solver_(config, solver_params(vm, learn_)) {
+  grads_.reserve(learn_.size());
+}
+
+void Optimizer::step() {
+  grads_.clear();
+  for (const Learnable& l : learn_) grads_.push_back(vm_.view(l.grad));
+  solver_.step(grads_);
+}
+
+}  // namespace eq

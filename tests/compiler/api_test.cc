@@ -1,0 +1,145 @@
+// The C++ API as a program uses it (issue 11): parameters made with their
+// initialiser, an Optimizer that takes the learnables, and user mistakes —
+// a leaf name that does not exist, a null node, an input never given, a
+// non-parameter used as one — reported as eq::Errors that name the thing.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "compiler/autodiff/grad.hpp"
+#include "compiler/ir/builders.hpp"
+#include "compiler/machine.hpp"
+#include "compiler/optimizer.hpp"
+#include "runtime/error.hpp"
+#include "runtime/init.hpp"
+
+using namespace eq;
+using ir::Graph;
+using ir::Node;
+using Catch::Matchers::Contains;
+using Catch::Matchers::Equals;
+
+namespace {
+
+// y = w·x + b with the squared error, x: [1], over a fixed batch.
+struct Linreg {
+  Graph g{DType::f64};
+  Node x = g.input("x", {1});
+  Node y = g.input("y", {1});
+  Node w = g.param("w", {1, 1}, init::constant(0.25));
+  Node b = g.param("b", {1}, init::constant(-0.5));
+  Node loss = ir::sum(ir::sum(ir::square(ir::matmul(x, w, false, true) + b - y)), 0);
+};
+
+Tensor column(std::initializer_list<double> v) {
+  Tensor t(DType::f64, {static_cast<std::int64_t>(v.size()), 1});
+  std::int64_t i = 0;
+  for (double d : v) t.set(i++, d);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a param's initialiser is kept by the graph and used by Machine::initialize", "[api]") {
+  Graph g;
+  Node a = g.param("a", {3, 4}, init::glorot);
+  Node c = g.param("c", {5}, init::constant(0.5));
+  Node free = g.param("free", {2});
+  REQUIRE(g.initializer(a) != nullptr);
+  CHECK(*g.initializer(a) == init::glorot());
+  CHECK(g.initializer(free) == nullptr);
+
+  Machine vm(compile(g, {a + 1.0, c * 2.0, free - 1.0}));
+  Tensor set(DType::f32, {2});
+  set.set(0, 7);
+  set.set(1, 8);
+  vm.set_param(free, set);
+  Rng rng(3);
+  CHECK(vm.initialize(rng) == 2);
+
+  // The same draws as initialize() on a tensor from an equal generator.
+  Rng again(3);
+  Tensor want(DType::f32, {3, 4});
+  initialize(init::glorot(), want, again);
+  const Tensor got = vm.value(a);
+  for (std::int64_t i = 0; i < 12; ++i) CHECK(got.at(i) == want.at(i));
+  for (std::int64_t i = 0; i < 5; ++i) CHECK(vm.value(c).at(i) == 0.5);
+  CHECK(vm.value(free).at(0) == 7);  // no initialiser: left as set
+  CHECK(vm.value(free).at(1) == 8);
+}
+
+TEST_CASE("an Optimizer steps the learnables as the Solver does by position", "[api]") {
+  // Hand-derived first step: x = (1, 2), y = (3, 5), w = 0.25, b = -0.5,
+  // residuals r = w·x + b − y = (−3.25, −5); ∂/∂w = Σ 2r·x = −26.5,
+  // ∂/∂b = Σ 2r = −16.5; SGD with lr 0.01: w = 0.515, b = −0.335.
+  Linreg m;
+  auto learn = learnables(m.loss, m.g.params());
+  REQUIRE(learn.size() == 2);
+  CHECK(learn[0].param == m.w);
+  Machine vm(compile(m.g, with_gradients({m.loss}, learn)));
+  Rng rng(0);
+  vm.initialize(rng);
+  Optimizer opt(vm, SolverConfig::sgd(0.01), learn);
+  vm.let(m.x, column({1, 2}));
+  vm.let(m.y, column({3, 5}));
+  vm.run();
+  CHECK(vm.value(learn[0].grad).at(0) == Approx(-26.5));
+  CHECK(vm.value(learn[1].grad).at(0) == Approx(-16.5));
+  opt.step();
+  CHECK(vm.value(m.w).at(0) == Approx(0.515));
+  CHECK(vm.value(m.b).at(0) == Approx(-0.335));
+
+  // Trained on, it reaches the least-squares line y = 2x + 1.
+  vm.let(m.x, column({1, 2, 3, 4}));
+  vm.let(m.y, column({3, 5, 7, 9}));
+  for (int i = 0; i < 3000; ++i) {
+    vm.run();
+    opt.step();
+  }
+  CHECK(vm.value(m.w).at(0) == Approx(2).margin(1e-4));
+  CHECK(vm.value(m.b).at(0) == Approx(1).margin(1e-4));
+}
+
+TEST_CASE("an Optimizer needs its gradients compiled as outputs", "[api]") {
+  Linreg m;
+  auto learn = learnables(m.loss, m.g.params());
+  Machine vm(compile(m.g, {m.loss}));
+  CHECK_THROWS_WITH(Optimizer(vm, SolverConfig::sgd(0.1), learn),
+                    Contains("not") && Contains("compile it as an output"));
+  CHECK_THROWS_WITH(learnables(m.loss, {m.x}),
+                    Equals("learnables: 'x' is not a parameter (make it with Graph::param)"));
+}
+
+TEST_CASE("leaf() finds any spelling and names the nearest leaf when it finds none", "[api]") {
+  Graph g;
+  Node w = g.param("Wᵢ", {2, 2});
+  g.input("xₜ", {2});
+  CHECK(g.leaf("W_i") == w);
+  CHECK(g.leaf("W_{i}") == w);
+  CHECK_FALSE(g.find_leaf("Wi"));
+  CHECK_THROWS_WITH(g.leaf("W_j"),
+                    Equals("this graph has no input or parameter named 'W_j'; did you mean 'Wᵢ'?"));
+  CHECK_THROWS_WITH(g.leaf("completely_else"),
+                    Equals("this graph has no input or parameter named 'completely_else'"));
+  CHECK_THROWS_WITH(g.param("W_i", {1}), Contains("already an input or parameter"));
+}
+
+TEST_CASE("a null node is a user error and not an internal one", "[api]") {
+  Graph g;
+  Node x = g.input("x", {2});
+  Node null;
+  CHECK_THROWS_WITH(ir::add(x, null), Contains("this eq::Node is null"));
+  CHECK_THROWS_WITH(compile(g, {null}), Contains("an output is a null eq::Node"));
+  CHECK_THROWS_WITH(null.shape(), Contains("this eq::Node is null"));
+}
+
+TEST_CASE("run() names an input that was never given", "[api]") {
+  Linreg m;
+  Machine vm(compile(m.g, {m.loss}));
+  vm.let(m.x, column({1, 2}));
+  CHECK_THROWS_WITH(vm.run(), Equals("input 'y' was never given a value: call let() on it before "
+                                     "run()"));
+  vm.let(m.y, column({3, 5}));
+  CHECK_NOTHROW(vm.run());
+  CHECK_THROWS_WITH(vm.param(m.x), Equals("'x' is not a parameter; only parameters have storage "
+                                          "to set"));
+}
