@@ -11,6 +11,9 @@ packages=(
   bison re2c libicu-dev libopenblas-dev
   catch2 nlohmann-json3-dev libbenchmark-dev libmuparser-dev
 )
+# The training report's tests: Graphviz draws the graph, headless Chromium
+# renders the page (tests/report/; they skip without these).
+packages+=(graphviz chromium)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(python3-torch)
 fi
