@@ -28,6 +28,7 @@ const Command kCommands[] = {
     {"predict", eq::cli::run_predict, "one prediction per example of data, as CSV"},
     {"run", eq::cli::run_run, "predict with a saved weights file alone (no .eq needed)"},
     {"export", eq::cli::run_export, "write the prediction program as an ONNX model"},
+    {"report", eq::cli::run_report, "draw the curves of a --log file as an HTML page"},
     {"sample", eq::cli::run_sample, "generate text from a trained time model"},
     {"ir", eq::cli::run_ir, "print a model's graph IR, one node a line"},
     {"tape", eq::cli::run_tape, "print a model's compiled tape and memory plan"},

@@ -11,7 +11,6 @@
 #include "train/setup.hpp"
 #include "runtime/error.hpp"
 #include "runtime/safetensors.hpp"
-#include "train/vocabulary.hpp"
 
 namespace eq::cli {
 namespace {
@@ -46,17 +45,9 @@ int sample(const Options& o) {
   Setup setup = setup_file(o.files[0], so);
   Sampler sampler(*setup.model);
   set_params(*setup.model, weights, sampler.machine());
-  const std::vector<std::string> vocabulary = vocabulary_symbols(saved.vocabulary, weights_path, sampler.classes());
-  std::string prime = o.key("prime").value_or("");
-  std::vector<std::int32_t> prime_symbols;
-  if (!prime.empty()) {
-    Tensor t = encode_text(prime, saved.vocabulary, weights_path, "--prime");
-    for (std::int64_t i = 0; i < t.numel(); ++i) prime_symbols.push_back(t.data<std::int32_t>()[i]);
-  }
   Rng rng(static_cast<std::uint64_t>(seed), 3);
-  std::vector<std::int32_t> drawn = sampler.sample(prime_symbols, count, temperature, rng);
-  std::string text = prime;
-  for (std::int32_t s : drawn) text += vocabulary.at(static_cast<std::size_t>(s));
+  const std::string text = sample_text(sampler, saved.vocabulary, weights_path,
+                                       o.key("prime").value_or(""), count, temperature, rng);
   std::fputs(text.c_str(), stdout);
   if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
   return kOk;

@@ -2,7 +2,8 @@
 // every key overridable with --KEY VALUE, and saves the weights (§8).
 // The loop itself is the library's eq::Trainer (train/trainer.hpp), for
 // example and time models alike; this file parses options, shows progress
-// and writes files.
+// and writes files. The log's format and the report are eq_report's
+// (report/log_csv.hpp, report/recorder.hpp).
 #include <unistd.h>
 
 #include <cmath>
@@ -11,6 +12,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "report/log_csv.hpp"
+#include "report/recorder.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
 #include "runtime/format.hpp"
@@ -32,6 +35,8 @@ constexpr const char* kTrainUsage =
     "                        default NAME.ckpt.safetensors)\n"
     "  --threads N           BLAS threads\n"
     "  --log FILE            write each epoch's metrics as CSV\n"
+    "  --report FILE.html    write a report (curves, equations, graph, time per kernel) at\n"
+    "                        every epoch and at the end; turns the profiler on\n"
     "  --quiet               print nothing but errors\n"
     "  --profile             time every instruction; print where a step's time goes\n";
 
@@ -83,14 +88,9 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   };
   if (auto l = o.key("log")) {
     log.emplace(*l);
-    write_log("epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n");
+    write_log(report::log_header());
   }
-  if (!quiet)
-    std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps\n",
-                path.c_str(), static_cast<long long>(trainer.train_examples()), trainer.unit(),
-                static_cast<long long>(trainer.validation_examples()),
-                setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
-                static_cast<long long>(trainer.total_steps()));
+  if (!quiet) std::printf("training %s: %s\n", path.c_str(), report::run_summary(setup, trainer).c_str());
   std::fflush(stdout);
   TrainHooks hooks;
   if (tty)
@@ -102,11 +102,7 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
     };
   hooks.on_epoch = [&](const EpochReport& r) {
     if (log) {
-      logged += write_log(std::to_string(r.epoch) + ',' + std::to_string(r.step) + ',' +
-                number(r.train.loss) + ',' + (r.train.accuracy ? number(*r.train.accuracy) : "") +
-                ',' + (r.validation ? number(r.validation->loss) : "") + ',' +
-                (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") +
-                ',' + number(r.seconds) + '\n');
+      logged += write_log(report::log_row(report::epoch_point(r, trainer.solver().config().lr)));
     }
     if (quiet) return;
     if (tty) std::fputs("\r\033[K", stderr);
@@ -124,7 +120,13 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   hooks.checkpoint_every = every;
   hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
+  std::unique_ptr<report::ReportRecorder> recorder;
+  if (auto r = o.key("report")) {
+    recorder = std::make_unique<report::ReportRecorder>(*r, path, setup, trainer);
+    recorder->attach(hooks);
+  }
   trainer.train(hooks);
+  if (recorder) recorder->finish();
   if (o.flag("profile")) {
     const auto entries = trainer.machine().runtime().profile();
     double total = 0;
@@ -151,7 +153,7 @@ CommandSpec train_command() {
   for (const std::string& k : train_keys()) c.options.push_back({k});
   c.options.push_back({"lr", true, "", {"learning-rate", "learning_rate", "rate", "eta"}});
   c.options.push_back({"output", true, "-o"});
-  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "log"})
+  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "log", "report"})
     c.options.push_back({k});
   c.options.push_back({"quiet", false});
   c.options.push_back({"profile", false});

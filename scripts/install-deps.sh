@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages eq needs to build and test, and only those that
 # are missing. Silent when everything is already there; safe to run any number
-# of times. Packages for benchmark peers (python3-torch) are not installed
-# here: `make bench-deps` does that, since the tests do not need them.
+# of times. python3-torch is here for the test that reads eq's weights in
+# PyTorch; it is also the benchmarks' peer.
 # `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz`.
 # The ONNX export and its tests need libonnx-dev and libprotobuf-dev (to
 # build), python3-onnx (onnx.checker), python3-torch (weights read by
@@ -20,6 +20,9 @@ packages=(
 # carries its own npm, which Debian's npm package conflicts with) will do.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+# The training report's tests: Graphviz draws the graph, headless Chromium
+# renders the page (tests/report/; they skip without these).
+packages+=(graphviz chromium)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)
 fi

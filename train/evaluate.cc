@@ -218,13 +218,15 @@ void set_params(const Model& model, const SafetensorsFile& weights, Machine& to)
   }
 }
 
-void Evaluator::copy_params(Machine& from) {
-  for (const ModelParam& p : model_.params()) {
-    if (!machine_.program().value_of.count(p.node.id())) continue;  // tree-shaken away
-    View src = from.param(p.node), dst = machine_.param(p.node);
+void copy_params(const Model& model, Machine& from, Machine& to) {
+  for (const ModelParam& p : model.params()) {
+    if (!to.program().value_of.count(p.node.id())) continue;  // tree-shaken away
+    View src = from.param(p.node), dst = to.param(p.node);
     std::memcpy(dst.data, src.data, src.bytes());
   }
 }
+
+void Evaluator::copy_params(Machine& from) { eq::copy_params(model_, from, machine_); }
 
 void Evaluator::load_params(const SafetensorsFile& weights) { set_params(model_, weights, machine_); }
 
@@ -236,6 +238,10 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
   Metrics m;
   double loss = 0;
   std::int64_t correct = 0;
+  if (acc.output && !acc.binary) {
+    m.classes = acc.output.shape().example().last();
+    m.confusion.assign(static_cast<std::size_t>(m.classes * m.classes), 0);
+  }
   for (std::size_t at = 0; at < rows.size(); at += static_cast<std::size_t>(batch)) {
     auto part = rows.subspan(at, std::min(rows.size() - at, static_cast<std::size_t>(batch)));
     data.let(machine_, part);
@@ -243,8 +249,18 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
     ConstView l = machine_.view(model_.loss());
     for (std::int64_t i = 0; i < l.numel(); ++i)
       loss += l.dtype == DType::f32 ? l.as<float>()[i] : l.as<double>()[i];
-    if (acc.output)
-      correct += count_correct(acc, machine_.view(acc.output), data, static_cast<std::int64_t>(part.size()));
+    if (acc.output) {
+      ConstView y = machine_.view(acc.output);
+      correct += count_correct(acc, y, data, static_cast<std::int64_t>(part.size()));
+      // The confusion matrix of class targets: row the true class, column the guess.
+      const std::int32_t* k = acc.binary ? nullptr : data.staged_classes(acc.target);
+      const std::int64_t n = y.shape.last();
+      const std::size_t rb = row_bytes(n, y.dtype);
+      for (std::size_t i = 0; k && i < part.size(); ++i) {
+        const std::int64_t guess = argmax(static_cast<const char*>(y.data) + i * rb, y.dtype, n);
+        if (k[i] >= 0 && k[i] < m.classes) ++m.confusion[static_cast<std::size_t>(k[i] * n + guess)];
+      }
+    }
   }
   m.examples = static_cast<std::int64_t>(rows.size());
   m.loss = m.examples ? loss / static_cast<double>(m.examples) : 0;

@@ -70,6 +70,10 @@ struct Metrics {
   double loss = 0;                  // mean per-example loss (per symbol: text)
   std::optional<double> accuracy;   // class targets with a matching output
   std::int64_t examples = 0;
+  // With accuracy, from Evaluator: how many examples of target class i were
+  // predicted as class j, at [i * classes + j]; empty otherwise.
+  std::vector<std::int64_t> confusion;
+  std::int64_t classes = 0;
 };
 
 // Which output scores a class target: for a one-hot target, the first
@@ -123,6 +127,9 @@ class Evaluator {
   Machine machine_;
 };
 
+// Copies every parameter of `model` that `to` has (not tree-shaken away) from
+// `from`; both Machines were compiled from the model's graph.
+void copy_params(const Model& model, Machine& from, Machine& to);
 // Copies `from`'s parameters of `model` into tensors named by parameter.
 std::vector<std::pair<std::string, Tensor>> param_tensors(const Model& model, Machine& from);
 // Checks and copies a weights file's parameters into `to`.

@@ -29,6 +29,15 @@ ir::Node batch_objective(Model& model) {
   return objective;
 }
 
+std::vector<ir::Node> model_roots(Model& model, bool predict) {
+  std::vector<ir::Node> out;
+  if (!predict && model.loss()) out.push_back(batch_objective(model));
+  for (const auto& [name, node] : model.outputs()) out.push_back(node);
+  if (out.empty())
+    for (const auto& [name, node] : model.values()) out.push_back(node);
+  return out;
+}
+
 TrainingProgram training_program(Model& model, const Window* window, const CompileOptions& options,
                                  passes::PassStats* stats) {
   if (window) require_loss(model, true);

@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "runtime/data.hpp"
 #include "runtime/error.hpp"
+#include "train/vocabulary.hpp"
 #include "runtime/kernels.hpp"
+#include "runtime/utf8.hpp"
 
 namespace eq {
 
@@ -115,6 +118,21 @@ std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime
     if (i + 1 < count) feed(next);
   }
   return out;
+}
+
+std::string sample_text(Sampler& sampler, const std::string& vocabulary, const std::string& origin,
+                        const std::string& prime, std::int64_t count, double temperature, Rng& rng) {
+  // Every symbol drawn names a character of the vocabulary (checked).
+  const std::vector<std::string> symbols = vocabulary_symbols(vocabulary, origin, sampler.classes());
+  std::vector<std::int32_t> prime_symbols;
+  if (!prime.empty()) {
+    Tensor t = encode_text(prime, vocabulary, origin, "--prime");
+    for (std::int64_t i = 0; i < t.numel(); ++i) prime_symbols.push_back(t.data<std::int32_t>()[i]);
+  }
+  std::string text = prime;
+  for (std::int32_t s : sampler.sample(prime_symbols, count, temperature, rng))
+    text += symbols.at(static_cast<std::size_t>(s));
+  return text;
 }
 
 }  // namespace eq

@@ -56,6 +56,13 @@ class Sampler {
   std::vector<double> weights_;
 };
 
+// `prime` (text) followed by `count` symbols drawn at `temperature`, as
+// UTF-8; `vocabulary` is the saved one (symbol i is its i-th character),
+// read from `origin` (named in errors). Throws eq::Error when the prime has a
+// character outside the vocabulary or the vocabulary is not valid UTF-8.
+std::string sample_text(Sampler& sampler, const std::string& vocabulary, const std::string& origin,
+                        const std::string& prime, std::int64_t count, double temperature, Rng& rng);
+
 // Draws an index from `probabilities` (n values ≥ 0, or logits when
 // `logits`) at `temperature`: p_i^(1/T), renormalised.
 std::int64_t draw(const double* values, std::int64_t n, bool logits, double temperature, Rng& rng,

@@ -165,6 +165,7 @@ void Trainer::train(const TrainHooks& hooks) {
   const std::int64_t epochs = setup_.config.steps ? (total + per_epoch - 1) / per_epoch : setup_.config.epochs;
   const auto start = std::chrono::steady_clock::now();
   auto epoch_start = start;
+  double epochs_seconds = 0;  // of the epochs of this run already finished
   const std::int64_t first_step = step();
   std::int64_t examples_done = 0;
   while (step() < total) {
@@ -182,7 +183,8 @@ void Trainer::train(const TrainHooks& hooks) {
     ++position_.epoch_step;
     if (hooks.on_step) {
       StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total,
-                     r.loss, 0, 0};
+                     r.loss, 0, 0, 0};
+      p.seconds = epochs_seconds + seconds_since(epoch_start);
       const double seconds = seconds_since(start);
       if (seconds > 0) p.examples_per_second = static_cast<double>(examples_done) / seconds;
       if (step() > first_step)
@@ -192,6 +194,7 @@ void Trainer::train(const TrainHooks& hooks) {
     const bool epoch_done = position_.epoch_step == per_epoch;
     if (epoch_done || step() == total) {
       const EpochReport e = epoch_report(seconds_since(epoch_start));
+      epochs_seconds += e.seconds;
       if (epoch_done) ++position_.epoch, position_.epoch_step = 0;
       if (hooks.on_epoch) hooks.on_epoch(e);
     }

@@ -47,6 +47,7 @@ struct StepProgress {
   double loss = 0;                               // this step's objective
   double examples_per_second = 0;                // or symbols
   double eta_seconds = 0;
+  double seconds = 0;  // training time of this run so far (validation excluded)
 };
 
 struct EpochReport {

@@ -44,7 +44,8 @@ train_eval_predict_run)
   # Progress lines and the CSV log.
   run "$EQC" train logreg.eq --epochs 3 --log log.csv -o w.safetensors
   [ "$(grep -c '^epoch [123]  loss .*  accuracy .*  val_loss .*  val_accuracy ' out.txt)" = 3 ] || fail "progress: $(cat out.txt)"
-  [ "$(head -1 log.csv)" = "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds" ] || fail "log header"
+  [ "$(head -1 log.csv)" = "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds,lr" ] || fail "log header"
+  [ "$(cut -d, -f8 log.csv | tail -1)" = "0.05" ] || fail "log lr: logreg.eq trains with adam(lr = 0.05): $(cat log.csv)"
   [ "$(wc -l < log.csv)" = 4 ] || fail "log rows: $(cat log.csv)"
   [ "$(cut -d, -f1,2 log.csv | tail -1)" = "3,24" ] || fail "log: 120 examples / batch 16 = 8 steps an epoch: $(cat log.csv)"
   ;;
