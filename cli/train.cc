@@ -16,6 +16,7 @@
 #include "report/recorder.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 #include "runtime/format.hpp"
 #include "runtime/output.hpp"
 #include "runtime/safetensors.hpp"
@@ -174,6 +175,11 @@ int train(const Options& o) {
     const bool has_ext = output.size() > ext.size() && output.ends_with(ext);
     ck_path = (has_ext ? output.substr(0, output.size() - ext.size()) : output) + ".ckpt" + ext;
   }
+  // Every file the run writes at its end is checked now, before the data is
+  // read and the first step taken (the log is opened before the first step).
+  check_writable(output);
+  if (every > 0) check_writable(ck_path);
+  if (auto report = o.key("report")) check_writable(*report);
   try {
     SetupOptions so;
     so.dims = o.dims;

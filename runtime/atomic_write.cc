@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <string_view>
+#include <tuple>
 
 #include "runtime/error.hpp"
 #include "runtime/file_io.hpp"
@@ -103,26 +104,51 @@ void write_all(int fd, const void* data, std::size_t size, const std::string& pa
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, std::span<const ByteChunk> chunks) {
-  const std::string target = resolve_links(path);
-  auto [dir, base] = split_path(target);
-  if (base.empty()) throw Error(path + ": cannot write: the path names a directory");
+namespace {
 
-  // What is there now decides whether it may be replaced, and the mode and
-  // owner the new file gets.
+// Where `path` would be written, and what is there now, which decides
+// whether it may be replaced and the mode and owner the new file gets.
+// Throws the error a write would meet, before anything is written.
+struct Target {
+  std::string path, dir, base;
   struct stat old {};
-  const bool exists = ::lstat(target.c_str(), &old) == 0;
-  if (!exists && errno != ENOENT) throw file_error(path, "cannot write", errno);
-  if (exists) {
-    if (S_ISDIR(old.st_mode)) throw file_error(path, "cannot write", EISDIR);
-    if (!S_ISREG(old.st_mode))
+  bool exists = false;
+};
+
+Target writable_target(const std::string& path) {
+  Target t;
+  t.path = resolve_links(path);
+  std::tie(t.dir, t.base) = split_path(t.path);
+  if (t.base.empty()) throw Error(path + ": cannot write: the path names a directory");
+  t.exists = ::lstat(t.path.c_str(), &t.old) == 0;
+  if (!t.exists && errno != ENOENT) throw file_error(path, "cannot write", errno);
+  if (t.exists) {
+    if (S_ISDIR(t.old.st_mode)) throw file_error(path, "cannot write", EISDIR);
+    if (!S_ISREG(t.old.st_mode))
       throw Error(path + ": cannot write: " +
-                  (target == path ? "" : "its target " + target + " is ") + "not a regular file (" +
-                  file_kind(old.st_mode) + ")");
-    if (::faccessat(AT_FDCWD, target.c_str(), W_OK, AT_EACCESS) != 0)
+                  (t.path == path ? "" : "its target " + t.path + " is ") + "not a regular file (" +
+                  file_kind(t.old.st_mode) + ")");
+    if (::faccessat(AT_FDCWD, t.path.c_str(), W_OK, AT_EACCESS) != 0)
       throw file_error(path, "cannot write", errno);
-    if (!(old.st_mode & S_IWUSR)) throw file_error(path, "cannot write", EACCES);
+    if (!(t.old.st_mode & S_IWUSR)) throw file_error(path, "cannot write", EACCES);
   }
+  // The temporary is created in the folder: it must exist and take files.
+  if (::faccessat(AT_FDCWD, t.dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0)
+    throw file_error(path, "cannot write", errno);
+  return t;
+}
+
+}  // namespace
+
+void check_writable(const std::string& path) { writable_target(path); }
+
+void write_file_atomically(const std::string& path, std::span<const ByteChunk> chunks) {
+  const Target t = writable_target(path);
+  const std::string& target = t.path;
+  const std::string& dir = t.dir;
+  const std::string& base = t.base;
+  const struct stat& old = t.old;
+  const bool exists = t.exists;
   remove_stale_temporaries(dir, base);
 
   // A name no other writer uses: our pid plus a per-process counter. O_EXCL

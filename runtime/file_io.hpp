@@ -58,5 +58,9 @@ struct ByteChunk {
 
 void write_file_atomically(const std::string& path, std::span<const ByteChunk> chunks);
 void write_file_atomically(const std::string& path, std::string_view bytes);
+// Throws the eq::Error write_file_atomically(path, …) would meet before it
+// writes anything (a missing or read-only folder, a device, a read-only
+// file), so that a long run can refuse an output path before it starts.
+void check_writable(const std::string& path);
 
 }  // namespace eq

@@ -83,6 +83,23 @@ out_of_memory)  # items 3 and 5: a model larger than memory is an error with the
   ;;
 writes)  # item 12: every write is checked; predictions are written atomically
   run "$EQC" train logreg.eq --epochs 1 --quiet -o w.safetensors
+  # Item 8: every output path is checked before the data is read and the
+  # first step taken (1000 epochs would run for a while before failing): the
+  # log, opened just before the first step, is never created.
+  nope="No such file or directory"
+  expect_error "nope/w.safetensors: cannot write: $nope" 1 \
+    "$EQC" train logreg.eq --epochs 1000 --quiet --log l8.csv -o nope/w.safetensors
+  expect_error "nope/ck.safetensors: cannot write: $nope" 1 \
+    "$EQC" train logreg.eq --epochs 1000 --quiet --log l8.csv -o w8.safetensors \
+    --checkpoint-every 5 --checkpoint nope/ck.safetensors
+  expect_error "nope/r.html: cannot write: $nope" 1 \
+    "$EQC" train logreg.eq --epochs 1000 --quiet --log l8.csv -o w8.safetensors --report nope/r.html
+  [ ! -e l8.csv ] && [ ! -e w8.safetensors ] || fail "a run refused for an output path started"
+  mkdir -p ro && chmod 555 ro
+  if [ "$(id -u)" != 0 ]; then  # root writes anywhere
+    expect_error "ro/w.safetensors: cannot write: Permission denied" 1 \
+      "$EQC" train logreg.eq --epochs 1000 --quiet -o ro/w.safetensors
+  fi
   full="standard output: cannot write: No space left on device"
   expect_error "$full" 1 sh -c "\"$EQC\" eval logreg.eq -w w.safetensors > /dev/full"
   expect_error "$full" 1 sh -c "\"$EQC\" predict logreg.eq -w w.safetensors > /dev/full"
