@@ -116,6 +116,11 @@ TEST_CASE("train block: errors at the entry, with did-you-mean", "[train]") {
         "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. 0.2\n"
         "validate = 1\n"
         "           ^\n");
+  // Issue 17 item 13: 0/0 is a NaN, not a share (it used to pass as one).
+  CHECK(error_of("validate = 0/0\n") ==
+        "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. 0.2\n"
+        "validate = 0/0\n"
+        "           ^~~\n");
   CHECK(error_of("optimizer = adam(lr = 1, momentum = 0.9)\n") ==
         "m.eq:2:26: error: adam has no argument 'momentum'\n"
         "optimizer = adam(lr = 1, momentum = 0.9)\n"
