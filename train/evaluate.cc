@@ -141,7 +141,8 @@ AccuracyPair accuracy_pair(const Model& model, const Batches& data) {
   return acc;
 }
 
-std::int64_t count_correct(const AccuracyPair& acc, ConstView y, const Batches& data, std::int64_t rows) {
+std::int64_t count_correct(const AccuracyPair& acc, ConstView y, const Batches& data, std::int64_t rows,
+                           std::vector<std::int64_t>* confusion) {
   std::int64_t correct = 0;
   if (acc.binary) {
     const Tensor* t = data.staged(acc.target);
@@ -154,9 +155,13 @@ std::int64_t count_correct(const AccuracyPair& acc, ConstView y, const Batches& 
   }
   const std::int32_t* k = data.staged_classes(acc.target);
   const std::int64_t n = y.shape.last();
-  const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
-  for (std::int64_t i = 0; k && i < rows; ++i)
-    correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb, y.dtype, n) == k[i];
+  const std::size_t rb = row_bytes(n, y.dtype);
+  for (std::int64_t i = 0; k && i < rows; ++i) {
+    const std::int64_t guess = argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb, y.dtype, n);
+    correct += guess == k[i];
+    // Row the true class, column the guess.
+    if (confusion && k[i] >= 0 && k[i] < n) ++(*confusion)[static_cast<std::size_t>(k[i] * n + guess)];
+  }
   return correct;
 }
 
@@ -251,15 +256,8 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
       loss += l.dtype == DType::f32 ? l.as<float>()[i] : l.as<double>()[i];
     if (acc.output) {
       ConstView y = machine_.view(acc.output);
-      correct += count_correct(acc, y, data, static_cast<std::int64_t>(part.size()));
-      // The confusion matrix of class targets: row the true class, column the guess.
-      const std::int32_t* k = acc.binary ? nullptr : data.staged_classes(acc.target);
-      const std::int64_t n = y.shape.last();
-      const std::size_t rb = row_bytes(n, y.dtype);
-      for (std::size_t i = 0; k && i < part.size(); ++i) {
-        const std::int64_t guess = argmax(static_cast<const char*>(y.data) + i * rb, y.dtype, n);
-        if (k[i] >= 0 && k[i] < m.classes) ++m.confusion[static_cast<std::size_t>(k[i] * n + guess)];
-      }
+      correct += count_correct(acc, y, data, static_cast<std::int64_t>(part.size()),
+                               m.classes ? &m.confusion : nullptr);
     }
   }
   m.examples = static_cast<std::int64_t>(rows.size());

@@ -90,9 +90,10 @@ AccuracyPair accuracy_pair(const Model& model);
 // all 0 or 1); else a pair of null nodes.
 AccuracyPair accuracy_pair(const Model& model, const Batches& data);
 // How many of the `rows` examples of the last let() into `data` the output
-// (its view after the run) classifies right.
+// (its view after the run) classifies right; with `confusion` ([classes²],
+// class targets), also counts each example at (true class, guess).
 std::int64_t count_correct(const AccuracyPair& acc, ConstView output, const Batches& data,
-                           std::int64_t rows);
+                           std::int64_t rows, std::vector<std::int64_t>* confusion = nullptr);
 
 // Index of the largest of n values (the first on ties).
 std::int64_t argmax(const void* row, DType dtype, std::int64_t n);
