@@ -4,6 +4,8 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 RELEASE_BUILD ?= build-release
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 # Our builds treat warnings as errors (a user's plain `cmake` does not), and
@@ -11,7 +13,7 @@ JOBS ?= $(shell nproc)
 CCACHE := $(shell command -v ccache 2>/dev/null)
 EQ_FLAGS := -DEQ_WERROR=ON $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz install-test clean embed-example readme-check
+.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz fuzz-deps install-test clean embed-example readme-check
 
 all: build
 
@@ -51,8 +53,18 @@ bench-deps:
 bench: bench-deps build
 	bash bench/run.sh $(BUILD)
 
+# Every libFuzzer target (fuzz/, grammar/fuzz/) for FUZZ_SECONDS each, from
+# its seed corpus; needs clang (installed by install-deps.sh --fuzz).
+fuzz-deps:
+	@bash scripts/install-deps.sh --fuzz
+
+fuzz: fuzz-deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja $(EQ_FLAGS) -DEQ_FUZZ=ON -DEQ_TESTS=OFF -DEQ_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) $(FUZZ_BUILD)
 
 # Installs the library to a temporary prefix and builds examples/embed
 # against it with find_package(eq), then runs it.

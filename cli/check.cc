@@ -1,27 +1,66 @@
 // `eqc check FILE…` (see commands.hpp): syntax first; a file that parses is
-// lowered too, so unknown names, shapes, cycles and time errors show.
-#include <iostream>
-#include <sstream>
+// lowered too, so unknown names, shapes, cycles and time errors show; and
+// its train block is read and its data loaded as `eqc train` would, up to
+// the first step, so everything train would reject before it shows too.
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "compiler/lower/model.hpp"
-#include "grammar/parse.hpp"
 #include "runtime/error.hpp"
 #include "runtime/file_io.hpp"
+#include "train/trainer.hpp"
 
 namespace eq::cli {
 
 namespace {
 
-constexpr const char* kCheckUsage = "usage: eqc check FILE...   (- reads standard input)\n";
+constexpr const char* kCheckUsage =
+    "usage: eqc check [--no-data] FILE...   (- reads standard input)\n"
+    "  reports every error of each model and its train block; the block's data is read and\n"
+    "  checked as `eqc train` would (--no-data skips it: dims it sets take a placeholder)\n";
 
+// Standard input may be a pipe that never ends; a model is a few kilobytes.
+constexpr std::size_t kMaxStdin = std::size_t{64} << 20;
+
+// The bytes of `path` (`-`: standard input). Throws eq::Error
+// "PATH: cannot read: REASON" (file_io.hpp: regular files only).
 std::string read_input(const std::string& path) {
-  if (path != "-") return read_file(path);
-  std::ostringstream s;
-  s << std::cin.rdbuf();
-  return s.str();
+  if (path == "-") return read_stream(STDIN_FILENO, "<stdin>", kMaxStdin);
+  return read_file(path);
+}
+
+// What checking one file found: its errors (then `failed`) or its
+// warnings, as diagnostic text ("" when it is clean).
+struct Checked {
+  std::string text;
+  bool failed = false;
+};
+
+Checked check_file(const std::string& path, const std::string& bytes, bool read_data) {
+  SetupOptions so;
+  so.check = true;
+  so.load_data = read_data;
+  // The same set-up as `eqc train` — one parse, the train block, the data,
+  // the lowering — in checking mode, which reports them all together.
+  Setup setup;
+  try {
+    setup = setup_source(path == "-" ? "<stdin>" : path, bytes, path == "-" ? "" : parent_dir(path), so);
+  } catch (const Error& e) {
+    return {e.what(), true};
+  }
+  const std::string warnings = setup.model->warnings();
+  if (!read_data || setup.config.data.kind == DataSpec::Kind::none) return {warnings};
+  // What train builds before its first step: the split, the compiled
+  // programs and their memory estimate.
+  try {
+    training_data(setup);
+  } catch (const Error& e) {
+    return {warnings + at_train_block(setup.model->train(), "", e.what()), true};
+  }
+  return {warnings};
 }
 
 int check(const Options& o) {
@@ -34,35 +73,18 @@ int check(const Options& o) {
       status = fail(e);
       continue;
     }
-    const std::string name = path == "-" ? "<stdin>" : path;
-    auto file = std::make_shared<SourceFile>(name, bytes);
-    Diagnostics diags;
-    Module module = parse_module(*file, diags);
-    std::string text = diags.render();
-    // A file that parses is also lowered — the same module, not a second
-    // parse — so names, shapes and time are checked too. Dims the data would
-    // set get a placeholder size (odd, so that it broadcasts with nothing by
-    // accident).
-    bool failed = diags.has_errors();
-    if (!failed) {
-      std::string open;
-      for (const Stmt& st : module.statements)
-        if (st.kind == StmtKind::Dim && !st.value)
-          for (const ExprPtr& n : st.names) open += (open.empty() ? "" : ", ") + n->name.text;
-      try {
-        ModelOptions options;
-        options.open_dim_placeholder = 7;
-        text += Model::from_module(file, std::move(module), options).warnings();
-      } catch (const Error& e) {
-        failed = true;
-        text += e.what();
-        if (!open.empty())
-          text += "note: the data sets " + open + "; eqc check used 7 in its place\n";
-      }
+    Checked checked;
+    try {
+      out_of_memory_while("checking " + path, [&] {
+        checked = check_file(path, bytes, !o.flag("no-data"));
+        return kOk;
+      });
+    } catch (const Error& e) {
+      checked = {e.what(), true};
     }
     // Errors fail the file; warnings alone are printed and it passes.
-    if (failed) status = fail(Error(text));
-    else std::fputs(text.c_str(), stderr);
+    if (checked.failed) status = fail(Error(checked.text));
+    else std::fputs(checked.text.c_str(), stderr);
   }
   return status;
 }
@@ -70,7 +92,7 @@ int check(const Options& o) {
 }  // namespace
 
 int run_check(int argc, char** argv) {
-  return run_command({"check", kCheckUsage, {}, false, false, 1, -1}, argc, argv, check);
+  return run_command({"check", kCheckUsage, {{"no-data", false}}, false, false, 1, -1}, argc, argv, check);
 }
 
 }  // namespace eq::cli

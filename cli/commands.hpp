@@ -28,6 +28,13 @@ int run_eval(int argc, char** argv);
 int run_predict(int argc, char** argv);
 int run_run(int argc, char** argv);
 
+// `eqc export FILE.eq -w W | W.safetensors -o model.onnx`: the prediction
+// program as ONNX (cli/export.cc, compiler/export/onnx_export.hpp).
+int run_export(int argc, char** argv);
+
+// `eqc report LOG.csv`: the curves of a --log file as HTML (cli/report.cc).
+int run_report(int argc, char** argv);
+
 // `eqc --version`: eq's version, the BLAS, its core and threads, the vmath
 // clone in use (cli/version.cc).
 int run_version(int argc, char** argv);

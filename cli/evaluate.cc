@@ -1,71 +1,44 @@
 // `eqc eval`, `eqc predict` and `eqc run`: a trained model on data.
 //   eval    FILE.eq -w W.safetensors [--data …]   loss and accuracy
-//   predict FILE.eq -w W.safetensors --data F [-o out.csv]
+//   predict FILE.eq -w W.safetensors --data F [-o out.csv] [--values]
 //   run     W.safetensors --data F [-o out.csv]   the .eq source is in W's metadata
-// Dims, class labels, dtype and input scaling come from the weights file, so
-// new data is read exactly as the training data was.
+// Dims, class labels, vocabulary, dtype and input scaling come from the
+// weights file, so new data is read exactly as the training data was. A
+// time model is scored on text (loss per symbol, accuracy of the next
+// symbol) and predicts per step of the text (predictions.hpp).
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "train/evaluate.hpp"
-#include "train/setup.hpp"
+#include "cli/predictions.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "runtime/file_io.hpp"
 #include "runtime/format.hpp"
+#include "train/evaluate.hpp"
+#include "train/memory_plan.hpp"
+#include "train/setup.hpp"
+#include "train/text_scorer.hpp"
 
 namespace eq::cli {
 namespace {
 
 constexpr const char* kEvalUsage =
-    "usage: eqc eval FILE.eq -w W.safetensors [--data SOURCE] [--batch N] [--threads N]\n"
-    "  prints the mean loss (and accuracy for one-hot targets) of the weights on the data\n";
+    "usage: eqc eval FILE.eq -w W.safetensors [--data SOURCE] [--batch N] [--threads N] [--force]\n"
+    "  prints the mean loss (and accuracy for class targets) of the weights on the data; a time\n"
+    "  model's on the text the train block holds out, or on --data FILE.txt, in N streams\n"
+    "  --force  use weights saved from another source (the parameters must still fit)\n";
 constexpr const char* kPredictUsage =
-    "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv] [--batch N]\n"
-    "                   [--threads N]\n"
-    "  writes one row per example: the class label, or the output's values\n";
+    "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv]\n"
+    "                   [--top K | --proba | --values] [--batch N] [--threads N] [--force]\n"
+    "  writes one row per example (a time model: per step of the text): the class label, or\n"
+    "  the output's values; --top K the K likeliest classes or symbols with their probabilities,\n"
+    "  --proba every class's probability (a binary target: p(y=1)); --values the output's\n"
+    "  values as they are, for any output\n";
 constexpr const char* kRunUsage =
-    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--batch N] [--threads N]\n"
+    "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--top K | --proba | --values]\n"
+    "               [--batch N] [--threads N]\n"
     "  predicts with a saved model alone: its .eq source is in the file's metadata\n";
-
-// Shortest text that reads back as the same number of the output's dtype.
-std::string shortest(double v, DType dtype) {
-  return dtype == DType::f32 ? format_float(static_cast<float>(v)) : format_number(v);
-}
-
-// The predictions as CSV text: a label column for a class output with saved
-// labels, else one column per output value.
-std::string predictions_csv(const Setup& s, const Tensor& out) {
-  const Model& m = *s.model;
-  const std::string& name = m.outputs()[0].first;
-  const std::int64_t n = out.shape().rank() ? out.shape()[0] : 0;
-  const std::int64_t width = n ? out.numel() / n : 0;
-  const AccuracyPair acc = accuracy_pair(m);
-  const std::vector<std::string>* labels = nullptr;
-  if (acc.output == m.outputs()[0].second)
-    if (auto it = s.labels.find(acc.target); it != s.labels.end()) labels = &it->second;
-  std::ostringstream csv;
-  if (labels) {
-    csv << acc.target << '\n';
-    const std::size_t rb = static_cast<std::size_t>(width) * dtype_size(out.dtype());
-    for (std::int64_t i = 0; i < n; ++i) {
-      const auto k = argmax(static_cast<const char*>(out.raw()) + static_cast<std::size_t>(i) * rb,
-                            out.dtype(), width);
-      csv << (*labels)[static_cast<std::size_t>(k)] << '\n';
-    }
-    return csv.str();
-  }
-  for (std::int64_t j = 0; j < width; ++j)
-    csv << (j ? "," : "") << name << (width > 1 ? "[" + std::to_string(j) + "]" : "");
-  csv << '\n';
-  for (std::int64_t i = 0; i < n; ++i) {
-    for (std::int64_t j = 0; j < width; ++j) csv << (j ? "," : "") << shortest(out.at(i * width + j), out.dtype());
-    csv << '\n';
-  }
-  return csv.str();
-}
 
 struct Loaded {
   SafetensorsFile weights;
@@ -76,12 +49,14 @@ struct Loaded {
 // Common part: options, weights, setup. `eq_path` empty: the source from the weights.
 void load(const Options& o, const std::string& eq_path, const std::string& weights_path,
           bool inputs_only, Loaded& out) {
-  const long long threads = whole_option(o, "threads", 0, 1);
+  const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
   if (threads > 0) blas::set_threads(static_cast<int>(threads));
   out.weights = load_safetensors(weights_path);
   out.saved = decode_metadata(out.weights.metadata, weights_path);
   SetupOptions so;
   so.saved = &out.saved;
+  so.saved_path = weights_path;
+  so.force = o.flag("force");
   so.inputs_only = inputs_only;
   if (auto d = o.key("data")) so.overrides["data"] = *d;
   out.setup = eq_path.empty()
@@ -89,17 +64,34 @@ void load(const Options& o, const std::string& eq_path, const std::string& weigh
                   : setup_file(eq_path, so);
 }
 
+// An evaluation program for batches of `data`, its memory checked first.
+Evaluator evaluator(Model& model, bool with_loss, const Batches& data, const std::string& doing) {
+  Program program = evaluation_program(model, with_loss);
+  const MemoryNeed need[] = {{"the program", plan_bytes(program.tape, data.max_batch())}};
+  check_memory(doing, need);
+  return Evaluator(model, std::move(program));
+}
+
 int predict_common(const Options& o, const std::string& eq_path, const std::string& weights) {
   const long long batch = whole_option(o, "batch", 256, 1);
+  PredictOptions po;
+  po.top = whole_option(o, "top", 0, 1);
+  po.proba = o.flag("proba");
+  po.values = o.flag("values");
   Loaded l;
   load(o, eq_path, weights, true, l);
-  Evaluator ev(*l.setup.model, false);
-  ev.load_params(l.weights);
-  Batches data(l.setup.data, *l.setup.model, l.saved.scale, batch);
-  const std::string csv = predictions_csv(l.setup, ev.predict(data, batch));
+  Model& model = *l.setup.model;
+  std::string csv;
+  if (model.timed()) {
+    csv = text_predictions(l.setup, l.weights, po);
+  } else {
+    Batches data(l.setup.data, model, l.saved.scale, batch);
+    Evaluator ev = evaluator(model, false, data, "predicting with " + model.source().name());
+    ev.load_params(l.weights);
+    csv = example_predictions(l.setup, ev.predict(data, batch), po);
+  }
   if (auto path = o.key("output")) {
-    std::ofstream f(*path, std::ios::binary);
-    if (!(f << csv)) throw Error(*path + ": cannot write the predictions");
+    write_file_atomically(*path, csv);  // a failed write keeps the old file whole
   } else {
     std::fputs(csv.c_str(), stdout);
   }
@@ -107,18 +99,27 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
 }
 
 const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"},
-    kThreads{"threads"}, kOutput{"output", true, "-o"};
+    kThreads{"threads"}, kOutput{"output", true, "-o"}, kTop{"top"}, kProba{"proba", false},
+    kValues{"values", false},
+    kForce{"force", false};
 
 int eval(const Options& o) {
   if (!o.key("weights")) throw UsageError(kEvalUsage);
-  const long long batch = whole_option(o, "batch", 256, 1);
+  const long long batch = whole_option(o, "batch", 0, 1);
   Loaded l;
   load(o, o.files[0], *o.key("weights"), false, l);
-  Evaluator ev(*l.setup.model, true);
-  ev.load_params(l.weights);
-  Batches data(l.setup.data, *l.setup.model, l.saved.scale, batch);
-  Metrics m = ev.evaluate(data, {}, batch);
-  std::printf("examples %lld  loss %s", static_cast<long long>(m.examples), format_number(m.loss, 6).c_str());
+  Model& model = *l.setup.model;
+  Metrics m;
+  if (model.timed()) {
+    m = score_text(l.setup, l.weights, batch, o.key("data").has_value());
+  } else {
+    Batches data(l.setup.data, model, l.saved.scale, batch ? batch : 256);
+    Evaluator ev = evaluator(model, true, data, "evaluating " + model.source().name());
+    ev.load_params(l.weights);
+    m = ev.evaluate(data, {}, data.max_batch());
+  }
+  std::printf("%s %lld  loss %s", model.timed() ? "symbols" : "examples", static_cast<long long>(m.examples),
+              format_number(m.loss, 6).c_str());
   if (m.accuracy) std::printf("  accuracy %.2f%%", 100 * *m.accuracy);
   std::printf("\n");
   return kOk;
@@ -127,22 +128,26 @@ int eval(const Options& o) {
 }  // namespace
 
 int run_eval(int argc, char** argv) {
-  return run_command({"eval", kEvalUsage, {kWeights, kData, kBatch, kThreads}}, argc, argv, eval);
+  return run_command({"eval", kEvalUsage, {kWeights, kData, kBatch, kThreads, kForce}}, argc, argv,
+                     [](const Options& o) { return out_of_memory_while("evaluating " + o.files[0], [&] { return eval(o); }); });
 }
 
 int run_predict(int argc, char** argv) {
-  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput}}, argc, argv,
-                     [](const Options& o) {
+  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kForce}},
+                     argc, argv, [](const Options& o) {
                        if (!o.key("weights")) throw UsageError(kPredictUsage);
-                       return predict_common(o, o.files[0], *o.key("weights"));
+                       return out_of_memory_while("predicting with " + o.files[0], [&] {
+                         return predict_common(o, o.files[0], *o.key("weights"));
+                       });
                      });
 }
 
 int run_run(int argc, char** argv) {
-  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput}}, argc, argv,
+  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues}}, argc, argv,
                      [](const Options& o) {
                        if (!o.key("data")) throw UsageError(kRunUsage);
-                       return predict_common(o, "", o.files[0]);
+                       return out_of_memory_while("predicting with " + o.files[0],
+                                                  [&] { return predict_common(o, "", o.files[0]); });
                      });
 }
 

@@ -37,14 +37,9 @@ CompileOptions compile_options(const Options& o) {
 // or with --predict the outputs only.
 std::vector<ir::Node> roots(Model& m, bool predict, bool with_grad, const CompileOptions& options,
                             passes::PassStats& stats) {
-  std::vector<ir::Node> out;
-  if (!predict && m.loss()) {
-    if (with_grad) out = training_program(m, nullptr, options, &stats).outputs();
-    else out.push_back(batch_objective(m));
-  }
+  if (predict || !with_grad || !m.loss()) return model_roots(m, predict);
+  std::vector<ir::Node> out = training_program(m, nullptr, options, &stats).outputs();
   for (const auto& [name, node] : m.outputs()) out.push_back(node);
-  if (out.empty())
-    for (const auto& [name, node] : m.values()) out.push_back(node);
   return out;
 }
 

@@ -1,5 +1,6 @@
 // eqc: the command-line front of eq. Subcommands are rows of one table; an
-// unknown one gets "did you mean …". Exit codes: commands.hpp.
+// unknown one gets "did you mean …". Exit codes: commands.hpp. No exception
+// leaves a command (run_command, options.hpp).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -26,6 +27,8 @@ const Command kCommands[] = {
     {"eval", eq::cli::run_eval, "loss and accuracy of saved weights on data"},
     {"predict", eq::cli::run_predict, "one prediction per example of data, as CSV"},
     {"run", eq::cli::run_run, "predict with a saved weights file alone (no .eq needed)"},
+    {"export", eq::cli::run_export, "write the prediction program as an ONNX model"},
+    {"report", eq::cli::run_report, "draw the curves of a --log file as an HTML page"},
     {"sample", eq::cli::run_sample, "generate text from a trained time model"},
     {"ir", eq::cli::run_ir, "print a model's graph IR, one node a line"},
     {"tape", eq::cli::run_tape, "print a model's compiled tape and memory plan"},
@@ -51,9 +54,9 @@ int main(int argc, char** argv) {
   const std::string_view name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     usage(stdout);
-    return eq::cli::kOk;
+    return eq::cli::finish_output(eq::cli::kOk);
   }
-  if (name == "--version") return eq::cli::run_version(argc - 2, argv + 2);
+  if (name == "--version") return eq::cli::finish_output(eq::cli::run_version(argc - 2, argv + 2));
   for (const Command& c : kCommands)
     if (name == c.name) return c.run(argc - 2, argv + 2);
 

@@ -1,12 +1,21 @@
 #include "cli/options.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <new>
 
 #include "cli/commands.hpp"
 #include "grammar/names.hpp"
+#include "grammar/parse.hpp"
 #include "grammar/suggest.hpp"
+#include "runtime/file_io.hpp"
+#include "runtime/output.hpp"
+#include "train/setup.hpp"
 
 namespace eq::cli {
 namespace {
@@ -40,6 +49,26 @@ const OptionSpec* find_short(const CommandSpec& c, const std::string& arg) {
   throw UsageError(message + "\n" + c.usage);
 }
 
+// The value of `-D NAME=VALUE`: a whole number in [1, kMaxDim].
+std::int64_t dim_value(const std::string& def) {
+  // Beyond this, the product of two dims may not fit in 64 bits.
+  constexpr long long kMaxDim = 2147483647;
+  const auto eq = def.find('=');
+  const std::string value = eq == std::string::npos ? "" : def.substr(eq + 1);
+  if (eq == std::string::npos || eq == 0 || value.empty())
+    throw UsageError("eqc: -D takes NAME=VALUE, e.g. -D H=256; got '" + def + "'");
+  const std::string what = "eqc: -D " + def + ": ";
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(value.c_str(), &end, 10);
+  if (*end != '\0' || !std::isdigit(static_cast<unsigned char>(value.back())))
+    throw UsageError(what + "'" + value + "' is not a whole number");
+  if (v < 1) throw UsageError(what + "a dim is at least 1");
+  if (errno == ERANGE || v > kMaxDim)
+    throw UsageError(what + "a dim is at most " + std::to_string(kMaxDim));
+  return v;
+}
+
 }  // namespace
 
 bool Options::flag(const std::string& name) const {
@@ -55,7 +84,7 @@ std::optional<std::string> Options::key(const std::string& name) const {
 int fail(const Error& e) {
   std::string m = e.what();
   if (m.empty() || m.back() != '\n') m += '\n';
-  std::fputs(m.c_str(), stderr);
+  std::fwrite(m.data(), 1, m.size(), stderr);  // all of it: a message may hold a NUL
   return dynamic_cast<const UsageError*>(&e) ? kUsage : kUserError;
 }
 
@@ -73,13 +102,7 @@ std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c
     const OptionSpec* spec = nullptr;
     if (c.dims && (a == "-D" || (a.size() > 2 && a.rfind("-D", 0) == 0))) {
       const std::string def = a == "-D" ? (i + 1 < argc ? argv[++i] : "") : a.substr(2);
-      const auto eq = def.find('=');
-      char* end = nullptr;
-      const long long v = eq == std::string::npos ? 0 : std::strtoll(def.c_str() + eq + 1, &end, 10);
-      if (eq == std::string::npos || eq == 0 || !end || *end != '\0' || v < 1)
-        throw UsageError("eqc: -D takes NAME=VALUE with a positive whole number, e.g. -D H=256; got '" +
-                         def + "'");
-      o.dims[canonical_name(def.substr(0, eq))] = v;
+      o.dims[canonical_name(def.substr(0, def.find('=')))] = dim_value(def);
       continue;
     }
     if (c.opt_level && (a == "-O0" || a == "-O1")) {
@@ -109,24 +132,63 @@ std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c
   return o;
 }
 
-int run_command(const CommandSpec& command, int argc, char** argv,
-                const std::function<int(const Options&)>& body) {
+int finish_output(int code) {
   try {
-    std::optional<Options> o = parse_options(argc, argv, command);
-    return o ? body(*o) : kOk;
+    finish_stdout();
   } catch (const Error& e) {
-    return fail(e);
+    fail(e);
+    if (code == kOk) code = kUserError;
+  }
+  return code;
+}
+
+int out_of_memory_while(const std::string& doing, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    throw Error("out of memory while " + doing + "; a smaller batch, model (-D NAME=VALUE) or data set needs less");
   }
 }
 
-long long whole_option(const Options& o, const std::string& key, long long fallback, long long min) {
+// No exception leaves a command, so eqc never ends with "terminate called":
+// a user's error (eq::Error) prints as its diagnostic, anything else as one
+// line naming the command, exit 1.
+int run_command(const CommandSpec& command, int argc, char** argv,
+                const std::function<int(const Options&)>& body) {
+  int code = kUserError;
+  try {
+    std::optional<Options> o = parse_options(argc, argv, command);
+    code = o ? body(*o) : kOk;
+  } catch (const Error& e) {
+    code = fail(e);
+  } catch (const InternalError& e) {
+    fail(Error(e.what()));  // already says where, and that it is a bug of eq's
+  } catch (const std::bad_alloc&) {
+    // Printed without allocating: memory has just run out.
+    std::fprintf(stderr, "eqc %s: out of memory while running (the system refused an "
+                         "allocation); a smaller model, batch or data set needs less\n",
+                 command.name.c_str());
+  } catch (const std::exception& e) {
+    fail(Error("eqc " + command.name + ": internal error: " + e.what()));
+  } catch (...) {
+    fail(Error("eqc " + command.name + ": internal error: an unknown exception"));
+  }
+  return finish_output(code);
+}
+
+long long whole_option(const Options& o, const std::string& key, long long fallback, long long min,
+                       long long max) {
   auto v = o.key(key);
   if (!v) return fallback;
   char* end = nullptr;
+  errno = 0;
   const long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || n < min)
-    throw UsageError("eqc: --" + key + " takes a whole number ≥ " + std::to_string(min) + "; got '" +
-                     *v + "'");
+  // strtoll saturates at LLONG_MIN / LLONG_MAX with ERANGE: out of range too.
+  if (v->empty() || *end != '\0' || errno == ERANGE || n < min || n > max)
+    throw UsageError("eqc: --" + key + " takes a whole number " +
+                     (max == LLONG_MAX ? "≥ " + std::to_string(min)
+                                       : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+                     "; got '" + *v + "'");
   return n;
 }
 
@@ -134,7 +196,13 @@ Model load_model(const Options& options) {
   ModelOptions mo;
   mo.dims = options.dims;
   if (auto dt = options.key("dtype")) mo.dtype = *dt == "f64" ? DType::f64 : DType::f32;
-  return Model::load(options.files[0], mo);
+  const std::string& path = options.files[0];
+  auto file = std::make_shared<SourceFile>(path, read_file(path));
+  Diagnostics diags;
+  Module module = parse_module(*file, diags);
+  diags.throw_if_errors();
+  check_dim_options(module, options.dims);
+  return Model::from_module(std::move(file), std::move(module), mo);
 }
 
 std::string stem(const std::string& path) {

@@ -12,6 +12,7 @@
 // run_command prints either.
 #pragma once
 
+#include <climits>
 #include <functional>
 #include <map>
 #include <optional>
@@ -67,13 +68,32 @@ int fail(const Error& e);
 std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& command);
 
 // Parses, then runs `body`; prints whatever either throws (fail()) and
-// returns the exit code.
+// returns the exit code. No exception leaves it: one that is not an
+// eq::Error (a bug, memory running out) is a message naming the command and
+// exit 1. Ends with finish_output.
 int run_command(const CommandSpec& command, int argc, char** argv,
                 const std::function<int(const Options&)>& body);
 
-// A whole number option ≥ min, or `fallback` when absent; UsageError when
-// it is not one.
-long long whole_option(const Options& o, const std::string& key, long long fallback, long long min);
+// Flushes standard output and checks every write made to it (output.hpp), so
+// that a full disk or a closed pipe under `eqc predict > out.csv` is an error,
+// not a silent success: prints it (fail()) and returns kUserError in place of
+// a `code` of kOk; else returns `code`.
+int finish_output(int code);
+
+// A whole number option from min to max, or `fallback` when absent;
+// UsageError when it is not one — a value past `max` (or past what a long long
+// holds) included, which would otherwise wrap when narrowed:
+//   "eqc: --threads takes a whole number from 1 to 1024; got '2147483648'"
+long long whole_option(const Options& o, const std::string& key, long long fallback, long long min,
+                       long long max = LLONG_MAX);
+
+// The most BLAS threads --threads takes: more than any machine here has cores.
+inline constexpr long long kMaxThreads = 1024;
+
+// Runs `body`; an allocation that fails in it (std::bad_alloc, past the
+// memory estimate of memory_plan.hpp) becomes the eq::Error
+// "out of memory while DOING; …".
+int out_of_memory_while(const std::string& doing, const std::function<int()>& body);
 
 // Loads the model named by the first file with the -D dims (and --dtype).
 Model load_model(const Options& options);

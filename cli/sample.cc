@@ -9,17 +9,17 @@
 #include "train/sampler.hpp"
 #include "train/evaluate.hpp"
 #include "train/setup.hpp"
-#include "runtime/data.hpp"
 #include "runtime/error.hpp"
 #include "runtime/safetensors.hpp"
-#include "runtime/utf8.hpp"
 
 namespace eq::cli {
 namespace {
 
 constexpr const char* kSampleUsage =
     "usage: eqc sample FILE.eq -w W.safetensors [-n 500] [--prime TEXT] [--temperature T] [--seed S]\n"
-    "  generates text from a trained time model, feeding each sampled symbol back as its input\n";
+    "                  [--force]\n"
+    "  generates text from a trained time model, feeding each sampled symbol back as its input\n"
+    "  --force  use weights saved from another source (the parameters must still fit)\n";
 
 int sample(const Options& o) {
   if (!o.key("weights")) throw UsageError(kSampleUsage);
@@ -39,28 +39,15 @@ int sample(const Options& o) {
     throw Error(weights_path + ": the weights carry no vocabulary: they were not trained on text");
   SetupOptions so;
   so.saved = &saved;
+  so.saved_path = weights_path;
+  so.force = o.flag("force");
   so.load_data = false;
   Setup setup = setup_file(o.files[0], so);
   Sampler sampler(*setup.model);
   set_params(*setup.model, weights, sampler.machine());
-  std::string prime = o.key("prime").value_or("");
-  std::vector<std::int32_t> prime_symbols;
-  if (!prime.empty()) {
-    Tensor t = text_to_symbols(prime, saved.vocabulary, "--prime");
-    for (std::int64_t i = 0; i < t.numel(); ++i) prime_symbols.push_back(t.data<std::int32_t>()[i]);
-  }
-  std::vector<std::string> vocabulary;  // symbol i's UTF-8 text
-  for (std::size_t i = 0; i < saved.vocabulary.size();) {
-    char32_t cp = 0;
-    int len = utf8::decode(saved.vocabulary, i, cp);
-    if (len == 0) throw Error(weights_path + ": the saved vocabulary is not valid UTF-8");
-    vocabulary.push_back(utf8::encode(cp));
-    i += static_cast<std::size_t>(len);
-  }
   Rng rng(static_cast<std::uint64_t>(seed), 3);
-  std::vector<std::int32_t> drawn = sampler.sample(prime_symbols, count, temperature, rng);
-  std::string text = prime;
-  for (std::int32_t s : drawn) text += vocabulary.at(static_cast<std::size_t>(s));
+  const std::string text = sample_text(sampler, saved.vocabulary, weights_path,
+                                       o.key("prime").value_or(""), count, temperature, rng);
   std::fputs(text.c_str(), stdout);
   if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
   return kOk;
@@ -71,7 +58,8 @@ int sample(const Options& o) {
 int run_sample(int argc, char** argv) {
   const CommandSpec c{"sample",
                       kSampleUsage,
-                      {{"weights", true, "-w"}, {"count", true, "-n"}, {"prime"}, {"temperature"}, {"seed"}}};
+                      {{"weights", true, "-w"}, {"count", true, "-n"}, {"prime"}, {"temperature"}, {"seed"},
+                       {"force", false}}};
   return run_command(c, argc, argv, sample);
 }
 

@@ -2,7 +2,8 @@
 // every key overridable with --KEY VALUE, and saves the weights (§8).
 // The loop itself is the library's eq::Trainer (train/trainer.hpp), for
 // example and time models alike; this file parses options, shows progress
-// and writes files.
+// and writes files. The log's format and the report are eq_report's
+// (report/log_csv.hpp, report/recorder.hpp).
 //
 // On several processes (`mpirun -np N eqc train …`, or `--ranks N`, which
 // starts mpirun: ranks.hpp) every process runs this same file on its
@@ -17,15 +18,18 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/ranks.hpp"
+#include "report/log_csv.hpp"
+#include "report/recorder.hpp"
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
 #include "runtime/file_io.hpp"
 #include "runtime/format.hpp"
+#include "runtime/output.hpp"
 #include "runtime/safetensors.hpp"
 #include "train/communicator.hpp"
 #include "train/trainer.hpp"
@@ -46,6 +50,8 @@ constexpr const char* kTrainUsage =
     "  --ranks N             train on N processes of this machine (starts mpirun; or run\n"
     "                        mpirun -np N eqc train … yourself, on one machine or many)\n"
     "  --log FILE            write each epoch's metrics as CSV\n"
+    "  --report FILE.html    write a report (curves, equations, graph, time per kernel) at\n"
+    "                        every epoch and at the end; turns the profiler on\n"
     "  --quiet               print nothing but errors\n"
     "  --profile             time every instruction; print where a step's time goes\n";
 
@@ -95,20 +101,31 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
     else if (start) trainer.load_weights(file);
     else trainer.initialize();
   });
-  std::ofstream log;
+  // The log is written line by line, each write checked (output.hpp). A
+  // failed write does not stop the run: the log stops, the weights are still
+  // saved, and the error is reported at the end (exit 1).
+  std::optional<OutputFile> log;
+  std::optional<Error> log_failure;
+  std::int64_t logged = 0;  // epoch lines written
+  auto write_log = [&](const std::string& line) {
+    if (!log) return false;
+    try {
+      log->write(line);
+      return true;
+    } catch (const Error& e) {
+      log_failure = e;
+      log.reset();
+      return false;
+    }
+  };
   run_together(comm, [&] {
     if (auto l = o.key("log"); l && rank0) {
-      log.open(*l);
-      if (!log) throw Error(*l + ": cannot write the log");
-      log << "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n";
+      log.emplace(*l);
+      write_log(report::log_header());
     }
   });
   if (!quiet) {
-    std::printf("training %s: %lld %s (%lld held out), %s, batch %lld, %lld steps", path.c_str(),
-                static_cast<long long>(trainer.train_examples()), trainer.unit(),
-                static_cast<long long>(trainer.validation_examples()),
-                setup.config.solver.describe().c_str(), static_cast<long long>(setup.config.batch),
-                static_cast<long long>(trainer.total_steps()));
+    std::printf("training %s: %s", path.c_str(), report::run_summary(setup, trainer).c_str());
     if (comm.size() > 1) std::printf(", on %d processes", comm.size());
     std::printf("\n");
   }
@@ -122,13 +139,8 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
                    number(p.loss).c_str(), p.examples_per_second, unit, duration(p.eta_seconds).c_str());
     };
   hooks.on_epoch = [&](const EpochReport& r) {
-    if (log.is_open()) {
-      log << r.epoch << ',' << r.step << ',' << number(r.train.loss) << ','
-          << (r.train.accuracy ? number(*r.train.accuracy) : "") << ','
-          << (r.validation ? number(r.validation->loss) : "") << ','
-          << (r.validation && r.validation->accuracy ? number(*r.validation->accuracy) : "") << ','
-          << number(r.seconds) << '\n';
-      log.flush();
+    if (log) {
+      logged += write_log(report::log_row(report::epoch_point(r, trainer.solver().config().lr)));
     }
     if (quiet) return;
     if (tty) std::fputs("\r\033[K", stderr);
@@ -146,7 +158,13 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   hooks.checkpoint_every = every;
   hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
+  std::unique_ptr<report::ReportRecorder> recorder;
+  if (auto r = o.key("report"); r && rank0) {
+    recorder = std::make_unique<report::ReportRecorder>(*r, path, setup, trainer);
+    recorder->attach(hooks);
+  }
   trainer.train(hooks);
+  if (recorder) recorder->finish();
   if (o.flag("profile") && rank0) {
     const auto entries = trainer.machine().runtime().profile();
     double total = 0;
@@ -162,7 +180,12 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
     const SafetensorsFile ck = trainer.checkpoint();  // every rank: it gathers carried states
     if (rank0) save_safetensors(ck_path, ck);
   }
-  if (rank0 && !o.flag("quiet")) std::printf("saved %s\n", output.c_str());
+  if (!quiet) std::printf("saved %s\n", output.c_str());
+  if (log) log->close();
+  if (log_failure)
+    throw Error(std::string(log_failure->what()) + " (logged " + std::to_string(logged) +
+                (logged == 1 ? " epoch" : " epochs") + "; the weights were saved to " + output +
+                ")");
 }
 
 // The command line: every train key (docs/language.md §7) is an option, and --lr.
@@ -171,7 +194,7 @@ CommandSpec train_command() {
   for (const std::string& k : train_keys()) c.options.push_back({k});
   c.options.push_back({"lr", true, "", {"learning-rate", "learning_rate", "rate", "eta"}});
   c.options.push_back({"output", true, "-o"});
-  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "ranks", "log"})
+  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "ranks", "log", "report"})
     c.options.push_back({k});
   c.options.push_back({"quiet", false});
   c.options.push_back({"profile", false});
@@ -193,7 +216,7 @@ std::vector<std::string> without_ranks(int argc, char** argv) {
 
 int train(const Options& o, int argc, char** argv) {
   const std::int64_t every = whole_option(o, "checkpoint-every", 0, 1);
-  const long long threads = whole_option(o, "threads", 0, 1);
+  const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
   const long long ranks = whole_option(o, "ranks", 1, 1);
   if (ranks > 1 && !started_by_mpi_launcher()) {
     if (!built_with_mpi())
@@ -220,6 +243,15 @@ int train(const Options& o, int argc, char** argv) {
     ck_path = (has_ext ? output.substr(0, output.size() - ext.size()) : output) + ".ckpt" + ext;
   }
   try {
+    // Every file the run writes at its end (rank 0 writes them) is checked
+    // now, before the data is read and the first step taken (the log is
+    // opened before the first step).
+    run_together(*comm, [&] {
+      if (comm->rank() != 0) return;
+      check_writable(output);
+      if (every > 0) check_writable(ck_path);
+      if (auto report = o.key("report")) check_writable(*report);
+    });
     SetupOptions so;
     so.dims = o.dims;
     for (const auto& [k, v] : o.keys)
@@ -258,7 +290,9 @@ int train(const Options& o, int argc, char** argv) {
 }  // namespace
 
 int run_train(int argc, char** argv) {
-  return run_command(train_command(), argc, argv, [&](const Options& o) { return train(o, argc, argv); });
+  return run_command(train_command(), argc, argv, [&](const Options& o) {
+    return out_of_memory_while("training " + o.files[0], [&] { return train(o, argc, argv); });
+  });
 }
 
 }  // namespace eq::cli

@@ -4,13 +4,13 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(EQ_INSTALL_INCLUDE ${CMAKE_INSTALL_INCLUDEDIR}/eq)
-foreach(dir runtime grammar compiler train)
+foreach(dir runtime grammar compiler train report)
   install(DIRECTORY ${EQ_ROOT}/${dir}/ DESTINATION ${EQ_INSTALL_INCLUDE}/${dir}
           FILES_MATCHING PATTERN "*.hpp" PATTERN "*.def")
 endforeach()
 install(FILES ${EQ_ROOT}/include/eq/eq.hpp DESTINATION ${EQ_INSTALL_INCLUDE})
 
-install(TARGETS eq eq_runtime eq_grammar eq_compiler eq_train eq_warnings
+install(TARGETS eq eq_runtime eq_grammar eq_compiler eq_train eq_report eq_warnings
         EXPORT eqTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

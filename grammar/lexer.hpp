@@ -3,7 +3,10 @@
 // The rules live in lexer.re, a re2c table with one token per line; this
 // header is its contract:
 //  - Newlines are tokens (they end statements) except inside ( ) and [ ].
-//    A file always ends with a Newline token before End.
+//    A file always ends with a Newline token before End. A line ends in LF
+//    or CR LF; a CR alone (old Mac line ends) is an error at the first one,
+//    not a space: a file of CR-ended lines would otherwise be one line, all
+//    of it a comment after a leading `#`, and pass as an empty model.
 //  - A '[' directly after a name, ')', ']', a postfix operator or a closing
 //    '‖' (no space between) is LIndex, an index or slice `h[a:b]`; any other
 //    '[' is LBracket (a shape, or a concatenation `[a, b]`). So `W [h, x]`
@@ -85,6 +88,7 @@ class Lexer {
   Token string_literal();
   Token unclosed_string();
   Token unknown_character();
+  Token lone_carriage_return();
   Token open(Tok kind);
   Token close(Tok kind, char want);
   // The newline at tok_: a Newline token, an Error for a bracket left open

@@ -67,9 +67,10 @@ Token Lexer::scan() {
       str_char   = [^"\\\n] | "\\" [^\n];
 
       $                     { return end_of_input(); }
-      [ \t\r\f\v]+          { continue; }
-      "#" [^\n]*            { continue; }
-      "\n"                  { Token t = newline(); if (t.kind != Tok::End) return t; continue; }
+      [ \t\f\v]+            { continue; }
+      "#" [^\n\r]*          { continue; }
+      "\r"? "\n"            { Token t = newline(); if (t.kind != Tok::End) return t; continue; }
+      "\r"                  { return lone_carriage_return(); }
       ";"                   { return make(Tok::Semicolon); }
 
       "dim"                 { return make(Tok::Dim); }

@@ -106,6 +106,11 @@ Token Lexer::unknown_character() {
   return error(shown);
 }
 
+Token Lexer::lone_carriage_return() {
+  return error("a carriage return (CR) without a line feed: lines end in LF or CR LF; save the "
+               "file with those line ends");
+}
+
 bool Lexer::after_operand() const {
   switch (last_) {
     case Tok::Name: case Tok::Number: case Tok::NumberAdj: case Tok::Pi: case Tok::PiAdj:

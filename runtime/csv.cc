@@ -72,7 +72,8 @@ constexpr double kMaxIndexLabel = 65536;
 
 std::string join(const std::vector<std::string>& items, std::size_t limit = 12) {
   std::string out;
-  for (std::size_t i = 0; i < items.size() && i < limit; ++i) out += (i ? ", " : "") + items[i];
+  for (std::size_t i = 0; i < items.size() && i < limit; ++i)
+    out += (i ? ", " : "") + utf8::shorten(items[i]);
   if (items.size() > limit) out += ", …";
   return out;
 }
@@ -204,7 +205,7 @@ std::string_view CsvTable::field(std::int64_t row, std::int64_t col) const {
 }
 
 std::string CsvTable::column_name(std::int64_t col) const {
-  if (has_header_) return "column '" + header_[static_cast<std::size_t>(col)] + "'";
+  if (has_header_) return "column '" + utf8::shorten(header_[static_cast<std::size_t>(col)]) + "'";
   return "column " + std::to_string(col);
 }
 
@@ -246,6 +247,8 @@ std::vector<std::int64_t> CsvTable::select(const ColumnSelector& sel) const {
         const std::string* best = nullptr;
         std::size_t best_distance = 0;
         for (const std::string& h : header_) {
+          // Far longer is no near miss; and the distance takes memory in h's length.
+          if (h.size() > 2 * sel.name.size() + 8) continue;
           std::size_t d = edit_distance(sel.name, h);
           if (!best || d < best_distance) best = &h, best_distance = d;
         }
@@ -271,7 +274,7 @@ Tensor CsvTable::numbers(std::span<const std::int64_t> columns) const {
       std::string_view f = field(r, c);
       if (!parse_number(f, p[r * width + j])) {
         std::string what = f.empty() ? "empty field where a number is expected"
-                                     : "'" + std::string(f) + "' is not a " +
+                                     : "'" + utf8::shorten(f) + "' is not a " +
                                            (is_number_spelling(f) ? "finite number" : "number");
         throw Error(located(r, c, what + " (" + column_name(c) + ")"));
       }
@@ -361,7 +364,7 @@ CsvTable::Classes CsvTable::classes(std::int64_t column,
       }
     throw Error(located(
         r, column,
-        "'" + std::string(f) + "' is not one of the model's classes (" + join(labels) + ")"));
+        "'" + utf8::shorten(f) + "' is not one of the model's classes (" + join(labels) + ")"));
   }
   return out;
 }

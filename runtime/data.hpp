@@ -66,6 +66,8 @@ class CsvTable {
   }
   // "column 'sepal_width_cm'" or "column 3" — how messages name a column.
   std::string column_name(std::int64_t col) const;
+  // `message` as a diagnostic at the field (file:line:col, the line, carets).
+  std::string located(std::int64_t row, std::int64_t col, std::string_view message) const;
 
   // The columns as float64 [rows, columns.size()]. A field that is not a
   // finite number is an error at its line and column.
@@ -92,7 +94,6 @@ class CsvTable {
   struct Field {
     std::size_t offset, length;  // the field's bytes in text_, spaces trimmed
   };
-  std::string located(std::int64_t row, std::int64_t col, std::string_view message) const;
 
   std::string path_;
   std::string text_;

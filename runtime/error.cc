@@ -1,5 +1,7 @@
 #include "runtime/error.hpp"
 
+#include "runtime/checked.hpp"
+
 namespace eq {
 
 void internal_failure(const char* file, int line, const char* condition,
@@ -8,6 +10,10 @@ void internal_failure(const char* file, int line, const char* condition,
                       ": check `" + condition + "` failed" +
                       (message.empty() ? std::string() : ": " + message) +
                       "\nThis is a bug in eq, not in your model; please report it.");
+}
+
+void throw_too_large(std::string_view figure) {
+  throw Error(std::string(figure) + " is larger than this machine can address");
 }
 
 }  // namespace eq

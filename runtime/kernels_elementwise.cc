@@ -36,18 +36,17 @@ namespace {
 // The transcendental ops go to vmath's block functions (the same bits as
 // unary_fn, plus an AVX2 clone); the rest are loops here.
 template <Unary op, class T> void unary_loop(const T* x, T* y, std::int64_t n) {
-  if constexpr (op == Unary::exp) vmath::exp(x, y, n);
-  else if constexpr (op == Unary::log) vmath::log(x, y, n);
-  else if constexpr (op == Unary::log1p) vmath::log1p(x, y, n);
-  else if constexpr (op == Unary::expm1) vmath::expm1(x, y, n);
-  else if constexpr (op == Unary::tanh) vmath::tanh(x, y, n);
-  else if constexpr (op == Unary::sigmoid) vmath::sigmoid(x, y, n);
-  else if constexpr (op == Unary::softplus) vmath::softplus(x, y, n);
-  else
-    for (std::int64_t i = 0; i < n; ++i) y[i] = unary_fn<op>(x[i]);
+  for (std::int64_t i = 0; i < n; ++i) y[i] = unary_fn<op>(x[i]);
 }
 
 template <class T> void unary_typed(Unary op, const T* x, T* y, std::int64_t n) {
+  switch (op) {
+#define EQ_V(name) \
+  case Unary::name: return vmath::name(x, y, n);
+    EQ_VMATH_FUNCTIONS(EQ_V)
+#undef EQ_V
+    default: break;
+  }
   switch (op) {
 #define EQ_X(name) \
   case Unary::name: return unary_loop<Unary::name>(x, y, n);

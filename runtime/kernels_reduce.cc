@@ -1,17 +1,27 @@
-// Reductions: reduce (trailing axes → one value per leading index) and
-// sum_to_shape (the adjoint of broadcasting, used by every gradient of a
-// broadcast operand).
+// Reductions: reduce (trailing axes → one value per leading index),
+// reduce_axis (one axis, kept with size 1) and sum_to_shape (the adjoint of
+// broadcasting, used by every gradient of a broadcast operand).
 //
 // Numerics: sums of contiguous runs accumulate in double, also for f32, so a
 // long Σ does not lose the small terms. The row-sum path of sum_to_shape
 // (a bias gradient: [batch, n] → [n]) accumulates in T so it vectorises over
 // n; its error grows with the batch, which is short.
-// Empty reductions: sum 0, mean NaN (0/0), max -inf, min +inf.
+// Empty reductions: sum 0, mean NaN (0/0), max -inf, min +inf,
+// logsumexp -inf. logsumexp is m + log Σ e^(x - m) with m the max: every
+// exponent is ≤ 0 and the largest term is 1, so the sum is in [1, n]. When
+// m is ±inf the answer is m (x - m would be NaN).
+//
+// reduce_axis over a middle axis walks x as [outer, n, inner] and keeps a
+// chunk of `inner` partial results on the stack: each of the n rows adds to
+// the chunk in one vectorisable pass, and nothing is allocated.
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 
 #include "runtime/kernels.hpp"
 #include "runtime/kernels_detail.hpp"
+#include "runtime/vmath.hpp"
 
 namespace eq::kernels {
 
@@ -43,6 +53,25 @@ template <class T> T min_run(const T* x, std::int64_t n) {
   return m;
 }
 
+template <class T> bool finite(T m) {
+  return m > -std::numeric_limits<T>::infinity() && m < std::numeric_limits<T>::infinity();
+}
+
+template <class T> T logsumexp_run(const T* x, std::int64_t n) {
+  const T m = max_run(x, n);
+  if (!finite(m)) return m;
+  constexpr std::int64_t kChunk = 256;
+  T chunk[kChunk];
+  double sum = 0;
+  for (std::int64_t j0 = 0; j0 < n; j0 += kChunk) {
+    const std::int64_t len = std::min(kChunk, n - j0);
+    for (std::int64_t j = 0; j < len; ++j) chunk[j] = x[j0 + j] - m;
+    vmath::exp(chunk, chunk, len);
+    sum += sum_run(chunk, len);
+  }
+  return static_cast<T>(static_cast<double>(m) + std::log(sum));
+}
+
 template <class T>
 void reduce_typed(Reduce op, const T* x, std::int64_t outer, std::int64_t inner, T* out) {
   for (std::int64_t r = 0; r < outer; ++r) {
@@ -54,8 +83,68 @@ void reduce_typed(Reduce op, const T* x, std::int64_t outer, std::int64_t inner,
         break;
       case Reduce::max: out[r] = max_run(row, inner); break;
       case Reduce::min: out[r] = min_run(row, inner); break;
+      case Reduce::logsumexp: out[r] = logsumexp_run(row, inner); break;
     }
   }
+}
+
+// x as [outer, n, inner] → out [outer, inner], inner > 1: chunks of the
+// inner axis accumulate over the n rows.
+template <class T>
+void reduce_middle(Reduce op, const T* x, std::int64_t outer, std::int64_t n, std::int64_t inner,
+                   T* out) {
+  constexpr std::int64_t kChunk = 256;
+  constexpr T inf = std::numeric_limits<T>::infinity();
+  double acc[kChunk];
+  T m[kChunk], e[kChunk];
+  for (std::int64_t o = 0; o < outer; ++o)
+    for (std::int64_t j0 = 0; j0 < inner; j0 += kChunk) {
+      const std::int64_t len = std::min(kChunk, inner - j0);
+      const T* base = x + o * n * inner + j0;
+      T* dst = out + o * inner + j0;
+      auto rows = [&](auto&& body) {
+        for (std::int64_t k = 0; k < n; ++k) body(base + k * inner);
+      };
+      switch (op) {
+        case Reduce::sum:
+        case Reduce::mean: {
+          std::fill(acc, acc + len, 0.0);
+          rows([&](const T* row) {
+            for (std::int64_t j = 0; j < len; ++j) acc[j] += row[j];
+          });
+          // mean of nothing: 0·(1/0) = NaN, as reduce() gives.
+          const double scale = op == Reduce::mean ? 1.0 / static_cast<double>(n) : 1.0;
+          for (std::int64_t j = 0; j < len; ++j) dst[j] = static_cast<T>(acc[j] * scale);
+          break;
+        }
+        case Reduce::max:
+        case Reduce::logsumexp:
+          std::fill(m, m + len, -inf);
+          rows([&](const T* row) {
+            for (std::int64_t j = 0; j < len; ++j) m[j] = row[j] > m[j] ? row[j] : m[j];
+          });
+          if (op == Reduce::max) {
+            std::copy(m, m + len, dst);
+            break;
+          }
+          std::fill(acc, acc + len, 0.0);
+          rows([&](const T* row) {
+            for (std::int64_t j = 0; j < len; ++j) e[j] = row[j] - m[j];
+            vmath::exp(e, e, len);
+            for (std::int64_t j = 0; j < len; ++j) acc[j] += e[j];
+          });
+          for (std::int64_t j = 0; j < len; ++j)
+            dst[j] = finite(m[j]) ? static_cast<T>(static_cast<double>(m[j]) + std::log(acc[j])) : m[j];
+          break;
+        case Reduce::min:
+          std::fill(m, m + len, inf);
+          rows([&](const T* row) {
+            for (std::int64_t j = 0; j < len; ++j) m[j] = row[j] < m[j] ? row[j] : m[j];
+          });
+          std::copy(m, m + len, dst);
+          break;
+      }
+    }
 }
 
 template <class T> void sum_to_shape_typed(ConstView x, View out) {
@@ -111,6 +200,25 @@ void reduce(Reduce op, ConstView x, int first_axis, View out) {
   detail::dispatch_float(t, [&](auto tag) {
     using T = decltype(tag);
     reduce_typed<T>(op, x.as<T>(), outer, inner, out.as<T>());
+  });
+}
+
+void reduce_axis(Reduce op, ConstView x, int axis, View out) {
+  DType t = detail::common_float(x.dtype, out.dtype, "reduce_axis");
+  if (axis < 0 || axis >= x.shape.rank())
+    throw Error("reduce_axis: axis " + std::to_string(axis) + " is out of range for " +
+                x.shape.str());
+  Shape expect = x.shape;
+  expect[axis] = 1;
+  if (!(out.shape == expect))
+    throw Error("reduce_axis: reducing " + x.shape.str() + " along axis " + std::to_string(axis) +
+                " gives " + expect.str() + ", but the output is " + out.shape.str());
+  const std::int64_t outer = x.shape.prefix(axis).numel(), n = x.shape[axis];
+  const std::int64_t inner = x.shape.drop_front(axis + 1).numel();
+  detail::dispatch_float(t, [&](auto tag) {
+    using T = decltype(tag);
+    if (inner == 1) reduce_typed<T>(op, x.as<T>(), outer, n, out.as<T>());
+    else reduce_middle<T>(op, x.as<T>(), outer, n, inner, out.as<T>());
   });
 }
 

@@ -7,7 +7,9 @@
 #include <cstring>
 
 #include "runtime/blas.hpp"
+#include "runtime/checked.hpp"
 #include "runtime/error.hpp"
+#include "runtime/memory.hpp"
 
 namespace eq::runtime {
 
@@ -29,31 +31,43 @@ std::string_view kernel_name(Kernel k) {
     case Kernel::alias: return "alias";
     case Kernel::batch_size: return "batch_size";
     case Kernel::fused: return "fused";
+    case Kernel::reduce_axis: return "reduce_axis";
+    case Kernel::where: return "where";
+    case Kernel::concat: return "concat";
+    case Kernel::slice: return "slice";
+    case Kernel::unslice: return "unslice";
+    case Kernel::random_normal: return "random_normal";
+    case Kernel::random_uniform: return "random_uniform";
+    case Kernel::dropout: return "dropout";
   }
   return "?";
 }
 
+std::int64_t Buffer::capacity(std::int64_t batch) const {
+  std::int64_t batched;
+  if (__builtin_mul_overflow(per_batch_bytes, batch, &batched))
+    throw_too_large("a batch of " + std::to_string(batch) + " examples of " +
+                    std::to_string(per_batch_bytes) + " bytes each");
+  return std::max(fixed_bytes, batched);
+}
+
 std::int64_t Tape::total_bytes(std::int64_t batch) const {
   std::int64_t total = 0;
-  for (const Buffer& b : buffers) total += b.capacity(batch);
+  for (const Buffer& b : buffers) total = checked_add(total, b.capacity(batch));
   return total;
 }
 
-// One buffer's memory: 64-byte aligned, never shrunk.
+// One buffer's memory: 64-byte aligned, zeroed, never shrunk.
 struct Machine::Block {
   void* data = nullptr;
   std::int64_t bytes = 0;
   ~Block() { std::free(data); }
-  void reserve(std::int64_t want, bool keep) {
+  void reserve(std::int64_t want, std::string_view what) {
     if (want <= bytes && data) return;
-    std::size_t rounded = static_cast<std::size_t>((std::max<std::int64_t>(want, 1) + 63) / 64 * 64);
-    void* fresh = std::aligned_alloc(64, rounded);
-    if (!fresh) throw std::bad_alloc();
-    std::memset(fresh, 0, rounded);
-    if (keep && data) std::memcpy(fresh, data, static_cast<std::size_t>(bytes));
+    void* fresh = allocate_zeroed(want, what);
     std::free(data);
     data = fresh;
-    bytes = static_cast<std::int64_t>(rounded);
+    bytes = want;
   }
 };
 
@@ -62,12 +76,21 @@ Machine::Machine(Tape tape) : tape_(std::move(tape)) {
   blocks_.reserve(tape_.buffers.size());
   for (std::size_t i = 0; i < tape_.buffers.size(); ++i) blocks_.push_back(std::make_unique<Block>());
   // Parameters and constants have no batch axis: size them once, now.
+  std::int64_t fixed = 0;
+  for (const Buffer& b : tape_.buffers)
+    if (b.role == BufferRole::param || b.role == BufferRole::constant)
+      fixed = checked_add(fixed, b.capacity(1));
+  const std::string what = "the model's parameters and constants";
+  check_fits(fixed, what);
   for (std::size_t i = 0; i < tape_.buffers.size(); ++i) {
     const Buffer& b = tape_.buffers[i];
     if (b.role == BufferRole::param || b.role == BufferRole::constant)
-      blocks_[i]->reserve(b.capacity(1), false);
+      blocks_[i]->reserve(b.capacity(1), what);
   }
   for (const Constant& c : tape_.constants) kernels::fill(view(c.value), c.number);
+  std::size_t most_parts = 0;
+  for (const Instruction& ins : tape_.code) most_parts = std::max(most_parts, ins.parts.size());
+  parts_.resize(most_parts);
 }
 
 Machine::Machine(Machine&&) noexcept = default;
@@ -76,10 +99,18 @@ Machine::~Machine() = default;
 
 void Machine::ensure_capacity(std::int64_t batch) {
   if (batch <= allocated_) return;
+  std::int64_t total = 0;
+  for (const Buffer& b : tape_.buffers)
+    if (b.role == BufferRole::scratch || b.role == BufferRole::input)
+      total = checked_add(total, b.capacity(batch));
+  const std::string what = "a batch of " + std::to_string(batch) +
+                           (batch == 1 ? " example" : " examples") +
+                           " (inputs and intermediate values)";
+  check_fits(total, what);
   for (std::size_t i = 0; i < tape_.buffers.size(); ++i) {
     const Buffer& b = tape_.buffers[i];
     if (b.role == BufferRole::scratch || b.role == BufferRole::input)
-      blocks_[i]->reserve(b.capacity(batch), false);
+      blocks_[i]->reserve(b.capacity(batch), what);
   }
   allocated_ = batch;
 }
@@ -135,7 +166,7 @@ void Machine::let(int value, ConstView data) {
   if (v.batched) last_given_ = value;
   View dst = view(value);
   if (dst.dtype == data.dtype)
-    std::memcpy(dst.data, data.data, static_cast<std::size_t>(dst.numel()) * dtype_size(dst.dtype));
+    std::memcpy(dst.data, data.data, dst.bytes());
   else
     kernels::copy(data, dst);
 }
@@ -171,6 +202,12 @@ void Machine::run() {
     execute(ins);
     if (check_finite_) check_finite(ins);
   }
+}
+
+void Machine::set_noise(std::uint64_t seed, std::uint64_t step, std::int64_t first_row) {
+  noise_seed_ = seed;
+  noise_step_ = step;
+  noise_first_row_ = first_row;
 }
 
 void Machine::set_profile(bool on) {
@@ -242,10 +279,36 @@ void Machine::execute(const Instruction& ins) {
       run_fused(program, views, out);
       break;
     }
+    case Kernel::reduce_axis: reduce_axis(static_cast<Reduce>(ins.sub), in(0), ins.axis, out); break;
+    case Kernel::where: kernels::where(in(0), in(1), in(2), out); break;
+    case Kernel::concat:
+      for (std::size_t k = 0; k < ins.parts.size(); ++k) parts_[k] = view(ins.parts[k]);
+      concat(std::span<const ConstView>(parts_.data(), ins.parts.size()), out);
+      break;
+    case Kernel::slice: slice(in(0), ins.axis, ins.start, ins.stop, out); break;
+    case Kernel::unslice: unslice(in(0), ins.axis, ins.start, out); break;
+    case Kernel::random_normal:
+    case Kernel::random_uniform:
+    case Kernel::dropout: {
+      // Rows are examples: a batched value has B of them, from first_row on;
+      // an unbatched one is a single row, example 0.
+      const bool batched = tape_.values[static_cast<std::size_t>(ins.out)].batched;
+      const NoiseKey key{noise_seed_, ins.stream, noise_step_, batched ? noise_first_row_ : 0};
+      View rows = out;
+      if (!batched) rows.shape = Shape{1, out.numel()};
+      if (ins.kernel == Kernel::random_normal) random_normal(key, ins.scalar[0], ins.scalar[1], rows);
+      else if (ins.kernel == Kernel::random_uniform) random_uniform(key, ins.scalar[0], ins.scalar[1], rows);
+      else dropout_mask(key, ins.scalar[0], rows);
+      break;
+    }
     case Kernel::matmul: {
+      ConstView a = in(0), b = in(1);
+      if (a.shape.rank() == 3 || b.shape.rank() == 3) {
+        batched_matmul(a, ins.trans_a, b, ins.trans_b, out);
+        break;
+      }
       // Every form goes through gemm: a vector on the left is a [1, k] row,
       // on the right a [k, 1] column; a result vector is a row or a column.
-      ConstView a = in(0), b = in(1);
       bool ta = ins.trans_a && a.shape.rank() == 2, tb = ins.trans_b && b.shape.rank() == 2;
       std::int64_t ar = a.shape.rank() == 2 ? a.shape[0] : 1, ac = a.shape.last();
       std::int64_t br = b.shape.rank() == 2 ? b.shape[0] : b.shape.last(),

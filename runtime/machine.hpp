@@ -35,6 +35,12 @@ class Machine {
   // Runs every instruction once with the batch size set by let(). Every
   // input must have been given (eq::Error names the first that was not).
   void run();
+
+  // What the noise kinds of the next runs draw (kernels::NoiseKey): the
+  // numbers for `seed` at `step`, for examples first_row, first_row + 1, …
+  // of a batched value (an unbatched one is drawn as example 0). The
+  // default is seed 0, step 0, first row 0.
+  void set_noise(std::uint64_t seed, std::uint64_t step, std::int64_t first_row = 0);
   std::int64_t batch() const { return batch_; }
 
   // Checking mode: after each instruction, a NaN or Inf in its output stops
@@ -73,6 +79,11 @@ class Machine {
   bool profile_ = false;
   std::vector<double> seconds_;  // per instruction, while profiling
   std::vector<std::int64_t> counts_;
+  std::uint64_t noise_seed_ = 0, noise_step_ = 0;
+  std::int64_t noise_first_row_ = 0;
+  // Views of a concat's parts, sized for the longest one when the Machine
+  // is built (a run allocates nothing).
+  std::vector<ConstView> parts_;
 };
 
 }  // namespace eq::runtime

@@ -97,10 +97,10 @@ class HeaderParser {
       v.kind = PyValue::Kind::none;
     } else if (c >= '0' && c <= '9') {
       v.kind = PyValue::Kind::integer;
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
-        if (v.integer > (std::int64_t{1} << 48)) fail("a size is too large");
-        v.integer = v.integer * 10 + (s_[pos_++] - '0');
-      }
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+        if (__builtin_mul_overflow(v.integer, 10, &v.integer) ||
+            __builtin_add_overflow(v.integer, s_[pos_++] - '0', &v.integer))
+          fail("a size is too large");
       if (pos_ < s_.size() && s_[pos_] == 'L') ++pos_;  // Python 2 longs
     } else {
       fail("unexpected '" + std::string(1, c) + "' at byte " + std::to_string(pos_));
@@ -207,9 +207,16 @@ Tensor decode_npy(std::string_view b, const std::string& path) {
     throw Error(path + ": dtype '" + descr.text +
                 "' is not supported (eq reads <f4, <f8, <i4, <i8, |u1 and |i1)");
 
-  Tensor out(dtype, Shape(std::span<const std::int64_t>(dims)));
+  // The size the header declares, checked against the file before anything
+  // is allocated: a 128-byte file may declare 256 GiB.
+  const Shape declared{std::span<const std::int64_t>(dims)};
+  std::uint64_t need;
+  try {
+    need = static_cast<std::uint64_t>(byte_size(declared, static_cast<std::int64_t>(item)));
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
   std::string_view data = b.substr(start + header_len);
-  std::uint64_t need = static_cast<std::uint64_t>(out.numel()) * item;
   std::string what =
       descr.text + " " + shape_tuple(dims) + " needs " + std::to_string(need) + " bytes";
   if (data.size() < need)
@@ -219,6 +226,7 @@ Tensor decode_npy(std::string_view b, const std::string& path) {
     throw Error(path + ": " + std::to_string(data.size() - need) + " bytes after the data (" +
                 what + ")");
 
+  Tensor out(dtype, declared);
   if (item == dtype_size(dtype))
     std::memcpy(out.raw(), data.data(), need);
   else if (type == "<i8")

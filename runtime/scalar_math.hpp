@@ -4,14 +4,16 @@
 // separate, vectorisable function with no per-element switch); fused loops
 // of the Machine and the compiler's constant folder can use the same
 // definitions, so a folded constant and a computed value always agree.
-// exp, log, log1p, expm1, tanh, σ and softplus are eq's own branch-free
-// forms (runtime/vmath_core.hpp), not libm: loops over them vectorise.
+// exp, log, log1p, expm1, tanh, σ, softplus, erf, gelu and elu are eq's own
+// branch-free forms (runtime/vmath_core.hpp, vmath_erf.hpp), not libm:
+// loops over them vectorise.
 #pragma once
 
 #include <cmath>
 
 #include "runtime/kernels.hpp"
 #include "runtime/vmath_core.hpp"
+#include "runtime/vmath_erf.hpp"
 
 namespace eq::kernels {
 
@@ -42,6 +44,12 @@ template <Unary op, class T> inline T unary_fn(T x) {
   else if constexpr (op == Unary::square) return x * x;
   else if constexpr (op == Unary::sign) return T((x > T(0)) - (x < T(0)));
   else if constexpr (op == Unary::step) return x > T(0) ? T(1) : T(0);
+  else if constexpr (op == Unary::erf) return vmath::erf_one(x);
+  else if constexpr (op == Unary::gelu) return vmath::gelu_one(x);
+  else if constexpr (op == Unary::gelu_grad) return vmath::gelu_grad_one(x);
+  else if constexpr (op == Unary::elu) return vmath::elu_one(x);
+  else if constexpr (op == Unary::elu_grad) return vmath::elu_grad_one(x);
+  else if constexpr (op == Unary::floor) return std::floor(x);
   else {
     static_assert(op == Unary::recip, "a Unary op without a scalar definition");
     return T(1) / x;
@@ -56,9 +64,16 @@ template <Binary op, class T> inline T binary_fn(T a, T b) {
   else if constexpr (op == Binary::pow) return std::pow(a, b);
   else if constexpr (op == Binary::max) return a < b ? b : a;
   else if constexpr (op == Binary::min) return b < a ? b : a;
+  else if constexpr (op == Binary::eq) return a == b ? T(1) : T(0);
+  else if constexpr (op == Binary::ne) return a != b ? T(1) : T(0);
+  else if constexpr (op == Binary::lt) return a < b ? T(1) : T(0);
+  else if constexpr (op == Binary::gt) return a > b ? T(1) : T(0);
+  else if constexpr (op == Binary::le) return a <= b ? T(1) : T(0);
+  else if constexpr (op == Binary::ge) return a >= b ? T(1) : T(0);
+  else if constexpr (op == Binary::leaky_relu) return a > T(0) ? a : b * a;  // NaN: b·NaN
   else {
-    static_assert(op == Binary::eq, "a Binary op without a scalar definition");
-    return a == b ? T(1) : T(0);
+    static_assert(op == Binary::leaky_relu_grad, "a Binary op without a scalar definition");
+    return a > T(0) ? T(1) : b;
   }
 }
 

@@ -15,13 +15,18 @@
 
 namespace eq::runtime {
 
+// What an instruction runs, and which Instruction fields it reads. Unless
+// marked, the output may not share a buffer with an input; the kinds marked
+// "in place" allow it when the input has the output's shape and dtype.
 enum class Kernel : std::uint8_t {
-  unary,       // sub = kernels::Unary
-  binary,      // sub = kernels::Binary
-  reduce,      // sub = kernels::Reduce, axis
+  unary,       // sub = kernels::Unary; in place
+  binary,      // sub = kernels::Binary; in place
+  reduce,      // sub = kernels::Reduce, axis = the first reduced axis (trailing axes)
   softmax,
   logsoftmax,
-  matmul,      // trans_a, trans_b; rank 1 or 2 operands, all through gemm
+  matmul,      // trans_a, trans_b; rank 1 or 2 operands through gemm; a rank-3
+               // operand (a stack of per-example matrices) through
+               // kernels::batched_matmul
   transpose,
   gather,      // w, idx
   scatter,     // g, idx → zeroed, then scatter-added
@@ -31,7 +36,15 @@ enum class Kernel : std::uint8_t {
   copy,        // same count; converts dtype (cast)
   alias,       // reshape: the output shares the input's buffer; no work
   batch_size,  // fill with B
-  fused,       // Tape::fused[program]: a chain of elementwise ops in one loop
+  fused,       // Tape::fused[program]: a chain of elementwise ops in one loop; in place
+  reduce_axis,     // sub = kernels::Reduce, axis: one axis, kept with size 1
+  where,           // in = {c, a, b}: a where c ≠ 0, else b, broadcasting; in place
+  concat,          // parts (in order), joined along the last axis
+  slice,           // axis, start, stop: x[start:stop] along axis (or the pick X[i])
+  unslice,         // axis, start: zeros with in[0] placed at start (slice's adjoint)
+  random_normal,   // scalar = {mean, stddev}, stream; no inputs
+  random_uniform,  // scalar = {lo, hi}, stream; no inputs
+  dropout,         // scalar[0] = p, stream; no inputs: the mask, 1/(1 - p) or 0
 };
 
 std::string_view kernel_name(Kernel k);
@@ -42,17 +55,20 @@ struct Value {
   Shape dims;       // the per-example dims when batched, else the whole shape
   int buffer = -1;  // index into Tape::buffers
   Shape at(std::int64_t batch) const { return batched ? dims.with_front(batch) : dims; }
-  std::int64_t bytes(std::int64_t batch) const {
-    return at(batch).numel() * static_cast<std::int64_t>(dtype_size(dtype));
-  }
+  // Checked (tensor.hpp byte_size): throws eq::Error past int64.
+  std::int64_t bytes(std::int64_t batch) const { return byte_size(at(batch), dtype); }
 };
 
 struct Instruction {
   Kernel kernel;
-  std::uint8_t sub = 0;  // the kernels:: enum of unary / binary / reduce
+  std::uint8_t sub = 0;  // the kernels:: enum of unary / binary / reduce / reduce_axis
   bool trans_a = false, trans_b = false;
   int axis = 0;
-  int in[2] = {-1, -1};  // value indices
+  std::int64_t start = 0, stop = 0;  // slice: [start, stop) along axis; unslice: start
+  double scalar[2] = {0, 0};         // the noise kinds' parameters (see Kernel)
+  std::uint64_t stream = 0;          // the noise kinds: which draw (kernels::NoiseKey)
+  int in[3] = {-1, -1, -1};          // value indices
+  std::vector<int> parts;            // concat: its inputs, in order (in[] is unused)
   int out = -1;
   int program = -1;   // fused: index into Tape::fused (its inputs are listed there)
   std::string label;  // for listings and errors: the op's name
@@ -65,9 +81,9 @@ struct Buffer {
   BufferRole role = BufferRole::scratch;
   std::int64_t fixed_bytes = 0;      // largest unbatched value placed here
   std::int64_t per_batch_bytes = 0;  // largest batched value's bytes per example
-  std::int64_t capacity(std::int64_t batch) const {
-    return std::max(fixed_bytes, per_batch_bytes * batch);
-  }
+  // Checked: throws eq::Error "a batch of B examples of N bytes each is larger
+  // than this machine can address".
+  std::int64_t capacity(std::int64_t batch) const;
 };
 
 struct Leaf {
@@ -90,7 +106,7 @@ struct Tape {
   std::vector<FusedProgram> fused;  // the programs of Kernel::fused instructions
   std::vector<int> outputs;  // values kept alive to the end, readable after run()
 
-  // Bytes of all buffers for batch size `batch`.
+  // Bytes of all buffers for batch size `batch` (checked, as capacity).
   std::int64_t total_bytes(std::int64_t batch) const;
 };
 

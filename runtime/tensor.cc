@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/checked.hpp"
 #include "runtime/error.hpp"
+#include "runtime/memory.hpp"
 
 namespace eq {
 
@@ -38,11 +40,48 @@ Shape::Shape(std::span<const std::int64_t> dims) {
   }
 }
 
+namespace {
+// "4611686018427387904 × 128"
+std::string product(const Shape& s) {
+  std::string out;
+  for (int i = 0; i < s.rank(); ++i) out += (i ? " × " : "") + std::to_string(s[i]);
+  return out.empty() ? "1" : out;
+}
+}  // namespace
+
 std::int64_t Shape::numel() const {
+  // Called for every kernel launch: the check is one flag test per axis.
   std::int64_t n = 1;
-  for (int i = 0; i < rank_; ++i) n *= dims_[i];
+  bool overflow = false;
+  for (int i = 0; i < rank_; ++i) overflow |= __builtin_mul_overflow(n, dims_[i], &n);
+  if (overflow) {
+    // An axis of 0 makes the exact product 0, whatever came before it.
+    for (int i = 0; i < rank_; ++i)
+      if (dims_[i] == 0) return 0;
+    throw_too_large("a tensor of " + product(*this) + " elements");
+  }
   return n;
 }
+
+std::int64_t byte_size(const Shape& shape, std::int64_t item_bytes) {
+  const std::int64_t n = shape.numel();
+  std::int64_t bytes;
+  if (__builtin_mul_overflow(n, item_bytes, &bytes))
+    throw_too_large("a tensor of " + product(shape) + " elements of " +
+                    std::to_string(item_bytes) + " bytes");
+  return bytes;
+}
+
+std::int64_t byte_size(const Shape& shape, DType dtype) {
+  return byte_size(shape, static_cast<std::int64_t>(dtype_size(dtype)));
+}
+
+std::size_t row_bytes(std::int64_t width, DType dtype) {
+  return static_cast<std::size_t>(byte_size(Shape{width}, dtype));
+}
+
+std::size_t View::bytes() const { return static_cast<std::size_t>(byte_size(shape, dtype)); }
+std::size_t ConstView::bytes() const { return static_cast<std::size_t>(byte_size(shape, dtype)); }
 
 Shape Shape::with_front(std::int64_t dim) const {
   if (rank_ == kMaxRank) throw Error("cannot add an axis to " + str() + ": rank would pass " + std::to_string(kMaxRank));
@@ -88,22 +127,22 @@ bool operator==(const Shape& a, const Shape& b) {
 void Tensor::AlignedFree::operator()(void* p) const { std::free(p); }
 
 namespace {
-void* aligned_zeroed(std::size_t bytes) {
-  // 64-byte alignment (a cache line, and enough for AVX-512 loads); never 0 bytes.
-  std::size_t rounded = (bytes + 63) / 64 * 64;
-  if (rounded == 0) rounded = 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (!p) throw std::bad_alloc();
-  std::memset(p, 0, rounded);
-  return p;
+void* tensor_storage(DType dtype, const Shape& shape) {
+  const std::int64_t bytes = byte_size(shape, dtype);
+  return allocate_zeroed(bytes, "a tensor of " + product(shape) + " elements of " +
+                                    std::to_string(dtype_size(dtype)) + " bytes");
 }
 }  // namespace
 
+std::size_t Tensor::bytes() const { return static_cast<std::size_t>(byte_size(shape_, dtype_)); }
+
 Tensor::Tensor(DType dtype, Shape shape)
-    : dtype_(dtype), shape_(shape), data_(aligned_zeroed(bytes())) {}
+    : dtype_(dtype), shape_(shape), data_(tensor_storage(dtype, shape)) {}
 
 Tensor::Tensor(const Tensor& other)
-    : dtype_(other.dtype_), shape_(other.shape_), data_(aligned_zeroed(other.bytes())) {
+    : dtype_(other.dtype_),
+      shape_(other.shape_),
+      data_(tensor_storage(other.dtype_, other.shape_)) {
   std::memcpy(data_.get(), other.data_.get(), bytes());
 }
 

@@ -33,6 +33,8 @@ class Shape {
   int rank() const { return rank_; }
   std::int64_t operator[](int axis) const { return dims_[axis]; }
   std::int64_t& operator[](int axis) { return dims_[axis]; }
+  // The number of elements. Throws eq::Error when it passes int64:
+  //   "a tensor of 4611686018427387904 × 128 elements is larger than this machine can address"
   std::int64_t numel() const;
   // The last axis' size, or 1 for a scalar.
   std::int64_t last() const { return rank_ == 0 ? 1 : dims_[rank_ - 1]; }
@@ -62,6 +64,7 @@ struct View {
 
   template <class T> T* as() const { return static_cast<T*>(data); }
   std::int64_t numel() const { return shape.numel(); }
+  std::size_t bytes() const;  // checked, as byte_size
 };
 
 struct ConstView {
@@ -74,6 +77,7 @@ struct ConstView {
   ConstView(const View& v) : dtype(v.dtype), shape(v.shape), data(v.data) {}  // NOLINT: implicit on purpose
   template <class T> const T* as() const { return static_cast<const T*>(data); }
   std::int64_t numel() const { return shape.numel(); }
+  std::size_t bytes() const;  // checked, as byte_size
 };
 
 // Owning tensor. Copying copies the data; moving does not.
@@ -94,7 +98,7 @@ class Tensor {
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   std::int64_t numel() const { return shape_.numel(); }
-  std::size_t bytes() const { return static_cast<std::size_t>(numel()) * dtype_size(dtype_); }
+  std::size_t bytes() const;
 
   void* raw() { return data_.get(); }
   const void* raw() const { return data_.get(); }
@@ -121,6 +125,15 @@ class Tensor {
   Shape shape_;
   std::unique_ptr<void, AlignedFree> data_;
 };
+
+// The bytes of a tensor of `shape` and `dtype`, checked: throws eq::Error
+//   "a tensor of 4611686018427387904 elements of 4 bytes is larger than this machine can address"
+std::int64_t byte_size(const Shape& shape, DType dtype);
+// The same for elements of `item_bytes` each (a file's own element size).
+std::int64_t byte_size(const Shape& shape, std::int64_t item_bytes);
+// The bytes of one row of `width` elements (the last axis of a [B, width]
+// value), checked, as a stride for walking the rows.
+std::size_t row_bytes(std::int64_t width, DType dtype);
 
 // Throws eq::Error "`what`: shape mismatch: [a] vs [b]" unless a == b.
 void check_same_shape(const Shape& a, const Shape& b, std::string_view what);

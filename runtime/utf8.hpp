@@ -1,4 +1,5 @@
-// UTF-8 decoding and located error messages for the data loaders.
+// UTF-8 decoding and located error messages for the data loaders and the
+// compiler's diagnostics.
 //
 // Positions in loaded files are byte offsets; the line and the column (in
 // characters, 1-based) are computed only when a message is made (most
@@ -30,6 +31,13 @@ std::string encode(char32_t cp);
 // The byte offset of the first invalid sequence, or std::string_view::npos.
 std::size_t find_invalid(std::string_view bytes);
 
+// How many characters of a line a message shows: one screen width.
+inline constexpr std::size_t kShownWidth = 80;
+
+// `text` when it has at most `max_chars` characters; else its first
+// max_chars − 1 and "…". For quoting a user's text (a CSV field) in a message.
+std::string shorten(std::string_view text, std::size_t max_chars = 40);
+
 }  // namespace eq::utf8
 
 namespace eq {
@@ -46,9 +54,13 @@ struct CaretStyle {
 
 // "name:line:col: error: message", then the source line holding `offset` and
 // a caret under the `length` bytes from there (`^~~~`). Invalid bytes count as
-// one character each and print as U+FFFD. Tabs before the caret are kept, so
-// the caret lines up under a tabbed line. This is the one caret renderer:
-// grammar/diagnostics.cc renders every compiler diagnostic through it.
+// one character each and print as U+FFFD; control characters but the tab print
+// as their pictures (NUL as ␀), in the line and in the message. Tabs before the
+// caret are kept, so the caret lines up under a tabbed line. A line longer than
+// utf8::kShownWidth characters is shown as a window of that many around the
+// spot, "…" marking each cut end; the column is still the real one. This is the
+// one caret renderer: grammar/diagnostics.cc renders every compiler diagnostic
+// through it.
 std::string located_error(std::string_view name, std::string_view text, std::size_t offset,
                           std::size_t length, std::string_view message,
                           const CaretStyle& style = {});

@@ -6,6 +6,7 @@
 #include "runtime/vmath.hpp"
 
 #include "runtime/vmath_core.hpp"
+#include "runtime/vmath_erf.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define EQ_VMATH_CLONES __attribute__((target_clones("avx2", "default")))

@@ -6,14 +6,18 @@
 //
 // y may equal x (in place); otherwise the ranges must not overlap. Accuracy
 // and extreme values: see vmath_core.hpp (≤ 2 ulp float, ≤ 4 ulp double;
-// exp over/underflows to inf / 0; log(0) = -inf; NaN in, NaN out).
+// exp over/underflows to inf / 0; log(0) = -inf; NaN in, NaN out) and
+// vmath_erf.hpp (erf ≤ 2 ulp; gelu ≤ 7 ulp, ≤ 4 from x = -1 up).
 #pragma once
 
 #include <cstdint>
 
 namespace eq::vmath {
 
-#define EQ_VMATH_FUNCTIONS(X) X(exp) X(log) X(log1p) X(expm1) X(tanh) X(sigmoid) X(softplus)
+// Each name is also a kernels::Unary op computing the same function.
+#define EQ_VMATH_FUNCTIONS(X)                                                            \
+  X(exp) X(log) X(log1p) X(expm1) X(tanh) X(sigmoid) X(softplus) X(erf) X(gelu) X(gelu_grad) \
+  X(elu) X(elu_grad)
 
 #define EQ_X(name)                                          \
   void name(const float* x, float* y, std::int64_t n);      \

@@ -1,5 +1,5 @@
-// The one-element forms of eq's own exp, log, log1p, expm1, tanh, σ and
-// softplus, for float and double: branch-free C++ (selects, no calls, no
+// The one-element forms of eq's own exp, log, log1p, expm1, tanh, σ,
+// softplus and elu, for float and double: branch-free C++ (selects, no calls, no
 // tables, no float→int conversions) so that a plain loop over them
 // vectorises, and so that the scalar kernels (scalar_math.hpp), the block
 // functions (vmath.hpp) and the constant folder all compute the same bits.
@@ -257,5 +257,9 @@ template <class T> inline T softplus_one(T x) {
   T a = x < T(0) ? -x : x;
   return pos + log1p_one(exp_one(-a));
 }
+
+// elu(x) = x above 0, e^x - 1 below (α = 1); elu′(x) = 1 above 0, e^x below.
+template <class T> inline T elu_one(T x) { return x > T(0) ? x : expm1_one(x); }  // NaN: expm1
+template <class T> inline T elu_grad_one(T x) { return x > T(0) ? T(1) : exp_one(x); }
 
 }  // namespace eq::vmath

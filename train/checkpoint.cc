@@ -2,11 +2,44 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstring>
 
 #include "runtime/error.hpp"
+#include "runtime/utf8.hpp"
 
 namespace eq {
+namespace {
+
+std::string code_point(char32_t cp) {
+  char code[16];
+  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+  return code;
+}
+
+// eq.vocabulary holds the text's distinct characters in code point order:
+// symbol i is the i-th, and text_to_symbols finds a character by binary
+// search. A file changed after eqc wrote it (reordered, a character doubled,
+// bytes cut) is an error here, naming the file, rather than an internal check
+// or wrong symbols later.
+void check_vocabulary(const std::string& v, const std::string& path) {
+  const std::string what = path + ": metadata 'eq.vocabulary'";
+  char32_t last = 0;
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < v.size(); ++index) {
+    char32_t cp = 0;
+    const int n = utf8::decode(v, i, cp);
+    if (n == 0) throw Error(what + " is not valid UTF-8 (at byte " + std::to_string(i) + ")");
+    if (index > 0 && cp <= last)
+      throw Error(what + " is not in code point order: character " + std::to_string(index + 1) +
+                  " (" + code_point(cp) + ") " + (cp == last ? "repeats" : "comes after") + " " +
+                  code_point(last) + "; was the file changed after eqc wrote it?");
+    last = cp;
+    i += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
 
 std::map<std::string, std::string> encode_metadata(const SavedModel& s) {
   using nlohmann::json;
@@ -72,7 +105,10 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": malformed eq metadata: " + e.what());
   }
-  if (auto v = get("eq.vocabulary")) s.vocabulary = *v;
+  if (auto v = get("eq.vocabulary")) {
+    check_vocabulary(*v, path);
+    s.vocabulary = *v;
+  }
   s.seed = static_cast<std::uint64_t>(integer("eq.seed"));
   const std::string& dt = need("eq.dtype");
   if (dt == "f32") s.dtype = DType::f32;

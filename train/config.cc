@@ -74,7 +74,8 @@ class Reader {
       if (auto x = non_negative(v, "decay")) c_.solver.decay = *x;
     } else if (key == "validate") {
       auto x = number(v);
-      if (!x || *x < 0 || *x >= 1)
+      // !(x ≥ 0): a NaN (validate = 0/0) fails every comparison, so test the range that holds.
+      if (!x || !(*x >= 0 && *x < 1))
         diags_.error(v.span, "validate takes the held-out share of the data, a number in [0, 1), "
                              "e.g. 0.2");
       else

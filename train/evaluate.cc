@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "runtime/checked.hpp"
 #include "runtime/error.hpp"
 
 namespace eq {
@@ -52,17 +53,19 @@ std::map<std::string, FeatureScale> fit_scale(const Dataset& data, const Model& 
 Batches::Batches(const Dataset& data, const Model& model,
                  const std::map<std::string, FeatureScale>& scale, std::int64_t max_batch) {
   size_ = data.size();
+  // A batch larger than the data is the whole data: no staging row goes unused.
+  max_batch_ = std::max<std::int64_t>(std::min(max_batch, size_), 1);
   auto bind = [&](const ModelLeaf& l) {
     const DataColumn* c = data.find(l.name);
     if (!c) return;
-    Leaf leaf{l.name, l.node, Tensor(), Tensor(), 0};
+    Leaf leaf{l.name, l.node, Tensor(), Tensor(), 0, false};
     const DType dt = l.node.dtype();
     Tensor values = c->values;
     if (auto it = scale.find(l.name); it != scale.end() && values.dtype() != DType::i32) {
       if (values.dtype() != DType::f64) values = values.to(DType::f64);
       double* v = values.data<double>();
       const auto f = static_cast<std::int64_t>(it->second.offset.size());
-      if (f * size_ != values.numel())
+      if (checked_mul(f, size_, "elements") != values.numel())
         throw Error("the saved scaling of " + l.name + " has " + std::to_string(f) +
                     " features but the data has " + std::to_string(values.numel() / std::max<std::int64_t>(size_, 1)));
       for (std::int64_t i = 0; i < values.numel(); ++i)
@@ -72,8 +75,11 @@ Batches::Batches(const Dataset& data, const Model& model,
     Shape example = l.node.shape().example();
     leaf.all = values.dtype() == dt ? values.reshaped(example.with_front(size_))
                                     : values.to(dt).reshaped(example.with_front(size_));
-    leaf.staging = Tensor(dt, example.with_front(max_batch));
-    leaf.row_bytes = example.numel() * static_cast<std::int64_t>(dtype_size(dt));
+    leaf.staging = Tensor(dt, example.with_front(max_batch_));
+    leaf.row_bytes = byte_size(example, dt);
+    leaf.zero_one = true;
+    for (std::int64_t i = 0; i < leaf.all.numel() && leaf.zero_one; ++i)
+      leaf.zero_one = leaf.all.at(i) == 0 || leaf.all.at(i) == 1;
     leaves_.push_back(std::move(leaf));
   };
   for (const ModelLeaf& l : model.inputs()) bind(l);
@@ -102,13 +108,61 @@ const std::int32_t* Batches::staged_classes(const std::string& target) const {
   return nullptr;
 }
 
+const Tensor* Batches::staged(const std::string& name) const {
+  for (const Leaf& l : leaves_)
+    if (l.name == name) return &l.staging;
+  return nullptr;
+}
+
+bool Batches::zero_one(const std::string& name) const {
+  for (const Leaf& l : leaves_)
+    if (l.name == name) return l.zero_one;
+  return false;
+}
+
 AccuracyPair accuracy_pair(const Model& model) {
   for (const ModelLeaf& t : model.targets()) {
     if (!t.onehot) continue;
     for (const auto& [name, node] : model.outputs())
-      if (node.shape().example() == Shape{t.onehot}) return {t.name, node};
+      if (node.shape().example() == Shape{t.onehot}) return {t.name, node, false};
+  }
+  for (const ModelLeaf& t : model.targets()) {
+    const Shape example = t.node.shape().example();
+    if (t.onehot || example.numel() != 1) continue;
+    for (const auto& [name, node] : model.outputs())
+      if (node.op() == ir::Op::sigmoid && node.shape().example() == example) return {t.name, node, true};
   }
   return {};
+}
+
+AccuracyPair accuracy_pair(const Model& model, const Batches& data) {
+  AccuracyPair acc = accuracy_pair(model);
+  if (acc.binary && !data.zero_one(acc.target)) return {};
+  return acc;
+}
+
+std::int64_t count_correct(const AccuracyPair& acc, ConstView y, const Batches& data, std::int64_t rows,
+                           std::vector<std::int64_t>* confusion) {
+  std::int64_t correct = 0;
+  if (acc.binary) {
+    const Tensor* t = data.staged(acc.target);
+    if (!t) return 0;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const double p = y.dtype == DType::f32 ? y.as<float>()[i] : y.as<double>()[i];
+      correct += (p >= 0.5) == (t->at(i) >= 0.5);
+    }
+    return correct;
+  }
+  const std::int32_t* k = data.staged_classes(acc.target);
+  const std::int64_t n = y.shape.last();
+  const std::size_t rb = row_bytes(n, y.dtype);
+  for (std::int64_t i = 0; k && i < rows; ++i) {
+    const std::int64_t guess = argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb, y.dtype, n);
+    correct += guess == k[i];
+    // Row the true class, column the guess.
+    if (confusion && k[i] >= 0 && k[i] < n) ++(*confusion)[static_cast<std::size_t>(k[i] * n + guess)];
+  }
+  return correct;
 }
 
 std::int64_t argmax(const void* row, DType dtype, std::int64_t n) {
@@ -125,8 +179,8 @@ std::int64_t argmax(const void* row, DType dtype, std::int64_t n) {
   return best;
 }
 
-namespace {
-Program eval_program(Model& model, bool with_loss, const AccuracyPair& acc) {
+Program evaluation_program(Model& model, bool with_loss) {
+  const AccuracyPair acc = accuracy_pair(model);
   std::vector<ir::Node> outs;
   if (with_loss) {
     if (!model.loss())
@@ -140,11 +194,11 @@ Program eval_program(Model& model, bool with_loss, const AccuracyPair& acc) {
   }
   return compile(model.graph(), outs);
 }
-}  // namespace
 
-Evaluator::Evaluator(Model& model, bool with_loss)
-    : model_(model), acc_(accuracy_pair(model)),
-      machine_(eval_program(model, with_loss, accuracy_pair(model))) {}
+Evaluator::Evaluator(Model& model, bool with_loss) : Evaluator(model, evaluation_program(model, with_loss)) {}
+
+Evaluator::Evaluator(Model& model, Program program)
+    : model_(model), acc_(accuracy_pair(model)), machine_(std::move(program)) {}
 
 std::vector<std::pair<std::string, Tensor>> param_tensors(const Model& model, Machine& from) {
   std::vector<std::pair<std::string, Tensor>> out;
@@ -169,22 +223,30 @@ void set_params(const Model& model, const SafetensorsFile& weights, Machine& to)
   }
 }
 
-void Evaluator::copy_params(Machine& from) {
-  for (const ModelParam& p : model_.params()) {
-    if (!machine_.program().value_of.count(p.node.id())) continue;  // tree-shaken away
-    View src = from.param(p.node), dst = machine_.param(p.node);
-    std::memcpy(dst.data, src.data, static_cast<std::size_t>(src.numel()) * dtype_size(src.dtype));
+void copy_params(const Model& model, Machine& from, Machine& to) {
+  for (const ModelParam& p : model.params()) {
+    if (!to.program().value_of.count(p.node.id())) continue;  // tree-shaken away
+    View src = from.param(p.node), dst = to.param(p.node);
+    std::memcpy(dst.data, src.data, src.bytes());
   }
 }
+
+void Evaluator::copy_params(Machine& from) { eq::copy_params(model_, from, machine_); }
 
 void Evaluator::load_params(const SafetensorsFile& weights) { set_params(model_, weights, machine_); }
 
 Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch) {
   std::vector<std::int64_t> every;
   if (rows.empty()) every = all_rows(data.size()), rows = every;
+  batch = std::min(batch, data.max_batch());
+  const AccuracyPair acc = acc_.output ? accuracy_pair(model_, data) : AccuracyPair{};
   Metrics m;
   double loss = 0;
   std::int64_t correct = 0;
+  if (acc.output && !acc.binary) {
+    m.classes = acc.output.shape().example().last();
+    m.confusion.assign(static_cast<std::size_t>(m.classes * m.classes), 0);
+  }
   for (std::size_t at = 0; at < rows.size(); at += static_cast<std::size_t>(batch)) {
     auto part = rows.subspan(at, std::min(rows.size() - at, static_cast<std::size_t>(batch)));
     data.let(machine_, part);
@@ -192,26 +254,24 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
     ConstView l = machine_.view(model_.loss());
     for (std::int64_t i = 0; i < l.numel(); ++i)
       loss += l.dtype == DType::f32 ? l.as<float>()[i] : l.as<double>()[i];
-    if (acc_.output) {
-      ConstView y = machine_.view(acc_.output);
-      const std::int32_t* k = data.staged_classes(acc_.target);
-      const std::int64_t n = y.shape.last();
-      const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
-      for (std::size_t i = 0; k && i < part.size(); ++i)
-        correct += argmax(static_cast<const char*>(y.data) + i * rb, y.dtype, n) == k[i];
+    if (acc.output) {
+      ConstView y = machine_.view(acc.output);
+      correct += count_correct(acc, y, data, static_cast<std::int64_t>(part.size()),
+                               m.classes ? &m.confusion : nullptr);
     }
   }
   m.examples = static_cast<std::int64_t>(rows.size());
   m.loss = m.examples ? loss / static_cast<double>(m.examples) : 0;
-  if (acc_.output && m.examples)
+  if (acc.output && m.examples)
     m.accuracy = static_cast<double>(correct) / static_cast<double>(m.examples);
   return m;
 }
 
 Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
+  batch = std::min(batch, data.max_batch());
   ir::Node out = model_.outputs()[0].second;
   Tensor result(out.dtype(), out.shape().example().with_front(data.size()));
-  const std::size_t rb = static_cast<std::size_t>(out.shape().example().numel()) * dtype_size(out.dtype());
+  const std::size_t rb = static_cast<std::size_t>(byte_size(out.shape().example(), out.dtype()));
   std::vector<std::int64_t> rows = all_rows(data.size());
   for (std::size_t at = 0; at < rows.size(); at += static_cast<std::size_t>(batch)) {
     auto part = std::span<const std::int64_t>(rows).subspan(

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "runtime/error.hpp"
+#include "train/memory_plan.hpp"
 
 namespace eq {
 namespace {
@@ -47,11 +48,20 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   batches_ = std::make_unique<Batches>(setup.data, model_, scale_, eval_batch);
 
   program_ = shard_.count > 1 ? shared_training_program(model_) : training_program(model_);
-  acc_ = accuracy_pair(model_);
+  acc_ = accuracy_pair(model_, *batches_);
   std::vector<ir::Node> extra;
   if (acc_.output) extra.push_back(acc_.output);
-  machine_ = std::make_unique<Machine>(compile(model_.graph(), program_.outputs(extra)));
-  evaluator_ = std::make_unique<Evaluator>(model_, true);
+  // Both programs are compiled, and their memory estimated, before either
+  // allocates (the data is loaded already: the memory free now excludes it).
+  Program train = compile(model_.graph(), program_.outputs(extra));
+  Program eval = evaluation_program(model_, true);
+  const MemoryNeed needs[] = {
+      {"the training program", plan_bytes(train.tape, std::min(config_.batch, n_train))},
+      {"the optimizer state", param_bytes(train.tape) * solver_slots(config_.solver)},
+      {"the validation program", plan_bytes(eval.tape, batches_->max_batch())}};
+  check_memory("training " + name, needs);
+  machine_ = std::make_unique<Machine>(std::move(train));
+  evaluator_ = std::make_unique<Evaluator>(model_, std::move(eval));
   order_.reserve(train_rows_.size());
   epoch_rng_ = shuffle_rng_.serialize();
 }
@@ -87,19 +97,11 @@ void ExampleBatches::let(const StepContext& step) {
 StepResult ExampleBatches::finish(const StepContext& step) {
   StepResult r;
   r.examples = static_cast<std::int64_t>(rows(step.epoch_step).size());
-  if (acc_.output) {
-    ConstView y = machine_->view(acc_.output);
-    const std::int32_t* k = batches_->staged_classes(acc_.target);
-    const std::int64_t n = y.shape.last();
-    const std::size_t rb = static_cast<std::size_t>(n) * dtype_size(y.dtype);
-    for (std::int64_t i = 0; k && i < r.examples; ++i)
-      r.correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb,
-                          y.dtype, n) == k[i];
-  }
+  if (acc_.output) r.correct = count_correct(acc_, machine_->view(acc_.output), *batches_, r.examples);
   return r;
 }
 
-ScoreSums ExampleBatches::validate() {
+Metrics ExampleBatches::validate() {
   const std::vector<std::int64_t>& rows = val_rows_.empty() ? train_rows_ : val_rows_;
   const auto n = static_cast<std::int64_t>(rows.size());
   const auto share = std::span(rows).subspan(static_cast<std::size_t>(shard_.begin(n)),
@@ -107,13 +109,7 @@ ScoreSums ExampleBatches::validate() {
   if (share.empty()) return {};  // more ranks than held-out examples
   evaluator_->copy_params(*machine_);
   const std::int64_t batch = std::max<std::int64_t>(config_.batch, 256);
-  const Metrics m = evaluator_->evaluate(*batches_, share, batch);
-  // Evaluator gives means; the sums are what add up over shares.
-  ScoreSums s;
-  s.examples = m.examples;
-  s.loss = m.loss * static_cast<double>(m.examples);
-  if (m.accuracy) s.correct = std::llround(*m.accuracy * static_cast<double>(m.examples));
-  return s;
+  return evaluator_->evaluate(*batches_, share, batch);
 }
 
 void ExampleBatches::save(SafetensorsFile&, TrainPosition& position, Communicator&) {
@@ -121,8 +117,12 @@ void ExampleBatches::save(SafetensorsFile&, TrainPosition& position, Communicato
   position.rng = position.epoch_step == 0 ? shuffle_rng_.serialize() : epoch_rng_;
 }
 
-void ExampleBatches::restore(const SafetensorsFile&, const TrainPosition& position) {
-  shuffle_rng_.deserialize(position.rng);
+void ExampleBatches::restore(const SafetensorsFile& ck, const TrainPosition& position) {
+  try {
+    shuffle_rng_.deserialize(position.rng);
+  } catch (const Error& e) {
+    throw Error(ck.path + ": metadata 'eq.rng': " + e.what());
+  }
   epoch_rng_ = position.rng;
   if (position.epoch_step > 0) {  // redraw the order of the epoch in progress
     Rng rng = shuffle_rng_;

@@ -41,7 +41,7 @@ class ExampleBatches : public TrainingData {
   void begin_epoch() override;
   void let(const StepContext& step) override;
   StepResult finish(const StepContext& step) override;
-  ScoreSums validate() override;
+  Metrics validate() override;
   void save(SafetensorsFile& checkpoint, TrainPosition& position, Communicator& comm) override;
   void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) override;
   void describe(SavedModel& saved) const override { saved.scale = scale_; }

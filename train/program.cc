@@ -30,6 +30,15 @@ ir::Node batch_objective(Model& model) {
   return objective;
 }
 
+std::vector<ir::Node> model_roots(Model& model, bool predict) {
+  std::vector<ir::Node> out;
+  if (!predict && model.loss()) out.push_back(batch_objective(model));
+  for (const auto& [name, node] : model.outputs()) out.push_back(node);
+  if (out.empty())
+    for (const auto& [name, node] : model.values()) out.push_back(node);
+  return out;
+}
+
 namespace {
 
 TrainingProgram build(Model& model, const Window* window, const CompileOptions& options,

@@ -45,6 +45,11 @@ struct TrainingProgram {
 // optimised, named "objective". Throws eq::Error when the model has no loss.
 ir::Node batch_objective(Model& model);
 
+// What `eqc graph` draws and `eqc ir` prints by default: the batch objective
+// (unless `predict` or the model has no loss), then the outputs; every value
+// when that leaves nothing.
+std::vector<ir::Node> model_roots(Model& model, bool predict = false);
+
 // The training step of `model` — over `window` when given (a time model
 // unrolled by the caller), else over a batch. `options` and `stats` are the
 // pass options of the optimisation (as `eqc ir` takes them). Throws

@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "runtime/data.hpp"
 #include "runtime/error.hpp"
+#include "train/vocabulary.hpp"
 #include "runtime/kernels.hpp"
+#include "runtime/utf8.hpp"
 
 namespace eq {
 
@@ -37,7 +40,7 @@ Sampler::Sampler(Model& model) : model_(model), symbol_(DType::i32, Shape{1}) {
   machine_ = std::make_unique<Machine>(compile(model.graph(), outputs));
 }
 
-void Sampler::reset_states() {
+void Sampler::reset() {
   for (std::size_t i = 0; i < carry_.size(); ++i) {
     const ModelState& s = model_.states()[i];
     if (!s.init_param.empty()) {
@@ -49,7 +52,7 @@ void Sampler::reset_states() {
   }
 }
 
-void Sampler::step(std::int32_t symbol) {
+void Sampler::feed(std::int32_t symbol) {
   symbol_.data<std::int32_t>()[0] = symbol;
   machine_->let(input_, symbol_);
   for (std::size_t i = 0; i < carry_.size(); ++i) machine_->let(model_.states()[i].node, carry_[i]);
@@ -81,15 +84,28 @@ std::int64_t draw(const double* values, std::int64_t n, bool logits, double temp
   return n - 1;
 }
 
+void Sampler::probabilities(std::vector<double>& out) const {
+  ConstView y = machine_->view(output_);
+  out.resize(static_cast<std::size_t>(classes_));
+  double top = -INFINITY, total = 0;
+  for (std::int64_t k = 0; k < classes_; ++k) {
+    out[static_cast<std::size_t>(k)] = y.dtype == DType::f32 ? y.as<float>()[k] : y.as<double>()[k];
+    top = std::max(top, out[static_cast<std::size_t>(k)]);
+  }
+  if (output_.op() == ir::Op::softmax) return;
+  for (double& v : out) total += (v = std::exp(v - top));
+  for (double& v : out) v /= total;
+}
+
 std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime, std::int64_t count,
                                           double temperature, Rng& rng) {
-  reset_states();
+  reset();
   for (std::int32_t s : prime)
     if (s < 0 || s >= classes_)
       throw Error("symbol " + std::to_string(s) + " is outside the vocabulary of " + std::to_string(classes_));
   std::vector<std::int32_t> out;
-  std::vector<std::int32_t> feed = prime.empty() ? std::vector<std::int32_t>{0} : prime;
-  for (std::int32_t s : feed) step(s);
+  std::vector<std::int32_t> first = prime.empty() ? std::vector<std::int32_t>{0} : prime;
+  for (std::int32_t s : first) feed(s);
   std::vector<double> probs(static_cast<std::size_t>(classes_));
   // A softmax output is a distribution; anything else is taken as logits.
   bool logits = output_.op() != ir::Op::softmax;
@@ -99,9 +115,24 @@ std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime
       probs[static_cast<std::size_t>(k)] = y.dtype == DType::f32 ? y.as<float>()[k] : y.as<double>()[k];
     std::int32_t next = static_cast<std::int32_t>(draw(probs.data(), classes_, logits, temperature, rng, weights_));
     out.push_back(next);
-    if (i + 1 < count) step(next);
+    if (i + 1 < count) feed(next);
   }
   return out;
+}
+
+std::string sample_text(Sampler& sampler, const std::string& vocabulary, const std::string& origin,
+                        const std::string& prime, std::int64_t count, double temperature, Rng& rng) {
+  // Every symbol drawn names a character of the vocabulary (checked).
+  const std::vector<std::string> symbols = vocabulary_symbols(vocabulary, origin, sampler.classes());
+  std::vector<std::int32_t> prime_symbols;
+  if (!prime.empty()) {
+    Tensor t = encode_text(prime, vocabulary, origin, "--prime");
+    for (std::int64_t i = 0; i < t.numel(); ++i) prime_symbols.push_back(t.data<std::int32_t>()[i]);
+  }
+  std::string text = prime;
+  for (std::int32_t s : sampler.sample(prime_symbols, count, temperature, rng))
+    text += symbols.at(static_cast<std::size_t>(s));
+  return text;
 }
 
 }  // namespace eq

@@ -6,6 +6,8 @@
 // and every state's next value as outputs; each step lets the current symbol
 // and the carried states in, runs, draws the next symbol from the output
 // sharpened or flattened by the temperature, and carries the states on.
+// `eqc predict` steps it through a text with reset() and feed(), reading
+// the distribution of the next symbol after each.
 #pragma once
 
 #include <memory>
@@ -26,6 +28,8 @@ class Sampler {
 
   // The Machine, to set the parameters before sampling.
   Machine& machine() { return *machine_; }
+  // The class count of the one-hot input: symbols are 0 … classes − 1.
+  std::int64_t classes() const { return classes_; }
 
   // Starts from the states' initial values, feeds `prime` (symbol indices),
   // then draws `count` symbols at `temperature` (> 0). Returns the drawn
@@ -33,9 +37,15 @@ class Sampler {
   std::vector<std::int32_t> sample(const std::vector<std::int32_t>& prime, std::int64_t count,
                                    double temperature, Rng& rng);
 
+  // The states back to their initial values.
+  void reset();
+  // One step with `symbol` (in [0, classes())) as the input.
+  void feed(std::int32_t symbol);
+  // After feed(): the probability of each next symbol (a softmax output as
+  // it is; any other output taken as logits and normalised).
+  void probabilities(std::vector<double>& out) const;
+
  private:
-  void reset_states();
-  void step(std::int32_t symbol);
 
   Model& model_;
   std::int64_t classes_ = 0;
@@ -45,6 +55,13 @@ class Sampler {
   Tensor symbol_;
   std::vector<double> weights_;
 };
+
+// `prime` (text) followed by `count` symbols drawn at `temperature`, as
+// UTF-8; `vocabulary` is the saved one (symbol i is its i-th character),
+// read from `origin` (named in errors). Throws eq::Error when the prime has a
+// character outside the vocabulary or the vocabulary is not valid UTF-8.
+std::string sample_text(Sampler& sampler, const std::string& vocabulary, const std::string& origin,
+                        const std::string& prime, std::int64_t count, double temperature, Rng& rng);
 
 // Draws an index from `probabilities` (n values ≥ 0, or logits when
 // `logits`) at `temperature`: p_i^(1/T), renormalised.

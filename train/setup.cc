@@ -1,10 +1,16 @@
 #include "train/setup.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <new>
 #include <set>
 
+#include "grammar/diagnostics.hpp"
 #include "grammar/parse.hpp"
+#include "grammar/suggest.hpp"
 #include "runtime/error.hpp"
 #include "runtime/file_io.hpp"
+#include "train/vocabulary.hpp"
 
 namespace eq {
 namespace {
@@ -17,7 +23,108 @@ struct Declared {
   std::string size_dim;  // the shape is `[D]` / `onehot[D]` with D a dim without a value
 };
 
+// What `dims` placeholders stand for when the data is not read (eqc check).
+constexpr std::int64_t kOpenDimPlaceholder = 7;
+
+std::vector<std::string> dim_names(const Module& module) {
+  std::vector<std::string> out;
+  for (const Stmt& st : module.statements)
+    if (st.kind == StmtKind::Dim)
+      for (const ExprPtr& n : st.names) out.push_back(n->name.text);
+  return out;
+}
+
+// The statements that make the model: all but the train block.
+std::vector<const Stmt*> model_statements(const Module& module) {
+  std::vector<const Stmt*> out;
+  for (const Stmt& st : module.statements)
+    if (st.kind != StmtKind::Train) out.push_back(&st);
+  return out;
+}
+
+// Throws unless `saved` holds the source of the same model as `module`:
+// the same statements (their spelling and comments aside), the train block
+// aside. The message quotes the first statement that differs.
+void check_same_model(const Module& module, const std::string& name, const SavedModel& saved,
+                      const std::string& saved_path) {
+  SourceFile saved_file(saved.source_name, saved.source);
+  Diagnostics ignored;
+  const Module theirs = parse_module(saved_file, ignored);
+  const std::vector<const Stmt*> a = model_statements(module), b = model_statements(theirs);
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && !ignored.has_errors() && same(*a[i], *b[i])) ++i;
+  if (i == a.size() && i == b.size() && !ignored.has_errors()) return;
+  auto quote = [](const std::vector<const Stmt*>& list, std::size_t at, const char* what) -> std::string {
+    if (at >= list.size()) return std::string("  ") + what + "(nothing more)\n";
+    const Stmt& st = *list[at];
+    const Location l = st.span.file->location(st.span.begin);
+    return std::string("  ") + what + std::string(st.span.file->line_text(l.line)) + "   (line " +
+           std::to_string(l.line) + ")\n";
+  };
+  const std::string theirs_name = saved.source_name.empty() ? "the saved source" : saved.source_name;
+  throw Error(saved_path + ": these weights were trained with another model: the source saved in "
+              "them (" + theirs_name + ") differs from " + name + ":\n" +
+              quote(b, i, "saved:  ") + quote(a, i, "given:  ") +
+              "pass --force to use them anyway");
+}
+
+// A dim the data sets, with where its value comes from (for messages).
+struct DataDim {
+  std::int64_t value = 0;
+  std::string origin;
+};
+
 }  // namespace
+
+void check_dim_options(const Module& module, const std::map<std::string, std::int64_t>& dims) {
+  const std::vector<std::string> known = dim_names(module);
+  auto lower = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  for (const auto& [name, value] : dims) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string message = "-D " + name + "=" + std::to_string(value) + ": ";
+    const Stmt* other = nullptr;
+    for (const Stmt& st : module.statements)
+      for (const ExprPtr& n : st.names)
+        if (n->name.text == name) other = &st;
+    if (other && other->kind == StmtKind::Equation)
+      message += "'" + name + "' is defined by an equation, not a dim";
+    else if (other)
+      message += "'" + name + "' is " + (other->kind == StmtKind::Input ? "an " : "a ") +
+                 stmt_keyword(other->kind) + ", not a dim";
+    else
+      message += "the model has no dim '" + name + "'";
+    // The nearest dim: the same name in another case, else the closest spelling.
+    std::string near;
+    for (const std::string& k : known)
+      if (lower(k) == lower(name)) near = k;
+    if (near.empty()) near = nearest_name(name, known);
+    if (!near.empty()) message += "; did you mean '" + near + "'?";
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    message += list.empty() ? " (it declares no dims)" : " (its dims: " + list + ")";
+    throw Error(message);
+  }
+}
+
+std::string at_train_block(const Stmt* block, const std::string& key, const std::string& message) {
+  if (!block) return message;
+  Span where = block->keyword_span;
+  for (const TrainEntry& e : block->entries)
+    if (e.key == key) where = e.value ? e.value->span : e.span;
+  Diagnostics d;
+  if (message.find(": error: ") != std::string::npos) {
+    d.note(where, "in the data of the train block");
+    return message + (message.ends_with("\n") ? "" : "\n") + d.render();
+  }
+  std::string text = message;
+  const std::string own = where.file->name() + ": ";
+  if (text.starts_with(own)) text.erase(0, own.size());
+  d.error(where, text);
+  return d.render();
+}
 
 Setup setup_source(const std::string& name, const std::string& text, const std::string& base_dir,
                    const SetupOptions& options) {
@@ -30,6 +137,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   Diagnostics diags;
   Module module = parse_module(*file, diags);
   diags.throw_if_errors();
+  check_dim_options(module, options.dims);
+  if (options.saved && !options.force) check_same_model(module, name, *options.saved, options.saved_path);
 
   const Stmt* block = nullptr;
   std::set<std::string> open_dims;  // `dim V` without a value
@@ -49,7 +158,17 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       declared.push_back(d);
     }
   }
-  s.config = train_config(block, options.overrides, base_dir);
+  // Checking mode collects the train block's, the data's and the model's
+  // errors here and throws them together after lowering.
+  std::string errors;
+  bool config_ok = true;
+  try {
+    s.config = train_config(block, options.overrides, base_dir);
+  } catch (const Error& e) {
+    if (!options.check) throw;
+    errors += e.what();
+    config_ok = false;
+  }
 
   std::map<std::string, std::int64_t> dims;
   if (options.saved) {
@@ -59,61 +178,106 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   for (const auto& [k, v] : options.dims) dims[k] = v;
 
   const DataSpec& spec = s.config.data;
+  const bool load_data = config_ok && options.load_data && !(options.check && spec.kind == DataSpec::Kind::none);
+  // The data was named by the block (not by --data): its errors are located there.
+  const Stmt* data_block = options.overrides.count("data") ? nullptr : block;
+  auto data_error = [&](const std::string& message) { return at_train_block(data_block, "data", message); };
   auto find_declared = [&](const std::string& n) -> const Declared* {
     for (const Declared& d : declared)
       if (d.name == n) return &d;
     return nullptr;
   };
-  if (options.load_data && spec.kind == DataSpec::Kind::none)
-    throw Error(name + ": no data: add `data = csv(\"f.csv\", x = 0:4, y = 4)` to the train block "
-                       "or give --data");
-  if (options.load_data && spec.kind == DataSpec::Kind::csv) {
-    CsvTable table = load_csv(spec.path);
-    std::vector<CsvBinding> bindings;
-    for (const auto& [n, columns] : spec.columns) {
-      const Declared* d = find_declared(n);
-      if (options.inputs_only && d && d->target) continue;
-      bindings.push_back({n, columns, d && d->target && d->onehot});
-    }
-    s.data = csv_dataset(table, bindings);
-    // Saved labels: classes keep the indices they were trained with.
-    if (options.saved)
-      for (DataColumn& c : s.data.columns) {
-        auto it = options.saved->labels.find(c.name);
-        if (it == options.saved->labels.end() || c.labels.empty()) continue;
-        for (const CsvBinding& b : bindings)
-          if (b.name == c.name) {
-            CsvTable::Classes k = table.classes(table.select(b.columns)[0], it->second);
-            c.values = std::move(k.indices);
-            c.labels = std::move(k.labels);
-          }
+  std::map<std::string, DataDim> data_dims;
+  bool data_ok = load_data;
+  try {
+    if (load_data && spec.kind == DataSpec::Kind::none)
+      throw Error(name + ": no data: add `data = csv(\"f.csv\", x = 0:4, y = 4)` to the train block "
+                         "or give --data");
+    if (load_data && spec.kind == DataSpec::Kind::csv) {
+      CsvTable table = load_csv(spec.path);
+      std::vector<CsvBinding> bindings;
+      for (const auto& [n, columns] : spec.columns) {
+        const Declared* d = find_declared(n);
+        if (options.inputs_only && d && d->target) continue;
+        bindings.push_back({n, columns, d && d->target && d->onehot});
       }
-  } else if (options.load_data && spec.kind == DataSpec::Kind::npy) {
-    std::vector<NpyBinding> bindings;
-    for (const auto& [n, path] : spec.files) {
-      const Declared* d = find_declared(n);
-      if (options.inputs_only && d && d->target) continue;
-      bindings.push_back({n, path, d && d->target && d->onehot});
+      s.data = csv_dataset(table, bindings);
+      // Saved labels: classes keep the indices they were trained with.
+      if (options.saved)
+        for (DataColumn& c : s.data.columns) {
+          auto it = options.saved->labels.find(c.name);
+          if (it == options.saved->labels.end() || c.labels.empty()) continue;
+          for (const CsvBinding& b : bindings)
+            if (b.name == c.name) {
+              CsvTable::Classes k = table.classes(table.select(b.columns)[0], it->second);
+              c.values = std::move(k.indices);
+              c.labels = std::move(k.labels);
+            }
+        }
+    } else if (load_data && spec.kind == DataSpec::Kind::npy) {
+      std::vector<NpyBinding> bindings;
+      for (const auto& [n, path] : spec.files) {
+        const Declared* d = find_declared(n);
+        if (options.inputs_only && d && d->target) continue;
+        bindings.push_back({n, path, d && d->target && d->onehot});
+      }
+      s.data = npy_dataset(bindings);
+    } else if (load_data && spec.kind == DataSpec::Kind::text) {
+      s.data.source = spec.path;  // names the text in the trainer's messages
+      // Saved weights read new text with the vocabulary they were trained on.
+      if (options.saved && !options.saved->vocabulary.empty()) {
+        s.vocabulary = options.saved->vocabulary;
+        s.text = encode_text(read_file(spec.path), s.vocabulary, options.saved_path, spec.path);
+      } else {
+        TextData t = load_text(spec.path);
+        s.vocabulary = t.vocabulary_utf8();
+        s.text = t.symbols;
+        for (const Declared& d : declared)
+          if (!d.size_dim.empty() && d.onehot)
+            data_dims[d.size_dim] = {static_cast<std::int64_t>(t.vocabulary.size()),
+                                     "the characters of " + spec.path};
+      }
     }
-    s.data = npy_dataset(bindings);
-  } else if (options.load_data && spec.kind == DataSpec::Kind::text) {
-    TextData t = load_text(spec.path);
-    s.vocabulary = t.vocabulary_utf8();
-    s.text = t.symbols;
-    for (const Declared& d : declared)
-      if (!d.size_dim.empty() && d.onehot && !dims.count(d.size_dim))
-        dims[d.size_dim] = static_cast<std::int64_t>(t.vocabulary.size());
+    // Dims the data sets.
+    for (const DataColumn& c : s.data.columns) {
+      const Declared* d = find_declared(c.name);
+      if (!d || d->size_dim.empty()) continue;
+      const std::string origin = c.origin + " of " + s.data.source;
+      if (!c.labels.empty()) data_dims[d->size_dim] = {static_cast<std::int64_t>(c.labels.size()), origin};
+      else if (c.values.shape().rank() == 2) data_dims[d->size_dim] = {c.values.shape()[1], origin};
+    }
+  } catch (const Error& e) {
+    if (!options.check) throw Error(data_error(e.what()));
+    errors += data_error(e.what());
+    data_ok = false;
+  } catch (const std::bad_alloc&) {
+    throw Error(data_error("out of memory while loading the data (" + spec.path + ")"));
   }
-  // Dims the data sets.
-  for (const DataColumn& c : s.data.columns) {
-    const Declared* d = find_declared(c.name);
-    if (!d || d->size_dim.empty() || dims.count(d->size_dim)) continue;
-    if (!c.labels.empty()) dims[d->size_dim] = static_cast<std::int64_t>(c.labels.size());
-    else if (c.values.shape().rank() == 2) dims[d->size_dim] = c.values.shape()[1];
+  for (const auto& [dim, d] : data_dims) {
+    if (auto given = options.dims.find(dim); given != options.dims.end() && given->second != d.value)
+      throw Error("-D " + dim + "=" + std::to_string(given->second) + " disagrees with the data, which sets " +
+                  dim + " = " + std::to_string(d.value) + " (" + d.origin + "); leave " + dim +
+                  " to the data");
+    if (!options.saved || !dims.count(dim)) dims[dim] = d.value;
   }
 
-  s.model = std::make_unique<Model>(Model::from_module(file, std::move(module), {dims, s.config.dtype}));
-  if (options.load_data && spec.kind != DataSpec::Kind::text) {
+  ModelOptions model_options{dims, s.config.dtype};
+  if (options.check && !data_ok) model_options.open_dim_placeholder = kOpenDimPlaceholder;
+  try {
+    s.model = std::make_unique<Model>(Model::from_module(file, std::move(module), model_options));
+  } catch (const Error& e) {
+    if (!options.check) throw;
+    errors += e.what();
+    std::string placed;
+    for (const std::string& d : open_dims)
+      if (!dims.count(d)) placed += (placed.empty() ? "" : ", ") + d;
+    if (model_options.open_dim_placeholder && !placed.empty())
+      errors += "note: the data sets " + placed + "; eqc check used " +
+                std::to_string(kOpenDimPlaceholder) + " in its place\n";
+  }
+  if (!errors.empty()) throw Error(errors);
+
+  if (load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;
     auto add = [&](const ModelLeaf& l, const char* role) {
       decls.push_back({l.name, role, l.onehot ? Shape{l.onehot} : l.node.shape().example(),
@@ -122,7 +286,11 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     for (const ModelLeaf& l : s.model->inputs()) add(l, "input");
     if (!options.inputs_only)
       for (const ModelLeaf& l : s.model->targets()) add(l, "target");
-    fit_dataset(s.data, decls);
+    try {
+      fit_dataset(s.data, decls);
+    } catch (const Error& e) {
+      throw Error(data_error(e.what()));
+    }
   }
   for (const DataColumn& c : s.data.columns)
     if (!c.labels.empty()) s.labels[c.name] = c.labels;

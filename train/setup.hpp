@@ -6,8 +6,19 @@
 // dims, and the data checked against the declared shapes (fit_dataset).
 //
 // For eval / predict / run, a saved model's metadata (checkpoint.hpp) gives
-// the dims, class labels and dtype it was trained with, so new data maps its
-// labels to the same class indices.
+// the dims, class labels, vocabulary and dtype it was trained with, so new
+// data maps its labels (or characters) to the same class indices. Weights
+// saved from another model (a different source, the train block aside) are
+// refused unless forced.
+//
+// Dims from outside (-D NAME=VALUE) must name a dim of the model. A dim the
+// data sets (`dim V`) may be given too — a command that has no data needs
+// it — but only with the value the data gives it.
+//
+// A mistake in the data of a train block (a missing file, columns that do
+// not fit the declarations, too many classes) is located on the block's
+// `data` line. In checking mode (`eqc check`), the errors of the train
+// block, the data and the model are all reported together.
 #pragma once
 
 #include <map>
@@ -25,8 +36,14 @@ struct SetupOptions {
   std::map<std::string, std::int64_t> dims;       // -D NAME=VALUE
   std::map<std::string, std::string> overrides;   // --KEY VALUE (train keys and lr)
   const SavedModel* saved = nullptr;              // eval / predict / run
+  std::string saved_path;                         // its file, for messages
+  bool force = false;                             // saved weights of another source: use them
   bool inputs_only = false;                       // predict / run: bind no targets
   bool load_data = true;                          // false: model and config only
+  // eqc check: load the data only when the block names some, keep going
+  // after a train-block or data error (dims the data would set take a
+  // placeholder), and throw every error together.
+  bool check = false;
 };
 
 struct Setup {
@@ -44,5 +61,15 @@ Setup setup_file(const std::string& path, const SetupOptions& options);
 // From source text (a saved model's), with block paths relative to base_dir.
 Setup setup_source(const std::string& name, const std::string& text, const std::string& base_dir,
                    const SetupOptions& options);
+
+// Throws eq::Error unless every name of `dims` (-D) is a dim of `module`;
+// the message names the nearest dim.
+void check_dim_options(const Module& module, const std::map<std::string, std::int64_t>& dims);
+
+// `message` located on the train block: at its entry `key` when the block
+// has one, else at the `train` keyword. A message located already (in a
+// data file) keeps its place and gains a note at the block; a leading
+// "NAME: " naming the model's file is dropped. Without a block, `message`.
+std::string at_train_block(const Stmt* block, const std::string& key, const std::string& message);
 
 }  // namespace eq

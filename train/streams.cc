@@ -5,7 +5,7 @@
 namespace eq {
 
 TextStreams::TextStreams(const Tensor& symbols, std::int64_t begin, std::int64_t end,
-                         std::int64_t streams, std::int64_t window)
+                         std::int64_t streams, std::int64_t window, std::string_view source)
     : symbols_(symbols.data<std::int32_t>()), begin_(begin), streams_(streams), window_(window) {
   EQ_ASSERT(begin >= 0 && end <= symbols.numel() && begin <= end, "stream slice out of range");
   if (streams < 1 || window < 1)
@@ -15,7 +15,8 @@ TextStreams::TextStreams(const Tensor& symbols, std::int64_t begin, std::int64_t
   // Each step also reads the symbol after it (the target).
   windows_ = length_ > 0 ? (length_ - 1) / window : 0;
   if (windows_ < 1)
-    throw Error("the text is too short: " + std::to_string(end - begin) + " symbols give " +
+    throw Error((source.empty() ? "" : std::string(source) + ": ") +
+                "the text is too short: " + std::to_string(end - begin) + " symbols give " +
                 std::to_string(streams) + " streams of " + std::to_string(length_) +
                 ", fewer than one window of " + std::to_string(window) +
                 " steps plus one; lower batch or window");

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "runtime/tensor.hpp"
@@ -20,9 +21,9 @@ namespace eq {
 class TextStreams {
  public:
   // symbols: i32 [N]. Throws eq::Error when the slice is too short for one
-  // window of every stream.
+  // window of every stream; `source` (the text file) begins the message.
   TextStreams(const Tensor& symbols, std::int64_t begin, std::int64_t end, std::int64_t streams,
-              std::int64_t window);
+              std::int64_t window, std::string_view source = {});
 
   // Streams [first, first + count) of these alone (a share of the batch,
   // for data parallelism): the same slices, fewer of them.

@@ -12,6 +12,11 @@
 // window's start but the state does not. An epoch visits the windows in
 // order and starts the streams from the states' initial values.
 //
+// Held-out text is scored by a TextScorer (loss per symbol and accuracy of
+// the next symbol), as `eqc eval` scores it. Both programs are compiled, and
+// their memory estimated with the optimizer's state (memory_plan.hpp),
+// before either allocates.
+//
 // A checkpoint keeps the carried states (tensors "__state__.hₜ[-k]",
 // [batch, …]), so a resumed run ends with the same weights as an
 // uninterrupted one. With a Shard, each step runs on that share of the
@@ -28,7 +33,9 @@
 #include "compiler/lower/unroll.hpp"
 #include "train/setup.hpp"
 #include "train/streams.hpp"
+#include "train/text_scorer.hpp"
 #include "train/training_data.hpp"
+#include "train/window_run.hpp"
 
 namespace eq {
 
@@ -40,7 +47,7 @@ class TextWindows : public TrainingData {
   explicit TextWindows(Setup& setup, const Shard& shard = {});
   ~TextWindows() override;
 
-  Machine& machine() override { return *train_.machine; }
+  Machine& machine() override { return train_->machine(); }
   const TrainingProgram& program() const override { return program_; }
   std::int64_t steps_per_epoch() const override { return train_streams_->windows(); }
   std::int64_t train_size() const override { return train_end_; }
@@ -48,12 +55,13 @@ class TextWindows : public TrainingData {
   const char* unit() const override { return "symbols"; }
   bool scores_accuracy() const override { return false; }
 
-  void begin_epoch() override { reset_carry(train_); }
-  void let(const StepContext& step) override { let_window(train_, step.epoch_step); }
+  void begin_epoch() override { train_->reset(); }
+  void let(const StepContext& step) override { train_->let(step.epoch_step); }
   StepResult finish(const StepContext& step) override;
-  // The loss over this share's held-out streams (or training streams).
-  ScoreSums validate() override;
-  void parameters_changed() override { reset_carry(train_); }
+  // Loss per symbol and accuracy over this share's held-out streams (or
+  // its training streams); empty when the share has none.
+  Metrics validate() override;
+  void parameters_changed() override { train_->reset(); }
   void save(SafetensorsFile& checkpoint, TrainPosition& position, Communicator& comm) override;
   void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) override;
 
@@ -62,26 +70,15 @@ class TextWindows : public TrainingData {
   std::int64_t symbols_per_step() const { return train_streams_->streams() * window_; }
 
  private:
-  // A compiled program over one set of streams: training, or held-out.
-  struct Program {
-    std::unique_ptr<Machine> machine;
-    const TextStreams* text = nullptr;  // null: this share has no held-out streams
-    std::vector<Tensor> carry;   // per state: [streams, …]
-    std::vector<Tensor> xs, ys;  // one window of symbols, per step
-  };
-  void reset_carry(Program& p);
-  void let_window(Program& p, std::int64_t w);
-  void carry_on(Program& p);
-
   Model& model_;
   Shard shard_;
   std::int64_t batch_ = 0;  // the training streams of all shares
   std::int64_t window_ = 0, symbols_ = 0, train_end_ = 0;
   Window unrolled_;
-  std::string input_name_, target_name_;
   std::unique_ptr<TextStreams> train_streams_, val_streams_;
   TrainingProgram program_;
-  Program train_, eval_;
+  std::unique_ptr<WindowRun> train_;
+  std::unique_ptr<TextScorer> scorer_;
 };
 
 }  // namespace eq

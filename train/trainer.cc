@@ -43,6 +43,31 @@ void stop_if_not_finite(Machine& machine, double loss, std::int64_t step) {
               (where.empty() || where.back() == '\n' ? "" : "\n"));
 }
 
+// The metrics of every rank's share of the held-out data, as one run over
+// all of it would give them: losses and counts add up, and so do the
+// confusion matrices (a rank with an empty share has none, so the class
+// count comes from the ranks that have one).
+Metrics sum_over_ranks(Communicator& comm, const Metrics& mine) {
+  double loss = mine.loss * static_cast<double>(mine.examples);
+  const bool scored = mine.accuracy.has_value();
+  std::int64_t counts[4] = {mine.examples,
+                            scored ? std::llround(*mine.accuracy * static_cast<double>(mine.examples)) : 0,
+                            scored ? 1 : 0, mine.classes};
+  comm.allreduce_sum(std::span(&loss, 1));
+  comm.allreduce_sum(std::span<std::int64_t>(counts));
+  Metrics m;
+  m.examples = counts[0];
+  m.loss = m.examples ? loss / static_cast<double>(m.examples) : 0;
+  if (counts[2] > 0 && m.examples) m.accuracy = static_cast<double>(counts[1]) / static_cast<double>(m.examples);
+  m.classes = counts[2] > 0 ? counts[3] / counts[2] : 0;
+  if (m.classes > 0) {
+    m.confusion = mine.confusion;
+    m.confusion.resize(static_cast<std::size_t>(m.classes * m.classes), 0);
+    comm.allreduce_sum(std::span<std::int64_t>(m.confusion));
+  }
+  return m;
+}
+
 }  // namespace
 
 std::uint64_t step_seed(std::uint64_t seed, std::int64_t step) {
@@ -81,13 +106,21 @@ Trainer::Trainer(Setup& setup, std::unique_ptr<TrainingData> data, Communicator&
   solver_ = std::make_unique<Solver>(setup_.config.solver, std::move(sp));
   grad_views_.resize(data_->program().grads.size());
   if (comm_.size() > 1) sum_ = std::make_unique<GradientSum>(comm_);
+  total_steps();  // an epoch count past int64 steps is an error now, not a negative count
 }
 
 Trainer::~Trainer() = default;
 
 std::int64_t Trainer::total_steps() const {
   const TrainConfig& c = setup_.config;
-  return c.steps ? *c.steps : c.epochs * steps_per_epoch();
+  if (c.steps) return *c.steps;
+  const std::int64_t per_epoch = steps_per_epoch();
+  std::int64_t total;
+  if (__builtin_mul_overflow(c.epochs, per_epoch, &total))
+    throw Error(setup_.source_name + ": epochs = " + std::to_string(c.epochs) + " of " +
+                std::to_string(per_epoch) + " steps each is more steps than a run can count (at "
+                "most 9223372036854775807); give fewer epochs");
+  return total;
 }
 
 void Trainer::share_parameters() {
@@ -162,20 +195,8 @@ StepResult Trainer::run_step(const TrainHooks& hooks) {
 }
 
 Metrics Trainer::validate() {
-  ScoreSums s = data_->validate();
-  if (comm_.size() > 1) {
-    double loss = s.loss;
-    std::int64_t counts[2] = {s.correct, s.examples};
-    comm_.allreduce_sum(std::span(&loss, 1));
-    comm_.allreduce_sum(std::span<std::int64_t>(counts));
-    s = ScoreSums{loss, counts[0], counts[1]};
-  }
-  Metrics m;
-  m.examples = s.examples;
-  m.loss = s.examples ? s.loss / static_cast<double>(s.examples) : 0;
-  if (data_->scores_accuracy() && s.examples)
-    m.accuracy = static_cast<double>(s.correct) / static_cast<double>(s.examples);
-  return m;
+  Metrics m = data_->validate();
+  return comm_.size() > 1 ? sum_over_ranks(comm_, m) : m;
 }
 
 // The epoch's running metrics, and the held-out ones when a share is held out.
@@ -197,6 +218,7 @@ void Trainer::train(const TrainHooks& hooks) {
   const std::int64_t epochs = setup_.config.steps ? (total + per_epoch - 1) / per_epoch : setup_.config.epochs;
   const auto start = std::chrono::steady_clock::now();
   auto epoch_start = start;
+  double epochs_seconds = 0;  // of the epochs of this run already finished
   const std::int64_t first_step = step();
   std::int64_t examples_done = 0;
   while (step() < total) {
@@ -215,7 +237,8 @@ void Trainer::train(const TrainHooks& hooks) {
     const bool reports = comm_.rank() == 0;
     if (reports && hooks.on_step) {
       StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total,
-                     r.loss, 0, 0};
+                     r.loss, 0, 0, 0};
+      p.seconds = epochs_seconds + seconds_since(epoch_start);
       const double seconds = seconds_since(start);
       if (seconds > 0) p.examples_per_second = static_cast<double>(examples_done) / seconds;
       if (step() > first_step)
@@ -225,6 +248,7 @@ void Trainer::train(const TrainHooks& hooks) {
     const bool epoch_done = position_.epoch_step == per_epoch;
     if (epoch_done || step() == total) {
       const EpochReport e = epoch_report(seconds_since(epoch_start));
+      epochs_seconds += e.seconds;
       if (epoch_done) ++position_.epoch, position_.epoch_step = 0;
       if (reports && hooks.on_epoch) hooks.on_epoch(e);
     }
@@ -234,7 +258,7 @@ void Trainer::train(const TrainHooks& hooks) {
     const bool every_rank = comm_.size() > 1;
     if (hooks.checkpoint_every > 0 && step() % hooks.checkpoint_every == 0 && (hooks.on_checkpoint || every_rank)) {
       SafetensorsFile ck = checkpoint();
-      if (reports) hooks.on_checkpoint(ck);
+      if (reports && hooks.on_checkpoint) hooks.on_checkpoint(ck);
     }
   }
 }

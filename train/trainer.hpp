@@ -61,6 +61,7 @@ struct StepProgress {
   double loss = 0;                               // this step's objective
   double examples_per_second = 0;                // or symbols
   double eta_seconds = 0;
+  double seconds = 0;  // training time of this run so far (validation excluded)
 };
 
 struct EpochReport {
@@ -127,6 +128,8 @@ class Trainer {
   SafetensorsFile checkpoint();
 
   std::int64_t steps_per_epoch() const { return data_->steps_per_epoch(); }
+  // steps, or epochs × steps_per_epoch; eq::Error (checked in the constructor)
+  // when that passes int64.
   std::int64_t total_steps() const;
   std::int64_t step() const { return solver_->step_count(); }
   // Examples (or symbols: unit()) trained on and held out.

@@ -66,13 +66,6 @@ struct StepResult {
   std::int64_t correct = 0;   // of them classified right, when scores_accuracy()
 };
 
-// A share's scores of held-out data, as sums that add up over shares.
-struct ScoreSums {
-  double loss = 0;            // the sum of per-example (per-symbol) losses
-  std::int64_t correct = 0;   // of them classified right, when scores_accuracy()
-  std::int64_t examples = 0;  // examples (or symbols) scored
-};
-
 class TrainingData {
  public:
   virtual ~TrainingData() = default;
@@ -92,9 +85,10 @@ class TrainingData {
   virtual void let(const StepContext& step) = 0;
   virtual StepResult finish(const StepContext& step) = 0;
 
-  // Loss (and accuracy) sums of the Machine's current parameters on this
-  // shard's part of the held-out data or, without any, of the training data.
-  virtual ScoreSums validate() = 0;
+  // Loss (and accuracy) of the Machine's current parameters on this shard's
+  // part of the held-out data or, without any, of the training data; no
+  // examples when the shard's part is empty. The Trainer sums the shards'.
+  virtual Metrics validate() = 0;
 
   // The parameters were set from outside the loop (initialisers, weights).
   virtual void parameters_changed() {}

@@ -30,6 +30,19 @@ std::vector<Node> matmul_vjp(Node n, Node g) {
   return {reshape(da, a.shape()), reshape(db, b.shape())};
 }
 
+// Each part of a concatenation gets its columns of g (the engine sums them
+// back over the axes the part was broadcast along).
+std::vector<Node> concat_vjp(Node n, Node g) {
+  std::vector<Node> out;
+  const int axis = n.shape().rank() - 1;
+  std::int64_t offset = 0;
+  for (int k = 0; k < n.arity(); ++k) {
+    const std::int64_t size = n.input(k).shape()[n.input(k).shape().rank() - 1];
+    out.push_back(slice(g, axis, offset, offset + size));
+    offset += size;
+  }
+  return out;
+}
 }  // namespace
 
 std::vector<Node> vjp(Node n, Node g) {
@@ -37,6 +50,7 @@ std::vector<Node> vjp(Node n, Node g) {
   [[maybe_unused]] Node y = n;
   [[maybe_unused]] Node x0 = n.arity() > 0 ? n.input(0) : Node();
   [[maybe_unused]] Node x1 = n.arity() > 1 ? n.input(1) : Node();
+  [[maybe_unused]] Node x2 = n.arity() > 2 ? n.input(2) : Node();
   switch (n.op()) {
 #define EQ_OP(name, arity, kind, flags, spellings, ...) \
   case Op::name: {                                      \

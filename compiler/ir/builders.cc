@@ -18,6 +18,8 @@ Node reduce(Op op, Node x, int axis) {
 #define EQ_REDUCE(name, ...)                                              \
   Node name(Node x, int axis) { return reduce(Op::name, x, axis); }       \
   Node name(Node x) { return reduce(Op::name, x, example_axis(x)); }
+#define EQ_REDUCE_AXIS(name, ...) \
+  Node name(Node x, int axis) { return reduce(Op::name, x, axis); }
 #include "compiler/ir/ops.def"
 
 Node pow(Node a, double b) { return pow(a, constant_like(a, b)); }
@@ -88,6 +90,32 @@ Node cast(Node x, DType dtype) {
   a.dtype = dtype;
   return make1(Op::cast, x, a);
 }
+
+Node concat(std::vector<Node> parts) {
+  if (parts.size() == 1) return parts[0];
+  Graph& g = parts[0].graph();
+  return g.make(Op::concat, std::move(parts));
+}
+
+Node slice(Node x, int axis, std::int64_t start, std::int64_t stop) {
+  if (start == 0 && stop == x.shape()[axis]) return x;
+  Attrs a;
+  a.axis = axis;
+  a.start = start;
+  a.stop = stop;
+  return make1(Op::slice, x, a);
+}
+
+Node unslice(Node x, int axis, std::int64_t start, std::int64_t size) {
+  if (start == 0 && size == x.shape()[axis]) return x;
+  Attrs a;
+  a.axis = axis;
+  a.start = start;
+  a.size = size;
+  return make1(Op::unslice, x, a);
+}
+
+Node where(Node c, Node a, Node b) { return c.graph().make(Op::where, {c, a, b}); }
 
 Node expand_back(Node g, Node like) {
   int missing = like.shape().rank() - g.shape().rank();

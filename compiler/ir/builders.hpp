@@ -17,6 +17,8 @@ namespace eq::ir {
 #define EQ_REDUCE(name, ...) \
   Node name(Node x, int axis); \
   Node name(Node x);
+// The one-axis reductions: `axis` as stored (a batched value's batch is axis 0).
+#define EQ_REDUCE_AXIS(name, ...) Node name(Node x, int axis);
 #include "compiler/ir/ops.def"
 
 // 1 where a == b, else 0: the builder of the `eq` row under a readable name.
@@ -57,6 +59,14 @@ Node reshape(Node x, IShape shape);
 Node expand(Node x, IShape shape);
 Node sum_to(Node x, IShape shape);
 Node cast(Node x, DType dtype);
+// Parts joined along the last axis (leading axes broadcast).
+Node concat(std::vector<Node> parts);
+// x[start:stop] along `axis` (as stored), the axis kept.
+Node slice(Node x, int axis, std::int64_t start, std::int64_t stop);
+// Zeros with x's shape but `size` along `axis`, x placed at start there.
+Node unslice(Node x, int axis, std::int64_t start, std::int64_t size);
+// a where c ≠ 0, else b (c is 1 / 0 data in the float dtype, as comparisons give).
+Node where(Node c, Node a, Node b);
 
 // g, the result of a reduction of `like` over trailing axes, given back
 // `like`'s shape: trailing axes of size 1 added, then broadcast.

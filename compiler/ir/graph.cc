@@ -44,6 +44,8 @@ std::size_t Graph::KeyHash::operator()(const NodeData& d) const {
   mix(h, a.trans_a);
   mix(h, a.trans_b);
   mix(h, a.size);
+  mix(h, a.start);
+  mix(h, a.stop);
   mix(h, a.value);
   mix(h, static_cast<int>(a.dtype));
   mix(h, a.shape.rank());
@@ -142,7 +144,7 @@ Node Graph::constant(double value, DType dtype) {
 Node Graph::make(Op op, std::vector<Node> inputs, Attrs attrs, Origin origin) {
   const OpInfo& oi = info(op);
   EQ_ASSERT(oi.kind != OpKind::leaf, "leaves are made by input / param / constant");
-  EQ_ASSERT(static_cast<int>(inputs.size()) == oi.arity,
+  EQ_ASSERT(oi.arity < 0 ? !inputs.empty() : static_cast<int>(inputs.size()) == oi.arity,
             std::string(oi.name) + " takes " + std::to_string(oi.arity) + " inputs");
   for (const Node& n : inputs) {
     if (!n)

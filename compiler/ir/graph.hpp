@@ -43,6 +43,8 @@ struct Attrs {
   IShape shape;                // reshape / expand / sum_to: the target shape
   double value = 0;            // constant: its value
   DType dtype = DType::f32;    // cast / onehot: the result's dtype
+  std::int64_t start = 0;      // slice / unslice: the first index along axis
+  std::int64_t stop = 0;       // slice: one past the last
 
   friend bool operator==(const Attrs&, const Attrs&) = default;
 };

@@ -28,6 +28,9 @@ constexpr std::array kInfos = {
 #define EQ_SPECIAL(name_, arity_, flags_, spellings_, rule_, kernel_, attr_, ...) \
   OpInfo{#name_, arity_, OpKind::special, flags_, spellings_,                 \
          OpKernel{Kernel::kernel_}, OpAttr::attr_},
+#define EQ_REDUCE_AXIS(name_, reduce_, ...)                                   \
+  OpInfo{#name_, 1, OpKind::special, none, "",                                \
+         kernel(Kernel::reduce_axis, kernels::Reduce::reduce_), OpAttr::axis},
 #include "compiler/ir/ops.def"
 };
 

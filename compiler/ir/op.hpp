@@ -29,7 +29,7 @@ inline constexpr unsigned cheap = 4;
 }  // namespace op_flag
 
 // The field of ir::Attrs an op is parametrised by; printed after its name.
-enum class OpAttr : std::uint8_t { none, axis, trans, size, shape, dtype };
+enum class OpAttr : std::uint8_t { none, axis, trans, size, shape, dtype, range };
 
 // The tape instruction that computes an op: the runtime kernel and, for the
 // unary, binary and reduce kernels, which function (the value of a

@@ -29,6 +29,9 @@ std::string attrs_text(const Node& n) {
     case OpAttr::size: return "[" + std::to_string(a.size) + "]";
     case OpAttr::shape: return "[" + a.shape.str() + "]";
     case OpAttr::dtype: return "[" + std::string(dtype_name(a.dtype)) + "]";
+    case OpAttr::range:
+      return "[axis " + std::to_string(a.axis) + ", " + std::to_string(a.start) + ":" +
+             (n.op() == Op::slice ? std::to_string(a.stop) : "") + "]";
   }
   return "";
 }

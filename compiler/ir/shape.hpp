@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "runtime/checked.hpp"
 #include "runtime/tensor.hpp"
 
 namespace eq::ir {
@@ -28,8 +29,10 @@ class IShape {
   // Size of `axis`; kBatch for the batch axis.
   static constexpr std::int64_t kBatch = -1;
   std::int64_t operator[](int axis) const;
-  // The number of elements for batch size b.
-  std::int64_t numel(std::int64_t b = 1) const { return dims_.numel() * (batched_ ? b : 1); }
+  // The number of elements for batch size b; checked (runtime/checked.hpp).
+  std::int64_t numel(std::int64_t b = 1) const {
+    return checked_mul(dims_.numel(), batched_ ? b : 1, "elements");
+  }
   // The concrete shape for batch size b.
   Shape at(std::int64_t b) const { return batched_ ? dims_.with_front(b) : dims_; }
 

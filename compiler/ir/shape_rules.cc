@@ -93,6 +93,80 @@ TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   return ok(batched ? IShape::batched(s) : IShape(s), a.dtype());
 }
 
+// One axis reduced and kept with size 1.
+TypeResult reduce_axis_type(const OpInfo& oi, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  if (!is_float(x.dtype())) return fail(std::string(oi.name) + ": needs float data");
+  const int first = x.shape().has_batch() ? 1 : 0;
+  if (at.axis < first || at.axis >= x.shape().rank())
+    return fail(std::string(oi.name) + ": axis " + std::to_string(at.axis) + " of " +
+                x.shape().str());
+  Shape e = x.shape().example();
+  std::vector<std::int64_t> dims(e.begin(), e.end());
+  dims[static_cast<std::size_t>(at.axis - first)] = 1;
+  Shape s{std::span<const std::int64_t>(dims)};
+  return ok(x.shape().has_batch() ? IShape::batched(s) : IShape(s), x.dtype());
+}
+
+// Parts joined along the last axis; the leading axes broadcast.
+TypeResult concat_type(const OpInfo&, const Inputs& in, const Attrs&) {
+  IShape lead;
+  std::int64_t last = 0;
+  for (const Node& p : in) {
+    if (p.dtype() != in[0].dtype() || !is_float(p.dtype()))
+      return fail("concat: parts must share a float dtype: " + describe(in[0]) + " and " +
+                  describe(p));
+    if (p.shape().rank() < 1 || p.shape()[p.shape().rank() - 1] == IShape::kBatch)
+      return fail("concat: a part needs a last axis: " + p.shape().str());
+    if (!broadcast(lead, p.shape().prefix(p.shape().rank() - 1), lead))
+      return fail("concat: leading axes do not broadcast: " + lead.str() + " and " +
+                  p.shape().str());
+    last += p.shape()[p.shape().rank() - 1];
+  }
+  return ok(lead.with_last(last), in[0].dtype());
+}
+
+// x[start:stop] along one axis (not the batch axis).
+TypeResult slice_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  const int first = x.shape().has_batch() ? 1 : 0;
+  if (at.axis < first || at.axis >= x.shape().rank() || at.start < 0 ||
+      at.stop > x.shape()[at.axis] || at.start >= at.stop)
+    return fail("slice: [" + std::to_string(at.start) + ":" + std::to_string(at.stop) +
+                "] along axis " + std::to_string(at.axis) + " of " + x.shape().str());
+  Shape e = x.shape().example();
+  std::vector<std::int64_t> dims(e.begin(), e.end());
+  dims[static_cast<std::size_t>(at.axis - first)] = at.stop - at.start;
+  Shape s{std::span<const std::int64_t>(dims)};
+  return ok(x.shape().has_batch() ? IShape::batched(s) : IShape(s), x.dtype());
+}
+
+TypeResult unslice_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node& x = in[0];
+  const int first = x.shape().has_batch() ? 1 : 0;
+  if (at.axis < first || at.axis >= x.shape().rank() || at.start < 0 ||
+      at.start + x.shape()[at.axis] > at.size)
+    return fail("unslice: " + x.shape().str() + " at " + std::to_string(at.start) +
+                " along axis " + std::to_string(at.axis) + " into " + std::to_string(at.size));
+  Shape e = x.shape().example();
+  std::vector<std::int64_t> dims(e.begin(), e.end());
+  dims[static_cast<std::size_t>(at.axis - first)] = at.size;
+  Shape s{std::span<const std::int64_t>(dims)};
+  return ok(x.shape().has_batch() ? IShape::batched(s) : IShape(s), x.dtype());
+}
+
+// where(c, a, b): one float dtype, the three shapes broadcast together.
+TypeResult where_type(const OpInfo&, const Inputs& in, const Attrs&) {
+  if (in[0].dtype() != in[1].dtype() || in[1].dtype() != in[2].dtype() || !is_float(in[0].dtype()))
+    return fail("where: operands must share a float dtype: " + describe(in[0]) + ", " +
+                describe(in[1]) + " and " + describe(in[2]));
+  IShape ab, out;
+  if (!broadcast(in[1].shape(), in[2].shape(), ab) || !broadcast(in[0].shape(), ab, out))
+    return fail("where: shapes do not broadcast: " + in[0].shape().str() + ", " +
+                in[1].shape().str() + " and " + in[2].shape().str());
+  return ok(out, in[0].dtype());
+}
+
 TypeResult transpose_type(const OpInfo&, const Inputs& in, const Attrs&) {
   const Node& x = in[0];
   if (x.shape().rank() < 2) return ok(x.shape(), x.dtype());

@@ -1,9 +1,11 @@
 // Model::Lowering, declarations: every declared name gets its role, shape
 // and, for inputs, targets and params, its leaf node (see lowering.hpp).
 #include <cmath>
+#include <string>
 
 #include "compiler/lower/lowering.hpp"
 #include "runtime/error.hpp"
+#include "runtime/tensor.hpp"
 
 namespace eq {
 
@@ -12,6 +14,10 @@ using ir::Node;
 namespace {
 
 bool is_whole(double v) { return std::isfinite(v) && v == std::floor(v); }
+
+// Sizes are int64s; a double at or past 2^63 has no int64 value to become.
+bool fits_size(double v) { return v < 0x1p63; }
+constexpr const char* kLargestSize = "9223372036854775807";  // INT64_MAX
 
 }  // namespace
 
@@ -93,6 +99,8 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
     }
     return std::nullopt;
   }
+  // A dim whose value failed is reported once, not at every use.
+  if (unset_reported_.count(name)) return std::nullopt;
   if (dims_visiting_.count(name)) {
     diags_.error(s.value->span, "dim " + name + " is defined in terms of itself");
     return std::nullopt;
@@ -100,10 +108,18 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
   dims_visiting_.insert(name);
   std::optional<double> v = integer_expr(*s.value);
   dims_visiting_.erase(name);
-  if (!v) return std::nullopt;
-  if (!is_whole(*v) || *v < 1) {
-    diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
-                                    std::string(s.value->span.file->slice(s.value->span)));
+  if (!v || !is_whole(*v) || *v < 1) {
+    if (v)
+      diags_.error(s.value->span, "dim " + name + " must be a positive whole number; got " +
+                                      std::string(s.value->span.file->slice(s.value->span)));
+    unset_reported_.insert(name);
+    return std::nullopt;
+  }
+  if (!fits_size(*v)) {
+    diags_.error(s.value->span, "dim " + name + " = " +
+                                    std::string(s.value->span.file->slice(s.value->span)) +
+                                    " is larger than this machine can address (at most " +
+                                    kLargestSize + ")");
     return std::nullopt;
   }
   m_.dims_[name] = static_cast<std::int64_t>(*v);
@@ -168,6 +184,13 @@ std::optional<Shape> Model::Lowering::shape(const Stmt& s) {
       ok = false;
       continue;
     }
+    if (!fits_size(*v)) {
+      diags_.error(d->span, "a size of " + std::string(d->span.file->slice(d->span)) +
+                                " is larger than this machine can address (at most " +
+                                kLargestSize + ")");
+      ok = false;
+      continue;
+    }
     dims.push_back(static_cast<std::int64_t>(*v));
   }
   if (!ok) return std::nullopt;
@@ -176,7 +199,18 @@ std::optional<Shape> Model::Lowering::shape(const Stmt& s) {
                                    std::to_string(dims.size()));
     return std::nullopt;
   }
-  return Shape(std::span<const std::int64_t>(dims));
+  // A value of this shape is allocated whole: its size in bytes must be a
+  // number, not a product that wraps around to a small buffer. byte_size
+  // states the figure: "a tensor of 4611686018427387904 × 4611686018427387904
+  // elements of 4 bytes is larger than this machine can address".
+  Shape out{std::span<const std::int64_t>(dims)};
+  try {
+    byte_size(out, options_.dtype);
+  } catch (const Error& e) {
+    diags_.error(s.shape_span, e.what());
+    return std::nullopt;
+  }
+  return out;
 }
 
 void Model::Lowering::declare_leaf(const Stmt& s, const Expr& n) {

@@ -1,10 +1,15 @@
 #include "compiler/lower/expr.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
+#include <optional>
 
 #include "compiler/ir/builders.hpp"
 #include "grammar/builtins.hpp"
 #include "runtime/error.hpp"
+#include "runtime/format.hpp"
+#include "runtime/tensor.hpp"
 
 namespace eq::lower {
 
@@ -68,9 +73,9 @@ class Lowerer {
       case ExprKind::Call:
         return call(e);
       case ExprKind::Concat:
-        return not_yet(e.span, "concatenation [a, b]");
+        return concat(e);
       case ExprKind::Index:
-        return not_yet(e.span, "indexing and slicing");
+        return index(e);
     }
     return {};
   }
@@ -84,8 +89,20 @@ class Lowerer {
 
   static Binding plain(Node n) { return Binding{n, 0}; }
 
+  // Gives `n` its place in the source. A value is allocated whole, one
+  // example at least, so its bytes must be a number: a broadcast or a product
+  // of large declared sizes whose byte count passes int64 is an error here,
+  // under the expression that makes it (a null Node), not a wrapped-around
+  // buffer size in the tape.
   Node mark(Node n, Span span) {
-    if (n) cx_.graph.set_origin(n, ir::Origin{cx_.file, span.begin, span.end});
+    if (!n) return n;
+    try {
+      byte_size(example_shape(n), n.dtype());
+    } catch (const Error& e) {
+      cx_.diags.error(span, e.what());
+      return {};
+    }
+    cx_.graph.set_origin(n, ir::Origin{cx_.file, span.begin, span.end});
     return n;
   }
 
@@ -156,6 +173,11 @@ class Lowerer {
       case Op::Div: return "divide";
       case Op::Pow: return "raise";
       case Op::MatMul: return "multiply";
+      case Op::Less:
+      case Op::Greater:
+      case Op::LessEqual:
+      case Op::GreaterEqual:
+      case Op::NotEqual: return "compare";
       default: return "combine";
     }
   }
@@ -170,28 +192,48 @@ class Lowerer {
     cx_.diags.error(l.span, message, {r.span});
   }
 
-  // Elementwise binary op with numpy broadcasting of the per-example shapes.
-  Node elementwise(ir::Op op, Node a, Node b) {
+  // Operands of an elementwise op aligned on their per-example axes (numpy
+  // broadcasting of the per-example shapes: a batched operand of lower rank
+  // gets size-1 axes after its batch axis); empty when they do not broadcast.
+  std::vector<Node> aligned(std::vector<Node> xs) {
     IShape per_example;
-    if (!ir::broadcast(IShape(example_shape(a)), IShape(example_shape(b)), per_example)) return {};
+    for (const Node& x : xs)
+      if (!ir::broadcast(per_example, IShape(example_shape(x)), per_example)) return {};
     int rank = per_example.rank();
-    auto align = [&](Node x) {
+    for (Node& x : xs) {
       int missing = rank - example_shape(x).rank();
-      if (!x.shape().has_batch() || missing <= 0) return x;
+      if (!x.shape().has_batch() || missing <= 0) continue;
       std::vector<std::int64_t> dims(static_cast<std::size_t>(missing), 1);
       dims.insert(dims.end(), example_shape(x).begin(), example_shape(x).end());
-      return ir::reshape(x, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
-    };
-    return cx_.graph.make(op, {align(a), align(b)});
+      x = ir::reshape(x, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
+    }
+    return xs;
+  }
+
+  // Elementwise binary op with numpy broadcasting of the per-example shapes.
+  Node elementwise(ir::Op op, Node a, Node b) {
+    std::vector<Node> xs = aligned({a, b});
+    if (xs.empty()) return {};
+    return cx_.graph.make(op, xs);
+  }
+
+  static ir::Op comparison_op(Op op) {
+    switch (op) {
+      case Op::Less: return ir::Op::lt;
+      case Op::Greater: return ir::Op::gt;
+      case Op::LessEqual: return ir::Op::le;
+      case Op::GreaterEqual: return ir::Op::ge;
+      default: return ir::Op::ne;
+    }
   }
 
   Binding binary(const Expr& e) {
-    if (is_comparison(e.op)) return not_yet(e.op_span, "the comparison '" + text(e.op_span) + "'");
     Binding a = expr(*e.args[0]);
     Binding b = expr(*e.args[1]);
     if (!a.node || !b.node) return {};
     if (e.op == Op::MatMul) return plain(mark(product(e, a, b), e.span));
-    ir::Op op = e.op == Op::Add ? ir::Op::add
+    ir::Op op = is_comparison(e.op) ? comparison_op(e.op)
+                : e.op == Op::Add ? ir::Op::add
                 : e.op == Op::Sub ? ir::Op::sub
                 : e.op == Op::Mul ? ir::Op::mul
                 : e.op == Op::Div ? ir::Op::div
@@ -201,8 +243,9 @@ class Lowerer {
       shape_error(e, a, b);
       return {};
     }
+    if (!mark(n, e.span)) return {};  // too large: reported
     warn_target_broadcast(e, a, b, example_shape(n));
-    return plain(mark(n, e.span));
+    return plain(n);
   }
 
   // A target meets a value of another shape by broadcasting: every element
@@ -275,11 +318,237 @@ class Lowerer {
     return ir::matmul(x, y, false, tb);
   }
 
+  // [a, b, …] (docs/language.md §9): joined along the last axis. A scalar joins as
+  // [1]; a batched part of lower rank gets size-1 axes after its batch axis,
+  // so the leading axes broadcast as in `+`.
+  Binding concat(const Expr& e) {
+    std::vector<Binding> bs;
+    std::vector<Node> parts;
+    int rank = 1;
+    for (const ExprPtr& p : e.args) {
+      bs.push_back(expr(*p));
+      if (!bs.back().node) return {};
+      Node v = dense(bs.back(), p->span);
+      if (example_shape(v).rank() == 0)
+        v = ir::reshape(v, v.shape().has_batch() ? IShape::batched(Shape{1}) : IShape(Shape{1}));
+      rank = std::max(rank, example_shape(v).rank());
+      parts.push_back(v);
+    }
+    for (Node& v : parts) {
+      int missing = rank - example_shape(v).rank();
+      if (!v.shape().has_batch() || missing <= 0) continue;
+      std::vector<std::int64_t> dims(static_cast<std::size_t>(missing), 1);
+      dims.insert(dims.end(), example_shape(v).begin(), example_shape(v).end());
+      v = ir::reshape(v, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
+    }
+    IShape lead;
+    for (const Node& v : parts) {
+      if (ir::broadcast(lead, IShape(example_shape(v)).prefix(rank - 1), lead)) continue;
+      std::string listed;
+      std::vector<Span> others;
+      for (std::size_t i = 0; i < bs.size(); ++i) {
+        listed += (i ? ", " : "") + text(*e.args[i]) + " " + shape_of(bs[i]).str();
+        if (i) others.push_back(e.args[i]->span);
+      }
+      cx_.diags.error(e.args[0]->span,
+                      "cannot join [" + listed + "]: parts join along their last axis, so the "
+                      "axes before it must match (or be 1)",
+                      others);
+      return {};
+    }
+    return plain(mark(ir::concat(parts), e.span));
+  }
+
+  // A bound of an index or slice: a whole number, a dim, or + - * / of them.
+  std::optional<std::int64_t> bound(const Expr& e) {
+    std::optional<double> v = constant_of(e);
+    if (!v) return std::nullopt;
+    if (*v != std::floor(*v)) {
+      cx_.diags.error(e.span, "an index must be a whole number; " + text(e) + " is " +
+                                  format_number(*v));
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(*v);
+  }
+  std::optional<double> constant_of(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::Number: return e.number;
+      case ExprKind::Unary:
+        if (e.op == Op::Neg) {
+          auto v = constant_of(*e.args[0]);
+          if (v) return -*v;
+          return std::nullopt;
+        }
+        break;
+      case ExprKind::Name: {
+        const Binding* b = cx_.scope.find(e.name, e.span, cx_.diags);
+        if (b && b->node && b->node.op() == ir::Op::constant) return b->node.attrs().value;
+        break;
+      }
+      case ExprKind::Binary: {
+        if (e.op != Op::Add && e.op != Op::Sub && e.op != Op::Mul && e.op != Op::Div) break;
+        auto a = constant_of(*e.args[0]);
+        if (!a) return std::nullopt;
+        auto b = constant_of(*e.args[1]);
+        if (!b) return std::nullopt;
+        if (e.op == Op::Add) return *a + *b;
+        if (e.op == Op::Sub) return *a - *b;
+        return e.op == Op::Mul ? *a * *b : *a / *b;
+      }
+      default: break;
+    }
+    cx_.diags.error(e.span, "an index must be a number, a dim, or + - * / of them; " + text(e) +
+                                " is not");
+    return std::nullopt;
+  }
+
+  // X[i], h[a:b], X[:, a:b] (docs/language.md §9): numpy on one example's value,
+  // 0-based, negative from the end. A slice keeps its axis, an index drops it.
+  Binding index(const Expr& e) {
+    Binding b = expr(*e.args[0]);
+    if (!b.node) return {};
+    Node v = dense(b, e.args[0]->span);
+    const Shape shape = example_shape(v);
+    const int first = v.shape().has_batch() ? 1 : 0;
+    if (static_cast<int>(e.index.size()) > shape.rank()) {
+      cx_.diags.error(e.index[static_cast<std::size_t>(shape.rank())].span,
+                      text(*e.args[0]) + " " + shape.str() + " has " +
+                          std::to_string(shape.rank()) + (shape.rank() == 1 ? " axis" : " axes") +
+                          "; it is indexed with " + std::to_string(e.index.size()),
+                      {e.args[0]->span});
+      return {};
+    }
+    std::vector<std::int64_t> kept;
+    for (int k = 0; k < shape.rank(); ++k) {
+      const std::int64_t size = shape[k];
+      if (k >= static_cast<int>(e.index.size())) {
+        kept.push_back(size);
+        continue;
+      }
+      const IndexAxis& ax = e.index[static_cast<std::size_t>(k)];
+      std::int64_t start = 0, stop = size;
+      if (ax.slice) {
+        if (ax.start) {
+          auto s = bound(*ax.start);
+          if (!s) return {};
+          start = *s < 0 ? *s + size : *s;
+        }
+        if (ax.stop) {
+          auto s = bound(*ax.stop);
+          if (!s) return {};
+          stop = *s < 0 ? *s + size : *s;
+        }
+      } else {
+        auto i = bound(*ax.index);
+        if (!i) return {};
+        start = *i < 0 ? *i + size : *i;
+        stop = start + 1;
+      }
+      if (start < 0 || stop > size || start >= stop) {
+        cx_.diags.error(ax.span, "[" + text(ax.span) + "] is out of range for axis " +
+                                     std::to_string(k) + " of " + text(*e.args[0]) + " " +
+                                     shape.str() + " (size " + std::to_string(size) + ")",
+                        {e.args[0]->span});
+        return {};
+      }
+      v = ir::slice(v, k + first, start, stop);
+      if (ax.slice) kept.push_back(stop - start);
+    }
+    Shape s{std::span<const std::int64_t>(kept)};
+    if (!(s == example_shape(v))) v = ir::reshape(v, first ? IShape::batched(s) : IShape(s));
+    return plain(mark(v, e.span));
+  }
+
   Binding norm(const Expr& whole, const Expr& inner) {
     Binding x = expr(inner);
     if (!x.node) return {};
     Node v = dense(x, inner.span);
     return plain(mark(ir::sqrt(ir::sum(ir::square(v))), whole.span));
+  }
+
+  static bool is_reduction(std::string_view fn) {
+    return fn == "sum" || fn == "mean" || fn == "max" || fn == "min" || fn == "logsumexp";
+  }
+
+  // The positional arguments a built-in takes, [fewest, most].
+  static std::pair<std::size_t, std::size_t> arity_of(std::string_view fn) {
+    if (fn == "max" || fn == "min" || fn == "leaky_relu") return {1, 2};
+    if (fn == "where" || fn == "clip") return {3, 3};
+    return {1, 1};
+  }
+  // The keyword arguments a built-in takes (docs/language.md §9).
+  static std::vector<std::string_view> keywords_of(std::string_view fn) {
+    if (fn == "leaky_relu") return {"α", "alpha"};
+    if (is_reduction(fn)) return {"axis"};
+    return {};
+  }
+  static std::string count_text(std::pair<std::size_t, std::size_t> arity) {
+    auto [lo, hi] = arity;
+    std::string n = std::to_string(lo);
+    if (hi != lo) n += " or " + std::to_string(hi);
+    return n + (hi == 1 ? " argument" : " arguments");
+  }
+
+  // Lowers a call's positional arguments and named ones into `args` and
+  // `named` (by name); false when one failed (and was reported).
+  bool arguments(const Expr& e, std::string_view fn, std::vector<Binding>& args,
+                 std::vector<std::pair<std::string_view, Binding>>& named) {
+    auto arity = arity_of(fn);
+    if (e.args.size() < arity.first || e.args.size() > arity.second) {
+      cx_.diags.error(e.span, e.name.text + " takes " + count_text(arity) + "; got " +
+                                  std::to_string(e.args.size()));
+      return false;
+    }
+    std::vector<std::string_view> allowed = keywords_of(fn);
+    for (const KeywordArg& k : e.kwargs) {
+      auto it = std::find(allowed.begin(), allowed.end(), std::string_view(k.name.text));
+      if (it == allowed.end()) {
+        std::string message = e.name.text + " has no argument named '" + k.name.text + "'";
+        if (!allowed.empty()) message += "; it takes '" + std::string(allowed[0]) + " = …'";
+        cx_.diags.error(k.name_span, message);
+        return false;
+      }
+    }
+    for (const ExprPtr& arg : e.args) {
+      args.push_back(expr(*arg));
+      if (!args.back().node) return false;
+    }
+    for (const KeywordArg& k : e.kwargs) {
+      if (k.name.text == "axis") continue;  // a number, read by axis_of
+      Binding v = expr(*k.value);
+      if (!v.node) return false;
+      named.emplace_back(keywords_of(fn)[0], v);
+    }
+    return true;
+  }
+
+  // "a [3, 4], b [4] and c [2]": the arguments as written, with their shapes.
+  std::string listed(const Expr& e, const std::vector<Binding>& args) const {
+    std::string out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (i) out += i + 1 == args.size() ? " and " : ", ";
+      out += text(*e.args[i]) + " " + shape_of(args[i]).str();
+    }
+    return out;
+  }
+
+  // An elementwise op of several arguments; a located error naming every
+  // argument's shape when they do not broadcast.
+  Node elementwise_call(const Expr& e, const std::vector<Binding>& args,
+                        const std::function<Node(const std::vector<Node>&)>& build) {
+    std::vector<Node> xs;
+    for (std::size_t i = 0; i < args.size(); ++i) xs.push_back(dense(args[i], e.args[i]->span));
+    xs = aligned(xs);
+    if (xs.empty()) {
+      std::vector<Span> others;
+      for (std::size_t i = 1; i < e.args.size(); ++i) others.push_back(e.args[i]->span);
+      cx_.diags.error(e.args[0]->span,
+                      "cannot take " + e.name.text + " of " + listed(e, args) +
+                          ": the shapes do not broadcast",
+                      others);
+      return {};
+    }
+    return build(xs);
   }
 
   Binding call(const Expr& e) {
@@ -294,58 +563,126 @@ class Lowerer {
     std::string_view fn = builtin->function;
     const bool composite = fn == "sum" || fn == "max" || fn == "min" || fn == "mean" ||
                            fn == "norm" || fn == "transpose" || fn == "softmax" ||
-                           fn == "logsoftmax";
+                           fn == "logsoftmax" || fn == "clip" || fn == "vec";
     if (!composite && !ir::op_for_spelling(fn))
       return not_yet(e.name_span, "the built-in function '" + e.name.text + "'");
-    if (!e.kwargs.empty())
-      return not_yet(e.kwargs[0].span, "the named argument '" + e.kwargs[0].name.text + " = …'");
-    std::size_t want = (fn == "max" || fn == "min") && e.args.size() == 2 ? 2 : 1;
-    if (e.args.size() != want) {
-      std::string takes = fn == "max" || fn == "min" ? "1 or 2 arguments" : "1 argument";
-      cx_.diags.error(e.span, e.name.text + " takes " + takes + "; got " +
-                                  std::to_string(e.args.size()));
+    std::vector<Binding> args;
+    std::vector<std::pair<std::string_view, Binding>> named;
+    if (!arguments(e, fn, args, named)) return {};
+    auto keyword = [&](std::string_view k) -> const Binding* {
+      for (const auto& [name, b] : named)
+        if (name == k) return &b;
+      return nullptr;
+    };
+    Node n;
+    const KeywordArg* axis = nullptr;
+    for (const KeywordArg& k : e.kwargs)
+      if (k.name.text == "axis") axis = &k;
+    if (axis && args.size() == 2) {
+      cx_.diags.error(axis->span, "axis = … reduces one value; " + e.name.text +
+                                      " of two values is elementwise");
       return {};
     }
-    std::vector<Binding> args;
-    for (const ExprPtr& arg : e.args) {
-      args.push_back(expr(*arg));
-      if (!args.back().node) return {};
-    }
-    Node x = dense(args[0], e.args[0]->span);
-    if (want == 2) {
-      Node y = dense(args[1], e.args[1]->span);
-      Node n = elementwise(fn == "max" ? ir::Op::max : ir::Op::min, x, y);
-      if (!n) {
-        cx_.diags.error(e.args[0]->span,
-                        "cannot take the elementwise " + std::string(fn) + " of " + text(*e.args[0]) +
-                            " " + shape_of(args[0]).str() + " and " + text(*e.args[1]) + " " +
-                            shape_of(args[1]).str(),
-                        {e.args[1]->span});
+    if (axis) {
+      n = reduce_axis(e, fn, dense(args[0], e.args[0]->span), *axis);
+    } else if ((fn == "max" || fn == "min") && args.size() == 2) {
+      ir::Op op = fn == "max" ? ir::Op::max : ir::Op::min;
+      n = elementwise_call(e, args, [&](const auto& x) { return cx_.graph.make(op, x); });
+    } else if (fn == "where") {
+      n = elementwise_call(e, args, [](const auto& x) { return ir::where(x[0], x[1], x[2]); });
+    } else if (fn == "clip") {
+      n = elementwise_call(e, args,
+                           [](const auto& x) { return ir::min(ir::max(x[0], x[1]), x[2]); });
+    } else if (fn == "leaky_relu") {
+      if (args.size() == 2 && keyword("α")) {
+        cx_.diags.error(e.kwargs[0].span, "leaky_relu's α is given twice", {e.args[1]->span});
         return {};
       }
-      return plain(mark(n, e.span));
+      if (args.size() == 1)
+        args.push_back(keyword("α") ? *keyword("α")
+                                    : plain(mark(cx_.graph.constant(0.01), e.name_span)));
+      Node x = dense(args[0], e.args[0]->span), a = dense(args[1], e.span);
+      n = elementwise(ir::Op::leaky_relu, x, a);
+      if (!n) {
+        cx_.diags.error(e.args[0]->span, "cannot take leaky_relu of " + text(*e.args[0]) + " " +
+                                             shape_of(args[0]).str() + " with α " +
+                                             shape_of(args[1]).str());
+        return {};
+      }
+    } else {
+      n = reduce_or_unary(e, fn, dense(args[0], e.args[0]->span));
     }
-    Node n;
-    if (fn == "sum") n = ir::sum(x);
-    else if (fn == "max") n = ir::amax(x);
-    else if (fn == "min") n = ir::amin(x);
-    else if (fn == "mean")
-      n = ir::sum(x) / static_cast<double>(std::max<std::int64_t>(1, example_shape(x).numel()));
-    else if (fn == "norm") n = ir::sqrt(ir::sum(ir::square(x)));
-    else if (fn == "transpose") n = transpose(x, e.span);
-    else if (fn == "softmax" || fn == "logsoftmax") {
+    if (!n) return {};
+    return plain(mark(n, e.span));
+  }
+
+  // The stored axis that `axis = k` names in x (0-based over one example's
+  // axes, negative from the end), or -1 after reporting why not.
+  int axis_of(const Expr& e, const KeywordArg& k, Node x) {
+    const Expr* v = k.value.get();
+    bool negative = false;
+    if (v->kind == ExprKind::Unary && v->op == Op::Neg) {
+      negative = true;
+      v = v->args[0].get();
+    }
+    const int rank = example_shape(x).rank();
+    if (v->kind != ExprKind::Number || v->number != std::floor(v->number) ||
+        std::abs(v->number) > 64) {
+      cx_.diags.error(k.value->span, "axis must be a whole number, like axis = -1");
+      return -1;
+    }
+    const int written = static_cast<int>(negative ? -v->number : v->number);
+    if (rank == 0 || written < -rank || written >= rank) {
+      std::string has = rank == 0 ? "has no axes"
+                                  : "has axes 0 to " + std::to_string(rank - 1) + " (or -1 to -" +
+                                        std::to_string(rank) + ")";
+      cx_.diags.error(k.value->span, "axis " + std::to_string(written) + " is out of range: " +
+                                         text(*e.args[0]) + " " + example_shape(x).str() + " " +
+                                         has,
+                      {e.args[0]->span});
+      return -1;
+    }
+    return (written < 0 ? written + rank : written) + (x.shape().has_batch() ? 1 : 0);
+  }
+
+  // Σ(e, axis = k) and the like: one axis reduced, kept with size 1 (docs/language.md §9).
+  Node reduce_axis(const Expr& e, std::string_view fn, Node x, const KeywordArg& k) {
+    const int axis = axis_of(e, k, x);
+    if (axis < 0) return {};
+    if (fn == "sum") return ir::sum_axis(x, axis);
+    if (fn == "max") return ir::amax_axis(x, axis);
+    if (fn == "min") return ir::amin_axis(x, axis);
+    if (fn == "logsumexp") return ir::logsumexp_axis(x, axis);
+    EQ_ASSERT(fn == "mean", "no axis reduction for " + std::string(fn));
+    return ir::sum_axis(x, axis) / static_cast<double>(x.shape()[axis]);
+  }
+
+  // A built-in of one argument: a reduction, a composite or an op by spelling.
+  Node reduce_or_unary(const Expr& e, std::string_view fn, Node x) {
+    if (fn == "sum") return ir::sum(x);
+    if (fn == "max") return ir::amax(x);
+    if (fn == "min") return ir::amin(x);
+    if (fn == "logsumexp") return ir::logsumexp(x);
+    if (fn == "mean")
+      return ir::sum(x) / static_cast<double>(std::max<std::int64_t>(1, example_shape(x).numel()));
+    if (fn == "norm") return ir::sqrt(ir::sum(ir::square(x)));
+    if (fn == "transpose") return transpose(x, e.span);
+    if (fn == "vec") {
+      // A matrix laid out row by row as one vector: a reshape, no copy.
+      Shape flat{example_shape(x).numel()};
+      return ir::reshape(x, x.shape().has_batch() ? IShape::batched(flat) : IShape(flat));
+    }
+    if (fn == "softmax" || fn == "logsoftmax") {
       if (example_shape(x).rank() == 0) {
         cx_.diags.error(e.args[0]->span, e.name.text + " needs a vector; " + text(*e.args[0]) +
                                              " is a scalar");
         return {};
       }
-      n = fn == "softmax" ? ir::softmax(x) : ir::logsoftmax(x);
-    } else {
-      auto op = ir::op_for_spelling(fn);
-      EQ_ASSERT(op.has_value(), "built-in '" + std::string(fn) + "' has no op");
-      n = cx_.graph.make(*op, {x});
+      return fn == "softmax" ? ir::softmax(x) : ir::logsoftmax(x);
     }
-    return plain(mark(n, e.span));
+    auto op = ir::op_for_spelling(fn);
+    EQ_ASSERT(op.has_value(), "built-in '" + std::string(fn) + "' has no op");
+    return cx_.graph.make(*op, {x});
   }
 
   Context& cx_;

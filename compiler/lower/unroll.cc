@@ -75,8 +75,10 @@ Window unroll(Model& model, int steps) {
       for (const ModelState& s : model.states())
         if (s.name == name && s.delay == j) leaf = s.node;
       if (!leaf) {
+        // Clang before 16 cannot capture a structured binding: capture a reference.
+        const std::string& state = name;
         const ModelState& any = *std::find_if(model.states().begin(), model.states().end(),
-                                              [&](const ModelState& s) { return s.name == name; });
+                                              [&](const ModelState& s) { return s.name == state; });
         leaf = g.input(name + "[-" + std::to_string(j) + "]", any.node.shape().example());
       }
       us.carry_in.push_back(leaf);

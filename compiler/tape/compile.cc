@@ -139,7 +139,14 @@ Instruction emit(Node n, const passes::FusionPlan& fusion, Program& p) {
     ins.trans_a = n.attrs().trans_a;
     ins.trans_b = n.attrs().trans_b;
     ins.axis = n.attrs().axis;
-    for (int i = 0; i < n.arity(); ++i) ins.in[i] = p.value_of.at(n.input(i).id());
+    ins.start = n.attrs().start;
+    ins.stop = n.attrs().stop;
+    if (k.kernel == Kernel::concat) {
+      for (int i = 0; i < n.arity(); ++i) ins.parts.push_back(p.value_of.at(n.input(i).id()));
+    } else {
+      EQ_ASSERT(n.arity() <= 3, "an instruction reads at most 3 inputs");
+      for (int i = 0; i < n.arity(); ++i) ins.in[i] = p.value_of.at(n.input(i).id());
+    }
     ins.label = std::string(op_name(n.op()));
   }
   ins.out = p.value_of.at(n.id());

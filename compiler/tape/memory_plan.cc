@@ -56,7 +56,9 @@ void MemoryPlan::place(int value, int buffer) {
   runtime::Value& v = tape_.values[static_cast<std::size_t>(value)];
   v.buffer = buffer;
   Buffer& b = tape_.buffers[static_cast<std::size_t>(buffer)];
-  std::int64_t bytes = v.dims.numel() * static_cast<std::int64_t>(dtype_size(v.dtype));
+  // Checked: a value past int64 bytes is an eq::Error with the figure, not a
+  // wrapped-around size that a buffer is then allocated by.
+  const std::int64_t bytes = byte_size(v.dims, v.dtype);
   if (v.batched) b.per_batch_bytes = std::max(b.per_batch_bytes, bytes);
   else b.fixed_bytes = std::max(b.fixed_bytes, bytes);
 }

@@ -44,7 +44,8 @@ train_eval_predict_run)
   # Progress lines and the CSV log.
   run "$EQC" train logreg.eq --epochs 3 --log log.csv -o w.safetensors
   [ "$(grep -c '^epoch [123]  loss .*  accuracy .*  val_loss .*  val_accuracy ' out.txt)" = 3 ] || fail "progress: $(cat out.txt)"
-  [ "$(head -1 log.csv)" = "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds" ] || fail "log header"
+  [ "$(head -1 log.csv)" = "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds,lr" ] || fail "log header"
+  [ "$(cut -d, -f8 log.csv | tail -1)" = "0.05" ] || fail "log lr: logreg.eq trains with adam(lr = 0.05): $(cat log.csv)"
   [ "$(wc -l < log.csv)" = 4 ] || fail "log rows: $(cat log.csv)"
   [ "$(cut -d, -f1,2 log.csv | tail -1)" = "3,24" ] || fail "log: 120 examples / batch 16 = 8 steps an epoch: $(cat log.csv)"
   ;;
@@ -124,6 +125,202 @@ weights_errors)
   run "$EQC" train mlp.eq --epochs 1 --quiet -D H=16 -o mlp16.safetensors
   expect_error "mlp16.safetensors: no tensor 'W' (the model's parameters are W, b)" 1 \
     "$EQC" train logreg.eq --init mlp16.safetensors
+  ;;
+time_models)
+  # eval / predict / run on a time model (issue 11 item 1), after a short run
+  # on 3000 lowercase letters (no symbol needs CSV quoting).
+  head -c 20000 "$SRC/models/data/tinyshakespeare.txt" | tr 'A-Z' 'a-z' | tr -cd 'a-z' | head -c 3000 > data/s.txt
+  sed -e 's#data/tinyshakespeare.txt#data/s.txt#' -e 's/window    = 50/window    = 20/' \
+      -e 's/batch     = 32/batch     = 4/' -e 's/epochs    = 6/epochs    = 2/' \
+      -e 's/validate  = 0.05/validate  = 0.1/' "$SRC/models/lstm.eq" > t.eq
+  run "$EQC" train t.eq -D H=16 --log log.csv --quiet -o w.safetensors
+  # eval scores the held-out share as training's validation did: the last 300
+  # symbols in 4 streams of 75, each 3 whole windows of 20 steps: 240 symbols.
+  val=$(tail -1 log.csv | cut -d, -f5,6)
+  run "$EQC" eval t.eq -w w.safetensors
+  grep -Eq '^symbols 240  loss [0-9.]+  accuracy [0-9.]+%$' out.txt || fail "eval: $(cat out.txt)"
+  awk -v v="$val" '{split(v, a, ","); l = $4; acc = $6; sub("%", "", acc)
+    if ((l - a[1])^2 > 1e-10 || (acc - 100 * a[2])^2 > 1e-4) exit 1}' out.txt ||
+    fail "eval $(cat out.txt) differs from training's last val_loss, val_accuracy $val"
+  # The whole text in one stream: 149 windows of 20 (2999 steps read a next symbol).
+  run "$EQC" eval t.eq -w w.safetensors --data data/s.txt --batch 1
+  grep -Eq '^symbols 2980  loss [0-9.]+  accuracy [0-9.]+%$' out.txt || fail "eval --data: $(cat out.txt)"
+  read -r _ _ _ loss _ acc < out.txt
+  # predict steps the model one symbol at a time (a second implementation of
+  # the unrolled scorer): its probabilities of the actual next symbols over
+  # the same 2980 steps give eval's loss and accuracy.
+  run "$EQC" predict t.eq -w w.safetensors --data data/s.txt --proba -o proba.csv
+  [ "$(wc -l < proba.csv)" = 3001 ] || fail "predict --proba rows: $(wc -l < proba.csv)"
+  awk -F, -v n=2980 -v want="$loss" -v want_acc="${acc%\%}" '
+    NR == 1 { if ($1 != "t" || $2 != "symbol" || $3 != "a") exit 2
+              for (i = 3; i <= NF; i++) col[$i] = i; next }
+    NR > 2 && NR - 2 <= n {
+      loss -= log(prev[col[$2]]); best = 3
+      for (i = 4; i <= NF; i++) if (prev[i] > prev[best]) best = i
+      if (best == col[$2]) right++ }
+    NR > 1 { total = 0; for (i = 3; i <= NF; i++) { prev[i] = $i; total += $i }
+             if ((total - 1)^2 > 1e-10) exit 3 }
+    END { if ((loss / n - want)^2 > 1e-10 || (100 * right / n - want_acc)^2 > 1e-4) {
+            printf "predict gives loss %.6f accuracy %.2f%%\n", loss / n, 100 * right / n; exit 1 } }
+  ' proba.csv || fail "predict --proba against eval ($loss, $acc): $(head -c 300 proba.csv)"
+  # The likeliest next symbol, and the top 3, agree with the probabilities.
+  run "$EQC" predict t.eq -w w.safetensors --data data/s.txt -o p.csv
+  [ "$(head -1 p.csv)" = "t,symbol,next,p" ] || fail "predict header: $(head -1 p.csv)"
+  [ "$(sed -n 2p p.csv | cut -d, -f1,2)" = "0,$(head -c 1 data/s.txt)" ] || fail "predict row 0: $(sed -n 2p p.csv)"
+  paste -d, p.csv proba.csv | awk -F, 'NR == 1 { for (i = 7; i <= NF; i++) name[i] = $i; next }
+    { best = 7; for (i = 8; i <= NF; i++) if ($i > $best) best = i
+      if ($3 != name[best] || $4 != $best) exit 1 }' || fail "predict's next is not the likeliest symbol"
+  run "$EQC" predict t.eq -w w.safetensors --data data/s.txt --top 3 -o top.csv
+  [ "$(head -1 top.csv)" = "t,symbol,next1,p1,next2,p2,next3,p3" ] || fail "--top header: $(head -1 top.csv)"
+  paste -d, p.csv top.csv | awk -F, 'NR > 1 && ($3 != $7 || $4 != $8 || $8 < $10 || $10 < $12 || $7 == $9) { exit 1 }' ||
+    fail "--top 3 is not the three likeliest in order"
+  # run needs the weights file alone.
+  mkdir elsewhere && cp w.safetensors data/s.txt elsewhere/ && cd elsewhere
+  run "$EQC" run w.safetensors --data s.txt -o p2.csv
+  cmp -s p2.csv ../p.csv || fail "run and predict differ"
+  cd ..
+  # What cannot be done exits non-zero and says why.
+  expect_error "eqc: --top 30 asks for more than the 24 symbols of the vocabulary" 1 \
+    "$EQC" predict t.eq -w w.safetensors --data data/s.txt --top 30
+  printf 'abcQ' > data/q.txt
+  expect_error "data/q.txt: character 'Q' (U+0051) is not in the model's vocabulary" 1 \
+    "$EQC" eval t.eq -w w.safetensors --data data/q.txt
+  printf 'abcde' > data/short.txt
+  expect_error "data/short.txt: 5 symbols, fewer than one window of 20 steps (the train block's \`window\`) plus one: eval scores whole windows; give more text" 1 \
+    "$EQC" eval t.eq -w w.safetensors --data data/short.txt
+  ;;
+binary_targets)
+  # A σ output for a 0/1 target (issue 11 item 6): eval prints an accuracy
+  # (p ≥ 0.5 is class 1), predict writes 0/1 or, with --proba, p(y=1); both
+  # agree with eval's figures recomputed from the probabilities.
+  awk -F, 'NR == 1 { print "a,b,c,d,y"; next } { print $1","$2","$3","$4","($5 == 1) }' data/iris.csv > data/bin.csv
+  cat > bin.eq <<'END'
+# Is an iris versicolor? Not linearly separable: some are wrong after 3 epochs.
+input  x : [4]
+target y : [1]
+
+param w : [1, 4] ~ 0
+param b : [1]    ~ 0
+
+p = σ(w·x + b)
+loss = -Σ(y*log(p) + (1 - y)*log(1 - p))
+
+output p
+
+train {
+  data      = csv("data/bin.csv", x = 0:4, y = "y")
+  optimizer = adam(lr = 0.05)
+  scale     = standard
+  batch     = 16
+  epochs    = 3
+  seed      = 0
+}
+END
+  run "$EQC" train bin.eq --quiet -o b.safetensors
+  run "$EQC" eval bin.eq -w b.safetensors
+  grep -Eq '^examples 150  loss [0-9.]+  accuracy [0-9.]+%$' out.txt || fail "eval: $(cat out.txt)"
+  read -r _ _ _ loss _ acc < out.txt
+  run "$EQC" predict bin.eq -w b.safetensors -o labels.csv
+  run "$EQC" predict bin.eq -w b.safetensors --proba -o proba.csv
+  [ "$(head -1 labels.csv)" = "y" ] || fail "predict header: $(head -1 labels.csv)"
+  [ "$(head -1 proba.csv)" = "p(y=1)" ] || fail "predict --proba header: $(head -1 proba.csv)"
+  [ "$(wc -l < proba.csv)" = 151 ] || fail "predict --proba rows: $(wc -l < proba.csv)"
+  paste -d, proba.csv labels.csv <(cut -d, -f5 data/bin.csv) | awk -F, -v want="$loss" -v want_acc="${acc%\%}" '
+    NR > 1 { y = $3; loss -= y * log($1) + (1 - y) * log(1 - $1); right += ($2 == y)
+             if (($1 >= 0.5) != $2 || ($2 != 0 && $2 != 1)) exit 2 }
+    END { n = NR - 1; a = 100 * right / n
+          if ((loss / n - want)^2 > 1e-10 || (a - want_acc)^2 > 1e-4 || a == 100) {
+            printf "from predict: loss %.6f accuracy %.2f%%\n", loss / n, a; exit 1 } }' ||
+    fail "predict against eval ($loss, $acc)"
+  expect_error "eqc: --top needs more than two classes; use --proba for p(y=1)" 1 \
+    "$EQC" predict bin.eq -w b.safetensors --top 1
+  # One-hot targets: --proba heads each class's column with its label.
+  run "$EQC" train logreg.eq --epochs 2 --quiet -o w.safetensors
+  run "$EQC" eval logreg.eq -w w.safetensors
+  read -r _ _ _ loss _ < out.txt
+  run "$EQC" predict logreg.eq -w w.safetensors -o labels.csv
+  run "$EQC" predict logreg.eq -w w.safetensors --proba -o proba.csv
+  [ "$(head -1 proba.csv)" = "0,1,2" ] || fail "logreg --proba header: $(head -1 proba.csv)"
+  paste -d, proba.csv labels.csv <(cut -d, -f5 data/iris.csv) | awk -F, -v want="$loss" '
+    NR > 1 { if (($1 + $2 + $3 - 1)^2 > 1e-10) exit 2
+             best = $1 >= $2 && $1 >= $3 ? 0 : $2 >= $3 ? 1 : 2; if (best != $4) exit 3
+             loss -= log($($5 + 1)) }
+    END { if ((loss / (NR - 1) - want)^2 > 1e-10) { printf "loss %.6f\n", loss / (NR - 1); exit 1 } }' ||
+    fail "logreg --proba against predict and eval ($loss)"
+  expect_error "eqc: give --top or --proba, not both" 1 "$EQC" predict logreg.eq -w w.safetensors --top 2 --proba
+  ;;
+dims_and_memory)
+  # -D names a dim (issue 11 item 3): anything else is an error naming the nearest.
+  expect_error "-D h=3: 'h' is defined by an equation, not a dim; did you mean 'H'? (its dims: H)" 1 \
+    "$EQC" train mlp.eq -D h=3 --steps 1
+  expect_error "-D W₁=3: 'W₁' is a param, not a dim (its dims: H)" 1 "$EQC" train mlp.eq -D W₁=3 --steps 1
+  expect_error "-D HH=3: the model has no dim 'HH'; did you mean 'H'? (its dims: H)" 1 \
+    "$EQC" train mlp.eq -D HH=3 --steps 1
+  expect_error "-D Hidden=3: the model has no dim 'Hidden' (its dims: H)" 1 "$EQC" train mlp.eq -D Hidden=3 --steps 1
+  expect_error "eqc: -D H=0: a dim is at least 1" 2 "$EQC" train mlp.eq -D H=0 --steps 1
+  # A plan too large for the machine is refused before the first step (item 7),
+  # with the figures: adam keeps 2 f32 values for each of the 75·H + 10
+  # parameters, 8 bytes × 75·10⁹ = 6·10¹¹ bytes = 559 GiB.
+  "$EQC" train mlp.eq -D H=1000000000 --steps 1 -o huge.safetensors >/dev/null 2>err.txt
+  rc=$?
+  [ "$rc" = 1 ] || fail "-D H=10⁹ exited $rc: $(cat err.txt)"
+  grep -Eq '^not enough memory for training mlp.eq: it needs about [0-9.]+ TiB \(the training program [0-9.]+ GiB, the optimizer state 559 GiB, the validation program [0-9.]+ TiB\) but [0-9.]+ [KMGT]iB are available; lower the batch or a dim \(-D NAME=VALUE\)$' err.txt ||
+    fail "-D H=10⁹: $(cat err.txt)"
+  [ ! -e huge.safetensors ] || fail "a refused run wrote weights"
+  ;;
+weights_source)
+  # Weights of another model (issue 11 item 5): the saved source differs, so
+  # eval and predict say where and stop, unless --force.
+  run "$EQC" train logreg.eq --epochs 2 --quiet -o w.safetensors
+  sed 's/ŷ = softmax(W·x + b)/ŷ = softmax(W·x - b)/' logreg.eq > other.eq
+  differs="w.safetensors: these weights were trained with another model: the source saved in them (logreg.eq) differs from other.eq:
+  saved:  ŷ = softmax(W·x + b)   (line 8)
+  given:  ŷ = softmax(W·x - b)   (line 8)
+pass --force to use them anyway"
+  expect_error "$differs" 1 "$EQC" eval other.eq -w w.safetensors
+  expect_error "$differs" 1 "$EQC" predict other.eq -w w.safetensors
+  run "$EQC" eval other.eq -w w.safetensors --force
+  grep -Eq '^examples 150  loss [0-9.]+  accuracy [0-9.]+%$' out.txt || fail "eval --force: $(cat out.txt)"
+  # Comments and the train block are not the model.
+  sed -e 's/# the species/# iris species/' -e 's/epochs    = 100/epochs    = 7/' logreg.eq > same.eq
+  run "$EQC" eval same.eq -w w.safetensors
+  # A file that is not safetensors at all.
+  expect_error "logreg.eq: not a safetensors file (it does not start with a header length and a JSON header)" 1 \
+    "$EQC" eval logreg.eq -w logreg.eq
+  ;;
+check_train_block)
+  # eqc check rejects what train would before its first step (issue 11
+  # item 4), located on the train block; several mistakes, all reported.
+  sed -e 's/  epochs    = 100/  epoch = 100/' -e 's/adam(lr = 0.05)/adan(lr = 0.05)/' logreg.eq > keys.eq
+  expect_error "keys.eq:15:15: error: unknown optimizer 'adan'; did you mean 'adam'?
+  optimizer = adan(lr = 0.05)
+              ^~~~
+keys.eq:18:3: error: unknown train key 'epoch'; did you mean 'epochs'?
+  epoch = 100
+  ^~~~~" 1 "$EQC" check keys.eq
+  sed 's#data/iris.csv#data/nope.csv#' logreg.eq > nofile.eq
+  expect_error 'nofile.eq:14:15: error: data/nope.csv: cannot read: No such file or directory
+  data      = csv("data/nope.csv", x = 0:4, y = "label")
+              ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~' 1 "$EQC" check nofile.eq
+  run "$EQC" check --no-data nofile.eq
+  sed 's#x = 0:4#x = 0:3#' logreg.eq > columns.eq
+  expect_error 'columns.eq:14:15: error: data/iris.csv: columns 0:3 give 3 features per example but input x is declared [4]
+  data      = csv("data/iris.csv", x = 0:3, y = "label")
+              ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~' 1 "$EQC" check columns.eq
+  sed '5s/,0$/,rose/' data/iris.csv > data/iris4.csv
+  sed 's#data/iris.csv#data/iris4.csv#' logreg.eq > labels.eq
+  labels="labels.eq:14:15: error: data/iris4.csv: column 'label' has 4 classes but target y is declared onehot[3]
+  data      = csv(\"data/iris4.csv\", x = 0:4, y = \"label\")
+              ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+  expect_error "$labels" 1 "$EQC" check labels.eq
+  expect_error "$labels" 1 "$EQC" train labels.eq  # train says the same
+  run "$EQC" check logreg.eq
+  [ ! -s err.txt ] || fail "check of a clean model printed: $(cat err.txt)"
+  # A dim with a bad value is reported once, not at each use.
+  printf 'dim H = 0\ninput x : [H]\nparam w : [H] ~ 0\ny = w·x\noutput y\n' > h0.eq
+  expect_error "h0.eq:1:9: error: dim H must be a positive whole number; got 0
+dim H = 0
+        ^" 1 "$EQC" check h0.eq
   ;;
 killed_run)
   # A run killed at random moments while it writes a checkpoint every step

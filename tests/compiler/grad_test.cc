@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <functional>
 #include <set>
+#include <tuple>
 
 #include "gradcheck.hpp"
 
@@ -178,6 +179,73 @@ std::vector<Case> cases_for(Op op) {
         loss = weighted(g, l, sum_to(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{4})), rng);
       });
       break;
+    case Op::sum_axis:
+    case Op::amax_axis:
+    case Op::amin_axis:
+    case Op::logsumexp_axis:
+      for (int axis : {0, 1})
+        add("matrix, axis " + std::to_string(axis),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              Node x = param(g, l, w, "x", Shape{3, 4}, rng);
+              loss = weighted(g, l, x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }()), rng);
+            });
+      for (int axis : {1, 2, 3})
+        add("per-example matrices, stored axis " + std::to_string(axis),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              Node x = batch_input(g, l, w, "x", Shape{2, 3, 4}, rng);
+              Node r = x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }());
+              // Broadcast back onto x, as layer norm does.
+              loss = weighted(g, l, (x - r) * r, rng);
+            });
+      break;
+    case Op::concat:
+      add("param row with a batch and a matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node h = param(g, l, w, "h", Shape{3}, rng);
+        Node x = batch_input(g, l, w, "x", Shape{2}, rng);
+        loss = weighted(g, l, concat({h, x, h * h}), rng);
+      });
+      add("per-example matrices with a shared row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node X = batch_input(g, l, w, "X", Shape{2, 3}, rng);
+        Node r = param(g, l, w, "r", Shape{1, 2}, rng);
+        loss = weighted(g, l, concat({X, r}), rng);
+      });
+      break;
+    case Op::slice:
+      for (int axis : {0, 1})
+        add("matrix, axis " + std::to_string(axis),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              loss = weighted(g, l, slice(param(g, l, w, "x", Shape{3, 4}, rng), axis, 1, 3), rng);
+            });
+      add("per-example matrices, rows", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, slice(batch_input(g, l, w, "X", Shape{3, 4}, rng), 1, 2, 3), rng);
+      });
+      break;
+    case Op::unslice:
+      add("batch into a wider row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, unslice(batch_input(g, l, w, "x", Shape{2}, rng), 1, 1, 5), rng);
+      });
+      break;
+    case Op::where:
+      // c is 1 / 0 data (a comparison); a and b broadcast against it and each other.
+      for (auto [sc, sa, sb] : {std::tuple{Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},
+                                std::tuple{Shape{3, 4}, Shape{4}, Shape{}},
+                                std::tuple{Shape{3, 1}, Shape{1, 4}, Shape{3, 4}}})
+        add("where " + sc.str() + " " + sa.str() + " " + sb.str(),
+            [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+              Node c = g.param("c", sc);  // a leaf, not differentiated
+              std::vector<double> bits;
+              for (std::int64_t i = 0; i < sc.numel(); ++i) bits.push_back(static_cast<double>(i % 3 == 1));
+              l.add(c, Tensor::from(sc, bits, DType::f64));
+              Node a = param(g, l, w, "a", sa, rng);
+              Node b = param(g, l, w, "b", sb, rng);
+              loss = weighted(g, l, where(c, a, b), rng);
+            });
+      add("where over a batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node x = batch_input(g, l, w, "x", Shape{4}, rng);
+        Node b = param(g, l, w, "b", Shape{4}, rng);
+        loss = weighted(g, l, where(lt(x, constant_like(x, 0.0)), x * b, b), rng);
+      });
+      break;
     case Op::cast:
       add("cast to the same dtype", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
         Node x = param(g, l, w, "x", Shape{3}, rng);
@@ -191,8 +259,9 @@ std::vector<Case> cases_for(Op op) {
 }
 
 // Ops whose derivative is zero or that are not differentiable values.
-const std::set<Op> kNoGradient = {Op::input, Op::param, Op::constant, Op::sign, Op::step,
-                                  Op::eq,    Op::onehot, Op::batch_size};
+const std::set<Op> kNoGradient = {Op::input, Op::param,  Op::constant, Op::sign, Op::step,
+                                  Op::floor, Op::eq,     Op::ne,       Op::lt,   Op::gt,
+                                  Op::le,    Op::ge,     Op::onehot,   Op::batch_size};
 
 }  // namespace
 

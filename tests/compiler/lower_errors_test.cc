@@ -346,6 +346,57 @@ y = hₜ₋₁ * x
 y = hₜ₋₁ * x
     ^~~~
 )"},
+    // ---- sizes past int64 (issue 17, item 3): located, with the figure ----
+    {"a dim past int64",
+     R"(dim H = 1e19
+input x : [2]
+output x
+)",
+     R"(m.eq:1:9: error: dim H = 1e19 is larger than this machine can address (at most 9223372036854775807)
+dim H = 1e19
+        ^~~~
+)"},
+    {"a size past int64",
+     R"(input x : [1e19]
+output x
+)",
+     R"(m.eq:1:12: error: a size of 1e19 is larger than this machine can address (at most 9223372036854775807)
+input x : [1e19]
+           ^~~~
+)"},
+    // 2^61 elements fit in an int64; their 2^63 bytes do not.
+    {"a declared shape whose bytes pass int64",
+     R"(input x : [2305843009213693952]
+output x
+)",
+     R"(m.eq:1:11: error: a tensor of 2305843009213693952 elements of 4 bytes is larger than this machine can address
+input x : [2305843009213693952]
+          ^~~~~~~~~~~~~~~~~~~~~
+)"},
+    // Each operand is 3037000500 floats; the broadcast is 3037000500², past 2^63.
+    {"a broadcast whose size passes int64",
+     R"(dim H = 3037000500
+input x : [H, 1]
+param w : [H] ~ 0
+z = x + w
+output z
+)",
+     R"(m.eq:4:5: error: a tensor of 3037000500 × 3037000500 elements is larger than this machine can address
+z = x + w
+    ^~~~~
+)"},
+    {"a product whose size passes int64",
+     R"(dim H = 3037000500
+param A : [H, 1] ~ 0
+param B : [1, H] ~ 0
+input x : [H]
+y = (A·B)·x
+output y
+)",
+     R"(m.eq:5:5: error: a tensor of 3037000500 × 3037000500 elements is larger than this machine can address
+y = (A·B)·x
+    ^~~~~
+)"},
 };
 
 }  // namespace

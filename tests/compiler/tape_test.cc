@@ -181,3 +181,19 @@ TEST_CASE("inputs of one run must agree on the batch", "[tape]") {
   CHECK_NOTHROW(vm.run());
   CHECK(vm.value(m.loss).shape() == Shape{64});
 }
+
+TEST_CASE("the memory plan refuses a value whose bytes pass int64", "[tape][sizes]") {
+  // Issue 17, item 3: 2^61 floats have an element count but 2^63 bytes; the
+  // plan once sized their buffer by a wrapped-around product.
+  constexpr std::int64_t k2to61 = std::int64_t{1} << 61;
+  Graph g{DType::f32};
+  Node x = g.input("x", Shape{k2to61});
+  CHECK_THROWS_WITH(compile(g, {tanh(x)}),
+                    "a tensor of 2305843009213693952 elements of 4 bytes is larger than this "
+                    "machine can address");
+  // An IR shape's element count at a batch size is checked the same way.
+  CHECK(IShape::batched(Shape{1 << 20}).numel(1 << 20) == std::int64_t{1} << 40);
+  CHECK(IShape(Shape{k2to61}).numel(8) == k2to61);  // no batch axis: the batch does not count
+  CHECK_THROWS_WITH(IShape::batched(Shape{k2to61}).numel(8),
+                    "2305843009213693952 × 8 elements is larger than this machine can address");
+}

@@ -235,9 +235,9 @@ const Case kCases[] = {
     // x = f(a,
     {"x = f(a,\ndim H = 3\n"sv,
      "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\n"sv},
-    // x = a\0b
+    // x = a\0b: the NUL is drawn as ␀ (U+2400), so it cannot cut the message
     {"x = a\0""b\n"sv,
-     "t.eq:1:6: error: unknown character U+0000\nx = a\0""b\n     ^\n"sv},
+     "t.eq:1:6: error: unknown character U+0000\nx = a\u2400b\n     ^\n"sv},
     // y = 2
     {"y = 2\n3\n"sv,
      "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},    // ---- docs/language.md §9 forms and issue 11 item 8 ----

@@ -29,12 +29,27 @@ double reference(Binary op, double a, double b) {
     case Binary::max: return a > b ? a : b;
     case Binary::min: return a < b ? a : b;
     case Binary::eq: return a == b ? 1 : 0;
+    case Binary::ne: return a == b ? 0 : 1;
+    case Binary::lt: return b - a > 0 ? 1 : 0;
+    case Binary::gt: return a - b > 0 ? 1 : 0;
+    case Binary::le: return b - a >= 0 ? 1 : 0;
+    case Binary::ge: return a - b >= 0 ? 1 : 0;
+    case Binary::leaky_relu: return std::max(a, 0.0) + b * std::min(a, 0.0);
+    case Binary::leaky_relu_grad: return a > 0 ? 1 : b;
   }
   return 0;
 }
 
-const Binary kAll[] = {Binary::add, Binary::sub, Binary::mul, Binary::div,
-                       Binary::pow, Binary::max, Binary::min, Binary::eq};
+const Binary kAll[] = {Binary::add, Binary::sub,        Binary::mul, Binary::div, Binary::pow,
+                       Binary::max, Binary::min,        Binary::eq,  Binary::ne,  Binary::lt,
+                       Binary::gt,  Binary::le,         Binary::ge,  Binary::leaky_relu,
+                       Binary::leaky_relu_grad};
+constexpr std::size_t kCount = sizeof kAll / sizeof kAll[0];
+
+bool comparison(Binary op) {
+  return op == Binary::eq || op == Binary::ne || op == Binary::lt || op == Binary::gt ||
+         op == Binary::le || op == Binary::ge;
+}
 
 // Shape pairs and the broadcast each must give, worked out by hand.
 struct Pair {
@@ -65,7 +80,7 @@ const std::vector<Pair>& pairs() {
 }
 
 Tensor operand(Rng& rng, Binary op, Shape s, DType t) {
-  if (op == Binary::eq) {  // small integers, so equal pairs occur
+  if (comparison(op)) {  // small integers, so equal pairs occur
     Tensor x(t, s);
     std::uniform_int_distribution<int> u(0, 2);
     for (std::int64_t i = 0; i < x.numel(); ++i) x.set(i, u(rng));
@@ -131,7 +146,7 @@ TEMPLATE_TEST_CASE("binary on random broadcastable shapes", "[kernels][broadcast
     };
     Shape sa = derive(), sb = derive();
     Shape o = eq::kernels::broadcast_shape(sa, sb);
-    Binary op = kAll[rng() % 8];
+    Binary op = kAll[rng() % kCount];
     Tensor a = operand(rng, op, sa, dtype_of<TestType>());
     Tensor b = operand(rng, op, sb, dtype_of<TestType>());
     Tensor r(dtype_of<TestType>(), o);

@@ -44,6 +44,17 @@ const std::vector<UnaryCase>& unary_cases() {
       {Unary::sign, [](double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }, -4, 4},
       {Unary::step, [](double x) { return x > 0 ? 1.0 : 0.0; }, -4, 4},
       {Unary::recip, [](double x) { return 1 / x; }, 0.25, 4},
+      {Unary::erf, [](double x) { return std::erf(x); }, -4, 4},
+      {Unary::gelu, [](double x) { return x * 0.5 * std::erfc(-x / std::sqrt(2.0)); }, -6, 6},
+      {Unary::gelu_grad,
+       [](double x) {
+         return 0.5 * std::erfc(-x / std::sqrt(2.0)) +
+                x * std::exp(-x * x / 2) / std::sqrt(2 * std::acos(-1.0));
+       },
+       -6, 6},
+      {Unary::elu, [](double x) { return x > 0 ? x : std::exp(x) - 1; }, -4, 4},
+      {Unary::elu_grad, [](double x) { return x > 0 ? 1 : std::exp(x); }, -4, 4},
+      {Unary::floor, [](double x) { return std::floor(x); }, -4, 4},
   };
   return cases;
 }

@@ -51,6 +51,28 @@ TEMPLATE_TEST_CASE("softmax and logsoftmax match the textbook formula", "[kernel
   }
 }
 
+TEMPLATE_TEST_CASE("softmax and logsoftmax act on the last axis of [B, T, D]", "[kernels][softmax]",
+                   float, double) {
+  // Attention scores: a batch of T×T matrices, normalised row by row; and
+  // rows longer than logsoftmax's 512-element chunk.
+  Rng rng(32);
+  for (Shape s : {Shape{5, 8, 8}, Shape{3, 1, 7}, Shape{2, 4, 1}, Shape{2, 3, 700},
+                  Shape{2, 2, 3, 5}}) {
+    Tensor x = random_tensor(rng, s, dtype_of<TestType>(), -5, 5);
+    INFO(s.str());
+    Tensor sm = run<TestType>(false, x);
+    CHECK(mismatch(sm, softmax_reference(x, false), tolerance<TestType>()) == "");
+    CHECK(mismatch(run<TestType>(true, x), softmax_reference(x, true), tolerance<TestType>()) == "");
+    // Each row of T sums to 1, whatever the leading axes.
+    const std::int64_t d = s.last();
+    for (std::int64_t r = 0; r < x.numel(); r += d) {
+      double total = 0;
+      for (std::int64_t j = 0; j < d; ++j) total += sm.at(r + j);
+      CHECK(total == Approx(1).epsilon(10 * tolerance<TestType>()));
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("softmax and logsoftmax of logits ±1000 are finite and exact",
                    "[kernels][softmax]", float, double) {
   const DType t = dtype_of<TestType>();

@@ -144,3 +144,26 @@ TEST_CASE("npy: every fault in a file has its own message", "[npy]") {
   CHECK_THROWS_WITH(eq::load_npy(dir.file("none.npy")),
                     dir.file("none.npy") + ": cannot read: No such file or directory");
 }
+
+// Issue 17, items 3 and 5: the size a header declares is checked against the
+// file before anything is allocated (a 128-byte file declaring 2^30 × 64
+// floats asked for 256 GiB first), and a size past int64 is an error with the
+// figure rather than a wrapped count.
+TEST_CASE("npy: a declared size is checked against the file before allocating", "[npy]") {
+  auto load = [](const std::string& bytes) { return eq::decode_npy(bytes, "x.npy"); };
+  const std::string big = npy_v1(dict("<f4", "(1073741824, 64)"), "");
+  CHECK(big.size() == 128);
+  CHECK_THROWS_WITH(load(big), "x.npy: data is truncated: <f4 (1073741824, 64) needs 274877906944 "
+                               "bytes but the file has 0 after the header");
+  CHECK_THROWS_WITH(
+      load(npy_v1(dict("<f8", "(1099511627776, 1099511627776)"), "")),
+      "x.npy: a tensor of 1099511627776 × 1099511627776 elements is larger than this machine can "
+      "address");
+  CHECK_THROWS_WITH(
+      load(npy_v1(dict("<f8", "(4, 1152921504606846976)"), "")),
+      "x.npy: a tensor of 4 × 1152921504606846976 elements of 8 bytes is larger than this machine "
+      "can address");
+  CHECK_THROWS_WITH(load(npy_v1(dict("<i8", "(9223372036854775808,)"), "")),
+                    "x.npy: bad header: a size is too large in \"{'descr': '<i8', 'fortran_order': "
+                    "False, 'shape': (9223372036854775808,), }\"");
+}

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <csignal>
 
 #include "io_test_util.hpp"
@@ -107,6 +108,22 @@ TEST_CASE("safetensors: the loader orders tensors by offset and reads files we d
   CHECK(f.tensors[1].second.at(0) == 0.5);
 }
 
+TEST_CASE("safetensors: another kind of file is named as not safetensors", "[safetensors]") {
+  // An .eq passed as weights: its first 8 bytes read as a length far past
+  // the file, and what follows is no JSON object.
+  const std::string model = "# m.eq\ninput x : [4]\nparam w : [4] ~ 0\ny = w·x\noutput y\n";
+  CHECK_THROWS_WITH(eq::decode_safetensors(model, "m.eq"),
+                    "m.eq: not a safetensors file (it does not start with a header length and a "
+                    "JSON header)");
+  // A damaged safetensors file still gets the figures: its header starts '{'.
+  SafetensorsFile f;
+  f.tensors.emplace_back("a", Tensor::from(Shape{2}, {1, 2}, DType::f32));
+  std::string bytes = eq::encode_safetensors(f);
+  bytes[5] = '\x01';  // the length now runs past the file
+  CHECK_THROWS_WITH(eq::decode_safetensors(bytes, "w.safetensors"),
+                    Catch::Matchers::StartsWith("w.safetensors: header length "));
+}
+
 TEST_CASE("safetensors: a truncated file is an error at every cut", "[safetensors]") {
   SafetensorsFile f;
   f.tensors.emplace_back("a", Tensor::from(Shape{2}, {1, 2}, DType::f32));
@@ -182,7 +199,8 @@ TEST_CASE("safetensors: every header fault has its own message", "[safetensors]"
   CHECK_THROWS_WITH(
       load(entry("\"dtype\":\"F64\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]"),
            eight),
-      "model.safetensors: tensor 'Wᵢ': shape is too large");
+      "model.safetensors: tensor 'Wᵢ': a tensor of 4294967296 × 4294967296 elements is larger "
+      "than this machine can address");
   CHECK_THROWS_WITH(load("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                          "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
                          eight),
@@ -193,6 +211,51 @@ TEST_CASE("safetensors: every header fault has its own message", "[safetensors]"
                     "model.safetensors: \"__metadata__\" value of 'seed' is not a string");
   CHECK_THROWS_WITH(eq::decode_safetensors(le(std::uint64_t{200} << 20, 8) + "{}", "h"),
                     "h: header length 209715200 is over the 100 MB limit");
+}
+
+// Issue 17, item 5: JSON that parses but holds a number no double can (the
+// JSON library reports it with an exception of its own kind) is a header
+// fault like any other.
+TEST_CASE("safetensors: a number out of range in the header is an eq::Error", "[safetensors]") {
+  auto load = [](const std::string& header) {
+    return eq::decode_safetensors(raw_file(header, ""), "h.safetensors");
+  };
+  CHECK_THROWS_WITH(load("{\"a\":1e400}"),
+                    "h.safetensors: header is not valid JSON (the number 1e400 is out of range)");
+  CHECK_THROWS_WITH(load("{\"__metadata__\":{},\"a\":{\"dtype\":\"F32\",\"shape\":[-1e999]}}"),
+                    "h.safetensors: header is not valid JSON (the number -1e999 is out of range)");
+  // Sizes past int64 are refused with the figure, not wrapped to negative.
+  CHECK_THROWS_WITH(
+      load("{\"W\":{\"dtype\":\"F32\",\"shape\":[9223372036854775808],\"data_offsets\":[0,4]}}"),
+      "h.safetensors: tensor 'W': a tensor axis of 9223372036854775808 elements is larger than "
+      "this machine can address");
+}
+
+// Issue 17, item 6: the duplicate-key check was quadratic in the number of
+// tensors (31 s for 40,000). 100,000 tensors take a fraction of a second when
+// linear, and minutes when quadratic; the bound leaves room for slow
+// (sanitizer) builds on a busy machine.
+TEST_CASE("safetensors: a header of a hundred thousand tensors decodes in linear time",
+          "[safetensors]") {
+  constexpr int n = 100000;
+  std::string header = "{";
+  for (int i = 0; i < n; ++i)
+    header += (i ? ",\"t" : "\"t") + std::to_string(i) + "\":{\"dtype\":\"F32\",\"shape\":[1]," +
+              "\"data_offsets\":[" + std::to_string(4 * i) + "," + std::to_string(4 * i + 4) + "]}";
+  header += "}";
+  const std::string bytes = raw_file(header, std::string(4 * n, '\0'));
+  const auto start = std::chrono::steady_clock::now();
+  SafetensorsFile f = eq::decode_safetensors(bytes, "many.safetensors");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(f.tensors.size() == n);
+  CHECK(seconds < 60);
+  // A duplicate is still found, wherever it is.
+  std::string twice = header;
+  twice.back() = ',';
+  twice += "\"t99999\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+  CHECK_THROWS_WITH(eq::decode_safetensors(raw_file(twice, std::string(4 * n, '\0')), "m"),
+                    "m: header names 't99999' twice");
 }
 
 TEST_CASE("safetensors: the tensors must cover the data exactly", "[safetensors]") {

@@ -18,6 +18,7 @@
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
 #include "support/thread_communicator.hpp"
+#include "support/tiny_runs.hpp"
 #include "train/trainer.hpp"
 
 using namespace eq;
@@ -25,26 +26,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Softmax regression over 24 examples of 2 features and 3 classes, in f64
-// with plain SGD: batch 8 gives 3 steps an epoch.
-const char* kLogreg = R"(
-input x : [2]
-target y : onehot[K]
-dim K
-param W : [K, 2] ~ normal(0, 1)
-param b : [K] ~ 0.1
-ŷ = softmax(W·x + b)
-loss = -Σ(y*log(ŷ))
-output ŷ
-train {
-  data = csv("d.csv", x = 0:2, y = 2)
-  optimizer = sgd(lr = 0.3)
-  batch = 8
-  epochs = 2
-  dtype = f64
-  seed = 3
-}
-)";
+using testing::kTinyLogreg, testing::kTinyRnn;
+const char* const kLogreg = kTinyLogreg;
+const char* const kRnn = kTinyRnn;
 
 // Two layers of 512: ∂W₂ is 2 MiB, large enough for an allreduce of its
 // own straight from the Machine's buffer (GradientSum::kOwnSumBytes).
@@ -68,40 +52,8 @@ train {
 }
 )";
 
-const char* kRnn = R"(
-dim V
-dim H = 6
-input  xₜ : onehot[V]
-target yₜ : onehot[V]
-param W : [H, V] ~ glorot
-param U : [H, H] ~ orthogonal
-param b : [H] ~ 0
-param Wy : [V, H] ~ glorot
-hₜ = tanh(W·xₜ + U·hₜ₋₁ + b)
-ŷₜ = softmax(Wy·hₜ)
-lossₜ = -Σ(yₜ*log(ŷₜ))
-train {
-  data = text("t.txt")
-  optimizer = sgd(lr = 0.1)
-  batch = 4
-  window = 5
-  steps = 7
-  dtype = f64
-}
-)";
-
-struct Folder {
-  fs::path dir = fs::temp_directory_path() / ("eq_loop_" + std::to_string(::getpid()));
-  Folder() {
-    fs::create_directories(dir);
-    std::ofstream csv(dir / "d.csv");
-    csv << "a,b,label\n";
-    for (int i = 0; i < 24; ++i) csv << (i % 5) - 2 << ',' << ((i * 7) % 3) - 1 << ',' << (i * 5 + i / 3) % 3 << '\n';
-    std::ofstream text(dir / "t.txt");
-    for (int i = 0; i < 60; ++i) text << "abcab"[i % 5] << (i % 7 == 0 ? "c" : "");
-  }
-  ~Folder() { fs::remove_all(dir); }
-  Setup setup(const char* source) const { return setup_source("m.eq", source, dir.string(), {}); }
+struct Folder : testing::TinyFolder {
+  Folder() : TinyFolder("eq_loop_") {}
 };
 
 // What one rank of a run ends with, for the test to check after the threads
@@ -198,10 +150,16 @@ void check_shares_train_as_one(const Folder& f, const char* source, int ranks, c
     CHECK(got.validation->examples == want.validation->examples);
     CHECK(got.validation->loss == Approx(want.validation->loss).epsilon(1e-12));
     CHECK(got.validation->accuracy == want.validation->accuracy);
+    CHECK(got.validation->classes == want.validation->classes);
+    CHECK(got.validation->confusion == want.validation->confusion);
   }
   for (const RankRun& r : many) {
     CHECK(r.validation.examples == one[0].validation.examples);
     CHECK(r.validation.loss == Approx(one[0].validation.loss).epsilon(1e-12));
+    CHECK(r.validation.accuracy == one[0].validation.accuracy);
+    // The confusion matrices of the shares add up to the whole run's.
+    CHECK(r.validation.classes == one[0].validation.classes);
+    CHECK(r.validation.confusion == one[0].validation.confusion);
   }
 }
 

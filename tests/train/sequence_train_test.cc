@@ -112,9 +112,11 @@ TEST_CASE("a resumed time-model run ends with the weights of an uninterrupted on
 TEST_CASE("time-model training refuses set-ups it cannot run", "[sequence][train]") {
   fs::path dir = make_data();
   Setup s = setup(dir, {{"batch", "500"}});
+  // The message names the text file (issue 17, item 14).
   CHECK_THROWS_WITH(Trainer(s),
-                    "the text is too short: 1440 symbols give 500 streams of 2, fewer than one "
-                    "window of 8 steps plus one; lower batch or window");
+                    (dir / "abc.txt").string() +
+                        ": the text is too short: 1440 symbols give 500 streams of 2, fewer than "
+                        "one window of 8 steps plus one; lower batch or window");
   fs::remove_all(dir);
 }
 

@@ -116,6 +116,11 @@ TEST_CASE("train block: errors at the entry, with did-you-mean", "[train]") {
         "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. 0.2\n"
         "validate = 1\n"
         "           ^\n");
+  // Issue 17 item 13: 0/0 is a NaN, not a share (it used to pass as one).
+  CHECK(error_of("validate = 0/0\n") ==
+        "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. 0.2\n"
+        "validate = 0/0\n"
+        "           ^~~\n");
   CHECK(error_of("optimizer = adam(lr = 1, momentum = 0.9)\n") ==
         "m.eq:2:26: error: adam has no argument 'momentum'\n"
         "optimizer = adam(lr = 1, momentum = 0.9)\n"
@@ -168,6 +173,32 @@ TEST_CASE("metadata round trip", "[train]") {
   CHECK_FALSE(decode_metadata(encode_metadata(s), "w").position);
   CHECK_THROWS_WITH(decode_metadata({}, "x.safetensors"),
                     "x.safetensors: no 'eq.source' in the metadata; was this file written by eqc train?");
+}
+
+TEST_CASE("a tampered vocabulary in the metadata is an error naming the file", "[train]") {
+  // Issue 17, item 1: the vocabulary is the text's characters in code point
+  // order (text_to_symbols searches it); a file edited out of that order
+  // used to reach an internal check in text_to_symbols.
+  SavedModel s;
+  s.source_name = "m.eq";
+  s.source = "dim V\n";
+  s.vocabulary = "\n !abc";
+  auto with = [&](const std::string& vocabulary) {
+    std::map<std::string, std::string> m = encode_metadata(s);
+    m["eq.vocabulary"] = vocabulary;
+    return m;
+  };
+  CHECK(decode_metadata(with("\n !abcŷ"), "w.safetensors").vocabulary == "\n !abcŷ");
+  CHECK_THROWS_WITH(decode_metadata(with("\n !bac"), "w.safetensors"),
+                    "w.safetensors: metadata 'eq.vocabulary' is not in code point order: "
+                    "character 5 (U+0061) comes after U+0062; was the file changed after eqc "
+                    "wrote it?");
+  CHECK_THROWS_WITH(decode_metadata(with("abbc"), "w.safetensors"),
+                    "w.safetensors: metadata 'eq.vocabulary' is not in code point order: "
+                    "character 3 (U+0062) repeats U+0062; was the file changed after eqc wrote "
+                    "it?");
+  CHECK_THROWS_WITH(decode_metadata(with("ab\xC5"), "w.safetensors"),
+                    "w.safetensors: metadata 'eq.vocabulary' is not valid UTF-8 (at byte 2)");
 }
 
 TEST_CASE("trainer: one SGD step of logistic regression equals a hand computation", "[train]") {
@@ -293,5 +324,33 @@ TEST_CASE("trainer: a checkpoint resumed with another batch is refused, not over
   CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at step 3 of an epoch of 4 "
                                   "steps, but this run's epoch has 2: resume with the batch, "
                                   "validation share, window and data it was trained with");
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("an epoch count whose steps pass int64 is an error, not a negative count", "[train]") {
+  // Issue 17, item 13: 9·10^15 epochs (the most the train block takes) of
+  // 1100 steps each are 9.9·10^18 steps, past 2^63; the count once wrapped
+  // negative and the run saved untrained weights.
+  const std::string dir = "train_test_epochs";
+  std::system(("mkdir -p " + dir).c_str());
+  {
+    std::ofstream csv(dir + "/d.csv");
+    csv << "a,label\n";
+    for (int i = 0; i < 1100; ++i) csv << i % 7 << ',' << (i % 2 ? "u" : "v") << '\n';
+  }
+  auto model = [&](const std::string& epochs) {
+    std::ofstream(dir + "/m.eq") << "input x : [1]\ntarget y : onehot[K]\ndim K\n"
+                                    "param W : [K, 1] ~ 0\nŷ = softmax(W·x)\n"
+                                    "loss = -Σ(y*log(ŷ))\noutput ŷ\n"
+                                    "train {\n data = csv(\"d.csv\", x = 0:1, y = 1)\n"
+                                    " batch = 1\n validate = 0\n epochs = " << epochs << "\n}\n";
+    return setup_file(dir + "/m.eq", {});
+  };
+  Setup fits = model("8000000000000000");  // 8.8·10^18 steps: still a number
+  CHECK(Trainer(fits).total_steps() == 8800000000000000000);
+  Setup past = model("9000000000000000");
+  CHECK_THROWS_WITH(Trainer(past),
+                    dir + "/m.eq: epochs = 9000000000000000 of 1100 steps each is more steps than "
+                          "a run can count (at most 9223372036854775807); give fewer epochs");
   std::system(("rm -rf " + dir).c_str());
 }

@@ -1,0 +1,41 @@
+// `eqc report LOG.csv [-o FILE.html]`: the curves of a finished run, drawn
+// from the CSV that `eqc train --log` wrote (report/log_csv.hpp), as the
+// same self-contained HTML page `eqc train --report` writes.
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "report/html.hpp"
+#include "report/log_csv.hpp"
+#include "runtime/file_io.hpp"
+
+namespace eq::cli {
+namespace {
+
+constexpr const char* kReportUsage =
+    "usage: eqc report LOG.csv [-o FILE.html]\n"
+    "  draws the loss, accuracy and learning-rate curves of an `eqc train --log` file as one\n"
+    "  HTML page (default: LOG.html)\n";
+
+int report_command(const Options& o) {
+  const std::string& path = o.files[0];
+  const std::string output = o.key("output").value_or(stem(path) + ".html");
+  report::RunHistory h;
+  h.title = path;
+  h.epochs = report::read_log(path);
+  h.finished = true;
+  const std::string html = report::render_report(h);
+  const ByteChunk chunk{html.data(), html.size()};
+  write_file_atomically(output, {&chunk, 1});
+  std::printf("wrote %s\n", output.c_str());
+  return kOk;
+}
+
+}  // namespace
+
+int run_report(int argc, char** argv) {
+  const CommandSpec c{"report", kReportUsage, {{"output", true, "-o"}}};
+  return run_command(c, argc, argv, report_command);
+}
+
+}  // namespace eq::cli

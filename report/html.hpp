@@ -1,0 +1,19 @@
+// The training report as one self-contained HTML file: inline CSS and SVG,
+// no scripts, nothing fetched. Sections, top to bottom: the curves (loss and
+// accuracy against steps and against seconds, the learning rate), the
+// confusion matrix of the validation split, text samples, the model's
+// equations, the graph picture, and the time per kernel.
+//
+// While a run trains the page asks the browser to reload it every 10 s, so an
+// open report follows the run; a finished report does not.
+#pragma once
+
+#include <string>
+
+#include "report/history.hpp"
+
+namespace eq::report {
+
+std::string render_report(const RunHistory& history);
+
+}  // namespace eq::report

@@ -1,0 +1,75 @@
+#include "train/window_run.hpp"
+
+#include <cstring>
+
+#include "runtime/error.hpp"
+#include "runtime/kernels.hpp"
+
+namespace eq {
+
+TextLeaves text_leaves(const Model& model) {
+  TextLeaves l;
+  for (const ModelLeaf& leaf : model.inputs())
+    if (leaf.onehot && leaf.timed) l.input = leaf.name;
+  for (const ModelLeaf& leaf : model.targets())
+    if (leaf.onehot && leaf.timed) l.target = leaf.name;
+  if (l.input.empty() || l.target.empty())
+    throw Error(model.source().name() + ": text data binds a one-hot input xₜ (the symbol at t) and a "
+                                        "one-hot target yₜ (the symbol at t+1); declare both");
+  return l;
+}
+
+WindowRun::WindowRun(const Model& model, const Window& unrolled, const TextLeaves& leaves,
+                     const TextStreams& text, Program program)
+    : model_(model), unrolled_(unrolled), leaves_(leaves), text_(text),
+      machine_(std::make_unique<Machine>(std::move(program))) {
+  for (const UnrolledState& s : unrolled_.states)
+    for (const ir::Node& leaf : s.carry_in)
+      carry_.emplace_back(leaf.dtype(), leaf.shape().example().with_front(text_.streams()));
+  xs_ = text_.make_step_tensors();
+  ys_ = text_.make_step_tensors();
+}
+
+void WindowRun::reset() {
+  std::size_t k = 0;
+  for (const UnrolledState& s : unrolled_.states)
+    for (std::size_t j = 0; j < s.carry_in.size(); ++j, ++k) {
+      Tensor& c = carry_[k];
+      if (s.init_param.empty()) {
+        kernels::fill(c.view(), s.init_value);
+        continue;
+      }
+      for (const ModelParam& param : model_.params())
+        if (param.name == s.init_param) {
+          ConstView v = machine_->param(param.node);
+          const std::size_t row = static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype);
+          for (std::int64_t b = 0; b < text_.streams(); ++b)
+            std::memcpy(static_cast<char*>(c.raw()) + static_cast<std::size_t>(b) * row, v.data, row);
+        }
+    }
+}
+
+void WindowRun::let(std::int64_t w) {
+  Machine& m = *machine_;
+  text_.fill(w, xs_, ys_);
+  const std::vector<ir::Node>& in = unrolled_.inputs.at(leaves_.input);
+  const std::vector<ir::Node>& out = unrolled_.inputs.at(leaves_.target);
+  for (std::size_t t = 0; t < xs_.size(); ++t) {
+    m.let(in[t], xs_[t]);
+    m.let(out[t], ys_[t]);
+  }
+  std::size_t k = 0;
+  for (const UnrolledState& s : unrolled_.states)
+    for (const ir::Node& leaf : s.carry_in) m.let(leaf, carry_[k++]);
+}
+
+void WindowRun::carry_on() {
+  std::size_t k = 0;
+  for (const UnrolledState& s : unrolled_.states)
+    for (const ir::Node& last : s.carry_out) {
+      ConstView v = machine_->view(last);
+      std::memcpy(carry_[k++].raw(), v.data, static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype));
+    }
+}
+
+}  // namespace eq

@@ -1,0 +1,62 @@
+// WindowRun: one compiled window program of a time model (LANGUAGE §6) over
+// one set of text streams, and the states it carries from window to window.
+// The training step (TextWindows) and the scorer (TextScorer) each own one.
+//
+// A window lets `window` steps of symbols in (xₜ the symbol at t, yₜ the one
+// at t+1, for every stream) and each state's carried value; after the run,
+// carry_on() keeps the states at the window's last step for the next one.
+// Nothing here allocates per window.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/lower/unroll.hpp"
+#include "compiler/machine.hpp"
+#include "train/streams.hpp"
+
+namespace eq {
+
+// The one-hot input xₜ and target yₜ that text data binds. Throws eq::Error
+// naming what is missing.
+struct TextLeaves {
+  std::string input, target;
+};
+TextLeaves text_leaves(const Model& model);
+
+class WindowRun {
+ public:
+  // `program` computes, among its outputs, every state's carry_out of
+  // `unrolled`, which must outlive this (as must the streams' symbols).
+  WindowRun(const Model& model, const Window& unrolled, const TextLeaves& leaves,
+            const TextStreams& text, Program program);
+
+  Machine& machine() { return *machine_; }
+  const TextStreams& text() const { return text_; }
+
+  // Every stream starts from each state's initial value: a number, or a
+  // learnt parameter (this Machine's) repeated over the streams.
+  void reset();
+  // Window w of every stream, and the carried states, into the Machine.
+  void let(std::int64_t w);
+  // After a run: the states at the window's last step start the next window.
+  void carry_on();
+
+  // The targets of the last let(): one i32 [streams] tensor per step.
+  const std::vector<Tensor>& targets() const { return ys_; }
+  // The carried states, one [streams, …] tensor per state and step back, in
+  // the order of the window's states (checkpoints save and restore them).
+  std::vector<Tensor>& carry() { return carry_; }
+
+ private:
+  const Model& model_;
+  const Window& unrolled_;
+  TextLeaves leaves_;
+  TextStreams text_;
+  std::unique_ptr<Machine> machine_;
+  std::vector<Tensor> carry_;
+  std::vector<Tensor> xs_, ys_;
+};
+
+}  // namespace eq
