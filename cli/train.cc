@@ -163,7 +163,13 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
     recorder = std::make_unique<report::ReportRecorder>(*r, path, setup, trainer);
     recorder->attach(hooks);
   }
-  trainer.train(hooks);
+  try {
+    trainer.train(hooks);
+  } catch (const std::exception& e) {
+    // The report says why the run stopped, with the epochs it had finished.
+    if (recorder) recorder->fail(e.what());
+    throw;
+  }
   if (recorder) recorder->finish();
   if (o.flag("profile") && rank0) {
     const auto entries = trainer.machine().runtime().profile();
