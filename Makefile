@@ -12,7 +12,7 @@ JOBS ?= $(shell nproc)
 CCACHE := $(shell command -v ccache 2>/dev/null)
 EQ_FLAGS := -DEQ_WERROR=ON $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz fuzz-deps install-test clean embed-example readme-check
+.PHONY: all deps configure build demo test test-asan test-release bench bench-deps fuzz fuzz-deps install-test clean embed-example readme-check format format-deps format-check
 
 all: build
 
@@ -61,6 +61,17 @@ fuzz: fuzz-deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja $(EQ_FLAGS) -DEQ_FUZZ=ON -DEQ_TESTS=OFF -DEQ_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
 	bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The tree as .clang-format lays it out: `make format` applies it to every
+# C++ file, `make format-check` (in CI) fails on any file it would change.
+format-deps:
+	@bash scripts/install-deps.sh --format
+
+format: format-deps
+	bash scripts/check-format.sh --fix
+
+format-check: format-deps
+	bash scripts/check-format.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

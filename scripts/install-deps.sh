@@ -3,7 +3,8 @@
 # are missing. Silent when everything is already there; safe to run any number
 # of times. python3-torch is here for the test that reads eq's weights in
 # PyTorch; it is also the benchmarks' peer.
-# `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz`.
+# `--fuzz` adds clang and its libFuzzer runtime, for `make fuzz`; `--format`
+# adds clang-format, for `make format` and `make format-check`.
 # The ONNX export and its tests need libonnx-dev and libprotobuf-dev (to
 # build), python3-onnx (onnx.checker), python3-torch (weights read by
 # PyTorch), and node with npm's onnxruntime-web, which goes into
@@ -26,6 +27,9 @@ command -v npm >/dev/null || packages+=(npm)
 packages+=(graphviz chromium)
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)
+fi
+if [ "${1:-}" = "--format" ]; then
+  packages+=(clang-format)
 fi
 
 # onnxruntime-web for the ONNX Runtime tests: npm's package, pinned.
