@@ -109,13 +109,12 @@ TEST_CASE("every op of the table has an ONNX row that can emit it", "[export]") 
     CHECK(row.op == op);
     CHECK(!row.onnx.empty());
     // Inputs and parameters are bound by the exporter; gradient helpers never
-    // reach a prediction program; concat of broadcast parts is not exported
-    // yet (its row says so, and export reports it at the equation). Every
-    // other op emits.
+    // reach a prediction program (their rows say so, and export reports
+    // them at the equation). Every other op emits.
     using eq::ir::Op;
     const bool bound = op == Op::input || op == Op::param;
     const bool not_exported = op == Op::gelu_grad || op == Op::elu_grad ||
-                              op == Op::leaky_relu_grad || op == Op::unslice || op == Op::concat;
+                              op == Op::leaky_relu_grad || op == Op::unslice;
     CHECK((row.emit != nullptr) == !(bound || not_exported));
   }
 }
