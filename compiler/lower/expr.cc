@@ -268,9 +268,10 @@ class Lowerer {
     }
   }
 
-  // A transpose of a parameter matrix feeding a product becomes a flag.
+  // A transpose of a matrix (a parameter's, or each example's) feeding a
+  // product becomes a flag.
   static Node strip_transpose(Node n, bool& flag) {
-    if (n.op() == ir::Op::transpose && !n.shape().has_batch() && n.shape().rank() == 2) {
+    if (n.op() == ir::Op::transpose && example_shape(n).rank() == 2) {
       flag = !flag;
       return n.input(0);
     }
@@ -294,15 +295,8 @@ class Lowerer {
     if (x_vector) x = as_matrix(x, true);
     if (y_vector) y = as_matrix(y, false);
     bool tx = false, ty = false;
-    auto strip = [](Node n, bool& flag) {
-      if (n.op() == ir::Op::transpose && example_shape(n).rank() == 2) {
-        flag = !flag;
-        return n.input(0);
-      }
-      return n;
-    };
-    x = strip(x, tx);
-    y = strip(y, ty);
+    x = strip_transpose(x, tx);
+    y = strip_transpose(y, ty);
     Node p = ir::matmul(x, y, tx, ty);
     if (!x_vector && !y_vector) return p;
     const Shape s = example_shape(p);
