@@ -187,7 +187,8 @@ struct DataDeclaration {
 };
 // Checks that the dataset binds every declared name, nothing else, and with
 // the declared per-example shape; reshapes [N, 1] ↔ [N] where the model
-// declares a scalar or a one-element vector. Throws e.g.
+// declares a scalar or a one-element vector, and [N, T·D] → [N, T, D] where
+// it declares a matrix per example (CSV columns row by row). Throws e.g.
 //   "iris.csv: columns 0:4 give 4 features per example but input x is declared [5]"
 //   "iris.csv: column 'label' has 4 classes but target y is declared onehot[3]"
 void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations);

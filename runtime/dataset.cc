@@ -128,6 +128,12 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
       c.values = c.values.reshaped(Shape{n, 1});
       continue;
     }
+    // A matrix per example from a row of columns: T·D columns, row by row
+    // (docs/language.md §9).
+    if (per.rank() == 1 && d.shape.rank() == 2 && per.numel() == d.shape.numel()) {
+      c.values = c.values.reshaped(d.shape.with_front(n));
+      continue;
+    }
     throw Error(at + gives + per_example(per, d.role) + " per example but " + d.role + " " +
                 d.name + " is declared " + declared);
   }

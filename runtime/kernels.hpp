@@ -114,6 +114,13 @@ void transpose(ConstView x, View out);
 // Mismatches throw eq::Error naming both shapes.
 void batched_matmul(ConstView a, bool trans_a, ConstView b, bool trans_b, View out);
 
+// out = Σ_b op(a[b])·op(b[b]) over two stacks [B, r, c] sharing B: the
+// gradient of a matrix shared by every example of a per-example product.
+// out [m, n] must not alias a or b. aᵀ·b (the gradient of W in X·W) is one
+// gemm over the stacked batch, [B·r, m]ᵀ·[B·r, n]; the other flags take one
+// gemm per example, accumulated. B = 0 gives zeros.
+void batched_matmul_sum(ConstView a, bool trans_a, ConstView b, bool trans_b, View out);
+
 // How batched_matmul computes a product.
 enum class BatchedForm : std::uint8_t {
   // One gemm over the stacked batch: X·W with a shared W is [B·m, k]·[k, n];

@@ -15,6 +15,9 @@
 //   - shared · stack transposed, m = 1: out[i] = b[i]·op(a)ᵀ, so out as
 //     [B·n] = [B·n, k]·(the k numbers of a): one gemv.
 // Two stacks always loop: out[i] = op(a[i])·op(b[i]) has no common factor.
+// batched_matmul_sum (Σ over i) folds when a is transposed and b is not:
+// Σ a[i]ᵀ·b[i] is the stack [B·r, m] transposed times the stack [B·r, n].
+#include <cstring>
 #include <string>
 
 #include "runtime/blas.hpp"
@@ -91,6 +94,37 @@ void batched_matmul(ConstView av, bool trans_a, ConstView bv, bool trans_b, View
   char* po = static_cast<char*>(out.data);
   for (std::int64_t i = 0; i < batch; ++i, pa += a_step, pb += b_step, po += o_step)
     blas::gemm(t, flag(a.trans), flag(b.trans), m, n, k, 1.0, pa, a.cols, pb, b.cols, 0.0, po, n);
+}
+
+void batched_matmul_sum(ConstView av, bool trans_a, ConstView bv, bool trans_b, View out) {
+  const DType t = detail::common_float(av.dtype, bv.dtype, "batched matmul sum");
+  detail::common_float(out.dtype, t, "batched matmul sum");
+  if (av.shape.rank() != 3 || bv.shape.rank() != 3 || av.shape[0] != bv.shape[0])
+    throw Error("batched matmul sum: expects two stacks of matrices [B, r, c] with the same B; got " +
+                av.shape.str() + " and " + bv.shape.str());
+  const Operand a = operand(av.shape, trans_a), b = operand(bv.shape, trans_b);
+  const std::int64_t m = a.op_rows(), k = a.op_cols(), n = b.op_cols();
+  if (k != b.op_rows())
+    throw Error("batched matmul sum: cannot multiply " + show(av.shape, trans_a) + " by " +
+                show(bv.shape, trans_b));
+  const Shape expect{m, n};
+  if (!(out.shape == expect))
+    throw Error("batched matmul sum: " + show(av.shape, trans_a) + " by " + show(bv.shape, trans_b) +
+                " gives " + expect.str() + ", but the output is " + out.shape.str());
+  const std::int64_t batch = a.batch;
+  if (batch == 0 || k == 0) {
+    std::memset(out.data, 0, static_cast<std::size_t>(m * n * static_cast<std::int64_t>(dtype_size(t))));
+    return;
+  }
+  if (a.trans && !b.trans)  // [B·k, m]ᵀ·[B·k, n]: the batch joins the inner axis
+    return blas::gemm(t, blas::Trans::yes, blas::Trans::no, m, n, batch * k, 1.0, av.data, a.cols,
+                      bv.data, b.cols, 0.0, out.data, n);
+  const std::int64_t esize = static_cast<std::int64_t>(dtype_size(t));
+  const char* pa = static_cast<const char*>(av.data);
+  const char* pb = static_cast<const char*>(bv.data);
+  for (std::int64_t i = 0; i < batch; ++i, pa += a.rows * a.cols * esize, pb += b.rows * b.cols * esize)
+    blas::gemm(t, flag(a.trans), flag(b.trans), m, n, k, 1.0, pa, a.cols, pb, b.cols, i == 0 ? 0.0 : 1.0,
+               out.data, n);
 }
 
 }  // namespace eq::kernels

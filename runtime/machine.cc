@@ -39,6 +39,7 @@ std::string_view kernel_name(Kernel k) {
     case Kernel::random_normal: return "random_normal";
     case Kernel::random_uniform: return "random_uniform";
     case Kernel::dropout: return "dropout";
+    case Kernel::matmul_sum: return "matmul_sum";
   }
   return "?";
 }
@@ -222,7 +223,7 @@ std::vector<Machine::ProfileEntry> Machine::profile() const {
   std::vector<ProfileEntry> out;
   for (std::size_t i = 0; i < seconds_.size(); ++i) {
     std::string label = tape_.code[i].label;
-    if (tape_.code[i].kernel == Kernel::matmul)
+    if (tape_.code[i].kernel == Kernel::matmul || tape_.code[i].kernel == Kernel::matmul_sum)
       label += std::string(tape_.code[i].trans_a ? "[aᵀ]" : "") + (tape_.code[i].trans_b ? "[bᵀ]" : "");
     auto it = std::find_if(out.begin(), out.end(), [&](const ProfileEntry& e) { return e.label == label; });
     if (it == out.end()) it = out.insert(out.end(), ProfileEntry{label, 0, 0});
@@ -318,6 +319,7 @@ void Machine::execute(const Instruction& ins) {
                  0.0, out.data, n);
       break;
     }
+    case Kernel::matmul_sum: batched_matmul_sum(in(0), ins.trans_a, in(1), ins.trans_b, out); break;
     case Kernel::alias: break;
   }
 }

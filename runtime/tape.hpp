@@ -45,6 +45,8 @@ enum class Kernel : std::uint8_t {
   random_normal,   // scalar = {mean, stddev}, stream; no inputs
   random_uniform,  // scalar = {lo, hi}, stream; no inputs
   dropout,         // scalar[0] = p, stream; no inputs: the mask, 1/(1 - p) or 0
+  matmul_sum,      // trans_a, trans_b: Σ over the batch of two stacks' per-example
+                   // products (kernels::batched_matmul_sum)
 };
 
 std::string_view kernel_name(Kernel k);

@@ -15,8 +15,26 @@ namespace {
 // The gradients of op(a)·op(b) (numpy matmul of vectors and matrices): a
 // vector is promoted to a row (left) or a column (right), the 2-D rule
 // applied, and each gradient reshaped back.
+// out_b = op(a_b)·op(b_b) for each example b (matmul with a stack), or
+// Σ_b of them (matmul_sum): the 2-D rule per example. An operand shared by
+// every example gets the sum of its per-example gradients, a matmul_sum
+// when both factors are stacks (∂/∂W of X·W is Σ_b X_bᵀ·G_b).
+std::vector<Node> per_example_matmul_vjp(Node n, Node g) {
+  Node a = n.input(0), b = n.input(1);
+  bool ta = n.attrs().trans_a, tb = n.attrs().trans_b;
+  auto product = [](Node x, Node y, bool tx, bool ty, Node like) {
+    const bool stacks = x.shape().has_batch() && y.shape().has_batch();
+    return stacks && !like.shape().has_batch() ? matmul_sum(x, y, tx, ty) : matmul(x, y, tx, ty);
+  };
+  Node da = ta ? product(b, g, tb, true, a) : product(g, b, false, !tb, a);
+  Node db = tb ? product(g, a, true, ta, b) : product(a, g, !ta, false, b);
+  return {da, db};
+}
+
 std::vector<Node> matmul_vjp(Node n, Node g) {
   Node a = n.input(0), b = n.input(1);
+  auto stack = [](Node x) { return x.shape().has_batch() && x.shape().rank() == 3; };
+  if (n.op() == Op::matmul_sum || stack(a) || stack(b)) return per_example_matmul_vjp(n, g);
   bool ta = n.attrs().trans_a, tb = n.attrs().trans_b;
   auto rows_of = [](Node m, bool t) { return t ? m.shape()[1] : m.shape()[0]; };
   auto cols_of = [](Node m, bool t) { return t ? m.shape()[0] : m.shape()[1]; };

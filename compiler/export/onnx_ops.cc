@@ -84,21 +84,55 @@ void transpose(const Emit& e) {
     swap_last_two(e.g, e.in[0], rank, e.out);
 }
 
-// op(a)·op(b), each of rank 1 or 2 (numpy matmul). Two matrices are one
-// Gemm with its transpose flags; otherwise a transposed matrix operand is
-// a Transpose before MatMul (a vector's transpose is itself).
+// op(a)·op(b), each of rank 1 or 2 (numpy matmul), or per-example products
+// with a stack [B, r, c] (ONNX MatMul broadcasts a shared matrix over the
+// stack as numpy does). Two rank-2 matrices are one Gemm with its transpose
+// flags; otherwise a transposed matrix operand is a Transpose of its last
+// two axes before MatMul (a vector's transpose is itself).
+std::string product(const Emit& e, const std::string& out = "") {
+  const ir::Attrs& at = e.n.attrs();
+  const int ra = e.n.input(0).shape().rank(), rb = e.n.input(1).shape().rank();
+  std::string a = at.trans_a && ra >= 2 ? swap_last_two(e.g, e.in[0], ra) : e.in[0];
+  std::string b = at.trans_b && rb >= 2 ? swap_last_two(e.g, e.in[1], rb) : e.in[1];
+  return e.g.op("MatMul", {a, b}, out);
+}
+
+// Σ over the batch of the per-example products: MatMul, then ReduceSum over
+// axis 0 (only training programs hold it, but a graph may be exported whole).
+void matmul_sum(const Emit& e) {
+  onnx::NodeProto& n = e.g.add("ReduceSum", {product(e), e.g.int64s({0})}, {e.out});
+  set_int(n, "keepdims", 0);
+}
+
+// [a, b, …] along the last axis: each part first expanded to the result's
+// leading axes (a shared row joins a batch; Expand broadcasts as numpy).
+void concat(const Emit& e) {
+  const ir::IShape& whole = e.n.shape();
+  std::vector<std::string> parts;
+  for (int i = 0; i < e.n.arity(); ++i) {
+    const ir::IShape& s = e.n.input(i).shape();
+    const ir::IShape target = whole.prefix(whole.rank() - 1).with_last(s[s.rank() - 1]);
+    if (s == target) {
+      parts.push_back(e.in[static_cast<std::size_t>(i)]);
+      continue;
+    }
+    parts.push_back(e.g.op("Expand", {e.in[static_cast<std::size_t>(i)],
+                                      e.g.shape_operand(target, s.has_batch() ? 1 : -1)}));
+  }
+  set_int(e.g.add("Concat", parts, {e.out}), "axis", -1);
+}
+
 void matmul(const Emit& e) {
   const ir::Attrs& at = e.n.attrs();
   const int ra = e.n.input(0).shape().rank(), rb = e.n.input(1).shape().rank();
-  if (ra == 2 && rb == 2) {
+  const bool stacks = e.n.shape().has_batch() && e.n.shape().rank() == 3;
+  if (ra == 2 && rb == 2 && !stacks) {
     onnx::NodeProto& n = e.g.add("Gemm", e.in, {e.out});
     if (at.trans_a) set_int(n, "transA", 1);
     if (at.trans_b) set_int(n, "transB", 1);
     return;
   }
-  std::string a = at.trans_a && ra == 2 ? swap_last_two(e.g, e.in[0], 2) : e.in[0];
-  std::string b = at.trans_b && rb == 2 ? swap_last_two(e.g, e.in[1], 2) : e.in[1];
-  e.g.op("MatMul", {a, b}, e.out);
+  product(e, e.out);
 }
 
 // 1.0 where idx == k for k in [0, classes), along a new last axis: a one-hot
@@ -271,11 +305,12 @@ constexpr OnnxRow kRows[] = {
     {Op::softmax, "Softmax", last_axis},
     {Op::logsoftmax, "LogSoftmax", last_axis},
     {Op::matmul, "Gemm, or MatMul after Transpose", matmul},
+    {Op::matmul_sum, "ReduceSum(MatMul(…), axis 0)", matmul_sum},
     {Op::transpose, "Transpose", transpose},
     {Op::gather, "Gather(Transpose(w), idx)", gather},
     {Op::scatter, "MatMul(Transpose(g), onehot(idx))", scatter},
     {Op::onehot, "Cast(Equal(Unsqueeze(idx), 0..n-1))", onehot},
-    {Op::concat, "Concat of parts whose leading axes broadcast: not exported yet", nullptr},
+    {Op::concat, "Concat(Expand(part), …)", concat},
     {Op::slice, "Slice", slice},
     {Op::unslice, "a gradient helper: prediction programs do not hold it", nullptr},
     {Op::reshape, "Reshape", reshape},

@@ -51,6 +51,8 @@ Node softmax(Node x);
 Node logsoftmax(Node x);
 // op(a)·op(b); vectors and matrices as numpy's matmul. Transposes are flags.
 Node matmul(Node a, Node b, bool trans_a = false, bool trans_b = false);
+// Σ over the batch of op(a_b)·op(b_b), two stacks of per-example matrices.
+Node matmul_sum(Node a, Node b, bool trans_a = false, bool trans_b = false);
 Node transpose(Node x);
 Node gather(Node w, Node indices);
 Node scatter(Node g, Node indices, std::int64_t columns);

@@ -4,6 +4,7 @@
 // the graph factories; lowering checks operands itself and reports
 // source-level diagnostics.
 #include <string>
+#include <utility>
 
 #include "compiler/ir/graph.hpp"
 
@@ -55,10 +56,48 @@ TypeResult last_axis_type(const OpInfo& oi, const Inputs& in, const Attrs&) {
   return ok(x.shape(), x.dtype());
 }
 
+// A stack of per-example matrices [B, r, c] (docs/language.md §9), and a
+// matrix shared by every example.
+bool is_stack(const IShape& s) { return s.has_batch() && s.rank() == 3; }
+bool is_shared_matrix(const IShape& s) { return !s.has_batch() && s.rank() == 2; }
+
+// op(m) of one example's matrix (or a shared one): {rows, cols}.
+std::pair<std::int64_t, std::int64_t> op_dims(const IShape& s, bool trans) {
+  const std::int64_t r = s[s.rank() - 2], c = s[s.rank() - 1];
+  return trans ? std::pair{c, r} : std::pair{r, c};
+}
+
+// One product per example: a stack with a stack or a shared matrix, giving
+// a stack [B, m, n]; or, summed over the batch (matmul_sum), two stacks
+// giving one [m, n].
+TypeResult per_example_product(const char* name, const Inputs& in, const Attrs& at, bool summed) {
+  const IShape &a = in[0].shape(), &b = in[1].shape();
+  const std::string shown = a.str() + (at.trans_a ? "ᵀ" : "") + " · " + b.str() + (at.trans_b ? "ᵀ" : "");
+  const bool fits = summed ? is_stack(a) && is_stack(b)
+                           : (is_stack(a) || is_shared_matrix(a)) && (is_stack(b) || is_shared_matrix(b));
+  if (!fits)
+    return fail(std::string(name) + (summed ? ": needs two stacks of per-example matrices: "
+                                            : ": a stack of per-example matrices multiplies a stack "
+                                              "or a shared matrix: ") + shown);
+  const auto [m, ka] = op_dims(a, at.trans_a);
+  const auto [kb, n] = op_dims(b, at.trans_b);
+  if (ka != kb) return fail(std::string(name) + ": inner sizes differ: " + shown);
+  const Shape s{m, n};
+  return ok(summed ? IShape(s) : IShape::batched(s), in[0].dtype());
+}
+
+TypeResult matmul_sum_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node &a = in[0], &b = in[1];
+  if (a.dtype() != b.dtype() || !is_float(a.dtype()))
+    return fail("matmul_sum: operands must share a float dtype: " + describe(a) + " · " + describe(b));
+  return per_example_product("matmul_sum", in, at, true);
+}
+
 TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const Node &a = in[0], &b = in[1];
   if (a.dtype() != b.dtype() || !is_float(a.dtype()))
     return fail("matmul: operands must share a float dtype: " + describe(a) + " · " + describe(b));
+  if (is_stack(a.shape()) || is_stack(b.shape())) return per_example_product("matmul", in, at, false);
   int ra = a.shape().rank(), rb = b.shape().rank();
   if ((ra == 1 && a.shape().has_batch()) || (rb == 1 && b.shape().has_batch()))
     return fail("matmul: a batch of scalars is not a vector: " + a.shape().str() + " · " +

@@ -268,13 +268,40 @@ class Lowerer {
     }
   }
 
-  // A transpose of a parameter matrix feeding a product becomes a flag.
+  // A transpose of a matrix (a parameter's, or each example's) feeding a
+  // product becomes a flag.
   static Node strip_transpose(Node n, bool& flag) {
-    if (n.op() == ir::Op::transpose && !n.shape().has_batch() && n.shape().rank() == 2) {
+    if (n.op() == ir::Op::transpose && example_shape(n).rank() == 2) {
       flag = !flag;
       return n.input(0);
     }
     return n;
+  }
+
+  // x as a matrix of one example (or a shared one): a vector becomes a row
+  // [1, k] on the left of `·`, a column [k, 1] on the right (reshapes).
+  static Node as_matrix(Node x, bool left) {
+    const std::int64_t k = example_shape(x)[0];
+    Shape s = left ? Shape{1, k} : Shape{k, 1};
+    return ir::reshape(x, x.shape().has_batch() ? IShape::batched(s) : IShape(s));
+  }
+
+  // `·` where one side is a matrix per example (docs/language.md §9): one
+  // product per example, run as one batched product (runtime/kernels.hpp:
+  // X·W with a shared W is a single gemm over the stacked batch). A vector
+  // joins as a row or a column, dropped again from the result; a transpose
+  // of either operand becomes a flag.
+  Node per_example_product(Node x, Node y, bool x_vector, bool y_vector) {
+    if (x_vector) x = as_matrix(x, true);
+    if (y_vector) y = as_matrix(y, false);
+    bool tx = false, ty = false;
+    x = strip_transpose(x, tx);
+    y = strip_transpose(y, ty);
+    Node p = ir::matmul(x, y, tx, ty);
+    if (!x_vector && !y_vector) return p;
+    const Shape s = example_shape(p);
+    Shape kept = x_vector && y_vector ? Shape{} : x_vector ? Shape{s[1]} : Shape{s[0]};
+    return ir::reshape(p, IShape::batched(kept));
   }
 
   // `·` on one example's values (docs/language.md §3), run over the batch.
@@ -298,10 +325,8 @@ class Lowerer {
       return ir::gather(w, b.node);
     }
     Node x = dense(a, e.args[0]->span), y = dense(b, e.args[1]->span);
-    if ((batched_a && sa.rank() == 2) || (batched_b && sb.rank() == 2)) {
-      shape_error(e, a, b, "products of per-example matrices are not supported yet");
-      return {};
-    }
+    if ((batched_a && sa.rank() == 2) || (batched_b && sb.rank() == 2))
+      return per_example_product(x, y, sa.rank() == 1, sb.rank() == 1);
     bool ta = false, tb = false;
     if (!batched_a && !batched_b) {
       x = strip_transpose(x, ta);

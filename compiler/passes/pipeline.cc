@@ -8,6 +8,7 @@
 #include "compiler/passes/cse.hpp"
 #include "compiler/passes/fold.hpp"
 #include "compiler/passes/simplify.hpp"
+#include "compiler/passes/split_products.hpp"
 #include "compiler/passes/stabilise.hpp"
 #include "compiler/passes/tree_shake.hpp"
 #include "compiler/passes/verify.hpp"
@@ -32,6 +33,7 @@ std::vector<Step> forward_stage() {
   return {
       {"fold",       Need::speed, fold_constants},
       {"simplify",   Need::speed, simplify},
+      {"split-products", Need::speed, split_products},
       {"stabilise",  Need::speed, stabilise},
       {"cse",        Need::speed, cse},
   };
@@ -101,7 +103,7 @@ std::vector<Node> run_stage(Graph& graph, std::vector<Node> roots, const std::ve
 }  // namespace
 
 const std::vector<std::string>& pass_names() {
-  static const std::vector<std::string> names = {"fold", "simplify", "stabilise", "cse", "fuse",
+  static const std::vector<std::string> names = {"fold", "simplify", "split-products", "stabilise", "cse", "fuse",
                                                  "tree-shake"};
   return names;
 }

@@ -1,11 +1,11 @@
 // The optimisation pipeline and its options (docs/design.md, "Passes"):
 //
-//   fold → simplify → stabilise → CSE → autodiff → (again) → fuse → tree-shake
+//   fold → simplify → split-products → stabilise → CSE → autodiff → (again) → fuse → tree-shake
 //
 // Autodiff is the caller's: grad() builds gradient nodes, so the pipeline
 // runs in two stages around it.
-//   1. optimize(graph, {loss}) — stage "forward": fold, simplify, stabilise,
-//      CSE on the loss before it is differentiated. Stabilisation must come
+//   1. optimize(graph, {loss}) — stage "forward": fold, simplify,
+//      split-products, stabilise, CSE on the loss before it is differentiated. Stabilisation must come
 //      before grad(): the gradient of log(softmax z) divides by softmax z,
 //      which underflows to 0, while the gradient of logsoftmax z does not.
 //   2. compile(graph, {loss', grads…}, options) — stage "step": the same
@@ -37,7 +37,7 @@
 namespace eq {
 
 struct CompileOptions {
-  int opt_level = 1;                     // 0: no fold/simplify/stabilise/CSE/fusion
+  int opt_level = 1;                     // 0: no fold/simplify/split/stabilise/CSE/fusion
   std::vector<std::string> print_after;  // pass names: print the IR after each
   bool print_after_all = false;
   bool stats = false;                    // print the counters at the end of compile()
@@ -48,7 +48,8 @@ struct CompileOptions {
 
 namespace passes {
 
-// The passes by name, in pipeline order: fold simplify stabilise cse fuse tree-shake.
+// The passes by name, in pipeline order: fold simplify split-products stabilise cse
+// fuse tree-shake.
 const std::vector<std::string>& pass_names();
 
 // Stage "forward" (see above): the rewritten roots, same order, same types.

@@ -94,6 +94,12 @@ std::vector<Case> cases_for(Op op) {
       Node b = param(g, l, w, "b", Shape{4}, rng, db);
       loss = weighted(g, l, binary_fn(a, b), rng);
     }});
+    // A vector [D] over the rows of per-example matrices [T, D].
+    cases.push_back({"per-example matrices with a row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+      Node a = batch_input(g, l, w, "a", Shape{3, 4}, rng, da);
+      Node b = param(g, l, w, "b", Shape{4}, rng, db);
+      loss = weighted(g, l, binary_fn(a, b), rng);
+    }});
   } else if (oi.kind == OpKind::reduce) {
     for (int axis : {0, 1, 2})
       cases.push_back({"axis " + std::to_string(axis),
@@ -117,6 +123,9 @@ std::vector<Case> cases_for(Op op) {
       });
       add("batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
         loss = weighted(g, l, unary_fn(batch_input(g, l, w, "x", Shape{4}, rng)), rng);
+      });
+      add("per-example matrices, row by row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, unary_fn(batch_input(g, l, w, "X", Shape{3, 4}, rng)), rng);
       });
       break;
     case Op::matmul:
@@ -142,10 +151,39 @@ std::vector<Case> cases_for(Op op) {
         Node W = param(g, l, w, "W", Shape{3, 4}, rng);
         loss = weighted(g, l, matmul(x, W, false, true), rng);
       });
+      // Per-example products (docs/language.md §9): stack·stack, stack·shared
+      // and shared·stack, each flag; the shared operand's gradient is a
+      // matmul_sum over the batch.
+      for (int arrangement = 0; arrangement < 3; ++arrangement)
+        for (bool ta : {false, true})
+          for (bool tb : {false, true}) {
+            const bool sa = arrangement != 2, sb = arrangement != 1;
+            add(std::string(sa ? "stack" : "shared") + (ta ? "ᵀ" : "") + "·" + (sb ? "stack" : "shared") +
+                    (tb ? "ᵀ" : ""),
+                [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                  const Shape as = ta ? Shape{4, 3} : Shape{3, 4}, bs = tb ? Shape{2, 4} : Shape{4, 2};
+                  Node a = sa ? batch_input(g, l, w, "a", as, rng) : param(g, l, w, "a", as, rng);
+                  Node b = sb ? batch_input(g, l, w, "b", bs, rng) : param(g, l, w, "b", bs, rng);
+                  loss = weighted(g, l, matmul(a, b, ta, tb), rng);
+                });
+          }
+      break;
+    case Op::matmul_sum:
+      for (bool ta : {false, true})
+        for (bool tb : {false, true})
+          add(std::string("Σ stack") + (ta ? "ᵀ" : "") + "·stack" + (tb ? "ᵀ" : ""),
+              [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                Node a = batch_input(g, l, w, "a", ta ? Shape{4, 3} : Shape{3, 4}, rng);
+                Node b = batch_input(g, l, w, "b", tb ? Shape{2, 4} : Shape{4, 2}, rng);
+                loss = weighted(g, l, matmul_sum(a, b, ta, tb), rng);
+              });
       break;
     case Op::transpose:
       add("matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
         loss = weighted(g, l, transpose(param(g, l, w, "x", Shape{3, 4}, rng)), rng);
+      });
+      add("per-example matrices", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        loss = weighted(g, l, transpose(batch_input(g, l, w, "X", Shape{3, 4}, rng)), rng);
       });
       break;
     case Op::gather:

@@ -375,3 +375,121 @@ TEST_CASE("§9 concatenation and slices: located errors", "[lang-v2]") {
         "      ^\n");
   CHECK(diagnose("dim H = 2\ninput h : [2H]\nz = h[H:2H] + h[:H]\n") == "no error");
 }
+
+// ---- §9.1 per-example matrices ----------------------------------------------
+
+namespace {
+
+// Element (r, c) of example e's matrix in a batched [B, R, C] tensor.
+double at3(const Tensor& t, std::int64_t e, std::int64_t r, std::int64_t c) {
+  const Shape& s = t.shape();
+  return t.at((e * s[1] + r) * s[2] + c);
+}
+
+}  // namespace
+
+TEST_CASE("§9.1 products of per-example matrices equal float64 loops", "[lang-v2]") {
+  Bench b;
+  const std::int64_t T = 3, D = 4, K = 2;
+  Tensor X = b.input("X", Shape{T, D});
+  Tensor W = b.param("W", Shape{D, K});
+  Tensor M = b.param("M", Shape{K, T});
+  Tensor w = b.param("w", Shape{D});
+  Tensor u = b.input("u", Shape{T});
+  Tensor c = b.param("c", Shape{D});
+  // One loop per form, example by example.
+  std::vector<double> xw, xxt, xtx, mx, xv, ux, soft, xt, plus;
+  for (std::int64_t e = 0; e < kBatch; ++e) {
+    for (std::int64_t i = 0; i < T; ++i)
+      for (std::int64_t j = 0; j < K; ++j) {
+        double s = 0;
+        for (std::int64_t k = 0; k < D; ++k) s += at3(X, e, i, k) * W.at(k * K + j);
+        xw.push_back(s);
+      }
+    for (std::int64_t i = 0; i < T; ++i)
+      for (std::int64_t j = 0; j < T; ++j) {
+        double s = 0;
+        for (std::int64_t k = 0; k < D; ++k) s += at3(X, e, i, k) * at3(X, e, j, k);
+        xxt.push_back(s);
+      }
+    for (std::int64_t i = 0; i < D; ++i)
+      for (std::int64_t j = 0; j < D; ++j) {
+        double s = 0;
+        for (std::int64_t k = 0; k < T; ++k) s += at3(X, e, k, i) * at3(X, e, k, j);
+        xtx.push_back(s);
+      }
+    for (std::int64_t i = 0; i < K; ++i)
+      for (std::int64_t j = 0; j < D; ++j) {
+        double s = 0;
+        for (std::int64_t k = 0; k < T; ++k) s += M.at(i * T + k) * at3(X, e, k, j);
+        mx.push_back(s);
+      }
+    for (std::int64_t i = 0; i < T; ++i) {
+      double s = 0;
+      for (std::int64_t k = 0; k < D; ++k) s += at3(X, e, i, k) * w.at(k);
+      xv.push_back(s);
+    }
+    for (std::int64_t j = 0; j < D; ++j) {
+      double s = 0;
+      for (std::int64_t k = 0; k < T; ++k) s += u.at(e * T + k) * at3(X, e, k, j);
+      ux.push_back(s);
+    }
+    for (std::int64_t i = 0; i < T; ++i) {
+      double top = -INFINITY, total = 0;
+      for (std::int64_t k = 0; k < D; ++k) top = std::max(top, at3(X, e, i, k));
+      for (std::int64_t k = 0; k < D; ++k) total += std::exp(at3(X, e, i, k) - top);
+      for (std::int64_t k = 0; k < D; ++k) soft.push_back(std::exp(at3(X, e, i, k) - top) / total);
+    }
+    for (std::int64_t j = 0; j < D; ++j)
+      for (std::int64_t i = 0; i < T; ++i) xt.push_back(at3(X, e, i, j));
+    for (std::int64_t i = 0; i < T; ++i)
+      for (std::int64_t k = 0; k < D; ++k) plus.push_back(at3(X, e, i, k) + c.at(k));
+  }
+  Tensor got = b.run("X·W");
+  CHECK(got.shape() == Shape{kBatch, T, K});
+  check_values(got, xw);
+  check_values(b.run("X·Xᵀ"), xxt);
+  check_values(b.run("Xᵀ·X"), xtx);
+  check_values(b.run("M·X"), mx);
+  check_values(b.run("(Xᵀ·Mᵀ)ᵀ"), mx);  // both flags, then a transposed result
+  got = b.run("X·w");
+  CHECK(got.shape() == Shape{kBatch, T});
+  check_values(got, xv);
+  got = b.run("u·X");
+  CHECK(got.shape() == Shape{kBatch, D});
+  check_values(got, ux);
+  check_values(b.run("softmax(X)"), soft);
+  check_values(b.run("Xᵀ"), xt);
+  check_values(b.run("X + c"), plus);
+}
+
+TEST_CASE("§9.1 self-attention: gradients against central differences", "[lang-v2]") {
+  Bench b;
+  b.input("X", Shape{3, 4});
+  b.param("W_q", Shape{4, 2});
+  b.param("Wₖ", Shape{4, 2});
+  b.param("Wᵥ", Shape{4, 3});
+  b.param("γ", Shape{4});
+  b.param("m", Shape{2, 3});
+  b.input("u", Shape{3});
+  b.define_all({"Xₙ = γ*(X - mean(X, axis = -1))", "Q = Xₙ·W_q", "K = Xₙ·Wₖ", "V = X·Wᵥ",
+                "A = softmax(Q·Kᵀ / 2)"});
+  b.check_gradient("A·V");
+  b.check_gradient("logsoftmax(m·V) + (u·X)[1]");
+  b.check_gradient("Vᵀ·A + logsumexp(Q, axis = -1)");
+}
+
+TEST_CASE("§9.1 per-example products: located errors with both shapes", "[lang-v2]") {
+  CHECK(diagnose("input X : [3, 4]\nparam W : [3, 2] ~ glorot\nz = X·W\n") ==
+        "m.eq:3:5: error: cannot multiply X [3, 4] · W [3, 2]\n"
+        "z = X·W\n"
+        "    ^ ~\n");
+  CHECK(diagnose("input X : [3, 4]\ninput Y : [3, 4]\nz = X·Y\n") ==
+        "m.eq:3:5: error: cannot multiply X [3, 4] · Y [3, 4]\n"
+        "z = X·Y\n"
+        "    ^ ~\n");
+  CHECK(diagnose("input X : [3, 4]\ninput Y : [3, 4]\nz = X·Yᵀ + X\n") ==
+        "m.eq:3:5: error: cannot add X·Yᵀ [3, 3] + X [3, 4]\n"
+        "z = X·Yᵀ + X\n"
+        "    ^~~~   ~\n");
+}

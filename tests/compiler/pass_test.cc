@@ -131,6 +131,33 @@ TEST_CASE("stabilisation: Σ over the last axis of a broadcast row times a one-h
   CHECK(stats.get("stabilise", "Σ_last(r̄ ⊙ onehot y) → r") == 1);
 }
 
+TEST_CASE("split-products: a one-hot part of a joined product becomes a lookup", "[passes]") {
+  Graph g;
+  Parser p(g);
+  p.set("h", g.input("h", Shape{2}));
+  p.set("x", g.input_onehot("x", 3));
+  p.set("z", g.input("z", Shape{3}));
+  p.set("W", g.param("W", Shape{4, 5}));
+  p.set("U", g.param("U", Shape{5, 4}));
+  passes::PassStats stats;
+  // W·[h, x] is [B, 5]·Wᵀ as lowered: the columns 2:5 of W meet x.
+  Node out = optimize(g, {p.parse("W·[h, x]")}, {}, &stats)[0];
+  CHECK(testing::render(out) == "add(gather(slice(W), x), matmul(h, slice(W)))");
+  CHECK(stats.get("split-products", "op(a)·[p, q] → op(a)[…, :P]·p + op(a)[…, P:]·q") == 1);
+  CHECK(stats.get("split-products", "onehot(i)·op(W) → gather(op(W)ᵀ, i)") == 1);
+  Node hx = out.input(0).op() == ir::Op::gather ? out.input(0) : out.input(1);
+  CHECK(hx.input(0).attrs().start == 2);
+  CHECK(hx.input(0).attrs().stop == 5);
+  // A concatenation on the left of a product: the rows of U meet each part.
+  out = optimize(g, {p.parse("[h, x]·U")}, {}, &stats)[0];
+  CHECK(testing::render(out) == "add(gather(transpose(slice(U)), x), matmul(h, slice(U)))");
+  // Dense parts stay one product (no one-hot part: nothing to gain).
+  passes::PassStats dense;
+  out = optimize(g, {p.parse("W·[h, z]")}, {}, &dense)[0];
+  CHECK(testing::render(out) == "matmul(concat(h, z), W)");
+  CHECK(dense.total("split-products") == 0);
+}
+
 TEST_CASE("CSE merges what rewrites made equal", "[passes]") {
   Graph g;
   Node x = g.input("x", Shape{4});
@@ -173,7 +200,8 @@ TEST_CASE("the pipeline: -O0, disable, print-after, verify, unknown names", "[pa
   CompileOptions bad;
   bad.print_after = {"simplfy"};
   CHECK_THROWS_WITH(optimize(g, {n}, bad),
-                    "unknown pass 'simplfy' (the passes are fold, simplify, stabilise, cse, fuse, tree-shake)");
+                    "unknown pass 'simplfy' (the passes are fold, simplify, split-products, stabilise, "
+                    "cse, fuse, tree-shake)");
 
   // A compiled program answers for the outputs as given, rewritten or not.
   Program p = compile(g, {n});

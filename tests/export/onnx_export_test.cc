@@ -2,6 +2,7 @@
 // the symbolic batch, scaling, labels, states), the op rows, and the error
 // for an op that cannot be exported. Numbers are checked end to end, by
 // ONNX Runtime against eq (export_test.sh).
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "compiler/export/onnx_export.hpp"
@@ -109,13 +110,12 @@ TEST_CASE("every op of the table has an ONNX row that can emit it", "[export]") 
     CHECK(row.op == op);
     CHECK(!row.onnx.empty());
     // Inputs and parameters are bound by the exporter; gradient helpers never
-    // reach a prediction program; concat of broadcast parts is not exported
-    // yet (its row says so, and export reports it at the equation). Every
-    // other op emits.
+    // reach a prediction program (their rows say so, and export reports
+    // them at the equation). Every other op emits.
     using eq::ir::Op;
     const bool bound = op == Op::input || op == Op::param;
     const bool not_exported = op == Op::gelu_grad || op == Op::elu_grad ||
-                              op == Op::leaky_relu_grad || op == Op::unslice || op == Op::concat;
+                              op == Op::leaky_relu_grad || op == Op::unslice;
     CHECK((row.emit != nullptr) == !(bound || not_exported));
   }
 }
@@ -140,4 +140,34 @@ TEST_CASE("a model without an output has nothing to export", "[export]") {
   weights.tensors.emplace_back("w", eq::Tensor(eq::DType::f32, eq::Shape{2}));
   CHECK_THROWS_WITH(eq::onnx_export::export_onnx(model, weights, {}),
                     "m.eq: the model has no `output` statement to export");
+}
+
+TEST_CASE("per-example products and a joined row export as MatMul, Expand and Concat",
+          "[export]") {
+  // X·W is a stack times a shared matrix (MatMul broadcasts W), Q·Qᵀ a
+  // product per example (a Transpose of the last two axes first), and the
+  // param row c joins every example after an Expand to the batch.
+  onnx::ModelProto m = export_source(
+      "input X : [3, 4]\nparam W : [4, 2] ~ 0\nparam c : [3, 1] ~ 0\n"
+      "Q = X·W\nA = softmax(Q·Qᵀ)\nz = vec([A, c])\noutput z\n");
+  const onnx::GraphProto& g = m.graph();
+  CHECK(dims(g.input(0)) == "batchx3x4");
+  CHECK(dims(g.output(0)) == "batchx12");
+  const std::vector<std::string> ops = op_types(g);
+  auto count = [&](const std::string& op) { return std::count(ops.begin(), ops.end(), op); };
+  CHECK(count("MatMul") == 2);
+  CHECK(count("Gemm") == 0);  // Gemm takes matrices only, not stacks
+  CHECK(count("Transpose") == 1);
+  CHECK(count("Expand") == 1);
+  int joins = 0;  // Concat along the last axis (the Expand's shape is a Concat too, on axis 0)
+  for (const auto& n : g.node())
+    if (n.op_type() == "Transpose") {
+      REQUIRE(n.attribute_size() == 1);
+      CHECK(std::vector<std::int64_t>(n.attribute(0).ints().begin(), n.attribute(0).ints().end()) ==
+            std::vector<std::int64_t>{0, 2, 1});
+    } else if (n.op_type() == "Concat" && n.attribute(0).i() == -1) {
+      ++joins;
+      CHECK(n.input_size() == 2);
+    }
+  CHECK(joins == 1);
 }

@@ -110,3 +110,29 @@ TEST_CASE("dataset: npy arrays share the example axis", "[dataset]") {
       eq::npy_dataset(uneven),
       "npy data: " + dir.file("short.npy") + " has 2 examples but " + dir.file("x.npy") + " has 3");
 }
+
+TEST_CASE("dataset: a matrix per example, from T·D columns row by row or an npy [N, T, D]",
+          "[dataset]") {
+  // Two examples of a [2, 3] matrix: columns 0:6, row after row.
+  eq::CsvTable table = eq::parse_csv("p0,p1,p2,p3,p4,p5,y\n1,2,3,4,5,6,0\n7,8,9,10,11,12,1\n", "t.csv");
+  std::vector<eq::CsvBinding> bind = {{"X", ColumnSelector::parse("0:6"), false}};
+  eq::Dataset data = eq::csv_dataset(table, bind);
+  std::vector<DataDeclaration> matrix = {{"X", "input", Shape{2, 3}, false}};
+  eq::fit_dataset(data, matrix);
+  CHECK(data.find("X")->values.shape() == Shape{2, 2, 3});
+  CHECK(data.find("X")->values.to_vector() ==
+        std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  eq::Dataset again = eq::csv_dataset(table, bind);
+  std::vector<DataDeclaration> wrong = {{"X", "input", Shape{2, 2}, false}};
+  CHECK_THROWS_WITH(eq::fit_dataset(again, wrong),
+                    "t.csv: columns 0:6 give 6 features per example but input X is declared [2, 2]");
+
+  ScratchDir dir;
+  eq::save_npy(dir.file("x.npy"), Tensor::from(Shape{2, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
+                                               DType::f32));
+  eq::Dataset npy = eq::npy_dataset(std::vector<eq::NpyBinding>{{"X", dir.file("x.npy"), false}});
+  CHECK_NOTHROW(eq::fit_dataset(npy, matrix));
+  CHECK(npy.find("X")->values.shape() == Shape{2, 2, 3});
+  std::vector<DataDeclaration> transposed = {{"X", "input", Shape{3, 2}, false}};
+  CHECK_THROWS(eq::fit_dataset(npy, transposed));  // [N, 2, 3] is not read as [N, 3, 2]
+}

@@ -120,3 +120,48 @@ TEST_CASE("batched_matmul: empty batches and errors", "[kernels][matmul]") {
   CHECK_THROWS_WITH(eq::kernels::batched_matmul(x.view(), false, d.view(), false, o.view()),
                     "batched matmul: operands must share a dtype; got f32 and f64");
 }
+
+TEMPLATE_TEST_CASE("batched_matmul_sum equals the sum of a loop of products for every flag",
+                   "[kernels][matmul]", float, double) {
+  const DType t = dtype_of<TestType>();
+  Rng rng(51);
+  for (int flags = 0; flags < 4; ++flags)
+    for (int trial = 0; trial < 8; ++trial) {
+      const bool ta = flags & 1, tb = flags & 2;
+      auto dim = [&] { return std::int64_t(1 + rng() % 4); };
+      const std::int64_t batch = dim(), m = dim(), k = dim(), n = trial % 3 == 1 ? 1 : dim();
+      Tensor a = random_tensor(rng, stored(true, batch, m, k, ta), t);
+      Tensor b = random_tensor(rng, stored(true, batch, k, n, tb), t);
+      Tensor out(t, Shape{m, n});
+      eq::kernels::fill(out.view(), NAN);  // must be overwritten
+      eq::kernels::batched_matmul_sum(a.view(), ta, b.view(), tb, out.view());
+      // The per-example products of the reference, summed over the batch.
+      const std::vector<double> each = reference(a, ta, b, tb, batch, m, k, n);
+      std::vector<double> expect(static_cast<std::size_t>(m * n), 0.0);
+      for (std::size_t i = 0; i < each.size(); ++i) expect[i % expect.size()] += each[i];
+      INFO(a.shape().str() << (ta ? "ᵀ" : "") << " · " << b.shape().str() << (tb ? "ᵀ" : ""));
+      CHECK(mismatch(out, expect, 10 * tolerance<TestType>()) == "");
+    }
+}
+
+TEST_CASE("batched_matmul_sum: empty batches and errors", "[kernels][matmul]") {
+  Tensor a(DType::f64, Shape{0, 2, 3}), b(DType::f64, Shape{0, 2, 4}), out(DType::f64, Shape{3, 4});
+  eq::kernels::fill(out.view(), NAN);
+  eq::kernels::batched_matmul_sum(a.view(), true, b.view(), false, out.view());
+  CHECK(out.to_vector() == std::vector<double>(12, 0));  // a sum over no examples
+
+  Tensor x(DType::f32, Shape{5, 2, 3}), y(DType::f32, Shape{4, 2, 3}), w(DType::f32, Shape{2, 3});
+  Tensor o(DType::f32, Shape{3, 3});
+  CHECK_THROWS_WITH(eq::kernels::batched_matmul_sum(x.view(), true, y.view(), false, o.view()),
+                    "batched matmul sum: expects two stacks of matrices [B, r, c] with the same B; "
+                    "got [5, 2, 3] and [4, 2, 3]");
+  CHECK_THROWS_WITH(eq::kernels::batched_matmul_sum(x.view(), true, w.view(), false, o.view()),
+                    "batched matmul sum: expects two stacks of matrices [B, r, c] with the same B; "
+                    "got [5, 2, 3] and [2, 3]");
+  CHECK_THROWS_WITH(eq::kernels::batched_matmul_sum(x.view(), false, x.view(), false, o.view()),
+                    "batched matmul sum: cannot multiply [5, 2, 3] by [5, 2, 3]");
+  Tensor o2(DType::f32, Shape{2, 2});
+  CHECK_THROWS_WITH(eq::kernels::batched_matmul_sum(x.view(), true, x.view(), false, o2.view()),
+                    "batched matmul sum: [5, 2, 3]ᵀ by [5, 2, 3] gives [3, 3], but the output is "
+                    "[2, 2]");
+}
