@@ -22,7 +22,7 @@
 // compare it with the unsplit product.
 #pragma once
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 
