@@ -64,6 +64,10 @@ struct TrainHooks {
   // Every `checkpoint_every` steps (0 = never), with checkpoint().
   std::int64_t checkpoint_every = 0;
   std::function<void(const SafetensorsFile&)> on_checkpoint;
+  // Asked after every step (and its checkpoint): true ends the run there,
+  // mid-epoch if need be; checkpoint() then continues it (eqc train on a
+  // signal, cli/interrupt.hpp).
+  std::function<bool()> stop;
   // See the header: the places data parallelism and noise hook in.
   std::function<void(Machine&, const StepContext&)> before_run;
   std::function<void(std::span<ConstView> grads, StepResult& result)> reduce;
@@ -88,7 +92,9 @@ class Trainer {
   // Parameters from a weights file (--init); checked against the model.
   void load_weights(const SafetensorsFile& weights);
   // Parameters, optimizer state and position from a checkpoint (--resume).
-  void resume(const SafetensorsFile& checkpoint);
+  // Returns a warning ("" if none): optimizer state saved by another
+  // optimizer (adam's m and v, resumed with sgd) is dropped, not restored.
+  std::string resume(const SafetensorsFile& checkpoint);
 
   // Trains to the configured epochs / steps from the current position.
   void train(const TrainHooks& hooks = {});
