@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/options.hpp"
 #include "report/log_csv.hpp"
 #include "report/recorder.hpp"
@@ -59,12 +60,13 @@ std::string duration(double s) {
 }
 
 // The run after set-up: start, train with progress and logging, save.
-void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
+// Returns kOk, or kInterrupted when a signal stopped it (weights saved).
+int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
            const std::string& output, const std::string& ck_path, std::int64_t every) {
   const bool quiet = o.flag("quiet");
   const bool tty = !quiet && isatty(fileno(stderr));
   if (auto r = o.key("resume")) {
-    trainer.resume(load_safetensors(*r));
+    std::fputs(trainer.resume(load_safetensors(*r)).c_str(), stderr);
   } else if (auto w = o.key("init")) {
     trainer.load_weights(load_safetensors(*w));
   } else {
@@ -119,7 +121,26 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
     std::fflush(stdout);
   };
   hooks.checkpoint_every = every;
-  hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
+  // A checkpoint that cannot be written (a full disk) does not end the run:
+  // it is reported, training goes on, and the next checkpoint tries again.
+  bool ck_failed = false;
+  hooks.on_checkpoint = [&](const SafetensorsFile& f) {
+    try {
+      save_safetensors(ck_path, f);
+      if (ck_failed)
+        std::fprintf(stderr, "%seqc: checkpoint of step %lld saved to %s\n", tty ? "\r\033[K" : "",
+                     static_cast<long long>(trainer.step()), ck_path.c_str());
+      ck_failed = false;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "%seqc: checkpoint of step %lld not saved: %s; training goes on, and the "
+                   "next checkpoint tries again\n", tty ? "\r\033[K" : "",
+                   static_cast<long long>(trainer.step()), e.what());
+      ck_failed = true;
+    }
+  };
+  // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp).
+  InterruptGuard interrupts;
+  hooks.stop = [] { return InterruptGuard::caught() != nullptr; };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   std::unique_ptr<report::ReportRecorder> recorder;
   if (auto r = o.key("report")) {
@@ -138,14 +159,38 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
       std::fprintf(stderr, "  %9.3f ms %5.1f%%  %8lld×  %s\n", 1e3 * e.seconds,
                    total > 0 ? 100 * e.seconds / total : 0.0, static_cast<long long>(e.count), e.label.c_str());
   }
+  const char* signal = InterruptGuard::caught();
   save_safetensors(output, trainer.weights());
-  if (every > 0) save_safetensors(ck_path, trainer.checkpoint());
+  // The weights are saved first: a checkpoint that fails at the end is
+  // reported after them.
+  std::optional<Error> ck_failure;
+  if (every > 0) try {
+      save_safetensors(ck_path, trainer.checkpoint());
+    } catch (const Error& e) {
+      ck_failure = e;
+    }
   if (!quiet) std::printf("saved %s\n", output.c_str());
+  std::fflush(stdout);
   if (log) log->close();
+  if (signal) {
+    if (tty) std::fputs("\r\033[K", stderr);
+    std::string said = "eqc: " + std::string(signal) + ": stopped after step " +
+                       std::to_string(trainer.step()) + " of " + std::to_string(trainer.total_steps()) +
+                       "; the weights were saved to " + output;
+    if (every > 0 && !ck_failure)
+      said += " and a checkpoint to " + ck_path + " (continue with --resume " + ck_path + ")";
+    else if (every == 0)
+      said += " (to continue an interrupted run later, train with --checkpoint-every N)";
+    std::fprintf(stderr, "%s\n", said.c_str());
+  }
+  if (ck_failure)
+    throw Error(std::string(ck_failure->what()) + " (the last checkpoint; the weights were saved to " +
+                output + ")");
   if (log_failure)
     throw Error(std::string(log_failure->what()) + " (logged " + std::to_string(logged) +
                 (logged == 1 ? " epoch" : " epochs") + "; the weights were saved to " + output +
                 ")");
+  return signal ? kInterrupted : kOk;
 }
 
 // The command line: every train key (docs/language.md §7) is an option, and --lr.
@@ -189,7 +234,7 @@ int train(const Options& o) {
     Setup setup = setup_file(path, so);
     std::fputs(setup.model->warnings().c_str(), stderr);
     Trainer trainer(setup);
-    drive(trainer, setup, o, path, output, ck_path, every);
+    return drive(trainer, setup, o, path, output, ck_path, every);
   } catch (const Error&) {
     if (tty) std::fputs("\r\033[K", stderr);  // the progress line
     throw;
@@ -197,7 +242,6 @@ int train(const Options& o) {
     if (tty) std::fputs("\r\033[K", stderr);
     throw;
   }
-  return kOk;
 }
 
 }  // namespace
