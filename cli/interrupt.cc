@@ -13,7 +13,14 @@ struct sigaction g_old_int, g_old_term;
 
 extern "C" void on_signal(int signo) {
   int none = 0;
-  if (g_caught.compare_exchange_strong(none, signo)) return;
+  if (g_caught.compare_exchange_strong(none, signo)) {
+    // Said at once: a step of a large model can take a while.
+    static const char first[] =
+        "\neqc: stopping after the step in progress to save the run; interrupt again to exit at "
+        "once without saving\n";
+    [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, first, sizeof first - 1);
+    return;
+  }
   // The second signal: no save, no clean-up beyond the kernel's.
   static const char message[] = "\neqc: interrupted again: exiting without saving\n";
   [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, message, sizeof message - 1);

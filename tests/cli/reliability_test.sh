@@ -335,9 +335,12 @@ interrupt)  # item 7: Ctrl-C and SIGTERM save the run; a second signal exits at 
     fail "SIGTERM: $(cat run_err.txt)"
   [ -s w2.safetensors ] && [ ! -e w2.ckpt.safetensors ] || fail "SIGTERM: files: $(ls)"
   run "$EQC" eval mlp.eq -w w2.safetensors
-  # A second signal exits at once, without saving.
+  grep -q "^eqc: stopping after the step in progress to save the run; interrupt again to exit at once without saving$" run_err.txt ||
+    fail "SIGTERM: no word when it came: $(cat run_err.txt)"
+  # A second signal exits at once, without saving. (Two of the same signal
+  # sent at once may arrive as one: SIGINT, then SIGTERM.)
   start_run l3.csv -o w3.safetensors --quiet
-  kill -INT $pid; kill -INT $pid; finish
+  kill -INT $pid; kill -TERM $pid; finish
   [ $rc = 130 ] || fail "two SIGINTs: exit $rc: $(cat run_err.txt)"
   grep -q "^eqc: interrupted again: exiting without saving$" run_err.txt || fail "two SIGINTs: $(cat run_err.txt)"
   ;;
