@@ -31,8 +31,8 @@ void bound_nesting(Module& m, Diagnostics& diags);
 void bound_nesting(ExprPtr& e, Diagnostics& diags);
 
 // Runs `f` on a thread with a stack for kMaxNesting levels of the deepest
-// recursive stage (measured under ASan; the pages are only reserved until
-// used) and returns its result; an exception `f` throws is rethrown here.
+// recursive stage (4 GiB reserved; pages are backed only when used) and
+// returns its result; an exception `f` throws is rethrown here.
 int with_nesting_stack(const std::function<int()>& f);
 
 }  // namespace eq
