@@ -4,10 +4,12 @@
 namespace eq::cli {
 
 // Exit codes: 0 success, 1 a user error with a diagnostic,
-// 2 bad usage.
+// 2 bad usage, 130 a training run stopped by a signal (its weights saved).
 inline constexpr int kOk = 0;
 inline constexpr int kUserError = 1;
 inline constexpr int kUsage = 2;
+// A run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C).
+inline constexpr int kInterrupted = 130;
 
 // `eqc check FILE…`: parse and lower each file (`-` is standard input) and
 // print every diagnostic to standard error.

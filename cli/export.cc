@@ -32,6 +32,7 @@ int export_model(const Options& o) {
   SavedModel saved = decode_metadata(weights.metadata, weights_path);
   SetupOptions so;
   so.saved = &saved;
+  so.saved_path = weights_path;
   so.load_data = false;
   Setup setup = weights_key ? setup_file(o.files[0], so)
                             : setup_source(saved.source_name, saved.source, "", so);

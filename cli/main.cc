@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "grammar/nesting.hpp"
 #include "grammar/suggest.hpp"
 #include "runtime/blas_core.hpp"
 
@@ -57,8 +58,10 @@ int main(int argc, char** argv) {
     return eq::cli::finish_output(eq::cli::kOk);
   }
   if (name == "--version") return eq::cli::finish_output(eq::cli::run_version(argc - 2, argv + 2));
+  // Each command runs on a thread whose stack holds the deepest expression
+  // the parser lets through (grammar/nesting.hpp).
   for (const Command& c : kCommands)
-    if (name == c.name) return c.run(argc - 2, argv + 2);
+    if (name == c.name) return eq::with_nesting_stack([&] { return c.run(argc - 2, argv + 2); });
 
   std::vector<std::string> names;
   for (const Command& c : kCommands) names.emplace_back(c.name);

@@ -21,6 +21,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/options.hpp"
 #include "cli/ranks.hpp"
 #include "report/log_csv.hpp"
@@ -86,7 +87,8 @@ SafetensorsFile load_on_rank0(Communicator& comm, const std::string& path) {
 }
 
 // The run after set-up: start, train with progress and logging, save.
-void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
+// Returns kOk, or kInterrupted when a signal stopped it (weights saved).
+int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
            const std::string& output, const std::string& ck_path, std::int64_t every) {
   Communicator& comm = trainer.communicator();
   const bool rank0 = comm.rank() == 0;
@@ -96,11 +98,13 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   const std::optional<std::string> start = o.key("resume") ? o.key("resume") : o.key("init");
   SafetensorsFile file;
   if (start) file = load_on_rank0(comm, *start);
+  std::string warning;  // resuming another optimizer's state
   run_together(comm, [&] {
-    if (o.key("resume")) trainer.resume(file);
+    if (o.key("resume")) warning = trainer.resume(file);
     else if (start) trainer.load_weights(file);
     else trainer.initialize();
   });
+  if (rank0) std::fputs(warning.c_str(), stderr);
   // The log is written line by line, each write checked (output.hpp). A
   // failed write does not stop the run: the log stops, the weights are still
   // saved, and the error is reported at the end (exit 1).
@@ -156,7 +160,26 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
     std::fflush(stdout);
   };
   hooks.checkpoint_every = every;
-  hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
+  // A checkpoint that cannot be written (a full disk) does not end the run:
+  // it is reported, training goes on, and the next checkpoint tries again.
+  bool ck_failed = false;
+  hooks.on_checkpoint = [&](const SafetensorsFile& f) {
+    try {
+      save_safetensors(ck_path, f);
+      if (ck_failed)
+        std::fprintf(stderr, "%seqc: checkpoint of step %lld saved to %s\n", tty ? "\r\033[K" : "",
+                     static_cast<long long>(trainer.step()), ck_path.c_str());
+      ck_failed = false;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "%seqc: checkpoint of step %lld not saved: %s; training goes on, and the "
+                   "next checkpoint tries again\n", tty ? "\r\033[K" : "",
+                   static_cast<long long>(trainer.step()), e.what());
+      ck_failed = true;
+    }
+  };
+  // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp).
+  InterruptGuard interrupts;
+  hooks.stop = [] { return InterruptGuard::caught() != nullptr; };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   std::unique_ptr<report::ReportRecorder> recorder;
   if (auto r = o.key("report"); r && rank0) {
@@ -181,17 +204,43 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
       std::fprintf(stderr, "  %9.3f ms %5.1f%%  %8lld×  %s\n", 1e3 * e.seconds,
                    total > 0 ? 100 * e.seconds / total : 0.0, static_cast<long long>(e.count), e.label.c_str());
   }
+  // Stopped by a signal (on this rank or another: the ranks stopped together).
+  const char* caught = InterruptGuard::caught();
+  const bool stopped = caught || trainer.step() < trainer.total_steps();
   if (rank0) save_safetensors(output, trainer.weights());
+  // The weights are saved first: a checkpoint that fails at the end is
+  // reported after them.
+  std::optional<Error> ck_failure;
   if (every > 0) {
     const SafetensorsFile ck = trainer.checkpoint();  // every rank: it gathers carried states
-    if (rank0) save_safetensors(ck_path, ck);
+    if (rank0) try {
+        save_safetensors(ck_path, ck);
+      } catch (const Error& e) {
+        ck_failure = e;
+      }
   }
   if (!quiet) std::printf("saved %s\n", output.c_str());
+  std::fflush(stdout);
   if (log) log->close();
+  if (stopped && rank0) {
+    if (tty) std::fputs("\r\033[K", stderr);
+    std::string said = "eqc: " + std::string(caught ? caught : "a signal to another rank") + ": stopped after step " +
+                       std::to_string(trainer.step()) + " of " + std::to_string(trainer.total_steps()) +
+                       "; the weights were saved to " + output;
+    if (every > 0 && !ck_failure)
+      said += " and a checkpoint to " + ck_path + " (continue with --resume " + ck_path + ")";
+    else if (every == 0)
+      said += " (to continue an interrupted run later, train with --checkpoint-every N)";
+    std::fprintf(stderr, "%s\n", said.c_str());
+  }
+  if (ck_failure)
+    throw Error(std::string(ck_failure->what()) + " (the last checkpoint; the weights were saved to " +
+                output + ")");
   if (log_failure)
     throw Error(std::string(log_failure->what()) + " (logged " + std::to_string(logged) +
                 (logged == 1 ? " epoch" : " epochs") + "; the weights were saved to " + output +
                 ")");
+  return stopped ? kInterrupted : kOk;
 }
 
 // The command line: every train key (docs/language.md §7) is an option, and --lr.
@@ -270,7 +319,7 @@ int train(const Options& o, int argc, char** argv) {
       trainer = std::make_unique<Trainer>(setup, *comm);
     });
     if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
-    drive(*trainer, setup, o, path, output, ck_path, every);
+    return drive(*trainer, setup, o, path, output, ck_path, every);
   } catch (const CollectiveError& e) {
     // Every rank has it; rank 0 reports it before any rank ends, since the
     // launcher stops the job when the first rank exits with an error.
@@ -290,7 +339,6 @@ int train(const Options& o, int argc, char** argv) {
     if (tty) std::fputs("\r\033[K", stderr);  // the progress line
     throw;
   }
-  return kOk;
 }
 
 }  // namespace

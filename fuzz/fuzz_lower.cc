@@ -5,12 +5,16 @@
 
 #include "compiler/lower/model.hpp"
 #include "fuzz/fuzz_util.hpp"
+#include "grammar/nesting.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  eq::fuzz::expect_only_user_errors([&] {
-    eq::ModelOptions options;
-    options.open_dim_placeholder = 7;
-    (void)eq::Model::from_source("fuzz.eq", std::string(eq::fuzz::bytes(data, size)), options);
+  // On the stack eqc gives the front end (grammar/nesting.hpp).
+  return eq::with_nesting_stack([&] {
+    eq::fuzz::expect_only_user_errors([&] {
+      eq::ModelOptions options;
+      options.open_dim_placeholder = 7;
+      (void)eq::Model::from_source("fuzz.eq", std::string(eq::fuzz::bytes(data, size)), options);
+    });
+    return 0;
   });
-  return 0;
 }

@@ -20,6 +20,25 @@ bool is_binary(Op op) { return op >= Op::Add && op <= Op::NotEqual; }
 
 }  // namespace
 
+Expr::~Expr() {
+  std::vector<ExprPtr> pending;
+  auto take = [&](Expr& e) {
+    for (ExprPtr& a : e.args)
+      if (a) pending.push_back(std::move(a));
+    for (KeywordArg& k : e.kwargs)
+      if (k.value) pending.push_back(std::move(k.value));
+    for (IndexAxis& x : e.index)
+      for (ExprPtr* p : {&x.index, &x.start, &x.stop})
+        if (*p) pending.push_back(std::move(*p));
+  };
+  take(*this);
+  while (!pending.empty()) {
+    ExprPtr e = std::move(pending.back());
+    pending.pop_back();
+    take(*e);  // then e goes, childless
+  }
+}
+
 bool is_comparison(Op op) { return op >= Op::Less && op <= Op::NotEqual; }
 
 ExprPtr make_number(Span span, double value) {

@@ -104,6 +104,13 @@ struct Expr {
   std::vector<ExprPtr> args;      // children; see the table above
   std::vector<KeywordArg> kwargs; // Call
   std::vector<IndexAxis> index;   // Index: one entry per axis, at least one
+
+  Expr() = default;
+  Expr(Expr&&) = default;
+  Expr& operator=(Expr&&) = default;
+  // Takes the children apart with a work list, not nested destructors: a
+  // tree of any depth goes without recursion (grammar/nesting.hpp).
+  ~Expr();
 };
 
 // Factories.

@@ -4,6 +4,7 @@
 #include "grammar/parse.hpp"
 
 #include "grammar/builtins.hpp"
+#include "grammar/nesting.hpp"
 #include "grammar/parse_driver.hpp"
 #include "bison_parser.hpp"  // generated from parser.y
 
@@ -188,6 +189,7 @@ Module parse_module(const SourceFile& file, Diagnostics& diags) {
   ParseDriver drv(file, diags, StartSymbol::Module);
   run(drv);
   drv.module.file = &file;
+  bound_nesting(drv.module, diags);  // before anything walks the trees
   check_module(drv.module, diags);
   return std::move(drv.module);
 }
@@ -196,6 +198,7 @@ ExprPtr parse_expression(const SourceFile& file, Diagnostics& diags) {
   const std::size_t before = diags.error_count();
   ParseDriver drv(file, diags, StartSymbol::Expression);
   run(drv);
+  bound_nesting(drv.expr, diags);
   if (drv.expr) check_expr(*drv.expr, diags, false);
   if (diags.error_count() != before) return nullptr;
   return std::move(drv.expr);
@@ -205,6 +208,7 @@ ExprPtr parse_train_value(const SourceFile& file, Diagnostics& diags) {
   const std::size_t before = diags.error_count();
   ParseDriver drv(file, diags, StartSymbol::TrainValue);
   run(drv);
+  bound_nesting(drv.expr, diags);
   if (diags.error_count() != before) return nullptr;
   return std::move(drv.expr);
 }

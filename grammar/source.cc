@@ -40,14 +40,23 @@ SourceFile::SourceFile(std::string name, std::string bytes) : name_(std::move(na
   // Spans are 32-bit; a source larger than 4 GiB is not a model.
   EQ_ASSERT(text_.size() < UINT32_MAX, "source file too large");
   line_starts_.push_back(0);
-  for (uint32_t i = 0; i < text_.size(); ++i)
+  for (uint32_t i = 0; i < text_.size(); ++i) {
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    if (valid_utf8_ && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80) continuations_.push_back(i);
+  }
 }
 
 Location SourceFile::location(uint32_t byte_offset) const {
   byte_offset = std::min<uint32_t>(byte_offset, static_cast<uint32_t>(text_.size()));
   const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte_offset);
   const uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
+  if (valid_utf8_) {  // a character per byte that does not continue one
+    const uint32_t start = line_starts_[line - 1];
+    const auto cont = [&](uint32_t at) {
+      return std::lower_bound(continuations_.begin(), continuations_.end(), at) - continuations_.begin();
+    };
+    return {line, 1 + (byte_offset - start) - static_cast<uint32_t>(cont(byte_offset) - cont(start))};
+  }
   uint32_t column = 1;
   const char* p = text_.data() + line_starts_[line - 1];
   const char* stop = text_.data() + byte_offset;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 #include "runtime/error.hpp"
 #include "runtime/utf8.hpp"
@@ -105,6 +106,12 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": malformed eq metadata: " + e.what());
   }
+  // Dims become shapes: a size below 1 never is one (check_saved_model
+  // checks the rest against the model).
+  for (const auto& [name, value] : s.dims)
+    if (value < 1)
+      throw Error(path + ": metadata 'eq.dims' gives " + name + " = " + std::to_string(value) +
+                  "; a dim is a positive whole number");
   if (auto v = get("eq.vocabulary")) {
     check_vocabulary(*v, path);
     s.vocabulary = *v;
@@ -131,13 +138,23 @@ void save_solver(Solver& solver, SafetensorsFile& file) {
   for (auto& [name, tensor] : solver.state()) file.tensors.emplace_back(kOptimizerPrefix + name, *tensor);
 }
 
-void restore_solver(Solver& solver, const SafetensorsFile& file, std::int64_t step) {
+bool restore_solver(Solver& solver, const SafetensorsFile& file, std::int64_t step) {
+  solver.set_step_count(step);
+  // The slots name the optimizer (m and v are adam's, momentum is sgd's with
+  // μ > 0, plain sgd has none): other slots are another optimizer's state.
+  // The same slots with a tensor missing or of another shape is a damaged
+  // file: an error below, as for the weights.
+  std::set<std::string, std::less<>> saved, taken;
+  for (const auto& [name, tensor] : file.tensors)
+    if (name.starts_with(kOptimizerPrefix)) saved.insert(name.substr(name.rfind('.') + 1));
+  for (std::string_view slot : solver.slot_names()) taken.emplace(slot);
+  if (saved != taken) return false;
   for (auto& [name, tensor] : solver.state()) {
     const std::string key = kOptimizerPrefix + name;
     expect_tensor(file, key, tensor->dtype(), tensor->shape());
     std::memcpy(tensor->raw(), file.find(key)->raw(), tensor->bytes());
   }
-  solver.set_step_count(step);
+  return true;
 }
 
 }  // namespace eq

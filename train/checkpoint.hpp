@@ -63,7 +63,10 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& metadata,
 
 // The solver's state as checkpoint tensors ("__opt__.<param>.<slot>"), and
 // back: restore checks each tensor's dtype and shape and sets the step count.
+// When the file's state tensors are not the ones `solver` takes (another
+// optimizer saved them), none is restored and restore returns false: the
+// caller warns that the state is dropped.
 void save_solver(Solver& solver, SafetensorsFile& file);
-void restore_solver(Solver& solver, const SafetensorsFile& file, std::int64_t step);
+bool restore_solver(Solver& solver, const SafetensorsFile& file, std::int64_t step);
 
 }  // namespace eq

@@ -211,11 +211,30 @@ std::vector<std::pair<std::string, Tensor>> param_tensors(const Model& model, Ma
   return out;
 }
 
+namespace {
+
+// A NaN or an infinity in a weight makes every prediction that reads it NaN,
+// and an argmax of NaNs is class 0 for every row: refused when loaded.
+void check_finite(const SafetensorsFile& weights, const std::string& name) {
+  const Tensor& t = *weights.find(name);
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    const double v = t.at(i);
+    if (std::isfinite(v)) continue;
+    throw Error(weights.path + ": tensor '" + name + "' holds " +
+                (std::isnan(v) ? std::string("NaN") : v > 0 ? "+inf" : "-inf") + " (element " +
+                std::to_string(i) + " of " + t.shape().str() +
+                "): these weights cannot be used; were they saved from a run that diverged?");
+  }
+}
+
+}  // namespace
+
 void set_params(const Model& model, const SafetensorsFile& weights, Machine& to) {
   std::vector<TensorSpec> specs;
   for (const ModelParam& p : model.params())
     specs.push_back({p.name, p.node.dtype(), p.node.shape().example()});
   expect_tensors(weights, specs);
+  for (const ModelParam& p : model.params()) check_finite(weights, p.name);
   for (const ModelParam& p : model.params()) {
     if (!to.program().value_of.count(p.node.id())) continue;  // tree-shaken away
     View v = to.param(p.node);

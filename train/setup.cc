@@ -10,6 +10,7 @@
 #include "grammar/suggest.hpp"
 #include "runtime/error.hpp"
 #include "runtime/file_io.hpp"
+#include "train/saved_check.hpp"
 #include "train/vocabulary.hpp"
 
 namespace eq {
@@ -276,6 +277,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                 std::to_string(kOpenDimPlaceholder) + " in its place\n";
   }
   if (!errors.empty()) throw Error(errors);
+  // The saved metadata fits this model before the data or the weights meet it.
+  if (options.saved) check_saved_model(*options.saved, *s.model, options.saved_path);
 
   if (load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;

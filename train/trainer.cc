@@ -146,7 +146,7 @@ void Trainer::load_weights(const SafetensorsFile& weights) {
   data_->parameters_changed();
 }
 
-void Trainer::resume(const SafetensorsFile& ck) {
+std::string Trainer::resume(const SafetensorsFile& ck) {
   SavedModel s = decode_metadata(ck.metadata, ck.path);
   if (!s.position) throw Error(ck.path + ": not a checkpoint (no optimizer state or step count)");
   // The data order of the epoch in progress is redrawn from the saved
@@ -162,8 +162,17 @@ void Trainer::resume(const SafetensorsFile& ck) {
                 "with");
   set_params(*setup_.model, ck, machine());
   data_->restore(ck, *s.position);
-  restore_solver(*solver_, ck, s.position->step);
+  std::string warning;
+  if (!restore_solver(*solver_, ck, s.position->step)) {
+    const std::string now = setup_.config.solver.describe();
+    warning = "warning: " + ck.path + " was saved by " +
+              (s.position->optimizer.empty() ? std::string("another optimizer") : s.position->optimizer) +
+              ", this run uses " + now + ": the saved optimizer state is dropped, and " +
+              std::string(solver_name(setup_.config.solver.kind)) + " starts afresh at step " +
+              std::to_string(s.position->step) + "\n";
+  }
   position_ = *s.position;
+  return warning;
 }
 
 // One step: the data in, the run, the checks, the sum over ranks, the update.
@@ -259,6 +268,12 @@ void Trainer::train(const TrainHooks& hooks) {
     if (hooks.checkpoint_every > 0 && step() % hooks.checkpoint_every == 0 && (hooks.on_checkpoint || every_rank)) {
       SafetensorsFile ck = checkpoint();
       if (reports && hooks.on_checkpoint) hooks.on_checkpoint(ck);
+    }
+    // A stop asked on any rank stops every rank after the same step.
+    if (hooks.stop) {
+      std::int64_t stop = hooks.stop() ? 1 : 0;
+      if (comm_.size() > 1) comm_.allreduce_sum(std::span<std::int64_t>(&stop, 1));
+      if (stop > 0) return;
     }
   }
 }

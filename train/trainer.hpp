@@ -79,6 +79,11 @@ struct TrainHooks {
   // Every `checkpoint_every` steps (0 = never), with checkpoint(): rank 0 only.
   std::int64_t checkpoint_every = 0;
   std::function<void(const SafetensorsFile&)> on_checkpoint;
+  // Asked after every step (and its checkpoint): true ends the run there,
+  // mid-epoch if need be; checkpoint() then continues it (eqc train on a
+  // signal, cli/interrupt.hpp). Set on every rank or on none: the ranks
+  // agree (one sum) and stop after the same step.
+  std::function<bool()> stop;
   // Every rank: see the header.
   std::function<void(Machine&, const StepContext&)> before_run;
 };
@@ -110,7 +115,9 @@ class Trainer {
   void load_weights(const SafetensorsFile& weights);
   // Every rank, with the same file. Parameters, optimizer state and
   // position from a checkpoint (--resume), written by any number of ranks.
-  void resume(const SafetensorsFile& checkpoint);
+  // Returns a warning ("" if none): optimizer state saved by another
+  // optimizer (adam's m and v, resumed with sgd) is dropped, not restored.
+  std::string resume(const SafetensorsFile& checkpoint);
 
   // Every rank. Trains to the configured epochs / steps from the current
   // position.

@@ -103,6 +103,7 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
   if (unset_reported_.count(name)) return std::nullopt;
   if (dims_visiting_.count(name)) {
     diags_.error(s.value->span, "dim " + name + " is defined in terms of itself");
+    unset_reported_.insert(name);
     return std::nullopt;
   }
   dims_visiting_.insert(name);
@@ -120,6 +121,7 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
                                     std::string(s.value->span.file->slice(s.value->span)) +
                                     " is larger than this machine can address (at most " +
                                     kLargestSize + ")");
+    unset_reported_.insert(name);
     return std::nullopt;
   }
   m_.dims_[name] = static_cast<std::int64_t>(*v);

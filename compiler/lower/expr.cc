@@ -407,7 +407,10 @@ class Lowerer {
         break;
       case ExprKind::Name: {
         const Binding* b = cx_.scope.find(e.name, e.span, cx_.diags);
-        if (b && b->node && b->node.op() == ir::Op::constant) return b->node.attrs().value;
+        // No node: a dim whose value failed (`dim H = 1.5`), or a name whose
+        // declaration failed; reported there, once.
+        if (b && !b->node) return std::nullopt;
+        if (b && b->node.op() == ir::Op::constant) return b->node.attrs().value;
         break;
       }
       case ExprKind::Binary: {

@@ -199,6 +199,190 @@ messages)  # item 14
   grep -q "^bad.ckpt.safetensors: metadata 'eq.rng': not a saved random-generator state" err.txt ||
     fail "rng: $(cat err.txt)"
   ;;
+metadata)  # items 1 and 13: what a weights file says is checked against the model
+  edit() { python3 "$SRC/tests/cli/safetensors_edit.py" "$@" || fail "safetensors_edit.py $*"; }
+  # A model whose classes the data sets (dim V), trained on labels 0–4.
+  printf 'dim V\ninput  x : [2]\ntarget y : onehot[V]\nparam W : [V, 2] ~ 0\nparam b : [V] ~ 0\n' > m.eq
+  printf 'ŷ = softmax(W·x + b)\nloss = -Σ(y*log(ŷ))\noutput ŷ\ntrain {\n  data = csv("five.csv", x = 0:2, y = 2)\n  epochs = 2\n}\n' >> m.eq
+  { echo a,b,c; for i in $(seq 0 49); do echo "0.$i,0.$((i * 7 % 50)),$((i % 5))"; done; } > five.csv
+  { echo a,b,c; for i in $(seq 0 49); do echo "0.$i,0.$((i * 7 % 50)),$((i % 10))"; done; } > ten.csv
+  run "$EQC" train m.eq --quiet -o w.safetensors
+  # Data with more classes than the model was trained with: located in the data.
+  expect_clean_failure 1 "$EQC" eval m.eq -w w.safetensors --data 'csv("ten.csv", x = 0:2, y = 2)'
+  head -1 err.txt | grep -q "^ten.csv:7:[0-9]*: error: '5' is not one of the model's classes (0, 1, 2, 3, 4)$" ||
+    fail "ten classes: $(cat err.txt)"
+  # eq.labels changed: more classes than the target has, a target the model
+  # lacks, a label twice. Every command that reads the file refuses it.
+  edit w.safetensors l10.safetensors meta eq.labels '{"y":["0","1","2","3","4","5","6","7","8","9"]}'
+  l10="l10.safetensors: metadata 'eq.labels' names 10 classes of y, but the model's y is onehot[5]; was the file changed after eqc wrote it?"
+  expect_error "$l10" 1 "$EQC" predict m.eq -w l10.safetensors --data 'csv("five.csv", x = 0:2, y = 2)' --proba
+  expect_error "$l10" 1 "$EQC" run l10.safetensors --data 'csv("ten.csv", x = 0:2, y = 2)'
+  expect_error "$l10" 1 "$EQC" eval m.eq -w l10.safetensors --data 'csv("ten.csv", x = 0:2, y = 2)'
+  edit w.safetensors lz.safetensors meta eq.labels '{"z":["a","b"]}'
+  expect_error "lz.safetensors: metadata 'eq.labels' holds classes of 'z', which is not a one-hot target of m.eq; was the file changed after eqc wrote it?" 1 \
+    "$EQC" run lz.safetensors --data 'csv("five.csv", x = 0:2, y = 2)'
+  edit w.safetensors l2.safetensors meta eq.labels '{"y":["0","1","1"]}'
+  expect_error "l2.safetensors: metadata 'eq.labels' names the class '1' of y twice; was the file changed after eqc wrote it?" 1 \
+    "$EQC" predict m.eq -w l2.safetensors --data 'csv("five.csv", x = 0:2, y = 2)'
+  edit w.safetensors d0.safetensors meta eq.dims '{"V":-5}'
+  expect_error "d0.safetensors: metadata 'eq.dims' gives V = -5; a dim is a positive whole number" 1 \
+    "$EQC" run d0.safetensors --data 'csv("five.csv", x = 0:2, y = 2)'
+  # eq.scale changed: a factor shorter than the offset, an input the model
+  # lacks, the wrong number of features.
+  run "$EQC" train logreg.eq --epochs 2 --quiet -o s.safetensors
+  edit s.safetensors s1.safetensors meta eq.scale '{"x":{"offset":[1,2,3,4],"factor":[1]}}'
+  s1="s1.safetensors: metadata 'eq.scale': the factor of x has 1 values, but the input has 4 features; was the file changed after eqc wrote it?"
+  expect_error "$s1" 1 "$EQC" predict logreg.eq -w s1.safetensors
+  expect_error "$s1" 1 "$EQC" run s1.safetensors --data data/iris.csv
+  expect_error "$s1" 1 "$EQC" eval logreg.eq -w s1.safetensors
+  if "$EQC" export s.safetensors -o s.onnx >/dev/null 2>&1; then  # built with ONNX
+    expect_error "$s1" 1 "$EQC" export s1.safetensors -o s1.onnx
+  fi
+  edit s.safetensors s2.safetensors meta eq.scale '{"x":{"offset":[1,2,3],"factor":[1,1,1]}}'
+  expect_error "s2.safetensors: metadata 'eq.scale': the offset of x has 3 values, but the input has 4 features; was the file changed after eqc wrote it?" 1 \
+    "$EQC" predict logreg.eq -w s2.safetensors
+  edit s.safetensors s3.safetensors meta eq.scale '{"q":{"offset":[1],"factor":[1]}}'
+  expect_error "s3.safetensors: metadata 'eq.scale' scales 'q', which is not an input of numbers of logreg.eq; was the file changed after eqc wrote it?" 1 \
+    "$EQC" predict logreg.eq -w s3.safetensors
+  # Weights that are NaN or infinite: an error naming the tensor, not class 0 for every row.
+  edit s.safetensors nan.safetensors value W 5 nan
+  nan="nan.safetensors: tensor 'W' holds NaN (element 5 of [3, 4]): these weights cannot be used; were they saved from a run that diverged?"
+  expect_error "$nan" 1 "$EQC" predict logreg.eq -w nan.safetensors
+  expect_error "$nan" 1 "$EQC" eval logreg.eq -w nan.safetensors
+  expect_error "$nan" 1 "$EQC" run nan.safetensors --data data/iris.csv
+  edit s.safetensors inf.safetensors value b 2 -inf
+  expect_error "inf.safetensors: tensor 'b' holds -inf (element 2 of [3]): these weights cannot be used; were they saved from a run that diverged?" 1 \
+    "$EQC" predict logreg.eq -w inf.safetensors
+  # --threads past 2^32 does not wrap to 1.
+  expect_error "eqc: --threads takes a whole number from 1 to 1024; got '4294967297'" 2 \
+    "$EQC" predict logreg.eq -w s.safetensors --threads 4294967297
+  expect_error "eqc: --threads takes a whole number from 1 to 1024; got '4294967297'" 2 \
+    "$EQC" train logreg.eq --threads 4294967297
+  # Resuming with another optimizer says that the saved state is dropped.
+  run "$EQC" train logreg.eq --steps 4 --checkpoint-every 4 --quiet -o k.safetensors
+  run "$EQC" train logreg.eq --steps 8 --resume k.ckpt.safetensors --quiet -o k2.safetensors
+  [ ! -s err.txt ] || fail "resume with the same optimizer: $(cat err.txt)"
+  run "$EQC" train logreg.eq --steps 8 --resume k.ckpt.safetensors --optimizer 'adam(lr = 0.01)' --quiet -o k2.safetensors
+  [ ! -s err.txt ] || fail "resume with another learning rate: $(cat err.txt)"
+  run "$EQC" train logreg.eq --steps 8 --resume k.ckpt.safetensors --optimizer sgd --quiet -o k3.safetensors
+  [ "$(cat err.txt)" = "warning: k.ckpt.safetensors was saved by adam(lr = 0.05, β₁ = 0.9, β₂ = 0.999, ε = 1e-8), this run uses sgd(lr = 0.01, momentum = 0, nesterov = false): the saved optimizer state is dropped, and sgd starts afresh at step 4" ] ||
+    fail "adam resumed as sgd: $(cat err.txt)"
+  run "$EQC" train logreg.eq --steps 4 --checkpoint-every 4 --optimizer sgd --quiet -o g.safetensors
+  run "$EQC" train logreg.eq --steps 8 --resume g.ckpt.safetensors --quiet -o g2.safetensors
+  grep -q "^warning: g.ckpt.safetensors was saved by sgd(.*), this run uses adam(.*): the saved optimizer state is dropped, and adam starts afresh at step 4$" err.txt ||
+    fail "sgd resumed as adam: $(cat err.txt)"
+  ;;
+nesting)  # item 4: deep nesting is bounded with a located error; long sums work
+  # Each shape: generated, then checked and lowered (the model's IR printed),
+  # then trained or taken through autodiff. Before the bound they
+  # overflowed the stack (SIGSEGV) in checking, lowering or printing.
+  deep() {  # deep FILE EXPR: a model computing EXPR from x
+    printf 'input x : [4]\ntarget t : [4]\ny = %s\nloss = Σ((y - t)²)\noutput y\n' "$2" > "$1"
+  }
+  deep calls.eq "$(printf 'tanh(%.0s' $(seq 10000))x$(printf ')%.0s' $(seq 10000))"
+  deep neg.eq "$(head -c 50000 /dev/zero | tr '\0' '-')x"
+  deep sum.eq "x$(printf ' + x%.0s' $(seq 49999))"
+  for f in calls neg sum; do
+    run "$EQC" check $f.eq
+    "$EQC" ir $f.eq --grad > ir.txt 2>err.txt || fail "ir --grad $f.eq: $(head -c 400 err.txt)"
+    [ "$(grep -c . ir.txt)" -gt 1 ] || fail "ir --grad $f.eq printed nothing"
+  done
+  # Deeper than the bound (100,000 levels): a located error, whatever the shape.
+  deep pow.eq "x$(printf '^x%.0s' $(seq 100000))"
+  expect_clean_failure 1 "$EQC" check pow.eq
+  head -1 err.txt | grep -q "^pow.eq:3:200005: error: this expression nests deeper than 100000 levels; name some of its parts in equations of their own$" ||
+    fail "pow: $(head -c 400 err.txt)"
+  deep calls2.eq "$(printf 'exp(%.0s' $(seq 100001))x$(printf ')%.0s' $(seq 100001))"
+  expect_clean_failure 1 "$EQC" ir calls2.eq
+  head -1 err.txt | grep -q "^calls2.eq:3:400005: error: this expression nests deeper than 100000 levels" ||
+    fail "calls: $(head -c 400 err.txt)"
+  deep neg2.eq "$(head -c 1000000 /dev/zero | tr '\0' '-')x"
+  expect_clean_failure 1 "$EQC" train neg2.eq
+  head -1 err.txt | grep -q "^neg2.eq:3:100005: error: this expression nests deeper than 100000 levels" ||
+    fail "neg: $(head -c 400 err.txt)"
+  ;;
+interrupt)  # item 7: Ctrl-C and SIGTERM save the run; a second signal exits at once
+  set -m  # background runs in their own process group: SIGINT is not ignored
+  # start_run LOG ARGS...: eqc train in the background; waits until the log
+  # shows a finished epoch (training is under way).
+  start_run() {
+    local log=$1; shift
+    "$EQC" train mlp.eq --epochs 100000 --log "$log" "$@" > run_out.txt 2> run_err.txt &
+    pid=$!
+    for _ in $(seq 600); do
+      [ -f "$log" ] && [ "$(grep -c . "$log")" -ge 2 ] && return
+      kill -0 $pid 2>/dev/null || fail "the run ended early: $(cat run_err.txt)"
+      sleep 0.1
+    done
+    fail "the run did not start within 60 s"
+  }
+  finish() { wait $pid; rc=$?; }
+  start_run l1.csv --checkpoint-every 7 -o w1.safetensors --quiet
+  kill -INT $pid; finish
+  [ $rc = 130 ] || fail "SIGINT: exit $rc: $(cat run_err.txt)"
+  grep -q "^eqc: SIGINT: stopped after step [0-9]* of [0-9]*; the weights were saved to w1.safetensors and a checkpoint to w1.ckpt.safetensors (continue with --resume w1.ckpt.safetensors)$" run_err.txt ||
+    fail "SIGINT: $(cat run_err.txt)"
+  step=$(sed -n 's/^eqc: SIGINT: stopped after step \([0-9]*\) .*/\1/p' run_err.txt)
+  grep -q "\"eq.step\":\"$step\"" w1.ckpt.safetensors || fail "the checkpoint is not of step $step"
+  # Both files load: the weights predict, the checkpoint continues two steps.
+  run "$EQC" eval mlp.eq -w w1.safetensors
+  run "$EQC" train mlp.eq --resume w1.ckpt.safetensors --steps $((step + 2)) --quiet -o w1b.safetensors
+  # SIGTERM, without checkpoints: the weights, and how to keep a checkpoint next time.
+  start_run l2.csv -o w2.safetensors --quiet
+  kill -TERM $pid; finish
+  [ $rc = 130 ] || fail "SIGTERM: exit $rc: $(cat run_err.txt)"
+  grep -q "^eqc: SIGTERM: stopped after step [0-9]* of [0-9]*; the weights were saved to w2.safetensors (to continue an interrupted run later, train with --checkpoint-every N)$" run_err.txt ||
+    fail "SIGTERM: $(cat run_err.txt)"
+  [ -s w2.safetensors ] && [ ! -e w2.ckpt.safetensors ] || fail "SIGTERM: files: $(ls)"
+  run "$EQC" eval mlp.eq -w w2.safetensors
+  grep -q "^eqc: stopping after the step in progress to save the run; interrupt again to exit at once without saving$" run_err.txt ||
+    fail "SIGTERM: no word when it came: $(cat run_err.txt)"
+  # A second signal exits at once, without saving. (Two of the same signal
+  # sent at once may arrive as one: SIGINT, then SIGTERM.)
+  start_run l3.csv -o w3.safetensors --quiet
+  kill -INT $pid; kill -TERM $pid; finish
+  [ $rc = 130 ] || fail "two SIGINTs: exit $rc: $(cat run_err.txt)"
+  grep -q "^eqc: interrupted again: exiting without saving$" run_err.txt || fail "two SIGINTs: $(cat run_err.txt)"
+  ;;
+checkpoint_failure)  # item 9: a checkpoint that cannot be written does not end the run
+  # Every checkpoint fails (larger than the file size limit; the weights fit):
+  # each failure is reported, training goes on, the weights are written, and
+  # the run ends with the last checkpoint's error (exit 1).
+  run "$EQC" train mlp.eq --steps 1 --quiet -o small.safetensors
+  [ "$(wc -c < small.safetensors)" -lt 60000 ] || fail "the weights are too large for this test"
+  ( ulimit -f 64; trap '' XFSZ; exec "$EQC" train mlp.eq --steps 6 --checkpoint-every 2 --quiet -o w.safetensors ) >/dev/null 2>err.txt
+  rc=$?
+  [ $rc = 1 ] || fail "exit $rc: $(cat err.txt)"
+  [ "$(grep -c "^eqc: checkpoint of step [246] not saved: w.ckpt.safetensors: cannot write: File too large; training goes on, and the next checkpoint tries again$" err.txt)" = 3 ] ||
+    fail "not three reports: $(cat err.txt)"
+  [ "$(tail -1 err.txt)" = "w.ckpt.safetensors: cannot write: File too large (the last checkpoint; the weights were saved to w.safetensors)" ] ||
+    fail "last line: $(tail -1 err.txt)"
+  [ -s w.safetensors ] && [ ! -e w.ckpt.safetensors ] || fail "files: $(ls -A)"
+  run "$EQC" eval mlp.eq -w w.safetensors
+  # A folder that goes away and comes back: the next checkpoint after its
+  # return is saved. The run is stopped by SIGTERM (item 7) once it is.
+  set -m
+  mkdir ck
+  "$EQC" train mlp.eq --epochs 100000 --checkpoint-every 3 --checkpoint ck/c.safetensors --quiet -o v.safetensors 2> run_err.txt &
+  pid=$!
+  wait_for() {  # wait_for WHAT COMMAND...: polls for 60 s
+    local what=$1; shift
+    for _ in $(seq 600); do "$@" && return; kill -0 $pid 2>/dev/null || fail "the run ended: $(cat run_err.txt)"; sleep 0.1; done
+    fail "no $what within 60 s: $(cat run_err.txt)"
+  }
+  wait_for "first checkpoint" test -s ck/c.safetensors
+  mv ck ck.away
+  wait_for "failure report" grep -q "not saved: ck/c.safetensors: cannot write: No such file or directory; training goes on" run_err.txt
+  mv ck.away ck
+  wait_for "saved report" grep -q "^eqc: checkpoint of step [0-9]* saved to ck/c.safetensors$" run_err.txt
+  kill -TERM $pid; wait $pid; rc=$?
+  [ $rc = 130 ] || fail "exit $rc: $(cat run_err.txt)"
+  saved=$(sed -n 's/^eqc: checkpoint of step \([0-9]*\) saved to .*/\1/p' run_err.txt | head -1)
+  failed=$(sed -n 's/^eqc: checkpoint of step \([0-9]*\) not saved.*/\1/p' run_err.txt | tail -1)
+  [ "$saved" = $((failed + 3)) ] || fail "saved at $saved after failing at $failed"
+  [ -s v.safetensors ] || fail "no weights"
+  run "$EQC" train mlp.eq --resume ck/c.safetensors --steps $((saved + 1)) --quiet -o v2.safetensors
+  ;;
 *) fail "unknown scenario $SCENARIO" ;;
 esac
 echo "ok: $SCENARIO"

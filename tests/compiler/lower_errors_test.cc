@@ -296,6 +296,48 @@ input x
 dim H = 2.5
         ^~~
 )"},
+    // A dim whose value is wrong is reported once, at its value, however
+    // often it is used (issue 17).
+    {"a dim not a whole number, used in several shapes",
+     R"(dim H = 1.5
+input x : [H]
+param W : [H, H] ~ 0
+param b : [H] ~ 0
+y = W·x + b
+)",
+     R"(m.eq:1:9: error: dim H must be a positive whole number; got 1.5
+dim H = 1.5
+        ^~~
+)"},
+    {"a dim not a whole number, used in a slice",
+     R"(dim H = 1.5
+input x : [4]
+y = x[0:H]
+)",
+     R"(m.eq:1:9: error: dim H must be a positive whole number; got 1.5
+dim H = 1.5
+        ^~~
+)"},
+    {"a dim too large, used in several shapes",
+     R"(dim H = 99999999999999999999
+input x : [H]
+param W : [H, H] ~ 0
+y = W·x
+)",
+     R"(m.eq:1:9: error: dim H = 99999999999999999999 is larger than this machine can address (at most 9223372036854775807)
+dim H = 99999999999999999999
+        ^~~~~~~~~~~~~~~~~~~~
+)"},
+    {"a dim defined by itself, used in several shapes",
+     R"(dim H = H + 1
+input x : [H]
+param W : [H, H] ~ 0
+y = W·x
+)",
+     R"(m.eq:1:9: error: dim H is defined in terms of itself
+dim H = H + 1
+        ^~~~~
+)"},
     {"a shape naming a value",
      R"(input x : [4]
 z = x

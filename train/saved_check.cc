@@ -1,0 +1,90 @@
+#include "train/saved_check.hpp"
+
+#include <cmath>
+#include <set>
+
+#include "runtime/error.hpp"
+#include "runtime/utf8.hpp"
+
+namespace eq {
+namespace {
+
+const ModelLeaf* find_leaf(const std::vector<ModelLeaf>& leaves, const std::string& name) {
+  for (const ModelLeaf& l : leaves)
+    if (l.name == name) return &l;
+  return nullptr;
+}
+
+constexpr const char* kChanged = "; was the file changed after eqc wrote it?";
+
+void check_labels(const SavedModel& saved, const Model& model, const std::string& path) {
+  const std::string what = path + ": metadata 'eq.labels'";
+  for (const auto& [name, labels] : saved.labels) {
+    const ModelLeaf* t = find_leaf(model.targets(), name);
+    if (!t || !t->onehot)
+      throw Error(what + " holds classes of '" + name + "', which is not a one-hot target of " +
+                  model.source().name() + kChanged);
+    if (labels.empty() || static_cast<std::int64_t>(labels.size()) > t->onehot)
+      throw Error(what + " names " + std::to_string(labels.size()) + " classes of " + name +
+                  ", but the model's " + name + " is onehot[" + std::to_string(t->onehot) + "]" +
+                  kChanged);
+    std::set<std::string_view> seen;
+    for (const std::string& l : labels)
+      if (!seen.insert(l).second)
+        throw Error(what + " names the class '" + utf8::shorten(l) + "' of " + name + " twice" +
+                    kChanged);
+  }
+}
+
+void check_scale(const SavedModel& saved, const Model& model, const std::string& path) {
+  const std::string what = path + ": metadata 'eq.scale'";
+  for (const auto& [name, s] : saved.scale) {
+    const ModelLeaf* in = find_leaf(model.inputs(), name);
+    if (!in || in->onehot)
+      throw Error(what + " scales '" + name + "', which is not an input of numbers of " +
+                  model.source().name() + kChanged);
+    const std::int64_t features = in->node.shape().example().numel();
+    auto check = [&](const std::vector<double>& v, const char* part) {
+      if (static_cast<std::int64_t>(v.size()) != features)
+        throw Error(what + ": the " + part + " of " + name + " has " + std::to_string(v.size()) +
+                    " values, but the input has " + std::to_string(features) + " features" +
+                    kChanged);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v[i]))
+          throw Error(what + ": the " + part + " of " + name + " is not finite at feature " +
+                      std::to_string(i) + kChanged);
+    };
+    check(s.offset, "offset");
+    check(s.factor, "factor");
+  }
+}
+
+// The symbols of eq.vocabulary (decode_metadata checked their order) against
+// the one-hot input that takes them, as the sampler and the text reader find it.
+void check_vocabulary(const SavedModel& saved, const Model& model, const std::string& path) {
+  if (saved.vocabulary.empty()) return;
+  std::int64_t symbols = 0;
+  for (std::size_t i = 0; i < saved.vocabulary.size(); ++symbols) {
+    char32_t cp = 0;
+    const int n = utf8::decode(saved.vocabulary, i, cp);
+    EQ_ASSERT(n > 0, "decode_metadata let invalid UTF-8 through in eq.vocabulary");
+    i += static_cast<std::size_t>(n);
+  }
+  for (const ModelLeaf& l : model.inputs())
+    if (l.onehot) {
+      if (symbols != l.onehot)
+        throw Error(path + ": the saved vocabulary has " + std::to_string(symbols) +
+                    " symbols but the model's input takes " + std::to_string(l.onehot));
+      return;
+    }
+}
+
+}  // namespace
+
+void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path) {
+  check_labels(saved, model, path);
+  check_scale(saved, model, path);
+  check_vocabulary(saved, model, path);
+}
+
+}  // namespace eq
