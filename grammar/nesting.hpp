@@ -17,8 +17,8 @@
 #include <cstddef>
 #include <functional>
 
-#include "grammar/ast.hpp"
-#include "grammar/diagnostics.hpp"
+#include "eq/grammar/ast.hpp"
+#include "eq/grammar/diagnostics.hpp"
 
 namespace eq {
 

@@ -14,8 +14,8 @@
 
 #include <string>
 
-#include "compiler/lower/model.hpp"
-#include "train/checkpoint.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/train/checkpoint.hpp"
 
 namespace eq {
 
