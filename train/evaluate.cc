@@ -250,6 +250,7 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
   for (std::size_t at = 0; at < rows.size(); at += static_cast<std::size_t>(batch)) {
     auto part = rows.subspan(at, std::min(rows.size() - at, static_cast<std::size_t>(batch)));
     data.let(machine_, part);
+    machine_.runtime().set_noise(noise_seed_, 0, static_cast<std::int64_t>(at));
     machine_.run();
     ConstView l = machine_.view(model_.loss());
     for (std::int64_t i = 0; i < l.numel(); ++i)
@@ -277,6 +278,7 @@ Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
     auto part = std::span<const std::int64_t>(rows).subspan(
         at, std::min(rows.size() - at, static_cast<std::size_t>(batch)));
     data.let(machine_, part);
+    machine_.runtime().set_noise(noise_seed_, 0, static_cast<std::int64_t>(at));
     machine_.run();
     std::memcpy(static_cast<char*>(result.raw()) + at * rb, machine_.view(out).data, part.size() * rb);
   }

@@ -116,6 +116,11 @@ class Evaluator {
   // Sets every parameter from a weights file (checked: names, dtypes, shapes).
   void load_params(const SafetensorsFile& weights);
 
+  // The seed noise is drawn from (docs/language.md §9: eval and predict draw
+  // it too): example i of the rows scored draws (seed, step 0, i), whatever
+  // the batch. 0 unless set.
+  void set_noise_seed(std::uint64_t seed) { noise_seed_ = seed; }
+
   // Loss and accuracy over `rows` (all rows when empty), in batches of
   // `batch` (at most data.max_batch()).
   Metrics evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch);
@@ -126,6 +131,7 @@ class Evaluator {
   Model& model_;
   AccuracyPair acc_;
   Machine machine_;
+  std::uint64_t noise_seed_ = 0;
 };
 
 // Copies every parameter of `model` that `to` has (not tree-shaken away) from

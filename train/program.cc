@@ -38,12 +38,17 @@ std::vector<ir::Node> model_roots(Model& model, bool predict) {
   return out;
 }
 
+CompileOptions training_options(CompileOptions options) {
+  options.training = true;  // dropout stays (passes/inference.hpp)
+  return options;
+}
+
 TrainingProgram training_program(Model& model, const Window* window, const CompileOptions& options,
                                  passes::PassStats* stats) {
   if (window) require_loss(model, true);
   const ir::Node objective = window ? window->objective : batch_objective(model);
   TrainingProgram p;
-  p.objective = optimize(model.graph(), {objective}, options, stats)[0];
+  p.objective = optimize(model.graph(), {objective}, training_options(options), stats)[0];
   std::vector<ir::Node> params;
   for (const ModelParam& param : model.params()) params.push_back(param.node);
   p.grads = grad(p.objective, params);

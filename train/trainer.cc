@@ -134,6 +134,9 @@ StepResult Trainer::run_step(const TrainHooks& hooks) {
   StepContext at{step() + 1, position_.epoch, position_.epoch_step, 0};
   at.seed = step_seed(setup_.config.seed, at.step);
   data_->let(at);
+  // Noise and dropout (docs/language.md §9) draw for example r of this step
+  // from (seed, step, r) alone: a resumed run draws the same numbers.
+  m.runtime().set_noise(setup_.config.seed, static_cast<std::uint64_t>(at.step), data_->noise_row(at));
   if (hooks.before_run) hooks.before_run(m, at);
   m.run();
   const double loss = scalar(m.view(program.objective));

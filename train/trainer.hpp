@@ -11,8 +11,9 @@
 // in place. Nothing is allocated per step.
 //
 // Two hooks sit in the step for what runs across processes or draws noise:
-//   before_run  after the data is let in, before the run; the StepContext
-//               carries step_seed(seed, step) for noise and dropout;
+//   before_run  after the data is let in and the Machine's noise key set
+//               (the run's seed, the step, TrainingData::noise_row), before
+//               the run; the StepContext carries step_seed(seed, step);
 //   reduce      between backward and the solver step: it may point the
 //               gradient views at reduced buffers (the mean over ranks) and
 //               reduce the step's numbers, so that reports are global.
