@@ -108,14 +108,15 @@ TEST_CASE("every op of the table has an ONNX row that can emit it", "[export]") 
     INFO(eq::ir::op_name(op));
     CHECK(row.op == op);
     CHECK(!row.onnx.empty());
-    // Inputs and parameters are bound by the exporter; gradient helpers never
-    // reach a prediction program; concat of broadcast parts is not exported
-    // yet (its row says so, and export reports it at the equation). Every
-    // other op emits.
+    // Inputs and parameters are bound by the exporter; gradient helpers and
+    // dropout masks (training only: passes/inference.hpp) never reach a
+    // prediction program; concat of broadcast parts is not exported yet (its
+    // row says so, and export reports it at the equation). Every other op emits.
     using eq::ir::Op;
     const bool bound = op == Op::input || op == Op::param;
     const bool not_exported = op == Op::gelu_grad || op == Op::elu_grad ||
-                              op == Op::leaky_relu_grad || op == Op::unslice || op == Op::concat;
+                              op == Op::leaky_relu_grad || op == Op::unslice || op == Op::concat ||
+                              op == Op::dropout_mask;
     CHECK((row.emit != nullptr) == !(bound || not_exported));
   }
 }
