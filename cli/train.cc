@@ -4,6 +4,16 @@
 // example and time models alike; this file parses options, shows progress
 // and writes files. The log's format and the report are eq_report's
 // (report/log_csv.hpp, report/recorder.hpp).
+//
+// On several processes (`mpirun -np N eqc train …`, or `--ranks N`, which
+// starts mpirun: ranks.hpp) every process runs this same file on its
+// rank's share. Rank 0 alone prints, writes the log, checkpoints and
+// weights, and reads --init / --resume files, which it broadcasts. Until
+// training starts, every step that may fail on one rank runs together
+// (run_together), so a bad file on one machine stops all with its message
+// ("rank 1: data.csv:17:3: …"), printed once by rank 0; a step of training
+// does the same through its gradient sum. Any other error on one rank ends
+// the job at once (Communicator::abort), since the others would wait for it.
 #include <unistd.h>
 
 #include <cmath>
@@ -12,6 +22,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/ranks.hpp"
 #include "report/log_csv.hpp"
 #include "report/recorder.hpp"
 #include "runtime/blas.hpp"
@@ -20,6 +31,7 @@
 #include "runtime/format.hpp"
 #include "runtime/output.hpp"
 #include "runtime/safetensors.hpp"
+#include "train/communicator.hpp"
 #include "train/trainer.hpp"
 
 namespace eq::cli {
@@ -34,7 +46,9 @@ constexpr const char* kTrainUsage =
     "  --resume CK           continue a checkpoint (optimizer state, step count, data order)\n"
     "  --checkpoint-every N  write a checkpoint every N steps (to --checkpoint FILE,\n"
     "                        default NAME.ckpt.safetensors)\n"
-    "  --threads N           BLAS threads\n"
+    "  --threads N           BLAS threads (of each process)\n"
+    "  --ranks N             train on N processes of this machine (starts mpirun; or run\n"
+    "                        mpirun -np N eqc train … yourself, on one machine or many)\n"
     "  --log FILE            write each epoch's metrics as CSV\n"
     "  --report FILE.html    write a report (curves, equations, graph, time per kernel) at\n"
     "                        every epoch and at the end; turns the profiler on\n"
@@ -58,18 +72,35 @@ std::string duration(double s) {
   return buf;
 }
 
+// A file every rank needs, read by rank 0 alone (on several machines only
+// rank 0's needs it) and broadcast.
+SafetensorsFile load_on_rank0(Communicator& comm, const std::string& path) {
+  std::string bytes;
+  run_together(comm, [&] {
+    if (comm.rank() == 0) bytes = read_file(path);
+  });
+  broadcast(comm, bytes);
+  SafetensorsFile file;
+  run_together(comm, [&] { file = decode_safetensors(bytes, path); });
+  return file;
+}
+
 // The run after set-up: start, train with progress and logging, save.
 void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
            const std::string& output, const std::string& ck_path, std::int64_t every) {
-  const bool quiet = o.flag("quiet");
+  Communicator& comm = trainer.communicator();
+  const bool rank0 = comm.rank() == 0;
+  const bool quiet = o.flag("quiet") || !rank0;
   const bool tty = !quiet && isatty(fileno(stderr));
-  if (auto r = o.key("resume")) {
-    trainer.resume(load_safetensors(*r));
-  } else if (auto w = o.key("init")) {
-    trainer.load_weights(load_safetensors(*w));
-  } else {
-    trainer.initialize();
-  }
+  // The same file on every rank, so a failure to use it is every rank's.
+  const std::optional<std::string> start = o.key("resume") ? o.key("resume") : o.key("init");
+  SafetensorsFile file;
+  if (start) file = load_on_rank0(comm, *start);
+  run_together(comm, [&] {
+    if (o.key("resume")) trainer.resume(file);
+    else if (start) trainer.load_weights(file);
+    else trainer.initialize();
+  });
   // The log is written line by line, each write checked (output.hpp). A
   // failed write does not stop the run: the log stops, the weights are still
   // saved, and the error is reported at the end (exit 1).
@@ -87,11 +118,17 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
       return false;
     }
   };
-  if (auto l = o.key("log")) {
-    log.emplace(*l);
-    write_log(report::log_header());
+  run_together(comm, [&] {
+    if (auto l = o.key("log"); l && rank0) {
+      log.emplace(*l);
+      write_log(report::log_header());
+    }
+  });
+  if (!quiet) {
+    std::printf("training %s: %s", path.c_str(), report::run_summary(setup, trainer).c_str());
+    if (comm.size() > 1) std::printf(", on %d processes", comm.size());
+    std::printf("\n");
   }
-  if (!quiet) std::printf("training %s: %s\n", path.c_str(), report::run_summary(setup, trainer).c_str());
   std::fflush(stdout);
   TrainHooks hooks;
   if (tty)
@@ -122,13 +159,19 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
   hooks.on_checkpoint = [&](const SafetensorsFile& f) { save_safetensors(ck_path, f); };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   std::unique_ptr<report::ReportRecorder> recorder;
-  if (auto r = o.key("report")) {
+  if (auto r = o.key("report"); r && rank0) {
     recorder = std::make_unique<report::ReportRecorder>(*r, path, setup, trainer);
     recorder->attach(hooks);
   }
-  trainer.train(hooks);
+  try {
+    trainer.train(hooks);
+  } catch (const std::exception& e) {
+    // The report says why the run stopped, with the epochs it had finished.
+    if (recorder) recorder->fail(e.what());
+    throw;
+  }
   if (recorder) recorder->finish();
-  if (o.flag("profile")) {
+  if (o.flag("profile") && rank0) {
     const auto entries = trainer.machine().runtime().profile();
     double total = 0;
     for (const auto& e : entries) total += e.seconds;
@@ -138,8 +181,11 @@ void drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& 
       std::fprintf(stderr, "  %9.3f ms %5.1f%%  %8lld×  %s\n", 1e3 * e.seconds,
                    total > 0 ? 100 * e.seconds / total : 0.0, static_cast<long long>(e.count), e.label.c_str());
   }
-  save_safetensors(output, trainer.weights());
-  if (every > 0) save_safetensors(ck_path, trainer.checkpoint());
+  if (rank0) save_safetensors(output, trainer.weights());
+  if (every > 0) {
+    const SafetensorsFile ck = trainer.checkpoint();  // every rank: it gathers carried states
+    if (rank0) save_safetensors(ck_path, ck);
+  }
   if (!quiet) std::printf("saved %s\n", output.c_str());
   if (log) log->close();
   if (log_failure)
@@ -154,18 +200,45 @@ CommandSpec train_command() {
   for (const std::string& k : train_keys()) c.options.push_back({k});
   c.options.push_back({"lr", true, "", {"learning-rate", "learning_rate", "rate", "eta"}});
   c.options.push_back({"output", true, "-o"});
-  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "log", "report"})
+  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "ranks", "log", "report"})
     c.options.push_back({k});
   c.options.push_back({"quiet", false});
   c.options.push_back({"profile", false});
   return c;
 }
 
-int train(const Options& o) {
+// train's arguments without --ranks N, for the processes it starts.
+std::vector<std::string> without_ranks(int argc, char** argv) {
+  std::vector<std::string> out;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "--ranks") {
+      ++i;
+      continue;
+    }
+    out.emplace_back(argv[i]);
+  }
+  return out;
+}
+
+int train(const Options& o, int argc, char** argv) {
   const std::int64_t every = whole_option(o, "checkpoint-every", 0, 1);
   const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
+  const long long ranks = whole_option(o, "ranks", 1, 1);
+  if (ranks > 1 && !started_by_mpi_launcher()) {
+    if (!built_with_mpi())
+      throw Error("eqc: --ranks " + std::to_string(ranks) +
+                  ": this eqc was built without MPI and trains in one process only; build eq with "
+                  "Open MPI (bash scripts/install-deps.sh installs it)");
+    return run_on_ranks(static_cast<int>(ranks), without_ranks(argc, argv));
+  }
+  const std::unique_ptr<Communicator> comm = world_communicator();
+  if (o.key("ranks") && ranks != comm->size())
+    throw UsageError("eqc: --ranks " + std::to_string(ranks) + " but the launcher started " +
+                     std::to_string(comm->size()) + " processes; leave --ranks out under mpirun");
   if (threads > 0) blas::set_threads(static_cast<int>(threads));
-  const bool tty = !o.flag("quiet") && isatty(fileno(stderr));
+  else if (comm->size() > 1 && !std::getenv("OPENBLAS_NUM_THREADS"))
+    blas::set_threads(threads_per_rank(comm->size()));
+  const bool tty = !o.flag("quiet") && comm->rank() == 0 && isatty(fileno(stderr));
 
   const std::string& path = o.files[0];
   const std::string output = o.key("output").value_or(stem(path) + ".safetensors");
@@ -175,26 +248,46 @@ int train(const Options& o) {
     const bool has_ext = output.size() > ext.size() && output.ends_with(ext);
     ck_path = (has_ext ? output.substr(0, output.size() - ext.size()) : output) + ".ckpt" + ext;
   }
-  // Every file the run writes at its end is checked now, before the data is
-  // read and the first step taken (the log is opened before the first step).
-  check_writable(output);
-  if (every > 0) check_writable(ck_path);
-  if (auto report = o.key("report")) check_writable(*report);
   try {
+    // Every file the run writes at its end (rank 0 writes them) is checked
+    // now, before the data is read and the first step taken (the log is
+    // opened before the first step).
+    run_together(*comm, [&] {
+      if (comm->rank() != 0) return;
+      check_writable(output);
+      if (every > 0) check_writable(ck_path);
+      if (auto report = o.key("report")) check_writable(*report);
+    });
     SetupOptions so;
     so.dims = o.dims;
     for (const auto& [k, v] : o.keys)
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
-    Setup setup = setup_file(path, so);
-    std::fputs(setup.model->warnings().c_str(), stderr);
-    Trainer trainer(setup);
-    drive(trainer, setup, o, path, output, ck_path, every);
-  } catch (const Error&) {
+    Setup setup;
+    std::unique_ptr<Trainer> trainer;
+    run_together(*comm, [&] {
+      setup = setup_file(path, so);
+      trainer = std::make_unique<Trainer>(setup, *comm);
+    });
+    if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
+    drive(*trainer, setup, o, path, output, ck_path, every);
+  } catch (const CollectiveError& e) {
+    // Every rank has it; rank 0 reports it before any rank ends, since the
+    // launcher stops the job when the first rank exits with an error.
+    int code = kUserError;
+    if (comm->rank() == 0) {
+      if (tty) std::fputs("\r\033[K", stderr);
+      code = fail(e);
+    }
+    comm->barrier();
+    return code;
+  } catch (const std::exception& e) {
+    // This rank's alone: the others may be waiting for it in a collective.
+    if (comm->size() > 1) {
+      const bool user = dynamic_cast<const Error*>(&e);
+      comm->abort("rank " + std::to_string(comm->rank()) + ": " + (user ? "" : "internal error: ") + e.what());
+    }
     if (tty) std::fputs("\r\033[K", stderr);  // the progress line
-    throw;
-  } catch (const std::bad_alloc&) {
-    if (tty) std::fputs("\r\033[K", stderr);
     throw;
   }
   return kOk;
@@ -203,8 +296,8 @@ int train(const Options& o) {
 }  // namespace
 
 int run_train(int argc, char** argv) {
-  return run_command(train_command(), argc, argv, [](const Options& o) {
-    return out_of_memory_while("training " + o.files[0], [&] { return train(o); });
+  return run_command(train_command(), argc, argv, [&](const Options& o) {
+    return out_of_memory_while("training " + o.files[0], [&] { return train(o, argc, argv); });
   });
 }
 

@@ -76,6 +76,7 @@ struct RunHistory {
   std::optional<Confusion> confusion;  // of the last validation
   std::vector<TextSample> samples;     // one per epoch
   bool finished = false;               // false while training
+  std::string failure;  // the error that stopped the run early; empty otherwise
 };
 
 }  // namespace eq::report

@@ -17,7 +17,7 @@ constexpr const char* kLrColor = "#2ca02c";
 
 constexpr const char* kStyle = R"(body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-.summary{color:#555;margin:2px 0}.charts{display:flex;flex-wrap:wrap;gap:12px}
+.summary{color:#555;margin:2px 0}.failure{color:#a00;font-weight:bold;margin:2px 0}.charts{display:flex;flex-wrap:wrap;gap:12px}
 pre{background:#f6f6f8;padding:10px;overflow-x:auto;font-size:14px;line-height:1.35}
 table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border:1px solid #ddd}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{background:#1f77b4;height:10px}
@@ -146,6 +146,11 @@ std::string kernel_table(const RunHistory& h) {
 }
 
 std::string status(const RunHistory& h) {
+  if (!h.failure.empty()) {
+    const std::string done = h.epochs.empty() ? "before any epoch finished"
+                                              : "after epoch " + std::to_string(h.epochs.back().epoch);
+    return "The run stopped " + done + ":";
+  }
   if (h.epochs.empty()) return h.finished ? "No epoch finished." : "Training: no epoch finished yet.";
   const EpochPoint& e = h.epochs.back();
   std::string s = (h.finished ? "Finished after epoch " : "Training: epoch ") + std::to_string(e.epoch) +
@@ -163,7 +168,10 @@ std::string render_report(const RunHistory& h) {
   out += "<title>" + escape(h.title) + " — eq training report</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
   out += "<h1>" + escape(h.title) + "</h1>\n";
   if (!h.summary.empty()) out += "<p class=\"summary\">" + escape(h.summary) + "</p>\n";
-  out += "<p class=\"summary\" id=\"status\">" + escape(status(h)) + "</p>\n";
+  out += "<p class=\"" + std::string(h.failure.empty() ? "summary" : "failure") + "\" id=\"status\">" +
+         escape(status(h)) + "</p>\n";
+  // The error as eqc printed it: a located message with its source line.
+  if (!h.failure.empty()) out += "<pre class=\"failure\">" + escape(h.failure) + "</pre>\n";
 
   out += "<h2>Curves</h2>\n<div class=\"charts\">\n" + loss_chart(h, false) + loss_chart(h, true);
   out += accuracy_chart(h, false) + accuracy_chart(h, true) + lr_chart(h) + "</div>\n";

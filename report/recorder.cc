@@ -110,6 +110,16 @@ void ReportRecorder::finish() {
   write();
 }
 
+void ReportRecorder::fail(const std::string& message) noexcept {
+  try {
+    history_.failure = message;
+    history_.finished = true;
+    write();
+  } catch (...) {
+    // The report could not be written either; the caller reports the first error.
+  }
+}
+
 void ReportRecorder::write() {
   const auto entries = trainer_.machine().runtime().profile();
   history_.kernels.clear();

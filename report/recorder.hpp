@@ -46,6 +46,9 @@ class ReportRecorder {
   void attach(TrainHooks& hooks);
   // Writes the finished report.
   void finish();
+  // Writes the report of a run that `message` stopped, with what it had
+  // reached. It never throws: the run's own error is the one to report.
+  void fail(const std::string& message) noexcept;
   const RunHistory& history() const { return history_; }
 
  private:

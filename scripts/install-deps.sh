@@ -14,6 +14,7 @@ packages=(
   g++ cmake ninja-build pkg-config make
   bison re2c libicu-dev libopenblas-dev
   catch2 nlohmann-json3-dev libbenchmark-dev libmuparser-dev
+  openmpi-bin libopenmpi-dev
   libonnx-dev libprotobuf-dev python3-onnx python3-torch
 )
 # node and npm as commands: a node from elsewhere (nodesource's nodejs

@@ -122,8 +122,11 @@ class Evaluator {
   void set_noise_seed(std::uint64_t seed) { noise_seed_ = seed; }
 
   // Loss and accuracy over `rows` (all rows when empty), in batches of
-  // `batch` (at most data.max_batch()).
-  Metrics evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch);
+  // `batch` (at most data.max_batch()). `first_row`: the place of rows[0] in
+  // the whole list scored, when these are a share of it (noise is drawn by
+  // that place).
+  Metrics evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch,
+                   std::int64_t first_row = 0);
   // The first output for every example: [N, ...example shape] in the model dtype.
   Tensor predict(Batches& data, std::int64_t batch);
 

@@ -47,7 +47,7 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   const std::int64_t eval_batch = std::max<std::int64_t>(config_.batch, 256);
   batches_ = std::make_unique<Batches>(setup.data, model_, scale_, eval_batch);
 
-  program_ = training_program(model_);
+  program_ = shard_.count > 1 ? shared_training_program(model_) : training_program(model_);
   acc_ = accuracy_pair(model_, *batches_);
   std::vector<ir::Node> extra;
   if (acc_.output) extra.push_back(acc_.output);
@@ -91,7 +91,14 @@ std::int64_t ExampleBatches::noise_row(const StepContext& step) const {
   return shard_.begin(static_cast<std::int64_t>(std::min(order_.size() - at, static_cast<std::size_t>(config_.batch))));
 }
 
-void ExampleBatches::let(const StepContext& step) { batches_->let(*machine_, rows(step.epoch_step)); }
+void ExampleBatches::let(const StepContext& step) {
+  const std::span<const std::int64_t> share = rows(step.epoch_step);
+  batches_->let(*machine_, share);
+  // The step's whole batch: the last one of an epoch may be partial.
+  const auto at = static_cast<std::int64_t>(step.epoch_step * config_.batch);
+  const std::int64_t whole = std::min<std::int64_t>(static_cast<std::int64_t>(order_.size()) - at, config_.batch);
+  set_share(*machine_, program_, static_cast<std::int64_t>(share.size()), whole);
+}
 
 StepResult ExampleBatches::finish(const StepContext& step) {
   StepResult r;
@@ -101,12 +108,17 @@ StepResult ExampleBatches::finish(const StepContext& step) {
 }
 
 Metrics ExampleBatches::validate() {
+  const std::vector<std::int64_t>& rows = val_rows_.empty() ? train_rows_ : val_rows_;
+  const auto n = static_cast<std::int64_t>(rows.size());
+  const auto share = std::span(rows).subspan(static_cast<std::size_t>(shard_.begin(n)),
+                                             static_cast<std::size_t>(shard_.end(n) - shard_.begin(n)));
+  if (share.empty()) return {};  // more ranks than held-out examples
   evaluator_->copy_params(*machine_);
   const std::int64_t batch = std::max<std::int64_t>(config_.batch, 256);
-  return evaluator_->evaluate(*batches_, val_rows_.empty() ? train_rows_ : val_rows_, batch);
+  return evaluator_->evaluate(*batches_, share, batch, shard_.begin(n));
 }
 
-void ExampleBatches::save(SafetensorsFile&, TrainPosition& position) {
+void ExampleBatches::save(SafetensorsFile&, TrainPosition& position, Communicator&) {
   // Between epochs the next shuffle has not been drawn: save the generator as it is now.
   position.rng = position.epoch_step == 0 ? shuffle_rng_.serialize() : epoch_rng_;
 }

@@ -7,8 +7,9 @@
 // is training_program()'s objective and gradients plus the output accuracy
 // is read from. A checkpoint keeps the shuffling generator's state before
 // the epoch's shuffle, so a resumed run draws the same batches. With a
-// Shard, each step runs on that share of its batch; every batch must have at
-// least one example per share.
+// Shard, each step runs on that share of its batch (every batch must have
+// at least one example per share) and validation scores that share of the
+// held-out examples.
 #pragma once
 
 #include <map>
@@ -42,7 +43,7 @@ class ExampleBatches : public TrainingData {
   std::int64_t noise_row(const StepContext& step) const override;
   StepResult finish(const StepContext& step) override;
   Metrics validate() override;
-  void save(SafetensorsFile& checkpoint, TrainPosition& position) override;
+  void save(SafetensorsFile& checkpoint, TrainPosition& position, Communicator& comm) override;
   void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) override;
   void describe(SavedModel& saved) const override { saved.scale = scale_; }
 

@@ -1,6 +1,7 @@
 #include "train/program.hpp"
 
 #include "compiler/autodiff/grad.hpp"
+#include "compiler/machine.hpp"
 #include "compiler/ir/builders.hpp"
 #include "runtime/error.hpp"
 
@@ -43,18 +44,46 @@ CompileOptions training_options(CompileOptions options) {
   return options;
 }
 
-TrainingProgram training_program(Model& model, const Window* window, const CompileOptions& options,
-                                 passes::PassStats* stats) {
+namespace {
+
+TrainingProgram build(Model& model, const Window* window, const CompileOptions& options,
+                      passes::PassStats* stats, bool shared) {
   if (window) require_loss(model, true);
   const ir::Node objective = window ? window->objective : batch_objective(model);
   TrainingProgram p;
   p.objective = optimize(model.graph(), {objective}, training_options(options), stats)[0];
+  if (shared) {
+    // A parameter, so that it keeps the value the loop sets; not the model's,
+    // so that no solver updates it and no file saves it.
+    p.share = model.graph().param("share of the step", Shape{});
+    p.objective = p.objective * p.share;
+    model.graph().set_name(p.objective, "objective");
+  }
   std::vector<ir::Node> params;
   for (const ModelParam& param : model.params()) params.push_back(param.node);
   p.grads = grad(p.objective, params);
   for (std::size_t i = 0; i < p.grads.size(); ++i)
     if (p.grads[i].name().empty()) model.graph().set_name(p.grads[i], "∂" + model.params()[i].name);
   return p;
+}
+
+}  // namespace
+
+TrainingProgram training_program(Model& model, const Window* window, const CompileOptions& options,
+                                 passes::PassStats* stats) {
+  return build(model, window, options, stats, false);
+}
+
+TrainingProgram shared_training_program(Model& model, const Window* window) {
+  return build(model, window, {}, nullptr, true);
+}
+
+void set_share(Machine& m, const TrainingProgram& program, std::int64_t part, std::int64_t whole) {
+  if (!program.share) return;
+  const View v = m.param(program.share);
+  const double share = static_cast<double>(part) / static_cast<double>(whole);
+  if (v.dtype == DType::f32) *v.as<float>() = static_cast<float>(share);
+  else *v.as<double>() = share;
 }
 
 }  // namespace eq

@@ -12,6 +12,12 @@
 // while that of logsoftmax z does not (passes/pipeline.hpp). The gradients
 // follow model.params() in order. Nodes are named for listings: the
 // objective "objective", each gradient "∂<param>" unless a pass named it.
+//
+// For one share of a step run on several ranks (data parallelism), the
+// objective is the share's mean times `share`, a scalar the loop sets
+// before every run to the share's part of the step (B_r / B): then the
+// objectives and gradients of all ranks simply add up to the whole step's
+// mean and its gradient, with no pass over the gradients to weight them.
 #pragma once
 
 #include <span>
@@ -26,6 +32,8 @@ namespace eq {
 struct TrainingProgram {
   ir::Node objective;           // a scalar, stabilised
   std::vector<ir::Node> grads;  // ∂objective/∂p for each p in model.params()
+  ir::Node share;               // shared programs: the scalar B_r / B (a parameter
+                                // of the graph, not of the model); else null
 
   // What a training Machine computes: the objective, the gradients, then
   // `extra` (what the data reads after a run: an output to score, carried
@@ -53,5 +61,12 @@ CompileOptions training_options(CompileOptions options = {});
 TrainingProgram training_program(Model& model, const Window* window = nullptr,
                                  const CompileOptions& options = {},
                                  passes::PassStats* stats = nullptr);
+// The step of one share of several (see the header).
+TrainingProgram shared_training_program(Model& model, const Window* window = nullptr);
+
+class Machine;
+// Sets a shared program's share of the step in `m`, compiled from it:
+// `part` of the step's `whole` examples (or streams). No-op when not shared.
+void set_share(Machine& m, const TrainingProgram& program, std::int64_t part, std::int64_t whole);
 
 }  // namespace eq

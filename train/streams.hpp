@@ -36,6 +36,8 @@ class TextStreams {
   TextStreams share(std::int64_t first, std::int64_t count) const;
 
   std::int64_t streams() const { return streams_; }
+  // The first stream, counted in the streams this is a share of (0 for all of them).
+  std::int64_t first_stream() const { return first_; }
   std::int64_t window() const { return window_; }
   // Full windows per pass over the sequence.
   std::int64_t windows() const { return windows_; }

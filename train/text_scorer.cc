@@ -79,7 +79,7 @@ Metrics TextScorer::score() {
   std::int64_t correct = 0;
   for (std::int64_t w = 0; w < s.windows(); ++w) {
     run_.let(w);
-    run_.machine().runtime().set_noise(noise_seed_, static_cast<std::uint64_t>(w), 0);
+    run_.machine().runtime().set_noise(noise_seed_, static_cast<std::uint64_t>(w), s.first_stream());
     run_.machine().run();
     total += scalar(run_.machine().view(objective_));
     for (std::size_t t = 0; t < outputs_.size(); ++t) {

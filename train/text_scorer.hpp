@@ -35,7 +35,8 @@ class TextScorer {
   // The Machine whose parameters are scored: set them before score().
   Machine& machine() { return run_.machine(); }
   const TextStreams& text() const { return run_.text(); }
-  // The seed noise is drawn from: window w draws (seed, step w, stream). 0 unless set.
+  // The seed noise is drawn from: window w draws (seed, step w, stream),
+  // streams counted as in the whole held-out text. 0 unless set.
   void set_noise_seed(std::uint64_t seed) { noise_seed_ = seed; }
   // Loss per symbol and (with an output over the vocabulary) accuracy over
   // every full window of every stream.

@@ -1,5 +1,6 @@
 #include "train/text_windows.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/checked.hpp"
@@ -14,7 +15,8 @@ constexpr const char* kStatePrefix = "__state__.";
 
 }  // namespace
 
-TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model) {
+TextWindows::TextWindows(Setup& setup, const Shard& shard)
+    : model_(*setup.model), shard_(shard), batch_(setup.config.batch) {
   const TrainConfig& config = setup.config;
   const std::string& name = model_.source().name();
   if (!model_.loss()) throw Error(name + ": the model has no `lossₜ` equation to minimise");
@@ -45,25 +47,36 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard) : model_(*setup.model
                   "; raise validate or lower window");
     std::int64_t b = streams_for(n - train_end_, config.batch, window_);
     val_streams_ = std::make_unique<TextStreams>(seq.streams(train_end_, n, b, window_, setup.data.source));
+    // This share's part of the held-out streams; with more shares than
+    // streams, some have none.
+    if (shard.end(b) > shard.begin(b))
+      val_streams_ = std::make_unique<TextStreams>(
+          val_streams_->share(shard.begin(b), shard.end(b) - shard.begin(b)));
+    else
+      val_streams_.reset();
   }
 
   unrolled_ = unroll(model_, static_cast<int>(window_));
-  program_ = training_program(model_, &unrolled_);
+  program_ = shard.count > 1 ? shared_training_program(model_, &unrolled_) : training_program(model_, &unrolled_);
   std::vector<ir::Node> carry_out;
   for (const UnrolledState& s : unrolled_.states)
     carry_out.insert(carry_out.end(), s.carry_out.begin(), s.carry_out.end());
   Program train = compile(model_.graph(), program_.outputs(carry_out), training_options());
-  // Held-out windows need no gradients.
+  // Held-out windows need no gradients. A share scores its part of the
+  // held-out streams, or none when there are fewer streams than shares.
   TextScorer::Compiled scoring = TextScorer::compile(model_, unrolled_);
-  const TextStreams& held_out = val_streams_ ? *val_streams_ : *train_streams_;
+  const TextStreams* held_out = val_streams_ ? val_streams_.get() : train_end_ < n ? nullptr : train_streams_.get();
   const MemoryNeed needs[] = {
       {"the training program", plan_bytes(train.tape, train_streams_->streams())},
       {"the optimizer state", param_bytes(train.tape) * solver_slots(config.solver)},
-      {"the held-out scoring", plan_bytes(scoring.program.tape, held_out.streams())}};
+      {"the held-out scoring", held_out ? plan_bytes(scoring.program.tape, held_out->streams()) : 0}};
   check_memory("training " + name, needs);
   train_ = std::make_unique<WindowRun>(model_, unrolled_, leaves, *train_streams_, std::move(train));
-  scorer_ = std::make_unique<TextScorer>(model_, unrolled_, held_out, std::move(scoring));
-  scorer_->set_noise_seed(config.seed);
+  set_share(train_->machine(), program_, train_streams_->streams(), batch_);
+  if (held_out) {
+    scorer_ = std::make_unique<TextScorer>(model_, unrolled_, *held_out, std::move(scoring));
+    scorer_->set_noise_seed(config.seed);
+  }
 }
 
 TextWindows::~TextWindows() = default;
@@ -76,6 +89,7 @@ StepResult TextWindows::finish(const StepContext&) {
 }
 
 Metrics TextWindows::validate() {
+  if (!scorer_) return {};
   for (const ModelParam& p : model_.params()) {
     View src = train_->machine().param(p.node), dst = scorer_->machine().param(p.node);
     std::memcpy(dst.data, src.data, src.bytes());
@@ -83,11 +97,22 @@ Metrics TextWindows::validate() {
   return scorer_->score();
 }
 
-void TextWindows::save(SafetensorsFile& ck, TrainPosition&) {
+// The carried states of every share, gathered in rank order: shares are
+// consecutive streams, so rank 0 lays the blocks back to back.
+void TextWindows::save(SafetensorsFile& ck, TrainPosition&, Communicator& comm) {
   std::size_t k = 0;
   for (const UnrolledState& s : unrolled_.states)
-    for (std::size_t j = 0; j < s.carry_in.size(); ++j)
-      ck.tensors.emplace_back(kStatePrefix + s.name + "[-" + std::to_string(j + 1) + "]", train_->carry()[k++]);
+    for (std::size_t j = 0; j < s.carry_in.size(); ++j) {
+      const Tensor& mine = train_->carry()[k++];
+      const std::vector<std::string> blocks =
+          comm.gather(std::string_view(static_cast<const char*>(mine.raw()), mine.bytes()));
+      if (comm.rank() != 0) continue;
+      Tensor whole(mine.dtype(), mine.shape().drop_front().with_front(batch_));
+      auto* out = static_cast<char*>(whole.raw());
+      for (const std::string& b : blocks) out = std::copy(b.begin(), b.end(), out);
+      EQ_ASSERT(out == static_cast<char*>(whole.raw()) + whole.bytes(), "gathered states do not fill the batch");
+      ck.tensors.emplace_back(kStatePrefix + s.name + "[-" + std::to_string(j + 1) + "]", std::move(whole));
+    }
 }
 
 void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition&) {
@@ -97,8 +122,11 @@ void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition&) {
     for (std::size_t j = 0; j < st.carry_in.size(); ++j, ++k) {
       const std::string key = kStatePrefix + st.name + "[-" + std::to_string(j + 1) + "]";
       Tensor& c = train_->carry()[k];
-      expect_tensor(ck, key, c.dtype(), c.shape());
-      std::memcpy(c.raw(), ck.find(key)->raw(), c.bytes());
+      expect_tensor(ck, key, c.dtype(), c.shape().drop_front().with_front(batch_));
+      // This share's streams: rows [begin, end) of the whole batch.
+      const std::size_t row = c.bytes() / static_cast<std::size_t>(c.shape()[0]);
+      std::memcpy(c.raw(), static_cast<const char*>(ck.find(key)->raw()) + row * static_cast<std::size_t>(shard_.begin(batch_)),
+                  c.bytes());
     }
 }
 

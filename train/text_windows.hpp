@@ -17,11 +17,13 @@
 // their memory estimated with the optimizer's state (memory_plan.hpp),
 // before either allocates.
 //
-// A checkpoint keeps the carried states (tensors "__state__.hₜ[-k]"), so a
-// resumed run ends with the same weights as an uninterrupted one. With a
-// Shard, each step runs on that share of the training streams (the
-// carried states, and so a checkpoint's, are the share's); held-out text is
-// scored whole.
+// A checkpoint keeps the carried states (tensors "__state__.hₜ[-k]",
+// [batch, …]), so a resumed run ends with the same weights as an
+// uninterrupted one. With a Shard, each step runs on that share of the
+// training streams, whose carried states stay with the share; a checkpoint
+// gathers every share's into rank 0's whole tensors, and a resumed share
+// takes its rows back, so that another number of ranks can resume it.
+// Validation scores the share's part of the held-out streams.
 #pragma once
 
 #include <memory>
@@ -57,10 +59,11 @@ class TextWindows : public TrainingData {
   void let(const StepContext& step) override { train_->let(step.epoch_step); }
   std::int64_t noise_row(const StepContext&) const override { return first_stream_; }
   StepResult finish(const StepContext& step) override;
-  // Loss per symbol and accuracy over the held-out text (or the training text).
+  // Loss per symbol and accuracy over this share's held-out streams (or
+  // its training streams); empty when the share has none.
   Metrics validate() override;
   void parameters_changed() override { train_->reset(); }
-  void save(SafetensorsFile& checkpoint, TrainPosition& position) override;
+  void save(SafetensorsFile& checkpoint, TrainPosition& position, Communicator& comm) override;
   void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) override;
 
   std::int64_t window() const { return window_; }
@@ -69,6 +72,8 @@ class TextWindows : public TrainingData {
 
  private:
   Model& model_;
+  Shard shard_;
+  std::int64_t batch_ = 0;  // the training streams of all shares
   std::int64_t window_ = 0, symbols_ = 0, train_end_ = 0;
   std::int64_t first_stream_ = 0;  // of this share's streams
   const char* unit_ = "symbols";   // or "steps": rows of numbers

@@ -43,6 +43,31 @@ void stop_if_not_finite(Machine& machine, double loss, std::int64_t step) {
               (where.empty() || where.back() == '\n' ? "" : "\n"));
 }
 
+// The metrics of every rank's share of the held-out data, as one run over
+// all of it would give them: losses and counts add up, and so do the
+// confusion matrices (a rank with an empty share has none, so the class
+// count comes from the ranks that have one).
+Metrics sum_over_ranks(Communicator& comm, const Metrics& mine) {
+  double loss = mine.loss * static_cast<double>(mine.examples);
+  const bool scored = mine.accuracy.has_value();
+  std::int64_t counts[4] = {mine.examples,
+                            scored ? std::llround(*mine.accuracy * static_cast<double>(mine.examples)) : 0,
+                            scored ? 1 : 0, mine.classes};
+  comm.allreduce_sum(std::span(&loss, 1));
+  comm.allreduce_sum(std::span<std::int64_t>(counts));
+  Metrics m;
+  m.examples = counts[0];
+  m.loss = m.examples ? loss / static_cast<double>(m.examples) : 0;
+  if (counts[2] > 0 && m.examples) m.accuracy = static_cast<double>(counts[1]) / static_cast<double>(m.examples);
+  m.classes = counts[2] > 0 ? counts[3] / counts[2] : 0;
+  if (m.classes > 0) {
+    m.confusion = mine.confusion;
+    m.confusion.resize(static_cast<std::size_t>(m.classes * m.classes), 0);
+    comm.allreduce_sum(std::span<std::int64_t>(m.confusion));
+  }
+  return m;
+}
+
 }  // namespace
 
 std::uint64_t step_seed(std::uint64_t seed, std::int64_t step) {
@@ -69,15 +94,18 @@ std::unique_ptr<TrainingData> training_data(Setup& setup, const Shard& shard) {
   return std::make_unique<ExampleBatches>(setup, shard);
 }
 
-Trainer::Trainer(Setup& setup) : Trainer(setup, training_data(setup)) {}
+Shard shard_of(const Communicator& comm) { return Shard{comm.rank(), comm.size()}; }
 
-Trainer::Trainer(Setup& setup, std::unique_ptr<TrainingData> data)
-    : setup_(setup), data_(std::move(data)) {
+Trainer::Trainer(Setup& setup, Communicator& comm) : Trainer(setup, training_data(setup, shard_of(comm)), comm) {}
+
+Trainer::Trainer(Setup& setup, std::unique_ptr<TrainingData> data, Communicator& comm)
+    : setup_(setup), comm_(comm), data_(std::move(data)) {
   Machine& m = data_->machine();
   std::vector<SolverParam> sp;
   for (const ModelParam& p : setup_.model->params()) sp.push_back({p.name, m.param(p.node)});
   solver_ = std::make_unique<Solver>(setup_.config.solver, std::move(sp));
   grad_views_.resize(data_->program().grads.size());
+  if (comm_.size() > 1) sum_ = std::make_unique<GradientSum>(comm_);
   total_steps();  // an epoch count past int64 steps is an error now, not a negative count
 }
 
@@ -95,15 +123,26 @@ std::int64_t Trainer::total_steps() const {
   return total;
 }
 
+void Trainer::share_parameters() {
+  if (comm_.size() == 1) return;
+  for (const ModelParam& p : setup_.model->params()) {
+    View v = machine().param(p.node);
+    comm_.broadcast(std::span(static_cast<std::byte*>(v.data),
+                              static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype)));
+  }
+}
+
 void Trainer::initialize() {
   Rng rng(setup_.config.seed, kInitStream);
   for (const ModelParam& p : setup_.model->params())
     eq::initialize(p.init, machine().param(p.node), rng);
+  share_parameters();
   data_->parameters_changed();
 }
 
 void Trainer::load_weights(const SafetensorsFile& weights) {
   set_params(*setup_.model, weights, machine());
+  share_parameters();
   data_->parameters_changed();
 }
 
@@ -127,26 +166,41 @@ void Trainer::resume(const SafetensorsFile& ck) {
   position_ = *s.position;
 }
 
-// One step: the data in, the run, the checks, the hooks, the update.
+// One step: the data in, the run, the checks, the sum over ranks, the update.
 StepResult Trainer::run_step(const TrainHooks& hooks) {
   const TrainingProgram& program = data_->program();
   Machine& m = machine();
   StepContext at{step() + 1, position_.epoch, position_.epoch_step, 0};
   at.seed = step_seed(setup_.config.seed, at.step);
-  data_->let(at);
-  // Noise and dropout (docs/language.md §9) draw for example r of this step
-  // from (seed, step, r) alone: a resumed run draws the same numbers.
-  m.runtime().set_noise(setup_.config.seed, static_cast<std::uint64_t>(at.step), data_->noise_row(at));
-  if (hooks.before_run) hooks.before_run(m, at);
-  m.run();
-  const double loss = scalar(m.view(program.objective));
-  stop_if_not_finite(m, loss, at.step);
-  StepResult r = data_->finish(at);
-  r.loss = loss;
-  for (std::size_t i = 0; i < grad_views_.size(); ++i) grad_views_[i] = m.view(program.grads[i]);
-  if (hooks.reduce) hooks.reduce(grad_views_, r);
+  StepResult r;
+  // With other ranks, an error here must reach them in the sum they are
+  // waiting in (GradientSum), not leave them there.
+  std::optional<std::string> error;
+  try {
+    data_->let(at);
+    // Noise and dropout (docs/language.md §9) draw for example r of this step
+    // from (seed, step, r) alone: a resumed run, or a rank's share, draws the
+    // numbers the whole batch would.
+    m.runtime().set_noise(setup_.config.seed, static_cast<std::uint64_t>(at.step), data_->noise_row(at));
+    if (hooks.before_run) hooks.before_run(m, at);
+    m.run();
+    const double loss = scalar(m.view(program.objective));
+    stop_if_not_finite(m, loss, at.step);
+    r = data_->finish(at);
+    r.loss = loss;
+    for (std::size_t i = 0; i < grad_views_.size(); ++i) grad_views_[i] = m.view(program.grads[i]);
+  } catch (const Error& e) {
+    if (!sum_) throw;
+    error = e.what();
+  }
+  if (sum_) sum_->sum(grad_views_, r, error);
   solver_->step(grad_views_);
   return r;
+}
+
+Metrics Trainer::validate() {
+  Metrics m = data_->validate();
+  return comm_.size() > 1 ? sum_over_ranks(comm_, m) : m;
 }
 
 // The epoch's running metrics, and the held-out ones when a share is held out.
@@ -184,7 +238,8 @@ void Trainer::train(const TrainHooks& hooks) {
     epoch_correct_ += r.correct;
     examples_done += r.examples;
     ++position_.epoch_step;
-    if (hooks.on_step) {
+    const bool reports = comm_.rank() == 0;
+    if (reports && hooks.on_step) {
       StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total,
                      r.loss, 0, 0, 0};
       p.seconds = epochs_seconds + seconds_since(epoch_start);
@@ -199,10 +254,16 @@ void Trainer::train(const TrainHooks& hooks) {
       const EpochReport e = epoch_report(seconds_since(epoch_start));
       epochs_seconds += e.seconds;
       if (epoch_done) ++position_.epoch, position_.epoch_step = 0;
-      if (hooks.on_epoch) hooks.on_epoch(e);
+      if (reports && hooks.on_epoch) hooks.on_epoch(e);
     }
-    if (hooks.checkpoint_every > 0 && step() % hooks.checkpoint_every == 0 && hooks.on_checkpoint)
-      hooks.on_checkpoint(checkpoint());
+    // Every rank makes the checkpoint (it gathers the carried states), so every
+    // rank must agree on when: checkpoint_every decides, not whether a rank has
+    // a hook.
+    const bool every_rank = comm_.size() > 1;
+    if (hooks.checkpoint_every > 0 && step() % hooks.checkpoint_every == 0 && (hooks.on_checkpoint || every_rank)) {
+      SafetensorsFile ck = checkpoint();
+      if (reports && hooks.on_checkpoint) hooks.on_checkpoint(ck);
+    }
   }
 }
 
@@ -219,7 +280,7 @@ SafetensorsFile Trainer::checkpoint() {
   SafetensorsFile f = weights();
   save_solver(*solver_, f);
   TrainPosition p = position_;
-  data_->save(f, p);
+  data_->save(f, p, comm_);
   p.step = step();
   p.epoch_steps = steps_per_epoch();
   p.optimizer = setup_.config.solver.describe();

@@ -10,19 +10,32 @@
 // the gradient views to the Solver, which updates the Machine's parameters
 // in place. Nothing is allocated per step.
 //
-// Two hooks sit in the step for what runs across processes or draws noise:
-//   before_run  after the data is let in and the Machine's noise key set
-//               (the run's seed, the step, TrainingData::noise_row), before
-//               the run; the StepContext carries step_seed(seed, step);
-//   reduce      between backward and the solver step: it may point the
-//               gradient views at reduced buffers (the mean over ranks) and
-//               reduce the step's numbers, so that reports are global.
+// Data parallelism: a Trainer on a Communicator (communicator.hpp) of N
+// ranks trains on its rank's share of every batch (or of the text streams,
+// whose carried states stay on their rank), and between backward and the
+// solver step sums the gradients and the step's numbers over the ranks
+// (GradientSum, gradient_sum.hpp). Every rank then applies the same solver
+// step to the same weights, so the ranks stay equal, and the weights are
+// those of one process training on the whole batch (to rounding). Every
+// rank runs the same steps; shuffling and the validation split come from the
+// seed. The reports (on_step, on_epoch) and checkpoints (on_checkpoint) are
+// handed to rank 0's hooks alone, with the figures of the whole batch.
+// What must be called on every rank, in the same order — initialize(),
+// load_weights(), resume(), train(), validate(), checkpoint() — says so.
+// A step that throws on one rank throws a CollectiveError on every rank.
+//
+// One hook sits in the step: before_run, after the data is let in and the
+// Machine's noise key set (the run's seed, the step, and
+// TrainingData::noise_row: noise and dropout draw for example r of step s
+// from (seed, s, r) alone), before the run; its StepContext carries
+// step_seed(seed, step), the same on every rank and in a resumed run.
 //
 // A checkpoint keeps the position and what the data carries (the shuffling
-// generator, the states at the end of the last window), so a resumed run
-// draws the same data and ends with the same weights as an uninterrupted
-// one. Running training metrics of an epoch resumed midway count only the
-// steps after the resume.
+// generator, the states at the end of the last window — of every rank's
+// streams), so a resumed run, on the same number of ranks or another, draws
+// the same data and ends with the same weights as an uninterrupted one.
+// Running training metrics of an epoch resumed midway count only the steps
+// after the resume.
 //
 // A non-finite objective stops the run with an eq::Error naming the step and
 // (from a re-run in checking mode) the equation that produced the first NaN
@@ -36,6 +49,8 @@
 #include <span>
 
 #include "runtime/solvers.hpp"
+#include "train/communicator.hpp"
+#include "train/gradient_sum.hpp"
 #include "train/setup.hpp"
 #include "train/training_data.hpp"
 
@@ -60,14 +75,14 @@ struct EpochReport {
 };
 
 struct TrainHooks {
+  // Rank 0 only.
   std::function<void(const StepProgress&)> on_step;
   std::function<void(const EpochReport&)> on_epoch;
-  // Every `checkpoint_every` steps (0 = never), with checkpoint().
+  // Every `checkpoint_every` steps (0 = never), with checkpoint(): rank 0 only.
   std::int64_t checkpoint_every = 0;
   std::function<void(const SafetensorsFile&)> on_checkpoint;
-  // See the header: the places data parallelism and noise hook in.
+  // Every rank: see the header.
   std::function<void(Machine&, const StepContext&)> before_run;
-  std::function<void(std::span<ConstView> grads, StepResult& result)> reduce;
 };
 
 // What a weights file keeps about the run (checkpoint.hpp), from its set-up.
@@ -76,31 +91,42 @@ SavedModel saved_model(const Setup& setup);
 // The data `setup`'s model trains on: TextWindows for a time model,
 // ExampleBatches otherwise; `shard` of every step.
 std::unique_ptr<TrainingData> training_data(Setup& setup, const Shard& shard = {});
+// A rank's share: index rank() of size().
+Shard shard_of(const Communicator& comm);
 
 class Trainer {
  public:
-  // Trains on training_data(setup).
-  explicit Trainer(Setup& setup);
-  Trainer(Setup& setup, std::unique_ptr<TrainingData> data);
+  // Trains on training_data(setup, shard_of(comm)); `comm` must outlive the
+  // Trainer.
+  explicit Trainer(Setup& setup, Communicator& comm = single_process());
+  // `data` must be this rank's share of `comm`.
+  Trainer(Setup& setup, std::unique_ptr<TrainingData> data, Communicator& comm = single_process());
   ~Trainer();
 
-  // Parameters from their initialisers, drawn from Rng(seed).
+  // Every rank. Parameters from their initialisers, drawn from Rng(seed),
+  // then rank 0's copied to every rank (so that ranks on different
+  // machines start equal to the bit).
   void initialize();
-  // Parameters from a weights file (--init); checked against the model.
+  // Every rank. Parameters from a weights file (--init), checked against
+  // the model, then rank 0's copied to every rank.
   void load_weights(const SafetensorsFile& weights);
-  // Parameters, optimizer state and position from a checkpoint (--resume).
+  // Every rank, with the same file. Parameters, optimizer state and
+  // position from a checkpoint (--resume), written by any number of ranks.
   void resume(const SafetensorsFile& checkpoint);
 
-  // Trains to the configured epochs / steps from the current position.
+  // Every rank. Trains to the configured epochs / steps from the current
+  // position.
   void train(const TrainHooks& hooks = {});
 
-  // Loss and accuracy of the current parameters on the validation share (or,
-  // without one, on the training data).
-  Metrics validate() { return data_->validate(); }
+  // Every rank. Loss and accuracy of the current parameters on the
+  // validation share (or, without one, on the training data): each rank
+  // scores its part, the sums are added over the ranks.
+  Metrics validate();
 
-  // The weights with their metadata; a checkpoint adds the optimizer state,
-  // the position and what the data carries.
+  // The weights with their metadata (any rank: they are equal).
   SafetensorsFile weights();
+  // Every rank. The weights plus the optimizer state, the position and what
+  // the data carries; only rank 0's holds the carried states of every rank.
   SafetensorsFile checkpoint();
 
   std::int64_t steps_per_epoch() const { return data_->steps_per_epoch(); }
@@ -115,13 +141,18 @@ class Trainer {
   Machine& machine() { return data_->machine(); }
   Solver& solver() { return *solver_; }
   TrainingData& data() { return *data_; }
+  Communicator& communicator() { return comm_; }
 
  private:
   StepResult run_step(const TrainHooks& hooks);
   EpochReport epoch_report(double seconds);
+  // Rank 0's parameters on every rank.
+  void share_parameters();
 
   Setup& setup_;
+  Communicator& comm_;
   std::unique_ptr<TrainingData> data_;
+  std::unique_ptr<GradientSum> sum_;  // with more than one rank
   std::unique_ptr<Solver> solver_;
   std::vector<ConstView> grad_views_;
   TrainPosition position_;  // the loop's epoch and epoch_step

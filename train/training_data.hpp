@@ -17,7 +17,9 @@
 //   finish(step) → StepResult      what the step covered; carried state on
 //   (loop) hooks.reduce on the gradients and the result, solver step
 //
-// Nothing here allocates per step.
+// Nothing here allocates per step. With data parallelism (a Shard), a
+// TrainingData holds its rank's share of every step and of the held-out
+// data; the loop sums over the ranks.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include "compiler/machine.hpp"
 #include "runtime/safetensors.hpp"
 #include "train/checkpoint.hpp"
+#include "train/communicator.hpp"
 #include "train/evaluate.hpp"
 #include "train/program.hpp"
 
@@ -47,7 +50,8 @@ std::uint64_t step_seed(std::uint64_t seed, std::int64_t step);
 // `count` takes rows [b·index/count, b·(index+1)/count) of each batch of b
 // examples, or that share of the text streams. Every share draws the same
 // order (the same seed); its objective and gradients are means over its
-// rows, so a reduce hook weighs them by StepResult::examples.
+// rows, so a sum over shares weighs them by StepResult::examples
+// (GradientSum, gradient_sum.hpp).
 struct Shard {
   std::int64_t index = 0, count = 1;
   // The first and one-past-last of this share's n items.
@@ -81,8 +85,9 @@ class TrainingData {
   virtual void let(const StepContext& step) = 0;
   virtual StepResult finish(const StepContext& step) = 0;
 
-  // Loss (and accuracy) of the Machine's current parameters on the held-out
-  // share or, without one, on the training data.
+  // Loss (and accuracy) of the Machine's current parameters on this shard's
+  // part of the held-out data or, without any, of the training data; no
+  // examples when the shard's part is empty. The Trainer sums the shards'.
   virtual Metrics validate() = 0;
 
   // The example index, within the whole step, of this share's first row
@@ -95,9 +100,12 @@ class TrainingData {
   virtual void parameters_changed() {}
   // What a checkpoint keeps beyond weights, solver state and the loop's
   // position: tensors in `checkpoint`, and `position.rng`. `position` holds
-  // the loop's epoch and epoch_step.
-  virtual void save(SafetensorsFile& checkpoint, TrainPosition& position) = 0;
-  // The same, back: called before the loop takes up `position`.
+  // the loop's epoch and epoch_step. Called on every rank of `comm`: what a
+  // share carries is gathered into rank 0's checkpoint, whole, so that any
+  // number of ranks can resume it.
+  virtual void save(SafetensorsFile& checkpoint, TrainPosition& position, Communicator& comm) = 0;
+  // The same, back, from a whole checkpoint: each share takes its part.
+  // Called before the loop takes up `position`.
   virtual void restore(const SafetensorsFile& checkpoint, const TrainPosition& position) = 0;
   // What the weights file keeps about the data (feature scaling).
   virtual void describe(SavedModel&) const {}

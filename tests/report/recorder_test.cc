@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "report/plot.hpp"
 #include "report/recorder.hpp"
 #include "runtime/file_io.hpp"
 #include "support/tiny_runs.hpp"
@@ -105,4 +106,35 @@ TEST_CASE("a text model's report has a sample of its vocabulary after every epoc
   }
   CHECK(h.samples.back().epoch == epochs);
   CHECK(!h.confusion);
+}
+
+TEST_CASE("a run stopped by an error leaves a report that says why and after which epoch") {
+  Folder f;
+  Setup s = f.setup(kTinyLogreg, {{"epochs", "4"}});  // 3 steps an epoch
+  Trainer t(s);
+  t.initialize();
+  const std::string path = (f.dir / "run.html").string();
+  report::ReportRecorder rec(path, "m.eq", s, t);
+  TrainHooks hooks;
+  // After the first step of epoch 2 a weight becomes NaN: the next step's
+  // objective is not finite, and the run stops with that error.
+  hooks.on_step = [&](const StepProgress& p) {
+    if (p.step == 4) *t.machine().param(s.model->params()[0].node).as<double>() = std::nan("");
+  };
+  rec.attach(hooks);
+  std::string message;
+  try {
+    t.train(hooks);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  REQUIRE(!message.empty());
+  CHECK(t.step() == 4);
+  rec.fail(message);
+  CHECK(rec.history().failure == message);
+  const std::string page = read_file(path);
+  CHECK(page.find("The run stopped after epoch 1:</p>") != std::string::npos);
+  CHECK(page.find("class=\"failure\"") != std::string::npos);
+  CHECK(page.find(report::escape(message)) != std::string::npos);
+  CHECK(page.find("http-equiv=\"refresh\"") == std::string::npos);  // it will not change again
 }

@@ -1,9 +1,11 @@
-// The one training loop (train/trainer.hpp) and its hook points: the
-// per-step seed a run sees before each step, and data parallelism — two
-// shares of every batch (or of the text streams) trained in two threads
-// whose reduce hooks average the gradients end with the weights of one
-// whole-batch run.
-#include <barrier>
+// The one training loop (train/trainer.hpp): the per-step seed a run sees
+// before each step, and data parallelism — shares of every batch (or of the
+// text streams) trained on threads of one process (ThreadGroup), whose
+// gradients are summed, end with the weights, reports and validation
+// figures of one whole-batch run; checkpoints move between rank counts; a
+// failure on one rank reaches all. tests/train/mpi_train_test.cc runs the
+// same across processes.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -16,6 +18,7 @@
 
 #include "runtime/blas.hpp"
 #include "runtime/error.hpp"
+#include "support/thread_communicator.hpp"
 #include "support/tiny_runs.hpp"
 #include "train/trainer.hpp"
 
@@ -28,104 +31,151 @@ using testing::kTinyLogreg, testing::kTinyRnn;
 const char* const kLogreg = kTinyLogreg;
 const char* const kRnn = kTinyRnn;
 
+// Two layers of 512: ∂W₂ is 2 MiB, large enough for an allreduce of its
+// own straight from the Machine's buffer (GradientSum::kOwnSumBytes).
+const char* kWide = R"(
+input x : [2]
+target y : onehot[K]
+dim K
+param W₁ : [512, 2] ~ he
+param W₂ : [512, 512] ~ he
+param W₃ : [K, 512] ~ glorot
+ŷ = softmax(W₃·relu(W₂·relu(W₁·x)))
+loss = -Σ(y*log(ŷ))
+output ŷ
+train {
+  data = csv("d.csv", x = 0:2, y = 2)
+  optimizer = adam(lr = 0.01)
+  batch = 7
+  steps = 6
+  dtype = f64
+  seed = 3
+}
+)";
+
 struct Folder : testing::TinyFolder {
   Folder() : TinyFolder("eq_loop_") {}
 };
 
-// Stands in for an all-reduce over two processes: each rank's reduce hook
-// stores its gradients and counts, waits for the other, and points its views
-// at the mean of both weighted by examples.
-class TwoRanks {
- public:
-  TrainHooks hooks(int rank) {
-    TrainHooks h;
-    h.reduce = [this, rank](std::span<ConstView> grads, StepResult& r) { reduce(rank, grads, r); };
-    return h;
-  }
-
- std::int64_t own_examples[2] = {0, 0};  // what each share covered itself
-
- private:
-  struct Slot {
-    std::vector<Tensor> grads, reduced;
-    StepResult result;
-  };
-  void reduce(int rank, std::span<ConstView> grads, StepResult& r) {
-    Slot& mine = slots_[rank];
-    mine.grads.clear();
-    for (ConstView g : grads) {
-      Tensor t(g.dtype, g.shape);
-      std::memcpy(t.raw(), g.data, t.bytes());
-      mine.grads.push_back(std::move(t));
-    }
-    mine.result = r;
-    own_examples[rank] += r.examples;
-    sync_.arrive_and_wait();
-    const Slot &a = slots_[0], &b = slots_[1];
-    const auto na = static_cast<double>(a.result.examples), nb = static_cast<double>(b.result.examples);
-    mine.reduced.clear();
-    for (std::size_t i = 0; i < grads.size(); ++i) {
-      Tensor t(grads[i].dtype, grads[i].shape);
-      for (std::int64_t k = 0; k < t.numel(); ++k)
-        t.set(k, (a.grads[i].at(k) * na + b.grads[i].at(k) * nb) / (na + nb));
-      mine.reduced.push_back(std::move(t));
-    }
-    r.loss = (a.result.loss * na + b.result.loss * nb) / (na + nb);
-    r.examples = a.result.examples + b.result.examples;
-    r.correct = a.result.correct + b.result.correct;
-    sync_.arrive_and_wait();  // both have read the slots before either writes them again
-    for (std::size_t i = 0; i < grads.size(); ++i) grads[i] = mine.reduced[i].view();
-  }
-
-  Slot slots_[2];
-  std::barrier<> sync_{2};
+// What one rank of a run ends with, for the test to check after the threads
+// have joined (Catch2's assertions are not thread-safe).
+struct RankRun {
+  SafetensorsFile weights, checkpoint;
+  std::vector<EpochReport> reports;   // rank 0's hooks only
+  std::vector<std::int64_t> shares;   // the batch let in at every step
+  Metrics validation;
 };
 
-// The parameters after training `source` whole, and in two shares whose
-// gradients are averaged; both shares must end with identical weights.
-void check_two_shares_train_as_one(const Folder& f, const char* source) {
-  blas::set_threads(1);
-  Setup whole = f.setup(source);
-  Trainer one(whole);
-  one.initialize();
-  std::vector<EpochReport> one_reports;
-  TrainHooks one_hooks;
-  one_hooks.on_epoch = [&](const EpochReport& r) { one_reports.push_back(r); };
-  one.train(one_hooks);
-  const SafetensorsFile expected = one.weights();
+SetupOptions with(std::map<std::string, std::string> overrides) {
+  SetupOptions o;
+  o.overrides = std::move(overrides);
+  return o;
+}
 
-  Setup s0 = f.setup(source), s1 = f.setup(source);
-  Trainer r0(s0, training_data(s0, Shard{0, 2})), r1(s1, training_data(s1, Shard{1, 2}));
-  CHECK(r0.steps_per_epoch() == one.steps_per_epoch());
-  TwoRanks ranks;
-  TrainHooks h0 = ranks.hooks(0), h1 = ranks.hooks(1);
-  std::vector<EpochReport> reports;
-  h0.on_epoch = [&](const EpochReport& r) { reports.push_back(r); };
-  r0.initialize();
-  r1.initialize();
-  std::thread other([&] { r1.train(h1); });
-  r0.train(h0);
-  other.join();
+// Trains `source` on `ranks` threads, each on its share, from `resume` when
+// given (the same file on every rank), to the configured steps.
+std::vector<RankRun> train_on(const Folder& f, const char* source, int ranks, const SetupOptions& options,
+                              const SafetensorsFile* resume = nullptr) {
+  testing::ThreadGroup group(ranks);
+  std::vector<RankRun> runs(static_cast<std::size_t>(ranks));
+  const auto thrown = group.run([&](Communicator& comm) {
+    RankRun& run = runs[static_cast<std::size_t>(comm.rank())];
+    Setup s = setup_source("m.eq", source, f.dir.string(), options);
+    Trainer t(s, comm);
+    if (resume) t.resume(*resume);
+    else t.initialize();
+    TrainHooks h;
+    h.on_epoch = [&](const EpochReport& r) { run.reports.push_back(r); };
+    h.before_run = [&](Machine& m, const StepContext&) { run.shares.push_back(m.runtime().batch()); };
+    t.train(h);
+    run.weights = t.weights();
+    run.checkpoint = t.checkpoint();
+    run.validation = t.validate();
+  });
+  for (const std::exception_ptr& e : thrown)
+    if (e) std::rethrow_exception(e);
+  return runs;
+}
 
-  // Each share ran on its part alone; the parts make up the whole.
-  std::int64_t all = 0;
-  for (const EpochReport& r : one_reports) all += r.train.examples;
-  CHECK(ranks.own_examples[0] > 0);
-  CHECK(ranks.own_examples[1] > 0);
-  CHECK(ranks.own_examples[0] + ranks.own_examples[1] == all);
-  const SafetensorsFile w0 = r0.weights(), w1 = r1.weights();
-  for (const auto& [name, want] : expected.tensors) {
+// Every tensor of `want` in `got`, to `rel` of the tensor's largest magnitude.
+void check_close(const SafetensorsFile& got, const SafetensorsFile& want, double rel) {
+  for (const auto& [name, w] : want.tensors) {
     INFO(name);
-    const Tensor &a = *w0.find(name), &b = *w1.find(name);
-    CHECK(std::memcmp(a.raw(), b.raw(), a.bytes()) == 0);
-    for (std::int64_t k = 0; k < want.numel(); ++k) CHECK(a.at(k) == Approx(want.at(k)).epsilon(1e-12));
+    const Tensor* g = got.find(name);
+    REQUIRE(g);
+    double scale = 0, worst = 0;
+    for (std::int64_t k = 0; k < w.numel(); ++k) {
+      scale = std::max(scale, std::abs(w.at(k)));
+      worst = std::max(worst, std::abs(g->at(k) - w.at(k)));
+    }
+    CHECK(worst <= rel * scale);
   }
-  REQUIRE(reports.size() == one_reports.size());
-  for (std::size_t e = 0; e < reports.size(); ++e) {
-    CHECK(reports[e].train.examples == one_reports[e].train.examples);
-    CHECK(reports[e].train.loss == Approx(one_reports[e].train.loss).epsilon(1e-12));
-    CHECK(reports[e].train.accuracy == one_reports[e].train.accuracy);
+}
+
+void check_equal(const SafetensorsFile& a, const SafetensorsFile& b) {
+  REQUIRE(a.tensors.size() == b.tensors.size());
+  for (std::size_t i = 0; i < a.tensors.size(); ++i) {
+    INFO(a.tensors[i].first);
+    CHECK(a.tensors[i].first == b.tensors[i].first);
+    CHECK(std::memcmp(a.tensors[i].second.raw(), b.tensors[i].second.raw(), a.tensors[i].second.bytes()) == 0);
   }
+}
+
+// `ranks` shares of every batch, gradients summed, end where one whole-batch
+// run ends: equal weights on every rank, the single run's to 1e-12 (f64),
+// and the same epoch reports and validation figures.
+void check_shares_train_as_one(const Folder& f, const char* source, int ranks, const SetupOptions& options,
+                               std::int64_t batch) {
+  blas::set_threads(1);
+  const std::vector<RankRun> one = train_on(f, source, 1, options);
+  const std::vector<RankRun> many = train_on(f, source, ranks, options);
+  for (const RankRun& r : many) check_equal(r.weights, many[0].weights);
+  check_close(many[0].weights, one[0].weights, 1e-12);
+  // Every step's shares make up its batch and differ by at most one.
+  REQUIRE(many[0].shares.size() == one[0].shares.size());
+  for (std::size_t i = 0; i < one[0].shares.size(); ++i) {
+    std::int64_t sum = 0, lo = batch, hi = 0;
+    for (const RankRun& r : many) sum += r.shares[i], lo = std::min(lo, r.shares[i]), hi = std::max(hi, r.shares[i]);
+    CHECK(sum == one[0].shares[i]);
+    CHECK(hi - lo <= 1);
+  }
+  REQUIRE(many[0].reports.size() == one[0].reports.size());
+  for (std::size_t r = 1; r < many.size(); ++r) CHECK(many[r].reports.empty());  // rank 0 reports
+  for (std::size_t e = 0; e < one[0].reports.size(); ++e) {
+    const EpochReport &got = many[0].reports[e], &want = one[0].reports[e];
+    CHECK(got.train.examples == want.train.examples);
+    CHECK(got.train.loss == Approx(want.train.loss).epsilon(1e-12));
+    CHECK(got.train.accuracy == want.train.accuracy);
+    REQUIRE(got.validation.has_value() == want.validation.has_value());
+    if (!want.validation) continue;
+    CHECK(got.validation->examples == want.validation->examples);
+    CHECK(got.validation->loss == Approx(want.validation->loss).epsilon(1e-12));
+    CHECK(got.validation->accuracy == want.validation->accuracy);
+    CHECK(got.validation->classes == want.validation->classes);
+    CHECK(got.validation->confusion == want.validation->confusion);
+  }
+  for (const RankRun& r : many) {
+    CHECK(r.validation.examples == one[0].validation.examples);
+    CHECK(r.validation.loss == Approx(one[0].validation.loss).epsilon(1e-12));
+    CHECK(r.validation.accuracy == one[0].validation.accuracy);
+    // The confusion matrices of the shares add up to the whole run's.
+    CHECK(r.validation.classes == one[0].validation.classes);
+    CHECK(r.validation.confusion == one[0].validation.confusion);
+  }
+}
+
+// A checkpoint written by `from` ranks, resumed by `to` ranks, ends where an
+// uninterrupted run does.
+void check_resume_across_ranks(const Folder& f, const char* source, int from, int to,
+                               std::map<std::string, std::string> options, const std::string& stop) {
+  blas::set_threads(1);
+  const std::vector<RankRun> whole = train_on(f, source, 1, with(options));
+  auto first = options;
+  first["steps"] = stop;
+  const std::vector<RankRun> half = train_on(f, source, from, with(first));
+  const std::vector<RankRun> rest = train_on(f, source, to, with(options), &half[0].checkpoint);
+  for (const RankRun& r : rest) check_equal(r.weights, rest[0].weights);
+  check_close(rest[0].weights, whole[0].weights, 1e-12);
 }
 
 }  // namespace
@@ -169,14 +219,101 @@ TEST_CASE("every step's run sees its step and a seed of (seed, step) alone", "[t
   CHECK(resumed[1].seed == seen[5].seed);
 }
 
-TEST_CASE("two shares of every batch, gradients averaged, train as one batch", "[train][loop]") {
+TEST_CASE("shares of every batch, gradients summed, train as one batch", "[train][loop]") {
   Folder f;
-  check_two_shares_train_as_one(f, kLogreg);
+  // 17 training examples in batches of 7 (7, 7, 3) and 7 held out: shares
+  // of 3 + 4 and 2 + 2 + 3, and a last batch of 1 + 1 + 1.
+  const SetupOptions o = with({{"validate", "0.3"}, {"batch", "7"}});
+  SECTION("2 ranks") { check_shares_train_as_one(f, kLogreg, 2, o, 7); }
+  SECTION("3 ranks") { check_shares_train_as_one(f, kLogreg, 3, o, 7); }
+  SECTION("a gradient summed from its own buffer") { check_shares_train_as_one(f, kWide, 3, o, 7); }
 }
 
-TEST_CASE("two shares of the text streams, gradients averaged, train as all streams", "[train][loop]") {
+TEST_CASE("shares of the text streams, gradients summed, train as all streams", "[train][loop]") {
   Folder f;
-  check_two_shares_train_as_one(f, kRnn);
+  // 4 streams (2 + 2, 1 + 1 + 2); 3 held-out streams (1 + 2, 1 + 1 + 1).
+  const SetupOptions o = with({{"validate", "0.3"}});
+  SECTION("2 ranks") { check_shares_train_as_one(f, kRnn, 2, o, 4); }
+  SECTION("3 ranks") { check_shares_train_as_one(f, kRnn, 3, o, 4); }
+}
+
+TEST_CASE("a checkpoint of N ranks resumes on M ranks", "[train][loop]") {
+  Folder f;
+  SECTION("examples, 3 ranks to 2") { check_resume_across_ranks(f, kLogreg, 3, 2, {{"batch", "7"}}, "5"); }
+  SECTION("examples, 2 ranks to 1") { check_resume_across_ranks(f, kLogreg, 2, 1, {{"batch", "7"}}, "4"); }
+  SECTION("text, 3 ranks to 2") { check_resume_across_ranks(f, kRnn, 3, 2, {}, "3"); }
+  SECTION("text, 1 rank to 3") { check_resume_across_ranks(f, kRnn, 1, 3, {}, "4"); }
+  SECTION("text, 2 ranks to 1") { check_resume_across_ranks(f, kRnn, 2, 1, {}, "5"); }
+}
+
+TEST_CASE("a checkpoint holds the carried states of every rank's streams", "[train][loop]") {
+  Folder f;
+  const std::vector<RankRun> one = train_on(f, kRnn, 1, with({{"steps", "3"}}));
+  const std::vector<RankRun> three = train_on(f, kRnn, 3, with({{"steps", "3"}}));
+  const Tensor* want = one[0].checkpoint.find("__state__.hₜ[-1]");
+  const Tensor* got = three[0].checkpoint.find("__state__.hₜ[-1]");
+  REQUIRE(want);
+  REQUIRE(got);
+  CHECK(got->shape() == Shape{4, 6});
+  for (std::int64_t k = 0; k < want->numel(); ++k) CHECK(got->at(k) == Approx(want->at(k)).epsilon(1e-12));
+}
+
+TEST_CASE("a step that fails on one rank stops every rank with its message", "[train][loop]") {
+  Folder f;
+  testing::ThreadGroup group(3);
+  std::vector<std::int64_t> steps(3);
+  const auto thrown = group.run([&](Communicator& comm) {
+    Setup s = f.setup(kLogreg);
+    Trainer t(s, comm);
+    t.initialize();
+    TrainHooks h;
+    h.before_run = [&](Machine&, const StepContext& at) {
+      if (comm.rank() == 1 && at.step == 2) throw Error("d.csv:17:3: error: not a number");
+    };
+    try {
+      t.train(h);
+    } catch (...) {
+      steps[static_cast<std::size_t>(comm.rank())] = t.step();
+      throw;
+    }
+  });
+  for (int r = 0; r < 3; ++r) {
+    INFO("rank " << r);
+    REQUIRE(thrown[static_cast<std::size_t>(r)]);
+    CHECK(steps[static_cast<std::size_t>(r)] == 1);  // the failed step updated nothing
+    try {
+      std::rethrow_exception(thrown[static_cast<std::size_t>(r)]);
+    } catch (const CollectiveError& e) {
+      CHECK(std::string(e.what()) == "rank 1: d.csv:17:3: error: not a number\n");
+    }
+  }
+}
+
+TEST_CASE("run_together: an error on some ranks is every rank's, naming them", "[train][loop]") {
+  testing::ThreadGroup group(3);
+  auto messages = [&](auto fails) {
+    std::vector<std::string> got(3);
+    const auto thrown = group.run([&](Communicator& comm) {
+      try {
+        run_together(comm, [&] { fails(comm.rank()); });
+      } catch (const CollectiveError& e) {
+        got[static_cast<std::size_t>(comm.rank())] = e.what();
+      }
+    });
+    for (const auto& e : thrown) CHECK_FALSE(e);
+    return got;
+  };
+  const auto some = messages([](int rank) {
+    if (rank > 0) throw Error("m.eq:1:1: error: rank " + std::to_string(rank) + " only\n  x\n  ^");
+  });
+  for (const std::string& m : some)
+    CHECK(m == "rank 1: m.eq:1:1: error: rank 1 only\n  x\n  ^\nrank 2: m.eq:1:1: error: rank 2 only\n  x\n  ^\n");
+  const auto all = messages([](int) { throw Error("m.eq: the same everywhere\n"); });
+  for (const std::string& m : all) CHECK(m == "m.eq: the same everywhere\n");
+  const auto none = messages([](int) {});
+  for (const std::string& m : none) CHECK(m.empty());
+  // One process: the error itself.
+  CHECK_THROWS_WITH(run_together(single_process(), [] { throw Error("alone"); }), "alone");
 }
 
 TEST_CASE("shares need an example or a stream each", "[train][loop]") {
@@ -290,12 +427,20 @@ TEST_CASE("a resumed run with noise and dropout ends with the bits of an uninter
   }
 }
 
-TEST_CASE("two shares of every batch draw the noise of the whole batch", "[train][loop][noise]") {
+TEST_CASE("shares of every batch draw the noise of the whole batch", "[train][loop][noise]") {
   Folder f;
-  check_two_shares_train_as_one(f, kNoisyLogreg);
+  // Validation too: its shares draw the numbers of the whole held-out set.
+  const SetupOptions o = with({{"validate", "0.3"}, {"batch", "7"}});
+  SECTION("2 ranks") { check_shares_train_as_one(f, kNoisyLogreg, 2, o, 7); }
+  SECTION("3 ranks") { check_shares_train_as_one(f, kNoisyLogreg, 3, o, 7); }
+  SECTION("resumed on other ranks") {
+    check_resume_across_ranks(f, kNoisyLogreg, 2, 3, {{"validate", "0.3"}, {"batch", "7"}}, "4");
+  }
 }
 
-TEST_CASE("two shares of the text streams draw the dropout of all streams", "[train][loop][noise]") {
+TEST_CASE("shares of the text streams draw the dropout of all streams", "[train][loop][noise]") {
   Folder f;
-  check_two_shares_train_as_one(f, kDroppedRnn);
+  const SetupOptions o = with({{"validate", "0.3"}});
+  SECTION("2 ranks") { check_shares_train_as_one(f, kDroppedRnn, 2, o, 4); }
+  SECTION("3 ranks") { check_shares_train_as_one(f, kDroppedRnn, 3, o, 4); }
 }

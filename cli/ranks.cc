@@ -1,0 +1,108 @@
+#include "cli/ranks.hpp"
+
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "runtime/error.hpp"
+
+namespace eq::cli {
+namespace {
+
+// The cores this process may run on (its affinity, which containers and
+// mpirun's binding narrow), at least 1.
+int usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+// `name` on PATH, or "".
+std::string on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+std::string this_program() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw Error("eqc: cannot find its own program (/proc/self/exe): " + std::string(std::strerror(errno)));
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+bool started_by_mpi_launcher() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(var)) return true;
+  return false;
+}
+
+int run_on_ranks(int ranks, const std::vector<std::string>& args) {
+  const std::string mpirun = on_path("mpirun");
+  if (mpirun.empty())
+    throw Error("eqc: --ranks " + std::to_string(ranks) +
+                " starts the processes with mpirun, which is not on PATH (Debian: apt-get install "
+                "openmpi-bin), or start them yourself: mpirun -np " + std::to_string(ranks) + " eqc train …");
+  // --quiet: mpirun's banners repeat what the ranks' messages say; when a
+  // process dies without one, the status says it below.
+  std::vector<std::string> argv{mpirun, "--quiet", "-np", std::to_string(ranks)};
+  if (ranks > usable_cores()) argv.push_back("--oversubscribe");
+  // Each rank takes cores / ranks BLAS threads (threads_per_rank); binding
+  // each to one core, mpirun's default for 2 ranks, would crowd them.
+  argv.insert(argv.end(), {"--bind-to", "none", this_program(), "train"});
+  argv.insert(argv.end(), args.begin(), args.end());
+
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child < 0) throw Error("eqc: cannot start mpirun: " + std::string(std::strerror(errno)));
+  if (child == 0) {
+    // Open MPI refuses to run as root without consent: given here, for this
+    // run alone, since a user who types --ranks did not choose MPI's rules.
+    if (geteuid() == 0) {
+      setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+      setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    }
+    std::vector<char*> cargv;
+    for (std::string& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    execv(mpirun.c_str(), cargv.data());
+    std::fprintf(stderr, "eqc: cannot run %s: %s\n", mpirun.c_str(), std::strerror(errno));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) throw Error("eqc: waiting for mpirun: " + std::string(std::strerror(errno)));
+  // mpirun passes on a killed process's signal as 128 + its number.
+  const int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  if (code > 128)
+    std::fprintf(stderr, "eqc: a process of the %d ended by signal %d (%s); the others were stopped\n", ranks,
+                 code - 128, strsignal(code - 128));
+  else if (code > 2)  // 1 and 2: the ranks have said why
+    std::fprintf(stderr, "eqc: mpirun ended with status %d\n", code);
+  return code;
+}
+
+int threads_per_rank(int ranks) {
+  // When a launcher bound each rank to cores of its own, this undercounts
+  // (4 cores each, 2 ranks: 2 threads), which is the safe side: more
+  // threads than cores slow every rank down.
+  int local = ranks;
+  if (const char* v = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) local = std::max(1, std::atoi(v));
+  return std::max(1, usable_cores() / local);
+}
+
+}  // namespace eq::cli

@@ -1,0 +1,138 @@
+#!/bin/bash
+# End-to-end tests of eqc train on several processes (mpirun -np 2, and
+# --ranks 2, which starts mpirun itself).
+# usage: mpi_cli_test.sh EQC MPIRUN WEIGHTS_DIFF SOURCE_DIR WORK_DIR SCENARIO
+# ctest gives Open MPI its consent to run as root in this test's
+# environment; --ranks gives it by itself.
+set -u
+EQC=$1 MPIRUN=$2 DIFF=$3 SRC=$4 WORK=$5 SCENARIO=$6
+rm -rf "$WORK" && mkdir -p "$WORK/data" && cd "$WORK" || exit 1
+cp "$SRC/models/mlp.eq" . && cp "$SRC/models/data/digits.csv" data/
+head -c 6000 "$SRC/models/data/tinyshakespeare.txt" > data/t.txt
+# A small LSTM on the text: 5 streams (shares of 2 and 3), f64.
+sed -e 's/^dim H = 128/dim H = 16/' -e 's|data/tinyshakespeare.txt|data/t.txt|' \
+    -e 's/batch     = 32/batch     = 5/' -e 's/window    = 50/window    = 10/' \
+    -e 's/validate  = 0.05/validate  = 0.1\n  dtype = f64/' "$SRC/models/lstm.eq" > lstm.eq
+mpi2() { "$MPIRUN" -np 2 --oversubscribe "$@"; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+run() { "$@" >out.txt 2>err.txt || fail "$* failed: $(cat err.txt)"; }
+close() { "$DIFF" "$1" "$2" "$3" || fail "$1 and $2 differ"; }
+# Bounds on time are EQ_TIME_SCALE times longer under the sanitizers
+# (tests/train/CMakeLists.txt).
+scale=${EQ_TIME_SCALE:-1}
+ended_within() {  # SECONDS PID: the process ended within SECONDS (scaled); its status in $status
+  local limit=$(($1 * scale)) p=$2 t=0
+  while kill -0 "$p" 2>/dev/null; do
+    sleep 0.1
+    t=$((t + 1))
+    [ $t -le $((limit * 10)) ] || { kill -9 "$p"; fail "still running after $limit s"; }
+  done
+  wait "$p"
+  status=$?
+}
+# The pid of rank $1 among the descendants of process $2, once it has started.
+rank_pid() {
+  local want=$1 root=$2 p
+  for _ in $(seq $((100 * scale))); do
+    for p in $(pgrep -P "$root") $(for c in $(pgrep -P "$root"); do pgrep -P "$c"; done); do
+      if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$want"; then
+        echo "$p"
+        return
+      fi
+    done
+    sleep 0.1
+  done
+}
+
+case $SCENARIO in
+one_writer)
+  # 20 steps, batch 33 (shares 16 + 17): rank 0 alone prints and writes; the
+  # weights and the validation figures are one process's.
+  run "$EQC" train mlp.eq --steps 20 --batch 33 --log one.csv -o one.safetensors
+  run mpi2 "$EQC" train mlp.eq --steps 20 --batch 33 --log two.csv --checkpoint-every 10 -o two.safetensors
+  [ "$(grep -c '^training mlp.eq: .* on 2 processes$' out.txt)" = 1 ] || fail "header: $(cat out.txt)"
+  [ "$(grep -c '^epoch 1 ' out.txt)" = 1 ] || fail "one epoch line: $(cat out.txt)"
+  [ "$(grep -c '^saved two.safetensors$' out.txt)" = 1 ] || fail "one saved line: $(cat out.txt)"
+  [ ! -s err.txt ] || fail "stderr: $(cat err.txt)"
+  [ -f two.ckpt.safetensors ] || fail "no checkpoint"
+  ls | grep -q '\.tmp' && fail "temporary files left: $(ls)"
+  close two.safetensors one.safetensors 1e-5
+  [ "$(wc -l < two.csv)" = 2 ] || fail "log: $(cat two.csv)"
+  # loss, accuracy, val_loss, val_accuracy (columns 3-6): the same to 1e-5.
+  paste -d, <(tail -1 one.csv | cut -d, -f3-6) <(tail -1 two.csv | cut -d, -f3-6) |
+    awk -F, '{ for (i = 1; i <= 4; i++) { d = $i - $(i + 4); if (d < 0) d = -d;
+               if (d > 1e-5 * ($i < 0 ? -$i : $i)) exit 1 } }' ||
+    fail "validation figures differ: $(tail -1 one.csv) / $(tail -1 two.csv)"
+  # --ranks 2 starts the same run (without the consent variables: it sets them for mpirun).
+  env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
+    "$EQC" train mlp.eq --steps 20 --batch 33 --ranks 2 --quiet -o ranks.safetensors >out.txt 2>err.txt ||
+    fail "--ranks 2: $(cat err.txt)"
+  [ ! -s out.txt ] || fail "--quiet printed: $(cat out.txt)"
+  cmp -s ranks.safetensors two.safetensors || fail "--ranks 2 and mpirun -np 2 differ"
+  ;;
+resume)
+  # A checkpoint of 2 processes resumed on 1, and of 1 resumed on 2, end
+  # where uninterrupted runs do: an example model and a time model (f64).
+  for model in mlp lstm; do
+    opts="--steps 20 --dtype f64" && [ $model = mlp ] && opts="$opts --batch 33"
+    run "$EQC" train $model.eq $opts --quiet -o whole.safetensors
+    run mpi2 "$EQC" train $model.eq $opts --steps 7 --checkpoint-every 7 --quiet -o half2.safetensors
+    run "$EQC" train $model.eq $opts --resume half2.ckpt.safetensors --quiet -o rest1.safetensors
+    close rest1.safetensors whole.safetensors 1e-12
+    run "$EQC" train $model.eq $opts --steps 7 --checkpoint-every 7 --quiet -o half1.safetensors
+    run mpi2 "$EQC" train $model.eq $opts --resume half1.ckpt.safetensors --quiet -o rest2.safetensors
+    close rest2.safetensors whole.safetensors 1e-12
+  done
+  ;;
+data_error)
+  # Rank 1 reads a bad copy of the data (as if its machine had one): every
+  # process stops within 10 s with rank 1's message, and the checkpoint of
+  # an earlier run still loads.
+  run "$EQC" train mlp.eq --steps 3 --checkpoint-every 3 --quiet -o k.safetensors
+  sed '17s/^[0-9]*,/x,/' data/digits.csv > data/bad.csv
+  "$MPIRUN" -np 1 "$EQC" train mlp.eq --steps 50 --checkpoint-every 1 -o k.safetensors : \
+            -np 1 "$EQC" train mlp.eq --steps 50 --checkpoint-every 1 -o k.safetensors --data data/bad.csv \
+            >out.txt 2>err.txt &
+  ended_within 10 $!
+  [ "$status" != 0 ] || fail "a bad rank exited 0"
+  grep -q "^rank 1: data/bad.csv:17:1: error: 'x' is not a number (column 'p00')$" err.txt || fail "message: $(cat err.txt)"
+  run "$EQC" eval mlp.eq -w k.ckpt.safetensors
+  # An error of one rank alone during training (rank 0 cannot write its
+  # checkpoint) ends every process at once with its message.
+  mpi2 "$EQC" train mlp.eq --steps 50 --checkpoint-every 5 --checkpoint nodir/k.safetensors >out.txt 2>err.txt &
+  ended_within 10 $!
+  [ "$status" != 0 ] || fail "a failed checkpoint exited 0"
+  grep -q "^rank 0: nodir/k.safetensors: cannot write" err.txt || fail "message: $(cat err.txt)"
+  ;;
+killed)
+  # A rank killed with SIGKILL ends the job within 10 s with a message;
+  # the last checkpoint loads and resumes. Under mpirun, and under --ranks.
+  for how in mpirun ranks; do
+    rm -f k.ckpt.safetensors
+    if [ $how = mpirun ]; then
+      mpi2 "$EQC" train mlp.eq --epochs 1000 --checkpoint-every 1 --quiet -o k.safetensors >out.txt 2>err.txt &
+    else
+      "$EQC" train mlp.eq --ranks 2 --epochs 1000 --checkpoint-every 1 --quiet -o k.safetensors >out.txt 2>err.txt &
+    fi
+    job=$!
+    for _ in $(seq $((100 * scale))); do [ -f k.ckpt.safetensors ] && break; sleep 0.1; done
+    [ -f k.ckpt.safetensors ] || fail "$how: no checkpoint after $((10 * scale)) s: $(cat err.txt)"
+    victim=$(rank_pid 1 $job)
+    [ -n "$victim" ] || fail "$how: rank 1 not found"
+    kill -9 "$victim"
+    ended_within 10 $job
+    [ "$status" != 0 ] || fail "$how: exited 0 after a rank was killed"
+    if [ $how = mpirun ]; then
+      grep -q "exited on signal 9 (Killed)" err.txt || fail "$how: message: $(cat err.txt)"
+    else
+      grep -q "^eqc: a process of the 2 ended by signal 9 (Killed); the others were stopped$" err.txt ||
+        fail "$how: message: $(cat err.txt)"
+    fi
+    run "$EQC" eval mlp.eq -w k.ckpt.safetensors
+    run "$EQC" train mlp.eq --resume k.ckpt.safetensors --epochs 1000 --steps 2000 --quiet -o r.safetensors
+  done
+  ;;
+*) fail "unknown scenario $SCENARIO" ;;
+esac
+echo "ok: $SCENARIO"
