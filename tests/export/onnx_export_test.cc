@@ -3,6 +3,8 @@
 // for an op that cannot be exported. Numbers are checked end to end, by
 // ONNX Runtime against eq (export_test.sh).
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <map>
 
 #include "compiler/export/onnx_export.hpp"
 #include "compiler/export/onnx_ops.hpp"
@@ -141,4 +143,35 @@ TEST_CASE("a model without an output has nothing to export", "[export]") {
   weights.tensors.emplace_back("w", eq::Tensor(eq::DType::f32, eq::Shape{2}));
   CHECK_THROWS_WITH(eq::onnx_export::export_onnx(model, weights, {}),
                     "m.eq: the model has no `output` statement to export");
+}
+
+TEST_CASE("noise exports as ONNX's own draws of its shape; dropout not at all", "[export][noise]") {
+  onnx::ModelProto m = export_source(
+      "input x : [4]\nnoise ε : [4] ~ normal(0.5, 2)\nnoise u : [4] ~ uniform(-1, 1)\n"
+      "param W : [3, 4] ~ 0\nh = dropout(x + ε*u, 0.5)\nŷ = W·h\noutput ŷ\n");
+  const onnx::GraphProto& g = m.graph();
+  const std::vector<std::string> ops = op_types(g);
+  auto count = [&](const std::string& op) { return std::count(ops.begin(), ops.end(), op); };
+  CHECK(count("RandomNormalLike") == 1);
+  CHECK(count("RandomUniformLike") == 1);
+  CHECK(count("ConstantOfShape") == 2);
+  // x + ε·u, then W·h: one Mul (ε·u) and no second one for a dropout mask.
+  CHECK(count("Mul") == 1);
+  for (const auto& n : g.node()) {
+    if (n.op_type() != "RandomNormalLike" && n.op_type() != "RandomUniformLike") continue;
+    std::map<std::string, float> f;
+    std::int64_t dtype = -1;
+    for (const auto& a : n.attribute()) {
+      if (a.type() == onnx::AttributeProto::FLOAT) f[a.name()] = a.f();
+      if (a.name() == "dtype") dtype = a.i();
+    }
+    CHECK(dtype == onnx::TensorProto::FLOAT);
+    if (n.op_type() == "RandomNormalLike") {
+      CHECK(f.at("mean") == 0.5f);
+      CHECK(f.at("scale") == 2.0f);
+    } else {
+      CHECK(f.at("low") == -1.0f);
+      CHECK(f.at("high") == 1.0f);
+    }
+  }
 }
