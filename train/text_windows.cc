@@ -21,6 +21,10 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   const std::string& name = model_.source().name();
   if (!model_.loss()) throw Error(name + ": the model has no `lossₜ` equation to minimise");
   const Sequence seq = sequence_of(setup);
+  if (!seq.text && config.scale != Scaling::none)
+    throw Error(name + ": scale = " + std::string(scaling_name(config.scale)) +
+                " is not applied to the rows of a series yet; scale them in the equations "
+                "(sₜ = xₜ / 100)");
   const TextLeaves leaves = seq.leaves;
   unit_ = seq.unit();
   window_ = config.window > 0 ? config.window : 50;

@@ -117,6 +117,10 @@ TEST_CASE("a time model over rows needs both its input and its target bound", "[
                         ": no data for target yₜ (the data binds xₜ)\n"
                         "  data = csv(\"series.csv\", x = 1)\n"
                         "         ^~~~~~~~~~~~~~~~~~~~~~~~\n");
+  // Feature scaling is not applied to a series: an error, not silence.
+  Setup scaled = f.setup(kSeries, {{"scale", "standard"}});
+  CHECK_THROWS_WITH(Trainer(scaled), "m.eq: scale = standard is not applied to the rows of a series yet; "
+                                     "scale them in the equations (sₜ = xₜ / 100)");
   // With text data missing too, the trainer says what a time model reads.
   Setup s = f.setup(kSeries, {{"validate", "0.2"}});
   s.data.columns.clear();
