@@ -65,11 +65,13 @@ fuzz: fuzz-deps
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
-# Installs the library to a temporary prefix and builds examples/embed
-# against it with find_package(eq), then runs it.
+# Installs the library to a temporary prefix, checks its layout (the include
+# path is include/, headers include "eq/…": scripts/check-install-layout.sh),
+# builds examples/embed against it with find_package(eq), then runs it.
 EMBED_PREFIX ?= $(BUILD)/install
 embed-example: build
 	cmake --install $(BUILD) --prefix $(abspath $(EMBED_PREFIX)) >/dev/null
+	bash scripts/check-install-layout.sh $(abspath $(EMBED_PREFIX))
 	cmake -S examples/embed -B $(BUILD)/embed -G Ninja -DCMAKE_PREFIX_PATH=$(abspath $(EMBED_PREFIX))
 	cmake --build $(BUILD)/embed
 	$(BUILD)/embed/lstm_step

@@ -3,7 +3,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(EQ_INSTALL_INCLUDE ${CMAKE_INSTALL_INCLUDEDIR}/eq)
+set(EQ_INSTALL_INCLUDE ${CMAKE_INSTALL_INCLUDEDIR}/eq)  # the headers; the include path is its parent
 foreach(dir runtime grammar compiler train report)
   install(DIRECTORY ${EQ_ROOT}/${dir}/ DESTINATION ${EQ_INSTALL_INCLUDE}/${dir}
           FILES_MATCHING PATTERN "*.hpp" PATTERN "*.def")
@@ -14,7 +14,7 @@ install(TARGETS eq eq_runtime eq_grammar eq_compiler eq_train eq_report eq_warni
         EXPORT eqTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${EQ_INSTALL_INCLUDE})
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS eqc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT eqTargets NAMESPACE eq:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/eq)
 

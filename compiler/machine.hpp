@@ -5,9 +5,9 @@
 
 #include <memory>
 
-#include "compiler/tape/compile.hpp"
-#include "runtime/machine.hpp"
-#include "runtime/random.hpp"
+#include "eq/compiler/tape/compile.hpp"
+#include "eq/runtime/machine.hpp"
+#include "eq/runtime/random.hpp"
 
 namespace eq {
 

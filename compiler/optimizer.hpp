@@ -13,8 +13,8 @@
 #include <initializer_list>
 #include <vector>
 
-#include "compiler/machine.hpp"
-#include "runtime/solvers.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/runtime/solvers.hpp"
 
 namespace eq {
 

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/ir/builders.hpp"
-#include "compiler/lower/expr.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/lower/expr.hpp"
 
 namespace eq {
 

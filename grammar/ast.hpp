@@ -41,8 +41,8 @@
 #include <string>
 #include <vector>
 
-#include "grammar/names.hpp"
-#include "grammar/source.hpp"
+#include "eq/grammar/names.hpp"
+#include "eq/grammar/source.hpp"
 
 namespace eq {
 

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "grammar/source.hpp"
+#include "eq/grammar/source.hpp"
 
 namespace eq {
 

@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "grammar/diagnostics.hpp"
-#include "grammar/source.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/source.hpp"
 
 namespace eq {
 

@@ -11,9 +11,9 @@
 
 #include <optional>
 
-#include "grammar/ast.hpp"
-#include "grammar/diagnostics.hpp"
-#include "grammar/source.hpp"
+#include "eq/grammar/ast.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/source.hpp"
 
 namespace eq {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "grammar/ast.hpp"
-#include "grammar/diagnostics.hpp"
-#include "grammar/lexer.hpp"
+#include "eq/grammar/ast.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/lexer.hpp"
 
 namespace eq {
 

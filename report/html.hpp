@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "report/history.hpp"
+#include "eq/report/history.hpp"
 
 namespace eq::report {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "report/history.hpp"
+#include "eq/report/history.hpp"
 
 namespace eq::report {
 

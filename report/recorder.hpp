@@ -18,8 +18,8 @@
 #include <memory>
 #include <string>
 
-#include "report/history.hpp"
-#include "train/trainer.hpp"
+#include "eq/report/history.hpp"
+#include "eq/train/trainer.hpp"
 
 namespace eq {
 class Sampler;

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "runtime/tensor.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq::blas {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/kernels.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq::runtime {
 

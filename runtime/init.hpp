@@ -28,8 +28,8 @@
 #include <cstdint>
 #include <string>
 
-#include "runtime/random.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/random.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq {
 

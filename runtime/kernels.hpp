@@ -12,7 +12,7 @@
 #include <span>
 #include <string_view>
 
-#include "runtime/tensor.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq::kernels {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/error.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq::kernels::detail {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/tape.hpp"
+#include "eq/runtime/tape.hpp"
 
 namespace eq::runtime {
 

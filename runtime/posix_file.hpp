@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

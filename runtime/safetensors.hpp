@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/tensor.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq {
 

@@ -11,9 +11,9 @@
 
 #include <cmath>
 
-#include "runtime/kernels.hpp"
-#include "runtime/vmath_core.hpp"
-#include "runtime/vmath_erf.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/vmath_core.hpp"
+#include "eq/runtime/vmath_erf.hpp"
 
 namespace eq::kernels {
 

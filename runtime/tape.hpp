@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/fused.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/fused.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq::runtime {
 

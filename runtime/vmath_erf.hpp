@@ -38,7 +38,7 @@
 // gelu(-∞) = -0, gelu′(+∞) = 1, gelu′(-∞) = 0, NaN in → NaN out.
 #pragma once
 
-#include "runtime/vmath_core.hpp"
+#include "eq/runtime/vmath_core.hpp"
 
 // The helpers below are big once unrolled; a call left in a block loop
 // stops it vectorising, so they are forced inline.

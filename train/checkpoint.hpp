@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/safetensors.hpp"
-#include "runtime/solvers.hpp"
+#include "eq/runtime/safetensors.hpp"
+#include "eq/runtime/solvers.hpp"
 
 namespace eq {
 

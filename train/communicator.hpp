@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "grammar/ast.hpp"
-#include "runtime/data.hpp"
-#include "runtime/solvers.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/grammar/ast.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/solvers.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq {
 

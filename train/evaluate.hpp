@@ -22,12 +22,12 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/model.hpp"
-#include "compiler/machine.hpp"
-#include "train/checkpoint.hpp"
-#include "train/config.hpp"
-#include "runtime/data.hpp"
-#include "runtime/safetensors.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/train/checkpoint.hpp"
+#include "eq/train/config.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/safetensors.hpp"
 
 namespace eq {
 

@@ -16,9 +16,9 @@
 #include <memory>
 #include <vector>
 
-#include "runtime/random.hpp"
-#include "train/setup.hpp"
-#include "train/training_data.hpp"
+#include "eq/runtime/random.hpp"
+#include "eq/train/setup.hpp"
+#include "eq/train/training_data.hpp"
 
 namespace eq {
 

@@ -35,9 +35,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/tensor.hpp"
-#include "train/communicator.hpp"
-#include "train/training_data.hpp"
+#include "eq/runtime/tensor.hpp"
+#include "eq/train/communicator.hpp"
+#include "eq/train/training_data.hpp"
 
 namespace eq {
 

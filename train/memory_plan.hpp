@@ -15,8 +15,8 @@
 #include <span>
 #include <string>
 
-#include "runtime/solvers.hpp"
-#include "runtime/tape.hpp"
+#include "eq/runtime/solvers.hpp"
+#include "eq/runtime/tape.hpp"
 
 namespace eq {
 

@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "train/communicator.hpp"
+#include "eq/train/communicator.hpp"
 
 namespace eq {
 

@@ -23,9 +23,9 @@
 #include <span>
 #include <vector>
 
-#include "compiler/lower/model.hpp"
-#include "compiler/lower/unroll.hpp"
-#include "compiler/passes/pipeline.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/lower/unroll.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
 
 namespace eq {
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/model.hpp"
-#include "compiler/machine.hpp"
-#include "runtime/random.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/runtime/random.hpp"
 
 namespace eq {
 

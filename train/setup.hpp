@@ -25,10 +25,10 @@
 #include <memory>
 #include <string>
 
-#include "compiler/lower/model.hpp"
-#include "train/checkpoint.hpp"
-#include "train/config.hpp"
-#include "runtime/data.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/train/checkpoint.hpp"
+#include "eq/train/config.hpp"
+#include "eq/runtime/data.hpp"
 
 namespace eq {
 

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/tensor.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq {
 

@@ -12,10 +12,10 @@
 
 #include <vector>
 
-#include "runtime/safetensors.hpp"
-#include "train/evaluate.hpp"
-#include "train/setup.hpp"
-#include "train/window_run.hpp"
+#include "eq/runtime/safetensors.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/setup.hpp"
+#include "eq/train/window_run.hpp"
 
 namespace eq {
 

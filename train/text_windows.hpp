@@ -30,12 +30,12 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/unroll.hpp"
-#include "train/setup.hpp"
-#include "train/streams.hpp"
-#include "train/text_scorer.hpp"
-#include "train/training_data.hpp"
-#include "train/window_run.hpp"
+#include "eq/compiler/lower/unroll.hpp"
+#include "eq/train/setup.hpp"
+#include "eq/train/streams.hpp"
+#include "eq/train/text_scorer.hpp"
+#include "eq/train/training_data.hpp"
+#include "eq/train/window_run.hpp"
 
 namespace eq {
 

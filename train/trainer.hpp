@@ -48,11 +48,11 @@
 #include <optional>
 #include <span>
 
-#include "runtime/solvers.hpp"
-#include "train/communicator.hpp"
-#include "train/gradient_sum.hpp"
-#include "train/setup.hpp"
-#include "train/training_data.hpp"
+#include "eq/runtime/solvers.hpp"
+#include "eq/train/communicator.hpp"
+#include "eq/train/gradient_sum.hpp"
+#include "eq/train/setup.hpp"
+#include "eq/train/training_data.hpp"
 
 namespace eq {
 

@@ -24,12 +24,12 @@
 
 #include <cstdint>
 
-#include "compiler/machine.hpp"
-#include "runtime/safetensors.hpp"
-#include "train/checkpoint.hpp"
-#include "train/communicator.hpp"
-#include "train/evaluate.hpp"
-#include "train/program.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/runtime/safetensors.hpp"
+#include "eq/train/checkpoint.hpp"
+#include "eq/train/communicator.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/program.hpp"
 
 namespace eq {
 

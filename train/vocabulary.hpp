@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/tensor.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq {
 

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/unroll.hpp"
-#include "compiler/machine.hpp"
-#include "train/setup.hpp"
-#include "train/streams.hpp"
+#include "eq/compiler/lower/unroll.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/train/setup.hpp"
+#include "eq/train/streams.hpp"
 
 namespace eq {
 

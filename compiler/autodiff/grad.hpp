@@ -14,7 +14,7 @@
 
 #include <vector>
 
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 namespace eq {
 

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/model.hpp"
-#include "runtime/safetensors.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/runtime/safetensors.hpp"
 
 namespace eq::onnx_export {
 

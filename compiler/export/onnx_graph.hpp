@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ir/shape.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/compiler/ir/shape.hpp"
+#include "eq/runtime/tensor.hpp"
 
 #include <onnx/onnx_pb.h>
 

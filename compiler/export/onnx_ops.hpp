@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/export/onnx_graph.hpp"
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/export/onnx_graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 namespace eq::onnx_export {
 

@@ -4,7 +4,7 @@
 // hash-consed). Numbers mixed with nodes become constants of the node's dtype.
 #pragma once
 
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 namespace eq::ir {
 
@@ -19,7 +19,7 @@ namespace eq::ir {
   Node name(Node x);
 // The one-axis reductions: `axis` as stored (a batched value's batch is axis 0).
 #define EQ_REDUCE_AXIS(name, ...) Node name(Node x, int axis);
-#include "compiler/ir/ops.def"
+#include "eq/compiler/ir/ops.def"
 
 // 1 where a == b, else 0: the builder of the `eq` row under a readable name.
 inline Node equal(Node a, Node b) { return eq(a, b); }

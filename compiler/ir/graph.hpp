@@ -13,10 +13,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compiler/ir/op.hpp"
-#include "compiler/ir/shape.hpp"
-#include "runtime/init.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/compiler/ir/op.hpp"
+#include "eq/compiler/ir/shape.hpp"
+#include "eq/runtime/init.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq {
 class SourceFile;

@@ -10,13 +10,13 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/tape.hpp"
+#include "eq/runtime/tape.hpp"
 
 namespace eq::ir {
 
 enum class Op : std::uint8_t {
 #define EQ_OP(name, ...) name,
-#include "compiler/ir/ops.def"
+#include "eq/compiler/ir/ops.def"
 };
 
 enum class OpKind : std::uint8_t { leaf, unary, binary, reduce, special };

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 namespace eq::ir {
 

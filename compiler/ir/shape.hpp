@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string>
 
-#include "runtime/checked.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/checked.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq::ir {
 

@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ir/graph.hpp"
-#include "grammar/ast.hpp"
-#include "grammar/diagnostics.hpp"
-#include "grammar/suggest.hpp"
+#include "eq/compiler/ir/graph.hpp"
+#include "eq/grammar/ast.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/suggest.hpp"
 
 namespace eq::lower {
 

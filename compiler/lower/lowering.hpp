@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/model.hpp"
+#include "eq/compiler/lower/model.hpp"
 
 namespace eq {
 

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ir/graph.hpp"
-#include "compiler/lower/expr.hpp"
-#include "grammar/ast.hpp"
-#include "runtime/init.hpp"
+#include "eq/compiler/ir/graph.hpp"
+#include "eq/compiler/lower/expr.hpp"
+#include "eq/grammar/ast.hpp"
+#include "eq/runtime/init.hpp"
 
 namespace eq {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/model.hpp"
+#include "eq/compiler/lower/model.hpp"
 
 namespace eq {
 

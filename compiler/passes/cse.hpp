@@ -6,7 +6,7 @@
 // through Graph::make merges them. Counts the nodes merged into an earlier one.
 #pragma once
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 

@@ -12,7 +12,7 @@
 // A sum over the batch axis is left alone: B is only known at run time.
 #pragma once
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 

@@ -24,8 +24,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "compiler/passes/pass.hpp"
-#include "runtime/fused.hpp"
+#include "eq/compiler/passes/pass.hpp"
+#include "eq/runtime/fused.hpp"
 
 namespace eq::passes {
 

@@ -12,7 +12,7 @@
 // stays: §9 draws it at eval and predict too.
 #pragma once
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 

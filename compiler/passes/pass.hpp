@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 namespace eq::passes {
 

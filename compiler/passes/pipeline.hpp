@@ -35,8 +35,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/passes/fuse.hpp"
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/fuse.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq {
 

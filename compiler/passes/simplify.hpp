@@ -16,7 +16,7 @@
 // read uniform operands through passes::uniform.
 #pragma once
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 

@@ -23,7 +23,7 @@
 // BEFORE grad(); compile() runs it again over loss and gradients together.
 #pragma once
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 

@@ -8,7 +8,7 @@
 // can set every input and parameter of its graph).
 #pragma once
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 

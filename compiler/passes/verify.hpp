@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 namespace eq::passes {
 

@@ -23,9 +23,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compiler/ir/graph.hpp"
-#include "compiler/passes/pipeline.hpp"
-#include "runtime/tape.hpp"
+#include "eq/compiler/ir/graph.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
+#include "eq/runtime/tape.hpp"
 
 namespace eq {
 

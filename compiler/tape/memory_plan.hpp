@@ -13,7 +13,7 @@
 
 #include <vector>
 
-#include "runtime/tape.hpp"
+#include "eq/runtime/tape.hpp"
 
 namespace eq {
 
