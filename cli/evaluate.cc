@@ -24,20 +24,23 @@ namespace eq::cli {
 namespace {
 
 constexpr const char* kEvalUsage =
-    "usage: eqc eval FILE.eq -w W.safetensors [--data SOURCE] [--batch N] [--threads N] [--force]\n"
+    "usage: eqc eval FILE.eq -w W.safetensors [--data SOURCE] [--batch N] [--threads N] [--seed S]\n"
+    "                [--force]\n"
     "  prints the mean loss (and accuracy for class targets) of the weights on the data; a time\n"
     "  model's on the text the train block holds out, or on --data FILE.txt, in N streams\n"
+    "  --seed   what a model's noise is drawn from (default: the seed it was trained with)\n"
     "  --force  use weights saved from another source (the parameters must still fit)\n";
 constexpr const char* kPredictUsage =
     "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv]\n"
-    "                   [--top K | --proba | --values] [--batch N] [--threads N] [--force]\n"
+    "                   [--top K | --proba | --values] [--batch N] [--threads N] [--seed S] [--force]\n"
     "  writes one row per example (a time model: per step of the text): the class label, or\n"
     "  the output's values; --top K the K likeliest classes or symbols with their probabilities,\n"
     "  --proba every class's probability (a binary target: p(y=1)); --values the output's\n"
-    "  values as they are, for any output\n";
+    "  values as they are, for any output; --seed S draws a model's noise from S (default: the\n"
+    "  seed it was trained with)\n";
 constexpr const char* kRunUsage =
     "usage: eqc run W.safetensors --data SOURCE [-o out.csv] [--top K | --proba | --values]\n"
-    "               [--batch N] [--threads N]\n"
+    "               [--batch N] [--threads N] [--seed S]\n"
     "  predicts with a saved model alone: its .eq source is in the file's metadata\n";
 
 struct Loaded {
@@ -72,6 +75,11 @@ Evaluator evaluator(Model& model, bool with_loss, const Batches& data, const std
   return Evaluator(model, std::move(program));
 }
 
+// --seed: what noise is drawn from at eval and predict (docs/language.md §9).
+std::uint64_t noise_seed(const Options& o, const SavedModel& saved) {
+  return static_cast<std::uint64_t>(whole_option(o, "seed", static_cast<long long>(saved.seed), 0));
+}
+
 int predict_common(const Options& o, const std::string& eq_path, const std::string& weights) {
   const long long batch = whole_option(o, "batch", 256, 1);
   PredictOptions po;
@@ -88,6 +96,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
     Batches data(l.setup.data, model, l.saved.scale, batch);
     Evaluator ev = evaluator(model, false, data, "predicting with " + model.source().name());
     ev.load_params(l.weights);
+    ev.set_noise_seed(noise_seed(o, l.saved));
     csv = example_predictions(l.setup, ev.predict(data, batch), po);
   }
   if (auto path = o.key("output")) {
@@ -100,7 +109,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
 
 const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"},
     kThreads{"threads"}, kOutput{"output", true, "-o"}, kTop{"top"}, kProba{"proba", false},
-    kValues{"values", false},
+    kValues{"values", false}, kSeed{"seed"},
     kForce{"force", false};
 
 int eval(const Options& o) {
@@ -116,9 +125,11 @@ int eval(const Options& o) {
     Batches data(l.setup.data, model, l.saved.scale, batch ? batch : 256);
     Evaluator ev = evaluator(model, true, data, "evaluating " + model.source().name());
     ev.load_params(l.weights);
+    ev.set_noise_seed(noise_seed(o, l.saved));
     m = ev.evaluate(data, {}, data.max_batch());
   }
-  std::printf("%s %lld  loss %s", model.timed() ? "symbols" : "examples", static_cast<long long>(m.examples),
+  const char* unit = !model.timed() ? "examples" : l.setup.text.numel() ? "symbols" : "steps";
+  std::printf("%s %lld  loss %s", unit, static_cast<long long>(m.examples),
               format_number(m.loss, 6).c_str());
   if (m.accuracy) std::printf("  accuracy %.2f%%", 100 * *m.accuracy);
   std::printf("\n");
@@ -128,12 +139,12 @@ int eval(const Options& o) {
 }  // namespace
 
 int run_eval(int argc, char** argv) {
-  return run_command({"eval", kEvalUsage, {kWeights, kData, kBatch, kThreads, kForce}}, argc, argv,
+  return run_command({"eval", kEvalUsage, {kWeights, kData, kBatch, kThreads, kSeed, kForce}}, argc, argv,
                      [](const Options& o) { return out_of_memory_while("evaluating " + o.files[0], [&] { return eval(o); }); });
 }
 
 int run_predict(int argc, char** argv) {
-  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kForce}},
+  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed, kForce}},
                      argc, argv, [](const Options& o) {
                        if (!o.key("weights")) throw UsageError(kPredictUsage);
                        return out_of_memory_while("predicting with " + o.files[0], [&] {
@@ -143,7 +154,7 @@ int run_predict(int argc, char** argv) {
 }
 
 int run_run(int argc, char** argv) {
-  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues}}, argc, argv,
+  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed}}, argc, argv,
                      [](const Options& o) {
                        if (!o.key("data")) throw UsageError(kRunUsage);
                        return out_of_memory_while("predicting with " + o.files[0],

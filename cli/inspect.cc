@@ -34,10 +34,11 @@ CompileOptions compile_options(const Options& o) {
 
 // What a command looks at: the training objective (mean loss over the batch)
 // with its gradients — the program a trainer compiles (train/program.hpp) —
-// or with --predict the outputs only.
-std::vector<ir::Node> roots(Model& m, bool predict, bool with_grad, const CompileOptions& options,
+// or with --predict the outputs only. Sets options.training for the former.
+std::vector<ir::Node> roots(Model& m, bool predict, bool with_grad, CompileOptions& options,
                             passes::PassStats& stats) {
   if (predict || !with_grad || !m.loss()) return model_roots(m, predict);
+  options.training = true;  // the training step: dropout stays
   std::vector<ir::Node> out = training_program(m, nullptr, options, &stats).outputs();
   for (const auto& [name, node] : m.outputs()) out.push_back(node);
   return out;

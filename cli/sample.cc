@@ -45,6 +45,7 @@ int sample(const Options& o) {
   Setup setup = setup_file(o.files[0], so);
   Sampler sampler(*setup.model);
   set_params(*setup.model, weights, sampler.machine());
+  sampler.set_noise_seed(static_cast<std::uint64_t>(seed));
   Rng rng(static_cast<std::uint64_t>(seed), 3);
   const std::string text = sample_text(sampler, saved.vocabulary, weights_path,
                                        o.key("prime").value_or(""), count, temperature, rng);

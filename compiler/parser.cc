@@ -48,7 +48,7 @@ Node Parser::parse(std::string_view expression) {
   ExprPtr e = parse_expression(*file, diags);
   diags.throw_if_errors();
   Dictionary dictionary(bindings_);
-  lower::Context cx{graph_, dictionary, diags, file};
+  lower::Context cx{graph_, dictionary, diags, file, &next_stream_};
   lower::Binding b = lower::lower_expression(*e, cx);
   diags.throw_if_errors();
   ++parsed_;
@@ -68,7 +68,7 @@ Node Parser::define(std::string_view equation) {
   }
   const Stmt& s = module.statements[0];
   Dictionary dictionary(bindings_);
-  lower::Context cx{graph_, dictionary, diags, file};
+  lower::Context cx{graph_, dictionary, diags, file, &next_stream_};
   lower::Binding b = lower::lower_expression(*s.value, cx);
   diags.throw_if_errors();
   const std::string& name = s.names[0]->name.text;

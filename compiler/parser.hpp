@@ -51,6 +51,7 @@ class Parser {
   Graph& graph_;
   std::map<std::string, lower::Binding> bindings_;
   int parsed_ = 0;
+  std::uint64_t next_stream_ = 0;  // each dropout(x, p) parsed draws a stream of its own
 };
 
 }  // namespace eq

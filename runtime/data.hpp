@@ -161,7 +161,7 @@ struct Dataset {
 };
 
 // `x = 0:4`: a model name, the columns, and whether they are a class target
-// (a `onehot` target: one column mapped by CsvTable::classes).
+// (a `onehot` input or target: one column mapped by CsvTable::classes).
 struct CsvBinding {
   std::string name;
   ColumnSelector columns;

@@ -254,7 +254,8 @@ void Evaluator::copy_params(Machine& from) { eq::copy_params(model_, from, machi
 
 void Evaluator::load_params(const SafetensorsFile& weights) { set_params(model_, weights, machine_); }
 
-Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch) {
+Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch,
+                            std::int64_t first_row) {
   std::vector<std::int64_t> every;
   if (rows.empty()) every = all_rows(data.size()), rows = every;
   batch = std::min(batch, data.max_batch());
@@ -269,6 +270,7 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
   for (std::size_t at = 0; at < rows.size(); at += static_cast<std::size_t>(batch)) {
     auto part = rows.subspan(at, std::min(rows.size() - at, static_cast<std::size_t>(batch)));
     data.let(machine_, part);
+    machine_.runtime().set_noise(noise_seed_, 0, first_row + static_cast<std::int64_t>(at));
     machine_.run();
     ConstView l = machine_.view(model_.loss());
     for (std::int64_t i = 0; i < l.numel(); ++i)
@@ -296,6 +298,7 @@ Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
     auto part = std::span<const std::int64_t>(rows).subspan(
         at, std::min(rows.size() - at, static_cast<std::size_t>(batch)));
     data.let(machine_, part);
+    machine_.runtime().set_noise(noise_seed_, 0, static_cast<std::int64_t>(at));
     machine_.run();
     std::memcpy(static_cast<char*>(result.raw()) + at * rb, machine_.view(out).data, part.size() * rb);
   }

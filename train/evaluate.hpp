@@ -116,9 +116,17 @@ class Evaluator {
   // Sets every parameter from a weights file (checked: names, dtypes, shapes).
   void load_params(const SafetensorsFile& weights);
 
+  // The seed noise is drawn from (docs/language.md §9: eval and predict draw
+  // it too): example i of the rows scored draws (seed, step 0, i), whatever
+  // the batch. 0 unless set.
+  void set_noise_seed(std::uint64_t seed) { noise_seed_ = seed; }
+
   // Loss and accuracy over `rows` (all rows when empty), in batches of
-  // `batch` (at most data.max_batch()).
-  Metrics evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch);
+  // `batch` (at most data.max_batch()). `first_row`: the place of rows[0] in
+  // the whole list scored, when these are a share of it (noise is drawn by
+  // that place).
+  Metrics evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch,
+                   std::int64_t first_row = 0);
   // The first output for every example: [N, ...example shape] in the model dtype.
   Tensor predict(Batches& data, std::int64_t batch);
 
@@ -126,6 +134,7 @@ class Evaluator {
   Model& model_;
   AccuracyPair acc_;
   Machine machine_;
+  std::uint64_t noise_seed_ = 0;
 };
 
 // Copies every parameter of `model` that `to` has (not tree-shaken away) from

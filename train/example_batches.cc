@@ -53,7 +53,7 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   if (acc_.output) extra.push_back(acc_.output);
   // Both programs are compiled, and their memory estimated, before either
   // allocates (the data is loaded already: the memory free now excludes it).
-  Program train = compile(model_.graph(), program_.outputs(extra));
+  Program train = compile(model_.graph(), program_.outputs(extra), training_options());
   Program eval = evaluation_program(model_, true);
   const MemoryNeed needs[] = {
       {"the training program", plan_bytes(train.tape, std::min(config_.batch, n_train))},
@@ -62,6 +62,7 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   check_memory("training " + name, needs);
   machine_ = std::make_unique<Machine>(std::move(train));
   evaluator_ = std::make_unique<Evaluator>(model_, std::move(eval));
+  evaluator_->set_noise_seed(config_.seed);
   order_.reserve(train_rows_.size());
   epoch_rng_ = shuffle_rng_.serialize();
 }
@@ -83,6 +84,11 @@ void ExampleBatches::begin_epoch() {
   epoch_rng_ = shuffle_rng_.serialize();
   order_ = train_rows_;  // same size: no allocation after the first epoch
   shuffle_rng_.shuffle(order_);
+}
+
+std::int64_t ExampleBatches::noise_row(const StepContext& step) const {
+  const auto at = static_cast<std::size_t>(step.epoch_step * config_.batch);
+  return shard_.begin(static_cast<std::int64_t>(std::min(order_.size() - at, static_cast<std::size_t>(config_.batch))));
 }
 
 void ExampleBatches::let(const StepContext& step) {
@@ -109,7 +115,7 @@ Metrics ExampleBatches::validate() {
   if (share.empty()) return {};  // more ranks than held-out examples
   evaluator_->copy_params(*machine_);
   const std::int64_t batch = std::max<std::int64_t>(config_.batch, 256);
-  return evaluator_->evaluate(*batches_, share, batch);
+  return evaluator_->evaluate(*batches_, share, batch, shard_.begin(n));
 }
 
 void ExampleBatches::save(SafetensorsFile&, TrainPosition& position, Communicator&) {

@@ -40,6 +40,7 @@ class ExampleBatches : public TrainingData {
 
   void begin_epoch() override;
   void let(const StepContext& step) override;
+  std::int64_t noise_row(const StepContext& step) const override;
   StepResult finish(const StepContext& step) override;
   Metrics validate() override;
   void save(SafetensorsFile& checkpoint, TrainPosition& position, Communicator& comm) override;

@@ -39,6 +39,11 @@ std::vector<ir::Node> model_roots(Model& model, bool predict) {
   return out;
 }
 
+CompileOptions training_options(CompileOptions options) {
+  options.training = true;  // dropout stays (passes/inference.hpp)
+  return options;
+}
+
 namespace {
 
 TrainingProgram build(Model& model, const Window* window, const CompileOptions& options,
@@ -46,7 +51,7 @@ TrainingProgram build(Model& model, const Window* window, const CompileOptions& 
   if (window) require_loss(model, true);
   const ir::Node objective = window ? window->objective : batch_objective(model);
   TrainingProgram p;
-  p.objective = optimize(model.graph(), {objective}, options, stats)[0];
+  p.objective = optimize(model.graph(), {objective}, training_options(options), stats)[0];
   if (shared) {
     // A parameter, so that it keeps the value the loop sets; not the model's,
     // so that no solver updates it and no file saves it.

@@ -52,8 +52,12 @@ std::vector<ir::Node> model_roots(Model& model, bool predict = false);
 
 // The training step of `model` — over `window` when given (a time model
 // unrolled by the caller), else over a batch. `options` and `stats` are the
-// pass options of the optimisation (as `eqc ir` takes them). Throws
+// pass options of the optimisation (as `eqc ir` takes them; `training` is
+// set, so dropout stays; compile the outputs with training_options()). Throws
 // eq::Error when the model has no loss.
+// The options a training program is compiled with: `options` with training set.
+CompileOptions training_options(CompileOptions options = {});
+
 TrainingProgram training_program(Model& model, const Window* window = nullptr,
                                  const CompileOptions& options = {},
                                  passes::PassStats* stats = nullptr);

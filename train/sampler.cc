@@ -41,6 +41,7 @@ Sampler::Sampler(Model& model) : model_(model), symbol_(DType::i32, Shape{1}) {
 }
 
 void Sampler::reset() {
+  steps_ = 0;
   for (std::size_t i = 0; i < carry_.size(); ++i) {
     const ModelState& s = model_.states()[i];
     if (!s.init_param.empty()) {
@@ -56,6 +57,7 @@ void Sampler::feed(std::int32_t symbol) {
   symbol_.data<std::int32_t>()[0] = symbol;
   machine_->let(input_, symbol_);
   for (std::size_t i = 0; i < carry_.size(); ++i) machine_->let(model_.states()[i].node, carry_[i]);
+  machine_->runtime().set_noise(noise_seed_, steps_++, 0);
   machine_->run();
   for (std::size_t i = 0; i < carry_.size(); ++i) {
     ConstView next = machine_->view(model_.states()[i].next);

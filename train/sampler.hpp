@@ -37,7 +37,11 @@ class Sampler {
   std::vector<std::int32_t> sample(const std::vector<std::int32_t>& prime, std::int64_t count,
                                    double temperature, Rng& rng);
 
-  // The states back to their initial values.
+  // What noise is drawn from (docs/language.md §9): step t since reset()
+  // draws (seed, t, 0). 0 unless set.
+  void set_noise_seed(std::uint64_t seed) { noise_seed_ = seed; }
+
+  // The states back to their initial values, the step count to 0.
   void reset();
   // One step with `symbol` (in [0, classes())) as the input.
   void feed(std::int32_t symbol);
@@ -54,6 +58,7 @@ class Sampler {
   std::vector<Tensor> carry_;  // one [1, …] tensor per state
   Tensor symbol_;
   std::vector<double> weights_;
+  std::uint64_t noise_seed_ = 0, steps_ = 0;
 };
 
 // `prime` (text) followed by `count` symbols drawn at `temperature`, as

@@ -22,6 +22,7 @@ struct Declared {
   bool target = false;
   bool onehot = false;
   std::string size_dim;  // the shape is `[D]` / `onehot[D]` with D a dim without a value
+  std::string base;      // a timed name without its time index: data binds `x` to xₜ
 };
 
 // What `dims` placeholders stand for when the data is not read (eqc check).
@@ -152,7 +153,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   for (const Stmt& st : module.statements) {
     if (st.kind != StmtKind::Input && st.kind != StmtKind::Target) continue;
     for (const ExprPtr& n : st.names) {
-      Declared d{n->name.text, st.kind == StmtKind::Target, st.onehot, ""};
+      Declared d{n->name.text, st.kind == StmtKind::Target, st.onehot, "",
+                 n->name.timed ? n->name.base : ""};
       if (st.shape.size() == 1 && st.shape[0]->kind == ExprKind::Name &&
           open_dims.count(st.shape[0]->name.text))
         d.size_dim = st.shape[0]->name.text;
@@ -183,9 +185,13 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   // The data was named by the block (not by --data): its errors are located there.
   const Stmt* data_block = options.overrides.count("data") ? nullptr : block;
   auto data_error = [&](const std::string& message) { return at_train_block(data_block, "data", message); };
+  // A name the data binds: a declared one, or a timed one by its base (rows
+  // of a series: `x = 0:3` binds xₜ, docs/language.md §9).
   auto find_declared = [&](const std::string& n) -> const Declared* {
     for (const Declared& d : declared)
       if (d.name == n) return &d;
+    for (const Declared& d : declared)
+      if (!d.base.empty() && d.base == n) return &d;
     return nullptr;
   };
   std::map<std::string, DataDim> data_dims;
@@ -200,7 +206,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       for (const auto& [n, columns] : spec.columns) {
         const Declared* d = find_declared(n);
         if (options.inputs_only && d && d->target) continue;
-        bindings.push_back({n, columns, d && d->target && d->onehot});
+        // A onehot input or target (docs/language.md §9): its column holds
+        // class indices 0…V−1, or labels in sorted order (kept with the weights).
+        bindings.push_back({n, columns, d && d->onehot});
       }
       s.data = csv_dataset(table, bindings);
       // Saved labels: classes keep the indices they were trained with.
@@ -220,7 +228,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       for (const auto& [n, path] : spec.files) {
         const Declared* d = find_declared(n);
         if (options.inputs_only && d && d->target) continue;
-        bindings.push_back({n, path, d && d->target && d->onehot});
+        bindings.push_back({n, path, d && d->onehot});
       }
       s.data = npy_dataset(bindings);
     } else if (load_data && spec.kind == DataSpec::Kind::text) {
@@ -239,6 +247,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                                      "the characters of " + spec.path};
       }
     }
+    // Columns take the declared name they bind (`x` → xₜ).
+    for (DataColumn& c : s.data.columns)
+      if (const Declared* d = find_declared(c.name)) c.name = d->name;
     // Dims the data sets.
     for (const DataColumn& c : s.data.columns) {
       const Declared* d = find_declared(c.name);

@@ -28,22 +28,23 @@ Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t st
   Model& model = *setup.model;
   const std::string& name = model.source().name();
   if (!model.loss()) throw Error(name + ": the model has no `lossₜ` equation to score");
-  if (setup.text.numel() == 0)
+  if (setup.text.numel() == 0 && setup.data.columns.empty())
     throw Error(name + ": a time model is scored on text: give --data FILE.txt or `data = text(\"…\")`");
+  const Sequence seq = sequence_of(setup);
   const TrainConfig& c = setup.config;
-  const std::int64_t window = c.window > 0 ? c.window : 50, n = setup.text.numel();
+  const std::int64_t window = c.window > 0 ? c.window : 50, n = seq.size();
   const std::int64_t begin = whole ? 0 : held_out_start(n, c.validate);
   const std::int64_t first = begin < n ? begin : 0;  // nothing held out: all of it
   // Scoring runs whole windows, each step also reading the symbol after it.
-  if (n - first < window + 1) {
+  if (n - first < window + seq.lookahead()) {
     const std::string share =
         first ? "its held-out share (validate = " + format_number(c.validate) + ") has " : "";
-    throw Error(c.data.path + ": " + share + std::to_string(n - first) +
-                " symbols, fewer than one window of " + std::to_string(window) +
-                " steps (the train block's `window`) plus one: eval scores whole windows; "
-                "give more text");
+    throw Error(c.data.path + ": " + share + std::to_string(n - first) + " " + seq.unit() +
+                ", fewer than one window of " + std::to_string(window) +
+                " steps (the train block's `window`)" + (seq.text ? " plus one" : "") +
+                ": eval scores whole windows; give more " + (seq.text ? "text" : "rows"));
   }
-  TextStreams text(setup.text, first, n, streams_for(n - first, streams > 0 ? streams : c.batch, window), window);
+  TextStreams text = seq.streams(first, n, streams_for(n - first, streams > 0 ? streams : c.batch, window), window);
   const Window unrolled = unroll(model, static_cast<int>(window));
   TextScorer::Compiled compiled = TextScorer::compile(model, unrolled);
   const MemoryNeed need[] = {{"the scoring program", plan_bytes(compiled.program.tape, text.streams())}};
@@ -69,7 +70,7 @@ TextScorer::Compiled TextScorer::compile(Model& model, const Window& unrolled) {
 
 TextScorer::TextScorer(Model& model, const Window& unrolled, const TextStreams& text, Compiled compiled)
     : objective_(compiled.objective), outputs_(std::move(compiled.outputs)),
-      run_(model, unrolled, text_leaves(model), text, std::move(compiled.program)) {}
+      run_(model, unrolled, text_leaves(model, false), text, std::move(compiled.program)) {}
 
 Metrics TextScorer::score() {
   run_.reset();
@@ -78,6 +79,7 @@ Metrics TextScorer::score() {
   std::int64_t correct = 0;
   for (std::int64_t w = 0; w < s.windows(); ++w) {
     run_.let(w);
+    run_.machine().runtime().set_noise(noise_seed_, static_cast<std::uint64_t>(w), s.first_stream());
     run_.machine().run();
     total += scalar(run_.machine().view(objective_));
     for (std::size_t t = 0; t < outputs_.size(); ++t) {

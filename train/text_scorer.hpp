@@ -35,6 +35,9 @@ class TextScorer {
   // The Machine whose parameters are scored: set them before score().
   Machine& machine() { return run_.machine(); }
   const TextStreams& text() const { return run_.text(); }
+  // The seed noise is drawn from: window w draws (seed, step w, stream),
+  // streams counted as in the whole held-out text. 0 unless set.
+  void set_noise_seed(std::uint64_t seed) { noise_seed_ = seed; }
   // Loss per symbol and (with an output over the vocabulary) accuracy over
   // every full window of every stream.
   Metrics score();
@@ -43,6 +46,7 @@ class TextScorer {
   ir::Node objective_;
   std::vector<ir::Node> outputs_;
   WindowRun run_;
+  std::uint64_t noise_seed_ = 0;
 };
 
 // The most streams (≤ wanted) that still give every stream one full window

@@ -20,32 +20,37 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   const TrainConfig& config = setup.config;
   const std::string& name = model_.source().name();
   if (!model_.loss()) throw Error(name + ": the model has no `lossₜ` equation to minimise");
-  if (setup.text.numel() == 0)
-    throw Error(name + ": a time model trains on text: set `data = text(\"file.txt\")`");
-  const TextLeaves leaves = text_leaves(model_);
+  const Sequence seq = sequence_of(setup);
+  if (!seq.text && config.scale != Scaling::none)
+    throw Error(name + ": scale = " + std::string(scaling_name(config.scale)) +
+                " is not applied to the rows of a series yet; scale them in the equations "
+                "(sₜ = xₜ / 100)");
+  const TextLeaves leaves = seq.leaves;
+  unit_ = seq.unit();
   window_ = config.window > 0 ? config.window : 50;
 
-  symbols_ = setup.text.numel();
+  symbols_ = seq.size();
   const std::int64_t n = symbols_;
   train_end_ = held_out_start(n, config.validate);
   train_streams_ =
-      std::make_unique<TextStreams>(setup.text, 0, train_end_, config.batch, window_, setup.data.source);
+      std::make_unique<TextStreams>(seq.streams(0, train_end_, config.batch, window_, setup.data.source));
   if (shard.count > 1) {
     if (config.batch < shard.count)
       throw Error(name + ": batch = " + std::to_string(config.batch) + " streams cannot be shared by " +
                   std::to_string(shard.count) + " processes; lower their number or raise batch");
     const std::int64_t first = shard.begin(config.batch);
+    first_stream_ = first;
     train_streams_ = std::make_unique<TextStreams>(
         train_streams_->share(first, shard.end(config.batch) - first));
   }
   if (train_end_ < n) {
-    if (n - train_end_ < window_ + 1)
+    if (n - train_end_ < window_ + seq.lookahead())
       throw Error(name + ": validate = " + format_number(config.validate) + " holds out " +
-                  std::to_string(n - train_end_) + " symbols, fewer than one window of " +
-                  std::to_string(window_) + " steps plus one; raise validate or lower window");
+                  std::to_string(n - train_end_) + " " + unit_ + ", fewer than one window of " +
+                  std::to_string(window_) + " steps" + (seq.text ? " plus one" : "") +
+                  "; raise validate or lower window");
     std::int64_t b = streams_for(n - train_end_, config.batch, window_);
-    val_streams_ = std::make_unique<TextStreams>(setup.text, train_end_, n, b, window_,
-                                                 setup.data.source);
+    val_streams_ = std::make_unique<TextStreams>(seq.streams(train_end_, n, b, window_, setup.data.source));
     // This share's part of the held-out streams; with more shares than
     // streams, some have none.
     if (shard.end(b) > shard.begin(b))
@@ -60,7 +65,7 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   std::vector<ir::Node> carry_out;
   for (const UnrolledState& s : unrolled_.states)
     carry_out.insert(carry_out.end(), s.carry_out.begin(), s.carry_out.end());
-  Program train = compile(model_.graph(), program_.outputs(carry_out));
+  Program train = compile(model_.graph(), program_.outputs(carry_out), training_options());
   // Held-out windows need no gradients. A share scores its part of the
   // held-out streams, or none when there are fewer streams than shares.
   TextScorer::Compiled scoring = TextScorer::compile(model_, unrolled_);
@@ -72,7 +77,10 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   check_memory("training " + name, needs);
   train_ = std::make_unique<WindowRun>(model_, unrolled_, leaves, *train_streams_, std::move(train));
   set_share(train_->machine(), program_, train_streams_->streams(), batch_);
-  if (held_out) scorer_ = std::make_unique<TextScorer>(model_, unrolled_, *held_out, std::move(scoring));
+  if (held_out) {
+    scorer_ = std::make_unique<TextScorer>(model_, unrolled_, *held_out, std::move(scoring));
+    scorer_->set_noise_seed(config.seed);
+  }
 }
 
 TextWindows::~TextWindows() = default;

@@ -41,9 +41,9 @@ namespace eq {
 
 class TextWindows : public TrainingData {
  public:
-  // Needs a time model with one one-hot input xₜ and one one-hot target yₜ,
-  // text data (setup.text), a window (default 50), and at least one stream
-  // per share.
+  // Needs a time model with a timed input xₜ and target yₜ (one-hot for
+  // text), text data (setup.text) or rows of numbers (sequence_of), a window
+  // (default 50), and at least one stream per share.
   explicit TextWindows(Setup& setup, const Shard& shard = {});
   ~TextWindows() override;
 
@@ -52,11 +52,12 @@ class TextWindows : public TrainingData {
   std::int64_t steps_per_epoch() const override { return train_streams_->windows(); }
   std::int64_t train_size() const override { return train_end_; }
   std::int64_t validation_size() const override { return symbols_ - train_end_; }
-  const char* unit() const override { return "symbols"; }
+  const char* unit() const override { return unit_; }
   bool scores_accuracy() const override { return false; }
 
   void begin_epoch() override { train_->reset(); }
   void let(const StepContext& step) override { train_->let(step.epoch_step); }
+  std::int64_t noise_row(const StepContext&) const override { return first_stream_; }
   StepResult finish(const StepContext& step) override;
   // Loss per symbol and accuracy over this share's held-out streams (or
   // its training streams); empty when the share has none.
@@ -74,6 +75,8 @@ class TextWindows : public TrainingData {
   Shard shard_;
   std::int64_t batch_ = 0;  // the training streams of all shares
   std::int64_t window_ = 0, symbols_ = 0, train_end_ = 0;
+  std::int64_t first_stream_ = 0;  // of this share's streams
+  const char* unit_ = "symbols";   // or "steps": rows of numbers
   Window unrolled_;
   std::unique_ptr<TextStreams> train_streams_, val_streams_;
   TrainingProgram program_;

@@ -187,6 +187,10 @@ StepResult Trainer::run_step(const TrainHooks& hooks) {
   std::optional<std::string> error;
   try {
     data_->let(at);
+    // Noise and dropout (docs/language.md §9) draw for example r of this step
+    // from (seed, step, r) alone: a resumed run, or a rank's share, draws the
+    // numbers the whole batch would.
+    m.runtime().set_noise(setup_.config.seed, static_cast<std::uint64_t>(at.step), data_->noise_row(at));
     if (hooks.before_run) hooks.before_run(m, at);
     m.run();
     const double loss = scalar(m.view(program.objective));

@@ -24,8 +24,10 @@
 // load_weights(), resume(), train(), validate(), checkpoint() — says so.
 // A step that throws on one rank throws a CollectiveError on every rank.
 //
-// One hook sits in the step, for what draws noise: before_run, after the
-// data is let in and before the run; its StepContext carries
+// One hook sits in the step: before_run, after the data is let in and the
+// Machine's noise key set (the run's seed, the step, and
+// TrainingData::noise_row: noise and dropout draw for example r of step s
+// from (seed, s, r) alone), before the run; its StepContext carries
 // step_seed(seed, step), the same on every rank and in a resumed run.
 //
 // A checkpoint keeps the position and what the data carries (the shuffling

@@ -90,6 +90,12 @@ class TrainingData {
   // examples when the shard's part is empty. The Trainer sums the shards'.
   virtual Metrics validate() = 0;
 
+  // The example index, within the whole step, of this share's first row
+  // (example batches: rows of the batch; text: streams), so that with a
+  // Shard every share draws the noise the whole batch would (noise key:
+  // kernels::NoiseKey). 0 without one.
+  virtual std::int64_t noise_row(const StepContext&) const { return 0; }
+
   // The parameters were set from outside the loop (initialisers, weights).
   virtual void parameters_changed() {}
   // What a checkpoint keeps beyond weights, solver state and the loop's

@@ -7,16 +7,49 @@
 
 namespace eq {
 
-TextLeaves text_leaves(const Model& model) {
+TextLeaves text_leaves(const Model& model, bool text) {
   TextLeaves l;
   for (const ModelLeaf& leaf : model.inputs())
-    if (leaf.onehot && leaf.timed) l.input = leaf.name;
+    if ((leaf.onehot || !text) && leaf.timed) l.input = leaf.name;
   for (const ModelLeaf& leaf : model.targets())
-    if (leaf.onehot && leaf.timed) l.target = leaf.name;
-  if (l.input.empty() || l.target.empty())
+    if ((leaf.onehot || !text) && leaf.timed) l.target = leaf.name;
+  if ((l.input.empty() || l.target.empty()) && text)
     throw Error(model.source().name() + ": text data binds a one-hot input xₜ (the symbol at t) and a "
                                         "one-hot target yₜ (the symbol at t+1); declare both");
+  if (l.input.empty() || l.target.empty())
+    throw Error(model.source().name() + ": a time model over rows binds an input xₜ and a target yₜ "
+                                        "(columns of the same row); declare both");
   return l;
+}
+
+Sequence sequence_of(const Setup& setup) {
+  const Model& model = *setup.model;
+  Sequence s;
+  s.text = setup.text.numel() > 0;
+  if (s.text) {
+    s.leaves = text_leaves(model, true);
+    s.inputs = s.targets = &setup.text;
+    return s;
+  }
+  const DataColumn* x = nullptr;
+  const DataColumn* y = nullptr;
+  if (!setup.data.columns.empty()) {
+    s.leaves = text_leaves(model, false);
+    x = setup.data.find(s.leaves.input);
+    y = setup.data.find(s.leaves.target);
+  }
+  if (!x || !y)
+    throw Error(model.source().name() + ": a time model trains on text (`data = text(\"file.txt\")`) "
+                "or on rows of numbers, a row a step (`data = csv(\"series.csv\", x = 0:3, y = 3)`)");
+  s.inputs = &x->values;
+  s.targets = &y->values;
+  return s;
+}
+
+TextStreams Sequence::streams(std::int64_t begin, std::int64_t end, std::int64_t count, std::int64_t window,
+                              std::string_view source) const {
+  return text ? TextStreams(*inputs, begin, end, count, window, source)
+              : TextStreams(*inputs, *targets, begin, end, count, window, source);
 }
 
 WindowRun::WindowRun(const Model& model, const Window& unrolled, const TextLeaves& leaves,
@@ -27,7 +60,7 @@ WindowRun::WindowRun(const Model& model, const Window& unrolled, const TextLeave
     for (const ir::Node& leaf : s.carry_in)
       carry_.emplace_back(leaf.dtype(), leaf.shape().example().with_front(text_.streams()));
   xs_ = text_.make_step_tensors();
-  ys_ = text_.make_step_tensors();
+  ys_ = text_.make_target_tensors();
 }
 
 void WindowRun::reset() {

@@ -14,16 +14,34 @@
 
 #include "eq/compiler/lower/unroll.hpp"
 #include "eq/compiler/machine.hpp"
+#include "eq/train/setup.hpp"
 #include "eq/train/streams.hpp"
 
 namespace eq {
 
-// The one-hot input xₜ and target yₜ that text data binds. Throws eq::Error
-// naming what is missing.
+// The timed input xₜ and target yₜ a sequence binds: one-hot ones for text
+// (`text`), any for rows of numbers. Throws eq::Error naming what is missing.
 struct TextLeaves {
   std::string input, target;
 };
-TextLeaves text_leaves(const Model& model);
+TextLeaves text_leaves(const Model& model, bool text = true);
+
+// The sequence a time model of `setup` reads: its text, or rows of numbers
+// (docs/language.md §9: `data = csv("series.csv", x = 0:3, y = 3)`, the data's
+// columns for xₜ and yₜ, one row a step). Throws eq::Error when it has neither.
+struct Sequence {
+  TextLeaves leaves;
+  bool text = true;
+  const Tensor* inputs = nullptr;   // [N, …] rows, or the symbols
+  const Tensor* targets = nullptr;  // [N, …] rows, or the symbols again
+  std::int64_t size() const { return inputs->shape()[0]; }
+  // Positions one window step needs beyond itself: text reads the next symbol.
+  std::int64_t lookahead() const { return text ? 1 : 0; }
+  const char* unit() const { return text ? "symbols" : "steps"; }
+  TextStreams streams(std::int64_t begin, std::int64_t end, std::int64_t streams, std::int64_t window,
+                      std::string_view source = {}) const;
+};
+Sequence sequence_of(const Setup& setup);
 
 class WindowRun {
  public:

@@ -149,4 +149,11 @@ void set_ints(onnx::NodeProto& node, const std::string& name, std::vector<std::i
   for (std::int64_t v : values) a.add_ints(v);
 }
 
+void set_float(onnx::NodeProto& node, const std::string& name, double value) {
+  onnx::AttributeProto& a = *node.add_attribute();
+  a.set_name(name);
+  a.set_type(onnx::AttributeProto::FLOAT);
+  a.set_f(static_cast<float>(value));
+}
+
 }  // namespace eq::onnx_export

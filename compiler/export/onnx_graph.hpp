@@ -78,5 +78,6 @@ class OnnxGraph {
 // Attribute setters for a node add() returned.
 void set_int(onnx::NodeProto& node, const std::string& name, std::int64_t value);
 void set_ints(onnx::NodeProto& node, const std::string& name, std::vector<std::int64_t> values);
+void set_float(onnx::NodeProto& node, const std::string& name, double value);
 
 }  // namespace eq::onnx_export

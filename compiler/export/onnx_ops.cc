@@ -250,6 +250,19 @@ void slice(const Emit& e) {
   e.g.op("Slice", {e.in[0], e.g.int64s({a.start}), e.g.int64s({a.stop}), e.g.int64s({a.axis})}, e.out);
 }
 
+// Noise: zeros of the node's (run-time) shape, then RandomNormalLike /
+// RandomUniformLike of them. ONNX Runtime draws its own numbers: the
+// distribution is the same, the values are not eq's (Philox) ones.
+void noise(const Emit& e) {
+  const ir::Attrs& a = e.n.attrs();
+  const std::string zeros = e.g.op("ConstantOfShape", {e.g.shape_operand(a.shape, -1)});
+  const bool normal = e.n.op() == Op::random_normal;
+  onnx::NodeProto& n = e.g.add(normal ? "RandomNormalLike" : "RandomUniformLike", {zeros}, {e.out});
+  set_int(n, "dtype", onnx_type(e.n.dtype()));
+  set_float(n, normal ? "mean" : "low", a.noise[0]);
+  set_float(n, normal ? "scale" : "high", a.noise[1]);
+}
+
 // One row per op, in ops.def's order (checked below).
 constexpr OnnxRow kRows[] = {
     {Op::input, "a graph input (bound by the exporter)", nullptr},
@@ -318,6 +331,9 @@ constexpr OnnxRow kRows[] = {
     {Op::sum_to, "Reshape(ReduceSum(x, keepdims))", sum_to},
     {Op::cast, "Cast", cast},
     {Op::batch_size, "Squeeze(Cast(Shape(x)[0]))", batch_size},
+    {Op::random_normal, "RandomNormalLike(ConstantOfShape(shape))", noise},
+    {Op::random_uniform, "RandomUniformLike(ConstantOfShape(shape))", noise},
+    {Op::dropout_mask, "training only: programs that do not train replace it by 1", nullptr},
 };
 
 // Every op of ops.def has its row, at its enumerator's index: adding an op

@@ -131,4 +131,29 @@ Node expand_back(Node g, Node like) {
 
 Node batch_size(Node x) { return make1(Op::batch_size, x, {}); }
 
+namespace {
+Node noise(Graph& g, Op op, IShape shape, double a, double b, std::uint64_t stream) {
+  Attrs at;
+  at.shape = shape;
+  at.dtype = g.dtype();
+  at.noise[0] = a;
+  at.noise[1] = b;
+  at.stream = stream;
+  return g.make(op, {}, at);
+}
+}  // namespace
+
+Node random_normal(Graph& g, IShape shape, double mean, double stddev, std::uint64_t stream) {
+  return noise(g, Op::random_normal, shape, mean, stddev, stream);
+}
+Node random_uniform(Graph& g, IShape shape, double lo, double hi, std::uint64_t stream) {
+  return noise(g, Op::random_uniform, shape, lo, hi, stream);
+}
+Node dropout_mask(Graph& g, IShape shape, double p, std::uint64_t stream) {
+  return noise(g, Op::dropout_mask, shape, p, 0, stream);
+}
+Node dropout(Node x, double p, std::uint64_t stream) {
+  return x * dropout_mask(x.graph(), x.shape(), p, stream);
+}
+
 }  // namespace eq::ir

@@ -76,4 +76,14 @@ Node expand_back(Node g, Node like);
 // The batch size B of a batched x, as a scalar of x's dtype (mean over a batch).
 Node batch_size(Node x);
 
+// Noise (docs/language.md §9), in the graph's dtype: values of `shape` (a
+// batched shape draws one row per example) drawn afresh at every run;
+// `stream` tells the draws of one program apart.
+Node random_normal(Graph& g, IShape shape, double mean, double stddev, std::uint64_t stream);
+Node random_uniform(Graph& g, IShape shape, double lo, double hi, std::uint64_t stream);
+Node dropout_mask(Graph& g, IShape shape, double p, std::uint64_t stream);
+// dropout(x, p): x · dropout_mask of x's shape (a program that does not
+// train replaces the mask by 1).
+Node dropout(Node x, double p, std::uint64_t stream);
+
 }  // namespace eq::ir

@@ -47,6 +47,9 @@ std::size_t Graph::KeyHash::operator()(const NodeData& d) const {
   mix(h, a.start);
   mix(h, a.stop);
   mix(h, a.value);
+  mix(h, a.noise[0]);
+  mix(h, a.noise[1]);
+  mix(h, a.stream);
   mix(h, static_cast<int>(a.dtype));
   mix(h, a.shape.rank());
   for (int i = 0; i < a.shape.rank(); ++i) mix(h, a.shape[i]);

@@ -45,6 +45,10 @@ struct Attrs {
   DType dtype = DType::f32;    // cast / onehot: the result's dtype
   std::int64_t start = 0;      // slice / unslice: the first index along axis
   std::int64_t stop = 0;       // slice: one past the last
+  // The noise ops: random_normal {mean, stddev}, random_uniform {lo, hi},
+  // dropout_mask {p, 0}; and which draw of the program (kernels::NoiseKey).
+  double noise[2] = {0, 0};
+  std::uint64_t stream = 0;
 
   friend bool operator==(const Attrs&, const Attrs&) = default;
 };

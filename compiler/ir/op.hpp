@@ -29,7 +29,7 @@ inline constexpr unsigned cheap = 4;
 }  // namespace op_flag
 
 // The field of ir::Attrs an op is parametrised by; printed after its name.
-enum class OpAttr : std::uint8_t { none, axis, trans, size, shape, dtype, range };
+enum class OpAttr : std::uint8_t { none, axis, trans, size, shape, dtype, range, noise };
 
 // The tape instruction that computes an op: the runtime kernel and, for the
 // unary, binary and reduce kernels, which function (the value of a
@@ -57,6 +57,9 @@ struct OpInfo {
 const OpInfo& info(Op op);
 inline std::string_view op_name(Op op) { return info(op).name; }
 int op_count();
+// The noise ops (random_normal, random_uniform, dropout_mask): no inputs,
+// drawn afresh at every run.
+inline bool is_noise(Op op) { return info(op).attr == OpAttr::noise; }
 
 // The op a function name of the language stands for ("σ", "sigmoid", "ln", …),
 // if it names one. Composite functions (mean, norm) are not ops: see lowering.

@@ -32,6 +32,9 @@ std::string attrs_text(const Node& n) {
     case OpAttr::range:
       return "[axis " + std::to_string(a.axis) + ", " + std::to_string(a.start) + ":" +
              (n.op() == Op::slice ? std::to_string(a.stop) : "") + "]";
+    case OpAttr::noise:
+      return "[" + number(a.noise[0]) + (n.op() == Op::dropout_mask ? "" : ", " + number(a.noise[1])) +
+             "; stream " + std::to_string(a.stream) + "]";
   }
   return "";
 }

@@ -3,6 +3,7 @@
 // dispatch is generated from the rows. Messages here are for C++ callers of
 // the graph factories; lowering checks operands itself and reports
 // source-level diagnostics.
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -273,6 +274,19 @@ TypeResult batch_size_type(const OpInfo&, const Inputs& in, const Attrs&) {
   const Node& x = in[0];
   if (!x.shape().has_batch()) return fail("batch_size: " + x.shape().str() + " has no batch axis");
   return ok(IShape(), is_float(x.dtype()) ? x.dtype() : DType::f32);
+}
+
+// The noise ops: the shape and dtype they are given; the numbers checked.
+TypeResult noise_type(const OpInfo& oi, const Inputs&, const Attrs& at) {
+  if (!is_float(at.dtype)) return fail(std::string(oi.name) + ": needs a float dtype");
+  const double a = at.noise[0], b = at.noise[1];
+  if (oi.name == "dropout_mask" && !(a >= 0 && a < 1))
+    return fail("dropout: the drop probability must be in [0, 1); got " + std::to_string(a));
+  if (oi.name == "random_normal" && !(std::isfinite(a) && std::isfinite(b) && b >= 0))
+    return fail("normal(μ, σ): μ must be finite and σ finite and ≥ 0");
+  if (oi.name == "random_uniform" && !(std::isfinite(a) && std::isfinite(b) && a <= b))
+    return fail("uniform(a, b): needs finite a ≤ b");
+  return ok(at.shape, at.dtype);
 }
 
 }  // namespace

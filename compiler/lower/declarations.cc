@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "compiler/ir/builders.hpp"
 #include "compiler/lower/lowering.hpp"
 #include "runtime/error.hpp"
 #include "runtime/tensor.hpp"
@@ -69,8 +70,8 @@ void Model::Lowering::declare(const Stmt& s) {
     case StmtKind::State:
       for (const ExprPtr& n : s.names) states_decl_[n->name.text] = &s;
       break;
-    case StmtKind::Noise:  // docs/language.md §9: parses, not lowered yet
-      diags_.error(s.keyword_span, "noise declarations are not supported yet");
+    case StmtKind::Noise:
+      for (const ExprPtr& n : s.names) declare_noise(s, *n);
       break;
     default:
       break;
@@ -295,6 +296,42 @@ void Model::Lowering::missing_initializer(const Stmt& s, const Shape& shape) {
                names + (s.names.size() > 1 ? " have" : " has") + " no initializer: write `" +
                    std::string(s.span.file->slice(s.span)) + " ~ " + init + "`",
                std::move(others));
+}
+
+// `noise ε : [Z] ~ normal(μ, σ)` (or uniform(a, b)), docs/language.md §9: a
+// value of one example's shape drawn afresh for every example at every run.
+// Each noise is a stream of its own, in declaration order.
+void Model::Lowering::declare_noise(const Stmt& s, const Expr& n) {
+  const std::string& name = n.name.text;
+  if (auto d = decls_.find(name); d == decls_.end() || d->second.stmt != &s) return;  // reported
+  bound_[name] = {};
+  if (!s.has_shape || s.onehot) {
+    diags_.error(s.has_shape ? s.shape_span : n.span,
+                 s.onehot ? std::string("a noise cannot be onehot; it is drawn as numbers: `noise ") +
+                                name + " : [8] ~ normal(0, 1)`"
+                          : "noise '" + name + "' needs a shape: `noise " + name +
+                                " : [8] ~ normal(0, 1)`");
+    return;
+  }
+  auto sh = shape(s);
+  if (!sh || !s.value) return;  // a missing distribution is a parse error
+  const Expr& d = *s.value;
+  std::optional<Initializer> dist;
+  if (d.kind == ExprKind::Call && (d.name.text == "normal" || d.name.text == "uniform"))
+    dist = initializer(d);  // the same numbers and checks as a param's
+  else
+    diags_.error(d.span, "a noise is drawn from normal(μ, σ) or uniform(a, b); got '" +
+                             std::string(d.span.file->slice(d.span)) + "'");
+  if (!dist) return;
+  const std::uint64_t stream = next_stream_++;
+  const ir::IShape per_example = ir::IShape::batched(*sh);
+  Node node = dist->kind == Initializer::Kind::normal
+                  ? ir::random_normal(*m_.graph_, per_example, dist->a, dist->b, stream)
+                  : ir::random_uniform(*m_.graph_, per_example, dist->a, dist->b, stream);
+  m_.graph_->set_name(node, name);
+  m_.graph_->set_origin(node, ir::Origin{m_.file_, n.span.begin, n.span.end});
+  bound_[name] = {node, 0};
+  status_[name] = Status::done;
 }
 
 std::optional<double> Model::Lowering::number(const Expr& e) {

@@ -47,7 +47,7 @@ const lower::Binding* Model::Lowering::resolve(const NameParts& name, Span where
   }
   st = Status::visiting;
   stack_.push_back(name.text);
-  lower::Context cx{*m_.graph_, *this, diags_, m_.file_};
+  lower::Context cx{*m_.graph_, *this, diags_, m_.file_, &next_stream_};
   lower::Binding b = lower::lower_expression(*s.value, cx);
   stack_.pop_back();
   status_[name.text] = Status::done;

@@ -502,6 +502,7 @@ class Lowerer {
   static std::pair<std::size_t, std::size_t> arity_of(std::string_view fn) {
     if (fn == "max" || fn == "min" || fn == "leaky_relu") return {1, 2};
     if (fn == "where" || fn == "clip") return {3, 3};
+    if (fn == "dropout") return {2, 2};
     return {1, 1};
   }
   // The keyword arguments a built-in takes (docs/language.md §9).
@@ -591,7 +592,7 @@ class Lowerer {
     std::string_view fn = builtin->function;
     const bool composite = fn == "sum" || fn == "max" || fn == "min" || fn == "mean" ||
                            fn == "norm" || fn == "transpose" || fn == "softmax" ||
-                           fn == "logsoftmax" || fn == "clip" || fn == "vec";
+                           fn == "logsoftmax" || fn == "clip" || fn == "vec" || fn == "dropout";
     if (!composite && !ir::op_for_spelling(fn))
       return not_yet(e.name_span, "the built-in function '" + e.name.text + "'");
     std::vector<Binding> args;
@@ -618,6 +619,8 @@ class Lowerer {
       n = elementwise_call(e, args, [&](const auto& x) { return cx_.graph.make(op, x); });
     } else if (fn == "where") {
       n = elementwise_call(e, args, [](const auto& x) { return ir::where(x[0], x[1], x[2]); });
+    } else if (fn == "dropout") {
+      n = dropout(e, args);
     } else if (fn == "clip") {
       n = elementwise_call(e, args,
                            [](const auto& x) { return ir::min(ir::max(x[0], x[1]), x[2]); });
@@ -642,6 +645,29 @@ class Lowerer {
     }
     if (!n) return {};
     return plain(mark(n, e.span));
+  }
+
+  // dropout(x, p), docs/language.md §9: x · a mask drawn afresh at every
+  // run, 1/(1 − p) with probability 1 − p, else 0. p is a number (or a
+  // const) in [0, 1). Each call is a stream of its own. Programs that do not
+  // train remove it (passes/inference.hpp).
+  Node dropout(const Expr& e, const std::vector<Binding>& args) {
+    const Node p = args[1].node;
+    if (p.op() != ir::Op::constant) {
+      cx_.diags.error(e.args[1]->span, "dropout's drop probability must be a number, like dropout(" +
+                                           text(*e.args[0]) + ", 0.5); got " + text(*e.args[1]));
+      return {};
+    }
+    const double v = p.attrs().value;
+    if (!(v >= 0 && v < 1)) {
+      cx_.diags.error(e.args[1]->span, "dropout's drop probability must be in [0, 1); got " +
+                                           text(*e.args[1]));
+      return {};
+    }
+    EQ_ASSERT(cx_.next_stream, "lowering dropout without a stream counter");
+    const Node x = dense(args[0], e.args[0]->span);
+    const Node mask = mark(ir::dropout_mask(cx_.graph, x.shape(), v, (*cx_.next_stream)++), e.span);
+    return x * mask;
   }
 
   // The stored axis that `axis = k` names in x (0-based over one example's

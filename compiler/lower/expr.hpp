@@ -51,6 +51,8 @@ struct Context {
   Scope& scope;
   Diagnostics& diags;
   std::shared_ptr<const SourceFile> file;  // kept alive by the nodes' origins
+  // The next noise stream (docs/language.md §9): each dropout(x, p) takes one.
+  std::uint64_t* next_stream = nullptr;
 };
 
 // Lowers `e`; a null Node when an error was reported.

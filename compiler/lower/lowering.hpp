@@ -51,6 +51,7 @@ class Model::Lowering : public lower::Scope {
   std::optional<Shape> shape(const Stmt& s);
   void declare_leaf(const Stmt& s, const Expr& n);
   void declare_param(const Stmt& s, const Expr& n);
+  void declare_noise(const Stmt& s, const Expr& n);
   void missing_initializer(const Stmt& s, const Shape& shape);
   std::optional<double> number(const Expr& e);
   std::optional<Initializer> initializer(const Expr& e);
@@ -85,6 +86,9 @@ class Model::Lowering : public lower::Scope {
   std::set<const Stmt*> uninitialized_;  // params without `~`, reported once a statement
   std::string timed_ref_;
   lower::Binding poisoned_;
+  // The next noise stream: noises in declaration order, then dropout sites
+  // in the order equations are lowered (both deterministic).
+  std::uint64_t next_stream_ = 0;
 };
 
 }  // namespace eq

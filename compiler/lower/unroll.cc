@@ -13,11 +13,17 @@ using ir::NodeId;
 
 namespace {
 
+// Noise of step t draws stream + t·2³² (streams count a program's noise
+// sites, far fewer than 2³²): each step of a window its own numbers, as the
+// step graph run once per step (sampling) draws them step by step.
+constexpr int kStepStreamShift = 32;
+
 // Copies the nodes `roots` need into new nodes with the leaves replaced as
-// `subst` says (leaf id → node). Hash-consing returns existing nodes where
-// nothing changed. Returns old id → new node for every node reached.
+// `subst` says (leaf id → node), and the noise of step `t` drawn afresh.
+// Hash-consing returns existing nodes where nothing changed. Returns old
+// id → new node for every node reached.
 std::map<NodeId, Node> clone(Graph& g, const std::vector<Node>& roots,
-                             const std::map<NodeId, Node>& subst) {
+                             const std::map<NodeId, Node>& subst, int t) {
   const std::vector<char> needed = ir::reachable(g, roots);
   // The copies are added after the originals: stop at the size before them.
   const NodeId end = g.size();
@@ -29,6 +35,12 @@ std::map<NodeId, Node> clone(Graph& g, const std::vector<Node>& roots,
       continue;
     }
     const ir::NodeData& d = g.data(i);
+    if (ir::is_noise(d.op) && t > 0) {
+      ir::Attrs a = d.attrs;
+      a.stream += static_cast<std::uint64_t>(t) << kStepStreamShift;
+      out[i] = g.make(d.op, {}, a, d.origin);
+      continue;
+    }
     if (d.inputs.empty()) {
       out[i] = g.node(i);
       continue;
@@ -115,7 +127,7 @@ Window unroll(Model& model, int steps) {
       subst[s.node.id()] = from >= 0 ? value_at(s.name, from)
                                      : us.carry_in[static_cast<std::size_t>(-from - 1)];
     }
-    std::map<NodeId, Node> step = clone(g, roots, subst);
+    std::map<NodeId, Node> step = clone(g, roots, subst, t);
     for (const auto& [name, node] : model.values()) w.values[name].push_back(step.at(node.id()));
     if (model.loss()) w.losses.push_back(step.at(model.loss().id()));
   }

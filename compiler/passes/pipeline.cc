@@ -7,6 +7,7 @@
 #include "compiler/ir/printer.hpp"
 #include "compiler/passes/cse.hpp"
 #include "compiler/passes/fold.hpp"
+#include "compiler/passes/inference.hpp"
 #include "compiler/passes/simplify.hpp"
 #include "compiler/passes/split_products.hpp"
 #include "compiler/passes/stabilise.hpp"
@@ -29,14 +30,18 @@ struct Step {
 
 // The pipeline, top to bottom: the rewriting passes (both stages; autodiff
 // happens between them, as the header says), then fusion and tree shaking.
-std::vector<Step> forward_stage() {
-  return {
+std::vector<Step> forward_stage(const CompileOptions& o) {
+  std::vector<Step> steps;
+  if (!o.training) steps.push_back({"inference", Need::correctness, strip_training_ops});
+  for (Step& s : std::vector<Step>{
       {"fold",       Need::speed, fold_constants},
       {"simplify",   Need::speed, simplify},
       {"split-products", Need::speed, split_products},
       {"stabilise",  Need::speed, stabilise},
       {"cse",        Need::speed, cse},
-  };
+  })
+    steps.push_back(std::move(s));
+  return steps;
 }
 
 std::vector<Step> final_steps(FusionPlan& fusion) {
@@ -103,21 +108,21 @@ std::vector<Node> run_stage(Graph& graph, std::vector<Node> roots, const std::ve
 }  // namespace
 
 const std::vector<std::string>& pass_names() {
-  static const std::vector<std::string> names = {"fold", "simplify", "split-products", "stabilise", "cse", "fuse",
-                                                 "tree-shake"};
+  static const std::vector<std::string> names = {"inference", "fold", "simplify", "split-products",
+                                                 "stabilise", "cse", "fuse", "tree-shake"};
   return names;
 }
 
 std::vector<Node> optimize(Graph& graph, const std::vector<Node>& roots, const CompileOptions& options,
                            PassStats* stats) {
   PassStats local;
-  return run_stage(graph, roots, forward_stage(), {}, "forward", options, stats ? *stats : local, nullptr);
+  return run_stage(graph, roots, forward_stage(options), {}, "forward", options, stats ? *stats : local, nullptr);
 }
 
 Optimized run_pipeline(Graph& graph, const std::vector<Node>& roots, const CompileOptions& options,
                        PassStats& stats) {
   Optimized result;
-  result.roots = run_stage(graph, roots, forward_stage(), final_steps(result.fusion), "step", options, stats,
+  result.roots = run_stage(graph, roots, forward_stage(options), final_steps(result.fusion), "step", options, stats,
                            &result.fusion);
   if (options.stats) (options.out ? *options.out : std::cerr) << stats.str();
   return result;

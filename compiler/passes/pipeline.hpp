@@ -1,6 +1,10 @@
 // The optimisation pipeline and its options (docs/design.md, "Passes"):
 //
-//   fold → simplify → split-products → stabilise → CSE → autodiff → (again) → fuse → tree-shake
+//   inference → fold → simplify → split-products → stabilise → CSE → autodiff → (again) → fuse → tree-shake
+//
+// `inference` runs only for a program that does not train
+// (CompileOptions::training false, the default): it removes dropout
+// (passes/inference.hpp). Trainers compile with training = true.
 //
 // Autodiff is the caller's: grad() builds gradient nodes, so the pipeline
 // runs in two stages around it.
@@ -37,6 +41,9 @@
 namespace eq {
 
 struct CompileOptions {
+  // The program trains: dropout stays. False (validation, eval, predict,
+  // sample, export): the inference pass removes it.
+  bool training = false;
   int opt_level = 1;                     // 0: no fold/simplify/split/stabilise/CSE/fusion
   std::vector<std::string> print_after;  // pass names: print the IR after each
   bool print_after_all = false;
@@ -48,8 +55,8 @@ struct CompileOptions {
 
 namespace passes {
 
-// The passes by name, in pipeline order: fold simplify split-products stabilise cse
-// fuse tree-shake.
+// The passes by name, in pipeline order: inference fold simplify split-products
+// stabilise cse fuse tree-shake.
 const std::vector<std::string>& pass_names();
 
 // Stage "forward" (see above): the rewritten roots, same order, same types.

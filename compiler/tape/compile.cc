@@ -141,6 +141,9 @@ Instruction emit(Node n, const passes::FusionPlan& fusion, Program& p) {
     ins.axis = n.attrs().axis;
     ins.start = n.attrs().start;
     ins.stop = n.attrs().stop;
+    ins.scalar[0] = n.attrs().noise[0];
+    ins.scalar[1] = n.attrs().noise[1];
+    ins.stream = n.attrs().stream;
     if (k.kernel == Kernel::concat) {
       for (int i = 0; i < n.arity(); ++i) ins.parts.push_back(p.value_of.at(n.input(i).id()));
     } else {

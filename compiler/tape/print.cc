@@ -31,6 +31,9 @@ std::string print_tape(const Program& program, std::int64_t batch) {
         (ins.trans_a || ins.trans_b))
       out << (ins.trans_a ? "[aᵀ]" : "") << (ins.trans_b ? "[bᵀ]" : "");
     if (ins.kernel == Kernel::reduce) out << "[axis " << ins.axis << "]";
+    if (ins.kernel == Kernel::random_normal || ins.kernel == Kernel::random_uniform)
+      out << "[" << ins.scalar[0] << ", " << ins.scalar[1] << "; stream " << ins.stream << "]";
+    if (ins.kernel == Kernel::dropout) out << "[" << ins.scalar[0] << "; stream " << ins.stream << "]";
     out << " ";
     if (ins.kernel == Kernel::fused) {
       const std::vector<int>& ins_in = tape.fused[static_cast<std::size_t>(ins.program)].inputs;

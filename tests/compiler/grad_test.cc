@@ -284,6 +284,24 @@ std::vector<Case> cases_for(Op op) {
         loss = weighted(g, l, where(lt(x, constant_like(x, 0.0)), x * b, b), rng);
       });
       break;
+    // The noise ops have no inputs: their cases check the gradient through a
+    // product with a draw (fixed within a run's key), batched and not.
+    case Op::random_normal:
+    case Op::random_uniform:
+    case Op::dropout_mask:
+      add("x · noise over a batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node x = batch_input(g, l, w, "x", Shape{6}, rng);
+        const IShape s = x.shape();
+        Node z = op == Op::random_normal    ? random_normal(g, s, 0.5, 2, 0)
+                 : op == Op::random_uniform ? random_uniform(g, s, -1, 3, 0)
+                                            : dropout_mask(g, s, 0.4, 0);
+        loss = weighted(g, l, sin(x) * z, rng);
+      });
+      add("dropout of a matrix param", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+        Node x = param(g, l, w, "x", Shape{3, 5}, rng);
+        loss = weighted(g, l, tanh(dropout(x * x, op == Op::dropout_mask ? 0.5 : 0.2, 1)), rng);
+      });
+      break;
     case Op::cast:
       add("cast to the same dtype", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
         Node x = param(g, l, w, "x", Shape{3}, rng);

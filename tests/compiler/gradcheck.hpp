@@ -47,13 +47,18 @@ inline double scalar_of(const Tensor& t) {
 }
 
 // Checks d(Σ loss)/d(leaf) for every leaf in `wrt` (params or inputs, f64)
-// against central differences; returns the worst relative error.
+// against central differences; returns the worst relative error. Compiled
+// as a training program (dropout stays); the noise key stays the same
+// across the runs, so noise and dropout masks are fixed numbers here.
 inline double gradient_error(ir::Node loss, Leaves leaves, const std::vector<ir::Node>& wrt,
                              double h = 1e-6) {
   std::vector<ir::Node> grads = grad(loss, wrt);
   std::vector<ir::Node> outputs{loss};
   outputs.insert(outputs.end(), grads.begin(), grads.end());
-  Machine vm(compile(loss.graph(), outputs));
+  CompileOptions training;
+  training.training = true;
+  Machine vm(compile(loss.graph(), outputs, training));
+  vm.runtime().set_noise(7, 3);
   set_leaves(vm, leaves);
   vm.run();
   std::vector<Tensor> analytic;

@@ -439,6 +439,42 @@ output y
 y = (A·B)·x
     ^~~~~
 )"},
+    // Noise and dropout (docs/language.md §9).
+    {"noise without a shape", "noise ε ~ normal(0, 1)\n",
+     R"(m.eq:1:7: error: noise 'ε' needs a shape: `noise ε : [8] ~ normal(0, 1)`
+noise ε ~ normal(0, 1)
+      ^
+)"},
+    {"noise from an initializer that is not a distribution", "noise ε : [3] ~ glorot\n",
+     R"(m.eq:1:17: error: a noise is drawn from normal(μ, σ) or uniform(a, b); got 'glorot'
+noise ε : [3] ~ glorot
+                ^~~~~~
+)"},
+    {"noise with a negative σ", "noise ε : [3] ~ normal(0, -1)\n",
+     R"(m.eq:1:17: error: normal(μ, σ): σ must not be negative; got -1
+noise ε : [3] ~ normal(0, -1)
+                ^~~~~~~~~~~~~
+)"},
+    {"noise with bounds the wrong way round", "noise u : [3] ~ uniform(2, 1)\n",
+     R"(m.eq:1:17: error: uniform(a, b): a must not exceed b; got uniform(2, 1)
+noise u : [3] ~ uniform(2, 1)
+                ^~~~~~~~~~~~~
+)"},
+    {"dropout of everything", "input x : [3]\ny = dropout(x, 1)\n",
+     R"(m.eq:2:16: error: dropout's drop probability must be in [0, 1); got 1
+y = dropout(x, 1)
+               ^
+)"},
+    {"dropout with a computed probability", "input x : [3]\ninput q : [1]\ny = dropout(x, q)\n",
+     R"(m.eq:3:16: error: dropout's drop probability must be a number, like dropout(x, 0.5); got q
+y = dropout(x, q)
+               ^
+)"},
+    {"dropout without its probability", "input x : [3]\ny = dropout(x)\n",
+     R"(m.eq:2:5: error: dropout takes 2 arguments; got 1
+y = dropout(x)
+    ^~~~~~~~~~
+)"},
 };
 
 }  // namespace

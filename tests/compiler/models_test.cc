@@ -73,6 +73,7 @@ Result run_model(const fs::path& file, int opt) {
   Graph& g = m.graph();
   CompileOptions options;
   options.opt_level = opt;
+  options.training = true;  // a training step: dropout stays, drawn alike in both runs
   Node objective = sum(m.loss(), 0) / batch_size(m.loss());
   objective = optimize(g, {objective}, options)[0];
   std::vector<Node> params;

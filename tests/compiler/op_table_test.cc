@@ -62,6 +62,15 @@ TEST_CASE("every row has the kernel its kind names", "[ir]") {
         static_cast<std::uint8_t>(kernels::Reduce::logsumexp));
   CHECK(info(Op::logsumexp_axis).attr == OpAttr::axis);
   CHECK(info(Op::cast).kernel->kernel == Kernel::copy);
+  // The noise rows: no inputs, their own kernels, printed with their numbers.
+  CHECK(info(Op::random_normal).kernel->kernel == Kernel::random_normal);
+  CHECK(info(Op::random_uniform).kernel->kernel == Kernel::random_uniform);
+  CHECK(info(Op::dropout_mask).kernel->kernel == Kernel::dropout);
+  for (Op op : {Op::random_normal, Op::random_uniform, Op::dropout_mask}) {
+    CHECK(info(op).arity == 0);
+    CHECK(is_noise(op));
+  }
+  CHECK_FALSE(is_noise(Op::input));
 }
 
 TEST_CASE("a node prints the attribute its row names", "[ir]") {
@@ -74,6 +83,9 @@ TEST_CASE("a node prints the attribute its row names", "[ir]") {
   CHECK(attrs_text(reshape(W, IShape(Shape{12}))) == "[[12]]");
   CHECK(attrs_text(cast(W, DType::f64)) == "[f64]");
   CHECK(attrs_text(softmax(x)) == "");
+  CHECK(attrs_text(random_normal(g, IShape::batched(Shape{4}), 0, 1.5, 2)) == "[0, 1.5; stream 2]");
+  CHECK(attrs_text(random_uniform(g, IShape(Shape{4}), -1, 1, 0)) == "[-1, 1; stream 0]");
+  CHECK(attrs_text(dropout_mask(g, IShape::batched(Shape{4}), 0.25, 3)) == "[0.25; stream 3]");
   CHECK(attrs_text(sigmoid(x)) == "");
 }
 
@@ -130,10 +142,11 @@ TEST_CASE("every spelling in the op table is a built-in of the grammar, and back
     }
   }
   // Each built-in is an op of that name, or a composite that lowering writes
-  // with other ops (mean = Σ/n, norm = √Σx²), or one of the docs/language.md §9
-  // built-ins that parse but are not lowered yet (lowering reports them as
-  // "not supported yet"; each leaves this list when its row lands).
-  const std::set<std::string_view> not_yet = {"dropout"};
+  // with other ops (mean = Σ/n, norm = √Σx², dropout = x · dropout_mask), or
+  // one of the docs/language.md §9 built-ins that parse but are not lowered
+  // yet (lowering reports them as "not supported yet"; each leaves this list
+  // when its row lands).
+  const std::set<std::string_view> not_yet = {};
   for (const BuiltinSpelling& b : kBuiltins) {
     INFO(b.spelling);
     if (not_yet.count(b.function)) {
@@ -141,7 +154,7 @@ TEST_CASE("every spelling in the op table is a built-in of the grammar, and back
       continue;
     }
     const bool composite = b.function == "mean" || b.function == "norm" || b.function == "clip" ||
-                           b.function == "vec";
+                           b.function == "vec" || b.function == "dropout";
     CHECK(composite != op_for_spelling(b.function).has_value());
   }
 }

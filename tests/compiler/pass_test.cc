@@ -200,8 +200,8 @@ TEST_CASE("the pipeline: -O0, disable, print-after, verify, unknown names", "[pa
   CompileOptions bad;
   bad.print_after = {"simplfy"};
   CHECK_THROWS_WITH(optimize(g, {n}, bad),
-                    "unknown pass 'simplfy' (the passes are fold, simplify, split-products, stabilise, "
-                    "cse, fuse, tree-shake)");
+                    "unknown pass 'simplfy' (the passes are inference, fold, simplify, split-products, "
+                    "stabilise, cse, fuse, tree-shake)");
 
   // A compiled program answers for the outputs as given, rewritten or not.
   Program p = compile(g, {n});

@@ -4,6 +4,7 @@
 // ONNX Runtime against eq (export_test.sh).
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "compiler/export/onnx_export.hpp"
 #include "compiler/export/onnx_ops.hpp"
@@ -109,13 +110,14 @@ TEST_CASE("every op of the table has an ONNX row that can emit it", "[export]") 
     INFO(eq::ir::op_name(op));
     CHECK(row.op == op);
     CHECK(!row.onnx.empty());
-    // Inputs and parameters are bound by the exporter; gradient helpers never
-    // reach a prediction program (their rows say so, and export reports
-    // them at the equation). Every other op emits.
+    // Inputs and parameters are bound by the exporter; gradient helpers and
+    // dropout masks (training only: passes/inference.hpp) never reach a
+    // prediction program (their rows say so, and export reports them at the
+    // equation). Every other op emits.
     using eq::ir::Op;
     const bool bound = op == Op::input || op == Op::param;
     const bool not_exported = op == Op::gelu_grad || op == Op::elu_grad ||
-                              op == Op::leaky_relu_grad || op == Op::unslice;
+                              op == Op::leaky_relu_grad || op == Op::unslice || op == Op::dropout_mask;
     CHECK((row.emit != nullptr) == !(bound || not_exported));
   }
 }
@@ -170,4 +172,35 @@ TEST_CASE("per-example products and a joined row export as MatMul, Expand and Co
       CHECK(n.input_size() == 2);
     }
   CHECK(joins == 1);
+}
+
+TEST_CASE("noise exports as ONNX's own draws of its shape; dropout not at all", "[export][noise]") {
+  onnx::ModelProto m = export_source(
+      "input x : [4]\nnoise ε : [4] ~ normal(0.5, 2)\nnoise u : [4] ~ uniform(-1, 1)\n"
+      "param W : [3, 4] ~ 0\nh = dropout(x + ε*u, 0.5)\nŷ = W·h\noutput ŷ\n");
+  const onnx::GraphProto& g = m.graph();
+  const std::vector<std::string> ops = op_types(g);
+  auto count = [&](const std::string& op) { return std::count(ops.begin(), ops.end(), op); };
+  CHECK(count("RandomNormalLike") == 1);
+  CHECK(count("RandomUniformLike") == 1);
+  CHECK(count("ConstantOfShape") == 2);
+  // x + ε·u, then W·h: one Mul (ε·u) and no second one for a dropout mask.
+  CHECK(count("Mul") == 1);
+  for (const auto& n : g.node()) {
+    if (n.op_type() != "RandomNormalLike" && n.op_type() != "RandomUniformLike") continue;
+    std::map<std::string, float> f;
+    std::int64_t dtype = -1;
+    for (const auto& a : n.attribute()) {
+      if (a.type() == onnx::AttributeProto::FLOAT) f[a.name()] = a.f();
+      if (a.name() == "dtype") dtype = a.i();
+    }
+    CHECK(dtype == onnx::TensorProto::FLOAT);
+    if (n.op_type() == "RandomNormalLike") {
+      CHECK(f.at("mean") == 0.5f);
+      CHECK(f.at("scale") == 2.0f);
+    } else {
+      CHECK(f.at("low") == -1.0f);
+      CHECK(f.at("high") == 1.0f);
+    }
+  }
 }

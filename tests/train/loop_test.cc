@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string>
 #include <set>
 #include <thread>
 
@@ -325,4 +326,121 @@ TEST_CASE("shares need an example or a stream each", "[train][loop]") {
   Setup r = f.setup(kRnn);
   CHECK_THROWS_WITH(training_data(r, Shard{0, 5}), "m.eq: batch = 4 streams cannot be shared by 5 "
                                                    "processes; lower their number or raise batch");
+}
+
+// ---- noise and dropout (docs/language.md §9) in the loop ---------------------
+
+namespace {
+
+// kTinyLogreg with noise on its inputs and dropout on its features.
+const char* const kNoisyLogreg = R"(
+input x : [2]
+target y : onehot[K]
+dim K
+noise ε : [2] ~ normal(0, 0.5)
+noise u : [K] ~ uniform(-0.1, 0.1)
+param W : [K, 2] ~ normal(0, 1)
+param b : [K] ~ 0.1
+h = dropout(x + ε, 0.25)
+ŷ = softmax(W·h + b + u)
+loss = -Σ(y*log(ŷ))
+output ŷ
+train {
+  data = csv("d.csv", x = 0:2, y = 2)
+  optimizer = sgd(lr = 0.3)
+  batch = 8
+  epochs = 2
+  dtype = f64
+  seed = 3
+}
+)";
+
+// kTinyRnn with dropout inside its recurrence.
+const char* const kDroppedRnn = R"(
+dim V
+dim H = 6
+input  xₜ : onehot[V]
+target yₜ : onehot[V]
+param W : [H, V] ~ glorot
+param U : [H, H] ~ orthogonal
+param b : [H] ~ 0
+param Wy : [V, H] ~ glorot
+hₜ = tanh(W·xₜ + U·hₜ₋₁ + b)
+ŷₜ = softmax(Wy·dropout(hₜ, 0.3))
+lossₜ = -Σ(yₜ*log(ŷₜ))
+output ŷₜ
+train {
+  data = text("t.txt")
+  optimizer = sgd(lr = 0.1)
+  batch = 4
+  window = 5
+  steps = 7
+  dtype = f64
+}
+)";
+
+SafetensorsFile trained(const Folder& f, const char* source, std::map<std::string, std::string> overrides = {},
+                        const SafetensorsFile* from = nullptr) {
+  Setup s = f.setup(source, std::move(overrides));
+  Trainer t(s);
+  if (from) t.resume(*from);
+  else t.initialize();
+  t.train();
+  return from ? t.weights() : t.checkpoint();
+}
+
+void check_same_bits(const SafetensorsFile& a, const SafetensorsFile& b) {
+  REQUIRE(a.tensors.size() == b.tensors.size());
+  for (const auto& [name, want] : a.tensors) {
+    INFO(name);
+    const Tensor* got = b.find(name);
+    REQUIRE(got);
+    CHECK(std::memcmp(want.raw(), got->raw(), want.bytes()) == 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a resumed run with noise and dropout ends with the bits of an uninterrupted one", "[train][loop][noise]") {
+  blas::set_threads(1);
+  Folder f;
+  for (const char* source : {kNoisyLogreg, kDroppedRnn}) {
+    const std::string steps = source == kNoisyLogreg ? "6" : "7";
+    const SafetensorsFile whole = trained(f, source, {{"steps", steps}});
+    const SafetensorsFile half = trained(f, source, {{"steps", "4"}});
+    const SafetensorsFile resumed = trained(f, source, {{"steps", steps}}, &half);
+    SafetensorsFile whole_weights;
+    for (const auto& [name, t] : whole.tensors)
+      if (resumed.find(name)) whole_weights.tensors.emplace_back(name, t);
+    check_same_bits(whole_weights, resumed);
+    // The noise is drawn: the same model without it (σ = 0, p = 0) trains other weights.
+    std::string quiet = source;
+    for (auto [from, to] : {std::pair{"normal(0, 0.5)", "normal(0, 0)"}, {"uniform(-0.1, 0.1)", "uniform(0, 0)"},
+                            {"x + ε, 0.25", "x + ε, 0"}, {"hₜ, 0.3", "hₜ, 0"}})
+      if (auto at = quiet.find(from); at != std::string::npos) quiet.replace(at, std::string(from).size(), to);
+    REQUIRE(quiet != source);
+    const SafetensorsFile other = trained(f, quiet.c_str(), {{"steps", steps}});
+    bool differs = false;
+    for (const auto& [name, t] : whole_weights.tensors)
+      differs = differs || std::memcmp(t.raw(), other.find(name)->raw(), t.bytes()) != 0;
+    CHECK(differs);
+  }
+}
+
+TEST_CASE("shares of every batch draw the noise of the whole batch", "[train][loop][noise]") {
+  Folder f;
+  // Validation too: its shares draw the numbers of the whole held-out set.
+  const SetupOptions o = with({{"validate", "0.3"}, {"batch", "7"}});
+  SECTION("2 ranks") { check_shares_train_as_one(f, kNoisyLogreg, 2, o, 7); }
+  SECTION("3 ranks") { check_shares_train_as_one(f, kNoisyLogreg, 3, o, 7); }
+  SECTION("resumed on other ranks") {
+    check_resume_across_ranks(f, kNoisyLogreg, 2, 3, {{"validate", "0.3"}, {"batch", "7"}}, "4");
+  }
+}
+
+TEST_CASE("shares of the text streams draw the dropout of all streams", "[train][loop][noise]") {
+  Folder f;
+  const SetupOptions o = with({{"validate", "0.3"}});
+  SECTION("2 ranks") { check_shares_train_as_one(f, kDroppedRnn, 2, o, 4); }
+  SECTION("3 ranks") { check_shares_train_as_one(f, kDroppedRnn, 3, o, 4); }
 }

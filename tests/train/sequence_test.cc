@@ -84,3 +84,33 @@ TEST_CASE("sampling refuses models it cannot run", "[sequence]") {
   Model plain = Model::from_source("m.eq", "input x : onehot[3]\nparam W : [3, 3] ~ glorot\ny = softmax(W·x)\noutput y\n");
   CHECK_THROWS_WITH(Sampler(plain), "sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
 }
+
+TEST_CASE("sampling draws a model's noise afresh at every step, from its seed", "[sequence][noise]") {
+  Model m = Model::from_source("m.eq", R"(dim V = 3
+input  xₜ : onehot[V]
+target yₜ : onehot[V]
+noise ε : [V] ~ normal(0, 1)
+param W : [V, V] ~ 0
+hₜ = 0*hₜ₋₁ + W·xₜ
+ŷₜ = softmax(hₜ + ε)
+output ŷₜ
+)");
+  Sampler s(m);  // W holds zeros: ŷ is softmax(ε) alone
+  s.set_noise_seed(8);
+  auto step = [&](std::vector<double>& p) {
+    s.feed(1);
+    s.probabilities(p);
+  };
+  std::vector<double> first, second, again, other;
+  s.reset();
+  step(first);
+  step(second);
+  CHECK(first != second);  // step 1 draws other numbers than step 0
+  s.reset();
+  step(again);
+  CHECK(again == first);  // reset: step 0 again, the same numbers
+  s.set_noise_seed(9);
+  s.reset();
+  step(other);
+  CHECK(other != first);
+}
