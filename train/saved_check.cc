@@ -38,7 +38,10 @@ void check_labels(const SavedModel& saved, const Model& model, const std::string
 
 void check_scale(const SavedModel& saved, const Model& model, const std::string& path) {
   const std::string what = path + ": metadata 'eq.scale'";
-  for (const auto& [name, s] : saved.scale) {
+  for (const auto& entry : saved.scale) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    const std::string& name = entry.first;
+    const auto& s = entry.second;
     const ModelLeaf* in = find_leaf(model.inputs(), name);
     if (!in || in->onehot)
       throw Error(what + " scales '" + name + "', which is not an input of numbers of " +
