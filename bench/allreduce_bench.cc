@@ -14,7 +14,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "train/mpi_communicator.hpp"
+#include "eq/train/mpi_communicator.hpp"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "runtime/blas.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/tensor.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -11,7 +11,7 @@
 #include <functional>
 #include <eq/eq.hpp>
 
-#include "runtime/parallel.hpp"
+#include "eq/runtime/parallel.hpp"
 #include <vector>
 
 #ifdef EQ_HAVE_MUPARSER

@@ -9,8 +9,8 @@
 
 #include <cmath>
 
-#include "runtime/kernels.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <eq/eq.hpp>
 #include <random>
 
-#include "compiler/lower/unroll.hpp"
+#include "eq/compiler/lower/unroll.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

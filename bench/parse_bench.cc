@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "grammar/lexer.hpp"
-#include "grammar/parse.hpp"
+#include "eq/grammar/lexer.hpp"
+#include "eq/grammar/parse.hpp"
 
 namespace {
 

@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/builders.hpp"
-#include "compiler/lower/model.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/parser.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/parser.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace fs = std::filesystem;
 using namespace eq;

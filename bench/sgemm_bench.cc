@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/blas.hpp"
+#include "eq/runtime/blas.hpp"
 
 namespace {
 

@@ -9,9 +9,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "train/trainer.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/train/trainer.hpp"
 
 namespace eq::cli {
 

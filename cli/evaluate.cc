@@ -11,14 +11,14 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/predictions.hpp"
-#include "runtime/blas.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "runtime/format.hpp"
-#include "train/evaluate.hpp"
-#include "train/memory_plan.hpp"
-#include "train/setup.hpp"
-#include "train/text_scorer.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/runtime/format.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/memory_plan.hpp"
+#include "eq/train/setup.hpp"
+#include "eq/train/text_scorer.hpp"
 
 namespace eq::cli {
 namespace {

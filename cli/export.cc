@@ -5,13 +5,13 @@
 // file, as for `eqc predict`, so the ONNX model takes the same raw data.
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "runtime/safetensors.hpp"
-#include "train/setup.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/runtime/safetensors.hpp"
+#include "eq/train/setup.hpp"
 
 #ifdef EQ_HAVE_ONNX
-#include "compiler/export/onnx_export.hpp"
+#include "eq/compiler/export/onnx_export.hpp"
 #endif
 
 namespace eq::cli {

@@ -6,11 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "compiler/ir/printer.hpp"
-#include "compiler/passes/pipeline.hpp"
-#include "compiler/tape/compile.hpp"
-#include "runtime/error.hpp"
-#include "train/program.hpp"
+#include "eq/compiler/ir/printer.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
+#include "eq/compiler/tape/compile.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/train/program.hpp"
 
 namespace eq::cli {
 namespace {

@@ -10,9 +10,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "grammar/nesting.hpp"
-#include "grammar/suggest.hpp"
-#include "runtime/blas_core.hpp"
+#include "eq/grammar/nesting.hpp"
+#include "eq/grammar/suggest.hpp"
+#include "eq/runtime/blas_core.hpp"
 
 namespace {
 

@@ -10,12 +10,12 @@
 #include <new>
 
 #include "cli/commands.hpp"
-#include "grammar/names.hpp"
-#include "grammar/parse.hpp"
-#include "grammar/suggest.hpp"
-#include "runtime/file_io.hpp"
-#include "runtime/output.hpp"
-#include "train/setup.hpp"
+#include "eq/grammar/names.hpp"
+#include "eq/grammar/parse.hpp"
+#include "eq/grammar/suggest.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/runtime/output.hpp"
+#include "eq/train/setup.hpp"
 
 namespace eq::cli {
 namespace {

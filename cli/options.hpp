@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower/model.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::cli {
 

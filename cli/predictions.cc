@@ -5,11 +5,11 @@
 #include <numeric>
 #include <vector>
 
-#include "runtime/error.hpp"
-#include "runtime/format.hpp"
-#include "train/evaluate.hpp"
-#include "train/sampler.hpp"
-#include "train/vocabulary.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/sampler.hpp"
+#include "eq/train/vocabulary.hpp"
 
 namespace eq::cli {
 namespace {

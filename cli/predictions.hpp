@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <string>
 
-#include "runtime/safetensors.hpp"
-#include "train/setup.hpp"
+#include "eq/runtime/safetensors.hpp"
+#include "eq/train/setup.hpp"
 
 namespace eq::cli {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::cli {
 namespace {

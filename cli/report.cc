@@ -5,9 +5,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "report/html.hpp"
-#include "report/log_csv.hpp"
-#include "runtime/file_io.hpp"
+#include "eq/report/html.hpp"
+#include "eq/report/log_csv.hpp"
+#include "eq/runtime/file_io.hpp"
 
 namespace eq::cli {
 namespace {

@@ -6,11 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "train/sampler.hpp"
-#include "train/evaluate.hpp"
-#include "train/setup.hpp"
-#include "runtime/error.hpp"
-#include "runtime/safetensors.hpp"
+#include "eq/train/sampler.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/setup.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/safetensors.hpp"
 
 namespace eq::cli {
 namespace {

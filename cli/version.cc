@@ -5,9 +5,9 @@
 #include <string>
 
 #include "cli/commands.hpp"
-#include "runtime/blas.hpp"
-#include "runtime/blas_core.hpp"
-#include "runtime/vmath.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/blas_core.hpp"
+#include "eq/runtime/vmath.hpp"
 
 namespace eq::cli {
 

@@ -1,10 +1,10 @@
-#include "compiler/machine.hpp"
+#include "eq/compiler/machine.hpp"
 
 #include <cstring>
 
-#include "runtime/error.hpp"
-#include "runtime/init.hpp"
-#include "runtime/kernels.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/init.hpp"
+#include "eq/runtime/kernels.hpp"
 
 namespace eq {
 

@@ -1,7 +1,7 @@
-#include "compiler/optimizer.hpp"
+#include "eq/compiler/optimizer.hpp"
 
-#include "compiler/autodiff/grad.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

@@ -1,8 +1,8 @@
-#include "compiler/parser.hpp"
+#include "eq/compiler/parser.hpp"
 
-#include "grammar/names.hpp"
-#include "grammar/parse.hpp"
-#include "runtime/error.hpp"
+#include "eq/grammar/names.hpp"
+#include "eq/grammar/parse.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

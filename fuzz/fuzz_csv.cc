@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_util.hpp"
-#include "runtime/data.hpp"
+#include "eq/runtime/data.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   eq::CsvTable table;

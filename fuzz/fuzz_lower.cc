@@ -3,9 +3,9 @@
 // runs it (a dim the data would set gets a placeholder size).
 #include <string>
 
-#include "compiler/lower/model.hpp"
+#include "eq/compiler/lower/model.hpp"
 #include "fuzz/fuzz_util.hpp"
-#include "grammar/nesting.hpp"
+#include "eq/grammar/nesting.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // On the stack eqc gives the front end (grammar/nesting.hpp).

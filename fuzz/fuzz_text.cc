@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "fuzz/fuzz_util.hpp"
-#include "runtime/data.hpp"
+#include "eq/runtime/data.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view all = eq::fuzz::bytes(data, size);

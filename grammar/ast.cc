@@ -1,7 +1,7 @@
 // AST factories, cloning and structural equality; see ast.hpp.
-#include "grammar/ast.hpp"
+#include "eq/grammar/ast.hpp"
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

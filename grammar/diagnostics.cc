@@ -1,11 +1,11 @@
 // Diagnostics collection and caret rendering; see diagnostics.hpp.
-#include "grammar/diagnostics.hpp"
+#include "eq/grammar/diagnostics.hpp"
 
 #include <unicode/uchar.h>
 
-#include "grammar/utf8.hpp"
-#include "runtime/error.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/grammar/utf8.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq {
 

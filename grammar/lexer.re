@@ -5,9 +5,9 @@
 #include <cstring>
 #include <numbers>
 
-#include "grammar/builtins.hpp"
-#include "grammar/lexer.hpp"
-#include "grammar/utf8.hpp"
+#include "eq/grammar/builtins.hpp"
+#include "eq/grammar/lexer.hpp"
+#include "eq/grammar/utf8.hpp"
 
 /*!include:re2c "unicode_categories.re" */
 

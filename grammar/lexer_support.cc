@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "grammar/builtins.hpp"
-#include "grammar/lexer.hpp"
-#include "grammar/utf8.hpp"
+#include "eq/grammar/builtins.hpp"
+#include "eq/grammar/lexer.hpp"
+#include "eq/grammar/utf8.hpp"
 
 namespace eq {
 

@@ -1,10 +1,10 @@
 // Canonical names; see names.hpp.
-#include "grammar/names.hpp"
+#include "eq/grammar/names.hpp"
 
 #include <cctype>
 #include <vector>
 
-#include "grammar/utf8.hpp"
+#include "eq/grammar/utf8.hpp"
 
 namespace eq {
 

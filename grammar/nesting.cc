@@ -1,4 +1,4 @@
-#include "grammar/nesting.hpp"
+#include "eq/grammar/nesting.hpp"
 
 #include <pthread.h>
 
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 namespace {

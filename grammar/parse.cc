@@ -1,11 +1,11 @@
 // The parse driver: feeds lexer tokens to the Bison parser, runs it, and
 // checks the few rules that are syntax but not grammar (where strings and
 // ranges may appear). See parse.hpp.
-#include "grammar/parse.hpp"
+#include "eq/grammar/parse.hpp"
 
-#include "grammar/builtins.hpp"
-#include "grammar/nesting.hpp"
-#include "grammar/parse_driver.hpp"
+#include "eq/grammar/builtins.hpp"
+#include "eq/grammar/nesting.hpp"
+#include "eq/grammar/parse_driver.hpp"
 #include "bison_parser.hpp"  // generated from parser.y
 
 namespace eq {

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "grammar/parse_driver.hpp"
+#include "eq/grammar/parse_driver.hpp"
 #include "bison_parser.hpp"  // generated from parser.y
 
 namespace eq::grammar {

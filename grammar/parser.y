@@ -33,7 +33,7 @@
 %param {eq::ParseDriver& drv}
 
 %code requires {
-#include "grammar/parse_driver.hpp"
+#include "eq/grammar/parse_driver.hpp"
 }
 
 %code {

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "grammar/ast.hpp"
+#include "eq/grammar/ast.hpp"
 
 namespace eq {
 

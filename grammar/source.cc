@@ -1,5 +1,5 @@
 // SourceFile: normalisation and position arithmetic; see source.hpp.
-#include "grammar/source.hpp"
+#include "eq/grammar/source.hpp"
 
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
@@ -7,8 +7,8 @@
 
 #include <algorithm>
 
-#include "grammar/utf8.hpp"
-#include "runtime/error.hpp"
+#include "eq/grammar/utf8.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

@@ -1,8 +1,8 @@
-#include "grammar/suggest.hpp"
+#include "eq/grammar/suggest.hpp"
 
 #include <algorithm>
 
-#include "grammar/utf8.hpp"
+#include "eq/grammar/utf8.hpp"
 
 namespace eq {
 namespace {

@@ -1,7 +1,7 @@
 // The front end's UTF-8 helpers, on the one strict decoder of runtime/utf8.
-#include "grammar/utf8.hpp"
+#include "eq/grammar/utf8.hpp"
 
-#include "runtime/utf8.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq {
 

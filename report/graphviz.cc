@@ -1,4 +1,4 @@
-#include "report/graphviz.hpp"
+#include "eq/report/graphviz.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "report/history.hpp"
+#include "eq/report/history.hpp"
 
 namespace eq::report {
 

@@ -1,10 +1,10 @@
-#include "report/html.hpp"
+#include "eq/report/html.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "report/plot.hpp"
-#include "runtime/format.hpp"
+#include "eq/report/plot.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq::report {
 namespace {

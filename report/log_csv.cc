@@ -1,12 +1,12 @@
-#include "report/log_csv.hpp"
+#include "eq/report/log_csv.hpp"
 
 #include <charconv>
 #include <cmath>
 
-#include "runtime/data.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "runtime/format.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq::report {
 namespace {

@@ -1,10 +1,10 @@
-#include "report/plot.hpp"
+#include "eq/report/plot.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "runtime/format.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq::report {
 namespace {

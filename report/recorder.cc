@@ -1,14 +1,14 @@
-#include "report/recorder.hpp"
+#include "eq/report/recorder.hpp"
 
-#include "report/graphviz.hpp"
-#include "report/html.hpp"
-#include "compiler/ir/printer.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "runtime/random.hpp"
-#include "train/evaluate.hpp"
-#include "train/program.hpp"
-#include "train/sampler.hpp"
+#include "eq/report/graphviz.hpp"
+#include "eq/report/html.hpp"
+#include "eq/compiler/ir/printer.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/runtime/random.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/program.hpp"
+#include "eq/train/sampler.hpp"
 
 namespace eq::report {
 namespace {

@@ -14,9 +14,9 @@
 #include <string_view>
 #include <tuple>
 
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "runtime/posix_file.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/runtime/posix_file.hpp"
 
 namespace eq {
 namespace {

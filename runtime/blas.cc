@@ -5,7 +5,7 @@
 // Degenerate sizes are handled here rather than passed on: OpenBLAS rejects
 // a leading dimension of 0 (which an empty matrix has) with a message on
 // stderr, and BLAS does not define k = 0 for every implementation.
-#include "runtime/blas.hpp"
+#include "eq/runtime/blas.hpp"
 
 #include <cblas.h>
 
@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::blas {
 

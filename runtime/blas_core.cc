@@ -1,4 +1,4 @@
-#include "runtime/blas_core.hpp"
+#include "eq/runtime/blas_core.hpp"
 
 #include <cblas.h>
 #include <strings.h>

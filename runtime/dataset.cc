@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "runtime/data.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 namespace {

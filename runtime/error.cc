@@ -1,6 +1,6 @@
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
-#include "runtime/checked.hpp"
+#include "eq/runtime/checked.hpp"
 
 namespace eq {
 

@@ -1,5 +1,5 @@
 // Reading (file_io.hpp). The atomic writer is in atomic_write.cc.
-#include "runtime/file_io.hpp"
+#include "eq/runtime/file_io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "runtime/error.hpp"
-#include "runtime/posix_file.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/posix_file.hpp"
 
 namespace eq {
 

@@ -1,9 +1,9 @@
-#include "runtime/format.hpp"
+#include "eq/runtime/format.hpp"
 
 #include <charconv>
 #include <cstdio>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 namespace {

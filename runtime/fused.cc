@@ -2,15 +2,15 @@
 // instantiated for the op and the operand forms (vector or scalar), so the
 // per-element work is the same scalar function the single-op kernels use
 // (runtime/scalar_math.hpp): a fused result equals the unfused one bit for bit.
-#include "runtime/fused.hpp"
+#include "eq/runtime/fused.hpp"
 
 #include <algorithm>
 
-#include "runtime/error.hpp"
-#include "runtime/kernels_detail.hpp"
-#include "runtime/scalar_math.hpp"
-#include "runtime/parallel.hpp"
-#include "runtime/vmath.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernels_detail.hpp"
+#include "eq/runtime/scalar_math.hpp"
+#include "eq/runtime/parallel.hpp"
+#include "eq/runtime/vmath.hpp"
 
 namespace eq::runtime {
 

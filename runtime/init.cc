@@ -1,12 +1,12 @@
-#include "runtime/init.hpp"
+#include "eq/runtime/init.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <vector>
 
-#include "runtime/error.hpp"
-#include "runtime/format.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 
 // LAPACK, as exported by libopenblas (Fortran calling convention: every
 // argument by pointer, LP64 integers). We need only Householder QR and the

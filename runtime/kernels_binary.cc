@@ -11,9 +11,9 @@
 // again specialised on the operands' strides (contiguous or repeated).
 #include <string>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
-#include "runtime/scalar_math.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
+#include "eq/runtime/scalar_math.hpp"
 
 namespace eq::kernels {
 

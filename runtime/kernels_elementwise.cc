@@ -3,10 +3,10 @@
 // (unary_loop<op, T>), chosen by one switch per call, never per element.
 #include <cstring>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
-#include "runtime/scalar_math.hpp"
-#include "runtime/vmath.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
+#include "eq/runtime/scalar_math.hpp"
+#include "eq/runtime/vmath.hpp"
 
 namespace eq::kernels {
 

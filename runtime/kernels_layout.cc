@@ -8,8 +8,8 @@
 // the output untouched.
 #include <string>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
 
 namespace eq::kernels {
 

@@ -20,9 +20,9 @@
 #include <cstring>
 #include <string>
 
-#include "runtime/blas.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
 
 namespace eq::kernels {
 

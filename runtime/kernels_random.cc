@@ -12,11 +12,11 @@
 #include <cmath>
 #include <string>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
-#include "runtime/parallel.hpp"
-#include "runtime/philox.hpp"
-#include "runtime/vmath_core.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
+#include "eq/runtime/parallel.hpp"
+#include "eq/runtime/philox.hpp"
+#include "eq/runtime/vmath_core.hpp"
 
 namespace eq::kernels {
 

@@ -19,9 +19,9 @@
 #include <limits>
 #include <string>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
-#include "runtime/vmath.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
+#include "eq/runtime/vmath.hpp"
 
 namespace eq::kernels {
 

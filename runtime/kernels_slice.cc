@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <string>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
 
 namespace eq::kernels {
 

@@ -12,9 +12,9 @@
 #include <cmath>
 #include <limits>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
-#include "runtime/vmath.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
+#include "eq/runtime/vmath.hpp"
 
 namespace eq::kernels {
 

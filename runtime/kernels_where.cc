@@ -6,8 +6,8 @@
 // as a flat loop when every operand is contiguous along it.
 #include <string>
 
-#include "runtime/kernels.hpp"
-#include "runtime/kernels_detail.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernels_detail.hpp"
 
 namespace eq::kernels {
 

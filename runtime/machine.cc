@@ -1,4 +1,4 @@
-#include "runtime/machine.hpp"
+#include "eq/runtime/machine.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "runtime/blas.hpp"
-#include "runtime/checked.hpp"
-#include "runtime/error.hpp"
-#include "runtime/memory.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/checked.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/memory.hpp"
 
 namespace eq::runtime {
 

@@ -1,4 +1,4 @@
-#include "runtime/memory.hpp"
+#include "eq/runtime/memory.hpp"
 
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
@@ -10,8 +10,8 @@
 #include <cstring>
 #include <limits>
 
-#include "runtime/checked.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/checked.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <map>
 
-#include "runtime/data.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
 
 namespace eq {
 namespace {

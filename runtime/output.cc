@@ -1,4 +1,4 @@
-#include "runtime/output.hpp"
+#include "eq/runtime/output.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <utility>
 
-#include "runtime/error.hpp"
-#include "runtime/posix_file.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/posix_file.hpp"
 
 namespace eq {
 

@@ -1,4 +1,4 @@
-#include "runtime/parallel.hpp"
+#include "eq/runtime/parallel.hpp"
 
 #include <algorithm>
 #include <condition_variable>

@@ -1,4 +1,4 @@
-#include "runtime/posix_file.hpp"
+#include "eq/runtime/posix_file.hpp"
 
 #include <sys/stat.h>
 

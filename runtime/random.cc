@@ -1,11 +1,11 @@
-#include "runtime/random.hpp"
+#include "eq/runtime/random.hpp"
 
 #include <bit>
 #include <cmath>
 #include <cstdio>
 #include <utility>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

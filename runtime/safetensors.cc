@@ -1,4 +1,4 @@
-#include "runtime/safetensors.hpp"
+#include "eq/runtime/safetensors.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -9,8 +9,8 @@
 #include <tuple>
 #include <unordered_set>
 
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
 
 namespace eq {
 namespace {

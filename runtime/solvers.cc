@@ -1,11 +1,11 @@
-#include "runtime/solvers.hpp"
+#include "eq/runtime/solvers.hpp"
 
 #include <array>
 #include <charconv>
 #include <cmath>
 
-#include "runtime/error.hpp"
-#include "runtime/format.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq {
 

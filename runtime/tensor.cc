@@ -1,11 +1,11 @@
-#include "runtime/tensor.hpp"
+#include "eq/runtime/tensor.hpp"
 
 #include <cstdlib>
 #include <cstring>
 
-#include "runtime/checked.hpp"
-#include "runtime/error.hpp"
-#include "runtime/memory.hpp"
+#include "eq/runtime/checked.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/memory.hpp"
 
 namespace eq {
 

@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "runtime/data.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq {
 namespace {

@@ -1,8 +1,8 @@
-#include "runtime/utf8.hpp"
+#include "eq/runtime/utf8.hpp"
 
 #include <algorithm>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::utf8 {
 

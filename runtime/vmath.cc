@@ -3,10 +3,10 @@
 // runtime/CMakeLists.txt (SSE2 on the generic x86-64 baseline). On x86-64
 // each loop is also cloned for AVX2 and picked at load time (ifunc): twice
 // the lanes, and the same bits, since AVX2 alone brings no FMA.
-#include "runtime/vmath.hpp"
+#include "eq/runtime/vmath.hpp"
 
-#include "runtime/vmath_core.hpp"
-#include "runtime/vmath_erf.hpp"
+#include "eq/runtime/vmath_core.hpp"
+#include "eq/runtime/vmath_erf.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define EQ_VMATH_CLONES __attribute__((target_clones("avx2", "default")))

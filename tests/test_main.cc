@@ -5,7 +5,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "runtime/blas_core.hpp"
+#include "eq/runtime/blas_core.hpp"
 
 int main(int argc, char** argv) {
   eq::blas::reexec_for_cpu(argv);

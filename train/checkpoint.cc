@@ -1,4 +1,4 @@
-#include "train/checkpoint.hpp"
+#include "eq/train/checkpoint.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -6,8 +6,8 @@
 #include <cstring>
 #include <set>
 
-#include "runtime/error.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq {
 namespace {

@@ -1,10 +1,10 @@
-#include "train/communicator.hpp"
+#include "eq/train/communicator.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 
 #ifdef EQ_HAVE_MPI
-#include "train/mpi_communicator.hpp"
+#include "eq/train/mpi_communicator.hpp"
 #endif
 
 namespace eq {

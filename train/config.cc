@@ -1,13 +1,13 @@
-#include "train/config.hpp"
+#include "eq/train/config.hpp"
 
 #include <cmath>
 #include <memory>
 #include <set>
 
-#include "grammar/diagnostics.hpp"
-#include "grammar/parse.hpp"
-#include "grammar/suggest.hpp"
-#include "runtime/error.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/parse.hpp"
+#include "eq/grammar/suggest.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

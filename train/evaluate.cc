@@ -1,11 +1,11 @@
-#include "train/evaluate.hpp"
+#include "eq/train/evaluate.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "runtime/checked.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/checked.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 namespace {

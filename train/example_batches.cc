@@ -1,10 +1,10 @@
-#include "train/example_batches.hpp"
+#include "eq/train/example_batches.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "runtime/error.hpp"
-#include "train/memory_plan.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/train/memory_plan.hpp"
 
 namespace eq {
 namespace {

@@ -1,4 +1,4 @@
-#include "train/gradient_sum.hpp"
+#include "eq/train/gradient_sum.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "train/memory_plan.hpp"
+#include "eq/train/memory_plan.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 namespace {

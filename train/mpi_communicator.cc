@@ -1,4 +1,4 @@
-#include "train/mpi_communicator.hpp"
+#include "eq/train/mpi_communicator.hpp"
 
 // The C API only: mpi.h would otherwise pull in the deprecated C++ bindings,
 // which need a library of their own.

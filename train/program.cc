@@ -1,9 +1,9 @@
-#include "train/program.hpp"
+#include "eq/train/program.hpp"
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 namespace {

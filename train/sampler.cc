@@ -1,14 +1,14 @@
-#include "train/sampler.hpp"
+#include "eq/train/sampler.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "runtime/data.hpp"
-#include "runtime/error.hpp"
-#include "train/vocabulary.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/train/vocabulary.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq {
 

@@ -1,10 +1,10 @@
-#include "train/saved_check.hpp"
+#include "eq/train/saved_check.hpp"
 
 #include <cmath>
 #include <set>
 
-#include "runtime/error.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq {
 namespace {

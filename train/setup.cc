@@ -1,17 +1,17 @@
-#include "train/setup.hpp"
+#include "eq/train/setup.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <new>
 #include <set>
 
-#include "grammar/diagnostics.hpp"
-#include "grammar/parse.hpp"
-#include "grammar/suggest.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
-#include "train/saved_check.hpp"
-#include "train/vocabulary.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/parse.hpp"
+#include "eq/grammar/suggest.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
+#include "eq/train/saved_check.hpp"
+#include "eq/train/vocabulary.hpp"
 
 namespace eq {
 namespace {

@@ -1,8 +1,8 @@
-#include "train/streams.hpp"
+#include "eq/train/streams.hpp"
 
 #include <cstring>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

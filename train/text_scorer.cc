@@ -1,12 +1,12 @@
-#include "train/text_scorer.hpp"
+#include "eq/train/text_scorer.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "compiler/passes/pipeline.hpp"
-#include "runtime/error.hpp"
-#include "runtime/format.hpp"
-#include "train/memory_plan.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
+#include "eq/train/memory_plan.hpp"
 
 namespace eq {
 namespace {

@@ -1,12 +1,12 @@
-#include "train/text_windows.hpp"
+#include "eq/train/text_windows.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/checked.hpp"
-#include "runtime/error.hpp"
-#include "runtime/format.hpp"
-#include "train/memory_plan.hpp"
+#include "eq/runtime/checked.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
+#include "eq/train/memory_plan.hpp"
 
 namespace eq {
 namespace {

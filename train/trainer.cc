@@ -1,13 +1,13 @@
-#include "train/trainer.hpp"
+#include "eq/train/trainer.hpp"
 
 #include <chrono>
 #include <cmath>
 
-#include "runtime/error.hpp"
-#include "runtime/init.hpp"
-#include "runtime/random.hpp"
-#include "train/example_batches.hpp"
-#include "train/text_windows.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/init.hpp"
+#include "eq/runtime/random.hpp"
+#include "eq/train/example_batches.hpp"
+#include "eq/train/text_windows.hpp"
 
 namespace eq {
 namespace {

@@ -1,8 +1,8 @@
-#include "train/vocabulary.hpp"
+#include "eq/train/vocabulary.hpp"
 
-#include "runtime/data.hpp"
-#include "runtime/error.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq {
 

@@ -1,9 +1,9 @@
-#include "train/window_run.hpp"
+#include "eq/train/window_run.hpp"
 
 #include <cstring>
 
-#include "runtime/error.hpp"
-#include "runtime/kernels.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernels.hpp"
 
 namespace eq {
 

@@ -1,9 +1,9 @@
-#include "compiler/autodiff/grad.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
 
 #include <unordered_map>
 
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

@@ -2,9 +2,9 @@
 // case, with g, y, x0, x1, n and G in scope as ops.def documents.
 #include <vector>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::autodiff {
 
@@ -74,7 +74,7 @@ std::vector<Node> vjp(Node n, Node g) {
   case Op::name: {                                      \
     __VA_ARGS__                                         \
   }
-#include "compiler/ir/ops.def"
+#include "eq/compiler/ir/ops.def"
   }
   EQ_ASSERT(false, "no VJP for op " + std::string(op_name(n.op())));
 }

@@ -5,16 +5,16 @@
 //   4. the walk over what the roots need, in node id order (a topological
 //      order), each node emitted by its op's row (onnx_ops.cc);
 //   5. outputs and metadata, then serialization.
-#include "compiler/export/onnx_export.hpp"
+#include "eq/compiler/export/onnx_export.hpp"
 
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
-#include "compiler/export/onnx_graph.hpp"
-#include "compiler/export/onnx_ops.hpp"
-#include "compiler/passes/pipeline.hpp"
-#include "grammar/source.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/export/onnx_graph.hpp"
+#include "eq/compiler/export/onnx_ops.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
+#include "eq/grammar/source.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::onnx_export {
 namespace {

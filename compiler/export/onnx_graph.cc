@@ -1,7 +1,7 @@
-#include "compiler/export/onnx_graph.hpp"
+#include "eq/compiler/export/onnx_graph.hpp"
 
-#include "compiler/export/onnx_names.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/export/onnx_names.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::onnx_export {
 

@@ -1,9 +1,9 @@
-#include "compiler/export/onnx_names.hpp"
+#include "eq/compiler/export/onnx_names.hpp"
 
 #include <cstdio>
 #include <string_view>
 
-#include "runtime/utf8.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace eq::onnx_export {
 namespace {

@@ -2,12 +2,12 @@
 // the emitter composes one from a few; each says why the composition holds.
 // Numerics: log1p and expm1 become Log(1 + x) and Exp(x) − 1, which lose
 // relative accuracy near 0 but keep the absolute error at a float's epsilon.
-#include "compiler/export/onnx_ops.hpp"
+#include "eq/compiler/export/onnx_ops.hpp"
 
 #include <array>
 
-#include "grammar/diagnostics.hpp"
-#include "runtime/error.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::onnx_export {
 namespace {
@@ -340,7 +340,7 @@ constexpr OnnxRow kRows[] = {
 // there without a row here (or out of order) fails the build.
 constexpr Op kOps[] = {
 #define EQ_OP(name, ...) Op::name,
-#include "compiler/ir/ops.def"
+#include "eq/compiler/ir/ops.def"
 };
 static_assert(std::size(kRows) == std::size(kOps),
               "every op of compiler/ir/ops.def needs its ONNX row in compiler/export/onnx_ops.cc");

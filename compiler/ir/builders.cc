@@ -1,4 +1,4 @@
-#include "compiler/ir/builders.hpp"
+#include "eq/compiler/ir/builders.hpp"
 
 namespace eq::ir {
 
@@ -20,7 +20,7 @@ Node reduce(Op op, Node x, int axis) {
   Node name(Node x) { return reduce(Op::name, x, example_axis(x)); }
 #define EQ_REDUCE_AXIS(name, ...) \
   Node name(Node x, int axis) { return reduce(Op::name, x, axis); }
-#include "compiler/ir/ops.def"
+#include "eq/compiler/ir/ops.def"
 
 Node pow(Node a, double b) { return pow(a, constant_like(a, b)); }
 

@@ -1,12 +1,12 @@
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 #include <algorithm>
 #include <functional>
 
-#include "grammar/names.hpp"
-#include "grammar/source.hpp"
-#include "grammar/suggest.hpp"
-#include "runtime/error.hpp"
+#include "eq/grammar/names.hpp"
+#include "eq/grammar/source.hpp"
+#include "eq/grammar/suggest.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::ir {
 

@@ -1,4 +1,4 @@
-#include "compiler/ir/op.hpp"
+#include "eq/compiler/ir/op.hpp"
 
 #include <array>
 
@@ -31,7 +31,7 @@ constexpr std::array kInfos = {
 #define EQ_REDUCE_AXIS(name_, reduce_, ...)                                   \
   OpInfo{#name_, 1, OpKind::special, none, "",                                \
          kernel(Kernel::reduce_axis, kernels::Reduce::reduce_), OpAttr::axis},
-#include "compiler/ir/ops.def"
+#include "eq/compiler/ir/ops.def"
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "compiler/ir/printer.hpp"
+#include "eq/compiler/ir/printer.hpp"
 
 #include <sstream>
 

@@ -1,8 +1,8 @@
-#include "compiler/ir/shape.hpp"
+#include "eq/compiler/ir/shape.hpp"
 
 #include <vector>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::ir {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 namespace eq::ir {
 namespace {
@@ -304,7 +304,7 @@ TypeResult infer_type(Op op, const std::vector<Node>& in, const Attrs& at) {
   case Op::name: return reduce_type(oi, in, at);
 #define EQ_SPECIAL(name, arity, flags, spellings, type_rule, ...) \
   case Op::name: return type_rule(oi, in, at);
-#include "compiler/ir/ops.def"
+#include "eq/compiler/ir/ops.def"
   }
   return fail("no shape rule for " + std::string(oi.name));
 }

@@ -3,10 +3,10 @@
 #include <cmath>
 #include <string>
 
-#include "compiler/ir/builders.hpp"
-#include "compiler/lower/lowering.hpp"
-#include "runtime/error.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/lower/lowering.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq {
 

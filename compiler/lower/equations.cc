@@ -4,9 +4,9 @@
 // (see lowering.hpp and model.hpp).
 #include <algorithm>
 
-#include "compiler/lower/lowering.hpp"
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/lower/lowering.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

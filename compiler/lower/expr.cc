@@ -1,15 +1,15 @@
-#include "compiler/lower/expr.hpp"
+#include "eq/compiler/lower/expr.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <optional>
 
-#include "compiler/ir/builders.hpp"
-#include "grammar/builtins.hpp"
-#include "runtime/error.hpp"
-#include "runtime/format.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/grammar/builtins.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
+#include "eq/runtime/tensor.hpp"
 
 namespace eq::lower {
 

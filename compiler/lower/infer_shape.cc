@@ -1,7 +1,7 @@
 // Model::Lowering, shape inference: the shape of a recurrence's earlier
 // value hₜ₋ₖ is hₜ's, which may not be lowered yet (hₜ reads hₜ₋₁); it is
 // inferred from the AST without building nodes (see lowering.hpp).
-#include "compiler/lower/lowering.hpp"
+#include "eq/compiler/lower/lowering.hpp"
 
 namespace eq {
 

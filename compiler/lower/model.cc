@@ -1,9 +1,9 @@
-#include "compiler/lower/model.hpp"
+#include "eq/compiler/lower/model.hpp"
 
-#include "compiler/lower/lowering.hpp"
-#include "grammar/parse.hpp"
-#include "runtime/error.hpp"
-#include "runtime/file_io.hpp"
+#include "eq/compiler/lower/lowering.hpp"
+#include "eq/grammar/parse.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/file_io.hpp"
 
 namespace eq {
 

@@ -1,9 +1,9 @@
-#include "compiler/lower/unroll.hpp"
+#include "eq/compiler/lower/unroll.hpp"
 
 #include <algorithm>
 
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

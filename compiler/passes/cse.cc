@@ -1,4 +1,4 @@
-#include "compiler/passes/cse.hpp"
+#include "eq/compiler/passes/cse.hpp"
 
 namespace eq::passes {
 

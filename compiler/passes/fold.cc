@@ -1,8 +1,8 @@
-#include "compiler/passes/fold.hpp"
+#include "eq/compiler/passes/fold.hpp"
 
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
-#include "runtime/scalar_math.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/scalar_math.hpp"
 
 namespace eq::passes {
 

@@ -1,10 +1,10 @@
-#include "compiler/passes/fuse.hpp"
+#include "eq/compiler/passes/fuse.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <map>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::passes {
 

@@ -1,4 +1,4 @@
-#include "compiler/passes/inference.hpp"
+#include "eq/compiler/passes/inference.hpp"
 
 namespace eq::passes {
 

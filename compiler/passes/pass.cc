@@ -1,10 +1,10 @@
-#include "compiler/passes/pass.hpp"
+#include "eq/compiler/passes/pass.hpp"
 
 #include <algorithm>
 #include <sstream>
 
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::passes {
 

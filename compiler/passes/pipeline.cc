@@ -1,19 +1,19 @@
-#include "compiler/passes/pipeline.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <iostream>
 
-#include "compiler/ir/printer.hpp"
-#include "compiler/passes/cse.hpp"
-#include "compiler/passes/fold.hpp"
-#include "compiler/passes/inference.hpp"
-#include "compiler/passes/simplify.hpp"
-#include "compiler/passes/split_products.hpp"
-#include "compiler/passes/stabilise.hpp"
-#include "compiler/passes/tree_shake.hpp"
-#include "compiler/passes/verify.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/ir/printer.hpp"
+#include "eq/compiler/passes/cse.hpp"
+#include "eq/compiler/passes/fold.hpp"
+#include "eq/compiler/passes/inference.hpp"
+#include "eq/compiler/passes/simplify.hpp"
+#include "eq/compiler/passes/split_products.hpp"
+#include "eq/compiler/passes/stabilise.hpp"
+#include "eq/compiler/passes/tree_shake.hpp"
+#include "eq/compiler/passes/verify.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::passes {
 

@@ -1,6 +1,6 @@
-#include "compiler/passes/simplify.hpp"
+#include "eq/compiler/passes/simplify.hpp"
 
-#include "compiler/ir/builders.hpp"
+#include "eq/compiler/ir/builders.hpp"
 
 namespace eq::passes {
 

@@ -1,6 +1,6 @@
-#include "compiler/passes/split_products.hpp"
+#include "eq/compiler/passes/split_products.hpp"
 
-#include "compiler/ir/builders.hpp"
+#include "eq/compiler/ir/builders.hpp"
 
 namespace eq::passes {
 

@@ -1,6 +1,6 @@
-#include "compiler/passes/stabilise.hpp"
+#include "eq/compiler/passes/stabilise.hpp"
 
-#include "compiler/ir/builders.hpp"
+#include "eq/compiler/ir/builders.hpp"
 
 namespace eq::passes {
 

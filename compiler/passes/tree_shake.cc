@@ -1,4 +1,4 @@
-#include "compiler/passes/tree_shake.hpp"
+#include "eq/compiler/passes/tree_shake.hpp"
 
 namespace eq::passes {
 

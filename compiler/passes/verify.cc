@@ -1,6 +1,6 @@
-#include "compiler/passes/verify.hpp"
+#include "eq/compiler/passes/verify.hpp"
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq::passes {
 

@@ -1,9 +1,9 @@
-#include "compiler/tape/compile.hpp"
+#include "eq/compiler/tape/compile.hpp"
 
 #include <algorithm>
 
-#include "compiler/tape/memory_plan.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/tape/memory_plan.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace eq {
 

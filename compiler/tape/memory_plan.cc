@@ -1,4 +1,4 @@
-#include "compiler/tape/memory_plan.hpp"
+#include "eq/compiler/tape/memory_plan.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // The tape's text form (`eqc tape`): one instruction a line, then the memory plan.
 #include <sstream>
 
-#include "compiler/tape/compile.hpp"
+#include "eq/compiler/tape/compile.hpp"
 
 namespace eq {
 

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "grammar/nesting.hpp"
-#include "grammar/parse.hpp"
+#include "eq/grammar/nesting.hpp"
+#include "eq/grammar/parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   // On the stack eqc gives the front end (grammar/nesting.hpp).

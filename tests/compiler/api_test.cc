@@ -5,12 +5,12 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/builders.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/optimizer.hpp"
-#include "runtime/error.hpp"
-#include "runtime/init.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/optimizer.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/init.hpp"
 
 using namespace eq;
 using ir::Graph;

@@ -9,8 +9,8 @@
 #include <map>
 #include <random>
 
-#include "compiler/lower/model.hpp"
-#include "compiler/machine.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/machine.hpp"
 #include "gradcheck.hpp"
 
 using namespace eq;

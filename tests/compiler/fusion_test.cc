@@ -8,9 +8,9 @@
 #include <new>
 #include <random>
 
-#include "compiler/lower/model.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/parser.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/parser.hpp"
 #include "gradcheck.hpp"
 #include "support/alloc_counter.hpp"
 

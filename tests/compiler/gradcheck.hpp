@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/builders.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/tape/compile.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/tape/compile.hpp"
 
 namespace eq::testing {
 

@@ -1,8 +1,8 @@
 // The graph IR: hash-consing, shape rules, batch axis.
 #include <catch2/catch.hpp>
 
-#include "compiler/ir/builders.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 using namespace eq::ir;

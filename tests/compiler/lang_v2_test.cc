@@ -8,11 +8,11 @@
 #include <functional>
 #include <random>
 
-#include "compiler/lower/model.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/parser.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/parser.hpp"
 #include "gradcheck.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 using eq::testing::Leaves;

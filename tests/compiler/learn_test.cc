@@ -6,13 +6,13 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/parser.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/parser.hpp"
 #include "gradcheck.hpp"
-#include "runtime/data.hpp"
-#include "runtime/init.hpp"
-#include "runtime/solvers.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/init.hpp"
+#include "eq/runtime/solvers.hpp"
 
 using namespace eq;
 

@@ -3,8 +3,8 @@
 // case by running `eqc ir` on it and checking the output by eye.
 #include <catch2/catch.hpp>
 
-#include "compiler/lower/model.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace {
 

@@ -11,12 +11,12 @@
 #include <regex>
 #include <sstream>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/builders.hpp"
-#include "compiler/lower/model.hpp"
-#include "compiler/machine.hpp"
-#include "grammar/names.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/grammar/names.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 using namespace eq::ir;

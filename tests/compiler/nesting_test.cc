@@ -5,12 +5,12 @@
 
 #include <string>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/printer.hpp"
-#include "compiler/lower/model.hpp"
-#include "grammar/nesting.hpp"
-#include "grammar/parse.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/ir/printer.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/grammar/nesting.hpp"
+#include "eq/grammar/parse.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace {
 

@@ -8,12 +8,12 @@
 #include <cstring>
 #include <set>
 
-#include "compiler/ir/printer.hpp"
-#include "compiler/lower/model.hpp"
-#include "compiler/lower/unroll.hpp"
-#include "compiler/machine.hpp"
+#include "eq/compiler/ir/printer.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/lower/unroll.hpp"
+#include "eq/compiler/machine.hpp"
 #include "gradcheck.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 using namespace eq::ir;

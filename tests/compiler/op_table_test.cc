@@ -6,11 +6,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "compiler/ir/builders.hpp"
-#include "compiler/ir/printer.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/tape/compile.hpp"
-#include "grammar/builtins.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/ir/printer.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/tape/compile.hpp"
+#include "eq/grammar/builtins.hpp"
 
 using namespace eq;
 using namespace eq::ir;

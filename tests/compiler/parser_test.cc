@@ -5,10 +5,10 @@
 #include <cmath>
 #include <random>
 
-#include "compiler/machine.hpp"
-#include "compiler/parser.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/parser.hpp"
 #include "gradcheck.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 

@@ -4,11 +4,11 @@
 #include <sstream>
 #include <string>
 
-#include "compiler/ir/builders.hpp"
-#include "compiler/parser.hpp"
-#include "compiler/passes/fold.hpp"
-#include "compiler/tape/compile.hpp"
-#include "compiler/passes/pipeline.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/parser.hpp"
+#include "eq/compiler/passes/fold.hpp"
+#include "eq/compiler/tape/compile.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
 #include "pass_util.hpp"
 
 using namespace eq;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "compiler/ir/graph.hpp"
+#include "eq/compiler/ir/graph.hpp"
 
 namespace eq::testing {
 

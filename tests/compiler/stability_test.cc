@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/parser.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/parser.hpp"
 
 using namespace eq;
 using namespace eq::ir;

@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <random>
 
-#include "compiler/autodiff/grad.hpp"
-#include "compiler/ir/builders.hpp"
-#include "compiler/machine.hpp"
-#include "compiler/tape/compile.hpp"
+#include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/compiler/tape/compile.hpp"
 #include "gradcheck.hpp"
 #include "support/alloc_counter.hpp"
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "compiler/lower/unroll.hpp"
+#include "eq/compiler/lower/unroll.hpp"
 #include "gradcheck.hpp"
 
 using namespace eq;

@@ -13,12 +13,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "compiler/export/onnx_names.hpp"
-#include "compiler/machine.hpp"
-#include "runtime/error.hpp"
-#include "runtime/kernels.hpp"
-#include "train/evaluate.hpp"
-#include "train/setup.hpp"
+#include "eq/compiler/export/onnx_names.hpp"
+#include "eq/compiler/machine.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/setup.hpp"
 
 namespace {
 

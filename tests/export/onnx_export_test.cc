@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "compiler/export/onnx_export.hpp"
-#include "compiler/export/onnx_ops.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/export/onnx_export.hpp"
+#include "eq/compiler/export/onnx_ops.hpp"
+#include "eq/runtime/error.hpp"
 
 namespace {
 

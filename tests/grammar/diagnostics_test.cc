@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "grammar/parse.hpp"
+#include "eq/grammar/parse.hpp"
 
 using namespace std::literals;
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "grammar/diagnostics.hpp"
-#include "grammar/parse.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/parse.hpp"
 
 namespace {
 

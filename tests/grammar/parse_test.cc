@@ -8,9 +8,9 @@
 #include <numbers>
 #include <sstream>
 
-#include "grammar/builtins.hpp"
-#include "grammar/lexer.hpp"
-#include "grammar/parse.hpp"
+#include "eq/grammar/builtins.hpp"
+#include "eq/grammar/lexer.hpp"
+#include "eq/grammar/parse.hpp"
 
 namespace {
 

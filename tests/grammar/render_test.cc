@@ -1,9 +1,9 @@
 // Caret rendering: character columns, display widths, tabs, secondary spans.
 #include <catch2/catch.hpp>
 
-#include "grammar/diagnostics.hpp"
-#include "runtime/error.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/grammar/diagnostics.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/utf8.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 // column ranges are allowed, where parse_expression refuses them.
 #include <catch2/catch.hpp>
 
-#include "grammar/parse.hpp"
+#include "eq/grammar/parse.hpp"
 
 namespace {
 

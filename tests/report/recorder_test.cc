@@ -5,11 +5,11 @@
 #include <cmath>
 #include <filesystem>
 
-#include "report/plot.hpp"
-#include "report/recorder.hpp"
-#include "runtime/file_io.hpp"
+#include "eq/report/plot.hpp"
+#include "eq/report/recorder.hpp"
+#include "eq/runtime/file_io.hpp"
 #include "support/tiny_runs.hpp"
-#include "train/trainer.hpp"
+#include "eq/train/trainer.hpp"
 
 using namespace eq;
 namespace fs = std::filesystem;

@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "report/history.hpp"
-#include "report/html.hpp"
-#include "report/log_csv.hpp"
-#include "report/plot.hpp"
-#include "runtime/error.hpp"
+#include "eq/report/history.hpp"
+#include "eq/report/html.hpp"
+#include "eq/report/log_csv.hpp"
+#include "eq/report/plot.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 using namespace eq::report;

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "runtime/blas_core.hpp"
+#include "eq/runtime/blas_core.hpp"
 
 using eq::blas::BlasFacts;
 using eq::blas::CoreAdvice;

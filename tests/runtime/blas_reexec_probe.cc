@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "runtime/blas_core.hpp"
+#include "eq/runtime/blas_core.hpp"
 
 namespace {
 const char* env_or_dash(const char* name) {

@@ -6,10 +6,10 @@
 
 #include <limits>
 
-#include "runtime/blas.hpp"
-#include "runtime/error.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/kernel_testing.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernel_testing.hpp"
 
 using eq::DType;
 using eq::Shape;

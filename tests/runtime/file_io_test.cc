@@ -1,7 +1,7 @@
 // Issue 17, items 5, 10, 11 and 12: what read_file accepts, what an atomic
 // write replaces (and what it refuses), the temporaries a killed writer left
 // behind, and OutputFile's checked writes.
-#include "runtime/file_io.hpp"
+#include "eq/runtime/file_io.hpp"
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -13,8 +13,8 @@
 #include <filesystem>
 
 #include "io_test_util.hpp"
-#include "runtime/error.hpp"
-#include "runtime/output.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/output.hpp"
 
 using namespace eq::test;
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "runtime/format.hpp"
+#include "eq/runtime/format.hpp"
 
 using eq::format_float;
 using eq::format_number;

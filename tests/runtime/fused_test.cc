@@ -4,9 +4,9 @@
 // same-shape, row and scalar inputs, over lengths that leave a tail block.
 #include <catch2/catch.hpp>
 
-#include "runtime/fused.hpp"
-#include "runtime/kernel_testing.hpp"
-#include "runtime/kernels.hpp"
+#include "eq/runtime/fused.hpp"
+#include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -1,12 +1,12 @@
 // Initialisers: fans, repeatability, the moments and bounds of each
 // distribution on large tensors, and orthogonality checked by naive loops.
-#include "runtime/init.hpp"
+#include "eq/runtime/init.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 using eq::DType;
 using eq::Initializer;

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <utility>
 
-#include "runtime/error.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/kernel_testing.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/kernel_testing.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -6,10 +6,10 @@
 #include <functional>
 #include <limits>
 
-#include "runtime/error.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/scalar_math.hpp"
-#include "runtime/kernel_testing.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/scalar_math.hpp"
+#include "eq/runtime/kernel_testing.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -4,9 +4,9 @@
 // float64; the form chosen for the cases that must fold; errors.
 #include <catch2/catch.hpp>
 
-#include "runtime/error.hpp"
-#include "runtime/kernel_testing.hpp"
-#include "runtime/kernels.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;

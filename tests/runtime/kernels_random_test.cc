@@ -9,11 +9,11 @@
 #include <cmath>
 #include <set>
 
-#include "runtime/error.hpp"
-#include "runtime/kernel_testing.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/parallel.hpp"
-#include "runtime/philox.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/parallel.hpp"
+#include "eq/runtime/philox.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -4,9 +4,9 @@
 // part was broadcast along); the row pick X[i]; the error messages.
 #include <catch2/catch.hpp>
 
-#include "runtime/error.hpp"
-#include "runtime/kernel_testing.hpp"
-#include "runtime/kernels.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::ConstView;
 using eq::DType;

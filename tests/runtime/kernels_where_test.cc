@@ -6,9 +6,9 @@
 
 #include <cmath>
 
-#include "runtime/error.hpp"
-#include "runtime/kernel_testing.hpp"
-#include "runtime/kernels.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -7,9 +7,9 @@
 
 #include <cmath>
 
-#include "runtime/kernel_testing.hpp"
-#include "runtime/kernels.hpp"
-#include "runtime/machine.hpp"
+#include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/machine.hpp"
 #include "support/alloc_counter.hpp"
 
 using eq::DType;

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/parallel.hpp"
+#include "eq/runtime/parallel.hpp"
 
 using eq::runtime::parallel_for;
 

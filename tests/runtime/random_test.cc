@@ -1,6 +1,6 @@
 // Rng: reference vectors for the engine and the seeding, fixed outputs for a
 // fixed seed, and the statistics of uniform / normal / below / shuffle.
-#include "runtime/random.hpp"
+#include "eq/runtime/random.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -9,7 +9,7 @@
 #include <numeric>
 #include <vector>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 using eq::Rng;
 

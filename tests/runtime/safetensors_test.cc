@@ -1,4 +1,4 @@
-#include "runtime/safetensors.hpp"
+#include "eq/runtime/safetensors.hpp"
 
 #include <sys/resource.h>
 
@@ -7,7 +7,7 @@
 #include <csignal>
 
 #include "io_test_util.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 
 using eq::DType;
 using eq::SafetensorsFile;

@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <limits>
 
-#include "runtime/checked.hpp"
-#include "runtime/error.hpp"
-#include "runtime/memory.hpp"
-#include "runtime/tape.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/checked.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/memory.hpp"
+#include "eq/runtime/tape.hpp"
+#include "eq/runtime/tensor.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -9,8 +9,8 @@
 #include <new>
 #include <vector>
 
-#include "runtime/error.hpp"
-#include "runtime/solvers.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/solvers.hpp"
 #include "support/alloc_counter.hpp"
 
 using eq::ConstView;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "runtime/error.hpp"
-#include "runtime/tensor.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/tensor.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "io_test_util.hpp"
-#include "runtime/data.hpp"
-#include "runtime/error.hpp"
-#include "runtime/utf8.hpp"
+#include "eq/runtime/data.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/utf8.hpp"
 
 using namespace eq::test;
 

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "runtime/kernels.hpp"
-#include "runtime/vmath.hpp"
-#include "runtime/vmath_core.hpp"
-#include "runtime/vmath_erf.hpp"
+#include "eq/runtime/kernels.hpp"
+#include "eq/runtime/vmath.hpp"
+#include "eq/runtime/vmath_core.hpp"
+#include "eq/runtime/vmath_erf.hpp"
 
 namespace {
 

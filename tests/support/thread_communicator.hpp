@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "train/communicator.hpp"
+#include "eq/train/communicator.hpp"
 
 namespace eq::testing {
 

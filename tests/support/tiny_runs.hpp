@@ -10,7 +10,7 @@
 #include <map>
 #include <string>
 
-#include "train/setup.hpp"
+#include "eq/train/setup.hpp"
 
 namespace eq::testing {
 

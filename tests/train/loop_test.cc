@@ -16,11 +16,11 @@
 #include <set>
 #include <thread>
 
-#include "runtime/blas.hpp"
-#include "runtime/error.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/error.hpp"
 #include "support/thread_communicator.hpp"
 #include "support/tiny_runs.hpp"
-#include "train/trainer.hpp"
+#include "eq/train/trainer.hpp"
 
 using namespace eq;
 namespace fs = std::filesystem;

@@ -4,7 +4,7 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include "train/mpi_communicator.hpp"
+#include "eq/train/mpi_communicator.hpp"
 
 namespace eq::testing {
 Communicator* world = nullptr;

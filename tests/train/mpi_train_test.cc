@@ -14,9 +14,9 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "runtime/blas.hpp"
-#include "runtime/safetensors.hpp"
-#include "train/trainer.hpp"
+#include "eq/runtime/blas.hpp"
+#include "eq/runtime/safetensors.hpp"
+#include "eq/train/trainer.hpp"
 
 namespace eq::testing {
 extern Communicator* world;

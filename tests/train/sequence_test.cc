@@ -1,10 +1,10 @@
 // Text streams for truncated BPTT, and sampling a time model symbol by symbol.
 #include <catch2/catch.hpp>
 
-#include "compiler/lower/model.hpp"
-#include "train/sampler.hpp"
-#include "train/streams.hpp"
-#include "runtime/error.hpp"
+#include "eq/compiler/lower/model.hpp"
+#include "eq/train/sampler.hpp"
+#include "eq/train/streams.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 

@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "train/sampler.hpp"
-#include "train/trainer.hpp"
-#include "train/evaluate.hpp"
-#include "runtime/error.hpp"
+#include "eq/train/sampler.hpp"
+#include "eq/train/trainer.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 namespace fs = std::filesystem;

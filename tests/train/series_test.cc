@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/error.hpp"
+#include "eq/runtime/error.hpp"
 #include "support/tiny_runs.hpp"
-#include "train/streams.hpp"
-#include "train/text_scorer.hpp"
-#include "train/trainer.hpp"
+#include "eq/train/streams.hpp"
+#include "eq/train/text_scorer.hpp"
+#include "eq/train/trainer.hpp"
 
 using namespace eq;
 

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <fstream>
 
-#include "train/trainer.hpp"
-#include "grammar/parse.hpp"
-#include "runtime/error.hpp"
+#include "eq/train/trainer.hpp"
+#include "eq/grammar/parse.hpp"
+#include "eq/runtime/error.hpp"
 
 using namespace eq;
 

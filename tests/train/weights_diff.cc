@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "runtime/error.hpp"
-#include "runtime/safetensors.hpp"
+#include "eq/runtime/error.hpp"
+#include "eq/runtime/safetensors.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 4) {
