@@ -36,10 +36,11 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {107713, 21020682};
   const int n = world.size();
   if (world.rank() == 0)
-    std::printf("%d ranks; median of 20 after 3 warm-ups\n%12s %10s %12s %12s %14s\n", n, "floats", "MB",
-                "copy ms", "allreduce ms", "bus GB/s");
+    std::printf("%d ranks; median of 20 after 3 warm-ups\n%12s %10s %12s %12s %14s\n", n, "floats",
+                "MB", "copy ms", "allreduce ms", "bus GB/s");
   for (long count : sizes) {
-    std::vector<float> grads(static_cast<std::size_t>(count), 1.0f + static_cast<float>(world.rank()));
+    std::vector<float> grads(static_cast<std::size_t>(count),
+                             1.0f + static_cast<float>(world.rank()));
     std::vector<float> buffer(grads.size());
     std::vector<double> copy, reduce;
     for (int rep = 0; rep < 23; ++rep) {
@@ -55,8 +56,8 @@ int main(int argc, char** argv) {
     const double bytes = 4.0 * static_cast<double>(count);
     const double t = median(reduce);
     if (world.rank() == 0)
-      std::printf("%12ld %10.2f %12.3f %12.3f %14.2f\n", count, bytes / 1e6, 1e3 * median(copy), 1e3 * t,
-                  2.0 * (n - 1) / n * bytes / t / 1e9);
+      std::printf("%12ld %10.2f %12.3f %12.3f %14.2f\n", count, bytes / 1e6, 1e3 * median(copy),
+                  1e3 * t, 2.0 * (n - 1) / n * bytes / t / 1e9);
   }
   return 0;
 }

@@ -20,7 +20,8 @@ int main() {
   std::vector<double> x_values, w_values, b_values;
   // Fixed, readable inputs: a ramp for X, a checkerboard-ish W, a small bias.
   for (std::int64_t i = 0; i < batch * in; ++i) x_values.push_back(0.5 * double(i % 7) - 1.5);
-  for (std::int64_t i = 0; i < out * in; ++i) w_values.push_back((i % 2 ? 0.3 : -0.2) * double(i % 5));
+  for (std::int64_t i = 0; i < out * in; ++i)
+    w_values.push_back((i % 2 ? 0.3 : -0.2) * double(i % 5));
   for (std::int64_t j = 0; j < out; ++j) b_values.push_back(0.1 * double(j) - 0.2);
 
   Tensor x = Tensor::from(Shape{batch, in}, x_values);
@@ -49,7 +50,6 @@ int main() {
     std::printf("\n");
   }
   bool ok = worst < 1e-6;
-  std::printf("largest difference from a float64 loop: %.2g — %s\n", worst,
-              ok ? "OK" : "MISMATCH");
+  std::printf("largest difference from a float64 loop: %.2g — %s\n", worst, ok ? "OK" : "MISMATCH");
   return ok ? 0 : 1;
 }

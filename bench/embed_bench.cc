@@ -8,11 +8,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <eq/eq.hpp>
+#include <functional>
+#include <vector>
 
 #include "eq/runtime/parallel.hpp"
-#include <vector>
 
 #ifdef EQ_HAVE_MUPARSER
 #include <muParser.h>
@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   if (argc > 3) eq::runtime::set_parallel_threads(std::atoi(argv[3]));
   const double a = 0.75, b = -0.25;
   std::vector<double> xs(static_cast<std::size_t>(n)), out(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) xs[static_cast<std::size_t>(i)] = -8.0 + 16.0 * static_cast<double>(i) / static_cast<double>(n);
+  for (std::int64_t i = 0; i < n; ++i)
+    xs[static_cast<std::size_t>(i)] = -8.0 + 16.0 * static_cast<double>(i) / static_cast<double>(n);
 
   // eq: bind, parse once, run.
   eq::Graph g(eq::DType::f64);
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
   // The hand-written loop.
   auto run_loop = [&] {
     for (std::int64_t i = 0; i < n; ++i)
-      out[static_cast<std::size_t>(i)] = 1.0 / (1.0 + std::exp(-(a * xs[static_cast<std::size_t>(i)] + b)));
+      out[static_cast<std::size_t>(i)] =
+          1.0 / (1.0 + std::exp(-(a * xs[static_cast<std::size_t>(i)] + b)));
   };
 #ifdef EQ_HAVE_MUPARSER
   mu::Parser mp;
@@ -88,11 +90,14 @@ int main(int argc, char** argv) {
   std::printf("σ(a*x + b) over %lld values, double, best of %d (eq: %d threads):\n",
               static_cast<long long>(n), repeats, eq::runtime::parallel_threads());
   std::printf("  eq (Parser + Machine)   %7.3f ns/value\n", eq_ns);
-  std::printf("  hand-written loop       %7.3f ns/value   eq / loop     = %.2f\n", loop_ns, eq_ns / loop_ns);
+  std::printf("  hand-written loop       %7.3f ns/value   eq / loop     = %.2f\n", loop_ns,
+              eq_ns / loop_ns);
 #ifdef EQ_HAVE_MUPARSER
   for (std::int64_t i = 0; i < n; ++i)
-    worst = std::max(worst, std::abs(mout[static_cast<std::size_t>(i)] - out[static_cast<std::size_t>(i)]));
-  std::printf("  muParser bulk Eval      %7.3f ns/value   muParser / eq = %.2f\n", mu_ns, mu_ns / eq_ns);
+    worst = std::max(
+        worst, std::abs(mout[static_cast<std::size_t>(i)] - out[static_cast<std::size_t>(i)]));
+  std::printf("  muParser bulk Eval      %7.3f ns/value   muParser / eq = %.2f\n", mu_ns,
+              mu_ns / eq_ns);
 #else
   (void)mu_ns;
   std::printf("  muParser: not built (libmuparser-dev missing)\n");

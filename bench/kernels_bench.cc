@@ -86,7 +86,8 @@ void BM_unary_spread(benchmark::State& state, k::Unary op) {
   finish(state);
 }
 
-template <class F> void libm_loop(benchmark::State& state, F f) {
+template <class F>
+void libm_loop(benchmark::State& state, F f) {
   Tensor z = spread(), out(DType::f32, Shape{kBatch, kWidth});
   const float* x = z.view().as<float>();
   float* y = out.view().as<float>();

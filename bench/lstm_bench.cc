@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     ys.push_back(std::move(y));
   }
   std::vector<eq::Tensor> carry;
-  for (const auto& s : w.states) carry.emplace_back(eq::DType::f32, s.carry_in[0].shape().example().with_front(B));
+  for (const auto& s : w.states)
+    carry.emplace_back(eq::DType::f32, s.carry_in[0].shape().example().with_front(B));
 
   std::vector<eq::ConstView> gv(grads.size());
   auto one_step = [&] {
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < steps; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     one_step();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
   if (std::getenv("EQ_PROFILE")) {  // where a step's time goes, by kernel
@@ -86,8 +88,9 @@ int main(int argc, char** argv) {
     double total = 0;
     for (const auto& e : vm.runtime().profile()) total += e.seconds;
     for (const auto& e : vm.runtime().profile())
-      std::fprintf(stderr, "%8.3f ms %5.1f%%  %6lld× %s\n", 1e3 * e.seconds / steps, 100 * e.seconds / total,
-                   static_cast<long long>(e.count / steps), e.label.c_str());
+      std::fprintf(stderr, "%8.3f ms %5.1f%%  %6lld× %s\n", 1e3 * e.seconds / steps,
+                   100 * e.seconds / total, static_cast<long long>(e.count / steps),
+                   e.label.c_str());
   }
   std::printf("eq: %.3f ms per training step (median of %d; loss %.4f; %zu instructions)\n",
               ms[ms.size() / 2], steps, vm.value(objective).at(0), vm.program().tape.code.size());

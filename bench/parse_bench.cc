@@ -15,8 +15,8 @@ std::string generate(int equations) {
   std::string s = "dim H = 128\ndim V\ninput xₜ : onehot[V]\n";
   for (int i = 0; i < equations; ++i) {
     const std::string n = std::to_string(i);
-    s += "h" + n + "ₜ = σ(W_" + n + "·xₜ + U_{" + n + "}·h" + n + "ₜ₋₁ + B" + n +
-         ") * tanh(½(c" + n + "ₜ - 2x²)) / ‖a" + n + "‖  # equation " + n + "\n";
+    s += "h" + n + "ₜ = σ(W_" + n + "·xₜ + U_{" + n + "}·h" + n + "ₜ₋₁ + B" + n + ") * tanh(½(c" +
+         n + "ₜ - 2x²)) / ‖a" + n + "‖  # equation " + n + "\n";
   }
   return s;
 }
@@ -39,8 +39,8 @@ void BM_parse(benchmark::State& state) {
     if (d.has_errors()) state.SkipWithError("generated file does not parse");
     benchmark::DoNotOptimize(m.statements.data());
   }
-  state.counters["tokens/s"] =
-      benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
   state.counters["MB/s"] = benchmark::Counter(static_cast<double>(text.size()) / 1e6,
                                               benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -50,8 +50,8 @@ void BM_lex(benchmark::State& state) {
   const eq::SourceFile f("gen.eq", generate(static_cast<int>(state.range(0))));
   int64_t tokens = 0;
   for (auto _ : state) tokens = count_tokens(f);
-  state.counters["tokens/s"] =
-      benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_lex)->Arg(10000)->Unit(benchmark::kMillisecond);
 

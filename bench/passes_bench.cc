@@ -37,7 +37,10 @@ double best_us(Machine& vm) {
   for (int rep = 0; rep < 7; ++rep) {
     auto a = std::chrono::steady_clock::now();
     for (int i = 0; i < runs; ++i) vm.run();
-    best = std::min(best, std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count() / runs);
+    best = std::min(
+        best,
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count() /
+            runs);
   }
   return best;
 }
@@ -68,7 +71,8 @@ void fill(Machine& vm, ir::Graph& g, std::int64_t batch, std::mt19937& rng) {
 void lstm_cell(std::int64_t batch, std::int64_t hidden, bool with_h) {
   Graph g;
   Parser p(g);
-  for (const char* name : {"iₜ", "fₜ", "oₜ", "ĉₜ", "cₜ₋₁"}) p.set(name, g.input(name, Shape{hidden}));
+  for (const char* name : {"iₜ", "fₜ", "oₜ", "ĉₜ", "cₜ₋₁"})
+    p.set(name, g.input(name, Shape{hidden}));
   Node c = p.define("cₜ = fₜ*cₜ₋₁ + iₜ*ĉₜ");
   Node h = with_h ? p.define("hₜ = oₜ*tanh(cₜ)") : c;
   double us[2];
@@ -81,8 +85,8 @@ void lstm_cell(std::int64_t batch, std::int64_t hidden, bool with_h) {
     code[opt] = vm.program().tape.code.size();
   }
   std::printf("%s %5lld x %-5lld  %2zu instr %9.2f us   %2zu instr %9.2f us   %5.2fx\n",
-              with_h ? "cₜ and hₜ" : "cₜ only ", static_cast<long long>(batch), static_cast<long long>(hidden), code[0], us[0], code[1], us[1],
-              us[0] / us[1]);
+              with_h ? "cₜ and hₜ" : "cₜ only ", static_cast<long long>(batch),
+              static_cast<long long>(hidden), code[0], us[0], code[1], us[1], us[0] / us[1]);
 }
 
 void model_step(const fs::path& file, std::int64_t batch) {
@@ -110,14 +114,15 @@ void model_step(const fs::path& file, std::int64_t batch) {
     us[opt] = best_us(vm);
     code[opt] = vm.program().tape.code.size();
   }
-  std::printf("%-26s  %3zu instr %9.2f us  %3zu instr %9.2f us   %5.2fx\n", file.filename().string().c_str(), code[0],
-              us[0], code[1], us[1], us[0] / us[1]);
+  std::printf("%-26s  %3zu instr %9.2f us  %3zu instr %9.2f us   %5.2fx\n",
+              file.filename().string().c_str(), code[0], us[0], code[1], us[1], us[0] / us[1]);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::printf("fusion: LSTM cell update, f32          -O0                      passes        speed-up\n");
+  std::printf(
+      "fusion: LSTM cell update, f32          -O0                      passes        speed-up\n");
   for (auto [b, h] : {std::pair<std::int64_t, std::int64_t>{32, 128}, {256, 512}, {1024, 1024}})
     for (bool with_h : {true, false}) lstm_cell(b, h, with_h);
 

@@ -41,8 +41,8 @@ struct Operands {
 
 void set_flops(benchmark::State& state, std::int64_t n) {
   // A per-iteration amount turned into a rate: GFLOP per second.
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      2.0 * double(n) * double(n) * double(n) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(n) * double(n) * double(n) / 1e9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void direct(Operands& x, int n) {
@@ -51,8 +51,8 @@ void direct(Operands& x, int n) {
 }
 
 void wrapped(Operands& x, std::int64_t n) {
-  eq::blas::gemm(eq::DType::f32, eq::blas::Trans::no, eq::blas::Trans::no, n, n, n, 1.0,
-                 x.a.data(), n, x.b.data(), n, 0.0, x.c.data(), n);
+  eq::blas::gemm(eq::DType::f32, eq::blas::Trans::no, eq::blas::Trans::no, n, n, n, 1.0, x.a.data(),
+                 n, x.b.data(), n, 0.0, x.c.data(), n);
 }
 
 void BM_sgemm_direct(benchmark::State& state) {
@@ -139,10 +139,10 @@ class OverheadReporter : public benchmark::ConsoleReporter {
       const Figures* d = find("BM_sgemm_direct", n);
       const Figures* w = find("BM_sgemm_eq", n);
       if (!d || !w) continue;
-      std::printf("%6lld %14.1f %14.1f %9.2f%% %14.1f %14.1f %9.2f%%\n",
-                  static_cast<long long>(n), d->best_gflops, w->best_gflops,
-                  100.0 * (1.0 - w->best_gflops / d->best_gflops), d->median_gflops,
-                  w->median_gflops, 100.0 * (1.0 - w->median_gflops / d->median_gflops));
+      std::printf("%6lld %14.1f %14.1f %9.2f%% %14.1f %14.1f %9.2f%%\n", static_cast<long long>(n),
+                  d->best_gflops, w->best_gflops, 100.0 * (1.0 - w->best_gflops / d->best_gflops),
+                  d->median_gflops, w->median_gflops,
+                  100.0 * (1.0 - w->median_gflops / d->median_gflops));
     }
     const Figures* cd = find("BM_call_direct", 2);
     const Figures* ce = find("BM_call_eq", 2);

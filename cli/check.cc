@@ -47,7 +47,8 @@ Checked check_file(const std::string& path, const std::string& bytes, bool read_
   // the lowering — in checking mode, which reports them all together.
   Setup setup;
   try {
-    setup = setup_source(path == "-" ? "<stdin>" : path, bytes, path == "-" ? "" : parent_dir(path), so);
+    setup = setup_source(path == "-" ? "<stdin>" : path, bytes, path == "-" ? "" : parent_dir(path),
+                         so);
   } catch (const Error& e) {
     return {e.what(), true};
   }
@@ -83,8 +84,10 @@ int check(const Options& o) {
       checked = {e.what(), true};
     }
     // Errors fail the file; warnings alone are printed and it passes.
-    if (checked.failed) status = fail(Error(checked.text));
-    else std::fputs(checked.text.c_str(), stderr);
+    if (checked.failed)
+      status = fail(Error(checked.text));
+    else
+      std::fputs(checked.text.c_str(), stderr);
   }
   return status;
 }
@@ -92,7 +95,8 @@ int check(const Options& o) {
 }  // namespace
 
 int run_check(int argc, char** argv) {
-  return run_command({"check", kCheckUsage, {{"no-data", false}}, false, false, 1, -1}, argc, argv, check);
+  return run_command({"check", kCheckUsage, {{"no-data", false}}, false, false, 1, -1}, argc, argv,
+                     check);
 }
 
 }  // namespace eq::cli

@@ -6,6 +6,8 @@
 // weights file, so new data is read exactly as the training data was. A
 // time model is scored on text (loss per symbol, accuracy of the next
 // symbol) and predicts per step of the text (predictions.hpp).
+#include "eq/train/evaluate.hpp"
+
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -15,7 +17,6 @@
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/file_io.hpp"
 #include "eq/runtime/format.hpp"
-#include "eq/train/evaluate.hpp"
 #include "eq/train/memory_plan.hpp"
 #include "eq/train/setup.hpp"
 #include "eq/train/text_scorer.hpp"
@@ -24,7 +25,8 @@ namespace eq::cli {
 namespace {
 
 constexpr const char* kEvalUsage =
-    "usage: eqc eval FILE.eq -w W.safetensors [--data SOURCE] [--batch N] [--threads N] [--seed S]\n"
+    "usage: eqc eval FILE.eq -w W.safetensors [--data SOURCE] [--batch N] [--threads N] [--seed "
+    "S]\n"
     "                [--force]\n"
     "  prints the mean loss (and accuracy for class targets) of the weights on the data; a time\n"
     "  model's on the text the train block holds out, or on --data FILE.txt, in N streams\n"
@@ -32,7 +34,8 @@ constexpr const char* kEvalUsage =
     "  --force  use weights saved from another source (the parameters must still fit)\n";
 constexpr const char* kPredictUsage =
     "usage: eqc predict FILE.eq -w W.safetensors [--data SOURCE] [-o out.csv]\n"
-    "                   [--top K | --proba | --values] [--batch N] [--threads N] [--seed S] [--force]\n"
+    "                   [--top K | --proba | --values] [--batch N] [--threads N] [--seed S] "
+    "[--force]\n"
     "  writes one row per example (a time model: per step of the text): the class label, or\n"
     "  the output's values; --top K the K likeliest classes or symbols with their probabilities,\n"
     "  --proba every class's probability (a binary target: p(y=1)); --values the output's\n"
@@ -62,9 +65,8 @@ void load(const Options& o, const std::string& eq_path, const std::string& weigh
   so.force = o.flag("force");
   so.inputs_only = inputs_only;
   if (auto d = o.key("data")) so.overrides["data"] = *d;
-  out.setup = eq_path.empty()
-                  ? setup_source(out.saved.source_name, out.saved.source, "", so)
-                  : setup_file(eq_path, so);
+  out.setup = eq_path.empty() ? setup_source(out.saved.source_name, out.saved.source, "", so)
+                              : setup_file(eq_path, so);
 }
 
 // An evaluation program for batches of `data`, its memory checked first.
@@ -109,8 +111,7 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
 
 const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"},
     kThreads{"threads"}, kOutput{"output", true, "-o"}, kTop{"top"}, kProba{"proba", false},
-    kValues{"values", false}, kSeed{"seed"},
-    kForce{"force", false};
+    kValues{"values", false}, kSeed{"seed"}, kForce{"force", false};
 
 int eval(const Options& o) {
   if (!o.key("weights")) throw UsageError(kEvalUsage);
@@ -139,27 +140,34 @@ int eval(const Options& o) {
 }  // namespace
 
 int run_eval(int argc, char** argv) {
-  return run_command({"eval", kEvalUsage, {kWeights, kData, kBatch, kThreads, kSeed, kForce}}, argc, argv,
-                     [](const Options& o) { return out_of_memory_while("evaluating " + o.files[0], [&] { return eval(o); }); });
+  return run_command({"eval", kEvalUsage, {kWeights, kData, kBatch, kThreads, kSeed, kForce}}, argc,
+                     argv, [](const Options& o) {
+                       return out_of_memory_while("evaluating " + o.files[0],
+                                                  [&] { return eval(o); });
+                     });
 }
 
 int run_predict(int argc, char** argv) {
-  return run_command({"predict", kPredictUsage, {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed, kForce}},
-                     argc, argv, [](const Options& o) {
-                       if (!o.key("weights")) throw UsageError(kPredictUsage);
-                       return out_of_memory_while("predicting with " + o.files[0], [&] {
-                         return predict_common(o, o.files[0], *o.key("weights"));
-                       });
-                     });
+  return run_command(
+      {"predict",
+       kPredictUsage,
+       {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed, kForce}},
+      argc, argv, [](const Options& o) {
+        if (!o.key("weights")) throw UsageError(kPredictUsage);
+        return out_of_memory_while("predicting with " + o.files[0], [&] {
+          return predict_common(o, o.files[0], *o.key("weights"));
+        });
+      });
 }
 
 int run_run(int argc, char** argv) {
-  return run_command({"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed}}, argc, argv,
-                     [](const Options& o) {
-                       if (!o.key("data")) throw UsageError(kRunUsage);
-                       return out_of_memory_while("predicting with " + o.files[0],
-                                                  [&] { return predict_common(o, "", o.files[0]); });
-                     });
+  return run_command(
+      {"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed}}, argc,
+      argv, [](const Options& o) {
+        if (!o.key("data")) throw UsageError(kRunUsage);
+        return out_of_memory_while("predicting with " + o.files[0],
+                                   [&] { return predict_common(o, "", o.files[0]); });
+      });
 }
 
 }  // namespace eq::cli

@@ -46,16 +46,17 @@ int export_model(const Options& o) {
   write_file_atomically(*o.key("output"), {&chunk, 1});
   return kOk;
 #else
-  throw Error("eqc export: this eqc was built without ONNX (install libonnx-dev and "
-              "libprotobuf-dev, then configure again)");
+  throw Error(
+      "eqc export: this eqc was built without ONNX (install libonnx-dev and "
+      "libprotobuf-dev, then configure again)");
 #endif
 }
 
 }  // namespace
 
 int run_export(int argc, char** argv) {
-  return run_command({"export", kExportUsage, {{"weights", true, "-w"}, {"output", true, "-o"}}}, argc,
-                     argv, export_model);
+  return run_command({"export", kExportUsage, {{"weights", true, "-w"}, {"output", true, "-o"}}},
+                     argc, argv, export_model);
 }
 
 }  // namespace eq::cli

@@ -51,7 +51,8 @@ constexpr const char* kIrUsage =
     "  %id name = op inputs : dtype[shape]  # file:line:col\n"
     "  passes: fold, simplify, stabilise, cse, fuse, tree-shake (-O0: tree-shake only)\n";
 constexpr const char* kTapeUsage =
-    "usage: eqc tape FILE.eq [-D NAME=VALUE]... [--predict] [--batch N] [--dtype f64] [-O0] [--stats]\n"
+    "usage: eqc tape FILE.eq [-D NAME=VALUE]... [--predict] [--batch N] [--dtype f64] [-O0] "
+    "[--stats]\n"
     "              [--print-after PASS[,PASS]...] [--print-after-all] [--disable PASS[,PASS]...]\n"
     "  prints the instruction listing of the training step (or --predict) and its memory plan\n";
 constexpr const char* kGraphUsage =
@@ -63,8 +64,8 @@ const OptionSpec kGrad{"grad", false}, kPredict{"predict", false}, kDtype{"dtype
 const std::vector<OptionSpec> kPassOptions = {
     {"stats", false}, {"print-after"}, {"print-after-all", false}, {"disable"}};
 
-CommandSpec inspect_command(const std::string& name, const char* usage, std::vector<OptionSpec> options,
-                            bool passes) {
+CommandSpec inspect_command(const std::string& name, const char* usage,
+                            std::vector<OptionSpec> options, bool passes) {
   if (passes) options.insert(options.end(), kPassOptions.begin(), kPassOptions.end());
   options.push_back(kDtype);
   return {name, usage, std::move(options), true, passes, 1, 1};
@@ -86,8 +87,9 @@ int graph(const Options& o) {
   CompileOptions options;
   options.opt_level = 0;  // the graph as lowered (and differentiated)
   passes::PassStats stats;
-  std::fputs(ir::print_dot(m.graph(), roots(m, o.flag("predict"), o.flag("grad"), options, stats)).c_str(),
-             stdout);
+  std::fputs(
+      ir::print_dot(m.graph(), roots(m, o.flag("predict"), o.flag("grad"), options, stats)).c_str(),
+      stdout);
   return kOk;
 }
 
@@ -116,11 +118,13 @@ int run_ir(int argc, char** argv) {
 }
 
 int run_graph(int argc, char** argv) {
-  return run_command(inspect_command("graph", kGraphUsage, {kGrad, kPredict}, false), argc, argv, graph);
+  return run_command(inspect_command("graph", kGraphUsage, {kGrad, kPredict}, false), argc, argv,
+                     graph);
 }
 
 int run_tape(int argc, char** argv) {
-  return run_command(inspect_command("tape", kTapeUsage, {kPredict, {"batch"}}, true), argc, argv, tape);
+  return run_command(inspect_command("tape", kTapeUsage, {kPredict, {"batch"}}, true), argc, argv,
+                     tape);
 }
 
 }  // namespace eq::cli

@@ -1,9 +1,10 @@
 #include "cli/interrupt.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <utility>
-#include <unistd.h>
 
 namespace eq::cli {
 namespace {
@@ -50,9 +51,12 @@ InterruptGuard::~InterruptGuard() {
 
 const char* InterruptGuard::caught() {
   switch (g_caught.load()) {
-    case SIGINT: return "SIGINT";
-    case SIGTERM: return "SIGTERM";
-    default: return nullptr;
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    default:
+      return nullptr;
   }
 }
 

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) names.emplace_back(c.name);
   // Command names are short: allow two edits (a swapped pair of letters).
   const std::string near = eq::nearest_name(std::string(name), names, 2);
-  return eq::cli::fail(eq::cli::UsageError(
-      "eqc: unknown command '" + std::string(name) + "'" +
-      (near.empty() ? "" : "; did you mean '" + near + "'?") + "\n(run 'eqc --help' for the list)"));
+  return eq::cli::fail(eq::cli::UsageError("eqc: unknown command '" + std::string(name) + "'" +
+                                           (near.empty() ? "" : "; did you mean '" + near + "'?") +
+                                           "\n(run 'eqc --help' for the list)"));
 }

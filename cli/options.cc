@@ -146,7 +146,8 @@ int out_of_memory_while(const std::string& doing, const std::function<int()>& bo
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    throw Error("out of memory while " + doing + "; a smaller batch, model (-D NAME=VALUE) or data set needs less");
+    throw Error("out of memory while " + doing +
+                "; a smaller batch, model (-D NAME=VALUE) or data set needs less");
   }
 }
 
@@ -165,8 +166,9 @@ int run_command(const CommandSpec& command, int argc, char** argv,
     fail(Error(e.what()));  // already says where, and that it is a bug of eq's
   } catch (const std::bad_alloc&) {
     // Printed without allocating: memory has just run out.
-    std::fprintf(stderr, "eqc %s: out of memory while running (the system refused an "
-                         "allocation); a smaller model, batch or data set needs less\n",
+    std::fprintf(stderr,
+                 "eqc %s: out of memory while running (the system refused an "
+                 "allocation); a smaller model, batch or data set needs less\n",
                  command.name.c_str());
   } catch (const std::exception& e) {
     fail(Error("eqc " + command.name + ": internal error: " + e.what()));
@@ -186,8 +188,9 @@ long long whole_option(const Options& o, const std::string& key, long long fallb
   // strtoll saturates at LLONG_MIN / LLONG_MAX with ERANGE: out of range too.
   if (v->empty() || *end != '\0' || errno == ERANGE || n < min || n > max)
     throw UsageError("eqc: --" + key + " takes a whole number " +
-                     (max == LLONG_MAX ? "≥ " + std::to_string(min)
-                                       : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+                     (max == LLONG_MAX
+                          ? "≥ " + std::to_string(min)
+                          : "from " + std::to_string(min) + " to " + std::to_string(max)) +
                      "; got '" + *v + "'");
   return n;
 }
@@ -206,7 +209,8 @@ Model load_model(const Options& options) {
 }
 
 std::string stem(const std::string& path) {
-  std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  std::string name =
+      path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   const auto dot = name.find_last_of('.');
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }

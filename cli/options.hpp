@@ -25,9 +25,9 @@
 namespace eq::cli {
 
 struct OptionSpec {
-  std::string name;                // without the dashes: "batch"
-  bool takes_value = true;         // --name VALUE, or a flag --name
-  std::string short_name = {};     // "-o"
+  std::string name;                     // without the dashes: "batch"
+  bool takes_value = true;              // --name VALUE, or a flag --name
+  std::string short_name = {};          // "-o"
   std::vector<std::string> hints = {};  // spellings that get "did you mean --name"
 };
 
@@ -38,15 +38,15 @@ struct CommandSpec {
   bool dims = false;       // takes -D NAME=VALUE
   bool opt_level = false;  // takes -O0 / -O1
   int min_files = 1;
-  int max_files = 1;       // -1: any number
+  int max_files = 1;  // -1: any number
 };
 
 struct Options {
-  std::vector<std::string> files;             // positional arguments
-  std::map<std::string, std::int64_t> dims;   // -D NAME=VALUE
-  std::map<std::string, std::string> keys;    // --key value
-  std::vector<std::string> flags;             // --flag (no value)
-  int opt_level = 1;                          // -O0 / -O1
+  std::vector<std::string> files;            // positional arguments
+  std::map<std::string, std::int64_t> dims;  // -D NAME=VALUE
+  std::map<std::string, std::string> keys;   // --key value
+  std::vector<std::string> flags;            // --flag (no value)
+  int opt_level = 1;                         // -O0 / -O1
 
   bool flag(const std::string& name) const;
   std::optional<std::string> key(const std::string& name) const;

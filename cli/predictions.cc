@@ -54,8 +54,9 @@ std::string class_columns(const std::vector<double>& p, const std::vector<std::s
   std::vector<std::size_t> order(p.size());
   std::iota(order.begin(), order.end(), 0);
   // The likeliest first; the first of equal ones (argmax's rule).
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    [&](std::size_t a, std::size_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+  std::partial_sort(
+      order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+      [&](std::size_t a, std::size_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
   for (std::size_t i = 0; i < k; ++i) {
     row += (i ? "," : "") + field(names[order[i]]);
     if (!names_only) row += "," + shortest(p[order[i]], dtype);
@@ -80,8 +81,8 @@ std::string class_header(const std::string& name, const std::vector<std::string>
 void check_classes(const PredictOptions& o, std::int64_t classes, const std::string& what) {
   if (o.top > 0 && o.proba) throw Error("eqc: give --top or --proba, not both");
   if (o.top > classes)
-    throw Error("eqc: --top " + std::to_string(o.top) + " asks for more than the " + std::to_string(classes) +
-                " " + what);
+    throw Error("eqc: --top " + std::to_string(o.top) + " asks for more than the " +
+                std::to_string(classes) + " " + what);
 }
 
 }  // namespace
@@ -93,30 +94,39 @@ std::string example_predictions(const Setup& s, const Tensor& out, const Predict
   const std::int64_t width = n ? out.numel() / n : 0;
   const AccuracyPair acc = accuracy_pair(m);
   const bool classes = acc.output && acc.output == m.outputs()[0].second && !o.values;
-  if (o.values && (o.top > 0 || o.proba)) throw Error("eqc: give --values alone, not with --top or --proba");
+  if (o.values && (o.top > 0 || o.proba))
+    throw Error("eqc: give --values alone, not with --top or --proba");
   if ((o.top > 0 || o.proba) && !classes)
-    throw Error("eqc: --" + std::string(o.proba ? "proba" : "top") + " needs a class output, and " + name +
-                " is none: a class output scores a one-hot target, or is a σ of one value for a 0/1 target");
+    throw Error("eqc: --" + std::string(o.proba ? "proba" : "top") + " needs a class output, and " +
+                name +
+                " is none: a class output scores a one-hot target, or is a σ of one value for a "
+                "0/1 target");
   std::string csv;
   if (classes && acc.binary) {
-    if (o.top > 0) throw Error("eqc: --top needs more than two classes; use --proba for p(" + acc.target + "=1)");
+    if (o.top > 0)
+      throw Error("eqc: --top needs more than two classes; use --proba for p(" + acc.target +
+                  "=1)");
     csv = o.proba ? field("p(" + acc.target + "=1)") : field(acc.target);
     csv += '\n';
     for (std::int64_t i = 0; i < n; ++i)
-      csv += (o.proba ? shortest(out.at(i), out.dtype()) : std::string(out.at(i) >= 0.5 ? "1" : "0")) + '\n';
+      csv +=
+          (o.proba ? shortest(out.at(i), out.dtype()) : std::string(out.at(i) >= 0.5 ? "1" : "0")) +
+          '\n';
     return csv;
   }
   if (classes) {
     std::vector<std::string> names;
     if (auto it = s.labels.find(acc.target); it != s.labels.end()) names = it->second;
-    for (std::int64_t k = static_cast<std::int64_t>(names.size()); k < width; ++k) names.push_back(std::to_string(k));
+    for (std::int64_t k = static_cast<std::int64_t>(names.size()); k < width; ++k)
+      names.push_back(std::to_string(k));
     check_classes(o, width, "classes of " + acc.target);
     const bool names_only = o.top <= 0;
     csv = class_header(acc.target, names, o, names_only) + '\n';
     const bool softmaxed = acc.output.op() == ir::Op::softmax;
     std::vector<double> values(static_cast<std::size_t>(width)), p;
     for (std::int64_t i = 0; i < n; ++i) {
-      for (std::int64_t j = 0; j < width; ++j) values[static_cast<std::size_t>(j)] = out.at(i * width + j);
+      for (std::int64_t j = 0; j < width; ++j)
+        values[static_cast<std::size_t>(j)] = out.at(i * width + j);
       probabilities(values.data(), width, softmaxed, p);
       csv += class_columns(p, names, o, names_only, out.dtype()) + '\n';
     }
@@ -126,7 +136,8 @@ std::string example_predictions(const Setup& s, const Tensor& out, const Predict
     csv += (j ? "," : "") + field(name + (width > 1 ? "[" + std::to_string(j) + "]" : ""));
   csv += '\n';
   for (std::int64_t i = 0; i < n; ++i) {
-    for (std::int64_t j = 0; j < width; ++j) csv += (j ? "," : "") + shortest(out.at(i * width + j), out.dtype());
+    for (std::int64_t j = 0; j < width; ++j)
+      csv += (j ? "," : "") + shortest(out.at(i * width + j), out.dtype());
     csv += '\n';
   }
   return csv;
@@ -138,7 +149,8 @@ std::string text_predictions(Setup& s, const SafetensorsFile& weights, const Pre
     throw Error(m.source().name() + ": a time model predicts on text: give --data FILE.txt");
   Sampler sampler(m);
   set_params(m, weights, sampler.machine());
-  const std::vector<std::string> symbols = vocabulary_symbols(s.vocabulary, weights.path, sampler.classes());
+  const std::vector<std::string> symbols =
+      vocabulary_symbols(s.vocabulary, weights.path, sampler.classes());
   check_classes(o, sampler.classes(), "symbols of the vocabulary");
   const DType dtype = m.graph().dtype();
   std::string csv = "t,symbol," + class_header("next", symbols, o, false) + '\n';

@@ -39,7 +39,9 @@ std::string on_path(const std::string& name) {
 std::string this_program() {
   char buf[4096];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw Error("eqc: cannot find its own program (/proc/self/exe): " + std::string(std::strerror(errno)));
+  if (n <= 0)
+    throw Error("eqc: cannot find its own program (/proc/self/exe): " +
+                std::string(std::strerror(errno)));
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -56,7 +58,8 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
   if (mpirun.empty())
     throw Error("eqc: --ranks " + std::to_string(ranks) +
                 " starts the processes with mpirun, which is not on PATH (Debian: apt-get install "
-                "openmpi-bin), or start them yourself: mpirun -np " + std::to_string(ranks) + " eqc train …");
+                "openmpi-bin), or start them yourself: mpirun -np " +
+                std::to_string(ranks) + " eqc train …");
   // --quiet: mpirun's banners repeat what the ranks' messages say; when a
   // process dies without one, the status says it below.
   std::vector<std::string> argv{mpirun, "--quiet", "-np", std::to_string(ranks)};
@@ -85,12 +88,14 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
   }
   int status = 0;
   while (waitpid(child, &status, 0) < 0)
-    if (errno != EINTR) throw Error("eqc: waiting for mpirun: " + std::string(std::strerror(errno)));
+    if (errno != EINTR)
+      throw Error("eqc: waiting for mpirun: " + std::string(std::strerror(errno)));
   // mpirun passes on a killed process's signal as 128 + its number.
   const int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
   if (code > 128)
-    std::fprintf(stderr, "eqc: a process of the %d ended by signal %d (%s); the others were stopped\n", ranks,
-                 code - 128, strsignal(code - 128));
+    std::fprintf(stderr,
+                 "eqc: a process of the %d ended by signal %d (%s); the others were stopped\n",
+                 ranks, code - 128, strsignal(code - 128));
   else if (code > 2)  // 1 and 2: the ranks have said why
     std::fprintf(stderr, "eqc: mpirun ended with status %d\n", code);
   return code;

@@ -6,17 +6,18 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "eq/train/sampler.hpp"
-#include "eq/train/evaluate.hpp"
-#include "eq/train/setup.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/safetensors.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/sampler.hpp"
+#include "eq/train/setup.hpp"
 
 namespace eq::cli {
 namespace {
 
 constexpr const char* kSampleUsage =
-    "usage: eqc sample FILE.eq -w W.safetensors [-n 500] [--prime TEXT] [--temperature T] [--seed S]\n"
+    "usage: eqc sample FILE.eq -w W.safetensors [-n 500] [--prime TEXT] [--temperature T] [--seed "
+    "S]\n"
     "                  [--force]\n"
     "  generates text from a trained time model, feeding each sampled symbol back as its input\n"
     "  --force  use weights saved from another source (the parameters must still fit)\n";
@@ -59,7 +60,11 @@ int sample(const Options& o) {
 int run_sample(int argc, char** argv) {
   const CommandSpec c{"sample",
                       kSampleUsage,
-                      {{"weights", true, "-w"}, {"count", true, "-n"}, {"prime"}, {"temperature"}, {"seed"},
+                      {{"weights", true, "-w"},
+                       {"count", true, "-n"},
+                       {"prime"},
+                       {"temperature"},
+                       {"seed"},
                        {"force", false}}};
   return run_command(c, argc, argv, sample);
 }

@@ -68,8 +68,10 @@ std::string number(double x) { return format_number(x, 6); }
 
 std::string duration(double s) {
   char buf[32];
-  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
-  else std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else
+    std::snprintf(buf, sizeof buf, "%.0fm%02.0fs", std::floor(s / 60), std::fmod(s, 60));
   return buf;
 }
 
@@ -89,7 +91,7 @@ SafetensorsFile load_on_rank0(Communicator& comm, const std::string& path) {
 // The run after set-up: start, train with progress and logging, save.
 // Returns kOk, or kInterrupted when a signal stopped it (weights saved).
 int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
-           const std::string& output, const std::string& ck_path, std::int64_t every) {
+          const std::string& output, const std::string& ck_path, std::int64_t every) {
   Communicator& comm = trainer.communicator();
   const bool rank0 = comm.rank() == 0;
   const bool quiet = o.flag("quiet") || !rank0;
@@ -100,9 +102,12 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   if (start) file = load_on_rank0(comm, *start);
   std::string warning;  // resuming another optimizer's state
   run_together(comm, [&] {
-    if (o.key("resume")) warning = trainer.resume(file);
-    else if (start) trainer.load_weights(file);
-    else trainer.initialize();
+    if (o.key("resume"))
+      warning = trainer.resume(file);
+    else if (start)
+      trainer.load_weights(file);
+    else
+      trainer.initialize();
   });
   if (rank0) std::fputs(warning.c_str(), stderr);
   // The log is written line by line, each write checked (output.hpp). A
@@ -140,7 +145,8 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
       std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f %s/s  ETA %s",
                    static_cast<long long>(p.epoch), static_cast<long long>(p.epochs),
                    static_cast<long long>(p.epoch_step), static_cast<long long>(p.epoch_steps),
-                   number(p.loss).c_str(), p.examples_per_second, unit, duration(p.eta_seconds).c_str());
+                   number(p.loss).c_str(), p.examples_per_second, unit,
+                   duration(p.eta_seconds).c_str());
     };
   hooks.on_epoch = [&](const EpochReport& r) {
     if (log) {
@@ -171,9 +177,10 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
                      static_cast<long long>(trainer.step()), ck_path.c_str());
       ck_failed = false;
     } catch (const Error& e) {
-      std::fprintf(stderr, "%seqc: checkpoint of step %lld not saved: %s; training goes on, and the "
-                   "next checkpoint tries again\n", tty ? "\r\033[K" : "",
-                   static_cast<long long>(trainer.step()), e.what());
+      std::fprintf(stderr,
+                   "%seqc: checkpoint of step %lld not saved: %s; training goes on, and the "
+                   "next checkpoint tries again\n",
+                   tty ? "\r\033[K" : "", static_cast<long long>(trainer.step()), e.what());
       ck_failed = true;
     }
   };
@@ -202,7 +209,8 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
                  static_cast<long long>(trainer.step()), total);
     for (const auto& e : entries)
       std::fprintf(stderr, "  %9.3f ms %5.1f%%  %8lld×  %s\n", 1e3 * e.seconds,
-                   total > 0 ? 100 * e.seconds / total : 0.0, static_cast<long long>(e.count), e.label.c_str());
+                   total > 0 ? 100 * e.seconds / total : 0.0, static_cast<long long>(e.count),
+                   e.label.c_str());
   }
   // Stopped by a signal (on this rank or another: the ranks stopped together).
   const char* caught = InterruptGuard::caught();
@@ -224,9 +232,10 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   if (log) log->close();
   if (stopped && rank0) {
     if (tty) std::fputs("\r\033[K", stderr);
-    std::string said = "eqc: " + std::string(caught ? caught : "a signal to another rank") + ": stopped after step " +
-                       std::to_string(trainer.step()) + " of " + std::to_string(trainer.total_steps()) +
-                       "; the weights were saved to " + output;
+    std::string said = "eqc: " + std::string(caught ? caught : "a signal to another rank") +
+                       ": stopped after step " + std::to_string(trainer.step()) + " of " +
+                       std::to_string(trainer.total_steps()) + "; the weights were saved to " +
+                       output;
     if (every > 0 && !ck_failure)
       said += " and a checkpoint to " + ck_path + " (continue with --resume " + ck_path + ")";
     else if (every == 0)
@@ -234,8 +243,8 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
     std::fprintf(stderr, "%s\n", said.c_str());
   }
   if (ck_failure)
-    throw Error(std::string(ck_failure->what()) + " (the last checkpoint; the weights were saved to " +
-                output + ")");
+    throw Error(std::string(ck_failure->what()) +
+                " (the last checkpoint; the weights were saved to " + output + ")");
   if (log_failure)
     throw Error(std::string(log_failure->what()) + " (logged " + std::to_string(logged) +
                 (logged == 1 ? " epoch" : " epochs") + "; the weights were saved to " + output +
@@ -249,7 +258,8 @@ CommandSpec train_command() {
   for (const std::string& k : train_keys()) c.options.push_back({k});
   c.options.push_back({"lr", true, "", {"learning-rate", "learning_rate", "rate", "eta"}});
   c.options.push_back({"output", true, "-o"});
-  for (const char* k : {"init", "resume", "checkpoint-every", "checkpoint", "threads", "ranks", "log", "report"})
+  for (const char* k :
+       {"init", "resume", "checkpoint-every", "checkpoint", "threads", "ranks", "log", "report"})
     c.options.push_back({k});
   c.options.push_back({"quiet", false});
   c.options.push_back({"profile", false});
@@ -284,7 +294,8 @@ int train(const Options& o, int argc, char** argv) {
   if (o.key("ranks") && ranks != comm->size())
     throw UsageError("eqc: --ranks " + std::to_string(ranks) + " but the launcher started " +
                      std::to_string(comm->size()) + " processes; leave --ranks out under mpirun");
-  if (threads > 0) blas::set_threads(static_cast<int>(threads));
+  if (threads > 0)
+    blas::set_threads(static_cast<int>(threads));
   else if (comm->size() > 1 && !std::getenv("OPENBLAS_NUM_THREADS"))
     blas::set_threads(threads_per_rank(comm->size()));
   const bool tty = !o.flag("quiet") && comm->rank() == 0 && isatty(fileno(stderr));
@@ -334,7 +345,8 @@ int train(const Options& o, int argc, char** argv) {
     // This rank's alone: the others may be waiting for it in a collective.
     if (comm->size() > 1) {
       const bool user = dynamic_cast<const Error*>(&e);
-      comm->abort("rank " + std::to_string(comm->rank()) + ": " + (user ? "" : "internal error: ") + e.what());
+      comm->abort("rank " + std::to_string(comm->rank()) + ": " + (user ? "" : "internal error: ") +
+                  e.what());
     }
     if (tty) std::fputs("\r\033[K", stderr);  // the progress line
     throw;

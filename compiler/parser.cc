@@ -8,7 +8,8 @@ namespace eq {
 
 class Parser::Dictionary : public lower::Scope {
  public:
-  explicit Dictionary(const std::map<std::string, lower::Binding>& bindings) : bindings_(bindings) {}
+  explicit Dictionary(const std::map<std::string, lower::Binding>& bindings)
+      : bindings_(bindings) {}
   const lower::Binding* find(const NameParts& name, Span, Diagnostics&) override {
     auto found = bindings_.find(name.text);
     return found == bindings_.end() ? nullptr : &found->second;

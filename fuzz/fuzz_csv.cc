@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "fuzz/fuzz_util.hpp"
 #include "eq/runtime/data.hpp"
+#include "fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   eq::CsvTable table;

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "eq/compiler/lower/model.hpp"
-#include "fuzz/fuzz_util.hpp"
 #include "eq/grammar/nesting.hpp"
+#include "fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // On the stack eqc gives the front end (grammar/nesting.hpp).

@@ -1,7 +1,7 @@
 // libFuzzer target: the .npy reader (magic, version, the header's Python
 // dict, dtype, shape against the data).
-#include "fuzz/fuzz_util.hpp"
 #include "eq/runtime/data.hpp"
+#include "fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   eq::fuzz::expect_only_user_errors([&] {

@@ -1,9 +1,9 @@
 // libFuzzer target: the safetensors reader (header JSON, entries, offsets,
 // tiling) and then what eqc reads from a file's metadata (the saved model:
 // source, dims, labels, scaling, vocabulary, training position).
-#include "fuzz/fuzz_util.hpp"
 #include "eq/runtime/safetensors.hpp"
 #include "eq/train/checkpoint.hpp"
+#include "fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   eq::fuzz::expect_only_user_errors([&] {

@@ -3,8 +3,8 @@
 // at its first NUL byte: before it the text, after it the vocabulary.
 #include <algorithm>
 
-#include "fuzz/fuzz_util.hpp"
 #include "eq/runtime/data.hpp"
+#include "fuzz/fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view all = eq::fuzz::bytes(data, size);

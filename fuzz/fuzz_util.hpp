@@ -18,7 +18,8 @@ inline std::string_view bytes(const std::uint8_t* data, std::size_t size) {
 }
 
 // Runs f(); an eq::Error is the expected way to refuse bad input.
-template <class F> void expect_only_user_errors(F&& f) {
+template <class F>
+void expect_only_user_errors(F&& f) {
   try {
     f();
   } catch (const eq::Error&) {

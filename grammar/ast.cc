@@ -112,8 +112,10 @@ ExprPtr make_call(Span span, Span name_span, std::string_view callee, bool built
                   std::vector<ExprPtr> args, std::vector<KeywordArg> kwargs) {
   ExprPtr e = node(ExprKind::Call, span);
   // A built-in keeps its spelling: `leaky_relu` is not a name with subscripts.
-  if (builtin) e->name.text = e->name.base = e->name.stem = std::string(callee);
-  else e->name = analyze_name(callee);
+  if (builtin)
+    e->name.text = e->name.base = e->name.stem = std::string(callee);
+  else
+    e->name = analyze_name(callee);
   e->name_span = name_span;
   e->builtin = builtin;
   e->args = std::move(args);
@@ -233,40 +235,68 @@ bool same(const Expr& a, const Expr& b) {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::None: return "none";
-    case Op::Neg: return "neg";
-    case Op::Plus: return "plus";
-    case Op::Sqrt: return "sqrt";
-    case Op::Square: return "square";
-    case Op::Cube: return "cube";
-    case Op::Transpose: return "transpose";
-    case Op::Add: return "add";
-    case Op::Sub: return "sub";
-    case Op::Mul: return "mul";
-    case Op::Div: return "div";
-    case Op::MatMul: return "matmul";
-    case Op::Pow: return "pow";
-    case Op::Less: return "lt";
-    case Op::Greater: return "gt";
-    case Op::LessEqual: return "le";
-    case Op::GreaterEqual: return "ge";
-    case Op::NotEqual: return "ne";
+    case Op::None:
+      return "none";
+    case Op::Neg:
+      return "neg";
+    case Op::Plus:
+      return "plus";
+    case Op::Sqrt:
+      return "sqrt";
+    case Op::Square:
+      return "square";
+    case Op::Cube:
+      return "cube";
+    case Op::Transpose:
+      return "transpose";
+    case Op::Add:
+      return "add";
+    case Op::Sub:
+      return "sub";
+    case Op::Mul:
+      return "mul";
+    case Op::Div:
+      return "div";
+    case Op::MatMul:
+      return "matmul";
+    case Op::Pow:
+      return "pow";
+    case Op::Less:
+      return "lt";
+    case Op::Greater:
+      return "gt";
+    case Op::LessEqual:
+      return "le";
+    case Op::GreaterEqual:
+      return "ge";
+    case Op::NotEqual:
+      return "ne";
   }
   return "?";
 }
 
 const char* stmt_keyword(StmtKind kind) {
   switch (kind) {
-    case StmtKind::Dim: return "dim";
-    case StmtKind::Input: return "input";
-    case StmtKind::Target: return "target";
-    case StmtKind::Param: return "param";
-    case StmtKind::State: return "state";
-    case StmtKind::Const: return "const";
-    case StmtKind::Output: return "output";
-    case StmtKind::Noise: return "noise";
-    case StmtKind::Equation: return "";
-    case StmtKind::Train: return "train";
+    case StmtKind::Dim:
+      return "dim";
+    case StmtKind::Input:
+      return "input";
+    case StmtKind::Target:
+      return "target";
+    case StmtKind::Param:
+      return "param";
+    case StmtKind::State:
+      return "state";
+    case StmtKind::Const:
+      return "const";
+    case StmtKind::Output:
+      return "output";
+    case StmtKind::Noise:
+      return "noise";
+    case StmtKind::Equation:
+      return "";
+    case StmtKind::Train:
+      return "train";
   }
   return "";
 }

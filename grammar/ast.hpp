@@ -47,19 +47,42 @@
 namespace eq {
 
 enum class ExprKind {
-  Number, Name, String, Unary, Postfix, Binary, Norm, Call, Range, Concat, Index,
+  Number,
+  Name,
+  String,
+  Unary,
+  Postfix,
+  Binary,
+  Norm,
+  Call,
+  Range,
+  Concat,
+  Index,
 };
 
 enum class Op {
   None,
   // Unary (prefix)
-  Neg, Plus, Sqrt,
+  Neg,
+  Plus,
+  Sqrt,
   // Postfix
-  Square, Cube, Transpose,
+  Square,
+  Cube,
+  Transpose,
   // Binary
-  Add, Sub, Mul, Div, MatMul, Pow,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  MatMul,
+  Pow,
   // Binary comparisons (docs/language.md §9): 1 or 0 elementwise; non-associative
-  Less, Greater, LessEqual, GreaterEqual, NotEqual,
+  Less,
+  Greater,
+  LessEqual,
+  GreaterEqual,
+  NotEqual,
 };
 
 bool is_comparison(Op op);
@@ -92,18 +115,18 @@ struct IndexAxis {
 
 struct Expr {
   ExprKind kind = ExprKind::Number;
-  Span span;                      // the whole expression's text
-  Op op = Op::None;               // Unary, Postfix, Binary
-  Span op_span;                   // operator token (Unary/Postfix/Binary/Range)
-  bool implicit = false;          // Binary Mul written by juxtaposition: `2x`, `½(a+b)`
-  double number = 0;              // Number
-  std::string text;               // String: the unescaped contents
-  NameParts name;                 // Name; Call: the callee
-  Span name_span;                 // Call: the callee's span
-  bool builtin = false;           // Call: the callee is a built-in function
-  std::vector<ExprPtr> args;      // children; see the table above
-  std::vector<KeywordArg> kwargs; // Call
-  std::vector<IndexAxis> index;   // Index: one entry per axis, at least one
+  Span span;                       // the whole expression's text
+  Op op = Op::None;                // Unary, Postfix, Binary
+  Span op_span;                    // operator token (Unary/Postfix/Binary/Range)
+  bool implicit = false;           // Binary Mul written by juxtaposition: `2x`, `½(a+b)`
+  double number = 0;               // Number
+  std::string text;                // String: the unescaped contents
+  NameParts name;                  // Name; Call: the callee
+  Span name_span;                  // Call: the callee's span
+  bool builtin = false;            // Call: the callee is a built-in function
+  std::vector<ExprPtr> args;       // children; see the table above
+  std::vector<KeywordArg> kwargs;  // Call
+  std::vector<IndexAxis> index;    // Index: one entry per axis, at least one
 
   Expr() = default;
   Expr(Expr&&) = default;
@@ -150,7 +173,7 @@ struct TrainEntry {
   std::string key;  // canonical name of the key
   Span key_span;
   ExprPtr value;
-  Span span;        // key through value
+  Span span;  // key through value
 };
 
 //   kind      names                value                    shape
@@ -168,14 +191,14 @@ struct TrainEntry {
 //   Train     —                    —                        — (entries)
 struct Stmt {
   StmtKind kind = StmtKind::Equation;
-  Span span;                      // the whole statement
-  Span keyword_span;              // the keyword (empty for equations)
-  std::vector<ExprPtr> names;     // Name nodes
+  Span span;                   // the whole statement
+  Span keyword_span;           // the keyword (empty for equations)
+  std::vector<ExprPtr> names;  // Name nodes
   ExprPtr value;
-  bool has_shape = false;         // a `: [..]` part was written
-  bool onehot = false;            // `onehot[...]`, `onehot[T, V]`
-  Span shape_span;                // from `onehot`/`[` to `]`
-  std::vector<ExprPtr> shape;     // dimension expressions (`H + V`, `2H`); empty for `[]`
+  bool has_shape = false;      // a `: [..]` part was written
+  bool onehot = false;         // `onehot[...]`, `onehot[T, V]`
+  Span shape_span;             // from `onehot`/`[` to `]`
+  std::vector<ExprPtr> shape;  // dimension expressions (`H + V`, `2H`); empty for `[]`
   std::vector<TrainEntry> entries;
 };
 

@@ -9,9 +9,7 @@
 
 namespace eq {
 
-void Diagnostics::error(Span span, std::string message) {
-  error(span, std::move(message), {});
-}
+void Diagnostics::error(Span span, std::string message) { error(span, std::move(message), {}); }
 
 void Diagnostics::error(Span span, std::string message, std::vector<Span> secondary) {
   list_.push_back({Severity::Error, span, std::move(secondary), std::move(message)});
@@ -42,8 +40,7 @@ int display_width(char32_t cp) {
   if (cp == kInvalidCodePoint) return 1;
   if (cp == 0x200D || cp == 0x200B) return 0;
   const int8_t category = static_cast<int8_t>(u_charType(static_cast<UChar32>(cp)));
-  if (category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK ||
-      category == U_FORMAT_CHAR)
+  if (category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK || category == U_FORMAT_CHAR)
     return 0;
   const int width = u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_EAST_ASIAN_WIDTH);
   return (width == U_EA_WIDE || width == U_EA_FULLWIDTH) ? 2 : 1;

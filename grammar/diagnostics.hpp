@@ -34,8 +34,8 @@ enum class Severity { Error, Warning, Note };
 
 struct Diagnostic {
   Severity severity = Severity::Error;
-  Span span;                     // primary: gives line:col and the `^`
-  std::vector<Span> secondary;   // underlined with `~` when on the same line
+  Span span;                    // primary: gives line:col and the `^`
+  std::vector<Span> secondary;  // underlined with `~` when on the same line
   std::string message;
 };
 

@@ -11,7 +11,8 @@
 namespace eq {
 
 Token Lexer::error(const std::string& message) {
-  if (!line_has_error_) diags_.error(file_.span(make(Tok::Error).begin, make(Tok::Error).end), message);
+  if (!line_has_error_)
+    diags_.error(file_.span(make(Tok::Error).begin, make(Tok::Error).end), message);
   line_has_error_ = true;
   return make(Tok::Error);
 }
@@ -107,18 +108,29 @@ Token Lexer::unknown_character() {
 }
 
 Token Lexer::lone_carriage_return() {
-  return error("a carriage return (CR) without a line feed: lines end in LF or CR LF; save the "
-               "file with those line ends");
+  return error(
+      "a carriage return (CR) without a line feed: lines end in LF or CR LF; save the "
+      "file with those line ends");
 }
 
 bool Lexer::after_operand() const {
   switch (last_) {
-    case Tok::Name: case Tok::Number: case Tok::NumberAdj: case Tok::Pi: case Tok::PiAdj:
-    case Tok::String: case Tok::RParen: case Tok::RBracket: case Tok::Square: case Tok::Cube:
+    case Tok::Name:
+    case Tok::Number:
+    case Tok::NumberAdj:
+    case Tok::Pi:
+    case Tok::PiAdj:
+    case Tok::String:
+    case Tok::RParen:
+    case Tok::RBracket:
+    case Tok::Square:
+    case Tok::Cube:
     case Tok::Transpose:
       return true;
-    case Tok::Norm: return last_norm_closed_;
-    default: return false;
+    case Tok::Norm:
+      return last_norm_closed_;
+    default:
+      return false;
   }
 }
 
@@ -137,8 +149,12 @@ bool Lexer::closed_later(uint32_t offset) const {
   int depth = 0;
   for (const char* p = base_ + offset; p < lim_; ++p) {
     switch (*p) {
-      case '(': case '[': ++depth; break;
-      case ')': case ']':
+      case '(':
+      case '[':
+        ++depth;
+        break;
+      case ')':
+      case ']':
         if (--depth == 0) return true;
         break;
       case '#':
@@ -149,7 +165,8 @@ bool Lexer::closed_later(uint32_t offset) const {
           if (*p == '\\' && p + 1 < lim_) ++p;
         if (p == lim_) return false;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return false;

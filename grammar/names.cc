@@ -17,12 +17,11 @@ struct SubscriptPair {
 
 // docs/language.md §1: the digits, signs, brackets and the subscript letters.
 constexpr SubscriptPair kSubscripts[] = {
-    {'0', 0x2080}, {'1', 0x2081}, {'2', 0x2082}, {'3', 0x2083}, {'4', 0x2084},
-    {'5', 0x2085}, {'6', 0x2086}, {'7', 0x2087}, {'8', 0x2088}, {'9', 0x2089},
-    {'+', 0x208A}, {'-', 0x208B}, {'=', 0x208C}, {'(', 0x208D}, {')', 0x208E},
-    {'a', 0x2090}, {'e', 0x2091}, {'o', 0x2092}, {'x', 0x2093}, {'h', 0x2095},
-    {'k', 0x2096}, {'l', 0x2097}, {'m', 0x2098}, {'n', 0x2099}, {'p', 0x209A},
-    {'s', 0x209B}, {'t', 0x209C}, {'i', 0x1D62}, {'j', 0x2C7C}, {'r', 0x1D63},
+    {'0', 0x2080}, {'1', 0x2081}, {'2', 0x2082}, {'3', 0x2083}, {'4', 0x2084}, {'5', 0x2085},
+    {'6', 0x2086}, {'7', 0x2087}, {'8', 0x2088}, {'9', 0x2089}, {'+', 0x208A}, {'-', 0x208B},
+    {'=', 0x208C}, {'(', 0x208D}, {')', 0x208E}, {'a', 0x2090}, {'e', 0x2091}, {'o', 0x2092},
+    {'x', 0x2093}, {'h', 0x2095}, {'k', 0x2096}, {'l', 0x2097}, {'m', 0x2098}, {'n', 0x2099},
+    {'p', 0x209A}, {'s', 0x209B}, {'t', 0x209C}, {'i', 0x1D62}, {'j', 0x2C7C}, {'r', 0x1D63},
     {'u', 0x1D64}, {'v', 0x1D65},
 };
 
@@ -137,7 +136,8 @@ NameParts analyze_name(std::string_view name) {
     parts.subscript = write_subscript(prefix, '\0');
     parts.base.clear();
     for (std::size_t i = 0; i + 1 < pieces.size(); ++i) {
-      const char next = i + 2 < pieces.size() ? pieces[i + 1].text[0] : (prefix.empty() ? '\0' : prefix[0]);
+      const char next =
+          i + 2 < pieces.size() ? pieces[i + 1].text[0] : (prefix.empty() ? '\0' : prefix[0]);
       parts.base += pieces[i].subscript ? write_subscript(pieces[i].text, next) : pieces[i].text;
     }
     parts.base += parts.subscript;

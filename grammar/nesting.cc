@@ -46,7 +46,9 @@ void bound(ExprPtr& e, Diagnostics& diags) {
   if (!e) return;
   const Expr* deep = too_deep(*e);
   if (!deep) return;
-  const Span at = deep->op_span.file ? deep->op_span : deep->name_span.file ? deep->name_span : deep->span;
+  const Span at = deep->op_span.file     ? deep->op_span
+                  : deep->name_span.file ? deep->name_span
+                                         : deep->span;
   diags.error(at, "this expression nests deeper than " + std::to_string(kMaxNesting) +
                       " levels; name some of its parts in equations of their own");
   e = make_number(e->span, 0);

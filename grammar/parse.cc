@@ -3,10 +3,10 @@
 // ranges may appear). See parse.hpp.
 #include "eq/grammar/parse.hpp"
 
+#include "bison_parser.hpp"  // generated from parser.y
 #include "eq/grammar/builtins.hpp"
 #include "eq/grammar/nesting.hpp"
 #include "eq/grammar/parse_driver.hpp"
-#include "bison_parser.hpp"  // generated from parser.y
 
 namespace eq {
 
@@ -21,9 +21,12 @@ P::symbol_type yylex(ParseDriver& drv) {
     drv.started = true;
     const Span s = drv.span(0, 0);
     switch (drv.start) {
-      case StartSymbol::Module: return P::make_START_MODULE(s);
-      case StartSymbol::Expression: return P::make_START_EXPR(s);
-      case StartSymbol::TrainValue: return P::make_START_TRAIN_VALUE(s);
+      case StartSymbol::Module:
+        return P::make_START_MODULE(s);
+      case StartSymbol::Expression:
+        return P::make_START_EXPR(s);
+      case StartSymbol::TrainValue:
+        return P::make_START_TRAIN_VALUE(s);
     }
   }
   const uint32_t size = static_cast<uint32_t>(drv.file.text().size());
@@ -36,53 +39,100 @@ P::symbol_type yylex(ParseDriver& drv) {
   const Span s = drv.span(t);
   const std::string_view text = drv.file.slice(s);
   switch (t.kind) {
-    case Tok::End: return P::make_END(s);
-    case Tok::Newline: return P::make_NEWLINE(s);
-    case Tok::Semicolon: return P::make_SEMI(s);
-    case Tok::Error: return P::make_LEXERROR(s);
-    case Tok::Name: return P::make_NAME(std::string(text), s);
-    case Tok::Builtin: return P::make_BUILTIN(std::string(text), s);
-    case Tok::Number: return P::make_NUMBER(t.number, s);
-    case Tok::NumberAdj: return P::make_NUMBER_ADJ(t.number, s);
-    case Tok::Pi: return P::make_PI(t.number, s);
-    case Tok::PiAdj: return P::make_PI_ADJ(t.number, s);
-    case Tok::String: return P::make_STRING(unescape_string(text), s);
-    case Tok::Dim: return P::make_DIM(s);
-    case Tok::Input: return P::make_INPUT(s);
-    case Tok::Target: return P::make_TARGET(s);
-    case Tok::Param: return P::make_PARAM(s);
-    case Tok::State: return P::make_STATE(s);
-    case Tok::Const: return P::make_CONST(s);
-    case Tok::Output: return P::make_OUTPUT(s);
-    case Tok::Noise: return P::make_NOISE(s);
-    case Tok::Train: return P::make_TRAIN(s);
-    case Tok::LParen: return P::make_LPAREN(s);
-    case Tok::RParen: return P::make_RPAREN(s);
-    case Tok::LBracket: return P::make_LBRACKET(s);
-    case Tok::LIndex: return P::make_LINDEX(s);
-    case Tok::RBracket: return P::make_RBRACKET(s);
-    case Tok::LBrace: return P::make_LBRACE(s);
-    case Tok::RBrace: return P::make_RBRACE(s);
-    case Tok::Comma: return P::make_COMMA(s);
-    case Tok::Colon: return P::make_COLON(s);
-    case Tok::Equals: return P::make_EQUALS(s);
-    case Tok::Tilde: return P::make_TILDE(s);
-    case Tok::Less: return P::make_LESS(s);
-    case Tok::Greater: return P::make_GREATER(s);
-    case Tok::LessEq: return P::make_LESS_EQ(s);
-    case Tok::GreaterEq: return P::make_GREATER_EQ(s);
-    case Tok::NotEq: return P::make_NOT_EQ(s);
-    case Tok::Plus: return P::make_PLUS(s);
-    case Tok::Minus: return P::make_MINUS(s);
-    case Tok::Star: return P::make_STAR(s);
-    case Tok::Slash: return P::make_SLASH(s);
-    case Tok::MatMul: return P::make_MATMUL(s);
-    case Tok::Caret: return P::make_CARET(s);
-    case Tok::Sqrt: return P::make_SQRT(s);
-    case Tok::Norm: return P::make_NORM(s);
-    case Tok::Square: return P::make_SQUARE(s);
-    case Tok::Cube: return P::make_CUBE(s);
-    case Tok::Transpose: return P::make_TRANSPOSE(s);
+    case Tok::End:
+      return P::make_END(s);
+    case Tok::Newline:
+      return P::make_NEWLINE(s);
+    case Tok::Semicolon:
+      return P::make_SEMI(s);
+    case Tok::Error:
+      return P::make_LEXERROR(s);
+    case Tok::Name:
+      return P::make_NAME(std::string(text), s);
+    case Tok::Builtin:
+      return P::make_BUILTIN(std::string(text), s);
+    case Tok::Number:
+      return P::make_NUMBER(t.number, s);
+    case Tok::NumberAdj:
+      return P::make_NUMBER_ADJ(t.number, s);
+    case Tok::Pi:
+      return P::make_PI(t.number, s);
+    case Tok::PiAdj:
+      return P::make_PI_ADJ(t.number, s);
+    case Tok::String:
+      return P::make_STRING(unescape_string(text), s);
+    case Tok::Dim:
+      return P::make_DIM(s);
+    case Tok::Input:
+      return P::make_INPUT(s);
+    case Tok::Target:
+      return P::make_TARGET(s);
+    case Tok::Param:
+      return P::make_PARAM(s);
+    case Tok::State:
+      return P::make_STATE(s);
+    case Tok::Const:
+      return P::make_CONST(s);
+    case Tok::Output:
+      return P::make_OUTPUT(s);
+    case Tok::Noise:
+      return P::make_NOISE(s);
+    case Tok::Train:
+      return P::make_TRAIN(s);
+    case Tok::LParen:
+      return P::make_LPAREN(s);
+    case Tok::RParen:
+      return P::make_RPAREN(s);
+    case Tok::LBracket:
+      return P::make_LBRACKET(s);
+    case Tok::LIndex:
+      return P::make_LINDEX(s);
+    case Tok::RBracket:
+      return P::make_RBRACKET(s);
+    case Tok::LBrace:
+      return P::make_LBRACE(s);
+    case Tok::RBrace:
+      return P::make_RBRACE(s);
+    case Tok::Comma:
+      return P::make_COMMA(s);
+    case Tok::Colon:
+      return P::make_COLON(s);
+    case Tok::Equals:
+      return P::make_EQUALS(s);
+    case Tok::Tilde:
+      return P::make_TILDE(s);
+    case Tok::Less:
+      return P::make_LESS(s);
+    case Tok::Greater:
+      return P::make_GREATER(s);
+    case Tok::LessEq:
+      return P::make_LESS_EQ(s);
+    case Tok::GreaterEq:
+      return P::make_GREATER_EQ(s);
+    case Tok::NotEq:
+      return P::make_NOT_EQ(s);
+    case Tok::Plus:
+      return P::make_PLUS(s);
+    case Tok::Minus:
+      return P::make_MINUS(s);
+    case Tok::Star:
+      return P::make_STAR(s);
+    case Tok::Slash:
+      return P::make_SLASH(s);
+    case Tok::MatMul:
+      return P::make_MATMUL(s);
+    case Tok::Caret:
+      return P::make_CARET(s);
+    case Tok::Sqrt:
+      return P::make_SQRT(s);
+    case Tok::Norm:
+      return P::make_NORM(s);
+    case Tok::Square:
+      return P::make_SQUARE(s);
+    case Tok::Cube:
+      return P::make_CUBE(s);
+    case Tok::Transpose:
+      return P::make_TRANSPOSE(s);
   }
   return P::make_LEXERROR(s);
 }
@@ -156,8 +206,8 @@ void check_expr(const Expr& e, Diagnostics& diags, bool train) {
   for (std::size_t i = 0; i < e.kwargs.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (e.kwargs[j].name.text == e.kwargs[i].name.text) {
-        diags.error(e.kwargs[i].name_span, "the argument '" + e.kwargs[i].name.text +
-                                               "' is given twice");
+        diags.error(e.kwargs[i].name_span,
+                    "the argument '" + e.kwargs[i].name.text + "' is given twice");
         diags.note(e.kwargs[j].name_span, "the first is here");
         break;
       }
@@ -179,8 +229,8 @@ void check_module(const Module& m, Diagnostics& diags) {
 void run(ParseDriver& drv) {
   grammar::BisonParser parser(drv);
   parser.parse();
-  if (drv.diags.full()) drv.diags.note(Span{}, "stopped after " +
-                                       std::to_string(Diagnostics::kErrorLimit) + " errors");
+  if (drv.diags.full())
+    drv.diags.note(Span{}, "stopped after " + std::to_string(Diagnostics::kErrorLimit) + " errors");
 }
 
 }  // namespace
@@ -219,8 +269,8 @@ std::optional<Stmt> parse_statement(const SourceFile& file, Diagnostics& diags) 
   if (diags.error_count() != before) return std::nullopt;
   if (m.statements.size() != 1) {
     const uint32_t size = static_cast<uint32_t>(file.text().size());
-    diags.error(file.span(0, size), "expected one statement, found " +
-                                        std::to_string(m.statements.size()));
+    diags.error(file.span(0, size),
+                "expected one statement, found " + std::to_string(m.statements.size()));
     return std::nullopt;
   }
   return std::move(m.statements[0]);

@@ -38,10 +38,10 @@ struct ParseDriver {
   StartSymbol start;
   bool started = false;
   Token prev2{Tok::Newline, 0, 0, 0};  // the token before `prev`
-  Token prev{Tok::Newline, 0, 0, 0};  // the token before `cur`
-  Token cur{Tok::Newline, 0, 0, 0};   // the last token handed to the parser
-  Tok statement = Tok::Newline;      // the first token of the current statement
-  uint32_t chain = UINT32_MAX;       // start of the comparison chain last reported
+  Token prev{Tok::Newline, 0, 0, 0};   // the token before `cur`
+  Token cur{Tok::Newline, 0, 0, 0};    // the last token handed to the parser
+  Tok statement = Tok::Newline;        // the first token of the current statement
+  uint32_t chain = UINT32_MAX;         // start of the comparison chain last reported
 
   Module module;  // filled for StartSymbol::Module
   ExprPtr expr;   // filled for StartSymbol::Expression and TrainValue
@@ -56,8 +56,7 @@ Stmt make_stmt(StmtKind kind, Span span, Span keyword, std::vector<ExprPtr> name
 Stmt make_train(Span span, Span keyword, std::vector<TrainEntry> entries);
 std::vector<ExprPtr> one(ExprPtr e);
 // `onehot[V]`: any other word before a shape is reported.
-ShapeSyntax make_type(ParseDriver& drv, Span word_span, const std::string& word,
-                      ShapeSyntax shape);
+ShapeSyntax make_type(ParseDriver& drv, Span word_span, const std::string& word, ShapeSyntax shape);
 // `a < b < c`: reported (comparisons do not chain), and built as
 // `(a < b) < c` so that parsing goes on.
 ExprPtr make_chained_comparison(ParseDriver& drv, Op op, Span op_span, ExprPtr lhs, ExprPtr rhs);

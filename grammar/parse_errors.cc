@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "eq/grammar/parse_driver.hpp"
 #include "bison_parser.hpp"  // generated from parser.y
+#include "eq/grammar/parse_driver.hpp"
 
 namespace eq::grammar {
 
@@ -21,46 +21,72 @@ using Kind = P::symbol_kind_type;
 
 bool starts_expression(Tok t) {
   switch (t) {
-    case Tok::Name: case Tok::Builtin: case Tok::Number: case Tok::NumberAdj:
-    case Tok::Pi: case Tok::PiAdj: case Tok::String: case Tok::LParen: case Tok::Sqrt:
+    case Tok::Name:
+    case Tok::Builtin:
+    case Tok::Number:
+    case Tok::NumberAdj:
+    case Tok::Pi:
+    case Tok::PiAdj:
+    case Tok::String:
+    case Tok::LParen:
+    case Tok::Sqrt:
     case Tok::LBracket:
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
 bool ends_expression(Tok t) {
   switch (t) {
-    case Tok::Name: case Tok::Number: case Tok::NumberAdj: case Tok::Pi: case Tok::PiAdj:
-    case Tok::String: case Tok::RParen: case Tok::RBracket: case Tok::Square: case Tok::Cube:
+    case Tok::Name:
+    case Tok::Number:
+    case Tok::NumberAdj:
+    case Tok::Pi:
+    case Tok::PiAdj:
+    case Tok::String:
+    case Tok::RParen:
+    case Tok::RBracket:
+    case Tok::Square:
+    case Tok::Cube:
     case Tok::Transpose:
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
 // Tokens after which an operand must follow.
 bool wants_operand(Tok t) {
   switch (t) {
-    case Tok::Plus: case Tok::Minus: case Tok::Star: case Tok::Slash: case Tok::MatMul:
-    case Tok::Caret: case Tok::Sqrt: case Tok::Equals: case Tok::Tilde: case Tok::Colon:
-    case Tok::Comma: case Tok::Less: case Tok::Greater: case Tok::LessEq: case Tok::GreaterEq:
+    case Tok::Plus:
+    case Tok::Minus:
+    case Tok::Star:
+    case Tok::Slash:
+    case Tok::MatMul:
+    case Tok::Caret:
+    case Tok::Sqrt:
+    case Tok::Equals:
+    case Tok::Tilde:
+    case Tok::Colon:
+    case Tok::Comma:
+    case Tok::Less:
+    case Tok::Greater:
+    case Tok::LessEq:
+    case Tok::GreaterEq:
     case Tok::NotEq:
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
 bool is_keyword(Kind k) { return k >= K::S_DIM && k <= K::S_TRAIN; }
 
 // Operators, folded into "an operator" in the generic message.
-bool is_operator(Kind k) {
-  return (k >= K::S_LESS && k <= K::S_TRANSPOSE) || k == K::S_LINDEX;
-}
+bool is_operator(Kind k) { return (k >= K::S_LESS && k <= K::S_TRANSPOSE) || k == K::S_LINDEX; }
 
-bool is_end(Kind k) {
-  return k == K::S_NEWLINE || k == K::S_SEMI || k == K::S_YYEOF;
-}
+bool is_end(Kind k) { return k == K::S_NEWLINE || k == K::S_SEMI || k == K::S_YYEOF; }
 
 // "end of line", "name 'x'", "'+'" — how the message names a token that is
 // in the source.
@@ -68,26 +94,41 @@ std::string describe(const ParseDriver& d, Kind k, const Token& t) {
   const std::string text(d.file.slice(d.span(t)));
   const bool at_eof = t.begin >= d.file.text().size();
   switch (k) {
-    case K::S_YYEOF: return "end of file";
-    case K::S_NEWLINE: return at_eof ? "end of file" : "end of line";
-    case K::S_NAME: return "name '" + canonical_name(text) + "'";
-    case K::S_NUMBER: case K::S_NUMBER_ADJ: return "number '" + text + "'";
-    case K::S_STRING: return "string " + text;
-    default: return "'" + text + "'";
+    case K::S_YYEOF:
+      return "end of file";
+    case K::S_NEWLINE:
+      return at_eof ? "end of file" : "end of line";
+    case K::S_NAME:
+      return "name '" + canonical_name(text) + "'";
+    case K::S_NUMBER:
+    case K::S_NUMBER_ADJ:
+      return "number '" + text + "'";
+    case K::S_STRING:
+      return "string " + text;
+    default:
+      return "'" + text + "'";
   }
 }
 
 // How the message names an expected token.
 std::string expected_name(Kind k) {
   switch (k) {
-    case K::S_YYEOF: return "end of file";
-    case K::S_NEWLINE: return "end of line";
-    case K::S_NAME: return "a name";
-    case K::S_NUMBER: return "a number";
-    case K::S_STRING: return "a string";
-    case K::S_BUILTIN: return "a built-in function";
-    case K::S_LINDEX: return "'['";
-    default: return std::string("'") + P::symbol_name(k) + "'";
+    case K::S_YYEOF:
+      return "end of file";
+    case K::S_NEWLINE:
+      return "end of line";
+    case K::S_NAME:
+      return "a name";
+    case K::S_NUMBER:
+      return "a number";
+    case K::S_STRING:
+      return "a string";
+    case K::S_BUILTIN:
+      return "a built-in function";
+    case K::S_LINDEX:
+      return "'['";
+    default:
+      return std::string("'") + P::symbol_name(k) + "'";
   }
 }
 
@@ -111,7 +152,9 @@ void BisonParser::report_syntax_error(const context& ctx) const {
   Kind buf[64];
   const int n = ctx.expected_tokens(buf, 64);
   const std::vector<Kind> expected(buf, buf + n);
-  auto expects = [&](Kind k) { return std::find(expected.begin(), expected.end(), k) != expected.end(); };
+  auto expects = [&](Kind k) {
+    return std::find(expected.begin(), expected.end(), k) != expected.end();
+  };
 
   const Token& cur = d.cur;
   const Token& prev = d.prev;
@@ -144,17 +187,19 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     return;
   }
   if (la == K::S_BUILTIN && expects(K::S_NAME) && !expects(K::S_BUILTIN)) {
-    d.diags.error(here, "'" + token_text(d, cur) +
-                            "' is a built-in function and cannot be used as a name");
+    d.diags.error(
+        here, "'" + token_text(d, cur) + "' is a built-in function and cannot be used as a name");
     return;
   }
   if (la == K::S_EQUALS && prev.kind >= Tok::Dim && prev.kind <= Tok::Train) {
-    d.diags.error(before, "'" + token_text(d, prev) + "' is a keyword and cannot be used as a name");
+    d.diags.error(before,
+                  "'" + token_text(d, prev) + "' is a keyword and cannot be used as a name");
     return;
   }
   if (prev.kind == Tok::Builtin && expected.size() == 1 && expects(K::S_LPAREN)) {
     const std::string f = token_text(d, prev);
-    d.diags.error(before, "the built-in function '" + f + "' needs parentheses: write " + f + "(…)");
+    d.diags.error(before,
+                  "the built-in function '" + f + "' needs parentheses: write " + f + "(…)");
     return;
   }
   if (prev.kind == Tok::Equals && d.prev2.kind == Tok::Name &&
@@ -163,8 +208,8 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     d.diags.error(here, "the value of '" + key + "' is missing: write " + key + " = …");
     return;
   }
-  if (la == K::S_EQUALS && (text.compare(cur.end, 1, "=") == 0 ||
-                           (prev.kind == Tok::Equals && prev.end == cur.begin))) {
+  if (la == K::S_EQUALS &&
+      (text.compare(cur.end, 1, "=") == 0 || (prev.kind == Tok::Equals && prev.end == cur.begin))) {
     const bool second = prev.kind == Tok::Equals && prev.end == cur.begin;
     d.diags.error(second ? d.span(prev.begin, cur.end) : d.span(cur.begin, cur.end + 1),
                   "there is no '==' in eq: '=' defines a name; to test equality write "
@@ -193,20 +238,23 @@ void BisonParser::report_syntax_error(const context& ctx) const {
   }
   if (expects(K::S_NAME) && expects(K::S_NUMBER) && wants_operand(prev.kind)) {
     const std::string op = token_text(d, prev);
-    const char* thing = prev.kind == Tok::Equals || prev.kind == Tok::Tilde ? "value" : "expression";
+    const char* thing =
+        prev.kind == Tok::Equals || prev.kind == Tok::Tilde ? "value" : "expression";
     const char* article = thing[0] == 'v' ? "a " : "an ";
     if (is_end(la))
-      d.diags.error(before, "unexpected " + what + ": the " + thing + " after '" + op + "' is missing");
+      d.diags.error(before,
+                    "unexpected " + what + ": the " + thing + " after '" + op + "' is missing");
     else
-      d.diags.error(here, std::string("expected ") + article + thing + " after '" + op + "', found " + what);
+      d.diags.error(
+          here, std::string("expected ") + article + thing + " after '" + op + "', found " + what);
     return;
   }
   if ((prev.kind == Tok::Name || (prev.kind == Tok::Builtin && d.lexer.in_braces())) &&
       expects(K::S_EQUALS) && !expects(K::S_PLUS)) {
     const std::string key = canonical_name(token_text(d, prev));
     if (d.lexer.in_braces())
-      d.diags.error(here, "the train key '" + key + "' must be followed by '=': write " + key +
-                              " = value");
+      d.diags.error(
+          here, "the train key '" + key + "' must be followed by '=': write " + key + " = value");
     else if (d.prev2.kind == Tok::Const)
       d.diags.error(here, "a constant needs a value: write const " + key + " = …");
     else if (d.prev2.kind == Tok::Newline || d.prev2.kind == Tok::Semicolon)
@@ -233,7 +281,8 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     if (!is_end(la)) d.diags.note(here, "expected '‖' before " + what);
     return;
   }
-  if ((la == K::S_RPAREN || la == K::S_RBRACKET) && (expects(K::S_RPAREN) || expects(K::S_RBRACKET))) {
+  if ((la == K::S_RPAREN || la == K::S_RBRACKET) &&
+      (expects(K::S_RPAREN) || expects(K::S_RBRACKET))) {
     const char* want = expects(K::S_RPAREN) ? "')'" : "']'";
     d.diags.error(here, std::string("expected ") + want + ", found " + what);
     return;
@@ -243,7 +292,8 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     return;
   }
   if (la == K::S_COLON && !expects(K::S_COLON)) {
-    d.diags.error(here, "unexpected ':': a range 'a:b' can only be a call argument in the train block");
+    d.diags.error(here,
+                  "unexpected ':': a range 'a:b' can only be a call argument in the train block");
     return;
   }
   if (ends_expression(prev.kind) && starts_expression(cur.kind) && expects(K::S_PLUS)) {
@@ -276,8 +326,7 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     if (expression && (k == K::S_NAME || k == K::S_BUILTIN || k == K::S_NUMBER ||
                        k == K::S_NUMBER_ADJ || k == K::S_PI || k == K::S_PI_ADJ ||
                        k == K::S_STRING || k == K::S_LPAREN || k == K::S_LBRACKET ||
-                       k == K::S_MINUS ||
-                       k == K::S_PLUS || k == K::S_SQRT || k == K::S_NORM))
+                       k == K::S_MINUS || k == K::S_PLUS || k == K::S_SQRT || k == K::S_NORM))
       continue;
     if (k == K::S_NUMBER_ADJ || k == K::S_PI_ADJ || k == K::S_SEMI) continue;
     if (is_operator(k)) {

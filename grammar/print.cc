@@ -23,11 +23,15 @@ Level level_of(const Expr& e) {
       if (e.op == Op::Add || e.op == Op::Sub) return kAdd;
       if (e.op == Op::Pow) return kPower;
       return e.implicit ? kUnary : kMul;
-    case ExprKind::Unary: return kUnary;
+    case ExprKind::Unary:
+      return kUnary;
     case ExprKind::Postfix:
-    case ExprKind::Index: return kPostfix;
-    case ExprKind::Range: return kCompare;  // only ever a call argument
-    default: return kPrimary;
+    case ExprKind::Index:
+      return kPostfix;
+    case ExprKind::Range:
+      return kCompare;  // only ever a call argument
+    default:
+      return kPrimary;
   }
 }
 
@@ -36,12 +40,17 @@ Level level_of(const Expr& e) {
 bool name_led(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Name:
-    case ExprKind::Call: return true;
-    case ExprKind::Number: return e.number == std::numbers::pi;
+    case ExprKind::Call:
+      return true;
+    case ExprKind::Number:
+      return e.number == std::numbers::pi;
     case ExprKind::Postfix:
-    case ExprKind::Index: return name_led(*e.args[0]);
-    case ExprKind::Binary: return e.op == Op::Pow && name_led(*e.args[0]);
-    default: return false;
+    case ExprKind::Index:
+      return name_led(*e.args[0]);
+    case ExprKind::Binary:
+      return e.op == Op::Pow && name_led(*e.args[0]);
+    default:
+      return false;
   }
 }
 
@@ -113,24 +122,37 @@ void print_index(std::string& out, const Expr& e) {
 
 const char* comparison_spelling(Op op) {
   switch (op) {
-    case Op::Less: return " < ";
-    case Op::Greater: return " > ";
-    case Op::LessEqual: return " ≤ ";
-    case Op::GreaterEqual: return " ≥ ";
-    case Op::NotEqual: return " ≠ ";
-    default: return " ? ";
+    case Op::Less:
+      return " < ";
+    case Op::Greater:
+      return " > ";
+    case Op::LessEqual:
+      return " ≤ ";
+    case Op::GreaterEqual:
+      return " ≥ ";
+    case Op::NotEqual:
+      return " ≠ ";
+    default:
+      return " ? ";
   }
 }
 
 const char* binary_spelling(Op op) {
   switch (op) {
-    case Op::Add: return " + ";
-    case Op::Sub: return " - ";
-    case Op::Mul: return " * ";
-    case Op::Div: return " / ";
-    case Op::MatMul: return " · ";
-    case Op::Pow: return "^";
-    default: return " ? ";
+    case Op::Add:
+      return " + ";
+    case Op::Sub:
+      return " - ";
+    case Op::Mul:
+      return " * ";
+    case Op::Div:
+      return " / ";
+    case Op::MatMul:
+      return " · ";
+    case Op::Pow:
+      return "^";
+    default:
+      return " ? ";
   }
 }
 
@@ -142,10 +164,18 @@ void print_expr(std::string& out, const Expr& e, int need) {
     return;
   }
   switch (e.kind) {
-    case ExprKind::Number: print_number(out, e.number); break;
-    case ExprKind::Name: out += e.name.text; break;
-    case ExprKind::String: print_string(out, e.text); break;
-    case ExprKind::Call: print_call(out, e); break;
+    case ExprKind::Number:
+      print_number(out, e.number);
+      break;
+    case ExprKind::Name:
+      out += e.name.text;
+      break;
+    case ExprKind::String:
+      print_string(out, e.text);
+      break;
+    case ExprKind::Call:
+      print_call(out, e);
+      break;
     case ExprKind::Norm:
       out += "‖";
       print_expr(out, *e.args[0], kCompare);
@@ -164,7 +194,9 @@ void print_expr(std::string& out, const Expr& e, int need) {
       }
       out += ']';
       break;
-    case ExprKind::Index: print_index(out, e); break;
+    case ExprKind::Index:
+      print_index(out, e);
+      break;
     case ExprKind::Unary:
       out += e.op == Op::Neg ? "-" : e.op == Op::Plus ? "+" : "√";
       print_expr(out, *e.args[0], kUnary);

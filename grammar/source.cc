@@ -42,7 +42,8 @@ SourceFile::SourceFile(std::string name, std::string bytes) : name_(std::move(na
   line_starts_.push_back(0);
   for (uint32_t i = 0; i < text_.size(); ++i) {
     if (text_[i] == '\n') line_starts_.push_back(i + 1);
-    if (valid_utf8_ && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80) continuations_.push_back(i);
+    if (valid_utf8_ && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80)
+      continuations_.push_back(i);
   }
 }
 
@@ -53,9 +54,11 @@ Location SourceFile::location(uint32_t byte_offset) const {
   if (valid_utf8_) {  // a character per byte that does not continue one
     const uint32_t start = line_starts_[line - 1];
     const auto cont = [&](uint32_t at) {
-      return std::lower_bound(continuations_.begin(), continuations_.end(), at) - continuations_.begin();
+      return std::lower_bound(continuations_.begin(), continuations_.end(), at) -
+             continuations_.begin();
     };
-    return {line, 1 + (byte_offset - start) - static_cast<uint32_t>(cont(byte_offset) - cont(start))};
+    return {line,
+            1 + (byte_offset - start) - static_cast<uint32_t>(cont(byte_offset) - cont(start))};
   }
   uint32_t column = 1;
   const char* p = text_.data() + line_starts_[line - 1];
@@ -71,8 +74,8 @@ Location SourceFile::location(uint32_t byte_offset) const {
 
 std::string_view SourceFile::line_text(uint32_t line) const {
   const uint32_t begin = line_starts_[line - 1];
-  uint32_t end = line < line_starts_.size() ? line_starts_[line] - 1
-                                            : static_cast<uint32_t>(text_.size());
+  uint32_t end =
+      line < line_starts_.size() ? line_starts_[line] - 1 : static_cast<uint32_t>(text_.size());
   if (end > begin && text_[end - 1] == '\r') --end;
   return std::string_view(text_).substr(begin, end - begin);
 }

@@ -52,8 +52,7 @@ std::string nearest_name(const std::string& name, const std::vector<std::string>
     std::size_t d = edit_distance(target, candidate);
     if (d >= std::max(target.size(), candidate.size())) continue;
     bool same_start = !candidate.empty() && !target.empty() && candidate[0] == target[0];
-    bool better = d < best_distance ||
-                  (d == best_distance && same_start && !best_same_start) ||
+    bool better = d < best_distance || (d == best_distance && same_start && !best_same_start) ||
                   (d == best_distance && same_start == best_same_start && k < best);
     if (better) {
       best = k;

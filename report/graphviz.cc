@@ -22,7 +22,8 @@ namespace {
 struct TempFile {
   std::string path;
   explicit TempFile(const char* suffix) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "eq-report-XXXXXX").string() + suffix;
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "eq-report-XXXXXX").string() + suffix;
     const int fd = mkstemps(pattern.data(), static_cast<int>(std::string(suffix).size()));
     if (fd >= 0) close(fd), path = pattern;
   }
@@ -47,7 +48,8 @@ GraphPicture render_dot(const std::string& dot_text) {
     return {"", e.what()};
   }
   std::string tsvg = "-Tsvg", o = "-o";
-  char* argv[] = {const_cast<char*>("dot"), tsvg.data(), in.path.data(), o.data(), out.path.data(), nullptr};
+  char* argv[] = {const_cast<char*>("dot"), tsvg.data(), in.path.data(), o.data(),
+                  out.path.data(),          nullptr};
   // dot's own messages (warnings about a large graph) would interleave with
   // the progress lines: send them to /dev/null.
   posix_spawn_file_actions_t actions;

@@ -64,9 +64,9 @@ struct TextSample {
 };
 
 struct RunHistory {
-  std::string title;    // the model file or the log
-  std::string summary;  // one line: data, optimizer, batch, steps
-  std::string source;   // the model's equations as written; empty from a log
+  std::string title;       // the model file or the log
+  std::string summary;     // one line: data, optimizer, batch, steps
+  std::string source;      // the model's equations as written; empty from a log
   std::string graph_svg;   // Graphviz's picture, or empty
   std::string graph_note;  // why there is no picture
   std::vector<EpochPoint> epochs;
@@ -76,7 +76,7 @@ struct RunHistory {
   std::optional<Confusion> confusion;  // of the last validation
   std::vector<TextSample> samples;     // one per epoch
   bool finished = false;               // false while training
-  std::string failure;  // the error that stopped the run early; empty otherwise
+  std::string failure;                 // the error that stopped the run early; empty otherwise
 };
 
 }  // namespace eq::report

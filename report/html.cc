@@ -15,7 +15,8 @@ constexpr const char* kStepColor = "#a6c8e6";
 constexpr const char* kValColor = "#d62728";
 constexpr const char* kLrColor = "#2ca02c";
 
-constexpr const char* kStyle = R"(body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}
+constexpr const char* kStyle =
+    R"(body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 .summary{color:#555;margin:2px 0}.failure{color:#a00;font-weight:bold;margin:2px 0}.charts{display:flex;flex-wrap:wrap;gap:12px}
 pre{background:#f6f6f8;padding:10px;overflow-x:auto;font-size:14px;line-height:1.35}
@@ -57,9 +58,12 @@ std::string loss_chart(const RunHistory& h, bool by_seconds) {
   c.title = "Loss";
   c.x_label = by_seconds ? "seconds of training" : "step";
   Points per_step;
-  for (const StepPoint& p : h.steps.points()) per_step.emplace_back(by_seconds ? p.seconds : p.step, p.loss);
-  if (!per_step.empty()) c.series.push_back({"training, per step", kStepColor, per_step, false, 1.0});
-  c.series.push_back(epoch_series("training loss", kTrainColor, epoch_points(h, by_seconds, nullptr, &EpochPoint::loss)));
+  for (const StepPoint& p : h.steps.points())
+    per_step.emplace_back(by_seconds ? p.seconds : p.step, p.loss);
+  if (!per_step.empty())
+    c.series.push_back({"training, per step", kStepColor, per_step, false, 1.0});
+  c.series.push_back(epoch_series("training loss", kTrainColor,
+                                  epoch_points(h, by_seconds, nullptr, &EpochPoint::loss)));
   Points val = epoch_points(h, by_seconds, &EpochPoint::val_loss, nullptr);
   if (!val.empty()) c.series.push_back(epoch_series("validation loss", kValColor, val));
   c.log_y = prefers_log(c.series);
@@ -94,7 +98,8 @@ std::string confusion_table(const Confusion& m) {
   if (n * n != m.counts.size()) return "";
   if (n > 40)
     return "<p class=\"note\">" + std::to_string(n) + " classes: too many to draw a matrix.</p>\n";
-  std::string out = "<p class=\"summary\">Validation examples after epoch " + std::to_string(m.epoch) +
+  std::string out = "<p class=\"summary\">Validation examples after epoch " +
+                    std::to_string(m.epoch) +
                     ": rows are the true class, columns the predicted one; shading is the share of "
                     "the row.</p>\n<table class=\"cm\"><tr><th>true \\ predicted</th>";
   for (const std::string& l : m.labels) out += "<th>" + escape(l) + "</th>";
@@ -117,12 +122,15 @@ std::string confusion_table(const Confusion& m) {
 
 std::string kernel_table(const RunHistory& h) {
   std::vector<KernelTime> ks = h.kernels;
-  std::stable_sort(ks.begin(), ks.end(), [](const KernelTime& a, const KernelTime& b) { return a.seconds > b.seconds; });
+  std::stable_sort(ks.begin(), ks.end(),
+                   [](const KernelTime& a, const KernelTime& b) { return a.seconds > b.seconds; });
   double total = 0;
   for (const KernelTime& k : ks) total += k.seconds;
   std::string out = "<p class=\"summary\">" + number(total, 4) + " s in instructions over " +
-                    std::to_string(h.profiled_steps) + " steps (validation not included).</p>\n"
-                    "<table><tr><th>kernel</th><th>ms</th><th>share</th><th>runs</th><th>µs a run</th><th></th></tr>\n";
+                    std::to_string(h.profiled_steps) +
+                    " steps (validation not included).</p>\n"
+                    "<table><tr><th>kernel</th><th>ms</th><th>share</th><th>runs</th><th>µs a "
+                    "run</th><th></th></tr>\n";
   constexpr std::size_t kShown = 30;
   double rest = 0;
   for (std::size_t i = 0; i < ks.size(); ++i) {
@@ -134,9 +142,10 @@ std::string kernel_table(const RunHistory& h) {
     const double share = total > 0 ? k.seconds / total : 0;
     char width[32];
     std::snprintf(width, sizeof width, "%.0f", 200 * share);
-    out += "<tr><td><code>" + escape(k.label) + "</code></td><td class=\"n\">" + number(1e3 * k.seconds) +
-           "</td><td class=\"n\">" + number(100 * share, 3) + "%</td><td class=\"n\">" + std::to_string(k.count) +
-           "</td><td class=\"n\">" + (k.count ? number(1e6 * k.seconds / static_cast<double>(k.count)) : "") +
+    out += "<tr><td><code>" + escape(k.label) + "</code></td><td class=\"n\">" +
+           number(1e3 * k.seconds) + "</td><td class=\"n\">" + number(100 * share, 3) +
+           "%</td><td class=\"n\">" + std::to_string(k.count) + "</td><td class=\"n\">" +
+           (k.count ? number(1e6 * k.seconds / static_cast<double>(k.count)) : "") +
            "</td><td><div class=\"bar\" style=\"width:" + width + "px\"></div></td></tr>\n";
   }
   if (rest > 0)
@@ -147,14 +156,17 @@ std::string kernel_table(const RunHistory& h) {
 
 std::string status(const RunHistory& h) {
   if (!h.failure.empty()) {
-    const std::string done = h.epochs.empty() ? "before any epoch finished"
-                                              : "after epoch " + std::to_string(h.epochs.back().epoch);
+    const std::string done = h.epochs.empty()
+                                 ? "before any epoch finished"
+                                 : "after epoch " + std::to_string(h.epochs.back().epoch);
     return "The run stopped " + done + ":";
   }
-  if (h.epochs.empty()) return h.finished ? "No epoch finished." : "Training: no epoch finished yet.";
+  if (h.epochs.empty())
+    return h.finished ? "No epoch finished." : "Training: no epoch finished yet.";
   const EpochPoint& e = h.epochs.back();
-  std::string s = (h.finished ? "Finished after epoch " : "Training: epoch ") + std::to_string(e.epoch) +
-                  (h.finished ? "" : " done") + ", step " + std::to_string(e.step) + "; loss " + number(e.loss);
+  std::string s = (h.finished ? "Finished after epoch " : "Training: epoch ") +
+                  std::to_string(e.epoch) + (h.finished ? "" : " done") + ", step " +
+                  std::to_string(e.step) + "; loss " + number(e.loss);
   if (e.val_loss) s += ", validation loss " + number(*e.val_loss);
   if (e.val_accuracy) s += ", validation accuracy " + number(100 * *e.val_accuracy) + "%";
   return s + (h.finished ? "." : ". This page reloads itself every 10 s.");
@@ -165,11 +177,12 @@ std::string status(const RunHistory& h) {
 std::string render_report(const RunHistory& h) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
   if (!h.finished) out += "<meta http-equiv=\"refresh\" content=\"10\"/>\n";
-  out += "<title>" + escape(h.title) + " — eq training report</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+  out += "<title>" + escape(h.title) + " — eq training report</title>\n<style>" + kStyle +
+         "</style>\n</head>\n<body>\n";
   out += "<h1>" + escape(h.title) + "</h1>\n";
   if (!h.summary.empty()) out += "<p class=\"summary\">" + escape(h.summary) + "</p>\n";
-  out += "<p class=\"" + std::string(h.failure.empty() ? "summary" : "failure") + "\" id=\"status\">" +
-         escape(status(h)) + "</p>\n";
+  out += "<p class=\"" + std::string(h.failure.empty() ? "summary" : "failure") +
+         "\" id=\"status\">" + escape(status(h)) + "</p>\n";
   // The error as eqc printed it: a located message with its source line.
   if (!h.failure.empty()) out += "<pre class=\"failure\">" + escape(h.failure) + "</pre>\n";
 
@@ -178,15 +191,21 @@ std::string render_report(const RunHistory& h) {
 
   if (h.confusion) out += "<h2>Confusion matrix</h2>\n" + confusion_table(*h.confusion);
   if (!h.samples.empty()) {
-    out += "<h2>Samples</h2>\n<p class=\"summary\">Text drawn from the model after each epoch (temperature 1).</p>\n";
+    out +=
+        "<h2>Samples</h2>\n<p class=\"summary\">Text drawn from the model after each epoch "
+        "(temperature 1).</p>\n";
     for (const TextSample& s : h.samples)
-      out += "<h3>epoch " + std::to_string(s.epoch) + "</h3>\n<pre class=\"sample\">" + escape(s.text) + "</pre>\n";
+      out += "<h3>epoch " + std::to_string(s.epoch) + "</h3>\n<pre class=\"sample\">" +
+             escape(s.text) + "</pre>\n";
   }
-  if (!h.source.empty()) out += "<h2>Equations</h2>\n<pre class=\"source\">" + escape(h.source) + "</pre>\n";
+  if (!h.source.empty())
+    out += "<h2>Equations</h2>\n<pre class=\"source\">" + escape(h.source) + "</pre>\n";
   if (!h.graph_svg.empty() || !h.graph_note.empty()) {
     out += "<h2>Graph</h2>\n";
-    if (!h.graph_svg.empty()) out += "<div class=\"graph\">\n" + h.graph_svg + "</div>\n";
-    else out += "<p class=\"note\">" + escape(h.graph_note) + "</p>\n";
+    if (!h.graph_svg.empty())
+      out += "<div class=\"graph\">\n" + h.graph_svg + "</div>\n";
+    else
+      out += "<p class=\"note\">" + escape(h.graph_note) + "</p>\n";
   }
   if (!h.kernels.empty()) out += "<h2>Time per kernel</h2>\n" + kernel_table(h);
   out += "<p class=\"summary\">Written by eqc.</p>\n</body>\n</html>\n";

@@ -68,6 +68,8 @@ std::vector<EpochPoint> parse_log(std::string text, const std::string& path) {
   return rows;
 }
 
-std::vector<EpochPoint> read_log(const std::string& path) { return parse_log(read_file(path), path); }
+std::vector<EpochPoint> read_log(const std::string& path) {
+  return parse_log(read_file(path), path);
+}
 
 }  // namespace eq::report

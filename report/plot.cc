@@ -47,12 +47,23 @@ std::string escape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -80,7 +91,8 @@ std::vector<double> linear_ticks(double lo, double hi, int count) {
       break;
     }
   std::vector<double> ticks;
-  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; ++k) ticks.push_back(k * step);
+  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; ++k)
+    ticks.push_back(k * step);
   return ticks;
 }
 
@@ -113,9 +125,10 @@ std::string svg_chart(const Chart& c) {
   out += "<text x=\"" + fixed(x0) + "\" y=\"18\" font-size=\"13\" font-weight=\"bold\">" +
          escape(c.title) + "</text>\n";
   out += "<rect class=\"plot\" x=\"" + fixed(x0) + "\" y=\"" + fixed(y0) + "\" width=\"" +
-         fixed(x1 - x0) + "\" height=\"" + fixed(y1 - y0) + "\" fill=\"#f7f8fb\" stroke=\"#c8ccd4\"/>\n";
-  out += "<text x=\"" + fixed((x0 + x1) / 2) + "\" y=\"" + fixed(h - 8) + "\" text-anchor=\"middle\">" +
-         escape(c.x_label) + "</text>\n";
+         fixed(x1 - x0) + "\" height=\"" + fixed(y1 - y0) +
+         "\" fill=\"#f7f8fb\" stroke=\"#c8ccd4\"/>\n";
+  out += "<text x=\"" + fixed((x0 + x1) / 2) + "\" y=\"" + fixed(h - 8) +
+         "\" text-anchor=\"middle\">" + escape(c.x_label) + "</text>\n";
   if (xs.empty()) {
     out += "<text x=\"" + fixed((x0 + x1) / 2) + "\" y=\"" + fixed((y0 + y1) / 2) +
            "\" text-anchor=\"middle\" fill=\"#888\">no points yet</text>\n</svg>\n";
@@ -144,7 +157,8 @@ std::string svg_chart(const Chart& c) {
     const std::string y = fixed(py(t));
     out += "<line x1=\"" + fixed(x0) + "\" y1=\"" + y + "\" x2=\"" + fixed(x1) + "\" y2=\"" + y +
            "\" stroke=\"#e1e4ea\"/><text x=\"" + fixed(x0 - 5) + "\" y=\"" + y +
-           "\" text-anchor=\"end\" dominant-baseline=\"middle\">" + tick_label(t, c.percent_y) + "</text>\n";
+           "\" text-anchor=\"end\" dominant-baseline=\"middle\">" + tick_label(t, c.percent_y) +
+           "</text>\n";
   }
   for (double t : linear_ticks(xs.lo, xs.hi, 5)) {
     const std::string x = fixed(px(t));
@@ -153,30 +167,33 @@ std::string svg_chart(const Chart& c) {
            "\" text-anchor=\"middle\">" + tick_label(t, false) + "</text>\n";
   }
   if (c.log_y)
-    out += "<text x=\"" + fixed(x1) + "\" y=\"18\" text-anchor=\"end\" fill=\"#666\">log scale</text>\n";
+    out += "<text x=\"" + fixed(x1) +
+           "\" y=\"18\" text-anchor=\"end\" fill=\"#666\">log scale</text>\n";
 
   // The series, and the legend in a row between the title and the plot.
   double legend_x = x0;
   for (const Series& s : c.series) {
     std::string points;
     for (const auto& [x, y] : s.points)
-      if (usable(x, y, c.log_y)) points += (points.empty() ? "" : " ") + fixed(px(x)) + "," + fixed(py(y));
+      if (usable(x, y, c.log_y))
+        points += (points.empty() ? "" : " ") + fixed(px(x)) + "," + fixed(py(y));
     if (points.empty()) continue;
-    out += "<polyline class=\"series\" data-name=\"" + escape(s.name) + "\" fill=\"none\" stroke=\"" +
-           s.color + "\" stroke-width=\"" + format_number(s.width) + "\" stroke-linejoin=\"round\" points=\"" +
-           points + "\"/>\n";
+    out += "<polyline class=\"series\" data-name=\"" + escape(s.name) +
+           "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"" + format_number(s.width) +
+           "\" stroke-linejoin=\"round\" points=\"" + points + "\"/>\n";
     if (s.markers) {
       out += "<g fill=\"" + s.color + "\">";
       for (const auto& [x, y] : s.points)
         if (usable(x, y, c.log_y))
-          out += "<circle cx=\"" + fixed(px(x)) + "\" cy=\"" + fixed(py(y)) + "\" r=\"2.6\"><title>" +
-                 escape(s.name) + " at " + format_number(x, 6) + ": " + format_number(y, 6) +
-                 "</title></circle>";
+          out += "<circle cx=\"" + fixed(px(x)) + "\" cy=\"" + fixed(py(y)) +
+                 "\" r=\"2.6\"><title>" + escape(s.name) + " at " + format_number(x, 6) + ": " +
+                 format_number(y, 6) + "</title></circle>";
       out += "</g>\n";
     }
     out += "<line x1=\"" + fixed(legend_x) + "\" y1=\"34\" x2=\"" + fixed(legend_x + 16) +
-           "\" y2=\"34\" stroke=\"" + s.color + "\" stroke-width=\"3\"/><text x=\"" + fixed(legend_x + 20) +
-           "\" y=\"34\" dominant-baseline=\"middle\">" + escape(s.name) + "</text>\n";
+           "\" y2=\"34\" stroke=\"" + s.color + "\" stroke-width=\"3\"/><text x=\"" +
+           fixed(legend_x + 20) + "\" y=\"34\" dominant-baseline=\"middle\">" + escape(s.name) +
+           "</text>\n";
     legend_x += 34 + 6.2 * static_cast<double>(s.name.size());
   }
   out += "</svg>\n";

@@ -11,11 +11,11 @@
 namespace eq::report {
 
 struct Series {
-  std::string name;   // the legend's text
-  std::string color;  // a CSS colour
+  std::string name;                               // the legend's text
+  std::string color;                              // a CSS colour
   std::vector<std::pair<double, double>> points;  // (x, y); non-finite ones are skipped
-  bool markers = false;  // a dot with a tooltip at every point
-  double width = 1.8;    // the line's stroke width
+  bool markers = false;                           // a dot with a tooltip at every point
+  double width = 1.8;                             // the line's stroke width
 };
 
 struct Chart {

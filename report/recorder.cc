@@ -1,8 +1,8 @@
 #include "eq/report/recorder.hpp"
 
+#include "eq/compiler/ir/printer.hpp"
 #include "eq/report/graphviz.hpp"
 #include "eq/report/html.hpp"
-#include "eq/compiler/ir/printer.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/file_io.hpp"
 #include "eq/runtime/random.hpp"
@@ -22,9 +22,9 @@ constexpr std::uint64_t kSampleStream = 7;
 
 std::string run_summary(const Setup& setup, const Trainer& trainer) {
   return std::to_string(trainer.train_examples()) + " " + trainer.unit() + " (" +
-         std::to_string(trainer.validation_examples()) + " held out), " + setup.config.solver.describe() +
-         ", batch " + std::to_string(setup.config.batch) + ", " + std::to_string(trainer.total_steps()) +
-         " steps";
+         std::to_string(trainer.validation_examples()) + " held out), " +
+         setup.config.solver.describe() + ", batch " + std::to_string(setup.config.batch) + ", " +
+         std::to_string(trainer.total_steps()) + " steps";
 }
 
 EpochPoint epoch_point(const EpochReport& r, double lr) {
@@ -44,7 +44,8 @@ ReportRecorder::ReportRecorder(std::string path, std::string title, Setup& setup
   history_.title = std::move(title);
   history_.summary = run_summary(setup, trainer);
   history_.source = setup.source;
-  const GraphPicture picture = render_dot(ir::print_dot(setup.model->graph(), model_roots(*setup.model)));
+  const GraphPicture picture =
+      render_dot(ir::print_dot(setup.model->graph(), model_roots(*setup.model)));
   history_.graph_svg = picture.svg;
   history_.graph_note = picture.note;
   const AccuracyPair acc = accuracy_pair(*setup.model);
@@ -87,21 +88,24 @@ void ReportRecorder::on_epoch(const EpochReport& r) {
     c.epoch = r.epoch;
     c.counts = r.validation->confusion;
     for (std::int64_t k = 0; k < r.validation->classes; ++k)
-      c.labels.push_back(static_cast<std::size_t>(k) < class_labels_.size() ? class_labels_[static_cast<std::size_t>(k)]
-                                                                            : std::to_string(k));
+      c.labels.push_back(static_cast<std::size_t>(k) < class_labels_.size()
+                             ? class_labels_[static_cast<std::size_t>(k)]
+                             : std::to_string(k));
     history_.confusion = std::move(c);
   }
   if (sampler_) {
     copy_params(*setup_.model, trainer_.machine(), sampler_->machine());
     Rng rng(setup_.config.seed, kSampleStream);
-    history_.samples.push_back({r.epoch, sample_text(*sampler_, setup_.vocabulary, setup_.source_name, "",
-                                                     kSampleSymbols, 1.0, rng)});
+    history_.samples.push_back(
+        {r.epoch, sample_text(*sampler_, setup_.vocabulary, setup_.source_name, "", kSampleSymbols,
+                              1.0, rng)});
   }
   write_if_due();
 }
 
 void ReportRecorder::write_if_due() {
-  const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write_).count();
+  const double since =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write_).count();
   if (since >= kMinWriteSeconds) write();
 }
 

@@ -125,9 +125,9 @@ Target writable_target(const std::string& path) {
   if (t.exists) {
     if (S_ISDIR(t.old.st_mode)) throw file_error(path, "cannot write", EISDIR);
     if (!S_ISREG(t.old.st_mode))
-      throw Error(path + ": cannot write: " +
-                  (t.path == path ? "" : "its target " + t.path + " is ") + "not a regular file (" +
-                  file_kind(t.old.st_mode) + ")");
+      throw Error(path +
+                  ": cannot write: " + (t.path == path ? "" : "its target " + t.path + " is ") +
+                  "not a regular file (" + file_kind(t.old.st_mode) + ")");
     if (::faccessat(AT_FDCWD, t.path.c_str(), W_OK, AT_EACCESS) != 0)
       throw file_error(path, "cannot write", errno);
     if (!(t.old.st_mode & S_IWUSR)) throw file_error(path, "cannot write", EACCES);

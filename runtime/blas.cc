@@ -56,7 +56,8 @@ void require_float(DType t, const char* what) {
 template <class T>
 void scale_matrix(T* c, std::int64_t rows, std::int64_t cols, std::int64_t ld, T beta) {
   for (std::int64_t r = 0; r < rows; ++r)
-    for (std::int64_t j = 0; j < cols; ++j) c[r * ld + j] = beta == T(0) ? T(0) : beta * c[r * ld + j];
+    for (std::int64_t j = 0; j < cols; ++j)
+      c[r * ld + j] = beta == T(0) ? T(0) : beta * c[r * ld + j];
 }
 
 std::string operand(const Shape& s, Trans t) { return s.str() + (t == Trans::yes ? "ᵀ" : ""); }
@@ -99,8 +100,7 @@ void matmul(ConstView a, Trans ta, ConstView b, Trans tb, View c, double alpha, 
   const std::int64_t m = a.shape[at ? 1 : 0], k = a.shape[at ? 0 : 1];
   const std::int64_t kb = b.shape[bt ? 1 : 0], n = b.shape[bt ? 0 : 1];
   if (k != kb)
-    throw Error("matmul: cannot multiply " + operand(a.shape, ta) + " by " +
-                operand(b.shape, tb));
+    throw Error("matmul: cannot multiply " + operand(a.shape, ta) + " by " + operand(b.shape, tb));
   if (!(c.shape == Shape{m, n}))
     throw Error("matmul: " + operand(a.shape, ta) + " by " + operand(b.shape, tb) + " gives " +
                 Shape{m, n}.str() + ", but the output is " + c.shape.str());
@@ -110,8 +110,7 @@ void matmul(ConstView a, Trans ta, ConstView b, Trans tb, View c, double alpha, 
     gemv(a.dtype, ta, m, k, alpha, a.data, a.shape[1], b.data, beta, c.data);
     return;
   }
-  gemm(a.dtype, ta, tb, m, n, k, alpha, a.data, a.shape[1], b.data, b.shape[1], beta, c.data,
-       n);
+  gemm(a.dtype, ta, tb, m, n, k, alpha, a.data, a.shape[1], b.data, b.shape[1], beta, c.data, n);
 }
 
 void gemv(DType dtype, Trans ta, std::int64_t m, std::int64_t n, double alpha, const void* a,

@@ -22,10 +22,10 @@ Level level_of(std::string_view core) {
   static constexpr std::string_view kAvx512[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
   static constexpr std::string_view kAvx2[] = {"Haswell", "Zen"};
   static constexpr std::string_view kOlder[] = {
-      "Prescott", "Katmai",     "Coppermine", "Northwood", "Banias",    "Atom",
-      "Core2",    "Penryn",     "Dunnington", "Nehalem",   "Athlon",    "Opteron",
-      "Opteron_SSE3", "Barcelona", "Nano",    "Sandybridge", "Bobcat",  "Bulldozer",
-      "Piledriver", "Steamroller", "Excavator", "Generic", "Unknown"};
+      "Prescott",     "Katmai",      "Coppermine", "Northwood",   "Banias", "Atom",
+      "Core2",        "Penryn",      "Dunnington", "Nehalem",     "Athlon", "Opteron",
+      "Opteron_SSE3", "Barcelona",   "Nano",       "Sandybridge", "Bobcat", "Bulldozer",
+      "Piledriver",   "Steamroller", "Excavator",  "Generic",     "Unknown"};
   auto same = [&](std::string_view a) {
     return a.size() == core.size() && strncasecmp(a.data(), core.data(), a.size()) == 0;
   };
@@ -44,10 +44,14 @@ std::string what_cpu_has(const CpuFeatures& cpu) {
 
 std::string level_name(Level level) {
   switch (level) {
-    case Level::avx512: return "AVX-512";
-    case Level::avx2: return "AVX2";
-    case Level::older: return "pre-AVX2";
-    case Level::unknown: break;
+    case Level::avx512:
+      return "AVX-512";
+    case Level::avx2:
+      return "AVX2";
+    case Level::older:
+      return "pre-AVX2";
+    case Level::unknown:
+      break;
   }
   return "unknown";
 }

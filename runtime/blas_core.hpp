@@ -33,8 +33,8 @@ CpuFeatures cpu_features();
 // Everything the decision looks at.
 struct BlasFacts {
   CpuFeatures cpu;
-  std::string picked;       // openblas_get_corename(): the core in use
-  bool dynamic_arch = true; // OpenBLAS reads OPENBLAS_CORETYPE (built with DYNAMIC_ARCH)
+  std::string picked;        // openblas_get_corename(): the core in use
+  bool dynamic_arch = true;  // OpenBLAS reads OPENBLAS_CORETYPE (built with DYNAMIC_ARCH)
   std::optional<std::string> coretype_env;  // OPENBLAS_CORETYPE, when set and not empty
   std::optional<std::string> reexec_env;    // kReexecMarker, when set
 };

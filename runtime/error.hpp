@@ -26,7 +26,7 @@ class InternalError : public std::logic_error {
 
 }  // namespace eq
 
-#define EQ_ASSERT(cond, message)                                      \
-  do {                                                                \
+#define EQ_ASSERT(cond, message)                                               \
+  do {                                                                         \
     if (!(cond)) ::eq::internal_failure(__FILE__, __LINE__, #cond, (message)); \
   } while (0)

@@ -20,7 +20,8 @@ std::string tidy_exponent(std::string s) {
   return s;
 }
 
-template <class T> std::string shortest(T x) {
+template <class T>
+std::string shortest(T x) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
   EQ_ASSERT(ec == std::errc(), "to_chars failed");

@@ -8,8 +8,8 @@
 
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/kernels_detail.hpp"
-#include "eq/runtime/scalar_math.hpp"
 #include "eq/runtime/parallel.hpp"
+#include "eq/runtime/scalar_math.hpp"
 #include "eq/runtime/vmath.hpp"
 
 namespace eq::runtime {
@@ -30,12 +30,14 @@ using kernels::Binary;
 using kernels::Unary;
 
 // An operand within one block: a vector of the block's length, or a scalar.
-template <class T> struct Arg {
+template <class T>
+struct Arg {
   const T* p = nullptr;  // null: the scalar s
   T s = 0;
 };
 
-template <Unary op, class T> void unary_loop(Arg<T> a, T* d, std::int64_t n) {
+template <Unary op, class T>
+void unary_loop(Arg<T> a, T* d, std::int64_t n) {
   if (a.p) {
     for (std::int64_t i = 0; i < n; ++i) d[i] = kernels::unary_fn<op>(a.p[i]);
   } else {
@@ -44,7 +46,8 @@ template <Unary op, class T> void unary_loop(Arg<T> a, T* d, std::int64_t n) {
   }
 }
 
-template <Binary op, class T> void binary_loop(Arg<T> a, Arg<T> b, T* d, std::int64_t n) {
+template <Binary op, class T>
+void binary_loop(Arg<T> a, Arg<T> b, T* d, std::int64_t n) {
   if (a.p && b.p) {
     for (std::int64_t i = 0; i < n; ++i) d[i] = kernels::binary_fn<op>(a.p[i], b.p[i]);
   } else if (a.p) {
@@ -59,29 +62,35 @@ template <Binary op, class T> void binary_loop(Arg<T> a, Arg<T> b, T* d, std::in
   }
 }
 
-template <class T> void step_unary(Unary op, Arg<T> a, T* d, std::int64_t n) {
+template <class T>
+void step_unary(Unary op, Arg<T> a, T* d, std::int64_t n) {
   // Transcendental functions of a vector go to vmath's block functions,
   // which are compiled for AVX2 where the CPU has it; their per-element
   // function is unary_fn's, so the bits do not change.
   if (a.p) switch (op) {
-#define EQ_V(name) \
-  case Unary::name: return vmath::name(a.p, d, n);
+#define EQ_V(name)  \
+  case Unary::name: \
+    return vmath::name(a.p, d, n);
       EQ_VMATH_FUNCTIONS(EQ_V)
 #undef EQ_V
-      default: break;
+      default:
+        break;
     }
   switch (op) {
-#define EQ_X(name) \
-  case Unary::name: return unary_loop<Unary::name>(a, d, n);
+#define EQ_X(name)  \
+  case Unary::name: \
+    return unary_loop<Unary::name>(a, d, n);
     EQ_UNARY_KERNELS(EQ_X)
 #undef EQ_X
   }
 }
 
-template <class T> void step_binary(Binary op, Arg<T> a, Arg<T> b, T* d, std::int64_t n) {
+template <class T>
+void step_binary(Binary op, Arg<T> a, Arg<T> b, T* d, std::int64_t n) {
   switch (op) {
-#define EQ_X(name) \
-  case Binary::name: return binary_loop<Binary::name>(a, b, d, n);
+#define EQ_X(name)   \
+  case Binary::name: \
+    return binary_loop<Binary::name>(a, b, d, n);
     EQ_BINARY_KERNELS(EQ_X)
 #undef EQ_X
   }
@@ -132,13 +141,23 @@ void run_typed(const FusedProgram& p, const ConstView* inputs, View out, std::in
       auto arg = [&](const FusedOperand& o) {
         Arg<T> a;
         switch (o.kind) {
-          case FusedOperand::Kind::slot: a.p = slot[o.index]; break;
-          case FusedOperand::Kind::constant: a.s = consts[o.index]; break;
+          case FusedOperand::Kind::slot:
+            a.p = slot[o.index];
+            break;
+          case FusedOperand::Kind::constant:
+            a.s = consts[o.index];
+            break;
           case FusedOperand::Kind::input:
             switch (form[o.index]) {
-              case Form::same: a.p = data[o.index] + at; break;
-              case Form::row: a.p = data[o.index] + j; break;
-              case Form::scalar: a.s = data[o.index][0]; break;
+              case Form::same:
+                a.p = data[o.index] + at;
+                break;
+              case Form::row:
+                a.p = data[o.index] + j;
+                break;
+              case Form::scalar:
+                a.s = data[o.index][0];
+                break;
             }
             break;
         }
@@ -147,8 +166,10 @@ void run_typed(const FusedProgram& p, const ConstView* inputs, View out, std::in
       for (std::size_t s = 0; s <= last; ++s) {
         const FusedStep& st = p.steps[s];
         T* dest = s == last ? result + at : slot[st.dest];
-        if (st.binary) step_binary<T>(static_cast<Binary>(st.sub), arg(st.a), arg(st.b), dest, len);
-        else step_unary<T>(static_cast<Unary>(st.sub), arg(st.a), dest, len);
+        if (st.binary)
+          step_binary<T>(static_cast<Binary>(st.sub), arg(st.a), arg(st.b), dest, len);
+        else
+          step_unary<T>(static_cast<Unary>(st.sub), arg(st.a), dest, len);
       }
     }
   }
@@ -177,7 +198,8 @@ void run_fused(const FusedProgram& p, const ConstView* inputs, View out) {
   const std::int64_t grain = rows ? std::max<std::int64_t>(1, kGrain / row) : kGrain;
   kernels::detail::dispatch_float(out.dtype, [&](auto tag) {
     using T = decltype(tag);
-    parallel_for(units, grain, [&](std::int64_t lo, std::int64_t hi) { run_typed<T>(p, inputs, out, lo, hi); });
+    parallel_for(units, grain,
+                 [&](std::int64_t lo, std::int64_t hi) { run_typed<T>(p, inputs, out, lo, hi); });
   });
 }
 

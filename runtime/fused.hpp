@@ -45,10 +45,10 @@ struct FusedProgram {
   static constexpr int kMaxSteps = 32;
   static constexpr std::int64_t kBlock = 256;
 
-  std::vector<int> inputs;         // tape values, at most kMaxInputs
-  std::vector<double> constants;   // scalar immediates
-  std::vector<FusedStep> steps;    // at most kMaxSteps
-  int slots = 0;                   // at most kMaxSlots
+  std::vector<int> inputs;        // tape values, at most kMaxInputs
+  std::vector<double> constants;  // scalar immediates
+  std::vector<FusedStep> steps;   // at most kMaxSteps
+  int slots = 0;                  // at most kMaxSlots
 
   // "fused[add,add,sigmoid]": the ops in evaluation order.
   std::string label() const;

@@ -64,8 +64,8 @@ Initializer uniform(double a, double b) {
   check_finite(a, "uniform(a, b): a");
   check_finite(b, "uniform(a, b): b");
   if (a > b)
-    throw Error("uniform(a, b): a must not exceed b; got uniform(" + format_number(a) + ", " + format_number(b) +
-                ")");
+    throw Error("uniform(a, b): a must not exceed b; got uniform(" + format_number(a) + ", " +
+                format_number(b) + ")");
   return {Initializer::Kind::uniform, a, b};
 }
 Initializer glorot() { return {Initializer::Kind::glorot, 0, 0}; }

@@ -21,10 +21,12 @@ namespace eq::kernels {
 // gelu_grad = gelu′ = Φ(x) + x·φ(x), elu_grad = elu′ = [x > 0] + [x ≤ 0]·eˣ).
 // gelu is the erf form x·Φ(x); elu has α = 1; erf, gelu, elu and their
 // helpers are vmath's (vectorised, accuracy in runtime/vmath_erf.hpp).
+// clang-format off
 #define EQ_UNARY_KERNELS(X) \
   X(neg) X(sigmoid) X(tanh) X(relu) X(softplus) X(exp) X(log) X(log1p) X(expm1) \
   X(sqrt) X(abs) X(sin) X(cos) X(square) X(sign) X(step) X(recip) X(erf) X(gelu) \
   X(gelu_grad) X(elu) X(elu_grad) X(floor)
+// clang-format on
 
 enum class Unary {
 #define EQ_X(name) name,
@@ -40,9 +42,11 @@ enum class Unary {
 // leaky_relu_grad(x, α) = 1 above 0, α below: α is the second operand, so a
 // constant α is a broadcast scalar (a fused-loop immediate) and a learned α
 // (PReLU) is just a parameter.
+// clang-format off
 #define EQ_BINARY_KERNELS(X)                                                            \
   X(add) X(sub) X(mul) X(div) X(pow) X(max) X(min) X(eq) X(ne) X(lt) X(gt) X(le) X(ge) \
   X(leaky_relu) X(leaky_relu_grad)
+// clang-format on
 
 enum class Binary {
 #define EQ_X(name) name,

@@ -105,8 +105,8 @@ void binary(Binary op, ConstView a, ConstView b, View out) {
   detail::dispatch_float(t, [&](auto tag) {
     using T = decltype(tag);
     switch (op) {
-#define EQ_X(name)                                                                          \
-  case Binary::name:                                                                        \
+#define EQ_X(name)                                                                        \
+  case Binary::name:                                                                      \
     return binary_loop<Binary::name>(a.as<T>(), a.shape, b.as<T>(), b.shape, out.as<T>(), \
                                      out.shape);
       EQ_BINARY_KERNELS(EQ_X)

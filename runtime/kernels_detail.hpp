@@ -28,7 +28,8 @@ inline DType common_float(DType a, DType b, std::string_view what) {
 }
 
 // Calls f(T{}) with T = float or double per `t` (already checked to be one of them).
-template <class F> inline void dispatch_float(DType t, F&& f) {
+template <class F>
+inline void dispatch_float(DType t, F&& f) {
   if (t == DType::f32)
     f(float{});
   else

@@ -12,8 +12,9 @@ namespace eq::kernels {
 
 std::string_view name(Unary op) {
   switch (op) {
-#define EQ_X(name) \
-  case Unary::name: return #name;
+#define EQ_X(name)  \
+  case Unary::name: \
+    return #name;
     EQ_UNARY_KERNELS(EQ_X)
 #undef EQ_X
   }
@@ -22,8 +23,9 @@ std::string_view name(Unary op) {
 
 std::string_view name(Binary op) {
   switch (op) {
-#define EQ_X(name) \
-  case Binary::name: return #name;
+#define EQ_X(name)   \
+  case Binary::name: \
+    return #name;
     EQ_BINARY_KERNELS(EQ_X)
 #undef EQ_X
   }
@@ -35,36 +37,46 @@ namespace {
 // y may equal x (in place): each element is read before it is written.
 // The transcendental ops go to vmath's block functions (the same bits as
 // unary_fn, plus an AVX2 clone); the rest are loops here.
-template <Unary op, class T> void unary_loop(const T* x, T* y, std::int64_t n) {
+template <Unary op, class T>
+void unary_loop(const T* x, T* y, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = unary_fn<op>(x[i]);
 }
 
-template <class T> void unary_typed(Unary op, const T* x, T* y, std::int64_t n) {
+template <class T>
+void unary_typed(Unary op, const T* x, T* y, std::int64_t n) {
   switch (op) {
-#define EQ_V(name) \
-  case Unary::name: return vmath::name(x, y, n);
+#define EQ_V(name)  \
+  case Unary::name: \
+    return vmath::name(x, y, n);
     EQ_VMATH_FUNCTIONS(EQ_V)
 #undef EQ_V
-    default: break;
+    default:
+      break;
   }
   switch (op) {
-#define EQ_X(name) \
-  case Unary::name: return unary_loop<Unary::name>(x, y, n);
+#define EQ_X(name)  \
+  case Unary::name: \
+    return unary_loop<Unary::name>(x, y, n);
     EQ_UNARY_KERNELS(EQ_X)
 #undef EQ_X
   }
 }
 
-template <class From, class To> void convert(const From* x, To* y, std::int64_t n) {
+template <class From, class To>
+void convert(const From* x, To* y, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = static_cast<To>(x[i]);
 }
 
-template <class From> void convert_from(const From* x, View out) {
+template <class From>
+void convert_from(const From* x, View out) {
   std::int64_t n = out.numel();
   switch (out.dtype) {
-    case DType::f32: return convert(x, out.as<float>(), n);
-    case DType::f64: return convert(x, out.as<double>(), n);
-    case DType::i32: return convert(x, out.as<std::int32_t>(), n);
+    case DType::f32:
+      return convert(x, out.as<float>(), n);
+    case DType::f64:
+      return convert(x, out.as<double>(), n);
+    case DType::i32:
+      return convert(x, out.as<std::int32_t>(), n);
   }
 }
 
@@ -112,9 +124,12 @@ void copy(ConstView x, View out) {
     return;
   }
   switch (x.dtype) {
-    case DType::f32: return convert_from(x.as<float>(), out);
-    case DType::f64: return convert_from(x.as<double>(), out);
-    case DType::i32: return convert_from(x.as<std::int32_t>(), out);
+    case DType::f32:
+      return convert_from(x.as<float>(), out);
+    case DType::f64:
+      return convert_from(x.as<double>(), out);
+    case DType::i32:
+      return convert_from(x.as<std::int32_t>(), out);
   }
 }
 
@@ -139,8 +154,9 @@ void axpby(double alpha, ConstView x, double beta, View out) {
 
 double apply(Unary op, double x) {
   switch (op) {
-#define EQ_X(name) \
-  case Unary::name: return unary_fn<Unary::name>(x);
+#define EQ_X(name)  \
+  case Unary::name: \
+    return unary_fn<Unary::name>(x);
     EQ_UNARY_KERNELS(EQ_X)
 #undef EQ_X
   }
@@ -149,8 +165,9 @@ double apply(Unary op, double x) {
 
 double apply(Binary op, double a, double b) {
   switch (op) {
-#define EQ_X(name) \
-  case Binary::name: return binary_fn<Binary::name>(a, b);
+#define EQ_X(name)   \
+  case Binary::name: \
+    return binary_fn<Binary::name>(a, b);
     EQ_BINARY_KERNELS(EQ_X)
 #undef EQ_X
   }

@@ -18,7 +18,8 @@ namespace {
 // Tiles keep both the rows read and the rows written in cache.
 constexpr std::int64_t kTile = 32;
 
-template <class T> void transpose_one(const T* x, T* out, std::int64_t rows, std::int64_t cols) {
+template <class T>
+void transpose_one(const T* x, T* out, std::int64_t rows, std::int64_t cols) {
   for (std::int64_t r0 = 0; r0 < rows; r0 += kTile)
     for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
       std::int64_t r1 = r0 + kTile < rows ? r0 + kTile : rows;
@@ -36,16 +37,15 @@ DType check_columns(std::string_view what, const ConstView& table, const ConstVi
   DType t = detail::common_float(table.dtype, rows.dtype, what);
   std::string w(what);
   if (table.shape.rank() != 2)
-    throw Error(w + ": " + std::string(table_name) + " must be a matrix; got " +
-                table.shape.str());
+    throw Error(w + ": " + std::string(table_name) + " must be a matrix; got " + table.shape.str());
   if (idx.dtype != DType::i32 || idx.shape.rank() != 1)
-    throw Error(w + ": indices must be an i32 vector; got " +
-                std::string(dtype_name(idx.dtype)) + idx.shape.str());
+    throw Error(w + ": indices must be an i32 vector; got " + std::string(dtype_name(idx.dtype)) +
+                idx.shape.str());
   Shape expect{idx.shape[0], table.shape[0]};
   if (!(rows.shape == expect))
-    throw Error(w + ": " + std::to_string(idx.shape[0]) + " indices into " +
-                table.shape.str() + " need " + std::string(rows_name) + " of shape " +
-                expect.str() + "; got " + rows.shape.str());
+    throw Error(w + ": " + std::to_string(idx.shape[0]) + " indices into " + table.shape.str() +
+                " need " + std::string(rows_name) + " of shape " + expect.str() + "; got " +
+                rows.shape.str());
   const std::int32_t* ix = idx.as<std::int32_t>();
   const std::int64_t n = table.shape[1];
   for (std::int64_t b = 0; b < idx.shape[0]; ++b)

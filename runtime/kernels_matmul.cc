@@ -51,7 +51,8 @@ blas::Trans flag(bool t) { return t ? blas::Trans::yes : blas::Trans::no; }
 BatchedForm batched_form(const Shape& a_shape, bool trans_a, const Shape& b_shape, bool trans_b) {
   const Operand a = operand(a_shape, trans_a), b = operand(b_shape, trans_b);
   if (a.stack && b.stack) return BatchedForm::per_example;
-  if (a.stack) return !a.trans || a.op_rows() == 1 ? BatchedForm::stacked : BatchedForm::per_example;
+  if (a.stack)
+    return !a.trans || a.op_rows() == 1 ? BatchedForm::stacked : BatchedForm::per_example;
   const bool n_is_1 = b.op_cols() == 1, m_is_1 = a.op_rows() == 1;
   return n_is_1 || (b.trans && m_is_1) ? BatchedForm::stacked : BatchedForm::per_example;
 }
@@ -61,8 +62,9 @@ void batched_matmul(ConstView av, bool trans_a, ConstView bv, bool trans_b, View
   detail::common_float(out.dtype, t, "batched matmul");
   const int ra = av.shape.rank(), rb = bv.shape.rank();
   if ((ra != 2 && ra != 3) || (rb != 2 && rb != 3) || (ra == 2 && rb == 2))
-    throw Error("batched matmul: expects a stack of matrices [B, r, c] and a stack or a matrix; got " +
-                av.shape.str() + " and " + bv.shape.str());
+    throw Error(
+        "batched matmul: expects a stack of matrices [B, r, c] and a stack or a matrix; got " +
+        av.shape.str() + " and " + bv.shape.str());
   const Operand a = operand(av.shape, trans_a), b = operand(bv.shape, trans_b);
   const std::int64_t m = a.op_rows(), k = a.op_cols(), n = b.op_cols();
   if (k != b.op_rows() || (a.stack && b.stack && a.batch != b.batch))
@@ -80,8 +82,8 @@ void batched_matmul(ConstView av, bool trans_a, ConstView bv, bool trans_b, View
       return blas::gemm(t, blas::Trans::no, flag(b.trans), batch * m, n, k, 1.0, av.data, k,
                         bv.data, b.cols, 0.0, out.data, n);
     if (n == 1)  // [B, k]·op(a)ᵀ: op(a)ᵀ is a as stored read with the flag flipped
-      return blas::gemm(t, blas::Trans::no, flag(!a.trans), batch, m, k, 1.0, bv.data, k,
-                        av.data, a.cols, 0.0, out.data, m);
+      return blas::gemm(t, blas::Trans::no, flag(!a.trans), batch, m, k, 1.0, bv.data, k, av.data,
+                        a.cols, 0.0, out.data, m);
     // m = 1, b transposed: [B·n, k] times a's k contiguous numbers.
     return blas::gemv(t, blas::Trans::no, batch * n, k, 1.0, bv.data, k, av.data, 0.0, out.data);
   }
@@ -100,8 +102,9 @@ void batched_matmul_sum(ConstView av, bool trans_a, ConstView bv, bool trans_b, 
   const DType t = detail::common_float(av.dtype, bv.dtype, "batched matmul sum");
   detail::common_float(out.dtype, t, "batched matmul sum");
   if (av.shape.rank() != 3 || bv.shape.rank() != 3 || av.shape[0] != bv.shape[0])
-    throw Error("batched matmul sum: expects two stacks of matrices [B, r, c] with the same B; got " +
-                av.shape.str() + " and " + bv.shape.str());
+    throw Error(
+        "batched matmul sum: expects two stacks of matrices [B, r, c] with the same B; got " +
+        av.shape.str() + " and " + bv.shape.str());
   const Operand a = operand(av.shape, trans_a), b = operand(bv.shape, trans_b);
   const std::int64_t m = a.op_rows(), k = a.op_cols(), n = b.op_cols();
   if (k != b.op_rows())
@@ -109,11 +112,13 @@ void batched_matmul_sum(ConstView av, bool trans_a, ConstView bv, bool trans_b, 
                 show(bv.shape, trans_b));
   const Shape expect{m, n};
   if (!(out.shape == expect))
-    throw Error("batched matmul sum: " + show(av.shape, trans_a) + " by " + show(bv.shape, trans_b) +
-                " gives " + expect.str() + ", but the output is " + out.shape.str());
+    throw Error("batched matmul sum: " + show(av.shape, trans_a) + " by " +
+                show(bv.shape, trans_b) + " gives " + expect.str() + ", but the output is " +
+                out.shape.str());
   const std::int64_t batch = a.batch;
   if (batch == 0 || k == 0) {
-    std::memset(out.data, 0, static_cast<std::size_t>(m * n * static_cast<std::int64_t>(dtype_size(t))));
+    std::memset(out.data, 0,
+                static_cast<std::size_t>(m * n * static_cast<std::int64_t>(dtype_size(t))));
     return;
   }
   if (a.trans && !b.trans)  // [B·k, m]ᵀ·[B·k, n]: the batch joins the inner axis
@@ -122,9 +127,10 @@ void batched_matmul_sum(ConstView av, bool trans_a, ConstView bv, bool trans_b, 
   const std::int64_t esize = static_cast<std::int64_t>(dtype_size(t));
   const char* pa = static_cast<const char*>(av.data);
   const char* pb = static_cast<const char*>(bv.data);
-  for (std::int64_t i = 0; i < batch; ++i, pa += a.rows * a.cols * esize, pb += b.rows * b.cols * esize)
-    blas::gemm(t, flag(a.trans), flag(b.trans), m, n, k, 1.0, pa, a.cols, pb, b.cols, i == 0 ? 0.0 : 1.0,
-               out.data, n);
+  for (std::int64_t i = 0; i < batch;
+       ++i, pa += a.rows * a.cols * esize, pb += b.rows * b.cols * esize)
+    blas::gemm(t, flag(a.trans), flag(b.trans), m, n, k, 1.0, pa, a.cols, pb, b.cols,
+               i == 0 ? 0.0 : 1.0, out.data, n);
 }
 
 }  // namespace eq::kernels

@@ -47,7 +47,8 @@ struct Element {
 
 // Calls draw(Element) for every element of out (rows along axis 0) and
 // stores the result, converted to out's dtype.
-template <class Draw> void fill_noise(const NoiseKey& key, View out, std::string_view what, Draw draw) {
+template <class Draw>
+void fill_noise(const NoiseKey& key, View out, std::string_view what, Draw draw) {
   detail::require_float(out.dtype, what);
   const std::int64_t rows = out.shape.rank() == 0 ? 1 : out.shape[0];
   const std::int64_t width = rows == 0 ? 0 : out.numel() / rows;
@@ -58,25 +59,26 @@ template <class Draw> void fill_noise(const NoiseKey& key, View out, std::string
     using T = decltype(tag);
     T* o = out.as<T>();
     constexpr std::int64_t kGrain = 1 << 14;  // elements per chunk at least
-    runtime::parallel_for(rows, std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(width, 1)),
-                          [&](std::int64_t lo, std::int64_t hi) {
-                            for (std::int64_t i = lo; i < hi; ++i) {
-                              const auto r = static_cast<std::uint64_t>(key.first_row + i);
-                              Element e{k, 0, static_cast<std::uint32_t>(r),
-                                        static_cast<std::uint32_t>(r >> 32)};
-                              for (std::int64_t j = 0; j < width; ++j) {
-                                e.j = static_cast<std::uint32_t>(j);
-                                o[i * width + j] = static_cast<T>(draw(e));
-                              }
-                            }
-                          });
+    runtime::parallel_for(
+        rows, std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(width, 1)),
+        [&](std::int64_t lo, std::int64_t hi) {
+          for (std::int64_t i = lo; i < hi; ++i) {
+            const auto r = static_cast<std::uint64_t>(key.first_row + i);
+            Element e{k, 0, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(r >> 32)};
+            for (std::int64_t j = 0; j < width; ++j) {
+              e.j = static_cast<std::uint32_t>(j);
+              o[i * width + j] = static_cast<T>(draw(e));
+            }
+          }
+        });
   });
 }
 
 }  // namespace
 
 void random_normal(const NoiseKey& key, double mean, double stddev, View out) {
-  fill_noise(key, out, "random_normal", [&](const Element& e) { return mean + stddev * e.normal(); });
+  fill_noise(key, out, "random_normal",
+             [&](const Element& e) { return mean + stddev * e.normal(); });
 }
 
 void random_uniform(const NoiseKey& key, double lo, double hi, View out) {

@@ -27,7 +27,8 @@ namespace eq::kernels {
 
 namespace {
 
-template <class T> double sum_run(const T* x, std::int64_t n) {
+template <class T>
+double sum_run(const T* x, std::int64_t n) {
   // Four accumulators: independent additions pipeline; still double precision.
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   std::int64_t i = 0;
@@ -41,23 +42,27 @@ template <class T> double sum_run(const T* x, std::int64_t n) {
   return (s0 + s1) + (s2 + s3);
 }
 
-template <class T> T max_run(const T* x, std::int64_t n) {
+template <class T>
+T max_run(const T* x, std::int64_t n) {
   T m = -std::numeric_limits<T>::infinity();
   for (std::int64_t i = 0; i < n; ++i) m = x[i] > m ? x[i] : m;
   return m;
 }
 
-template <class T> T min_run(const T* x, std::int64_t n) {
+template <class T>
+T min_run(const T* x, std::int64_t n) {
   T m = std::numeric_limits<T>::infinity();
   for (std::int64_t i = 0; i < n; ++i) m = x[i] < m ? x[i] : m;
   return m;
 }
 
-template <class T> bool finite(T m) {
+template <class T>
+bool finite(T m) {
   return m > -std::numeric_limits<T>::infinity() && m < std::numeric_limits<T>::infinity();
 }
 
-template <class T> T logsumexp_run(const T* x, std::int64_t n) {
+template <class T>
+T logsumexp_run(const T* x, std::int64_t n) {
   const T m = max_run(x, n);
   if (!finite(m)) return m;
   constexpr std::int64_t kChunk = 256;
@@ -77,13 +82,21 @@ void reduce_typed(Reduce op, const T* x, std::int64_t outer, std::int64_t inner,
   for (std::int64_t r = 0; r < outer; ++r) {
     const T* row = x + r * inner;
     switch (op) {
-      case Reduce::sum: out[r] = static_cast<T>(sum_run(row, inner)); break;
+      case Reduce::sum:
+        out[r] = static_cast<T>(sum_run(row, inner));
+        break;
       case Reduce::mean:
         out[r] = static_cast<T>(sum_run(row, inner) / static_cast<double>(inner));
         break;
-      case Reduce::max: out[r] = max_run(row, inner); break;
-      case Reduce::min: out[r] = min_run(row, inner); break;
-      case Reduce::logsumexp: out[r] = logsumexp_run(row, inner); break;
+      case Reduce::max:
+        out[r] = max_run(row, inner);
+        break;
+      case Reduce::min:
+        out[r] = min_run(row, inner);
+        break;
+      case Reduce::logsumexp:
+        out[r] = logsumexp_run(row, inner);
+        break;
     }
   }
 }
@@ -134,7 +147,8 @@ void reduce_middle(Reduce op, const T* x, std::int64_t outer, std::int64_t n, st
             for (std::int64_t j = 0; j < len; ++j) acc[j] += e[j];
           });
           for (std::int64_t j = 0; j < len; ++j)
-            dst[j] = finite(m[j]) ? static_cast<T>(static_cast<double>(m[j]) + std::log(acc[j])) : m[j];
+            dst[j] =
+                finite(m[j]) ? static_cast<T>(static_cast<double>(m[j]) + std::log(acc[j])) : m[j];
           break;
         case Reduce::min:
           std::fill(m, m + len, inf);
@@ -147,7 +161,8 @@ void reduce_middle(Reduce op, const T* x, std::int64_t outer, std::int64_t n, st
     }
 }
 
-template <class T> void sum_to_shape_typed(ConstView x, View out) {
+template <class T>
+void sum_to_shape_typed(ConstView x, View out) {
   const T* xs = x.as<T>();
   T* os = out.as<T>();
   const std::int64_t n = x.numel(), no = out.numel(), row = x.shape.last();
@@ -192,9 +207,8 @@ void reduce(Reduce op, ConstView x, int first_axis, View out) {
                 x.shape.str());
   Shape expect = x.shape.prefix(first_axis);
   if (!(out.shape == expect))
-    throw Error("reduce: reducing " + x.shape.str() + " from axis " +
-                std::to_string(first_axis) + " gives " + expect.str() +
-                ", but the output is " + out.shape.str());
+    throw Error("reduce: reducing " + x.shape.str() + " from axis " + std::to_string(first_axis) +
+                " gives " + expect.str() + ", but the output is " + out.shape.str());
   const std::int64_t outer = expect.numel();
   const std::int64_t inner = x.shape.drop_front(first_axis).numel();
   detail::dispatch_float(t, [&](auto tag) {
@@ -217,8 +231,10 @@ void reduce_axis(Reduce op, ConstView x, int axis, View out) {
   const std::int64_t inner = x.shape.drop_front(axis + 1).numel();
   detail::dispatch_float(t, [&](auto tag) {
     using T = decltype(tag);
-    if (inner == 1) reduce_typed<T>(op, x.as<T>(), outer, n, out.as<T>());
-    else reduce_middle<T>(op, x.as<T>(), outer, n, inner, out.as<T>());
+    if (inner == 1)
+      reduce_typed<T>(op, x.as<T>(), outer, n, out.as<T>());
+    else
+      reduce_middle<T>(op, x.as<T>(), outer, n, inner, out.as<T>());
   });
 }
 

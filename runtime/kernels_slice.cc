@@ -58,7 +58,8 @@ DType check_window(std::string_view what, const Shape& whole, DType whole_t, int
   return t;
 }
 
-template <class T> void copy_run(const T* from, std::int64_t n, T* to) {
+template <class T>
+void copy_run(const T* from, std::int64_t n, T* to) {
   std::copy_n(from, n, to);
 }
 
@@ -83,8 +84,8 @@ void unslice(ConstView g, int axis, std::int64_t start, View out) {
                 out.shape.str());
   // g has the axis (its size is the window's) or, for a window of one, lacks it.
   const std::int64_t len = g.shape.rank() == out.shape.rank() ? g.shape[axis] : 1;
-  const DType t = check_window("unslice", out.shape, out.dtype, axis, start, len, g.shape,
-                               g.dtype, "gradient");
+  const DType t =
+      check_window("unslice", out.shape, out.dtype, axis, start, len, g.shape, g.dtype, "gradient");
   const Around s = around(out.shape, axis);
   const std::int64_t run = len * s.inner, before = start * s.inner,
                      after = (s.n - start - len) * s.inner;

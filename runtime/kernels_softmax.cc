@@ -23,7 +23,8 @@ namespace {
 // The row's max in 8 interleaved partial maxima (a single running max is a
 // chain of dependent compares). NaNs are skipped (x > m is false for them);
 // they reach the output through e^(x - m).
-template <class T> T row_max(const T* x, std::int64_t n) {
+template <class T>
+T row_max(const T* x, std::int64_t n) {
   constexpr std::int64_t kLanes = 8;
   T part[kLanes];
   for (T& p : part) p = -std::numeric_limits<T>::infinity();
@@ -39,7 +40,8 @@ template <class T> T row_max(const T* x, std::int64_t n) {
 // Σ x in double, in 8 interleaved partial sums: one running sum is a chain
 // of dependent adds (4 cycles each), which bounded softmax once exp was
 // vectorised. The order is fixed, so the result is deterministic.
-template <class T> double sum_double(const T* x, std::int64_t n) {
+template <class T>
+double sum_double(const T* x, std::int64_t n) {
   constexpr std::int64_t kLanes = 8;
   double part[kLanes] = {};
   std::int64_t j = 0;
@@ -50,7 +52,8 @@ template <class T> double sum_double(const T* x, std::int64_t n) {
 }
 
 // y[j] = x[j] - m; then y = e^y in place (vmath allows x == y).
-template <class T> void softmax_rows(const T* x, T* y, std::int64_t rows, std::int64_t n) {
+template <class T>
+void softmax_rows(const T* x, T* y, std::int64_t rows, std::int64_t n) {
   for (std::int64_t r = 0; r < rows; ++r, x += n, y += n) {
     T m = row_max(x, n);
     for (std::int64_t j = 0; j < n; ++j) y[j] = x[j] - m;
@@ -61,7 +64,8 @@ template <class T> void softmax_rows(const T* x, T* y, std::int64_t rows, std::i
 }
 
 // y[j] = x[j] - m, kept; Σ e^y is taken through a stack chunk.
-template <class T> void logsoftmax_rows(const T* x, T* y, std::int64_t rows, std::int64_t n) {
+template <class T>
+void logsoftmax_rows(const T* x, T* y, std::int64_t rows, std::int64_t n) {
   constexpr std::int64_t kChunk = 512;
   T chunk[kChunk];
   for (std::int64_t r = 0; r < rows; ++r, x += n, y += n) {
@@ -78,7 +82,8 @@ template <class T> void logsoftmax_rows(const T* x, T* y, std::int64_t rows, std
   }
 }
 
-template <class F> void over_rows(ConstView x, View y, std::string_view what, F&& rows_fn) {
+template <class F>
+void over_rows(ConstView x, View y, std::string_view what, F&& rows_fn) {
   DType t = detail::common_float(x.dtype, y.dtype, what);
   check_same_shape(x.shape, y.shape, what);
   const std::int64_t n = x.shape.last(), total = x.numel();

@@ -13,7 +13,10 @@ namespace eq::kernels {
 
 namespace {
 
-template <class T> inline T pick(T c, T a, T b) { return c != T(0) ? a : b; }  // NaN ≠ 0
+template <class T>
+inline T pick(T c, T a, T b) {
+  return c != T(0) ? a : b;
+}  // NaN ≠ 0
 
 template <class T>
 void inner(const T* c, std::int64_t sc, const T* a, std::int64_t sa, const T* b, std::int64_t sb,
@@ -30,15 +33,16 @@ void where_typed(const T* c, const Shape& cs, const T* a, const Shape& as, const
                  const Shape& bs, T* out, const Shape& os) {
   const std::int64_t n = os.numel();
   if (n == 0) return;
-  if (cs.numel() == n && as.numel() == n && bs.numel() == n)
-    return inner(c, 1, a, 1, b, 1, out, n);
+  if (cs.numel() == n && as.numel() == n && bs.numel() == n) return inner(c, 1, a, 1, b, 1, out, n);
   detail::Padded d = detail::pad(os), st_c = detail::broadcast_strides(cs),
                  st_a = detail::broadcast_strides(as), st_b = detail::broadcast_strides(bs);
   T* o = out;
   for (std::int64_t i0 = 0; i0 < d.dim[0]; ++i0)
     for (std::int64_t i1 = 0; i1 < d.dim[1]; ++i1)
       for (std::int64_t i2 = 0; i2 < d.dim[2]; ++i2) {
-        auto at = [&](const detail::Padded& s) { return i0 * s.dim[0] + i1 * s.dim[1] + i2 * s.dim[2]; };
+        auto at = [&](const detail::Padded& s) {
+          return i0 * s.dim[0] + i1 * s.dim[1] + i2 * s.dim[2];
+        };
         inner(c + at(st_c), st_c.dim[3], a + at(st_a), st_a.dim[3], b + at(st_b), st_b.dim[3], o,
               d.dim[3]);
         o += d.dim[3];

@@ -15,31 +15,56 @@ namespace eq::runtime {
 
 std::string_view kernel_name(Kernel k) {
   switch (k) {
-    case Kernel::unary: return "unary";
-    case Kernel::binary: return "binary";
-    case Kernel::reduce: return "reduce";
-    case Kernel::softmax: return "softmax";
-    case Kernel::logsoftmax: return "logsoftmax";
-    case Kernel::matmul: return "matmul";
-    case Kernel::transpose: return "transpose";
-    case Kernel::gather: return "gather";
-    case Kernel::scatter: return "scatter";
-    case Kernel::onehot: return "onehot";
-    case Kernel::expand: return "expand";
-    case Kernel::sum_to: return "sum_to";
-    case Kernel::copy: return "copy";
-    case Kernel::alias: return "alias";
-    case Kernel::batch_size: return "batch_size";
-    case Kernel::fused: return "fused";
-    case Kernel::reduce_axis: return "reduce_axis";
-    case Kernel::where: return "where";
-    case Kernel::concat: return "concat";
-    case Kernel::slice: return "slice";
-    case Kernel::unslice: return "unslice";
-    case Kernel::random_normal: return "random_normal";
-    case Kernel::random_uniform: return "random_uniform";
-    case Kernel::dropout: return "dropout";
-    case Kernel::matmul_sum: return "matmul_sum";
+    case Kernel::unary:
+      return "unary";
+    case Kernel::binary:
+      return "binary";
+    case Kernel::reduce:
+      return "reduce";
+    case Kernel::softmax:
+      return "softmax";
+    case Kernel::logsoftmax:
+      return "logsoftmax";
+    case Kernel::matmul:
+      return "matmul";
+    case Kernel::transpose:
+      return "transpose";
+    case Kernel::gather:
+      return "gather";
+    case Kernel::scatter:
+      return "scatter";
+    case Kernel::onehot:
+      return "onehot";
+    case Kernel::expand:
+      return "expand";
+    case Kernel::sum_to:
+      return "sum_to";
+    case Kernel::copy:
+      return "copy";
+    case Kernel::alias:
+      return "alias";
+    case Kernel::batch_size:
+      return "batch_size";
+    case Kernel::fused:
+      return "fused";
+    case Kernel::reduce_axis:
+      return "reduce_axis";
+    case Kernel::where:
+      return "where";
+    case Kernel::concat:
+      return "concat";
+    case Kernel::slice:
+      return "slice";
+    case Kernel::unslice:
+      return "unslice";
+    case Kernel::random_normal:
+      return "random_normal";
+    case Kernel::random_uniform:
+      return "random_uniform";
+    case Kernel::dropout:
+      return "dropout";
+    case Kernel::matmul_sum:
+      return "matmul_sum";
   }
   return "?";
 }
@@ -75,7 +100,8 @@ struct Machine::Block {
 Machine::Machine(Tape tape) : tape_(std::move(tape)) {
   given_batch_.assign(tape_.values.size(), -1);
   blocks_.reserve(tape_.buffers.size());
-  for (std::size_t i = 0; i < tape_.buffers.size(); ++i) blocks_.push_back(std::make_unique<Block>());
+  for (std::size_t i = 0; i < tape_.buffers.size(); ++i)
+    blocks_.push_back(std::make_unique<Block>());
   // Parameters and constants have no batch axis: size them once, now.
   std::int64_t fixed = 0;
   for (const Buffer& b : tape_.buffers)
@@ -159,7 +185,8 @@ void Machine::let(int value, ConstView data) {
   }
   if ((v.dtype == DType::i32) != (data.dtype == DType::i32))
     throw Error("input '" + input_name(tape_, value) + "' takes " +
-                std::string(dtype_name(v.dtype)) + " data; got " + std::string(dtype_name(data.dtype)));
+                std::string(dtype_name(v.dtype)) + " data; got " +
+                std::string(dtype_name(data.dtype)));
   batch_ = batch;
   ensure_capacity(batch_);
   // Unbatched inputs are marked 0: given, with no batch to agree on.
@@ -224,13 +251,16 @@ std::vector<Machine::ProfileEntry> Machine::profile() const {
   for (std::size_t i = 0; i < seconds_.size(); ++i) {
     std::string label = tape_.code[i].label;
     if (tape_.code[i].kernel == Kernel::matmul || tape_.code[i].kernel == Kernel::matmul_sum)
-      label += std::string(tape_.code[i].trans_a ? "[aᵀ]" : "") + (tape_.code[i].trans_b ? "[bᵀ]" : "");
-    auto it = std::find_if(out.begin(), out.end(), [&](const ProfileEntry& e) { return e.label == label; });
+      label +=
+          std::string(tape_.code[i].trans_a ? "[aᵀ]" : "") + (tape_.code[i].trans_b ? "[bᵀ]" : "");
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const ProfileEntry& e) { return e.label == label; });
     if (it == out.end()) it = out.insert(out.end(), ProfileEntry{label, 0, 0});
     it->seconds += seconds_[i];
     it->count += counts_[i];
   }
-  std::sort(out.begin(), out.end(), [](const ProfileEntry& a, const ProfileEntry& b) { return a.seconds > b.seconds; });
+  std::sort(out.begin(), out.end(),
+            [](const ProfileEntry& a, const ProfileEntry& b) { return a.seconds > b.seconds; });
   return out;
 }
 
@@ -240,13 +270,27 @@ void Machine::execute(const Instruction& ins) {
   View out = view(ins.out);
   auto in = [&](int k) { return ConstView(view(ins.in[k])); };
   switch (ins.kernel) {
-    case Kernel::unary: unary(static_cast<Unary>(ins.sub), in(0), out); break;
-    case Kernel::binary: binary(static_cast<Binary>(ins.sub), in(0), in(1), out); break;
-    case Kernel::reduce: reduce(static_cast<Reduce>(ins.sub), in(0), ins.axis, out); break;
-    case Kernel::softmax: softmax(in(0), out); break;
-    case Kernel::logsoftmax: logsoftmax(in(0), out); break;
-    case Kernel::transpose: transpose(in(0), out); break;
-    case Kernel::gather: gather_columns(in(0), in(1), out); break;
+    case Kernel::unary:
+      unary(static_cast<Unary>(ins.sub), in(0), out);
+      break;
+    case Kernel::binary:
+      binary(static_cast<Binary>(ins.sub), in(0), in(1), out);
+      break;
+    case Kernel::reduce:
+      reduce(static_cast<Reduce>(ins.sub), in(0), ins.axis, out);
+      break;
+    case Kernel::softmax:
+      softmax(in(0), out);
+      break;
+    case Kernel::logsoftmax:
+      logsoftmax(in(0), out);
+      break;
+    case Kernel::transpose:
+      transpose(in(0), out);
+      break;
+    case Kernel::gather:
+      gather_columns(in(0), in(1), out);
+      break;
     case Kernel::scatter:
       fill(out, 0);
       scatter_add_columns(in(0), in(1), out);
@@ -259,9 +303,12 @@ void Machine::execute(const Instruction& ins) {
       for (std::int64_t i = 0; i < idx.numel(); ++i) {
         if (ix[i] < 0 || ix[i] >= classes)
           throw Error("class index " + std::to_string(ix[i]) + " is out of range [0, " +
-                      std::to_string(classes) + ")" + (ins.where.empty() ? "" : " at " + ins.where));
-        if (out.dtype == DType::f32) out.as<float>()[i * classes + ix[i]] = 1;
-        else out.as<double>()[i * classes + ix[i]] = 1;
+                      std::to_string(classes) + ")" +
+                      (ins.where.empty() ? "" : " at " + ins.where));
+        if (out.dtype == DType::f32)
+          out.as<float>()[i * classes + ix[i]] = 1;
+        else
+          out.as<double>()[i * classes + ix[i]] = 1;
       }
       break;
     }
@@ -269,9 +316,15 @@ void Machine::execute(const Instruction& ins) {
       fill(out, 0);
       binary(Binary::add, out, in(0), out);
       break;
-    case Kernel::sum_to: sum_to_shape(in(0), out); break;
-    case Kernel::copy: copy(in(0), out); break;
-    case Kernel::batch_size: fill(out, static_cast<double>(batch_)); break;
+    case Kernel::sum_to:
+      sum_to_shape(in(0), out);
+      break;
+    case Kernel::copy:
+      copy(in(0), out);
+      break;
+    case Kernel::batch_size:
+      fill(out, static_cast<double>(batch_));
+      break;
     case Kernel::fused: {
       // Views on the stack: a run allocates nothing.
       const FusedProgram& program = tape_.fused[static_cast<std::size_t>(ins.program)];
@@ -280,14 +333,22 @@ void Machine::execute(const Instruction& ins) {
       run_fused(program, views, out);
       break;
     }
-    case Kernel::reduce_axis: reduce_axis(static_cast<Reduce>(ins.sub), in(0), ins.axis, out); break;
-    case Kernel::where: kernels::where(in(0), in(1), in(2), out); break;
+    case Kernel::reduce_axis:
+      reduce_axis(static_cast<Reduce>(ins.sub), in(0), ins.axis, out);
+      break;
+    case Kernel::where:
+      kernels::where(in(0), in(1), in(2), out);
+      break;
     case Kernel::concat:
       for (std::size_t k = 0; k < ins.parts.size(); ++k) parts_[k] = view(ins.parts[k]);
       concat(std::span<const ConstView>(parts_.data(), ins.parts.size()), out);
       break;
-    case Kernel::slice: slice(in(0), ins.axis, ins.start, ins.stop, out); break;
-    case Kernel::unslice: unslice(in(0), ins.axis, ins.start, out); break;
+    case Kernel::slice:
+      slice(in(0), ins.axis, ins.start, ins.stop, out);
+      break;
+    case Kernel::unslice:
+      unslice(in(0), ins.axis, ins.start, out);
+      break;
     case Kernel::random_normal:
     case Kernel::random_uniform:
     case Kernel::dropout: {
@@ -297,9 +358,12 @@ void Machine::execute(const Instruction& ins) {
       const NoiseKey key{noise_seed_, ins.stream, noise_step_, batched ? noise_first_row_ : 0};
       View rows = out;
       if (!batched) rows.shape = Shape{1, out.numel()};
-      if (ins.kernel == Kernel::random_normal) random_normal(key, ins.scalar[0], ins.scalar[1], rows);
-      else if (ins.kernel == Kernel::random_uniform) random_uniform(key, ins.scalar[0], ins.scalar[1], rows);
-      else dropout_mask(key, ins.scalar[0], rows);
+      if (ins.kernel == Kernel::random_normal)
+        random_normal(key, ins.scalar[0], ins.scalar[1], rows);
+      else if (ins.kernel == Kernel::random_uniform)
+        random_uniform(key, ins.scalar[0], ins.scalar[1], rows);
+      else
+        dropout_mask(key, ins.scalar[0], rows);
       break;
     }
     case Kernel::matmul: {
@@ -319,8 +383,11 @@ void Machine::execute(const Instruction& ins) {
                  0.0, out.data, n);
       break;
     }
-    case Kernel::matmul_sum: batched_matmul_sum(in(0), ins.trans_a, in(1), ins.trans_b, out); break;
-    case Kernel::alias: break;
+    case Kernel::matmul_sum:
+      batched_matmul_sum(in(0), ins.trans_a, in(1), ins.trans_b, out);
+      break;
+    case Kernel::alias:
+      break;
   }
 }
 
@@ -330,8 +397,8 @@ void Machine::check_finite(const Instruction& ins) {
   for (std::int64_t i = 0; i < v.numel(); ++i) {
     double x = v.dtype == DType::f32 ? v.as<float>()[i] : v.as<double>()[i];
     if (!std::isfinite(x))
-      throw Error((ins.where.empty() ? std::string() : ins.where + ": ") + "error: " +
-                  (std::isnan(x) ? "NaN" : "infinity") + " produced by " + ins.label +
+      throw Error((ins.where.empty() ? std::string() : ins.where + ": ") +
+                  "error: " + (std::isnan(x) ? "NaN" : "infinity") + " produced by " + ins.label +
                   " (element " + std::to_string(i) + " of " + v.shape.str() + ")");
   }
 }

@@ -68,8 +68,8 @@ class Machine {
   Tape tape_;
   struct Block;
   std::vector<std::unique_ptr<Block>> blocks_;  // one per buffer
-  std::int64_t batch_ = 0;      // the batch size of the next / last run
-  std::int64_t allocated_ = -1; // the batch size blocks are sized for
+  std::int64_t batch_ = 0;                      // the batch size of the next / last run
+  std::int64_t allocated_ = -1;                 // the batch size blocks are sized for
   bool check_finite_ = false;
   // The batch each input was last given (−1: never; 0: an unbatched input
   // given), to catch an input never given and a run whose

@@ -30,11 +30,12 @@ class Pool {
     wanted_ = std::max(1, n);
   }
 
-  void run(std::int64_t n, std::int64_t grain, void (*fn)(void*, std::int64_t, std::int64_t), void* ctx) {
+  void run(std::int64_t n, std::int64_t grain, void (*fn)(void*, std::int64_t, std::int64_t),
+           void* ctx) {
     std::unique_lock<std::mutex> call(call_mutex_);  // one job at a time
     const int threads = size();
-    const std::int64_t chunks =
-        std::min<std::int64_t>(threads, std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1)));
+    const std::int64_t chunks = std::min<std::int64_t>(
+        threads, std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1)));
     if (chunks <= 1) {
       fn(ctx, 0, n);
       return;
@@ -136,8 +137,8 @@ Pool& pool() {
 void set_parallel_threads(int n) { pool().resize(n); }
 int parallel_threads() { return pool().size(); }
 
-void parallel_for_raw(std::int64_t n, std::int64_t grain, void (*fn)(void*, std::int64_t, std::int64_t),
-                      void* ctx) {
+void parallel_for_raw(std::int64_t n, std::int64_t grain,
+                      void (*fn)(void*, std::int64_t, std::int64_t), void* ctx) {
   if (n <= 0) return;
   pool().run(n, grain, fn, ctx);
 }

@@ -15,10 +15,11 @@ int parallel_threads();
 
 // Runs fn(ctx, begin, end) over [0, n) in at most parallel_threads() chunks
 // of at least `grain` units each, and returns when every chunk is done.
-void parallel_for_raw(std::int64_t n, std::int64_t grain, void (*fn)(void*, std::int64_t, std::int64_t),
-                      void* ctx);
+void parallel_for_raw(std::int64_t n, std::int64_t grain,
+                      void (*fn)(void*, std::int64_t, std::int64_t), void* ctx);
 
-template <class F> void parallel_for(std::int64_t n, std::int64_t grain, F&& f) {
+template <class F>
+void parallel_for(std::int64_t n, std::int64_t grain, F&& f) {
   parallel_for_raw(
       n, grain,
       [](void* c, std::int64_t begin, std::int64_t end) { (*static_cast<F*>(c))(begin, end); },

@@ -4,8 +4,8 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <tuple>
 #include <unordered_set>
 
@@ -159,8 +159,8 @@ class HeaderCheck final : public Json::json_sax_t {
     if (e.id == 406)  // out_of_range: a number past double
       error_ = "the number " + last_token + " is out of range";
     else  // nlohmann counts bytes from 1; we count from 0, like data_offsets.
-      error_ = "error at byte " + std::to_string(position > 0 ? position - 1 : 0) +
-               " of the header";
+      error_ =
+          "error at byte " + std::to_string(position > 0 ? position - 1 : 0) + " of the header";
     return false;
   }
 
@@ -288,8 +288,9 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
   // A length that does not fit, before anything but a JSON object ('{'):
   // some other kind of file (an .eq given as weights), not a damaged one.
   if ((n > kMaxHeader || n > rest) && rest > 0 && bytes[8] != '{')
-    throw Error(name + ": not a safetensors file (it does not start with a header length and a "
-                       "JSON header)");
+    throw Error(name +
+                ": not a safetensors file (it does not start with a header length and a "
+                "JSON header)");
   if (n > kMaxHeader)
     throw Error(name + ": header length " + std::to_string(n) + " is over the 100 MB limit");
   if (n > rest)

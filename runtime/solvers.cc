@@ -93,7 +93,8 @@ void SolverConfig::validate() const {
       throw Error(who + ": " + name + " must be a finite number ≥ 0; got " + format_number(x));
   };
   auto below_one = [&](double x, const char* name) {
-    if (!(x >= 0 && x < 1)) throw Error(who + ": " + name + " must be in [0, 1); got " + format_number(x));
+    if (!(x >= 0 && x < 1))
+      throw Error(who + ": " + name + " must be in [0, 1); got " + format_number(x));
   };
   // ε > 0 (not merely ≥ 0) because a parameter whose gradient is exactly
   // zero from the start (an unused embedding row) would otherwise get 0/0.
@@ -131,10 +132,12 @@ std::string SolverConfig::describe() const {
   s += "(lr = " + format_number(lr);
   switch (kind) {
     case Kind::sgd:
-      s += ", momentum = " + format_number(momentum) + ", nesterov = " + (nesterov ? "true" : "false");
+      s += ", momentum = " + format_number(momentum) +
+           ", nesterov = " + (nesterov ? "true" : "false");
       break;
     case Kind::adam:
-      s += ", β₁ = " + format_number(beta1) + ", β₂ = " + format_number(beta2) + ", ε = " + format_number(eps);
+      s += ", β₁ = " + format_number(beta1) + ", β₂ = " + format_number(beta2) +
+           ", ε = " + format_number(eps);
       break;
     case Kind::rmsprop:
       s += ", ρ = " + format_number(rho) + ", ε = " + format_number(eps);

@@ -19,24 +19,24 @@ namespace eq::runtime {
 // marked, the output may not share a buffer with an input; the kinds marked
 // "in place" allow it when the input has the output's shape and dtype.
 enum class Kernel : std::uint8_t {
-  unary,       // sub = kernels::Unary; in place
-  binary,      // sub = kernels::Binary; in place
-  reduce,      // sub = kernels::Reduce, axis = the first reduced axis (trailing axes)
+  unary,   // sub = kernels::Unary; in place
+  binary,  // sub = kernels::Binary; in place
+  reduce,  // sub = kernels::Reduce, axis = the first reduced axis (trailing axes)
   softmax,
   logsoftmax,
-  matmul,      // trans_a, trans_b; rank 1 or 2 operands through gemm; a rank-3
-               // operand (a stack of per-example matrices) through
-               // kernels::batched_matmul
+  matmul,  // trans_a, trans_b; rank 1 or 2 operands through gemm; a rank-3
+           // operand (a stack of per-example matrices) through
+           // kernels::batched_matmul
   transpose,
-  gather,      // w, idx
-  scatter,     // g, idx → zeroed, then scatter-added
-  onehot,      // idx → zeroed, ones at the indices
-  expand,      // numpy broadcast_to
+  gather,   // w, idx
+  scatter,  // g, idx → zeroed, then scatter-added
+  onehot,   // idx → zeroed, ones at the indices
+  expand,   // numpy broadcast_to
   sum_to,
-  copy,        // same count; converts dtype (cast)
-  alias,       // reshape: the output shares the input's buffer; no work
-  batch_size,  // fill with B
-  fused,       // Tape::fused[program]: a chain of elementwise ops in one loop; in place
+  copy,            // same count; converts dtype (cast)
+  alias,           // reshape: the output shares the input's buffer; no work
+  batch_size,      // fill with B
+  fused,           // Tape::fused[program]: a chain of elementwise ops in one loop; in place
   reduce_axis,     // sub = kernels::Reduce, axis: one axis, kept with size 1
   where,           // in = {c, a, b}: a where c ≠ 0, else b, broadcasting; in place
   concat,          // parts (in order), joined along the last axis
@@ -106,7 +106,7 @@ struct Tape {
   std::vector<Leaf> inputs, params;
   std::vector<Constant> constants;
   std::vector<FusedProgram> fused;  // the programs of Kernel::fused instructions
-  std::vector<int> outputs;  // values kept alive to the end, readable after run()
+  std::vector<int> outputs;         // values kept alive to the end, readable after run()
 
   // Bytes of all buffers for batch size `batch` (checked, as capacity).
   std::int64_t total_bytes(std::int64_t batch) const;

@@ -11,18 +11,24 @@ namespace eq {
 
 std::size_t dtype_size(DType t) {
   switch (t) {
-    case DType::f32: return 4;
-    case DType::f64: return 8;
-    case DType::i32: return 4;
+    case DType::f32:
+      return 4;
+    case DType::f64:
+      return 8;
+    case DType::i32:
+      return 4;
   }
   return 0;
 }
 
 std::string_view dtype_name(DType t) {
   switch (t) {
-    case DType::f32: return "f32";
-    case DType::f64: return "f64";
-    case DType::i32: return "i32";
+    case DType::f32:
+      return "f32";
+    case DType::f64:
+      return "f64";
+    case DType::i32:
+      return "i32";
   }
   return "?";
 }
@@ -67,8 +73,8 @@ std::int64_t byte_size(const Shape& shape, std::int64_t item_bytes) {
   const std::int64_t n = shape.numel();
   std::int64_t bytes;
   if (__builtin_mul_overflow(n, item_bytes, &bytes))
-    throw_too_large("a tensor of " + product(shape) + " elements of " +
-                    std::to_string(item_bytes) + " bytes");
+    throw_too_large("a tensor of " + product(shape) + " elements of " + std::to_string(item_bytes) +
+                    " bytes");
   return bytes;
 }
 
@@ -84,7 +90,8 @@ std::size_t View::bytes() const { return static_cast<std::size_t>(byte_size(shap
 std::size_t ConstView::bytes() const { return static_cast<std::size_t>(byte_size(shape, dtype)); }
 
 Shape Shape::with_front(std::int64_t dim) const {
-  if (rank_ == kMaxRank) throw Error("cannot add an axis to " + str() + ": rank would pass " + std::to_string(kMaxRank));
+  if (rank_ == kMaxRank)
+    throw Error("cannot add an axis to " + str() + ": rank would pass " + std::to_string(kMaxRank));
   Shape s;
   s.rank_ = rank_ + 1;
   s.dims_[0] = dim;
@@ -166,16 +173,28 @@ Tensor Tensor::from(Shape shape, std::initializer_list<double> values, DType dty
 
 Tensor Tensor::scalar(double value, DType dtype) { return from(Shape{}, {value}, dtype); }
 
-template <class T> static constexpr DType dtype_of();
-template <> constexpr DType dtype_of<float>() { return DType::f32; }
-template <> constexpr DType dtype_of<double>() { return DType::f64; }
-template <> constexpr DType dtype_of<std::int32_t>() { return DType::i32; }
+template <class T>
+static constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::f32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::f64;
+}
+template <>
+constexpr DType dtype_of<std::int32_t>() {
+  return DType::i32;
+}
 
-template <class T> T* Tensor::data() {
+template <class T>
+T* Tensor::data() {
   check_dtype(dtype_, dtype_of<T>(), "tensor access");
   return static_cast<T*>(data_.get());
 }
-template <class T> const T* Tensor::data() const {
+template <class T>
+const T* Tensor::data() const {
   check_dtype(dtype_, dtype_of<T>(), "tensor access");
   return static_cast<const T*>(data_.get());
 }
@@ -189,9 +208,12 @@ template const std::int32_t* Tensor::data<std::int32_t>() const;
 double Tensor::at(std::int64_t i) const {
   EQ_ASSERT(i >= 0 && i < numel(), "tensor index out of range");
   switch (dtype_) {
-    case DType::f32: return static_cast<const float*>(data_.get())[i];
-    case DType::f64: return static_cast<const double*>(data_.get())[i];
-    case DType::i32: return static_cast<const std::int32_t*>(data_.get())[i];
+    case DType::f32:
+      return static_cast<const float*>(data_.get())[i];
+    case DType::f64:
+      return static_cast<const double*>(data_.get())[i];
+    case DType::i32:
+      return static_cast<const std::int32_t*>(data_.get())[i];
   }
   return 0;
 }
@@ -199,9 +221,15 @@ double Tensor::at(std::int64_t i) const {
 void Tensor::set(std::int64_t i, double value) {
   EQ_ASSERT(i >= 0 && i < numel(), "tensor index out of range");
   switch (dtype_) {
-    case DType::f32: static_cast<float*>(data_.get())[i] = static_cast<float>(value); break;
-    case DType::f64: static_cast<double*>(data_.get())[i] = value; break;
-    case DType::i32: static_cast<std::int32_t*>(data_.get())[i] = static_cast<std::int32_t>(value); break;
+    case DType::f32:
+      static_cast<float*>(data_.get())[i] = static_cast<float>(value);
+      break;
+    case DType::f64:
+      static_cast<double*>(data_.get())[i] = value;
+      break;
+    case DType::i32:
+      static_cast<std::int32_t*>(data_.get())[i] = static_cast<std::int32_t>(value);
+      break;
   }
 }
 
@@ -226,8 +254,7 @@ Tensor Tensor::to(DType dtype) const {
 }
 
 void check_same_shape(const Shape& a, const Shape& b, std::string_view what) {
-  if (!(a == b))
-    throw Error(std::string(what) + ": shape mismatch: " + a.str() + " vs " + b.str());
+  if (!(a == b)) throw Error(std::string(what) + ": shape mismatch: " + a.str() + " vs " + b.str());
 }
 
 void check_dtype(DType got, DType want, std::string_view what) {

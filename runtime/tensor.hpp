@@ -62,7 +62,10 @@ struct View {
   Shape shape;
   void* data = nullptr;
 
-  template <class T> T* as() const { return static_cast<T*>(data); }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
   std::int64_t numel() const { return shape.numel(); }
   std::size_t bytes() const;  // checked, as byte_size
 };
@@ -74,8 +77,12 @@ struct ConstView {
 
   ConstView() = default;
   ConstView(DType t, Shape s, const void* d) : dtype(t), shape(s), data(d) {}
-  ConstView(const View& v) : dtype(v.dtype), shape(v.shape), data(v.data) {}  // NOLINT: implicit on purpose
-  template <class T> const T* as() const { return static_cast<const T*>(data); }
+  ConstView(const View& v)
+      : dtype(v.dtype), shape(v.shape), data(v.data) {}  // NOLINT: implicit on purpose
+  template <class T>
+  const T* as() const {
+    return static_cast<const T*>(data);
+  }
   std::int64_t numel() const { return shape.numel(); }
   std::size_t bytes() const;  // checked, as byte_size
 };
@@ -103,8 +110,10 @@ class Tensor {
   void* raw() { return data_.get(); }
   const void* raw() const { return data_.get(); }
   // Typed access; throws eq::Error when T does not match dtype().
-  template <class T> T* data();
-  template <class T> const T* data() const;
+  template <class T>
+  T* data();
+  template <class T>
+  const T* data() const;
 
   // Element i in row-major order, converted to / from double.
   double at(std::int64_t i) const;

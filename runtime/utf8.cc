@@ -195,9 +195,8 @@ std::string located_error(std::string_view name, std::string_view text, std::siz
   }
   if (offset >= line_end) caret += '^', used = caret.size();  // a spot past the end of the line
   caret.resize(used);
-  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column + 1) +
-         ": " + std::string(style.severity) + ": " + visible(message) + "\n" + shown + "\n" +
-         caret;
+  return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column + 1) + ": " +
+         std::string(style.severity) + ": " + visible(message) + "\n" + shown + "\n" + caret;
 }
 
 }  // namespace eq

@@ -16,12 +16,12 @@
 
 namespace eq::vmath {
 
-#define EQ_X(name)                                                                   \
-  EQ_VMATH_CLONES void name(const float* x, float* y, std::int64_t n) {             \
-    for (std::int64_t i = 0; i < n; ++i) y[i] = name##_one(x[i]);                    \
-  }                                                                                  \
-  EQ_VMATH_CLONES void name(const double* x, double* y, std::int64_t n) {           \
-    for (std::int64_t i = 0; i < n; ++i) y[i] = name##_one(x[i]);                    \
+#define EQ_X(name)                                                        \
+  EQ_VMATH_CLONES void name(const float* x, float* y, std::int64_t n) {   \
+    for (std::int64_t i = 0; i < n; ++i) y[i] = name##_one(x[i]);         \
+  }                                                                       \
+  EQ_VMATH_CLONES void name(const double* x, double* y, std::int64_t n) { \
+    for (std::int64_t i = 0; i < n; ++i) y[i] = name##_one(x[i]);         \
   }
 EQ_VMATH_FUNCTIONS(EQ_X)
 #undef EQ_X

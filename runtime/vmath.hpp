@@ -15,12 +15,14 @@
 namespace eq::vmath {
 
 // Each name is also a kernels::Unary op computing the same function.
+// clang-format off
 #define EQ_VMATH_FUNCTIONS(X)                                                            \
   X(exp) X(log) X(log1p) X(expm1) X(tanh) X(sigmoid) X(softplus) X(erf) X(gelu) X(gelu_grad) \
   X(elu) X(elu_grad)
+// clang-format on
 
-#define EQ_X(name)                                          \
-  void name(const float* x, float* y, std::int64_t n);      \
+#define EQ_X(name)                                     \
+  void name(const float* x, float* y, std::int64_t n); \
   void name(const double* x, double* y, std::int64_t n);
 EQ_VMATH_FUNCTIONS(EQ_X)
 #undef EQ_X

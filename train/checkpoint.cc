@@ -1,9 +1,8 @@
 #include "eq/train/checkpoint.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "eq/runtime/error.hpp"
@@ -55,7 +54,8 @@ std::map<std::string, std::string> encode_metadata(const SavedModel& s) {
   m["eq.dtype"] = std::string(dtype_name(s.dtype));
   if (!s.scale.empty()) {
     json scale = json::object();
-    for (const auto& [name, f] : s.scale) scale[name] = {{"offset", f.offset}, {"factor", f.factor}};
+    for (const auto& [name, f] : s.scale)
+      scale[name] = {{"offset", f.offset}, {"factor", f.factor}};
     m["eq.scale"] = scale.dump();
   }
   if (s.position) {
@@ -118,9 +118,12 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
   }
   s.seed = static_cast<std::uint64_t>(integer("eq.seed"));
   const std::string& dt = need("eq.dtype");
-  if (dt == "f32") s.dtype = DType::f32;
-  else if (dt == "f64") s.dtype = DType::f64;
-  else throw Error(path + ": metadata 'eq.dtype' should be f32 or f64; got '" + dt + "'");
+  if (dt == "f32")
+    s.dtype = DType::f32;
+  else if (dt == "f64")
+    s.dtype = DType::f64;
+  else
+    throw Error(path + ": metadata 'eq.dtype' should be f32 or f64; got '" + dt + "'");
   if (get("eq.step")) {
     TrainPosition p;
     p.step = integer("eq.step");
@@ -135,7 +138,8 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
 }
 
 void save_solver(Solver& solver, SafetensorsFile& file) {
-  for (auto& [name, tensor] : solver.state()) file.tensors.emplace_back(kOptimizerPrefix + name, *tensor);
+  for (auto& [name, tensor] : solver.state())
+    file.tensors.emplace_back(kOptimizerPrefix + name, *tensor);
 }
 
 bool restore_solver(Solver& solver, const SafetensorsFile& file, std::int64_t step) {

@@ -33,12 +33,12 @@ struct FeatureScale {
 };
 
 struct TrainPosition {
-  std::int64_t step = 0;        // solver steps taken
-  std::int64_t epoch = 0;       // the epoch in progress (0-based)
-  std::int64_t epoch_step = 0;  // batches of it already done
-  std::string rng;              // Rng::serialize() before this epoch's shuffle
-  std::string optimizer;        // SolverConfig::describe(), for messages
-  std::int64_t epoch_steps = 0; // steps per epoch of the run that saved it (0: not recorded)
+  std::int64_t step = 0;         // solver steps taken
+  std::int64_t epoch = 0;        // the epoch in progress (0-based)
+  std::int64_t epoch_step = 0;   // batches of it already done
+  std::string rng;               // Rng::serialize() before this epoch's shuffle
+  std::string optimizer;         // SolverConfig::describe(), for messages
+  std::int64_t epoch_steps = 0;  // steps per epoch of the run that saved it (0: not recorded)
 };
 
 struct SavedModel {

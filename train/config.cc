@@ -13,17 +13,20 @@ namespace eq {
 
 std::string_view scaling_name(Scaling s) {
   switch (s) {
-    case Scaling::none: return "none";
-    case Scaling::standard: return "standard";
-    case Scaling::minmax: return "minmax";
+    case Scaling::none:
+      return "none";
+    case Scaling::standard:
+      return "standard";
+    case Scaling::minmax:
+      return "minmax";
   }
   return "none";
 }
 
 const std::vector<std::string>& train_keys() {
-  static const std::vector<std::string> keys = {"data",  "optimizer", "epochs", "steps",
-                                                "batch", "window",    "clip",   "decay",
-                                                "validate", "seed",   "scale",  "dtype"};
+  static const std::vector<std::string> keys = {"data",     "optimizer", "epochs", "steps",
+                                                "batch",    "window",    "clip",   "decay",
+                                                "validate", "seed",      "scale",  "dtype"};
   return keys;
 }
 
@@ -76,21 +79,29 @@ class Reader {
       auto x = number(v);
       // !(x ≥ 0): a NaN (validate = 0/0) fails every comparison, so test the range that holds.
       if (!x || !(*x >= 0 && *x < 1))
-        diags_.error(v.span, "validate takes the held-out share of the data, a number in [0, 1), "
-                             "e.g. 0.2");
+        diags_.error(v.span,
+                     "validate takes the held-out share of the data, a number in [0, 1), "
+                     "e.g. 0.2");
       else
         c_.validate = *x;
     } else if (key == "scale") {
       const std::string w = word(v);
-      if (w == "none") c_.scale = Scaling::none;
-      else if (w == "standard") c_.scale = Scaling::standard;
-      else if (w == "minmax") c_.scale = Scaling::minmax;
-      else diags_.error(v.span, "scale takes standard, minmax or none");
+      if (w == "none")
+        c_.scale = Scaling::none;
+      else if (w == "standard")
+        c_.scale = Scaling::standard;
+      else if (w == "minmax")
+        c_.scale = Scaling::minmax;
+      else
+        diags_.error(v.span, "scale takes standard, minmax or none");
     } else if (key == "dtype") {
       const std::string w = word(v);
-      if (w == "f32") c_.dtype = DType::f32;
-      else if (w == "f64") c_.dtype = DType::f64;
-      else diags_.error(v.span, "dtype takes f32 or f64");
+      if (w == "f32")
+        c_.dtype = DType::f32;
+      else if (w == "f64")
+        c_.dtype = DType::f64;
+      else
+        diags_.error(v.span, "dtype takes f32 or f64");
     } else {
       const std::string written = as_written(key, key_span);
       std::string message = "unknown train key '" + written + "'";
@@ -104,7 +115,8 @@ class Reader {
   // A constant: numbers with + - * / ^ and signs.
   static std::optional<double> number(const Expr& e) {
     switch (e.kind) {
-      case ExprKind::Number: return e.number;
+      case ExprKind::Number:
+        return e.number;
       case ExprKind::Unary: {
         auto x = number(*e.args[0]);
         if (!x || e.op == Op::Sqrt) return x ? std::optional(std::sqrt(*x)) : std::nullopt;
@@ -114,15 +126,22 @@ class Reader {
         auto a = number(*e.args[0]), b = number(*e.args[1]);
         if (!a || !b) return std::nullopt;
         switch (e.op) {
-          case Op::Add: return *a + *b;
-          case Op::Sub: return *a - *b;
-          case Op::Mul: return *a * *b;
-          case Op::Div: return *a / *b;
-          case Op::Pow: return std::pow(*a, *b);
-          default: return std::nullopt;
+          case Op::Add:
+            return *a + *b;
+          case Op::Sub:
+            return *a - *b;
+          case Op::Mul:
+            return *a * *b;
+          case Op::Div:
+            return *a / *b;
+          case Op::Pow:
+            return std::pow(*a, *b);
+          default:
+            return std::nullopt;
         }
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
   static std::string word(const Expr& e) {
@@ -162,10 +181,14 @@ class Reader {
     const std::string name = call ? e.name.text : word(e);
     const Span name_span = call ? e.name_span : e.span;
     SolverConfig s;
-    if (name == "sgd") s = SolverConfig::sgd(0.01);
-    else if (name == "adam") s = SolverConfig::adam(1e-3);
-    else if (name == "rmsprop") s = SolverConfig::rmsprop(1e-2);
-    else if (name == "adagrad") s = SolverConfig::adagrad(1e-2);
+    if (name == "sgd")
+      s = SolverConfig::sgd(0.01);
+    else if (name == "adam")
+      s = SolverConfig::adam(1e-3);
+    else if (name == "rmsprop")
+      s = SolverConfig::rmsprop(1e-2);
+    else if (name == "adagrad")
+      s = SolverConfig::adagrad(1e-2);
     else {
       std::string message = "unknown optimizer";
       if (!name.empty()) message += " '" + name + "'";
@@ -178,7 +201,8 @@ class Reader {
     s.clip = c_.solver.clip;
     s.decay = c_.solver.decay;
     if (call) {
-      if (e.args.size() > 1) diags_.error(e.args[1]->span, name + " takes one positional argument, lr");
+      if (e.args.size() > 1)
+        diags_.error(e.args[1]->span, name + " takes one positional argument, lr");
       if (!e.args.empty())
         if (auto x = positive(*e.args[0], "lr")) s.lr = *x;
       for (const KeywordArg& k : e.kwargs) {
@@ -192,8 +216,10 @@ class Reader {
           if (key == "momentum" || key == "μ") slot = &s.momentum;
           if (key == "nesterov") {
             const std::string w = word(*k.value);
-            if (w == "true" || w == "false") s.nesterov = w == "true";
-            else diags_.error(k.value->span, "nesterov takes true or false");
+            if (w == "true" || w == "false")
+              s.nesterov = w == "true";
+            else
+              diags_.error(k.value->span, "nesterov takes true or false");
             continue;
           }
         } else {
@@ -217,8 +243,10 @@ class Reader {
           continue;
         }
         auto x = number(*k.value);
-        if (!x || !std::isfinite(*x)) diags_.error(k.value->span, written + " takes a number");
-        else *slot = *x;
+        if (!x || !std::isfinite(*x))
+          diags_.error(k.value->span, written + " takes a number");
+        else
+          *slot = *x;
       }
     }
     try {
@@ -233,9 +261,12 @@ class Reader {
   void data(const Expr& e, const std::string& base_dir) {
     const std::string name = e.kind == ExprKind::Call ? e.name.text : "";
     DataSpec d;
-    if (name == "csv") d.kind = DataSpec::Kind::csv;
-    else if (name == "npy") d.kind = DataSpec::Kind::npy;
-    else if (name == "text") d.kind = DataSpec::Kind::text;
+    if (name == "csv")
+      d.kind = DataSpec::Kind::csv;
+    else if (name == "npy")
+      d.kind = DataSpec::Kind::npy;
+    else if (name == "text")
+      d.kind = DataSpec::Kind::text;
     else {
       diags_.error(e.kind == ExprKind::Call ? e.name_span : e.span,
                    "data takes csv(\"f.csv\", x = 0:4, y = 4), npy(x = \"x.npy\", y = \"y.npy\") "
@@ -250,8 +281,9 @@ class Reader {
     }
     if (want_args) d.path = join_path(base_dir, e.args[0]->text);
     if (d.kind == DataSpec::Kind::text && !e.kwargs.empty()) {
-      diags_.error(e.kwargs[0].name_span, "text data binds the model's time-indexed input and target "
-                                          "itself; it takes no name = ... arguments");
+      diags_.error(e.kwargs[0].name_span,
+                   "text data binds the model's time-indexed input and target "
+                   "itself; it takes no name = ... arguments");
       return;
     }
     for (const KeywordArg& k : e.kwargs) {
@@ -264,8 +296,9 @@ class Reader {
       } else if (auto sel = columns(v)) {
         d.columns.emplace_back(k.name.text, *sel);
       } else {
-        diags_.error(v.span, "a column is a zero-based index (4), a range (0:4) or a header name "
-                             "(\"label\")");
+        diags_.error(v.span,
+                     "a column is a zero-based index (4), a range (0:4) or a header name "
+                     "(\"label\")");
       }
     }
     c_.data = d;
@@ -334,7 +367,9 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
       if (config.data.kind == DataSpec::Kind::npy || config.data.kind == DataSpec::Kind::none) {
         const bool csv = text.size() > 4 && text.compare(text.size() - 4, 4, ".csv") == 0;
         if (!csv || config.data.kind == DataSpec::Kind::npy) {
-          diags.error(whole, "give the whole data source here, e.g. --data 'npy(x = \"x.npy\", y = \"y.npy\")'");
+          diags.error(
+              whole,
+              "give the whole data source here, e.g. --data 'npy(x = \"x.npy\", y = \"y.npy\")'");
           return;
         }
         config.data.kind = DataSpec::Kind::csv;

@@ -30,7 +30,7 @@ namespace eq {
 struct DataSpec {
   enum class Kind { none, csv, npy, text };
   Kind kind = Kind::none;
-  std::string path;                                            // csv / text: the file
+  std::string path;                                             // csv / text: the file
   std::vector<std::pair<std::string, ColumnSelector>> columns;  // csv: name → columns
   std::vector<std::pair<std::string, std::string>> files;       // npy: name → file path
 };
@@ -44,8 +44,8 @@ struct TrainConfig {
   std::int64_t epochs = 1;
   std::optional<std::int64_t> steps;  // wins over epochs when set
   std::int64_t batch = 32;
-  std::int64_t window = 0;            // time models only
-  double validate = 0;                // held-out share, in [0, 1)
+  std::int64_t window = 0;  // time models only
+  double validate = 0;      // held-out share, in [0, 1)
   std::uint64_t seed = 0;
   Scaling scale = Scaling::none;
   DType dtype = DType::f32;

@@ -42,8 +42,10 @@ std::map<std::string, FeatureScale> fit_scale(const Dataset& data, const Model& 
       for (std::int64_t r : rows) sq += (v[r * f + j] - mean) * (v[r * f + j] - mean);
       const double sd = std::sqrt(sq / static_cast<double>(rows.size()));
       // A constant feature is left unscaled (only shifted): dividing by 0 would make NaNs.
-      if (how == Scaling::standard) s.offset[j] = mean, s.factor[j] = sd > 0 ? 1 / sd : 1;
-      else s.offset[j] = lo, s.factor[j] = hi > lo ? 1 / (hi - lo) : 1;
+      if (how == Scaling::standard)
+        s.offset[j] = mean, s.factor[j] = sd > 0 ? 1 / sd : 1;
+      else
+        s.offset[j] = lo, s.factor[j] = hi > lo ? 1 / (hi - lo) : 1;
     }
     out[leaf.name] = std::move(s);
   }
@@ -67,7 +69,8 @@ Batches::Batches(const Dataset& data, const Model& model,
       const auto f = static_cast<std::int64_t>(it->second.offset.size());
       if (checked_mul(f, size_, "elements") != values.numel())
         throw Error("the saved scaling of " + l.name + " has " + std::to_string(f) +
-                    " features but the data has " + std::to_string(values.numel() / std::max<std::int64_t>(size_, 1)));
+                    " features but the data has " +
+                    std::to_string(values.numel() / std::max<std::int64_t>(size_, 1)));
       for (std::int64_t i = 0; i < values.numel(); ++i)
         v[i] = (v[i] - it->second.offset[static_cast<std::size_t>(i % f)]) *
                it->second.factor[static_cast<std::size_t>(i % f)];
@@ -130,7 +133,8 @@ AccuracyPair accuracy_pair(const Model& model) {
     const Shape example = t.node.shape().example();
     if (t.onehot || example.numel() != 1) continue;
     for (const auto& [name, node] : model.outputs())
-      if (node.op() == ir::Op::sigmoid && node.shape().example() == example) return {t.name, node, true};
+      if (node.op() == ir::Op::sigmoid && node.shape().example() == example)
+        return {t.name, node, true};
   }
   return {};
 }
@@ -141,8 +145,8 @@ AccuracyPair accuracy_pair(const Model& model, const Batches& data) {
   return acc;
 }
 
-std::int64_t count_correct(const AccuracyPair& acc, ConstView y, const Batches& data, std::int64_t rows,
-                           std::vector<std::int64_t>* confusion) {
+std::int64_t count_correct(const AccuracyPair& acc, ConstView y, const Batches& data,
+                           std::int64_t rows, std::vector<std::int64_t>* confusion) {
   std::int64_t correct = 0;
   if (acc.binary) {
     const Tensor* t = data.staged(acc.target);
@@ -157,10 +161,12 @@ std::int64_t count_correct(const AccuracyPair& acc, ConstView y, const Batches& 
   const std::int64_t n = y.shape.last();
   const std::size_t rb = row_bytes(n, y.dtype);
   for (std::int64_t i = 0; k && i < rows; ++i) {
-    const std::int64_t guess = argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb, y.dtype, n);
+    const std::int64_t guess =
+        argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(i) * rb, y.dtype, n);
     correct += guess == k[i];
     // Row the true class, column the guess.
-    if (confusion && k[i] >= 0 && k[i] < n) ++(*confusion)[static_cast<std::size_t>(k[i] * n + guess)];
+    if (confusion && k[i] >= 0 && k[i] < n)
+      ++(*confusion)[static_cast<std::size_t>(k[i] * n + guess)];
   }
   return correct;
 }
@@ -195,7 +201,8 @@ Program evaluation_program(Model& model, bool with_loss) {
   return compile(model.graph(), outs);
 }
 
-Evaluator::Evaluator(Model& model, bool with_loss) : Evaluator(model, evaluation_program(model, with_loss)) {}
+Evaluator::Evaluator(Model& model, bool with_loss)
+    : Evaluator(model, evaluation_program(model, with_loss)) {}
 
 Evaluator::Evaluator(Model& model, Program program)
     : model_(model), acc_(accuracy_pair(model)), machine_(std::move(program)) {}
@@ -221,8 +228,10 @@ void check_finite(const SafetensorsFile& weights, const std::string& name) {
     const double v = t.at(i);
     if (std::isfinite(v)) continue;
     throw Error(weights.path + ": tensor '" + name + "' holds " +
-                (std::isnan(v) ? std::string("NaN") : v > 0 ? "+inf" : "-inf") + " (element " +
-                std::to_string(i) + " of " + t.shape().str() +
+                (std::isnan(v) ? std::string("NaN")
+                 : v > 0       ? "+inf"
+                               : "-inf") +
+                " (element " + std::to_string(i) + " of " + t.shape().str() +
                 "): these weights cannot be used; were they saved from a run that diverged?");
   }
 }
@@ -252,7 +261,9 @@ void copy_params(const Model& model, Machine& from, Machine& to) {
 
 void Evaluator::copy_params(Machine& from) { eq::copy_params(model_, from, machine_); }
 
-void Evaluator::load_params(const SafetensorsFile& weights) { set_params(model_, weights, machine_); }
+void Evaluator::load_params(const SafetensorsFile& weights) {
+  set_params(model_, weights, machine_);
+}
 
 Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch,
                             std::int64_t first_row) {
@@ -300,7 +311,8 @@ Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
     data.let(machine_, part);
     machine_.runtime().set_noise(noise_seed_, 0, static_cast<std::int64_t>(at));
     machine_.run();
-    std::memcpy(static_cast<char*>(result.raw()) + at * rb, machine_.view(out).data, part.size() * rb);
+    std::memcpy(static_cast<char*>(result.raw()) + at * rb, machine_.view(out).data,
+                part.size() * rb);
   }
   return result;
 }

@@ -24,10 +24,10 @@
 
 #include "eq/compiler/lower/model.hpp"
 #include "eq/compiler/machine.hpp"
-#include "eq/train/checkpoint.hpp"
-#include "eq/train/config.hpp"
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/safetensors.hpp"
+#include "eq/train/checkpoint.hpp"
+#include "eq/train/config.hpp"
 
 namespace eq {
 
@@ -67,8 +67,8 @@ class Batches {
 };
 
 struct Metrics {
-  double loss = 0;                  // mean per-example loss (per symbol: text)
-  std::optional<double> accuracy;   // class targets with a matching output
+  double loss = 0;                 // mean per-example loss (per symbol: text)
+  std::optional<double> accuracy;  // class targets with a matching output
   std::int64_t examples = 0;
   // With accuracy, from Evaluator: how many examples of target class i were
   // predicted as class j, at [i * classes + j]; empty otherwise.

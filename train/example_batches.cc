@@ -15,7 +15,9 @@ constexpr std::uint64_t kShuffleStream = 1, kSplitStream = 2;
 }  // namespace
 
 ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
-    : model_(*setup.model), config_(setup.config), shard_(shard),
+    : model_(*setup.model),
+      config_(setup.config),
+      shard_(shard),
       shuffle_rng_(setup.config.seed, kShuffleStream) {
   const std::string& name = model_.source().name();
   if (model_.timed())
@@ -29,7 +31,8 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   for (std::int64_t i = 0; i < n; ++i) all[static_cast<std::size_t>(i)] = i;
   Rng split(config_.seed, kSplitStream);
   split.shuffle(all);
-  const auto n_val = static_cast<std::int64_t>(std::floor(config_.validate * static_cast<double>(n)));
+  const auto n_val =
+      static_cast<std::int64_t>(std::floor(config_.validate * static_cast<double>(n)));
   if (config_.validate > 0 && (n_val < 1 || n_val >= n))
     throw Error(setup.data.source + ": validate = " + std::to_string(config_.validate) + " of " +
                 std::to_string(n) + " examples leaves an empty split");
@@ -40,8 +43,9 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   const auto n_train = static_cast<std::int64_t>(train_rows_.size());
   const std::int64_t smallest = n_train % config_.batch ? n_train % config_.batch : config_.batch;
   if (smallest < shard_.count)
-    throw Error(setup.data.source + ": a batch of " + std::to_string(smallest) + " examples cannot be " +
-                "shared by " + std::to_string(shard_.count) + " processes; lower their number or raise batch");
+    throw Error(setup.data.source + ": a batch of " + std::to_string(smallest) +
+                " examples cannot be " + "shared by " + std::to_string(shard_.count) +
+                " processes; lower their number or raise batch");
 
   scale_ = fit_scale(setup.data, model_, train_rows_, config_.scale);
   const std::int64_t eval_batch = std::max<std::int64_t>(config_.batch, 256);
@@ -75,9 +79,11 @@ std::int64_t ExampleBatches::steps_per_epoch() const {
 
 std::span<const std::int64_t> ExampleBatches::rows(std::int64_t epoch_step) const {
   const auto at = static_cast<std::size_t>(epoch_step * config_.batch);
-  const auto b = static_cast<std::int64_t>(std::min(order_.size() - at, static_cast<std::size_t>(config_.batch)));
-  return std::span<const std::int64_t>(order_).subspan(at + static_cast<std::size_t>(shard_.begin(b)),
-                                                       static_cast<std::size_t>(shard_.end(b) - shard_.begin(b)));
+  const auto b = static_cast<std::int64_t>(
+      std::min(order_.size() - at, static_cast<std::size_t>(config_.batch)));
+  return std::span<const std::int64_t>(order_).subspan(
+      at + static_cast<std::size_t>(shard_.begin(b)),
+      static_cast<std::size_t>(shard_.end(b) - shard_.begin(b)));
 }
 
 void ExampleBatches::begin_epoch() {
@@ -88,7 +94,8 @@ void ExampleBatches::begin_epoch() {
 
 std::int64_t ExampleBatches::noise_row(const StepContext& step) const {
   const auto at = static_cast<std::size_t>(step.epoch_step * config_.batch);
-  return shard_.begin(static_cast<std::int64_t>(std::min(order_.size() - at, static_cast<std::size_t>(config_.batch))));
+  return shard_.begin(static_cast<std::int64_t>(
+      std::min(order_.size() - at, static_cast<std::size_t>(config_.batch))));
 }
 
 void ExampleBatches::let(const StepContext& step) {
@@ -96,22 +103,25 @@ void ExampleBatches::let(const StepContext& step) {
   batches_->let(*machine_, share);
   // The step's whole batch: the last one of an epoch may be partial.
   const auto at = static_cast<std::int64_t>(step.epoch_step * config_.batch);
-  const std::int64_t whole = std::min<std::int64_t>(static_cast<std::int64_t>(order_.size()) - at, config_.batch);
+  const std::int64_t whole =
+      std::min<std::int64_t>(static_cast<std::int64_t>(order_.size()) - at, config_.batch);
   set_share(*machine_, program_, static_cast<std::int64_t>(share.size()), whole);
 }
 
 StepResult ExampleBatches::finish(const StepContext& step) {
   StepResult r;
   r.examples = static_cast<std::int64_t>(rows(step.epoch_step).size());
-  if (acc_.output) r.correct = count_correct(acc_, machine_->view(acc_.output), *batches_, r.examples);
+  if (acc_.output)
+    r.correct = count_correct(acc_, machine_->view(acc_.output), *batches_, r.examples);
   return r;
 }
 
 Metrics ExampleBatches::validate() {
   const std::vector<std::int64_t>& rows = val_rows_.empty() ? train_rows_ : val_rows_;
   const auto n = static_cast<std::int64_t>(rows.size());
-  const auto share = std::span(rows).subspan(static_cast<std::size_t>(shard_.begin(n)),
-                                             static_cast<std::size_t>(shard_.end(n) - shard_.begin(n)));
+  const auto share =
+      std::span(rows).subspan(static_cast<std::size_t>(shard_.begin(n)),
+                              static_cast<std::size_t>(shard_.end(n) - shard_.begin(n)));
   if (share.empty()) return {};  // more ranks than held-out examples
   evaluator_->copy_params(*machine_);
   const std::int64_t batch = std::max<std::int64_t>(config_.batch, 256);

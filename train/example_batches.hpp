@@ -34,7 +34,9 @@ class ExampleBatches : public TrainingData {
   const TrainingProgram& program() const override { return program_; }
   std::int64_t steps_per_epoch() const override;
   std::int64_t train_size() const override { return static_cast<std::int64_t>(train_rows_.size()); }
-  std::int64_t validation_size() const override { return static_cast<std::int64_t>(val_rows_.size()); }
+  std::int64_t validation_size() const override {
+    return static_cast<std::int64_t>(val_rows_.size());
+  }
   const char* unit() const override { return "examples"; }
   bool scores_accuracy() const override { return static_cast<bool>(acc_.output); }
 

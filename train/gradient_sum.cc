@@ -26,8 +26,10 @@ void GradientSum::sum_as(std::span<ConstView> grads, std::vector<T>& buffer) {
     EQ_ASSERT(g.dtype == (sizeof(T) == 4 ? DType::f32 : DType::f64), "gradients of mixed dtypes");
     const auto n = static_cast<std::size_t>(g.numel());
     T* place = buffer.data() + offsets_[i];
-    if (offsets_[i] < small_) std::copy(g.as<T>(), g.as<T>() + n, place);
-    else comm_.allreduce_sum(std::span<const T>(g.as<T>(), n), std::span<T>(place, n));
+    if (offsets_[i] < small_)
+      std::copy(g.as<T>(), g.as<T>() + n, place);
+    else
+      comm_.allreduce_sum(std::span<const T>(g.as<T>(), n), std::span<T>(place, n));
     g = ConstView(g.dtype, g.shape, place);
   }
   if (small_ > 0) comm_.allreduce_sum(std::span<T>(buffer.data(), small_));
@@ -44,8 +46,10 @@ void GradientSum::sum(std::span<ConstView> grads, StepResult& result,
   result.examples = std::llround(totals[1]);
   result.correct = std::llround(totals[2]);
   if (grads.empty()) return;
-  if (grads[0].dtype == DType::f32) sum_as(grads, f32_);
-  else sum_as(grads, f64_);
+  if (grads[0].dtype == DType::f32)
+    sum_as(grads, f32_);
+  else
+    sum_as(grads, f64_);
 }
 
 }  // namespace eq

@@ -63,10 +63,13 @@ double param_bytes(const runtime::Tape& tape) {
 
 int solver_slots(const SolverConfig& config) {
   switch (config.kind) {
-    case SolverConfig::Kind::sgd: return config.momentum > 0 ? 1 : 0;
-    case SolverConfig::Kind::adam: return 2;
+    case SolverConfig::Kind::sgd:
+      return config.momentum > 0 ? 1 : 0;
+    case SolverConfig::Kind::adam:
+      return 2;
     case SolverConfig::Kind::rmsprop:
-    case SolverConfig::Kind::adagrad: return 1;
+    case SolverConfig::Kind::adagrad:
+      return 1;
   }
   return 2;
 }
@@ -78,7 +81,8 @@ std::optional<double> available_memory() {
     // /proc/self/statm: the pages the process maps now, first.
     double pages = 0;
     std::ifstream("/proc/self/statm") >> pages;
-    const double left = static_cast<double>(r.rlim_cur) - pages * static_cast<double>(::sysconf(_SC_PAGESIZE));
+    const double left =
+        static_cast<double>(r.rlim_cur) - pages * static_cast<double>(::sysconf(_SC_PAGESIZE));
     if (!free || left < *free) free = std::max(left, 0.0);
   }
   return free;
@@ -90,8 +94,10 @@ std::string byte_text(double bytes) {
   int u = -1;
   while (bytes >= 1024 && u < 5) bytes /= 1024, ++u;
   char buf[48];
-  if (bytes >= 1024) std::snprintf(buf, sizeof buf, "%.3g %s", bytes, units[u]);  // past EiB
-  else std::snprintf(buf, sizeof buf, bytes < 10 ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+  if (bytes >= 1024)
+    std::snprintf(buf, sizeof buf, "%.3g %s", bytes, units[u]);  // past EiB
+  else
+    std::snprintf(buf, sizeof buf, bytes < 10 ? "%.1f %s" : "%.0f %s", bytes, units[u]);
   return buf;
 }
 

@@ -28,7 +28,8 @@ void check(int rc, const char* what) {
 // Calls f(offset, count) for pieces of at most kMaxCount covering [0, size).
 template <class F>
 void in_pieces(std::size_t size, F f) {
-  for (std::size_t at = 0; at < size; at += kMaxCount) f(at, static_cast<int>(std::min(kMaxCount, size - at)));
+  for (std::size_t at = 0; at < size; at += kMaxCount)
+    f(at, static_cast<int>(std::min(kMaxCount, size - at)));
 }
 
 template <class T>
@@ -79,8 +80,12 @@ MpiCommunicator::~MpiCommunicator() {
   if (finalize_ && !finalised) MPI_Finalize();
 }
 
-void MpiCommunicator::allreduce_sum(std::span<float> data) { sum_in_place(comm_->comm, data, MPI_FLOAT); }
-void MpiCommunicator::allreduce_sum(std::span<double> data) { sum_in_place(comm_->comm, data, MPI_DOUBLE); }
+void MpiCommunicator::allreduce_sum(std::span<float> data) {
+  sum_in_place(comm_->comm, data, MPI_FLOAT);
+}
+void MpiCommunicator::allreduce_sum(std::span<double> data) {
+  sum_in_place(comm_->comm, data, MPI_DOUBLE);
+}
 void MpiCommunicator::allreduce_sum(std::span<std::int64_t> data) {
   sum_in_place(comm_->comm, data, MPI_INT64_T);
 }
@@ -101,7 +106,8 @@ void MpiCommunicator::broadcast(std::span<std::byte> data) {
 std::vector<std::string> MpiCommunicator::gather(std::string_view block) {
   // The sizes first, then the blocks back to back (MPI_Gatherv counts in ints).
   std::vector<int> sizes(static_cast<std::size_t>(size_)), offsets(static_cast<std::size_t>(size_));
-  if (block.size() > kMaxCount) throw Error("MPI gather: a block of " + std::to_string(block.size()) + " bytes is too large");
+  if (block.size() > kMaxCount)
+    throw Error("MPI gather: a block of " + std::to_string(block.size()) + " bytes is too large");
   int mine = static_cast<int>(block.size());
   check(MPI_Gather(&mine, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, comm_->comm), "MPI_Gather");
   std::string all;
@@ -110,17 +116,19 @@ std::vector<std::string> MpiCommunicator::gather(std::string_view block) {
     for (std::size_t r = 0; r < sizes.size(); ++r) {
       offsets[r] = static_cast<int>(total);
       total += static_cast<std::size_t>(sizes[r]);
-      if (total > kMaxCount) throw Error("MPI gather: " + std::to_string(total) + " bytes in all is too many");
+      if (total > kMaxCount)
+        throw Error("MPI gather: " + std::to_string(total) + " bytes in all is too many");
     }
     all.resize(total);
   }
-  check(MPI_Gatherv(block.data(), mine, MPI_BYTE, all.data(), sizes.data(), offsets.data(), MPI_BYTE, 0,
-                    comm_->comm),
+  check(MPI_Gatherv(block.data(), mine, MPI_BYTE, all.data(), sizes.data(), offsets.data(),
+                    MPI_BYTE, 0, comm_->comm),
         "MPI_Gatherv");
   std::vector<std::string> out;
   if (rank_ == 0)
     for (std::size_t r = 0; r < sizes.size(); ++r)
-      out.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(sizes[r])));
+      out.push_back(
+          all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(sizes[r])));
   return out;
 }
 

@@ -1,8 +1,8 @@
 #include "eq/train/program.hpp"
 
 #include "eq/compiler/autodiff/grad.hpp"
-#include "eq/compiler/machine.hpp"
 #include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/machine.hpp"
 #include "eq/runtime/error.hpp"
 
 namespace eq {
@@ -82,8 +82,10 @@ void set_share(Machine& m, const TrainingProgram& program, std::int64_t part, st
   if (!program.share) return;
   const View v = m.param(program.share);
   const double share = static_cast<double>(part) / static_cast<double>(whole);
-  if (v.dtype == DType::f32) *v.as<float>() = static_cast<float>(share);
-  else *v.as<double>() = share;
+  if (v.dtype == DType::f32)
+    *v.as<float>() = static_cast<float>(share);
+  else
+    *v.as<double>() = share;
 }
 
 }  // namespace eq

@@ -6,21 +6,23 @@
 
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
-#include "eq/train/vocabulary.hpp"
 #include "eq/runtime/kernels.hpp"
 #include "eq/runtime/utf8.hpp"
+#include "eq/train/vocabulary.hpp"
 
 namespace eq {
 
 Sampler::Sampler(Model& model) : model_(model), symbol_(DType::i32, Shape{1}) {
-  if (!model.timed()) throw Error("sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
+  if (!model.timed())
+    throw Error("sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
   for (const ModelLeaf& leaf : model.inputs())
     if (leaf.onehot) {
       input_ = leaf.node;
       classes_ = leaf.onehot;
       break;
     }
-  if (!input_) throw Error("sampling needs a one-hot input (input xₜ : onehot[V]) to feed symbols back");
+  if (!input_)
+    throw Error("sampling needs a one-hot input (input xₜ : onehot[V]) to feed symbols back");
   for (const auto& [name, node] : model.outputs())
     if (node.shape().example() == Shape{classes_}) {
       output_ = node;
@@ -99,12 +101,13 @@ void Sampler::probabilities(std::vector<double>& out) const {
   for (double& v : out) v /= total;
 }
 
-std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime, std::int64_t count,
-                                          double temperature, Rng& rng) {
+std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime,
+                                          std::int64_t count, double temperature, Rng& rng) {
   reset();
   for (std::int32_t s : prime)
     if (s < 0 || s >= classes_)
-      throw Error("symbol " + std::to_string(s) + " is outside the vocabulary of " + std::to_string(classes_));
+      throw Error("symbol " + std::to_string(s) + " is outside the vocabulary of " +
+                  std::to_string(classes_));
   std::vector<std::int32_t> out;
   std::vector<std::int32_t> first = prime.empty() ? std::vector<std::int32_t>{0} : prime;
   for (std::int32_t s : first) feed(s);
@@ -114,8 +117,10 @@ std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime
   for (std::int64_t i = 0; i < count; ++i) {
     ConstView y = machine_->view(output_);
     for (std::int64_t k = 0; k < classes_; ++k)
-      probs[static_cast<std::size_t>(k)] = y.dtype == DType::f32 ? y.as<float>()[k] : y.as<double>()[k];
-    std::int32_t next = static_cast<std::int32_t>(draw(probs.data(), classes_, logits, temperature, rng, weights_));
+      probs[static_cast<std::size_t>(k)] =
+          y.dtype == DType::f32 ? y.as<float>()[k] : y.as<double>()[k];
+    std::int32_t next =
+        static_cast<std::int32_t>(draw(probs.data(), classes_, logits, temperature, rng, weights_));
     out.push_back(next);
     if (i + 1 < count) feed(next);
   }
@@ -123,9 +128,11 @@ std::vector<std::int32_t> Sampler::sample(const std::vector<std::int32_t>& prime
 }
 
 std::string sample_text(Sampler& sampler, const std::string& vocabulary, const std::string& origin,
-                        const std::string& prime, std::int64_t count, double temperature, Rng& rng) {
+                        const std::string& prime, std::int64_t count, double temperature,
+                        Rng& rng) {
   // Every symbol drawn names a character of the vocabulary (checked).
-  const std::vector<std::string> symbols = vocabulary_symbols(vocabulary, origin, sampler.classes());
+  const std::vector<std::string> symbols =
+      vocabulary_symbols(vocabulary, origin, sampler.classes());
   std::vector<std::int32_t> prime_symbols;
   if (!prime.empty()) {
     Tensor t = encode_text(prime, vocabulary, origin, "--prime");

@@ -50,7 +50,6 @@ class Sampler {
   void probabilities(std::vector<double>& out) const;
 
  private:
-
   Model& model_;
   std::int64_t classes_ = 0;
   ir::Node input_, output_;

@@ -56,18 +56,21 @@ void check_same_model(const Module& module, const std::string& name, const Saved
   std::size_t i = 0;
   while (i < a.size() && i < b.size() && !ignored.has_errors() && same(*a[i], *b[i])) ++i;
   if (i == a.size() && i == b.size() && !ignored.has_errors()) return;
-  auto quote = [](const std::vector<const Stmt*>& list, std::size_t at, const char* what) -> std::string {
+  auto quote = [](const std::vector<const Stmt*>& list, std::size_t at,
+                  const char* what) -> std::string {
     if (at >= list.size()) return std::string("  ") + what + "(nothing more)\n";
     const Stmt& st = *list[at];
     const Location l = st.span.file->location(st.span.begin);
     return std::string("  ") + what + std::string(st.span.file->line_text(l.line)) + "   (line " +
            std::to_string(l.line) + ")\n";
   };
-  const std::string theirs_name = saved.source_name.empty() ? "the saved source" : saved.source_name;
-  throw Error(saved_path + ": these weights were trained with another model: the source saved in "
-              "them (" + theirs_name + ") differs from " + name + ":\n" +
-              quote(b, i, "saved:  ") + quote(a, i, "given:  ") +
-              "pass --force to use them anyway");
+  const std::string theirs_name =
+      saved.source_name.empty() ? "the saved source" : saved.source_name;
+  throw Error(saved_path +
+              ": these weights were trained with another model: the source saved in "
+              "them (" +
+              theirs_name + ") differs from " + name + ":\n" + quote(b, i, "saved:  ") +
+              quote(a, i, "given:  ") + "pass --force to use them anyway");
 }
 
 // A dim the data sets, with where its value comes from (for messages).
@@ -140,7 +143,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   Module module = parse_module(*file, diags);
   diags.throw_if_errors();
   check_dim_options(module, options.dims);
-  if (options.saved && !options.force) check_same_model(module, name, *options.saved, options.saved_path);
+  if (options.saved && !options.force)
+    check_same_model(module, name, *options.saved, options.saved_path);
 
   const Stmt* block = nullptr;
   std::set<std::string> open_dims;  // `dim V` without a value
@@ -181,10 +185,13 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   for (const auto& [k, v] : options.dims) dims[k] = v;
 
   const DataSpec& spec = s.config.data;
-  const bool load_data = config_ok && options.load_data && !(options.check && spec.kind == DataSpec::Kind::none);
+  const bool load_data =
+      config_ok && options.load_data && !(options.check && spec.kind == DataSpec::Kind::none);
   // The data was named by the block (not by --data): its errors are located there.
   const Stmt* data_block = options.overrides.count("data") ? nullptr : block;
-  auto data_error = [&](const std::string& message) { return at_train_block(data_block, "data", message); };
+  auto data_error = [&](const std::string& message) {
+    return at_train_block(data_block, "data", message);
+  };
   // A name the data binds: a declared one, or a timed one by its base (rows
   // of a series: `x = 0:3` binds xₜ, docs/language.md §9).
   auto find_declared = [&](const std::string& n) -> const Declared* {
@@ -198,8 +205,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   bool data_ok = load_data;
   try {
     if (load_data && spec.kind == DataSpec::Kind::none)
-      throw Error(name + ": no data: add `data = csv(\"f.csv\", x = 0:4, y = 4)` to the train block "
-                         "or give --data");
+      throw Error(name +
+                  ": no data: add `data = csv(\"f.csv\", x = 0:4, y = 4)` to the train block "
+                  "or give --data");
     if (load_data && spec.kind == DataSpec::Kind::csv) {
       CsvTable table = load_csv(spec.path);
       std::vector<CsvBinding> bindings;
@@ -255,8 +263,10 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       const Declared* d = find_declared(c.name);
       if (!d || d->size_dim.empty()) continue;
       const std::string origin = c.origin + " of " + s.data.source;
-      if (!c.labels.empty()) data_dims[d->size_dim] = {static_cast<std::int64_t>(c.labels.size()), origin};
-      else if (c.values.shape().rank() == 2) data_dims[d->size_dim] = {c.values.shape()[1], origin};
+      if (!c.labels.empty())
+        data_dims[d->size_dim] = {static_cast<std::int64_t>(c.labels.size()), origin};
+      else if (c.values.shape().rank() == 2)
+        data_dims[d->size_dim] = {c.values.shape()[1], origin};
     }
   } catch (const Error& e) {
     if (!options.check) throw Error(data_error(e.what()));
@@ -266,10 +276,11 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     throw Error(data_error("out of memory while loading the data (" + spec.path + ")"));
   }
   for (const auto& [dim, d] : data_dims) {
-    if (auto given = options.dims.find(dim); given != options.dims.end() && given->second != d.value)
-      throw Error("-D " + dim + "=" + std::to_string(given->second) + " disagrees with the data, which sets " +
-                  dim + " = " + std::to_string(d.value) + " (" + d.origin + "); leave " + dim +
-                  " to the data");
+    if (auto given = options.dims.find(dim);
+        given != options.dims.end() && given->second != d.value)
+      throw Error("-D " + dim + "=" + std::to_string(given->second) +
+                  " disagrees with the data, which sets " + dim + " = " + std::to_string(d.value) +
+                  " (" + d.origin + "); leave " + dim + " to the data");
     if (!options.saved || !dims.count(dim)) dims[dim] = d.value;
   }
 
@@ -294,8 +305,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   if (load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;
     auto add = [&](const ModelLeaf& l, const char* role) {
-      decls.push_back({l.name, role, l.onehot ? Shape{l.onehot} : l.node.shape().example(),
-                       l.onehot > 0});
+      decls.push_back(
+          {l.name, role, l.onehot ? Shape{l.onehot} : l.node.shape().example(), l.onehot > 0});
     };
     for (const ModelLeaf& l : s.model->inputs()) add(l, "input");
     if (!options.inputs_only)

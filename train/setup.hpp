@@ -26,20 +26,20 @@
 #include <string>
 
 #include "eq/compiler/lower/model.hpp"
+#include "eq/runtime/data.hpp"
 #include "eq/train/checkpoint.hpp"
 #include "eq/train/config.hpp"
-#include "eq/runtime/data.hpp"
 
 namespace eq {
 
 struct SetupOptions {
-  std::map<std::string, std::int64_t> dims;       // -D NAME=VALUE
-  std::map<std::string, std::string> overrides;   // --KEY VALUE (train keys and lr)
-  const SavedModel* saved = nullptr;              // eval / predict / run
-  std::string saved_path;                         // its file, for messages
-  bool force = false;                             // saved weights of another source: use them
-  bool inputs_only = false;                       // predict / run: bind no targets
-  bool load_data = true;                          // false: model and config only
+  std::map<std::string, std::int64_t> dims;      // -D NAME=VALUE
+  std::map<std::string, std::string> overrides;  // --KEY VALUE (train keys and lr)
+  const SavedModel* saved = nullptr;             // eval / predict / run
+  std::string saved_path;                        // its file, for messages
+  bool force = false;                            // saved weights of another source: use them
+  bool inputs_only = false;                      // predict / run: bind no targets
+  bool load_data = true;                         // false: model and config only
   // eqc check: load the data only when the block names some, keep going
   // after a train-block or data error (dims the data would set take a
   // placeholder), and throw every error together.
@@ -51,9 +51,9 @@ struct Setup {
   TrainConfig config;
   Dataset data;  // fitted to the model's declarations (f64 numbers, i32 classes)
   std::map<std::string, std::vector<std::string>> labels;  // class target → labels
-  std::string vocabulary;                                   // text data
-  Tensor text{DType::i32, Shape{0}};                        // text data: i32 symbols
-  std::string source_name, source;                          // the .eq file
+  std::string vocabulary;                                  // text data
+  Tensor text{DType::i32, Shape{0}};                       // text data: i32 symbols
+  std::string source_name, source;                         // the .eq file
 };
 
 // From a `.eq` file; block paths are relative to its folder.

@@ -29,7 +29,8 @@ Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t st
   const std::string& name = model.source().name();
   if (!model.loss()) throw Error(name + ": the model has no `lossₜ` equation to score");
   if (setup.text.numel() == 0 && setup.data.columns.empty())
-    throw Error(name + ": a time model is scored on text: give --data FILE.txt or `data = text(\"…\")`");
+    throw Error(name +
+                ": a time model is scored on text: give --data FILE.txt or `data = text(\"…\")`");
   const Sequence seq = sequence_of(setup);
   const TrainConfig& c = setup.config;
   const std::int64_t window = c.window > 0 ? c.window : 50, n = seq.size();
@@ -44,10 +45,12 @@ Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t st
                 " steps (the train block's `window`)" + (seq.text ? " plus one" : "") +
                 ": eval scores whole windows; give more " + (seq.text ? "text" : "rows"));
   }
-  TextStreams text = seq.streams(first, n, streams_for(n - first, streams > 0 ? streams : c.batch, window), window);
+  TextStreams text = seq.streams(
+      first, n, streams_for(n - first, streams > 0 ? streams : c.batch, window), window);
   const Window unrolled = unroll(model, static_cast<int>(window));
   TextScorer::Compiled compiled = TextScorer::compile(model, unrolled);
-  const MemoryNeed need[] = {{"the scoring program", plan_bytes(compiled.program.tape, text.streams())}};
+  const MemoryNeed need[] = {
+      {"the scoring program", plan_bytes(compiled.program.tape, text.streams())}};
   check_memory("scoring " + name, need);
   TextScorer scorer(model, unrolled, text, std::move(compiled));
   set_params(model, weights, scorer.machine());
@@ -62,14 +65,17 @@ TextScorer::Compiled TextScorer::compile(Model& model, const Window& unrolled) {
   for (const auto& [name, node] : model.outputs())
     if (acc.output && node == acc.output) c.outputs = unrolled.values.at(name);
   std::vector<ir::Node> outs{c.objective};
-  for (const UnrolledState& s : unrolled.states) outs.insert(outs.end(), s.carry_out.begin(), s.carry_out.end());
+  for (const UnrolledState& s : unrolled.states)
+    outs.insert(outs.end(), s.carry_out.begin(), s.carry_out.end());
   outs.insert(outs.end(), c.outputs.begin(), c.outputs.end());
   c.program = eq::compile(model.graph(), outs);
   return c;
 }
 
-TextScorer::TextScorer(Model& model, const Window& unrolled, const TextStreams& text, Compiled compiled)
-    : objective_(compiled.objective), outputs_(std::move(compiled.outputs)),
+TextScorer::TextScorer(Model& model, const Window& unrolled, const TextStreams& text,
+                       Compiled compiled)
+    : objective_(compiled.objective),
+      outputs_(std::move(compiled.outputs)),
       run_(model, unrolled, text_leaves(model, false), text, std::move(compiled.program)) {}
 
 Metrics TextScorer::score() {
@@ -79,7 +85,8 @@ Metrics TextScorer::score() {
   std::int64_t correct = 0;
   for (std::int64_t w = 0; w < s.windows(); ++w) {
     run_.let(w);
-    run_.machine().runtime().set_noise(noise_seed_, static_cast<std::uint64_t>(w), s.first_stream());
+    run_.machine().runtime().set_noise(noise_seed_, static_cast<std::uint64_t>(w),
+                                       s.first_stream());
     run_.machine().run();
     total += scalar(run_.machine().view(objective_));
     for (std::size_t t = 0; t < outputs_.size(); ++t) {
@@ -88,15 +95,16 @@ Metrics TextScorer::score() {
       const std::int64_t n = y.shape.last();
       const std::size_t row = static_cast<std::size_t>(n) * dtype_size(y.dtype);
       for (std::int64_t b = 0; b < s.streams(); ++b)
-        correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(b) * row, y.dtype, n) ==
-                   next[b];
+        correct += argmax(static_cast<const char*>(y.data) + static_cast<std::size_t>(b) * row,
+                          y.dtype, n) == next[b];
     }
     run_.carry_on();
   }
   Metrics m;
   m.examples = s.windows() * s.streams() * s.window();
   m.loss = total / static_cast<double>(s.windows());
-  if (!outputs_.empty()) m.accuracy = static_cast<double>(correct) / static_cast<double>(m.examples);
+  if (!outputs_.empty())
+    m.accuracy = static_cast<double>(correct) / static_cast<double>(m.examples);
   return m;
 }
 

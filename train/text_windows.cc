@@ -32,12 +32,13 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   symbols_ = seq.size();
   const std::int64_t n = symbols_;
   train_end_ = held_out_start(n, config.validate);
-  train_streams_ =
-      std::make_unique<TextStreams>(seq.streams(0, train_end_, config.batch, window_, setup.data.source));
+  train_streams_ = std::make_unique<TextStreams>(
+      seq.streams(0, train_end_, config.batch, window_, setup.data.source));
   if (shard.count > 1) {
     if (config.batch < shard.count)
-      throw Error(name + ": batch = " + std::to_string(config.batch) + " streams cannot be shared by " +
-                  std::to_string(shard.count) + " processes; lower their number or raise batch");
+      throw Error(name + ": batch = " + std::to_string(config.batch) +
+                  " streams cannot be shared by " + std::to_string(shard.count) +
+                  " processes; lower their number or raise batch");
     const std::int64_t first = shard.begin(config.batch);
     first_stream_ = first;
     train_streams_ = std::make_unique<TextStreams>(
@@ -50,7 +51,8 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
                   std::to_string(window_) + " steps" + (seq.text ? " plus one" : "") +
                   "; raise validate or lower window");
     std::int64_t b = streams_for(n - train_end_, config.batch, window_);
-    val_streams_ = std::make_unique<TextStreams>(seq.streams(train_end_, n, b, window_, setup.data.source));
+    val_streams_ =
+        std::make_unique<TextStreams>(seq.streams(train_end_, n, b, window_, setup.data.source));
     // This share's part of the held-out streams; with more shares than
     // streams, some have none.
     if (shard.end(b) > shard.begin(b))
@@ -61,7 +63,8 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   }
 
   unrolled_ = unroll(model_, static_cast<int>(window_));
-  program_ = shard.count > 1 ? shared_training_program(model_, &unrolled_) : training_program(model_, &unrolled_);
+  program_ = shard.count > 1 ? shared_training_program(model_, &unrolled_)
+                             : training_program(model_, &unrolled_);
   std::vector<ir::Node> carry_out;
   for (const UnrolledState& s : unrolled_.states)
     carry_out.insert(carry_out.end(), s.carry_out.begin(), s.carry_out.end());
@@ -69,13 +72,17 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
   // Held-out windows need no gradients. A share scores its part of the
   // held-out streams, or none when there are fewer streams than shares.
   TextScorer::Compiled scoring = TextScorer::compile(model_, unrolled_);
-  const TextStreams* held_out = val_streams_ ? val_streams_.get() : train_end_ < n ? nullptr : train_streams_.get();
+  const TextStreams* held_out = val_streams_     ? val_streams_.get()
+                                : train_end_ < n ? nullptr
+                                                 : train_streams_.get();
   const MemoryNeed needs[] = {
       {"the training program", plan_bytes(train.tape, train_streams_->streams())},
       {"the optimizer state", param_bytes(train.tape) * solver_slots(config.solver)},
-      {"the held-out scoring", held_out ? plan_bytes(scoring.program.tape, held_out->streams()) : 0}};
+      {"the held-out scoring",
+       held_out ? plan_bytes(scoring.program.tape, held_out->streams()) : 0}};
   check_memory("training " + name, needs);
-  train_ = std::make_unique<WindowRun>(model_, unrolled_, leaves, *train_streams_, std::move(train));
+  train_ =
+      std::make_unique<WindowRun>(model_, unrolled_, leaves, *train_streams_, std::move(train));
   set_share(train_->machine(), program_, train_streams_->streams(), batch_);
   if (held_out) {
     scorer_ = std::make_unique<TextScorer>(model_, unrolled_, *held_out, std::move(scoring));
@@ -114,8 +121,10 @@ void TextWindows::save(SafetensorsFile& ck, TrainPosition&, Communicator& comm) 
       Tensor whole(mine.dtype(), mine.shape().drop_front().with_front(batch_));
       auto* out = static_cast<char*>(whole.raw());
       for (const std::string& b : blocks) out = std::copy(b.begin(), b.end(), out);
-      EQ_ASSERT(out == static_cast<char*>(whole.raw()) + whole.bytes(), "gathered states do not fill the batch");
-      ck.tensors.emplace_back(kStatePrefix + s.name + "[-" + std::to_string(j + 1) + "]", std::move(whole));
+      EQ_ASSERT(out == static_cast<char*>(whole.raw()) + whole.bytes(),
+                "gathered states do not fill the batch");
+      ck.tensors.emplace_back(kStatePrefix + s.name + "[-" + std::to_string(j + 1) + "]",
+                              std::move(whole));
     }
 }
 
@@ -129,7 +138,9 @@ void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition&) {
       expect_tensor(ck, key, c.dtype(), c.shape().drop_front().with_front(batch_));
       // This share's streams: rows [begin, end) of the whole batch.
       const std::size_t row = c.bytes() / static_cast<std::size_t>(c.shape()[0]);
-      std::memcpy(c.raw(), static_cast<const char*>(ck.find(key)->raw()) + row * static_cast<std::size_t>(shard_.begin(batch_)),
+      std::memcpy(c.raw(),
+                  static_cast<const char*>(ck.find(key)->raw()) +
+                      row * static_cast<std::size_t>(shard_.begin(batch_)),
                   c.bytes());
     }
 }

@@ -50,15 +50,16 @@ void stop_if_not_finite(Machine& machine, double loss, std::int64_t step) {
 Metrics sum_over_ranks(Communicator& comm, const Metrics& mine) {
   double loss = mine.loss * static_cast<double>(mine.examples);
   const bool scored = mine.accuracy.has_value();
-  std::int64_t counts[4] = {mine.examples,
-                            scored ? std::llround(*mine.accuracy * static_cast<double>(mine.examples)) : 0,
-                            scored ? 1 : 0, mine.classes};
+  std::int64_t counts[4] = {
+      mine.examples, scored ? std::llround(*mine.accuracy * static_cast<double>(mine.examples)) : 0,
+      scored ? 1 : 0, mine.classes};
   comm.allreduce_sum(std::span(&loss, 1));
   comm.allreduce_sum(std::span<std::int64_t>(counts));
   Metrics m;
   m.examples = counts[0];
   m.loss = m.examples ? loss / static_cast<double>(m.examples) : 0;
-  if (counts[2] > 0 && m.examples) m.accuracy = static_cast<double>(counts[1]) / static_cast<double>(m.examples);
+  if (counts[2] > 0 && m.examples)
+    m.accuracy = static_cast<double>(counts[1]) / static_cast<double>(m.examples);
   m.classes = counts[2] > 0 ? counts[3] / counts[2] : 0;
   if (m.classes > 0) {
     m.confusion = mine.confusion;
@@ -96,7 +97,8 @@ std::unique_ptr<TrainingData> training_data(Setup& setup, const Shard& shard) {
 
 Shard shard_of(const Communicator& comm) { return Shard{comm.rank(), comm.size()}; }
 
-Trainer::Trainer(Setup& setup, Communicator& comm) : Trainer(setup, training_data(setup, shard_of(comm)), comm) {}
+Trainer::Trainer(Setup& setup, Communicator& comm)
+    : Trainer(setup, training_data(setup, shard_of(comm)), comm) {}
 
 Trainer::Trainer(Setup& setup, std::unique_ptr<TrainingData> data, Communicator& comm)
     : setup_(setup), comm_(comm), data_(std::move(data)) {
@@ -118,7 +120,8 @@ std::int64_t Trainer::total_steps() const {
   std::int64_t total;
   if (__builtin_mul_overflow(c.epochs, per_epoch, &total))
     throw Error(setup_.source_name + ": epochs = " + std::to_string(c.epochs) + " of " +
-                std::to_string(per_epoch) + " steps each is more steps than a run can count (at "
+                std::to_string(per_epoch) +
+                " steps each is more steps than a run can count (at "
                 "most 9223372036854775807); give fewer epochs");
   return total;
 }
@@ -165,11 +168,12 @@ std::string Trainer::resume(const SafetensorsFile& ck) {
   std::string warning;
   if (!restore_solver(*solver_, ck, s.position->step)) {
     const std::string now = setup_.config.solver.describe();
-    warning = "warning: " + ck.path + " was saved by " +
-              (s.position->optimizer.empty() ? std::string("another optimizer") : s.position->optimizer) +
-              ", this run uses " + now + ": the saved optimizer state is dropped, and " +
-              std::string(solver_name(setup_.config.solver.kind)) + " starts afresh at step " +
-              std::to_string(s.position->step) + "\n";
+    warning =
+        "warning: " + ck.path + " was saved by " +
+        (s.position->optimizer.empty() ? std::string("another optimizer") : s.position->optimizer) +
+        ", this run uses " + now + ": the saved optimizer state is dropped, and " +
+        std::string(solver_name(setup_.config.solver.kind)) + " starts afresh at step " +
+        std::to_string(s.position->step) + "\n";
   }
   position_ = *s.position;
   return warning;
@@ -190,7 +194,8 @@ StepResult Trainer::run_step(const TrainHooks& hooks) {
     // Noise and dropout (docs/language.md §9) draw for example r of this step
     // from (seed, step, r) alone: a resumed run, or a rank's share, draws the
     // numbers the whole batch would.
-    m.runtime().set_noise(setup_.config.seed, static_cast<std::uint64_t>(at.step), data_->noise_row(at));
+    m.runtime().set_noise(setup_.config.seed, static_cast<std::uint64_t>(at.step),
+                          data_->noise_row(at));
     if (hooks.before_run) hooks.before_run(m, at);
     m.run();
     const double loss = scalar(m.view(program.objective));
@@ -228,7 +233,8 @@ EpochReport Trainer::epoch_report(double seconds) {
 
 void Trainer::train(const TrainHooks& hooks) {
   const std::int64_t per_epoch = steps_per_epoch(), total = total_steps();
-  const std::int64_t epochs = setup_.config.steps ? (total + per_epoch - 1) / per_epoch : setup_.config.epochs;
+  const std::int64_t epochs =
+      setup_.config.steps ? (total + per_epoch - 1) / per_epoch : setup_.config.epochs;
   const auto start = std::chrono::steady_clock::now();
   auto epoch_start = start;
   double epochs_seconds = 0;  // of the epochs of this run already finished
@@ -249,13 +255,22 @@ void Trainer::train(const TrainHooks& hooks) {
     ++position_.epoch_step;
     const bool reports = comm_.rank() == 0;
     if (reports && hooks.on_step) {
-      StepProgress p{position_.epoch + 1, epochs, position_.epoch_step, per_epoch, step(), total,
-                     r.loss, 0, 0, 0};
+      StepProgress p{position_.epoch + 1,
+                     epochs,
+                     position_.epoch_step,
+                     per_epoch,
+                     step(),
+                     total,
+                     r.loss,
+                     0,
+                     0,
+                     0};
       p.seconds = epochs_seconds + seconds_since(epoch_start);
       const double seconds = seconds_since(start);
       if (seconds > 0) p.examples_per_second = static_cast<double>(examples_done) / seconds;
       if (step() > first_step)
-        p.eta_seconds = seconds / static_cast<double>(step() - first_step) * static_cast<double>(total - step());
+        p.eta_seconds = seconds / static_cast<double>(step() - first_step) *
+                        static_cast<double>(total - step());
       hooks.on_step(p);
     }
     const bool epoch_done = position_.epoch_step == per_epoch;
@@ -269,7 +284,8 @@ void Trainer::train(const TrainHooks& hooks) {
     // rank must agree on when: checkpoint_every decides, not whether a rank has
     // a hook.
     const bool every_rank = comm_.size() > 1;
-    if (hooks.checkpoint_every > 0 && step() % hooks.checkpoint_every == 0 && (hooks.on_checkpoint || every_rank)) {
+    if (hooks.checkpoint_every > 0 && step() % hooks.checkpoint_every == 0 &&
+        (hooks.on_checkpoint || every_rank)) {
       SafetensorsFile ck = checkpoint();
       if (reports && hooks.on_checkpoint) hooks.on_checkpoint(ck);
     }

@@ -71,7 +71,7 @@ struct EpochReport {
   std::int64_t step = 0;   // solver steps so far
   Metrics train;           // running loss / accuracy over the epoch's steps
   std::optional<Metrics> validation;
-  double seconds = 0;      // wall time of the epoch's steps (validation excluded)
+  double seconds = 0;  // wall time of the epoch's steps (validation excluded)
 };
 
 struct TrainHooks {

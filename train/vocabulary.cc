@@ -15,8 +15,9 @@ std::vector<std::string> vocabulary_symbols(std::string_view vocabulary, const s
     const int len = utf8::decode(vocabulary, i, cp);
     if (len == 0) throw Error(where + ": the saved vocabulary is not valid UTF-8");
     if (!out.empty() && cp <= last)
-      throw Error(where + ": the saved vocabulary is not in code-point order (the file is damaged "
-                          "or was not written by eq)");
+      throw Error(where +
+                  ": the saved vocabulary is not in code-point order (the file is damaged "
+                  "or was not written by eq)");
     out.push_back(utf8::encode(cp));
     last = cp;
     i += static_cast<std::size_t>(len);

@@ -14,11 +14,13 @@ TextLeaves text_leaves(const Model& model, bool text) {
   for (const ModelLeaf& leaf : model.targets())
     if ((leaf.onehot || !text) && leaf.timed) l.target = leaf.name;
   if ((l.input.empty() || l.target.empty()) && text)
-    throw Error(model.source().name() + ": text data binds a one-hot input xₜ (the symbol at t) and a "
-                                        "one-hot target yₜ (the symbol at t+1); declare both");
+    throw Error(model.source().name() +
+                ": text data binds a one-hot input xₜ (the symbol at t) and a "
+                "one-hot target yₜ (the symbol at t+1); declare both");
   if (l.input.empty() || l.target.empty())
-    throw Error(model.source().name() + ": a time model over rows binds an input xₜ and a target yₜ "
-                                        "(columns of the same row); declare both");
+    throw Error(model.source().name() +
+                ": a time model over rows binds an input xₜ and a target yₜ "
+                "(columns of the same row); declare both");
   return l;
 }
 
@@ -39,22 +41,27 @@ Sequence sequence_of(const Setup& setup) {
     y = setup.data.find(s.leaves.target);
   }
   if (!x || !y)
-    throw Error(model.source().name() + ": a time model trains on text (`data = text(\"file.txt\")`) "
-                "or on rows of numbers, a row a step (`data = csv(\"series.csv\", x = 0:3, y = 3)`)");
+    throw Error(
+        model.source().name() +
+        ": a time model trains on text (`data = text(\"file.txt\")`) "
+        "or on rows of numbers, a row a step (`data = csv(\"series.csv\", x = 0:3, y = 3)`)");
   s.inputs = &x->values;
   s.targets = &y->values;
   return s;
 }
 
-TextStreams Sequence::streams(std::int64_t begin, std::int64_t end, std::int64_t count, std::int64_t window,
-                              std::string_view source) const {
+TextStreams Sequence::streams(std::int64_t begin, std::int64_t end, std::int64_t count,
+                              std::int64_t window, std::string_view source) const {
   return text ? TextStreams(*inputs, begin, end, count, window, source)
               : TextStreams(*inputs, *targets, begin, end, count, window, source);
 }
 
 WindowRun::WindowRun(const Model& model, const Window& unrolled, const TextLeaves& leaves,
                      const TextStreams& text, Program program)
-    : model_(model), unrolled_(unrolled), leaves_(leaves), text_(text),
+    : model_(model),
+      unrolled_(unrolled),
+      leaves_(leaves),
+      text_(text),
       machine_(std::make_unique<Machine>(std::move(program))) {
   for (const UnrolledState& s : unrolled_.states)
     for (const ir::Node& leaf : s.carry_in)
@@ -77,7 +84,8 @@ void WindowRun::reset() {
           ConstView v = machine_->param(param.node);
           const std::size_t row = static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype);
           for (std::int64_t b = 0; b < text_.streams(); ++b)
-            std::memcpy(static_cast<char*>(c.raw()) + static_cast<std::size_t>(b) * row, v.data, row);
+            std::memcpy(static_cast<char*>(c.raw()) + static_cast<std::size_t>(b) * row, v.data,
+                        row);
         }
     }
 }
@@ -101,7 +109,8 @@ void WindowRun::carry_on() {
   for (const UnrolledState& s : unrolled_.states)
     for (const ir::Node& last : s.carry_out) {
       ConstView v = machine_->view(last);
-      std::memcpy(carry_[k++].raw(), v.data, static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype));
+      std::memcpy(carry_[k++].raw(), v.data,
+                  static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype));
     }
 }
 

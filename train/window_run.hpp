@@ -38,8 +38,8 @@ struct Sequence {
   // Positions one window step needs beyond itself: text reads the next symbol.
   std::int64_t lookahead() const { return text ? 1 : 0; }
   const char* unit() const { return text ? "symbols" : "steps"; }
-  TextStreams streams(std::int64_t begin, std::int64_t end, std::int64_t streams, std::int64_t window,
-                      std::string_view source = {}) const;
+  TextStreams streams(std::int64_t begin, std::int64_t end, std::int64_t streams,
+                      std::int64_t window, std::string_view source = {}) const;
 };
 Sequence sequence_of(const Setup& setup);
 

@@ -45,7 +45,8 @@ std::vector<Node> grad(Node y, const std::vector<Node>& wrt) {
       // A gradient points back at the equation its forward op came from.
       graph.set_origin(c, n.data().origin);
       EQ_ASSERT(c.shape() == in.shape(), "gradient shape " + c.shape().str() + " for " +
-                                             in.shape().str() + " from " + std::string(op_name(n.op())));
+                                             in.shape().str() + " from " +
+                                             std::string(op_name(n.op())));
       auto [it, fresh] = grads.try_emplace(in.id(), c);
       if (!fresh) it->second = it->second + c;
     }
@@ -54,8 +55,7 @@ std::vector<Node> grad(Node y, const std::vector<Node>& wrt) {
   std::vector<Node> out;
   for (const Node& w : wrt) {
     auto found = grads.find(w.id());
-    out.push_back(found != grads.end() ? found->second
-                                       : expand(constant_like(w, 0.0), w.shape()));
+    out.push_back(found != grads.end() ? found->second : expand(constant_like(w, 0.0), w.shape()));
   }
   return out;
 }

@@ -41,7 +41,8 @@ std::vector<Node> matmul_vjp(Node n, Node g) {
   Node a2 = a.shape().rank() == 2 ? a : reshape(a, IShape(Shape{1, a.shape()[0]}));
   Node b2 = b.shape().rank() == 2 ? b : reshape(b, IShape(Shape{b.shape()[0], 1}));
   std::int64_t rows = rows_of(a2, ta), cols = cols_of(b2, tb);
-  IShape g_shape = rows == IShape::kBatch ? IShape::batched(Shape{cols}) : IShape(Shape{rows, cols});
+  IShape g_shape =
+      rows == IShape::kBatch ? IShape::batched(Shape{cols}) : IShape(Shape{rows, cols});
   Node g2 = reshape(g, g_shape);
   Node da = ta ? matmul(b2, g2, tb, true) : matmul(g2, b2, false, !tb);
   Node db = tb ? matmul(g2, a2, true, ta) : matmul(a2, g2, !ta, false);

@@ -37,25 +37,31 @@ void metadata(onnx::ModelProto& m, const std::string& key, const std::string& va
 
 // The scaled input: (x − offset) · factor, the statistics as initializers
 // of the input's per-example shape (broadcast over the batch).
-std::string scaled(OnnxGraph& g, const ModelLeaf& leaf, const std::string& raw, const InputScale& s) {
+std::string scaled(OnnxGraph& g, const ModelLeaf& leaf, const std::string& raw,
+                   const InputScale& s) {
   const Shape example = leaf.node.shape().example();
-  if (static_cast<std::int64_t>(s.offset.size()) != example.numel() || s.factor.size() != s.offset.size())
+  if (static_cast<std::int64_t>(s.offset.size()) != example.numel() ||
+      s.factor.size() != s.offset.size())
     throw Error("the saved scaling of " + leaf.name + " has " + std::to_string(s.offset.size()) +
                 " features but the input has " + std::to_string(example.numel()));
   const std::string offset = g.name(leaf.name + "_offset"), factor = g.name(leaf.name + "_factor");
-  g.initializer(offset, Tensor::from(example, s.offset, leaf.node.dtype()), "scale offset of " + leaf.name);
-  g.initializer(factor, Tensor::from(example, s.factor, leaf.node.dtype()), "scale factor of " + leaf.name);
+  g.initializer(offset, Tensor::from(example, s.offset, leaf.node.dtype()),
+                "scale offset of " + leaf.name);
+  g.initializer(factor, Tensor::from(example, s.factor, leaf.node.dtype()),
+                "scale factor of " + leaf.name);
   return g.op("Mul", {g.op("Sub", {raw, offset}), factor});
 }
 
 }  // namespace
 
-std::string export_onnx(Model& model, const SafetensorsFile& weights, const ExportOptions& options) {
+std::string export_onnx(Model& model, const SafetensorsFile& weights,
+                        const ExportOptions& options) {
   const std::string& source_name = model.source().name();
   if (model.outputs().empty())
     throw Error(source_name + ": the model has no `output` statement to export");
   std::vector<TensorSpec> specs;
-  for (const ModelParam& p : model.params()) specs.push_back({p.name, p.node.dtype(), p.node.shape().example()});
+  for (const ModelParam& p : model.params())
+    specs.push_back({p.name, p.node.dtype(), p.node.shape().example()});
   expect_tensors(weights, specs);
 
   // 1–2. The roots, through the passes predict runs.
@@ -85,14 +91,16 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights, const Expo
   };
   for (const ModelLeaf& leaf : model.inputs()) bind_input(leaf.name, &leaf, leaf.node);
   std::vector<std::string> state_inputs;
-  for (const ModelState& s : model.states()) state_inputs.push_back(bind_input(s.leaf, nullptr, s.node));
+  for (const ModelState& s : model.states())
+    state_inputs.push_back(bind_input(s.leaf, nullptr, s.node));
   // An output's ONNX name is given to the value that computes it, unless the
   // value has a name already (an input, or an earlier output): then an
   // Identity copies it at the end.
   std::unordered_map<NodeId, std::string> named_output;
   for (Output& o : outputs) {
     o.onnx = g.name(o.name);
-    if (!value.count(o.node.id()) && !named_output.count(o.node.id()) && o.node.op() != ir::Op::param)
+    if (!value.count(o.node.id()) && !named_output.count(o.node.id()) &&
+        o.node.op() != ir::Op::param)
       named_output[o.node.id()] = o.onnx;
   }
 

@@ -33,10 +33,10 @@ struct InputScale {
 };
 
 struct ExportOptions {
-  std::map<std::string, InputScale> scale;                  // by input name
-  std::map<std::string, std::vector<std::string>> labels;   // class target → its labels
-  std::string vocabulary;                                   // text models: symbol i is code point i
-  std::string producer_version;                             // eq's version
+  std::map<std::string, InputScale> scale;                 // by input name
+  std::map<std::string, std::vector<std::string>> labels;  // class target → its labels
+  std::string vocabulary;                                  // text models: symbol i is code point i
+  std::string producer_version;                            // eq's version
 };
 
 // The serialized ONNX ModelProto. `weights` must hold every parameter

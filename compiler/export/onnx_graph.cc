@@ -7,15 +7,20 @@ namespace eq::onnx_export {
 
 int onnx_type(DType dtype) {
   switch (dtype) {
-    case DType::f32: return onnx::TensorProto::FLOAT;
-    case DType::f64: return onnx::TensorProto::DOUBLE;
-    case DType::i32: return onnx::TensorProto::INT32;
+    case DType::f32:
+      return onnx::TensorProto::FLOAT;
+    case DType::f64:
+      return onnx::TensorProto::DOUBLE;
+    case DType::i32:
+      return onnx::TensorProto::INT32;
   }
   EQ_ASSERT(false, "onnx_type: unknown dtype");
   return 0;
 }
 
-std::string OnnxGraph::name(const std::string& unicode) { return unique_ascii_name(unicode, taken_); }
+std::string OnnxGraph::name(const std::string& unicode) {
+  return unique_ascii_name(unicode, taken_);
+}
 
 std::string OnnxGraph::fresh(const std::string& stem) {
   std::string out;

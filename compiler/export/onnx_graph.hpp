@@ -6,6 +6,8 @@
 // at run time, for the few ops whose shape operand must name it.
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <cstdint>
 #include <set>
 #include <string>
@@ -13,8 +15,6 @@
 
 #include "eq/compiler/ir/shape.hpp"
 #include "eq/runtime/tensor.hpp"
-
-#include <onnx/onnx_pb.h>
 
 namespace eq::onnx_export {
 
@@ -53,7 +53,8 @@ class OnnxGraph {
   // An input or output's ValueInfoProto: element type and shape, the batch
   // axis symbolic; `doc` becomes its doc_string (the Unicode name).
   void input(const std::string& name, DType dtype, const ir::IShape& shape, const std::string& doc);
-  void output(const std::string& name, DType dtype, const ir::IShape& shape, const std::string& doc);
+  void output(const std::string& name, DType dtype, const ir::IShape& shape,
+              const std::string& doc);
 
   // Names the value whose axis 0 is the batch (a batched graph input).
   void set_batch_source(const std::string& name) { batch_source_ = name; }

@@ -12,61 +12,96 @@ namespace {
 char subscript(char32_t cp) {
   if (cp >= U'₀' && cp <= U'₉') return static_cast<char>('0' + (cp - U'₀'));
   switch (cp) {
-    case U'₋': return 'm';  // hₜ₋₁ → h_tm1, the spelling of h_{t-1} common in ML code
-    case U'₊': return 'p';
-    case U'ₜ': return 't';
-    case U'ₐ': return 'a';
-    case U'ₑ': return 'e';
-    case U'ₒ': return 'o';
-    case U'ₓ': return 'x';
-    case U'ₕ': return 'h';
-    case U'ₖ': return 'k';
-    case U'ₗ': return 'l';
-    case U'ₘ': return 'm';
-    case U'ₙ': return 'n';
-    case U'ₚ': return 'p';
-    case U'ₛ': return 's';
-    case U'ᵢ': return 'i';
-    case U'ⱼ': return 'j';
-    case U'ᵣ': return 'r';
-    case U'ᵤ': return 'u';
-    case U'ᵥ': return 'v';
-    default: return 0;
+    case U'₋':
+      return 'm';  // hₜ₋₁ → h_tm1, the spelling of h_{t-1} common in ML code
+    case U'₊':
+      return 'p';
+    case U'ₜ':
+      return 't';
+    case U'ₐ':
+      return 'a';
+    case U'ₑ':
+      return 'e';
+    case U'ₒ':
+      return 'o';
+    case U'ₓ':
+      return 'x';
+    case U'ₕ':
+      return 'h';
+    case U'ₖ':
+      return 'k';
+    case U'ₗ':
+      return 'l';
+    case U'ₘ':
+      return 'm';
+    case U'ₙ':
+      return 'n';
+    case U'ₚ':
+      return 'p';
+    case U'ₛ':
+      return 's';
+    case U'ᵢ':
+      return 'i';
+    case U'ⱼ':
+      return 'j';
+    case U'ᵣ':
+      return 'r';
+    case U'ᵤ':
+      return 'u';
+    case U'ᵥ':
+      return 'v';
+    default:
+      return 0;
   }
 }
 
 // Precomposed hatted letters: ŷ → y (plus "_hat").
 char hatted(char32_t cp) {
   switch (cp) {
-    case U'ŷ': return 'y';
-    case U'Ŷ': return 'Y';
-    case U'ĉ': return 'c';
-    case U'Ĉ': return 'C';
-    case U'ĝ': return 'g';
-    case U'ĥ': return 'h';
-    case U'ŝ': return 's';
-    case U'ŵ': return 'w';
-    case U'â': return 'a';
-    case U'ê': return 'e';
-    case U'î': return 'i';
-    case U'ô': return 'o';
-    case U'û': return 'u';
-    case U'ẑ': return 'z';
-    default: return 0;
+    case U'ŷ':
+      return 'y';
+    case U'Ŷ':
+      return 'Y';
+    case U'ĉ':
+      return 'c';
+    case U'Ĉ':
+      return 'C';
+    case U'ĝ':
+      return 'g';
+    case U'ĥ':
+      return 'h';
+    case U'ŝ':
+      return 's';
+    case U'ŵ':
+      return 'w';
+    case U'â':
+      return 'a';
+    case U'ê':
+      return 'e';
+    case U'î':
+      return 'i';
+    case U'ô':
+      return 'o';
+    case U'û':
+      return 'u';
+    case U'ẑ':
+      return 'z';
+    default:
+      return 0;
   }
 }
 
 std::string_view greek(char32_t cp) {
   static constexpr std::string_view kLower[] = {
-      "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
-      "mu", "nu", "xi", "omicron", "pi", "rho", "sigma_f", "sigma", "tau", "upsilon", "phi", "chi",
-      "psi", "omega"};
+      "alpha", "beta",   "gamma",   "delta", "epsilon", "zeta",    "eta",  "theta", "iota",
+      "kappa", "lambda", "mu",      "nu",    "xi",      "omicron", "pi",   "rho",   "sigma_f",
+      "sigma", "tau",    "upsilon", "phi",   "chi",     "psi",     "omega"};
   if (cp >= U'α' && cp <= U'ω') return kLower[cp - U'α'];
   if (cp >= U'Α' && cp <= U'Ω' && cp != 0x3A2) {
     static constexpr std::string_view kUpper[] = {
-        "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa",
-        "Lambda", "Mu", "Nu", "Xi", "Omicron", "Pi", "Rho", "", "Sigma", "Tau", "Upsilon", "Phi",
-        "Chi", "Psi", "Omega"};
+        "Alpha", "Beta",   "Gamma",   "Delta", "Epsilon", "Zeta",    "Eta",  "Theta", "Iota",
+        "Kappa", "Lambda", "Mu",      "Nu",    "Xi",      "Omicron", "Pi",   "Rho",   "",
+        "Sigma", "Tau",    "Upsilon", "Phi",   "Chi",     "Psi",     "Omega"};
     return kUpper[cp - U'Α'];
   }
   return {};

@@ -34,8 +34,8 @@ void square(const Emit& e) { e.g.op("Mul", {e.in[0], e.in[0]}, e.out); }
 
 // step(x) = 1 where x > 0, else 0 (as the kernel: runtime/scalar_math.hpp).
 void step(const Emit& e) {
-  set_int(e.g.add("Cast", {e.g.op("Greater", {e.in[0], e.g.scalar(0, e.n.dtype())})}, {e.out}), "to",
-          onnx_type(e.n.dtype()));
+  set_int(e.g.add("Cast", {e.g.op("Greater", {e.in[0], e.g.scalar(0, e.n.dtype())})}, {e.out}),
+          "to", onnx_type(e.n.dtype()));
 }
 
 void equal(const Emit& e) {
@@ -64,10 +64,13 @@ void reduce(const Emit& e) {
   set_int(n, "keepdims", 0);
 }
 
-void last_axis(const Emit& e) { set_int(e.g.add(std::string(onnx_row(e.n.op()).onnx), e.in, {e.out}), "axis", -1); }
+void last_axis(const Emit& e) {
+  set_int(e.g.add(std::string(onnx_row(e.n.op()).onnx), e.in, {e.out}), "axis", -1);
+}
 
 // Swaps the last two axes of a value of rank ≥ 2.
-std::string swap_last_two(OnnxGraph& g, const std::string& x, int rank, const std::string& out = "") {
+std::string swap_last_two(OnnxGraph& g, const std::string& x, int rank,
+                          const std::string& out = "") {
   std::vector<std::int64_t> perm;
   for (int a = 0; a < rank; ++a) perm.push_back(a);
   std::swap(perm[static_cast<std::size_t>(rank - 2)], perm[static_cast<std::size_t>(rank - 1)]);
@@ -212,11 +215,21 @@ void batch_size(const Emit& e) {
 void compare(const Emit& e) {
   std::string test;
   switch (e.n.op()) {
-    case Op::ne: test = e.g.op("Not", {e.g.op("Equal", e.in)}); break;
-    case Op::lt: test = e.g.op("Less", e.in); break;
-    case Op::gt: test = e.g.op("Greater", e.in); break;
-    case Op::le: test = e.g.op("LessOrEqual", e.in); break;
-    default: test = e.g.op("GreaterOrEqual", e.in); break;
+    case Op::ne:
+      test = e.g.op("Not", {e.g.op("Equal", e.in)});
+      break;
+    case Op::lt:
+      test = e.g.op("Less", e.in);
+      break;
+    case Op::gt:
+      test = e.g.op("Greater", e.in);
+      break;
+    case Op::le:
+      test = e.g.op("LessOrEqual", e.in);
+      break;
+    default:
+      test = e.g.op("GreaterOrEqual", e.in);
+      break;
   }
   set_int(e.g.add("Cast", {test}, {e.out}), "to", onnx_type(e.n.dtype()));
 }
@@ -247,7 +260,8 @@ void reduce_axis(const Emit& e) {
 
 void slice(const Emit& e) {
   const ir::Attrs& a = e.n.attrs();
-  e.g.op("Slice", {e.in[0], e.g.int64s({a.start}), e.g.int64s({a.stop}), e.g.int64s({a.axis})}, e.out);
+  e.g.op("Slice", {e.in[0], e.g.int64s({a.start}), e.g.int64s({a.stop}), e.g.int64s({a.axis})},
+         e.out);
 }
 
 // Noise: zeros of the node's (run-time) shape, then RandomNormalLike /

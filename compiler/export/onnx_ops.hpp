@@ -27,8 +27,8 @@ struct Emit {
 
 struct OnnxRow {
   ir::Op op;
-  std::string_view onnx;     // the ONNX operators it becomes, for people; or why it cannot be exported
-  void (*emit)(const Emit&); // null: cannot be exported (or a leaf the exporter binds itself)
+  std::string_view onnx;  // the ONNX operators it becomes, for people; or why it cannot be exported
+  void (*emit)(const Emit&);  // null: cannot be exported (or a leaf the exporter binds itself)
 };
 
 // The row of `op`.

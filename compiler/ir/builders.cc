@@ -15,8 +15,8 @@ Node reduce(Op op, Node x, int axis) {
   Node name(Node x) { return x.graph().make(Op::name, {x}); }
 #define EQ_BINARY(name, ...) \
   Node name(Node a, Node b) { return a.graph().make(Op::name, {a, b}); }
-#define EQ_REDUCE(name, ...)                                              \
-  Node name(Node x, int axis) { return reduce(Op::name, x, axis); }       \
+#define EQ_REDUCE(name, ...)                                        \
+  Node name(Node x, int axis) { return reduce(Op::name, x, axis); } \
   Node name(Node x) { return reduce(Op::name, x, example_axis(x)); }
 #define EQ_REDUCE_AXIS(name, ...) \
   Node name(Node x, int axis) { return reduce(Op::name, x, axis); }

@@ -14,7 +14,7 @@ namespace eq::ir {
 // axis, docs/language.md §5).
 #define EQ_UNARY(name, ...) Node name(Node x);
 #define EQ_BINARY(name, ...) Node name(Node a, Node b);
-#define EQ_REDUCE(name, ...) \
+#define EQ_REDUCE(name, ...)   \
   Node name(Node x, int axis); \
   Node name(Node x);
 // The one-axis reductions: `axis` as stored (a batched value's batch is axis 0).

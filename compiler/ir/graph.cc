@@ -14,8 +14,9 @@ namespace {
 [[noreturn]] void null_node() {
   // A user's mistake, not ours: a Node default-constructed, or a gradient
   // that does not exist.
-  throw Error("this eq::Node is null (a default-constructed Node, or a gradient that does not "
-              "exist): it stands for no node of a graph");
+  throw Error(
+      "this eq::Node is null (a default-constructed Node, or a gradient that does not "
+      "exist): it stands for no node of a graph");
 }
 }  // namespace
 
@@ -30,7 +31,8 @@ const NodeData& Node::data() const {
 }
 
 namespace {
-template <class T> void mix(std::size_t& h, const T& v) {
+template <class T>
+void mix(std::size_t& h, const T& v) {
   h ^= std::hash<T>{}(v) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
 }
 bool is_leaf(Op op) { return info(op).kind == OpKind::leaf && op != Op::constant; }
@@ -151,7 +153,8 @@ Node Graph::make(Op op, std::vector<Node> inputs, Attrs attrs, Origin origin) {
             std::string(oi.name) + " takes " + std::to_string(oi.arity) + " inputs");
   for (const Node& n : inputs) {
     if (!n)
-      throw Error("an input of " + std::string(oi.name) + " is a null eq::Node: this eq::Node is "
+      throw Error("an input of " + std::string(oi.name) +
+                  " is a null eq::Node: this eq::Node is "
                   "null (a default-constructed Node, or a gradient that does not exist)");
     if (&n.graph() != this)
       throw Error("an input of " + std::string(oi.name) + " belongs to another eq::Graph");

@@ -36,15 +36,15 @@ struct Origin {
 
 // Attributes of an op; each op reads only the fields its row speaks of.
 struct Attrs {
-  int axis = 0;                // reduce: the first reduced axis
-  bool trans_a = false;        // matmul: op(a) = aᵀ
-  bool trans_b = false;        // matmul: op(b) = bᵀ
-  std::int64_t size = 0;       // scatter: columns of the result; onehot: classes
-  IShape shape;                // reshape / expand / sum_to: the target shape
-  double value = 0;            // constant: its value
-  DType dtype = DType::f32;    // cast / onehot: the result's dtype
-  std::int64_t start = 0;      // slice / unslice: the first index along axis
-  std::int64_t stop = 0;       // slice: one past the last
+  int axis = 0;              // reduce: the first reduced axis
+  bool trans_a = false;      // matmul: op(a) = aᵀ
+  bool trans_b = false;      // matmul: op(b) = bᵀ
+  std::int64_t size = 0;     // scatter: columns of the result; onehot: classes
+  IShape shape;              // reshape / expand / sum_to: the target shape
+  double value = 0;          // constant: its value
+  DType dtype = DType::f32;  // cast / onehot: the result's dtype
+  std::int64_t start = 0;    // slice / unslice: the first index along axis
+  std::int64_t stop = 0;     // slice: one past the last
   // The noise ops: random_normal {mean, stddev}, random_uniform {lo, hi},
   // dropout_mask {p, 0}; and which draw of the program (kernels::NoiseKey).
   double noise[2] = {0, 0};

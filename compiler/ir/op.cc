@@ -16,21 +16,25 @@ constexpr OpKernel kernel(Kernel k, Sub sub) {
 constexpr std::array kInfos = {
 #define EQ_LEAF(name_, flags_) \
   OpInfo{#name_, 0, OpKind::leaf, flags_, "", std::nullopt, OpAttr::none},
-#define EQ_UNARY(name_, flags_, spellings_, ...)                              \
-  OpInfo{#name_, 1, OpKind::unary, flags_, spellings_,                        \
-         kernel(Kernel::unary, kernels::Unary::name_), OpAttr::none},
-#define EQ_BINARY(name_, flags_, spellings_, ...)                             \
-  OpInfo{#name_, 2, OpKind::binary, flags_, spellings_,                       \
-         kernel(Kernel::binary, kernels::Binary::name_), OpAttr::none},
-#define EQ_REDUCE(name_, reduce_, spellings_, ...)                            \
-  OpInfo{#name_, 1, OpKind::reduce, none, spellings_,                         \
-         kernel(Kernel::reduce, kernels::Reduce::reduce_), OpAttr::axis},
-#define EQ_SPECIAL(name_, arity_, flags_, spellings_, rule_, kernel_, attr_, ...) \
-  OpInfo{#name_, arity_, OpKind::special, flags_, spellings_,                 \
-         OpKernel{Kernel::kernel_}, OpAttr::attr_},
-#define EQ_REDUCE_AXIS(name_, reduce_, ...)                                   \
-  OpInfo{#name_, 1, OpKind::special, none, "",                                \
-         kernel(Kernel::reduce_axis, kernels::Reduce::reduce_), OpAttr::axis},
+#define EQ_UNARY(name_, flags_, spellings_, ...)                                \
+  OpInfo{#name_,      1,          OpKind::unary,                                \
+         flags_,      spellings_, kernel(Kernel::unary, kernels::Unary::name_), \
+         OpAttr::none},
+#define EQ_BINARY(name_, flags_, spellings_, ...)                                 \
+  OpInfo{#name_,      2,          OpKind::binary,                                 \
+         flags_,      spellings_, kernel(Kernel::binary, kernels::Binary::name_), \
+         OpAttr::none},
+#define EQ_REDUCE(name_, reduce_, spellings_, ...)                                  \
+  OpInfo{#name_,      1,          OpKind::reduce,                                   \
+         none,        spellings_, kernel(Kernel::reduce, kernels::Reduce::reduce_), \
+         OpAttr::axis},
+#define EQ_SPECIAL(name_, arity_, flags_, spellings_, rule_, kernel_, attr_, ...)              \
+  OpInfo{#name_,       arity_, OpKind::special, flags_, spellings_, OpKernel{Kernel::kernel_}, \
+         OpAttr::attr_},
+#define EQ_REDUCE_AXIS(name_, reduce_, ...)                                      \
+  OpInfo{#name_,      1,  OpKind::special,                                       \
+         none,        "", kernel(Kernel::reduce_axis, kernels::Reduce::reduce_), \
+         OpAttr::axis},
 #include "eq/compiler/ir/ops.def"
 };
 

@@ -45,8 +45,8 @@ struct OpInfo {
   int arity;
   OpKind kind;
   unsigned flags;
-  std::string_view spellings;     // space separated; "" when not callable by name
-  std::optional<OpKernel> kernel; // none for leaves: they are buffers, not instructions
+  std::string_view spellings;      // space separated; "" when not callable by name
+  std::optional<OpKernel> kernel;  // none for leaves: they are buffers, not instructions
   OpAttr attr;
 
   bool elementwise() const { return flags & op_flag::elementwise; }

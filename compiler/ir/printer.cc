@@ -23,18 +23,25 @@ std::string number(double v) {
 std::string attrs_text(const Node& n) {
   const Attrs& a = n.attrs();
   switch (info(n.op()).attr) {
-    case OpAttr::none: return "";
-    case OpAttr::axis: return "[axis " + std::to_string(a.axis) + "]";
-    case OpAttr::trans: return std::string(a.trans_a ? "[aᵀ]" : "") + (a.trans_b ? "[bᵀ]" : "");
-    case OpAttr::size: return "[" + std::to_string(a.size) + "]";
-    case OpAttr::shape: return "[" + a.shape.str() + "]";
-    case OpAttr::dtype: return "[" + std::string(dtype_name(a.dtype)) + "]";
+    case OpAttr::none:
+      return "";
+    case OpAttr::axis:
+      return "[axis " + std::to_string(a.axis) + "]";
+    case OpAttr::trans:
+      return std::string(a.trans_a ? "[aᵀ]" : "") + (a.trans_b ? "[bᵀ]" : "");
+    case OpAttr::size:
+      return "[" + std::to_string(a.size) + "]";
+    case OpAttr::shape:
+      return "[" + a.shape.str() + "]";
+    case OpAttr::dtype:
+      return "[" + std::string(dtype_name(a.dtype)) + "]";
     case OpAttr::range:
       return "[axis " + std::to_string(a.axis) + ", " + std::to_string(a.start) + ":" +
              (n.op() == Op::slice ? std::to_string(a.stop) : "") + "]";
     case OpAttr::noise:
-      return "[" + number(a.noise[0]) + (n.op() == Op::dropout_mask ? "" : ", " + number(a.noise[1])) +
-             "; stream " + std::to_string(a.stream) + "]";
+      return "[" + number(a.noise[0]) +
+             (n.op() == Op::dropout_mask ? "" : ", " + number(a.noise[1])) + "; stream " +
+             std::to_string(a.stream) + "]";
   }
   return "";
 }
@@ -49,8 +56,10 @@ std::string print_ir(const Graph& graph, const std::vector<Node>& roots) {
     out << "%" << i;
     if (!n.name().empty()) out << " " << n.name();
     out << " = ";
-    if (n.op() == Op::constant) out << "const " << number(n.attrs().value);
-    else out << op_name(n.op()) << attrs_text(n);
+    if (n.op() == Op::constant)
+      out << "const " << number(n.attrs().value);
+    else
+      out << op_name(n.op()) << attrs_text(n);
     for (int k = 0; k < n.arity(); ++k) out << (k ? ", %" : " %") << n.input(k).id();
     out << " : " << dtype_name(n.dtype()) << n.shape().str();
     std::string w = location(n);
@@ -76,10 +85,11 @@ std::string print_dot(const Graph& graph, const std::vector<Node>& roots) {
       if (c == '"' || c == '\\') escaped += '\\';
       escaped += c;
     }
-    const char* style = n.op() == Op::param ? ", style=filled, fillcolor=\"#e8f0ff\""
+    const char* style = n.op() == Op::param   ? ", style=filled, fillcolor=\"#e8f0ff\""
                         : n.op() == Op::input ? ", style=filled, fillcolor=\"#eaffea\""
                                               : "";
-    out << "  n" << i << " [label=\"" << escaped << "\\n" << n.shape().str() << "\"" << style << "];\n";
+    out << "  n" << i << " [label=\"" << escaped << "\\n"
+        << n.shape().str() << "\"" << style << "];\n";
     for (int k = 0; k < n.arity(); ++k) out << "  n" << n.input(k).id() << " -> n" << i << ";\n";
   }
   out << "}\n";

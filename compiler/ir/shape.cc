@@ -73,10 +73,14 @@ bool broadcast(const IShape& a, const IShape& b, IShape& out) {
     int ia = a.rank() - rank + i, ib = b.rank() - rank + i;
     std::int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
     std::int64_t d;
-    if (da == db) d = da;
-    else if (da == 1) d = db;
-    else if (db == 1) d = da;
-    else return false;
+    if (da == db)
+      d = da;
+    else if (da == 1)
+      d = db;
+    else if (db == 1)
+      d = da;
+    else
+      return false;
     if (d == IShape::kBatch) {
       if (i != 0) return false;  // the batch axis must stay in front
       batched = true;

@@ -37,9 +37,9 @@ class IShape {
   Shape at(std::int64_t b) const { return batched_ ? dims_.with_front(b) : dims_; }
 
   // Builders that keep the batch axis where it is.
-  IShape prefix(int axes) const;                 // the first `axes` axes
-  IShape with_last(std::int64_t size) const;     // one more trailing axis
-  IShape with_ones(int count) const;             // `count` trailing axes of size 1
+  IShape prefix(int axes) const;              // the first `axes` axes
+  IShape with_last(std::int64_t size) const;  // one more trailing axis
+  IShape with_ones(int count) const;          // `count` trailing axes of size 1
   IShape swapped_last_two() const;
 
   std::string str() const;  // "[B, 128]", "[128, 65]", "[]"

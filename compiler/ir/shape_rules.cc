@@ -17,7 +17,9 @@ TypeResult fail(std::string why) { return {false, {}, DType::f32, std::move(why)
 
 bool is_float(DType t) { return t == DType::f32 || t == DType::f64; }
 
-std::string describe(const Node& n) { return n.shape().str() + " " + std::string(dtype_name(n.dtype())); }
+std::string describe(const Node& n) {
+  return n.shape().str() + " " + std::string(dtype_name(n.dtype()));
+}
 
 using Inputs = std::vector<Node>;
 
@@ -73,13 +75,17 @@ std::pair<std::int64_t, std::int64_t> op_dims(const IShape& s, bool trans) {
 // giving one [m, n].
 TypeResult per_example_product(const char* name, const Inputs& in, const Attrs& at, bool summed) {
   const IShape &a = in[0].shape(), &b = in[1].shape();
-  const std::string shown = a.str() + (at.trans_a ? "ᵀ" : "") + " · " + b.str() + (at.trans_b ? "ᵀ" : "");
-  const bool fits = summed ? is_stack(a) && is_stack(b)
-                           : (is_stack(a) || is_shared_matrix(a)) && (is_stack(b) || is_shared_matrix(b));
+  const std::string shown =
+      a.str() + (at.trans_a ? "ᵀ" : "") + " · " + b.str() + (at.trans_b ? "ᵀ" : "");
+  const bool fits =
+      summed ? is_stack(a) && is_stack(b)
+             : (is_stack(a) || is_shared_matrix(a)) && (is_stack(b) || is_shared_matrix(b));
   if (!fits)
-    return fail(std::string(name) + (summed ? ": needs two stacks of per-example matrices: "
-                                            : ": a stack of per-example matrices multiplies a stack "
-                                              "or a shared matrix: ") + shown);
+    return fail(std::string(name) +
+                (summed ? ": needs two stacks of per-example matrices: "
+                        : ": a stack of per-example matrices multiplies a stack "
+                          "or a shared matrix: ") +
+                shown);
   const auto [m, ka] = op_dims(a, at.trans_a);
   const auto [kb, n] = op_dims(b, at.trans_b);
   if (ka != kb) return fail(std::string(name) + ": inner sizes differ: " + shown);
@@ -90,7 +96,8 @@ TypeResult per_example_product(const char* name, const Inputs& in, const Attrs& 
 TypeResult matmul_sum_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const Node &a = in[0], &b = in[1];
   if (a.dtype() != b.dtype() || !is_float(a.dtype()))
-    return fail("matmul_sum: operands must share a float dtype: " + describe(a) + " · " + describe(b));
+    return fail("matmul_sum: operands must share a float dtype: " + describe(a) + " · " +
+                describe(b));
   return per_example_product("matmul_sum", in, at, true);
 }
 
@@ -98,7 +105,8 @@ TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const Node &a = in[0], &b = in[1];
   if (a.dtype() != b.dtype() || !is_float(a.dtype()))
     return fail("matmul: operands must share a float dtype: " + describe(a) + " · " + describe(b));
-  if (is_stack(a.shape()) || is_stack(b.shape())) return per_example_product("matmul", in, at, false);
+  if (is_stack(a.shape()) || is_stack(b.shape()))
+    return per_example_product("matmul", in, at, false);
   int ra = a.shape().rank(), rb = b.shape().rank();
   if ((ra == 1 && a.shape().has_batch()) || (rb == 1 && b.shape().has_batch()))
     return fail("matmul: a batch of scalars is not a vector: " + a.shape().str() + " · " +
@@ -120,8 +128,8 @@ TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   } else {
     kb = b.shape()[0];
   }
-  std::string shown = a.shape().str() + (at.trans_a ? "ᵀ" : "") + " · " + b.shape().str() +
-                      (at.trans_b ? "ᵀ" : "");
+  std::string shown =
+      a.shape().str() + (at.trans_a ? "ᵀ" : "") + " · " + b.shape().str() + (at.trans_b ? "ᵀ" : "");
   if (ka != kb) return fail("matmul: inner sizes differ: " + shown);
   if (n == IShape::kBatch) return fail("matmul: the batch axis cannot become a column: " + shown);
   std::vector<std::int64_t> dims;
@@ -186,8 +194,8 @@ TypeResult unslice_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const int first = x.shape().has_batch() ? 1 : 0;
   if (at.axis < first || at.axis >= x.shape().rank() || at.start < 0 ||
       at.start + x.shape()[at.axis] > at.size)
-    return fail("unslice: " + x.shape().str() + " at " + std::to_string(at.start) +
-                " along axis " + std::to_string(at.axis) + " into " + std::to_string(at.size));
+    return fail("unslice: " + x.shape().str() + " at " + std::to_string(at.start) + " along axis " +
+                std::to_string(at.axis) + " into " + std::to_string(at.size));
   Shape e = x.shape().example();
   std::vector<std::int64_t> dims(e.begin(), e.end());
   dims[static_cast<std::size_t>(at.axis - first)] = at.size;
@@ -295,15 +303,20 @@ TypeResult infer_type(Op op, const std::vector<Node>& in, const Attrs& at) {
   const OpInfo& oi = info(op);
   switch (op) {
 #define EQ_LEAF(name, ...) \
-  case Op::name: return fail("leaves have no shape rule");
+  case Op::name:           \
+    return fail("leaves have no shape rule");
 #define EQ_UNARY(name, ...) \
-  case Op::name: return unary_type(oi, in, at);
+  case Op::name:            \
+    return unary_type(oi, in, at);
 #define EQ_BINARY(name, ...) \
-  case Op::name: return binary_type(oi, in, at);
+  case Op::name:             \
+    return binary_type(oi, in, at);
 #define EQ_REDUCE(name, ...) \
-  case Op::name: return reduce_type(oi, in, at);
+  case Op::name:             \
+    return reduce_type(oi, in, at);
 #define EQ_SPECIAL(name, arity, flags, spellings, type_rule, ...) \
-  case Op::name: return type_rule(oi, in, at);
+  case Op::name:                                                  \
+    return type_rule(oi, in, at);
 #include "eq/compiler/ir/ops.def"
   }
   return fail("no shape rule for " + std::string(oi.name));

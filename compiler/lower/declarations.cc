@@ -118,10 +118,9 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
     return std::nullopt;
   }
   if (!fits_size(*v)) {
-    diags_.error(s.value->span, "dim " + name + " = " +
-                                    std::string(s.value->span.file->slice(s.value->span)) +
-                                    " is larger than this machine can address (at most " +
-                                    kLargestSize + ")");
+    diags_.error(s.value->span,
+                 "dim " + name + " = " + std::string(s.value->span.file->slice(s.value->span)) +
+                     " is larger than this machine can address (at most " + kLargestSize + ")");
     unset_reported_.insert(name);
     return std::nullopt;
   }
@@ -132,13 +131,13 @@ std::optional<std::int64_t> Model::Lowering::dim_value(const std::string& name, 
 // Numbers, dims and + - * / of them, for shapes and dim values.
 std::optional<double> Model::Lowering::integer_expr(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Number: return e.number;
+    case ExprKind::Number:
+      return e.number;
     case ExprKind::Name: {
       auto d = decls_.find(e.name.text);
       if (d == decls_.end()) {
-        diags_.error(e.span, "unknown dim '" + e.name.text + "'; declare it: `dim " +
-                                 e.name.text + " = 64`, or `dim " + e.name.text +
-                                 "` to let the data set it");
+        diags_.error(e.span, "unknown dim '" + e.name.text + "'; declare it: `dim " + e.name.text +
+                                 " = 64`, or `dim " + e.name.text + "` to let the data set it");
         return std::nullopt;
       }
       if (d->second.stmt->kind != StmtKind::Dim) {
@@ -159,15 +158,21 @@ std::optional<double> Model::Lowering::integer_expr(const Expr& e) {
       auto b = integer_expr(*e.args[1]);
       if (!a || !b) return std::nullopt;
       switch (e.op) {
-        case Op::Add: return *a + *b;
-        case Op::Sub: return *a - *b;
-        case Op::Mul: return *a * *b;
-        case Op::Div: return *a / *b;
-        default: break;
+        case Op::Add:
+          return *a + *b;
+        case Op::Sub:
+          return *a - *b;
+        case Op::Mul:
+          return *a * *b;
+        case Op::Div:
+          return *a / *b;
+        default:
+          break;
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   diags_.error(e.span, "a size must be a number, a dim, or + - * / of them");
   return std::nullopt;
@@ -198,8 +203,8 @@ std::optional<Shape> Model::Lowering::shape(const Stmt& s) {
   }
   if (!ok) return std::nullopt;
   if (dims.size() > 3) {
-    diags_.error(s.shape_span, "at most 3 axes per value are supported; this has " +
-                                   std::to_string(dims.size()));
+    diags_.error(s.shape_span,
+                 "at most 3 axes per value are supported; this has " + std::to_string(dims.size()));
     return std::nullopt;
   }
   // A value of this shape is allocated whole: its size in bytes must be a
@@ -264,9 +269,9 @@ void Model::Lowering::declare_param(const Stmt& s, const Expr& n) {
   if (s.value) {
     auto parsed = initializer(*s.value);
     if (parsed) init = *parsed;
-    bool needs_fans = init.kind == Initializer::Kind::glorot ||
-                      init.kind == Initializer::Kind::glorot_normal ||
-                      init.kind == Initializer::Kind::he || init.kind == Initializer::Kind::orthogonal;
+    bool needs_fans =
+        init.kind == Initializer::Kind::glorot || init.kind == Initializer::Kind::glorot_normal ||
+        init.kind == Initializer::Kind::he || init.kind == Initializer::Kind::orthogonal;
     if (parsed && needs_fans && sh.rank() < 2)
       diags_.error(s.value->span, "'" + name + "' is " + (sh.rank() ? "a vector" : "a scalar") +
                                       ", but " + init.describe() +
@@ -306,11 +311,11 @@ void Model::Lowering::declare_noise(const Stmt& s, const Expr& n) {
   if (auto d = decls_.find(name); d == decls_.end() || d->second.stmt != &s) return;  // reported
   bound_[name] = {};
   if (!s.has_shape || s.onehot) {
-    diags_.error(s.has_shape ? s.shape_span : n.span,
-                 s.onehot ? std::string("a noise cannot be onehot; it is drawn as numbers: `noise ") +
-                                name + " : [8] ~ normal(0, 1)`"
-                          : "noise '" + name + "' needs a shape: `noise " + name +
-                                " : [8] ~ normal(0, 1)`");
+    diags_.error(
+        s.has_shape ? s.shape_span : n.span,
+        s.onehot ? std::string("a noise cannot be onehot; it is drawn as numbers: `noise ") + name +
+                       " : [8] ~ normal(0, 1)`"
+                 : "noise '" + name + "' needs a shape: `noise " + name + " : [8] ~ normal(0, 1)`");
     return;
   }
   auto sh = shape(s);

@@ -4,8 +4,8 @@
 // (see lowering.hpp and model.hpp).
 #include <algorithm>
 
-#include "eq/compiler/lower/lowering.hpp"
 #include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/lower/lowering.hpp"
 #include "eq/runtime/error.hpp"
 
 namespace eq {
@@ -53,12 +53,14 @@ const lower::Binding* Model::Lowering::resolve(const NameParts& name, Span where
   status_[name.text] = Status::done;
   if (b.node) {
     if (s.kind == StmtKind::Const && (b.node.shape().rank() != 0 || depends_on_leaves(b.node))) {
-      diags_.error(s.value->span, "const " + name.text + " must be a number or an expression of numbers, dims and consts");
+      diags_.error(
+          s.value->span,
+          "const " + name.text + " must be a number or an expression of numbers, dims and consts");
       b = {};
     } else if (!name.timed && timed_reference(*s.value)) {
-      diags_.error(d->second.name->span,
-                   "'" + name.text + "' has no time index but depends on '" + timed_ref_ +
-                       "', which changes with time; write '" + name.text + "ₜ'");
+      diags_.error(d->second.name->span, "'" + name.text + "' has no time index but depends on '" +
+                                             timed_ref_ + "', which changes with time; write '" +
+                                             name.text + "ₜ'");
       b = {};
     }
   }
@@ -185,8 +187,8 @@ const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where
   else
     sh = infer(now);
   if (!sh) {
-    diags_.error(where, "cannot tell the shape of '" + name.text + "'; declare it: `state " +
-                            now + " : [H]`");
+    diags_.error(where, "cannot tell the shape of '" + name.text + "'; declare it: `state " + now +
+                            " : [H]`");
     return &poisoned_;
   }
   ModelState state;
@@ -217,9 +219,10 @@ void Model::Lowering::finish_states() {
                        lower::example_shape(st.node).str());
     if (auto decl = states_decl_.find(st.name); decl != states_decl_.end() && decl->second->value) {
       const Expr& v = *decl->second->value;
-      if (auto n = number(v)) st.init_value = *n;
-      else if (v.kind == ExprKind::Name && bound_.count(v.name.text) &&
-               bound_[v.name.text].node && bound_[v.name.text].node.op() == ir::Op::param)
+      if (auto n = number(v))
+        st.init_value = *n;
+      else if (v.kind == ExprKind::Name && bound_.count(v.name.text) && bound_[v.name.text].node &&
+               bound_[v.name.text].node.op() == ir::Op::param)
         st.init_param = v.name.text;
       else
         diags_.error(v.span, "the initial value of a state is a number or a param");
@@ -249,8 +252,10 @@ void Model::Lowering::find_outputs() {
     if (s.kind == StmtKind::Output)
       for (const ExprPtr& n : s.names) {
         const lower::Binding* b = find(n->name, n->span, diags_);
-        if (!b) unknown(*n);
-        else if (b->node) m_.outputs_.push_back({n->name.text, b->node});
+        if (!b)
+          unknown(*n);
+        else if (b->node)
+          m_.outputs_.push_back({n->name.text, b->node});
       }
 }
 

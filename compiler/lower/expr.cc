@@ -138,10 +138,14 @@ class Lowerer {
     if (!x.node) return {};
     Node v = dense(x, e.args[0]->span);
     switch (e.op) {
-      case Op::Neg: return plain(mark(-v, e.span));
-      case Op::Plus: return plain(v);
-      case Op::Sqrt: return plain(mark(ir::sqrt(v), e.span));
-      default: break;
+      case Op::Neg:
+        return plain(mark(-v, e.span));
+      case Op::Plus:
+        return plain(v);
+      case Op::Sqrt:
+        return plain(mark(ir::sqrt(v), e.span));
+      default:
+        break;
     }
     EQ_ASSERT(false, "unknown unary operator");
   }
@@ -151,10 +155,14 @@ class Lowerer {
     if (!x.node) return {};
     Node v = dense(x, e.args[0]->span);
     switch (e.op) {
-      case Op::Square: return plain(mark(ir::square(v), e.span));
-      case Op::Cube: return plain(mark(ir::pow(v, 3.0), e.span));
-      case Op::Transpose: return plain(transpose(v, e.span));
-      default: break;
+      case Op::Square:
+        return plain(mark(ir::square(v), e.span));
+      case Op::Cube:
+        return plain(mark(ir::pow(v, 3.0), e.span));
+      case Op::Transpose:
+        return plain(transpose(v, e.span));
+      default:
+        break;
     }
     EQ_ASSERT(false, "unknown postfix operator");
   }
@@ -167,18 +175,26 @@ class Lowerer {
 
   static const char* verb(Op op) {
     switch (op) {
-      case Op::Add: return "add";
-      case Op::Sub: return "subtract";
-      case Op::Mul: return "multiply";
-      case Op::Div: return "divide";
-      case Op::Pow: return "raise";
-      case Op::MatMul: return "multiply";
+      case Op::Add:
+        return "add";
+      case Op::Sub:
+        return "subtract";
+      case Op::Mul:
+        return "multiply";
+      case Op::Div:
+        return "divide";
+      case Op::Pow:
+        return "raise";
+      case Op::MatMul:
+        return "multiply";
       case Op::Less:
       case Op::Greater:
       case Op::LessEqual:
       case Op::GreaterEqual:
-      case Op::NotEqual: return "compare";
-      default: return "combine";
+      case Op::NotEqual:
+        return "compare";
+      default:
+        return "combine";
     }
   }
 
@@ -187,7 +203,8 @@ class Lowerer {
     const Expr& r = *e.args[1];
     std::string op_text = e.implicit ? "*" : text(e.op_span);
     std::string message = std::string("cannot ") + verb(e.op) + " " + text(l) + " " +
-                          shape_of(a).str() + " " + op_text + " " + text(r) + " " + shape_of(b).str();
+                          shape_of(a).str() + " " + op_text + " " + text(r) + " " +
+                          shape_of(b).str();
     if (!why.empty()) message += ": " + why;
     cx_.diags.error(l.span, message, {r.span});
   }
@@ -219,11 +236,16 @@ class Lowerer {
 
   static ir::Op comparison_op(Op op) {
     switch (op) {
-      case Op::Less: return ir::Op::lt;
-      case Op::Greater: return ir::Op::gt;
-      case Op::LessEqual: return ir::Op::le;
-      case Op::GreaterEqual: return ir::Op::ge;
-      default: return ir::Op::ne;
+      case Op::Less:
+        return ir::Op::lt;
+      case Op::Greater:
+        return ir::Op::gt;
+      case Op::LessEqual:
+        return ir::Op::le;
+      case Op::GreaterEqual:
+        return ir::Op::ge;
+      default:
+        return ir::Op::ne;
     }
   }
 
@@ -233,11 +255,11 @@ class Lowerer {
     if (!a.node || !b.node) return {};
     if (e.op == Op::MatMul) return plain(mark(product(e, a, b), e.span));
     ir::Op op = is_comparison(e.op) ? comparison_op(e.op)
-                : e.op == Op::Add ? ir::Op::add
-                : e.op == Op::Sub ? ir::Op::sub
-                : e.op == Op::Mul ? ir::Op::mul
-                : e.op == Op::Div ? ir::Op::div
-                                  : ir::Op::pow;
+                : e.op == Op::Add   ? ir::Op::add
+                : e.op == Op::Sub   ? ir::Op::sub
+                : e.op == Op::Mul   ? ir::Op::mul
+                : e.op == Op::Div   ? ir::Op::div
+                                    : ir::Op::pow;
     Node n = elementwise(op, dense(a, e.args[0]->span), dense(b, e.args[1]->span));
     if (!n) {
       shape_error(e, a, b);
@@ -376,8 +398,9 @@ class Lowerer {
         if (i) others.push_back(e.args[i]->span);
       }
       cx_.diags.error(e.args[0]->span,
-                      "cannot join [" + listed + "]: parts join along their last axis, so the "
-                      "axes before it must match (or be 1)",
+                      "cannot join [" + listed +
+                          "]: parts join along their last axis, so the "
+                          "axes before it must match (or be 1)",
                       others);
       return {};
     }
@@ -389,15 +412,16 @@ class Lowerer {
     std::optional<double> v = constant_of(e);
     if (!v) return std::nullopt;
     if (*v != std::floor(*v)) {
-      cx_.diags.error(e.span, "an index must be a whole number; " + text(e) + " is " +
-                                  format_number(*v));
+      cx_.diags.error(e.span,
+                      "an index must be a whole number; " + text(e) + " is " + format_number(*v));
       return std::nullopt;
     }
     return static_cast<std::int64_t>(*v);
   }
   std::optional<double> constant_of(const Expr& e) {
     switch (e.kind) {
-      case ExprKind::Number: return e.number;
+      case ExprKind::Number:
+        return e.number;
       case ExprKind::Unary:
         if (e.op == Op::Neg) {
           auto v = constant_of(*e.args[0]);
@@ -423,10 +447,11 @@ class Lowerer {
         if (e.op == Op::Sub) return *a - *b;
         return e.op == Op::Mul ? *a * *b : *a / *b;
       }
-      default: break;
+      default:
+        break;
     }
-    cx_.diags.error(e.span, "an index must be a number, a dim, or + - * / of them; " + text(e) +
-                                " is not");
+    cx_.diags.error(e.span,
+                    "an index must be a number, a dim, or + - * / of them; " + text(e) + " is not");
     return std::nullopt;
   }
 
@@ -473,9 +498,10 @@ class Lowerer {
         stop = start + 1;
       }
       if (start < 0 || stop > size || start >= stop) {
-        cx_.diags.error(ax.span, "[" + text(ax.span) + "] is out of range for axis " +
-                                     std::to_string(k) + " of " + text(*e.args[0]) + " " +
-                                     shape.str() + " (size " + std::to_string(size) + ")",
+        cx_.diags.error(ax.span,
+                        "[" + text(ax.span) + "] is out of range for axis " + std::to_string(k) +
+                            " of " + text(*e.args[0]) + " " + shape.str() + " (size " +
+                            std::to_string(size) + ")",
                         {e.args[0]->span});
         return {};
       }
@@ -571,10 +597,10 @@ class Lowerer {
     if (xs.empty()) {
       std::vector<Span> others;
       for (std::size_t i = 1; i < e.args.size(); ++i) others.push_back(e.args[i]->span);
-      cx_.diags.error(e.args[0]->span,
-                      "cannot take " + e.name.text + " of " + listed(e, args) +
-                          ": the shapes do not broadcast",
-                      others);
+      cx_.diags.error(
+          e.args[0]->span,
+          "cannot take " + e.name.text + " of " + listed(e, args) + ": the shapes do not broadcast",
+          others);
       return {};
     }
     return build(xs);
@@ -654,14 +680,15 @@ class Lowerer {
   Node dropout(const Expr& e, const std::vector<Binding>& args) {
     const Node p = args[1].node;
     if (p.op() != ir::Op::constant) {
-      cx_.diags.error(e.args[1]->span, "dropout's drop probability must be a number, like dropout(" +
-                                           text(*e.args[0]) + ", 0.5); got " + text(*e.args[1]));
+      cx_.diags.error(e.args[1]->span,
+                      "dropout's drop probability must be a number, like dropout(" +
+                          text(*e.args[0]) + ", 0.5); got " + text(*e.args[1]));
       return {};
     }
     const double v = p.attrs().value;
     if (!(v >= 0 && v < 1)) {
-      cx_.diags.error(e.args[1]->span, "dropout's drop probability must be in [0, 1); got " +
-                                           text(*e.args[1]));
+      cx_.diags.error(e.args[1]->span,
+                      "dropout's drop probability must be in [0, 1); got " + text(*e.args[1]));
       return {};
     }
     EQ_ASSERT(cx_.next_stream, "lowering dropout without a stream counter");
@@ -690,9 +717,9 @@ class Lowerer {
       std::string has = rank == 0 ? "has no axes"
                                   : "has axes 0 to " + std::to_string(rank - 1) + " (or -1 to -" +
                                         std::to_string(rank) + ")";
-      cx_.diags.error(k.value->span, "axis " + std::to_string(written) + " is out of range: " +
-                                         text(*e.args[0]) + " " + example_shape(x).str() + " " +
-                                         has,
+      cx_.diags.error(k.value->span,
+                      "axis " + std::to_string(written) + " is out of range: " + text(*e.args[0]) +
+                          " " + example_shape(x).str() + " " + has,
                       {e.args[0]->span});
       return -1;
     }
@@ -728,8 +755,8 @@ class Lowerer {
     }
     if (fn == "softmax" || fn == "logsoftmax") {
       if (example_shape(x).rank() == 0) {
-        cx_.diags.error(e.args[0]->span, e.name.text + " needs a vector; " + text(*e.args[0]) +
-                                             " is a scalar");
+        cx_.diags.error(e.args[0]->span,
+                        e.name.text + " needs a vector; " + text(*e.args[0]) + " is a scalar");
         return {};
       }
       return fn == "softmax" ? ir::softmax(x) : ir::logsoftmax(x);

@@ -21,7 +21,8 @@ std::optional<Shape> Model::Lowering::infer(const std::string& name) {
 
 std::optional<Shape> Model::Lowering::infer(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Number: return Shape{};
+    case ExprKind::Number:
+      return Shape{};
     case ExprKind::Name:
       if (e.name.timed && e.name.offset < 0) return infer(current(e.name).text);
       return infer(e.name.text);
@@ -31,7 +32,8 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
       if (x && e.op == Op::Transpose && x->rank() == 2) return Shape{(*x)[1], (*x)[0]};
       return x;
     }
-    case ExprKind::Norm: return Shape{};
+    case ExprKind::Norm:
+      return Shape{};
     case ExprKind::Binary: {
       auto a = infer(*e.args[0]), b = infer(*e.args[1]);
       if (e.op == Op::MatMul) {
@@ -59,7 +61,8 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
       }
       return infer(*e.args[0]);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

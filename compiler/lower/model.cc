@@ -12,7 +12,8 @@ void Model::Lowering::run() {
   collect();
   for (const Stmt& s : m_.module_->statements) declare(s);
   for (const Stmt& s : m_.module_->statements)
-    if (s.kind == StmtKind::Equation || s.kind == StmtKind::Const) resolve(s.names[0]->name, s.names[0]->span);
+    if (s.kind == StmtKind::Equation || s.kind == StmtKind::Const)
+      resolve(s.names[0]->name, s.names[0]->span);
   finish_states();
   find_loss();
   find_outputs();
@@ -32,7 +33,8 @@ Model Model::from_source(const std::string& name, const std::string& text,
   return from_module(std::move(file), std::move(module), options);
 }
 
-Model Model::from_module(std::shared_ptr<SourceFile> file, Module module, const ModelOptions& options) {
+Model Model::from_module(std::shared_ptr<SourceFile> file, Module module,
+                         const ModelOptions& options) {
   Model m;
   m.file_ = std::move(file);
   m.graph_ = std::make_unique<ir::Graph>(options.dtype);

@@ -32,7 +32,7 @@ struct ModelOptions {
 };
 
 struct ModelLeaf {
-  std::string name;       // canonical
+  std::string name;  // canonical
   ir::Node node;
   std::int64_t onehot = 0;  // classes of a one-hot leaf, else 0
   Span decl;
@@ -54,12 +54,12 @@ struct ModelParam {
 // A state of a recurrence: the value `name` (hₜ) seen `delay` steps back
 // through the leaf `node` (hₜ₋ₖ); `init` is its value before the first step.
 struct ModelState {
-  std::string name;      // hₜ
-  std::string leaf;      // hₜ₋₁
+  std::string name;  // hₜ
+  std::string leaf;  // hₜ₋₁
   int delay = 1;
-  ir::Node node;         // the leaf standing for the earlier value
-  ir::Node next;         // hₜ: what the leaf takes at the next step
-  double init_value = 0; // constant initial value
+  ir::Node node;           // the leaf standing for the earlier value
+  ir::Node next;           // hₜ: what the leaf takes at the next step
+  double init_value = 0;   // constant initial value
   std::string init_param;  // or a param name giving a learnt initial state
 };
 

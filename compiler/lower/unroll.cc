@@ -114,18 +114,19 @@ Window unroll(Model& model, int steps) {
   for (int t = 0; t < steps; ++t) {
     std::map<NodeId, Node> subst;
     for (const ModelLeaf* leaf : timed) {
-      Node at = t == 0 ? leaf->node
-                       : leaf->onehot ? g.input_onehot(leaf->name + "[" + std::to_string(t) + "]", leaf->onehot)
-                                      : g.input(leaf->name + "[" + std::to_string(t) + "]",
-                                                leaf->node.shape().example());
+      Node at =
+          t == 0 ? leaf->node
+          : leaf->onehot
+              ? g.input_onehot(leaf->name + "[" + std::to_string(t) + "]", leaf->onehot)
+              : g.input(leaf->name + "[" + std::to_string(t) + "]", leaf->node.shape().example());
       w.inputs[leaf->name].push_back(at);
       subst[leaf->node.id()] = at;
     }
     for (const ModelState& s : model.states()) {
       int from = t - s.delay;  // the step whose value this leaf reads
       const UnrolledState& us = w.states[state_index.at(s.name)];
-      subst[s.node.id()] = from >= 0 ? value_at(s.name, from)
-                                     : us.carry_in[static_cast<std::size_t>(-from - 1)];
+      subst[s.node.id()] =
+          from >= 0 ? value_at(s.name, from) : us.carry_in[static_cast<std::size_t>(-from - 1)];
     }
     std::map<NodeId, Node> step = clone(g, roots, subst, t);
     for (const auto& [name, node] : model.values()) w.values[name].push_back(step.at(node.id()));
@@ -133,12 +134,12 @@ Window unroll(Model& model, int steps) {
   }
 
   for (UnrolledState& us : w.states)
-    for (std::size_t j = 0; j < us.carry_in.size(); ++j)
-    {
+    for (std::size_t j = 0; j < us.carry_in.size(); ++j) {
       // The value j+1 steps before the next window: inside this window, or
       // (a delay longer than the window) a state carried in and passed on.
       const int t = steps - 1 - static_cast<int>(j);
-      us.carry_out.push_back(t >= 0 ? value_at(us.name, t) : us.carry_in[static_cast<std::size_t>(-t - 1)]);
+      us.carry_out.push_back(t >= 0 ? value_at(us.name, t)
+                                    : us.carry_in[static_cast<std::size_t>(-t - 1)]);
     }
 
   if (!w.losses.empty()) {

@@ -22,7 +22,7 @@
 namespace eq {
 
 struct UnrolledState {
-  std::string name;                 // hₜ
+  std::string name;  // hₜ
   // carry_in[j] is the leaf holding hₜ at step −(j+1) of this window (set it
   // from the previous window's carry_out[j], or the initial value).
   std::vector<ir::Node> carry_in;

@@ -10,7 +10,9 @@ using namespace eq::ir;
 
 namespace {
 
-double round_to(double v, DType t) { return t == DType::f32 ? static_cast<double>(static_cast<float>(v)) : v; }
+double round_to(double v, DType t) {
+  return t == DType::f32 ? static_cast<double>(static_cast<float>(v)) : v;
+}
 
 // The scalar function of an elementwise op, in float64: its kernel's.
 double evaluate(Op op, double a, double b) {
@@ -74,12 +76,24 @@ Node fold_shape(Node n) {
 
 const std::vector<Rule> kRules = {
     // One line per identity; the reasons are in the header.
-    {"op(c₁, c₂) → c",       fold_elementwise},
-    {"Σ c → count·c",        fold_sum},
-    {"sum_to c → count·c",   fold_sum_to},
-    {"max c → c",            [](Node n) { auto c = uniform(is(n, Op::amax) ? n.input(0) : Node()); return c ? folded(n, *c) : Node(); }},
-    {"min c → c",            [](Node n) { auto c = uniform(is(n, Op::amin) ? n.input(0) : Node()); return c ? folded(n, *c) : Node(); }},
-    {"cast c → c",           [](Node n) { auto c = uniform(is(n, Op::cast) ? n.input(0) : Node()); return c ? folded(n, *c) : Node(); }},
+    {"op(c₁, c₂) → c", fold_elementwise},
+    {"Σ c → count·c", fold_sum},
+    {"sum_to c → count·c", fold_sum_to},
+    {"max c → c",
+     [](Node n) {
+       auto c = uniform(is(n, Op::amax) ? n.input(0) : Node());
+       return c ? folded(n, *c) : Node();
+     }},
+    {"min c → c",
+     [](Node n) {
+       auto c = uniform(is(n, Op::amin) ? n.input(0) : Node());
+       return c ? folded(n, *c) : Node();
+     }},
+    {"cast c → c",
+     [](Node n) {
+       auto c = uniform(is(n, Op::cast) ? n.input(0) : Node());
+       return c ? folded(n, *c) : Node();
+     }},
     {"reshape/expand c → c", fold_shape},
 };
 

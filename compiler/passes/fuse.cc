@@ -121,8 +121,8 @@ class Planner {
 
   bool absorbable(Node x, Node reader) {
     std::size_t i = static_cast<std::size_t>(x.id());
-    return readers_[i] == 1 && !root_[i] && x.shape() == reader.shape() && x.dtype() == reader.dtype() &&
-           row_of(x) >= 0;
+    return readers_[i] == 1 && !root_[i] && x.shape() == reader.shape() &&
+           x.dtype() == reader.dtype() && row_of(x) >= 0;
   }
 
   // Adds n and, recursively, the inputs that can join it, within the limits.
@@ -162,14 +162,16 @@ class Planner {
   bool emit(FusedGroup& g) {
     if (static_cast<int>(g.inputs.size()) > FusedProgram::kMaxInputs) return false;
     std::map<NodeId, int> member;
-    for (std::size_t i = 0; i < g.members.size(); ++i) member[g.members[i].id()] = static_cast<int>(i);
+    for (std::size_t i = 0; i < g.members.size(); ++i)
+      member[g.members[i].id()] = static_cast<int>(i);
     // Sethi–Ullman numbers: the slots a subtree needs.
     std::map<NodeId, int> need;
     std::function<int(Node)> slots_for = [&](Node n) -> int {
       if (!member.count(n.id())) return 0;
       auto f = need.find(n.id());
       if (f != need.end()) return f->second;
-      int a = slots_for(n.input(0)), b = n.arity() > 1 && !(n.input(1) == n.input(0)) ? slots_for(n.input(1)) : 0;
+      int a = slots_for(n.input(0)),
+          b = n.arity() > 1 && !(n.input(1) == n.input(0)) ? slots_for(n.input(1)) : 0;
       int s = a == b ? a + 1 : std::max({a, b, 1});
       need[n.id()] = s;
       return s;
@@ -216,7 +218,8 @@ class Planner {
     };
     operand(g.root);
     p.slots = used;
-    return p.slots <= FusedProgram::kMaxSlots && static_cast<int>(p.steps.size()) <= FusedProgram::kMaxSteps &&
+    return p.slots <= FusedProgram::kMaxSlots &&
+           static_cast<int>(p.steps.size()) <= FusedProgram::kMaxSteps &&
            static_cast<int>(p.constants.size()) <= 2 * FusedProgram::kMaxSteps;
   }
 

@@ -30,10 +30,10 @@
 namespace eq::passes {
 
 struct FusedGroup {
-  Node root;                       // its value is the instruction's output
-  std::vector<Node> members;       // every node computed inside, root included
-  std::vector<Node> inputs;        // program input k is the value of inputs[k]
-  runtime::FusedProgram program;   // program.inputs is filled by the tape compiler
+  Node root;                      // its value is the instruction's output
+  std::vector<Node> members;      // every node computed inside, root included
+  std::vector<Node> inputs;       // program input k is the value of inputs[k]
+  runtime::FusedProgram program;  // program.inputs is filled by the tape compiler
 };
 
 struct FusionPlan {

@@ -16,6 +16,7 @@
 
 namespace eq::passes {
 
-std::vector<Node> strip_training_ops(Graph& graph, const std::vector<Node>& roots, PassStats& stats);
+std::vector<Node> strip_training_ops(Graph& graph, const std::vector<Node>& roots,
+                                     PassStats& stats);
 
 }  // namespace eq::passes

@@ -45,12 +45,14 @@ std::string PassStats::str() const {
     stage_w = std::max(stage_w, e.stage.size());
     pass_w = std::max(pass_w, e.pass.size());
   }
-  auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w - s.size() + 2, ' '); };
+  auto pad = [](const std::string& s, std::size_t w) {
+    return s + std::string(w - s.size() + 2, ' ');
+  };
   out << pad("stage", stage_w) << pad("pass", pass_w) << "  count  what\n";
   for (const Entry& e : entries_) {
     std::string n = std::to_string(e.count);
-    out << pad(e.stage, stage_w) << pad(e.pass, pass_w) << std::string(n.size() < 7 ? 7 - n.size() : 0, ' ')
-        << n << "  " << e.what << "\n";
+    out << pad(e.stage, stage_w) << pad(e.pass, pass_w)
+        << std::string(n.size() < 7 ? 7 - n.size() : 0, ' ') << n << "  " << e.what << "\n";
   }
   return out.str();
 }
@@ -112,8 +114,8 @@ std::vector<Node> rewrite_once(Graph& graph, const std::vector<Node>& roots,
 
 }  // namespace
 
-std::vector<Node> rewrite(Graph& graph, const std::vector<Node>& roots, const std::vector<Rule>& rules,
-                          PassStats& stats) {
+std::vector<Node> rewrite(Graph& graph, const std::vector<Node>& roots,
+                          const std::vector<Rule>& rules, PassStats& stats) {
   std::vector<Node> current = roots;
   // Rules build new nodes whose own inputs were not visited; another walk
   // rewrites those. A handful of walks reach the fixpoint in practice.
@@ -128,11 +130,14 @@ std::vector<Node> rewrite(Graph& graph, const std::vector<Node>& roots, const st
 std::optional<double> uniform(Node n) {
   if (!n) return std::nullopt;
   switch (n.op()) {
-    case Op::constant: return n.attrs().value;
+    case Op::constant:
+      return n.attrs().value;
     case Op::expand:
     case Op::reshape:
-    case Op::transpose: return uniform(n.input(0));
-    default: return std::nullopt;
+    case Op::transpose:
+      return uniform(n.input(0));
+    default:
+      return std::nullopt;
   }
 }
 

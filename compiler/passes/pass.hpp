@@ -64,8 +64,8 @@ struct Rule {
 // Rebuilds what the roots reach, applying `rules` to every rebuilt node
 // (first match wins, again on the result, up to a bound), and repeats the
 // whole walk until no rule fires. Counts each firing under the rule's name.
-std::vector<Node> rewrite(Graph& graph, const std::vector<Node>& roots, const std::vector<Rule>& rules,
-                          PassStats& stats);
+std::vector<Node> rewrite(Graph& graph, const std::vector<Node>& roots,
+                          const std::vector<Rule>& rules, PassStats& stats);
 
 // ---- matching helpers for rules -------------------------------------------
 

@@ -34,22 +34,23 @@ std::vector<Step> forward_stage(const CompileOptions& o) {
   std::vector<Step> steps;
   if (!o.training) steps.push_back({"inference", Need::correctness, strip_training_ops});
   for (Step& s : std::vector<Step>{
-      {"fold",       Need::speed, fold_constants},
-      {"simplify",   Need::speed, simplify},
-      {"split-products", Need::speed, split_products},
-      {"stabilise",  Need::speed, stabilise},
-      {"cse",        Need::speed, cse},
-  })
+           {"fold", Need::speed, fold_constants},
+           {"simplify", Need::speed, simplify},
+           {"split-products", Need::speed, split_products},
+           {"stabilise", Need::speed, stabilise},
+           {"cse", Need::speed, cse},
+       })
     steps.push_back(std::move(s));
   return steps;
 }
 
 std::vector<Step> final_steps(FusionPlan& fusion) {
   std::vector<Step> steps;
-  steps.push_back({"fuse", Need::speed, [&fusion](Graph& g, const std::vector<Node>& roots, PassStats& s) {
-                     fusion = plan_fusion(g, roots, s);
-                     return roots;
-                   }});
+  steps.push_back(
+      {"fuse", Need::speed, [&fusion](Graph& g, const std::vector<Node>& roots, PassStats& s) {
+         fusion = plan_fusion(g, roots, s);
+         return roots;
+       }});
   steps.push_back({"tree-shake", Need::correctness, tree_shake});
   return steps;
 }
@@ -69,8 +70,9 @@ void check_names(const CompileOptions& o) {
 }
 
 // Runs one pass: skipped when off, checked, verified, printed.
-std::vector<Node> run_step(Graph& graph, std::vector<Node> roots, const Step& step, const std::string& stage,
-                           const CompileOptions& o, PassStats& stats, const FusionPlan* fusion) {
+std::vector<Node> run_step(Graph& graph, std::vector<Node> roots, const Step& step,
+                           const std::string& stage, const CompileOptions& o, PassStats& stats,
+                           const FusionPlan* fusion) {
   const bool off = (step.need == Need::speed && o.opt_level <= 0) || listed(o.disable, step.name);
   if (off) return roots;
   stats.begin(stage, step.name);
@@ -92,12 +94,13 @@ std::vector<Node> run_step(Graph& graph, std::vector<Node> roots, const Step& st
 // simplify, simplify exposes patterns for stabilise), so they run as rounds
 // until a round changes nothing; the passes after them run once.
 std::vector<Node> run_stage(Graph& graph, std::vector<Node> roots, const std::vector<Step>& rounds,
-                            const std::vector<Step>& once, const char* stage, const CompileOptions& o,
-                            PassStats& stats, const FusionPlan* fusion) {
+                            const std::vector<Step>& once, const char* stage,
+                            const CompileOptions& o, PassStats& stats, const FusionPlan* fusion) {
   check_names(o);
   for (int round = 1; round <= 4; ++round) {
     const std::int64_t before = stats.total();
-    std::string name = round == 1 ? std::string(stage) : std::string(stage) + ", round " + std::to_string(round);
+    std::string name =
+        round == 1 ? std::string(stage) : std::string(stage) + ", round " + std::to_string(round);
     for (const Step& step : rounds) roots = run_step(graph, roots, step, name, o, stats, fusion);
     if (stats.total() == before) break;
   }
@@ -109,21 +112,22 @@ std::vector<Node> run_stage(Graph& graph, std::vector<Node> roots, const std::ve
 
 const std::vector<std::string>& pass_names() {
   static const std::vector<std::string> names = {"inference", "fold", "simplify", "split-products",
-                                                 "stabilise", "cse", "fuse", "tree-shake"};
+                                                 "stabilise", "cse",  "fuse",     "tree-shake"};
   return names;
 }
 
-std::vector<Node> optimize(Graph& graph, const std::vector<Node>& roots, const CompileOptions& options,
-                           PassStats* stats) {
+std::vector<Node> optimize(Graph& graph, const std::vector<Node>& roots,
+                           const CompileOptions& options, PassStats* stats) {
   PassStats local;
-  return run_stage(graph, roots, forward_stage(options), {}, "forward", options, stats ? *stats : local, nullptr);
+  return run_stage(graph, roots, forward_stage(options), {}, "forward", options,
+                   stats ? *stats : local, nullptr);
 }
 
 Optimized run_pipeline(Graph& graph, const std::vector<Node>& roots, const CompileOptions& options,
                        PassStats& stats) {
   Optimized result;
-  result.roots = run_stage(graph, roots, forward_stage(options), final_steps(result.fusion), "step", options, stats,
-                           &result.fusion);
+  result.roots = run_stage(graph, roots, forward_stage(options), final_steps(result.fusion), "step",
+                           options, stats, &result.fusion);
   if (options.stats) (options.out ? *options.out : std::cerr) << stats.str();
   return result;
 }

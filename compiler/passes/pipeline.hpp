@@ -1,6 +1,7 @@
 // The optimisation pipeline and its options (docs/design.md, "Passes"):
 //
-//   inference → fold → simplify → split-products → stabilise → CSE → autodiff → (again) → fuse → tree-shake
+//   inference → fold → simplify → split-products → stabilise → CSE → autodiff → (again) → fuse →
+//   tree-shake
 //
 // `inference` runs only for a program that does not train
 // (CompileOptions::training false, the default): it removes dropout
@@ -9,9 +10,9 @@
 // Autodiff is the caller's: grad() builds gradient nodes, so the pipeline
 // runs in two stages around it.
 //   1. optimize(graph, {loss}) — stage "forward": fold, simplify,
-//      split-products, stabilise, CSE on the loss before it is differentiated. Stabilisation must come
-//      before grad(): the gradient of log(softmax z) divides by softmax z,
-//      which underflows to 0, while the gradient of logsoftmax z does not.
+//      split-products, stabilise, CSE on the loss before it is differentiated. Stabilisation must
+//      come before grad(): the gradient of log(softmax z) divides by softmax z, which underflows to
+//      0, while the gradient of logsoftmax z does not.
 //   2. compile(graph, {loss', grads…}, options) — stage "step": the same
 //      passes again over loss and gradients together (gradients are full of
 //      ·1, +0 and repeated subexpressions), then fusion and tree shaking,
@@ -47,10 +48,10 @@ struct CompileOptions {
   int opt_level = 1;                     // 0: no fold/simplify/split/stabilise/CSE/fusion
   std::vector<std::string> print_after;  // pass names: print the IR after each
   bool print_after_all = false;
-  bool stats = false;                    // print the counters at the end of compile()
-  std::vector<std::string> disable;      // pass names to skip
-  bool verify_each = true;               // run the IR verifier after every pass
-  std::ostream* out = nullptr;           // where prints go (std::cerr when null)
+  bool stats = false;                // print the counters at the end of compile()
+  std::vector<std::string> disable;  // pass names to skip
+  bool verify_each = true;           // run the IR verifier after every pass
+  std::ostream* out = nullptr;       // where prints go (std::cerr when null)
 };
 
 namespace passes {
@@ -61,8 +62,8 @@ const std::vector<std::string>& pass_names();
 
 // Stage "forward" (see above): the rewritten roots, same order, same types.
 // Counts into *stats when given.
-std::vector<Node> optimize(Graph& graph, const std::vector<Node>& roots, const CompileOptions& options = {},
-                           PassStats* stats = nullptr);
+std::vector<Node> optimize(Graph& graph, const std::vector<Node>& roots,
+                           const CompileOptions& options = {}, PassStats* stats = nullptr);
 
 struct Optimized {
   std::vector<Node> roots;

@@ -19,19 +19,24 @@ bool nonnegative(Node s) {
     case Op::relu:
     case Op::softplus:
     case Op::step:
-    case Op::softmax: return true;
-    case Op::constant: return s.attrs().value >= 0;
+    case Op::softmax:
+      return true;
+    case Op::constant:
+      return s.attrs().value >= 0;
     case Op::sum:
     case Op::sum_to:
     case Op::amax:
     case Op::expand:
     case Op::reshape:
-    case Op::transpose: return nonnegative(s.input(0));
+    case Op::transpose:
+      return nonnegative(s.input(0));
     case Op::add:
     case Op::mul:
     case Op::div:
-    case Op::max: return nonnegative(s.input(0)) && nonnegative(s.input(1));
-    default: return false;
+    case Op::max:
+      return nonnegative(s.input(0)) && nonnegative(s.input(1));
+    default:
+      return false;
   }
 }
 
@@ -64,33 +69,69 @@ Node add_of_neg(Node n) {
 // reshape(reshape x) → reshape x; expand(expand x) → expand x.
 Node collapse(Node n, Op op) {
   if (!is(n, op) || !is(n.input(0), op)) return Node();
-  return op == Op::reshape ? reshape(n.input(0).input(0), n.shape()) : expand(n.input(0).input(0), n.shape());
+  return op == Op::reshape ? reshape(n.input(0).input(0), n.shape())
+                           : expand(n.input(0).input(0), n.shape());
 }
 
 const std::vector<Rule> kRules = {
-    {"x + 0 → x",          [](Node n) { return is(n, Op::add) ? other_than(n, 0) : Node(); }},
-    {"x - 0 → x",          [](Node n) { return is(n, Op::sub) && is_value(n.input(1), 0) ? n.input(0) : Node(); }},
-    {"0 - x → -x",         [](Node n) { return is(n, Op::sub) && is_value(n.input(0), 0) ? -n.input(1) : Node(); }},
-    {"x·1 → x",            [](Node n) { return is(n, Op::mul) ? other_than(n, 1) : Node(); }},
-    {"x·0 → 0",            [](Node n) { return is(n, Op::mul) && other_than(n, 0) ? uniform_like(n, 0) : Node(); }},
-    {"x·-1 → -x",          [](Node n) { Node x = is(n, Op::mul) ? other_than(n, -1) : Node(); return x ? -x : x; }},
-    {"x / 1 → x",          [](Node n) { return is(n, Op::div) && is_value(n.input(1), 1) ? n.input(0) : Node(); }},
-    {"x ^ 1 → x",          [](Node n) { return is(n, Op::pow) && is_value(n.input(1), 1) ? n.input(0) : Node(); }},
-    {"x ^ 2 → x²",         [](Node n) { return is(n, Op::pow) && is_value(n.input(1), 2) ? square(n.input(0)) : Node(); }},
-    {"x·x → x²",           [](Node n) { return is(n, Op::mul) && n.input(0) == n.input(1) ? square(n.input(0)) : Node(); }},
-    {"--x → x",            [](Node n) { return unary_of(n, Op::neg, Op::neg); }},
-    {"(xᵀ)ᵀ → x",          [](Node n) { return unary_of(n, Op::transpose, Op::transpose); }},
-    {"-a + b → b - a",     add_of_neg},
-    {"a - -b → a + b",     [](Node n) { return is(n, Op::sub) && is(n.input(1), Op::neg) ? n.input(0) + n.input(1).input(0) : Node(); }},
-    {"(-a)·(-b) → a·b",    [](Node n) { return is(n, Op::mul) && is(n.input(0), Op::neg) && is(n.input(1), Op::neg) ? n.input(0).input(0) * n.input(1).input(0) : Node(); }},
-    {"exp(log x) → x",     [](Node n) { return unary_of(n, Op::exp, Op::log); }},
-    {"log(exp x) → x",     [](Node n) { return unary_of(n, Op::log, Op::exp); }},
-    {"(√s)² → s, s ≥ 0",   [](Node n) { Node s = unary_of(n, Op::square, Op::sqrt); return s && nonnegative(s) ? s : Node(); }},
-    {"√(x²) → |x|",        [](Node n) { Node x = unary_of(n, Op::sqrt, Op::square); return x ? abs(x) : x; }},
-    {"exp(logsoftmax z) → softmax z", [](Node n) { Node z = unary_of(n, Op::exp, Op::logsoftmax); return z ? softmax(z) : z; }},
+    {"x + 0 → x", [](Node n) { return is(n, Op::add) ? other_than(n, 0) : Node(); }},
+    {"x - 0 → x",
+     [](Node n) { return is(n, Op::sub) && is_value(n.input(1), 0) ? n.input(0) : Node(); }},
+    {"0 - x → -x",
+     [](Node n) { return is(n, Op::sub) && is_value(n.input(0), 0) ? -n.input(1) : Node(); }},
+    {"x·1 → x", [](Node n) { return is(n, Op::mul) ? other_than(n, 1) : Node(); }},
+    {"x·0 → 0",
+     [](Node n) { return is(n, Op::mul) && other_than(n, 0) ? uniform_like(n, 0) : Node(); }},
+    {"x·-1 → -x",
+     [](Node n) {
+       Node x = is(n, Op::mul) ? other_than(n, -1) : Node();
+       return x ? -x : x;
+     }},
+    {"x / 1 → x",
+     [](Node n) { return is(n, Op::div) && is_value(n.input(1), 1) ? n.input(0) : Node(); }},
+    {"x ^ 1 → x",
+     [](Node n) { return is(n, Op::pow) && is_value(n.input(1), 1) ? n.input(0) : Node(); }},
+    {"x ^ 2 → x²",
+     [](Node n) {
+       return is(n, Op::pow) && is_value(n.input(1), 2) ? square(n.input(0)) : Node();
+     }},
+    {"x·x → x²",
+     [](Node n) {
+       return is(n, Op::mul) && n.input(0) == n.input(1) ? square(n.input(0)) : Node();
+     }},
+    {"--x → x", [](Node n) { return unary_of(n, Op::neg, Op::neg); }},
+    {"(xᵀ)ᵀ → x", [](Node n) { return unary_of(n, Op::transpose, Op::transpose); }},
+    {"-a + b → b - a", add_of_neg},
+    {"a - -b → a + b",
+     [](Node n) {
+       return is(n, Op::sub) && is(n.input(1), Op::neg) ? n.input(0) + n.input(1).input(0) : Node();
+     }},
+    {"(-a)·(-b) → a·b",
+     [](Node n) {
+       return is(n, Op::mul) && is(n.input(0), Op::neg) && is(n.input(1), Op::neg)
+                  ? n.input(0).input(0) * n.input(1).input(0)
+                  : Node();
+     }},
+    {"exp(log x) → x", [](Node n) { return unary_of(n, Op::exp, Op::log); }},
+    {"log(exp x) → x", [](Node n) { return unary_of(n, Op::log, Op::exp); }},
+    {"(√s)² → s, s ≥ 0",
+     [](Node n) {
+       Node s = unary_of(n, Op::square, Op::sqrt);
+       return s && nonnegative(s) ? s : Node();
+     }},
+    {"√(x²) → |x|",
+     [](Node n) {
+       Node x = unary_of(n, Op::sqrt, Op::square);
+       return x ? abs(x) : x;
+     }},
+    {"exp(logsoftmax z) → softmax z",
+     [](Node n) {
+       Node z = unary_of(n, Op::exp, Op::logsoftmax);
+       return z ? softmax(z) : z;
+     }},
     {"a·c ∓ b·c → (a ∓ b)·c", factor},
     {"reshape(reshape x) → reshape x", [](Node n) { return collapse(n, Op::reshape); }},
-    {"expand(expand x) → expand x",    [](Node n) { return collapse(n, Op::expand); }},
+    {"expand(expand x) → expand x", [](Node n) { return collapse(n, Op::expand); }},
 };
 
 }  // namespace

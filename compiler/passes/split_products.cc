@@ -69,7 +69,7 @@ Node onehot_product(Node n) {
 
 const std::vector<Rule> kRules = {
     {"op(a)·[p, q] → op(a)[…, :P]·p + op(a)[…, P:]·q", split_concat_product},
-    {"onehot(i)·op(W) → gather(op(W)ᵀ, i)",           onehot_product},
+    {"onehot(i)·op(W) → gather(op(W)ᵀ, i)", onehot_product},
 };
 
 }  // namespace

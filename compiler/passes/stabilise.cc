@@ -18,7 +18,8 @@ Node log_of_one_plus(Node n, std::optional<Op> inner = std::nullopt) {
 
 // log(1 - f): f, else null.
 Node log_of_one_minus(Node n) {
-  if (!is(n, Op::log) || !is(n.input(0), Op::sub) || !is_value(n.input(0).input(0), 1)) return Node();
+  if (!is(n, Op::log) || !is(n.input(0), Op::sub) || !is_value(n.input(0).input(0), 1))
+    return Node();
   return n.input(0).input(1);
 }
 
@@ -65,15 +66,31 @@ Node onehot_row_sum(Node n) {
 
 const std::vector<Rule> kRules = {
     // The specific forms first: log(1 + eˣ) is also log(1 + something).
-    {"log(1 + eˣ) → softplus x",      log_one_plus_exp},
-    {"log σ(x) → -softplus(-x)",      [](Node n) { Node x = is(n, Op::log) && is(n.input(0), Op::sigmoid) ? n.input(0).input(0) : Node(); return x ? -softplus(-x) : x; }},
-    {"log(1 - σ(x)) → -softplus x",   log_one_minus_sigmoid},
-    {"log(1 + x) → log1p x",          [](Node n) { Node x = log_of_one_plus(n); return x ? log1p(x) : x; }},
-    {"log(1 - x) → log1p(-x)",        [](Node n) { Node x = log_of_one_minus(n); return x ? log1p(-x) : x; }},
-    {"eˣ - 1 → expm1 x",              exp_minus_one},
-    {"1 / (1 + e⁻ˣ) → σ x",           logistic},
-    {"log softmax z → logsoftmax z",  [](Node n) { Node z = is(n, Op::log) && is(n.input(0), Op::softmax) ? n.input(0).input(0) : Node(); return z ? logsoftmax(z) : z; }},
-    {"Σ_last(r̄ ⊙ onehot y) → r",      onehot_row_sum},
+    {"log(1 + eˣ) → softplus x", log_one_plus_exp},
+    {"log σ(x) → -softplus(-x)",
+     [](Node n) {
+       Node x = is(n, Op::log) && is(n.input(0), Op::sigmoid) ? n.input(0).input(0) : Node();
+       return x ? -softplus(-x) : x;
+     }},
+    {"log(1 - σ(x)) → -softplus x", log_one_minus_sigmoid},
+    {"log(1 + x) → log1p x",
+     [](Node n) {
+       Node x = log_of_one_plus(n);
+       return x ? log1p(x) : x;
+     }},
+    {"log(1 - x) → log1p(-x)",
+     [](Node n) {
+       Node x = log_of_one_minus(n);
+       return x ? log1p(-x) : x;
+     }},
+    {"eˣ - 1 → expm1 x", exp_minus_one},
+    {"1 / (1 + e⁻ˣ) → σ x", logistic},
+    {"log softmax z → logsoftmax z",
+     [](Node n) {
+       Node z = is(n, Op::log) && is(n.input(0), Op::softmax) ? n.input(0).input(0) : Node();
+       return z ? logsoftmax(z) : z;
+     }},
+    {"Σ_last(r̄ ⊙ onehot y) → r", onehot_row_sum},
 };
 
 }  // namespace

@@ -15,8 +15,9 @@ using runtime::Kernel;
 int Program::value(ir::Node n) const {
   auto found = value_of.find(n.id());
   if (found == value_of.end())
-    throw Error("node " + (n.name().empty() ? "%" + std::to_string(n.id()) : "'" + n.name() + "'") +
-                " is not part of this program (compile it as an output, or as something an output needs)");
+    throw Error(
+        "node " + (n.name().empty() ? "%" + std::to_string(n.id()) : "'" + n.name() + "'") +
+        " is not part of this program (compile it as an output, or as something an output needs)");
   return found->second;
 }
 

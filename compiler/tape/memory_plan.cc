@@ -59,8 +59,10 @@ void MemoryPlan::place(int value, int buffer) {
   // Checked: a value past int64 bytes is an eq::Error with the figure, not a
   // wrapped-around size that a buffer is then allocated by.
   const std::int64_t bytes = byte_size(v.dims, v.dtype);
-  if (v.batched) b.per_batch_bytes = std::max(b.per_batch_bytes, bytes);
-  else b.fixed_bytes = std::max(b.fixed_bytes, bytes);
+  if (v.batched)
+    b.per_batch_bytes = std::max(b.per_batch_bytes, bytes);
+  else
+    b.fixed_bytes = std::max(b.fixed_bytes, bytes);
 }
 
 void MemoryPlan::hold(int buffer) {

@@ -33,16 +33,18 @@ std::string print_tape(const Program& program, std::int64_t batch) {
     if (ins.kernel == Kernel::reduce) out << "[axis " << ins.axis << "]";
     if (ins.kernel == Kernel::random_normal || ins.kernel == Kernel::random_uniform)
       out << "[" << ins.scalar[0] << ", " << ins.scalar[1] << "; stream " << ins.stream << "]";
-    if (ins.kernel == Kernel::dropout) out << "[" << ins.scalar[0] << "; stream " << ins.stream << "]";
+    if (ins.kernel == Kernel::dropout)
+      out << "[" << ins.scalar[0] << "; stream " << ins.stream << "]";
     out << " ";
     if (ins.kernel == Kernel::fused) {
       const std::vector<int>& ins_in = tape.fused[static_cast<std::size_t>(ins.program)].inputs;
-      for (std::size_t i = 0; i < ins_in.size(); ++i) out << (i ? ", " : "") << value_name(ins_in[i]);
+      for (std::size_t i = 0; i < ins_in.size(); ++i)
+        out << (i ? ", " : "") << value_name(ins_in[i]);
     } else {
       for (int i = 0; i < 2 && ins.in[i] >= 0; ++i) out << (i ? ", " : "") << value_name(ins.in[i]);
     }
-    out << " -> " << value_name(ins.out) << " " << v.at(batch).str() << " "
-        << dtype_name(v.dtype) << " @b" << v.buffer;
+    out << " -> " << value_name(ins.out) << " " << v.at(batch).str() << " " << dtype_name(v.dtype)
+        << " @b" << v.buffer;
     if (!ins.where.empty()) out << "  # " << ins.where;
     out << "\n";
   }

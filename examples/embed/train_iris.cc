@@ -1,19 +1,19 @@
 // examples/embed/train_iris.cc: load a .eq model, train it, predict — through
 // <eq/eq.hpp> alone. The README shows this file as it is.
 #include <cstdio>
-
 #include <eq/eq.hpp>
 
 int main(int argc, char** argv) {
   eq::Setup setup = eq::setup_file(argc > 1 ? argv[1] : "models/logreg.eq", {});  // + its data
   eq::Trainer trainer(setup);
-  trainer.initialize();                         // the params' initialisers, from the seed
-  eq::TrainHooks hooks;                         // progress, epochs, checkpoints
+  trainer.initialize();  // the params' initialisers, from the seed
+  eq::TrainHooks hooks;  // progress, epochs, checkpoints
   hooks.on_epoch = [](const eq::EpochReport& r) {
-    if (r.epoch % 25 == 0) std::printf("epoch %3lld  loss %.4f\n", (long long)r.epoch, r.train.loss);
+    if (r.epoch % 25 == 0)
+      std::printf("epoch %3lld  loss %.4f\n", (long long)r.epoch, r.train.loss);
   };
   trainer.train(hooks);
-  const eq::Metrics m = trainer.validate();     // on the train block's validation share
+  const eq::Metrics m = trainer.validate();  // on the train block's validation share
   std::printf("validation: loss %.4f  accuracy %.3f\n", m.loss, m.accuracy.value_or(0));
 
   eq::SafetensorsFile weights = trainer.weights();  // what eqc train saves

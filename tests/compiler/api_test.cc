@@ -13,10 +13,10 @@
 #include "eq/runtime/init.hpp"
 
 using namespace eq;
-using ir::Graph;
-using ir::Node;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
+using ir::Graph;
+using ir::Node;
 
 namespace {
 

@@ -28,7 +28,8 @@ Matrix matrix(const Tensor& t, std::int64_t rows, std::int64_t cols, std::int64_
   Matrix m = zeros(rows, cols);
   for (std::int64_t i = 0; i < rows; ++i)
     for (std::int64_t j = 0; j < cols; ++j)
-      m[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = t.at((example * rows + i) * cols + j);
+      m[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] =
+          t.at((example * rows + i) * cols + j);
   return m;
 }
 
@@ -37,7 +38,8 @@ Matrix product(const Matrix& a, const Matrix& b, bool b_transposed = false) {
   Matrix out(a.size(), std::vector<double>(n, 0.0));
   for (std::size_t i = 0; i < a.size(); ++i)
     for (std::size_t j = 0; j < n; ++j)
-      for (std::size_t k = 0; k < a[0].size(); ++k) out[i][j] += a[i][k] * (b_transposed ? b[j][k] : b[k][j]);
+      for (std::size_t k = 0; k < a[0].size(); ++k)
+        out[i][j] += a[i][k] * (b_transposed ? b[j][k] : b[k][j]);
   return out;
 }
 
@@ -69,8 +71,9 @@ TEST_CASE("attention.eq's forward equals a float64 loop at batch 1 and 5", "[mod
     w[p.name] = testing::random_tensor(p.node.shape().example(), rng, -0.5, 0.5);
     vm.set_param(p.node, w[p.name]);
   }
-  const Matrix We = matrix(w.at("Wₑ"), D, E), P = matrix(w.at("P"), T, E), Wq = matrix(w.at("W_q"), E, E),
-               Wk = matrix(w.at("Wₖ"), E, E), Wv = matrix(w.at("Wᵥ"), E, E), Wy = matrix(w.at("W_y"), E, C);
+  const Matrix We = matrix(w.at("Wₑ"), D, E), P = matrix(w.at("P"), T, E),
+               Wq = matrix(w.at("W_q"), E, E), Wk = matrix(w.at("Wₖ"), E, E),
+               Wv = matrix(w.at("Wᵥ"), E, E), Wy = matrix(w.at("W_y"), E, C);
   const Tensor &gamma = w.at("γ"), &beta = w.at("β"), &by = w.at("b_y");
 
   for (std::int64_t batch : {1, 5}) {
@@ -94,8 +97,9 @@ TEST_CASE("attention.eq's forward equals a float64 loop at batch 1 and 5", "[mod
         for (double v : H[i]) var += (v - mean) * (v - mean);
         var /= static_cast<double>(E);
         for (std::size_t j = 0; j < H[i].size(); ++j)
-          Hn[i][j] = gamma.at(static_cast<std::int64_t>(j)) * (H[i][j] - mean) / std::sqrt(var + 1e-5) +
-                     beta.at(static_cast<std::int64_t>(j));
+          Hn[i][j] =
+              gamma.at(static_cast<std::int64_t>(j)) * (H[i][j] - mean) / std::sqrt(var + 1e-5) +
+              beta.at(static_cast<std::int64_t>(j));
       }
       const Matrix Q = product(Hn, Wq), K = product(Hn, Wk), V = product(Hn, Wv);
       Matrix A = product(Q, K, true);
@@ -106,7 +110,8 @@ TEST_CASE("attention.eq's forward equals a float64 loop at batch 1 and 5", "[mod
       const Matrix AV = product(A, V);
       std::vector<double> z(static_cast<std::size_t>(E), 0.0);
       for (std::size_t i = 0; i < H.size(); ++i)
-        for (std::size_t j = 0; j < z.size(); ++j) z[j] += (H[i][j] + AV[i][j]) / static_cast<double>(T);
+        for (std::size_t j = 0; j < z.size(); ++j)
+          z[j] += (H[i][j] + AV[i][j]) / static_cast<double>(T);
       std::vector<double> logits(static_cast<std::size_t>(C));
       for (std::size_t c = 0; c < logits.size(); ++c) {
         logits[c] = by.at(static_cast<std::int64_t>(c));

@@ -14,7 +14,6 @@
 #include "gradcheck.hpp"
 #include "support/alloc_counter.hpp"
 
-
 using namespace eq;
 using namespace eq::ir;
 
@@ -36,8 +35,10 @@ int count_fused(const Program& p) {
 Tensor run(const Program& program, const std::vector<std::pair<Node, Tensor>>& data, Node out) {
   Machine vm(program);
   for (const auto& [leaf, t] : data) {
-    if (leaf.op() == ir::Op::param) vm.set_param(leaf, t);
-    else vm.let(leaf, t);
+    if (leaf.op() == ir::Op::param)
+      vm.set_param(leaf, t);
+    else
+      vm.let(leaf, t);
   }
   vm.run();
   return vm.value(out);
@@ -67,14 +68,16 @@ TEST_CASE("σ(a + b + c) is one fused instruction and equals the unfused tape", 
   CHECK(fused.tape.code[0].label == "fused[add,add,sigmoid]");
   // `eqc tape` shows one line: the three inputs, one output.
   std::string listing = print_tape(fused);
-  CHECK(listing.find("0: fused[add,add,sigmoid] v2, v0, v1 -> v3 [1, 300] f32") != std::string::npos);
+  CHECK(listing.find("0: fused[add,add,sigmoid] v2, v0, v1 -> v3 [1, 300] f32") !=
+        std::string::npos);
   CHECK(listing.find("\n1: ") == std::string::npos);
   CHECK(fused.stats.get("fuse", "groups") == 1);
   Program plain = compile(g, {y}, o0());
   CHECK(plain.tape.code.size() == 3);
   std::mt19937 rng(1);
   std::vector<std::pair<Node, Tensor>> data;
-  for (Node leaf : {a, b, c}) data.emplace_back(leaf, testing::random_tensor(Shape{3, n}, rng, -4, 4, DType::f32));
+  for (Node leaf : {a, b, c})
+    data.emplace_back(leaf, testing::random_tensor(Shape{3, n}, rng, -4, 4, DType::f32));
   Tensor got = run(fused, data, y);
   check_identical(got, run(plain, data, y));
   // And against the formula, in double.
@@ -110,12 +113,15 @@ TEST_CASE("fused groups read a bias row, scalars and constants", "[fusion]") {
   check_identical(got, run(compile(g, {y}, o0()), data, y));
   for (std::int64_t b = 0; b < 5; ++b)
     for (std::int64_t j = 0; j < n; ++j) {
-      double want = 0.5 * std::tanh(data[0].second.at(b * n + j) + data[1].second.at(j)) * data[2].second.at(0) - 1;
+      double want = 0.5 * std::tanh(data[0].second.at(b * n + j) + data[1].second.at(j)) *
+                        data[2].second.at(0) -
+                    1;
       CHECK(got.at(b * n + j) == Approx(want).epsilon(1e-14));
     }
 }
 
-TEST_CASE("the LSTM cell update fuses into two loops; a column broadcast is left alone", "[fusion]") {
+TEST_CASE("the LSTM cell update fuses into two loops; a column broadcast is left alone",
+          "[fusion]") {
   Graph g;
   Parser p(g);
   const std::int64_t H = 7;
@@ -132,7 +138,8 @@ TEST_CASE("the LSTM cell update fuses into two loops; a column broadcast is left
   CHECK(fused.tape.code.size() == 2);
   std::mt19937 rng(3);
   std::vector<std::pair<Node, Tensor>> data;
-  for (Node leaf : leaves) data.emplace_back(leaf, testing::random_tensor(Shape{4, H}, rng, -1, 1, DType::f32));
+  for (Node leaf : leaves)
+    data.emplace_back(leaf, testing::random_tensor(Shape{4, H}, rng, -1, 1, DType::f32));
   Program plain = compile(g, {h, c}, o0());
   check_identical(run(fused, data, h), run(plain, data, h));
   check_identical(run(fused, data, c), run(plain, data, c));
@@ -148,7 +155,8 @@ TEST_CASE("the LSTM cell update fuses into two loops; a column broadcast is left
   for (int b = 0; b < 2; ++b) {
     double total = 0;
     for (int j = 0; j < 4; ++j) total += xs.at(b * 4 + j);
-    for (int j = 0; j < 4; ++j) CHECK(got.at(b * 4 + j) == Approx(std::exp(xs.at(b * 4 + j) / total)).epsilon(1e-6));
+    for (int j = 0; j < 4; ++j)
+      CHECK(got.at(b * 4 + j) == Approx(std::exp(xs.at(b * 4 + j) / total)).epsilon(1e-6));
   }
 }
 
@@ -191,8 +199,9 @@ TEST_CASE("an LSTM step's gates, cell and output fuse into two loops", "[fusion]
   std::mt19937 rng(5);
   std::vector<std::pair<Node, Tensor>> data;
   for (const Node& in : m.graph().inputs()) {
-    Tensor t = in.dtype() == DType::i32 ? Tensor(DType::i32, Shape{3})
-                                        : testing::random_tensor(in.shape().at(3), rng, -1, 1, DType::f32);
+    Tensor t = in.dtype() == DType::i32
+                   ? Tensor(DType::i32, Shape{3})
+                   : testing::random_tensor(in.shape().at(3), rng, -1, 1, DType::f32);
     if (in.dtype() == DType::i32)
       for (int i = 0; i < 3; ++i) t.set(i, i);
     data.emplace_back(in, std::move(t));

@@ -58,8 +58,10 @@ Domain domain_of(Op op) {
     case Op::log:
     case Op::sqrt:
     case Op::recip:
-    case Op::log1p: return {0.3, 3};
-    default: return {-2, 2};
+    case Op::log1p:
+      return {0.3, 3};
+    default:
+      return {-2, 2};
   }
 }
 
@@ -70,49 +72,66 @@ std::vector<Case> cases_for(Op op) {
   auto binary_fn = [op](Node a, Node b) { return a.graph().make(op, {a, b}); };
   if (oi.kind == OpKind::unary) {
     Domain d = domain_of(op);
-    cases.push_back({"matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-      loss = weighted(g, l, unary_fn(param(g, l, w, "x", Shape{3, 4}, rng, d)), rng);
-    }});
-    cases.push_back({"batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-      loss = weighted(g, l, unary_fn(batch_input(g, l, w, "x", Shape{5}, rng, d)), rng);
-    }});
+    cases.push_back(
+        {"matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+           loss = weighted(g, l, unary_fn(param(g, l, w, "x", Shape{3, 4}, rng, d)), rng);
+         }});
+    cases.push_back(
+        {"batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+           loss = weighted(g, l, unary_fn(batch_input(g, l, w, "x", Shape{5}, rng, d)), rng);
+         }});
   } else if (oi.kind == OpKind::binary) {
     Domain da = op == Op::pow ? Domain{0.5, 2} : Domain{-2, 2};
     Domain db = op == Op::div ? Domain{0.5, 2} : Domain{-2, 2};
-    std::vector<std::pair<Shape, Shape>> shapes = {
-        {Shape{3, 4}, Shape{3, 4}}, {Shape{3, 4}, Shape{4}}, {Shape{3, 1}, Shape{1, 4}},
-        {Shape{}, Shape{3}}, {Shape{2, 3, 4}, Shape{3, 1}}};
+    std::vector<std::pair<Shape, Shape>> shapes = {{Shape{3, 4}, Shape{3, 4}},
+                                                   {Shape{3, 4}, Shape{4}},
+                                                   {Shape{3, 1}, Shape{1, 4}},
+                                                   {Shape{}, Shape{3}},
+                                                   {Shape{2, 3, 4}, Shape{3, 1}}};
     for (auto [sa, sb] : shapes)
-      cases.push_back({sa.str() + " with " + sb.str(),
-                       [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-                         Node a = param(g, l, w, "a", sa, rng, da);
-                         Node b = param(g, l, w, "b", sb, rng, db);
-                         loss = weighted(g, l, binary_fn(a, b), rng);
-                       }});
-    cases.push_back({"batch with param", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-      Node a = batch_input(g, l, w, "a", Shape{4}, rng, da);
-      Node b = param(g, l, w, "b", Shape{4}, rng, db);
-      loss = weighted(g, l, binary_fn(a, b), rng);
-    }});
+      cases.push_back(
+          {sa.str() + " with " + sb.str(),
+           [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+             Node a = param(g, l, w, "a", sa, rng, da);
+             Node b = param(g, l, w, "b", sb, rng, db);
+             loss = weighted(g, l, binary_fn(a, b), rng);
+           }});
+    cases.push_back({"batch with param",
+                     [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                       Node a = batch_input(g, l, w, "a", Shape{4}, rng, da);
+                       Node b = param(g, l, w, "b", Shape{4}, rng, db);
+                       loss = weighted(g, l, binary_fn(a, b), rng);
+                     }});
     // A vector [D] over the rows of per-example matrices [T, D].
-    cases.push_back({"per-example matrices with a row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-      Node a = batch_input(g, l, w, "a", Shape{3, 4}, rng, da);
-      Node b = param(g, l, w, "b", Shape{4}, rng, db);
-      loss = weighted(g, l, binary_fn(a, b), rng);
-    }});
+    cases.push_back({"per-example matrices with a row",
+                     [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                       Node a = batch_input(g, l, w, "a", Shape{3, 4}, rng, da);
+                       Node b = param(g, l, w, "b", Shape{4}, rng, db);
+                       loss = weighted(g, l, binary_fn(a, b), rng);
+                     }});
   } else if (oi.kind == OpKind::reduce) {
     for (int axis : {0, 1, 2})
-      cases.push_back({"axis " + std::to_string(axis),
-                       [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-                         Node x = param(g, l, w, "x", Shape{3, 4}, rng);
-                         Node r = x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }());
-                         loss = r.shape().rank() ? weighted(g, l, r, rng) : r;
-                       }});
-    cases.push_back({"per example of a batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-      Node x = batch_input(g, l, w, "x", Shape{2, 3}, rng);
-      Node r = x.graph().make(op, {x}, [&] { Attrs a; a.axis = 1; return a; }());
-      loss = weighted(g, l, r, rng);
-    }});
+      cases.push_back(
+          {"axis " + std::to_string(axis),
+           [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+             Node x = param(g, l, w, "x", Shape{3, 4}, rng);
+             Node r = x.graph().make(op, {x}, [&] {
+               Attrs a;
+               a.axis = axis;
+               return a;
+             }());
+             loss = r.shape().rank() ? weighted(g, l, r, rng) : r;
+           }});
+    cases.push_back({"per example of a batch",
+                     [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                       Node x = batch_input(g, l, w, "x", Shape{2, 3}, rng);
+                       Node r = x.graph().make(op, {x}, [&] {
+                         Attrs a;
+                         a.axis = 1;
+                         return a;
+                       }());
+                       loss = weighted(g, l, r, rng);
+                     }});
   }
   auto add = [&](std::string what, auto fn) { cases.push_back({what, fn}); };
   switch (op) {
@@ -124,9 +143,10 @@ std::vector<Case> cases_for(Op op) {
       add("batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
         loss = weighted(g, l, unary_fn(batch_input(g, l, w, "x", Shape{4}, rng)), rng);
       });
-      add("per-example matrices, row by row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, unary_fn(batch_input(g, l, w, "X", Shape{3, 4}, rng)), rng);
-      });
+      add("per-example matrices, row by row",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = weighted(g, l, unary_fn(batch_input(g, l, w, "X", Shape{3, 4}, rng)), rng);
+          });
       break;
     case Op::matmul:
       for (bool ta : {false, true})
@@ -137,20 +157,29 @@ std::vector<Case> cases_for(Op op) {
                 Node b = param(g, l, w, "b", tb ? Shape{5, 4} : Shape{4, 5}, rng);
                 loss = weighted(g, l, matmul(a, b, ta, tb), rng);
               });
-      add("matrix·vector", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, matmul(param(g, l, w, "a", Shape{3, 4}, rng), param(g, l, w, "b", Shape{4}, rng)), rng);
+      add("matrix·vector", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng,
+                               Node& loss) {
+        loss = weighted(
+            g, l, matmul(param(g, l, w, "a", Shape{3, 4}, rng), param(g, l, w, "b", Shape{4}, rng)),
+            rng);
       });
-      add("vector·matrixᵀ", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, matmul(param(g, l, w, "a", Shape{4}, rng), param(g, l, w, "b", Shape{3, 4}, rng), false, true), rng);
-      });
-      add("vector·vector", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = matmul(param(g, l, w, "a", Shape{4}, rng), param(g, l, w, "b", Shape{4}, rng));
-      });
-      add("batch·Wᵀ (W·x over a batch)", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node x = batch_input(g, l, w, "x", Shape{4}, rng);
-        Node W = param(g, l, w, "W", Shape{3, 4}, rng);
-        loss = weighted(g, l, matmul(x, W, false, true), rng);
-      });
+      add("vector·matrixᵀ",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = weighted(g, l,
+                            matmul(param(g, l, w, "a", Shape{4}, rng),
+                                   param(g, l, w, "b", Shape{3, 4}, rng), false, true),
+                            rng);
+          });
+      add("vector·vector",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = matmul(param(g, l, w, "a", Shape{4}, rng), param(g, l, w, "b", Shape{4}, rng));
+          });
+      add("batch·Wᵀ (W·x over a batch)",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node x = batch_input(g, l, w, "x", Shape{4}, rng);
+            Node W = param(g, l, w, "W", Shape{3, 4}, rng);
+            loss = weighted(g, l, matmul(x, W, false, true), rng);
+          });
       // Per-example products (docs/language.md §9): stack·stack, stack·shared
       // and shared·stack, each flag; the shared operand's gradient is a
       // matmul_sum over the batch.
@@ -158,10 +187,11 @@ std::vector<Case> cases_for(Op op) {
         for (bool ta : {false, true})
           for (bool tb : {false, true}) {
             const bool sa = arrangement != 2, sb = arrangement != 1;
-            add(std::string(sa ? "stack" : "shared") + (ta ? "ᵀ" : "") + "·" + (sb ? "stack" : "shared") +
-                    (tb ? "ᵀ" : ""),
+            add(std::string(sa ? "stack" : "shared") + (ta ? "ᵀ" : "") + "·" +
+                    (sb ? "stack" : "shared") + (tb ? "ᵀ" : ""),
                 [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-                  const Shape as = ta ? Shape{4, 3} : Shape{3, 4}, bs = tb ? Shape{2, 4} : Shape{4, 2};
+                  const Shape as = ta ? Shape{4, 3} : Shape{3, 4},
+                              bs = tb ? Shape{2, 4} : Shape{4, 2};
                   Node a = sa ? batch_input(g, l, w, "a", as, rng) : param(g, l, w, "a", as, rng);
                   Node b = sb ? batch_input(g, l, w, "b", bs, rng) : param(g, l, w, "b", bs, rng);
                   loss = weighted(g, l, matmul(a, b, ta, tb), rng);
@@ -182,38 +212,46 @@ std::vector<Case> cases_for(Op op) {
       add("matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
         loss = weighted(g, l, transpose(param(g, l, w, "x", Shape{3, 4}, rng)), rng);
       });
-      add("per-example matrices", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, transpose(batch_input(g, l, w, "X", Shape{3, 4}, rng)), rng);
-      });
+      add("per-example matrices",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = weighted(g, l, transpose(batch_input(g, l, w, "X", Shape{3, 4}, rng)), rng);
+          });
       break;
     case Op::gather:
-      add("columns by index", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node W = param(g, l, w, "W", Shape{3, 5}, rng);
-        Node idx = g.input_indices("i");
-        l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
-        loss = weighted(g, l, gather(W, idx), rng);
-      });
+      add("columns by index",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node W = param(g, l, w, "W", Shape{3, 5}, rng);
+            Node idx = g.input_indices("i");
+            l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
+            loss = weighted(g, l, gather(W, idx), rng);
+          });
       break;
     case Op::scatter:
-      add("a batch of rows into columns", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node G = batch_input(g, l, w, "G", Shape{2}, rng);
-        Node idx = g.input_indices("i");
-        l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
-        loss = weighted(g, l, scatter(G, idx, 5), rng);
-      });
+      add("a batch of rows into columns",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node G = batch_input(g, l, w, "G", Shape{2}, rng);
+            Node idx = g.input_indices("i");
+            l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
+            loss = weighted(g, l, scatter(G, idx, 5), rng);
+          });
       break;
     case Op::reshape:
-      add("matrix to vector", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, reshape(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{12})), rng);
-      });
+      add("matrix to vector",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = weighted(g, l, reshape(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{12})),
+                            rng);
+          });
       break;
     case Op::expand:
-      add("row to matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, expand(param(g, l, w, "x", Shape{1, 4}, rng), IShape(Shape{3, 4})), rng);
-      });
+      add("row to matrix",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = weighted(
+                g, l, expand(param(g, l, w, "x", Shape{1, 4}, rng), IShape(Shape{3, 4})), rng);
+          });
       break;
     case Op::sum_to:
-      add("matrix to row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+      add("matrix to row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng,
+                               Node& loss) {
         loss = weighted(g, l, sum_to(param(g, l, w, "x", Shape{3, 4}, rng), IShape(Shape{4})), rng);
       });
       break;
@@ -225,28 +263,41 @@ std::vector<Case> cases_for(Op op) {
         add("matrix, axis " + std::to_string(axis),
             [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
               Node x = param(g, l, w, "x", Shape{3, 4}, rng);
-              loss = weighted(g, l, x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }()), rng);
+              loss = weighted(g, l,
+                              x.graph().make(op, {x},
+                                             [&] {
+                                               Attrs a;
+                                               a.axis = axis;
+                                               return a;
+                                             }()),
+                              rng);
             });
       for (int axis : {1, 2, 3})
         add("per-example matrices, stored axis " + std::to_string(axis),
             [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
               Node x = batch_input(g, l, w, "x", Shape{2, 3, 4}, rng);
-              Node r = x.graph().make(op, {x}, [&] { Attrs a; a.axis = axis; return a; }());
+              Node r = x.graph().make(op, {x}, [&] {
+                Attrs a;
+                a.axis = axis;
+                return a;
+              }());
               // Broadcast back onto x, as layer norm does.
               loss = weighted(g, l, (x - r) * r, rng);
             });
       break;
     case Op::concat:
-      add("param row with a batch and a matrix", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node h = param(g, l, w, "h", Shape{3}, rng);
-        Node x = batch_input(g, l, w, "x", Shape{2}, rng);
-        loss = weighted(g, l, concat({h, x, h * h}), rng);
-      });
-      add("per-example matrices with a shared row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node X = batch_input(g, l, w, "X", Shape{2, 3}, rng);
-        Node r = param(g, l, w, "r", Shape{1, 2}, rng);
-        loss = weighted(g, l, concat({X, r}), rng);
-      });
+      add("param row with a batch and a matrix",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node h = param(g, l, w, "h", Shape{3}, rng);
+            Node x = batch_input(g, l, w, "x", Shape{2}, rng);
+            loss = weighted(g, l, concat({h, x, h * h}), rng);
+          });
+      add("per-example matrices with a shared row",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node X = batch_input(g, l, w, "X", Shape{2, 3}, rng);
+            Node r = param(g, l, w, "r", Shape{1, 2}, rng);
+            loss = weighted(g, l, concat({X, r}), rng);
+          });
       break;
     case Op::slice:
       for (int axis : {0, 1})
@@ -254,14 +305,16 @@ std::vector<Case> cases_for(Op op) {
             [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
               loss = weighted(g, l, slice(param(g, l, w, "x", Shape{3, 4}, rng), axis, 1, 3), rng);
             });
-      add("per-example matrices, rows", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, slice(batch_input(g, l, w, "X", Shape{3, 4}, rng), 1, 2, 3), rng);
-      });
+      add("per-example matrices, rows",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = weighted(g, l, slice(batch_input(g, l, w, "X", Shape{3, 4}, rng), 1, 2, 3), rng);
+          });
       break;
     case Op::unslice:
-      add("batch into a wider row", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        loss = weighted(g, l, unslice(batch_input(g, l, w, "x", Shape{2}, rng), 1, 1, 5), rng);
-      });
+      add("batch into a wider row",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            loss = weighted(g, l, unslice(batch_input(g, l, w, "x", Shape{2}, rng), 1, 1, 5), rng);
+          });
       break;
     case Op::where:
       // c is 1 / 0 data (a comparison); a and b broadcast against it and each other.
@@ -272,41 +325,53 @@ std::vector<Case> cases_for(Op op) {
             [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
               Node c = g.param("c", sc);  // a leaf, not differentiated
               std::vector<double> bits;
-              for (std::int64_t i = 0; i < sc.numel(); ++i) bits.push_back(static_cast<double>(i % 3 == 1));
+              for (std::int64_t i = 0; i < sc.numel(); ++i)
+                bits.push_back(static_cast<double>(i % 3 == 1));
               l.add(c, Tensor::from(sc, bits, DType::f64));
               Node a = param(g, l, w, "a", sa, rng);
               Node b = param(g, l, w, "b", sb, rng);
               loss = weighted(g, l, where(c, a, b), rng);
             });
-      add("where over a batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node x = batch_input(g, l, w, "x", Shape{4}, rng);
-        Node b = param(g, l, w, "b", Shape{4}, rng);
-        loss = weighted(g, l, where(lt(x, constant_like(x, 0.0)), x * b, b), rng);
-      });
+      add("where over a batch",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node x = batch_input(g, l, w, "x", Shape{4}, rng);
+            Node b = param(g, l, w, "b", Shape{4}, rng);
+            loss = weighted(g, l, where(lt(x, constant_like(x, 0.0)), x * b, b), rng);
+          });
       break;
     // The noise ops have no inputs: their cases check the gradient through a
     // product with a draw (fixed within a run's key), batched and not.
     case Op::random_normal:
     case Op::random_uniform:
     case Op::dropout_mask:
-      add("x · noise over a batch", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node x = batch_input(g, l, w, "x", Shape{6}, rng);
-        const IShape s = x.shape();
-        Node z = op == Op::random_normal    ? random_normal(g, s, 0.5, 2, 0)
-                 : op == Op::random_uniform ? random_uniform(g, s, -1, 3, 0)
-                                            : dropout_mask(g, s, 0.4, 0);
-        loss = weighted(g, l, sin(x) * z, rng);
-      });
-      add("dropout of a matrix param", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node x = param(g, l, w, "x", Shape{3, 5}, rng);
-        loss = weighted(g, l, tanh(dropout(x * x, op == Op::dropout_mask ? 0.5 : 0.2, 1)), rng);
-      });
+      add("x · noise over a batch",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node x = batch_input(g, l, w, "x", Shape{6}, rng);
+            const IShape s = x.shape();
+            Node z = op == Op::random_normal    ? random_normal(g, s, 0.5, 2, 0)
+                     : op == Op::random_uniform ? random_uniform(g, s, -1, 3, 0)
+                                                : dropout_mask(g, s, 0.4, 0);
+            loss = weighted(g, l, sin(x) * z, rng);
+          });
+      add("dropout of a matrix param",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node x = param(g, l, w, "x", Shape{3, 5}, rng);
+            loss = weighted(g, l, tanh(dropout(x * x, op == Op::dropout_mask ? 0.5 : 0.2, 1)), rng);
+          });
       break;
     case Op::cast:
-      add("cast to the same dtype", [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
-        Node x = param(g, l, w, "x", Shape{3}, rng);
-        loss = weighted(g, l, x.graph().make(Op::cast, {x * x}, [] { Attrs a; a.dtype = DType::f64; return a; }()), rng);
-      });
+      add("cast to the same dtype",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node x = param(g, l, w, "x", Shape{3}, rng);
+            loss = weighted(g, l,
+                            x.graph().make(Op::cast, {x * x},
+                                           [] {
+                                             Attrs a;
+                                             a.dtype = DType::f64;
+                                             return a;
+                                           }()),
+                            rng);
+          });
       break;
     default:
       break;
@@ -315,9 +380,9 @@ std::vector<Case> cases_for(Op op) {
 }
 
 // Ops whose derivative is zero or that are not differentiable values.
-const std::set<Op> kNoGradient = {Op::input, Op::param,  Op::constant, Op::sign, Op::step,
-                                  Op::floor, Op::eq,     Op::ne,       Op::lt,   Op::gt,
-                                  Op::le,    Op::ge,     Op::onehot,   Op::batch_size};
+const std::set<Op> kNoGradient = {Op::input, Op::param, Op::constant, Op::sign,      Op::step,
+                                  Op::floor, Op::eq,    Op::ne,       Op::lt,        Op::gt,
+                                  Op::le,    Op::ge,    Op::onehot,   Op::batch_size};
 
 }  // namespace
 
@@ -340,4 +405,3 @@ TEST_CASE("every op's VJP matches central differences in float64", "[autodiff]")
     }
   }
 }
-

@@ -35,8 +35,10 @@ struct Leaves {
 
 inline void set_leaves(Machine& vm, const Leaves& leaves) {
   for (std::size_t i = 0; i < leaves.nodes.size(); ++i) {
-    if (leaves.nodes[i].op() == ir::Op::param) vm.set_param(leaves.nodes[i], leaves.values[i]);
-    else vm.let(leaves.nodes[i], leaves.values[i]);
+    if (leaves.nodes[i].op() == ir::Op::param)
+      vm.set_param(leaves.nodes[i], leaves.values[i]);
+    else
+      vm.let(leaves.nodes[i], leaves.values[i]);
   }
 }
 

@@ -11,8 +11,8 @@
 #include "eq/compiler/lower/model.hpp"
 #include "eq/compiler/machine.hpp"
 #include "eq/compiler/parser.hpp"
-#include "gradcheck.hpp"
 #include "eq/runtime/error.hpp"
+#include "gradcheck.hpp"
 
 using namespace eq;
 using eq::testing::Leaves;
@@ -109,8 +109,7 @@ TEST_CASE("§9 elementwise built-ins equal their float64 formulas", "[lang-v2]")
   check_values(b.run("erf(x)"), map1(x, [](double v) { return std::erf(v); }), 1e-14);
   check_values(b.run("gelu(x)"),
                map1(x, [](double v) { return 0.5 * v * (1 + std::erf(v * kInvSqrt2)); }), 1e-14);
-  check_values(b.run("elu(x)"), map1(x, [](double v) { return v > 0 ? v : std::expm1(v); }),
-               1e-14);
+  check_values(b.run("elu(x)"), map1(x, [](double v) { return v > 0 ? v : std::expm1(v); }), 1e-14);
   check_values(b.run("sign(x)"), map1(x, [](double v) {
                  return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0;
                }));
@@ -337,21 +336,21 @@ TEST_CASE("§9 indexing and slices follow numpy on one example", "[lang-v2]") {
   Tensor cols = b.run("X[:, 1:3]");
   CHECK(cols.shape() == Shape{kBatch, T, 2});
   check_values(cols, rows([&](auto e, auto& o) {
-    for (int t = 0; t < T; ++t)
-      for (int d = 1; d < 3; ++d) o.push_back(Xx(e, t, d));
-  }));
+                 for (int t = 0; t < T; ++t)
+                   for (int d = 1; d < 3; ++d) o.push_back(Xx(e, t, d));
+               }));
   check_values(b.run("X[0:2]"), rows([&](auto e, auto& o) {
-    for (int t = 0; t < 2; ++t)
-      for (int d = 0; d < D; ++d) o.push_back(Xx(e, t, d));
-  }));
+                 for (int t = 0; t < 2; ++t)
+                   for (int d = 0; d < D; ++d) o.push_back(Xx(e, t, d));
+               }));
   check_values(b.run("X[2][-2] + X[2, 1]"),
                rows([&](auto e, auto& o) { o.push_back(Xx(e, 2, 2) + Xx(e, 2, 1)); }));
   Tensor flat = b.run("vec(X)");
   CHECK(flat.shape() == Shape{kBatch, T * D});
   check_values(flat, rows([&](auto e, auto& o) {
-    for (int t = 0; t < T; ++t)
-      for (int d = 0; d < D; ++d) o.push_back(Xx(e, t, d));
-  }));
+                 for (int t = 0; t < T; ++t)
+                   for (int d = 0; d < D; ++d) o.push_back(Xx(e, t, d));
+               }));
   b.check_gradient("X[:, 1:3] * h[3:] + X[1][0] * vec(X)[5:7] + h[-1]");
 }
 

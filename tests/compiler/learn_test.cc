@@ -9,10 +9,10 @@
 #include "eq/compiler/autodiff/grad.hpp"
 #include "eq/compiler/machine.hpp"
 #include "eq/compiler/parser.hpp"
-#include "gradcheck.hpp"
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/init.hpp"
 #include "eq/runtime/solvers.hpp"
+#include "gradcheck.hpp"
 
 using namespace eq;
 
@@ -103,7 +103,8 @@ TEST_CASE("softmax regression on iris reaches 95% training accuracy", "[learn]")
     mean /= static_cast<double>(n);
     for (std::int64_t i = 0; i < n; ++i) sq += std::pow(features.at(i * 4 + j) - mean, 2);
     double sd = std::sqrt(sq / static_cast<double>(n));
-    for (std::int64_t i = 0; i < n; ++i) features.set(i * 4 + j, (features.at(i * 4 + j) - mean) / sd);
+    for (std::int64_t i = 0; i < n; ++i)
+      features.set(i * 4 + j, (features.at(i * 4 + j) - mean) / sd);
   }
 
   Graph g;
@@ -117,7 +118,8 @@ TEST_CASE("softmax regression on iris reaches 95% training accuracy", "[learn]")
   p.set("b", b);
   Node yhat = p.define("ŷ = softmax(W·x + b)");
   Node loss = p.define("loss = -Σ(y*log(ŷ))");
-  Trainer t(g, loss, {W, b}, {init::glorot(), init::constant(0)}, SolverConfig::adam(0.1), 3, {yhat});
+  Trainer t(g, loss, {W, b}, {init::glorot(), init::constant(0)}, SolverConfig::adam(0.1), 3,
+            {yhat});
   t.vm->let(x, features.to(DType::f32));
   t.vm->let(y, classes.indices);
   for (int i = 0; i < 300; ++i) t.step();
@@ -135,13 +137,15 @@ TEST_CASE("softmax regression on iris reaches 95% training accuracy", "[learn]")
   CHECK(accuracy >= 0.95);
 }
 
-TEST_CASE("the gradient of a gradient: a Hessian–vector product of an MLP's loss", "[learn][autodiff]") {
+TEST_CASE("the gradient of a gradient: a Hessian–vector product of an MLP's loss",
+          "[learn][autodiff]") {
   std::mt19937 rng(21);
   Graph g(DType::f64);
   Parser p(g);
   Node x = g.input("x", Shape{3});
   Node t = g.input("t", Shape{2});
-  Node W1 = g.param("W₁", Shape{4, 3}), b1 = g.param("b₁", Shape{4}), W2 = g.param("W₂", Shape{2, 4});
+  Node W1 = g.param("W₁", Shape{4, 3}), b1 = g.param("b₁", Shape{4}),
+       W2 = g.param("W₂", Shape{2, 4});
   for (Node n : {x, t, W1, b1, W2}) p.set(n.name(), n);
   p.define("h = tanh(W₁·x + b₁)");
   p.define("z = W₂·h");

@@ -488,35 +488,43 @@ TEST_CASE("semantic errors name the mistake, its place and the operands", "[lowe
 }
 
 TEST_CASE("a correct model gives no diagnostic", "[lower]") {
-  CHECK(diagnose("dim H = 3\ninput x : [4]\nparam W : [H, 4] ~ glorot\ny = tanh(W·x)\n") == "no error");
+  CHECK(diagnose("dim H = 3\ninput x : [4]\nparam W : [H, 4] ~ glorot\ny = tanh(W·x)\n") ==
+        "no error");
 }
 
 namespace {
-std::string warnings(const std::string& source) { return eq::Model::from_source("m.eq", source).warnings(); }
+std::string warnings(const std::string& source) {
+  return eq::Model::from_source("m.eq", source).warnings();
+}
 }  // namespace
 
 TEST_CASE("a target broadcast against a value of another shape is a located warning", "[lower]") {
   // w*x written for w·x: ŷ has three values, each compared with the one y.
-  CHECK(warnings("input x : [3]\ntarget y : [1]\nparam w : [3] ~ 0\nŷ = w*x\nloss = Σ((y - ŷ)²)\n") ==
-        R"(m.eq:5:11: warning: target y [1] is broadcast against ŷ [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
+  CHECK(
+      warnings("input x : [3]\ntarget y : [1]\nparam w : [3] ~ 0\nŷ = w*x\nloss = Σ((y - ŷ)²)\n") ==
+      R"(m.eq:5:11: warning: target y [1] is broadcast against ŷ [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
 loss = Σ((y - ŷ)²)
           ^   ~
 )");
   // Either side; a scalar target too.
-  CHECK(warnings("input x : [3]\ntarget y : []\nparam w : [3] ~ 0\nloss = Σ(w*x * y)\n") ==
-        R"(m.eq:4:16: warning: target y [] is broadcast against w*x [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
+  CHECK(
+      warnings("input x : [3]\ntarget y : []\nparam w : [3] ~ 0\nloss = Σ(w*x * y)\n") ==
+      R"(m.eq:4:16: warning: target y [] is broadcast against w*x [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
 loss = Σ(w*x * y)
          ~~~   ^
 )");
   // Same shapes, a one-hot target against its prediction, a target scaled by
   // a number: nothing to say.
-  CHECK(warnings("input x : [3]\ntarget y : [1]\nparam w : [1, 3] ~ 0\nŷ = w·x\nloss = Σ((y - ŷ)²)\n") == "");
+  CHECK(warnings(
+            "input x : [3]\ntarget y : [1]\nparam w : [1, 3] ~ 0\nŷ = w·x\nloss = Σ((y - ŷ)²)\n") ==
+        "");
   CHECK(warnings("input x : [3]\ntarget y : onehot[4]\nparam W : [4, 3] ~ glorot\n"
                  "ŷ = softmax(W·x)\nloss = -Σ(y * log(ŷ))\n") == "");
   CHECK(warnings("target y : [3]\nloss = Σ(2y - 1)\n") == "");
   // With an error the warning is part of the report, in source order.
-  CHECK(diagnose("input x : [3]\ntarget y : [1]\nparam w : [3] ~ 0\nloss = Σ((y - w*x)²)\nz = q\n") ==
-        R"(m.eq:4:11: warning: target y [1] is broadcast against w*x [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
+  CHECK(
+      diagnose("input x : [3]\ntarget y : [1]\nparam w : [3] ~ 0\nloss = Σ((y - w*x)²)\nz = q\n") ==
+      R"(m.eq:4:11: warning: target y [1] is broadcast against w*x [3]: a prediction usually has the shape of its target (is a * meant to be ·?)
 loss = Σ((y - w*x)²)
           ^   ~~~
 m.eq:5:5: error: unknown name 'q'

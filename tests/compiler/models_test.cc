@@ -106,7 +106,8 @@ Result run_model(const fs::path& file, int opt) {
 
 }  // namespace
 
-TEST_CASE("every model gives the same loss and gradients at -O0 and with the passes", "[passes][models]") {
+TEST_CASE("every model gives the same loss and gradients at -O0 and with the passes",
+          "[passes][models]") {
   std::vector<fs::path> files = model_files();
   REQUIRE(files.size() >= 3);
   int compared = 0;
@@ -127,8 +128,8 @@ TEST_CASE("every model gives the same loss and gradients at -O0 and with the pas
       double scale = 0;
       for (std::int64_t i = 0; i < a.numel(); ++i) scale = std::max(scale, std::abs(a.at(i)));
       for (std::int64_t i = 0; i < a.numel(); ++i) {
-        INFO((k == 0 ? std::string("objective") : "gradient " + std::to_string(k)) << " element " << i << ": "
-                                                                                    << a.at(i) << " vs " << b.at(i));
+        INFO((k == 0 ? std::string("objective") : "gradient " + std::to_string(k))
+             << " element " << i << ": " << a.at(i) << " vs " << b.at(i));
         REQUIRE(std::isfinite(b.at(i)));
         CHECK(std::abs(a.at(i) - b.at(i)) <= 1e-5 * std::max(scale, 1e-3));
       }

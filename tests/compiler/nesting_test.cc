@@ -1,14 +1,14 @@
 // Deep nesting (issue 17 item 4): an expression deeper than kMaxNesting is a
 // located error made without recursion; one within it is checked, lowered,
 // differentiated and printed on the stack with_nesting_stack gives.
-#include <catch2/catch.hpp>
+#include "eq/grammar/nesting.hpp"
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "eq/compiler/autodiff/grad.hpp"
 #include "eq/compiler/ir/printer.hpp"
 #include "eq/compiler/lower/model.hpp"
-#include "eq/grammar/nesting.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
 
@@ -49,8 +49,8 @@ TEST_CASE("an expression nested past the bound is an error where it passes it") 
   // Exactly at the bound: no error (n levels: n - 1 signs and x). The
   // checks after parsing recurse: on the stack eqc gives them.
   CHECK(eq::with_nesting_stack([&] {
-    return static_cast<int>(parse_error("y = " + repeat("-", n - 1) + "x\n").size());
-  }) == 0);
+          return static_cast<int>(parse_error("y = " + repeat("-", n - 1) + "x\n").size());
+        }) == 0);
 }
 
 TEST_CASE("a sum of 50,000 terms and 50,000 signs lower and differentiate") {

@@ -12,8 +12,8 @@
 #include "eq/compiler/lower/model.hpp"
 #include "eq/compiler/lower/unroll.hpp"
 #include "eq/compiler/machine.hpp"
-#include "gradcheck.hpp"
 #include "eq/runtime/error.hpp"
+#include "gradcheck.hpp"
 
 using namespace eq;
 using namespace eq::ir;
@@ -84,7 +84,8 @@ TEST_CASE("noise declarations draw their distributions, per example", "[noise]")
     CHECK(std::abs(nb.mean - 1) < 5 * std::sqrt(16.0 / 12 / n));
     CHECK(std::abs(nb.var - 16.0 / 12) < 5 * std::sqrt((256.0 / 80 - 256.0 / 144) / n));
     double lo = 1e9, hi = -1e9;
-    for (std::int64_t i = 0; i < b.numel(); ++i) lo = std::min(lo, b.at(i)), hi = std::max(hi, b.at(i));
+    for (std::int64_t i = 0; i < b.numel(); ++i)
+      lo = std::min(lo, b.at(i)), hi = std::max(hi, b.at(i));
     CHECK(lo >= -1);
     CHECK(hi <= 3);
     // Neighbouring elements, and the same element of neighbouring examples,
@@ -133,7 +134,12 @@ TEST_CASE("dropout is in the training program only, and drops with probability p
   Model m = Model::from_source("m.eq", R"(input x : [400]
 y = dropout(2x, 0.3)
 output y
-)", [] { ModelOptions o; o.dtype = DType::f64; return o; }());
+)",
+                               [] {
+                                 ModelOptions o;
+                                 o.dtype = DType::f64;
+                                 return o;
+                               }());
   const Node y = m.values().at("y");
   CompileOptions training;
   training.training = true;
@@ -147,7 +153,8 @@ output y
   CHECK(has_dropout(train.program()));
   CHECK_FALSE(has_dropout(infer.program()));
   CHECK(print_ir(m.graph(), infer.program().roots).find("dropout") == std::string::npos);
-  CHECK(print_ir(m.graph(), train.program().roots).find("dropout_mask[0.3; stream 0]") != std::string::npos);
+  CHECK(print_ir(m.graph(), train.program().roots).find("dropout_mask[0.3; stream 0]") !=
+        std::string::npos);
   // -O0 too: removing dropout is needed for correctness, not speed.
   CompileOptions o0;
   o0.opt_level = 0;
@@ -177,7 +184,8 @@ output y
   CHECK(std::abs(static_cast<double>(zeros) / n - 0.3) < 5 * std::sqrt(0.3 * 0.7 / n));
 }
 
-TEST_CASE("the reparametrised sample differentiates through μ and s, not the draw", "[noise][autodiff]") {
+TEST_CASE("the reparametrised sample differentiates through μ and s, not the draw",
+          "[noise][autodiff]") {
   Graph g(DType::f64);
   std::mt19937 rng(5);
   eq::testing::Leaves leaves;
@@ -201,13 +209,15 @@ output hₜ
   Window w = unroll(m, 3);
   std::vector<std::set<std::uint64_t>> streams(3);
   for (int t = 0; t < 3; ++t) {
-    const std::vector<char> reach = reachable(m.graph(), {w.values.at("hₜ")[static_cast<std::size_t>(t)]});
+    const std::vector<char> reach =
+        reachable(m.graph(), {w.values.at("hₜ")[static_cast<std::size_t>(t)]});
     for (NodeId id = 0; id < m.graph().size(); ++id) {
       const Node n = m.graph().node(id);
       if (!reach[static_cast<std::size_t>(id)] || !is_noise(n.op())) continue;
       // hₜ reads the steps before it: keep the noise of step t alone.
       const std::uint64_t step = n.attrs().stream >> 32;
-      if (step == static_cast<std::uint64_t>(t)) streams[static_cast<std::size_t>(t)].insert(n.attrs().stream);
+      if (step == static_cast<std::uint64_t>(t))
+        streams[static_cast<std::size_t>(t)].insert(n.attrs().stream);
     }
   }
   // ε is stream 0, the dropout stream 1; step t adds t·2³².

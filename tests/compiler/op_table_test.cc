@@ -2,9 +2,9 @@
 // builder agree with what the row says, and constant folding (which calls a
 // kernel's scalar function) agrees with the tape (which runs the kernel) for
 // every elementwise row — both read the one Op → kernel mapping.
-#include <set>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <set>
 
 #include "eq/compiler/ir/builders.hpp"
 #include "eq/compiler/ir/printer.hpp"

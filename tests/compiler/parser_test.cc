@@ -1,14 +1,15 @@
 // eq::Parser: the LSTM step of docs/language.md built through set / parse /
 // define equals an independent hand-written loop (float64), for a batch of
 // one and of seven, and a batch's rows equal the examples run one by one.
+#include "eq/compiler/parser.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
 #include "eq/compiler/machine.hpp"
-#include "eq/compiler/parser.hpp"
-#include "gradcheck.hpp"
 #include "eq/runtime/error.hpp"
+#include "gradcheck.hpp"
 
 using namespace eq;
 
@@ -51,8 +52,8 @@ struct Lstm {
 double sigmoid(double z) { return 1 / (1 + std::exp(-z)); }
 
 // The LSTM cell for one example, written out with plain loops.
-std::vector<double> reference(const std::map<std::string, Tensor>& w, int symbol,
-                              const double* h, const double* c) {
+std::vector<double> reference(const std::map<std::string, Tensor>& w, int symbol, const double* h,
+                              const double* c) {
   auto gate = [&](const std::string& g, int j) {
     const Tensor &W = w.at("W_" + g), &U = w.at("U_" + g), &Bv = w.at("B_" + g);
     double z = W.at(j * V + symbol) + Bv.at(j);

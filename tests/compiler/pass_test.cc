@@ -7,8 +7,8 @@
 #include "eq/compiler/ir/builders.hpp"
 #include "eq/compiler/parser.hpp"
 #include "eq/compiler/passes/fold.hpp"
-#include "eq/compiler/tape/compile.hpp"
 #include "eq/compiler/passes/pipeline.hpp"
+#include "eq/compiler/tape/compile.hpp"
 #include "pass_util.hpp"
 
 using namespace eq;
@@ -119,7 +119,8 @@ TEST_CASE("numerical stabilisation, one rule at a time", "[passes]") {
     check(r);
 }
 
-TEST_CASE("stabilisation: Σ over the last axis of a broadcast row times a one-hot is the row", "[passes]") {
+TEST_CASE("stabilisation: Σ over the last axis of a broadcast row times a one-hot is the row",
+          "[passes]") {
   Graph g;
   Node idx = g.input_onehot("y", 5);
   Node r = g.input("r", Shape{});
@@ -199,9 +200,10 @@ TEST_CASE("the pipeline: -O0, disable, print-after, verify, unknown names", "[pa
 
   CompileOptions bad;
   bad.print_after = {"simplfy"};
-  CHECK_THROWS_WITH(optimize(g, {n}, bad),
-                    "unknown pass 'simplfy' (the passes are inference, fold, simplify, split-products, "
-                    "stabilise, cse, fuse, tree-shake)");
+  CHECK_THROWS_WITH(
+      optimize(g, {n}, bad),
+      "unknown pass 'simplfy' (the passes are inference, fold, simplify, split-products, "
+      "stabilise, cse, fuse, tree-shake)");
 
   // A compiled program answers for the outputs as given, rewritten or not.
   Program p = compile(g, {n});

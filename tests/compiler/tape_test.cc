@@ -175,8 +175,9 @@ TEST_CASE("inputs of one run must agree on the batch", "[tape]") {
   std::mt19937 rng(3);
   vm.let(m.x, eq::testing::random_tensor(Shape{2, 4}, rng, -1, 1));
   vm.let(m.t, eq::testing::random_tensor(Shape{64, 2}, rng, -1, 1));
-  CHECK_THROWS_WITH(vm.run(), "input 'x' was given a batch of 2 but 't' one of 64: give every "
-                              "input of a run the same batch");
+  CHECK_THROWS_WITH(vm.run(),
+                    "input 'x' was given a batch of 2 but 't' one of 64: give every "
+                    "input of a run the same batch");
   vm.let(m.x, eq::testing::random_tensor(Shape{64, 4}, rng, -1, 1));
   CHECK_NOTHROW(vm.run());
   CHECK(vm.value(m.loss).shape() == Shape{64});

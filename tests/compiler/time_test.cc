@@ -140,5 +140,5 @@ hₜ = tanh(W·xₜ + U·hₜ₋₂)
   REQUIRE(s.carry_in.size() == 2);
   REQUIRE(s.carry_out.size() == 2);
   CHECK(s.carry_out[0] == w.values.at("hₜ")[0]);  // hₜ at the last step
-  CHECK(s.carry_out[1] == s.carry_in[0]);          // the step before it came in
+  CHECK(s.carry_out[1] == s.carry_in[0]);         // the step before it came in
 }

@@ -28,7 +28,7 @@ json values_of(eq::ConstView v) {
   json out = json::array();
   const std::int64_t n = v.shape.numel();
   for (std::int64_t i = 0; i < n; ++i)
-    out.push_back(v.dtype == eq::DType::f32 ? static_cast<const float*>(v.data)[i]
+    out.push_back(v.dtype == eq::DType::f32   ? static_cast<const float*>(v.data)[i]
                   : v.dtype == eq::DType::f64 ? static_cast<const double*>(v.data)[i]
                                               : static_cast<const std::int32_t*>(v.data)[i]);
   return out;
@@ -99,10 +99,11 @@ int main(int argc, char** argv) {
     so.saved = &saved;
     so.inputs_only = true;
     eq::Setup setup = eq::setup_file(argv[1], so);
-    json spec = setup.model->timed()
-                    ? steps(setup, weights, argc > 4 ? std::atoll(argv[4]) : 100)
-                    : json{{"inputs", inputs(setup)},
-                           {"output", eq::onnx_export::ascii_name(setup.model->outputs()[0].first)}};
+    json spec =
+        setup.model->timed()
+            ? steps(setup, weights, argc > 4 ? std::atoll(argv[4]) : 100)
+            : json{{"inputs", inputs(setup)},
+                   {"output", eq::onnx_export::ascii_name(setup.model->outputs()[0].first)}};
     std::ofstream(argv[3]) << spec.dump();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());

@@ -2,11 +2,12 @@
 // the symbolic batch, scaling, labels, states), the op rows, and the error
 // for an op that cannot be exported. Numbers are checked end to end, by
 // ONNX Runtime against eq (export_test.sh).
+#include "eq/compiler/export/onnx_export.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "eq/compiler/export/onnx_export.hpp"
 #include "eq/compiler/export/onnx_ops.hpp"
 #include "eq/runtime/error.hpp"
 
@@ -33,7 +34,8 @@ std::string metadata(const onnx::ModelProto& m, const std::string& key) {
 std::string dims(const onnx::ValueInfoProto& v) {
   std::string out;
   for (const auto& d : v.type().tensor_type().shape().dim())
-    out += (out.empty() ? "" : "x") + (d.has_dim_param() ? d.dim_param() : std::to_string(d.dim_value()));
+    out += (out.empty() ? "" : "x") +
+           (d.has_dim_param() ? d.dim_param() : std::to_string(d.dim_value()));
   return out;
 }
 
@@ -94,8 +96,8 @@ TEST_CASE("a time model exports its step: states in, next states out", "[export]
 }
 
 TEST_CASE("an output that is also a state is written twice, not renamed", "[export]") {
-  onnx::ModelProto m = export_source(
-      "input xₜ : [2]\nparam W : [2, 2] ~ 0\nhₜ = tanh(W·xₜ + hₜ₋₁)\noutput hₜ\n");
+  onnx::ModelProto m =
+      export_source("input xₜ : [2]\nparam W : [2, 2] ~ 0\nhₜ = tanh(W·xₜ + hₜ₋₁)\noutput hₜ\n");
   const onnx::GraphProto& g = m.graph();
   REQUIRE(g.output_size() == 2);
   CHECK(g.output(0).name() == "h_t");
@@ -117,7 +119,8 @@ TEST_CASE("every op of the table has an ONNX row that can emit it", "[export]") 
     using eq::ir::Op;
     const bool bound = op == Op::input || op == Op::param;
     const bool not_exported = op == Op::gelu_grad || op == Op::elu_grad ||
-                              op == Op::leaky_relu_grad || op == Op::unslice || op == Op::dropout_mask;
+                              op == Op::leaky_relu_grad || op == Op::unslice ||
+                              op == Op::dropout_mask;
     CHECK((row.emit != nullptr) == !(bound || not_exported));
   }
 }
@@ -137,15 +140,15 @@ TEST_CASE("an op that cannot be exported is reported at its equation", "[export]
 }
 
 TEST_CASE("a model without an output has nothing to export", "[export]") {
-  eq::Model model = eq::Model::from_source("m.eq", "input x : [2]\nparam w : [2] ~ 0\nloss = Σ(w*x)\n");
+  eq::Model model =
+      eq::Model::from_source("m.eq", "input x : [2]\nparam w : [2] ~ 0\nloss = Σ(w*x)\n");
   eq::SafetensorsFile weights;
   weights.tensors.emplace_back("w", eq::Tensor(eq::DType::f32, eq::Shape{2}));
   CHECK_THROWS_WITH(eq::onnx_export::export_onnx(model, weights, {}),
                     "m.eq: the model has no `output` statement to export");
 }
 
-TEST_CASE("per-example products and a joined row export as MatMul, Expand and Concat",
-          "[export]") {
+TEST_CASE("per-example products and a joined row export as MatMul, Expand and Concat", "[export]") {
   // X·W is a stack times a shared matrix (MatMul broadcasts W), Q·Qᵀ a
   // product per example (a Transpose of the last two axes first), and the
   // param row c joins every example after an Expand to the batch.

@@ -1,7 +1,7 @@
 // ASCII folding of eq's Unicode names for ONNX (compiler/export/onnx_names.hpp).
-#include <catch2/catch.hpp>
-
 #include "eq/compiler/export/onnx_names.hpp"
+
+#include <catch2/catch.hpp>
 
 using eq::onnx_export::ascii_name;
 

@@ -3,7 +3,6 @@
 // U+FFFD, so a message is always valid UTF-8. Regenerating: run eqc check on the snippet
 // and review the message by eye before pasting it here.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -20,17 +19,14 @@ struct Case {
 
 const Case kCases[] = {
     // x = (a + b
-    {"x = (a + b\n"sv,
-     "t.eq:1:5: error: this '(' is never closed\nx = (a + b\n    ^\n"sv},
+    {"x = (a + b\n"sv, "t.eq:1:5: error: this '(' is never closed\nx = (a + b\n    ^\n"sv},
     // x = a + b)
     {"x = a + b)\n"sv,
      "t.eq:1:10: error: unmatched ')': there is no '(' before it\nx = a + b)\n         ^\n"sv},
     // x = [a, b
-    {"x = [a, b\n"sv,
-     "t.eq:1:5: error: this '[' is never closed\nx = [a, b\n    ^\n"sv},
+    {"x = [a, b\n"sv, "t.eq:1:5: error: this '[' is never closed\nx = [a, b\n    ^\n"sv},
     // y = f(a, b]
-    {"y = f(a, b]\n"sv,
-     "t.eq:1:11: error: expected ')', found ']'\ny = f(a, b]\n          ^\n"sv},
+    {"y = f(a, b]\n"sv, "t.eq:1:11: error: expected ')', found ']'\ny = f(a, b]\n          ^\n"sv},
     // x = a +
     {"x = a +\n"sv,
      "t.eq:1:7: error: unexpected end of line: the expression after '+' is missing\nx = a +\n      ^\n"sv},
@@ -38,8 +34,14 @@ const Case kCases[] = {
     {"x = a *\n"sv,
      "t.eq:1:7: error: unexpected end of line: the expression after '*' is missing\nx = a *\n      ^\n"sv},
     // x = a ·
-    {"x = a \xc2""\xb7""\n"sv,
-     "t.eq:1:7: error: unexpected end of line: the expression after '\xc2""\xb7""' is missing\nx = a \xc2""\xb7""\n      ^\n"sv},
+    {"x = a \xc2"
+     "\xb7"
+     "\n"sv,
+     "t.eq:1:7: error: unexpected end of line: the expression after '\xc2"
+     "\xb7"
+     "' is missing\nx = a \xc2"
+     "\xb7"
+     "\n      ^\n"sv},
     // x = -
     {"x = -\n"sv,
      "t.eq:1:5: error: unexpected end of line: the expression after '-' is missing\nx = -\n    ^\n"sv},
@@ -65,8 +67,17 @@ const Case kCases[] = {
     {"y = 1e999\n"sv,
      "t.eq:1:5: error: the number '1e999' is out of range\ny = 1e999\n    ^~~~~\n"sv},
     // y = a € b
-    {"y = a \xe2""\x82""\xac"" b\n"sv,
-     "t.eq:1:7: error: unknown character '\xe2""\x82""\xac""' (U+20AC)\ny = a \xe2""\x82""\xac"" b\n      ^\n"sv},
+    {"y = a \xe2"
+     "\x82"
+     "\xac"
+     " b\n"sv,
+     "t.eq:1:7: error: unknown character '\xe2"
+     "\x82"
+     "\xac"
+     "' (U+20AC)\ny = a \xe2"
+     "\x82"
+     "\xac"
+     " b\n      ^\n"sv},
     // dim = 3
     {"dim = 3\n"sv,
      "t.eq:1:1: error: 'dim' is a keyword and cannot be used as a name\ndim = 3\n^~~\n"sv},
@@ -87,19 +98,31 @@ const Case kCases[] = {
      "t.eq:1:7: error: 'sum' is a built-in function and cannot be used as a name\nparam sum : [3]\n      ^~~\n"sv},
     // y = tanh + 1
     {"y = tanh + 1\n"sv,
-     "t.eq:1:5: error: the built-in function 'tanh' needs parentheses: write tanh(\xe2""\x80""\xa6"")\ny = tanh + 1\n    ^~~~\n"sv},
+     "t.eq:1:5: error: the built-in function 'tanh' needs parentheses: write tanh(\xe2"
+     "\x80"
+     "\xa6"
+     ")\ny = tanh + 1\n    ^~~~\n"sv},
     // y = σ x
-    {"y = \xcf""\x83"" x\n"sv,
-     "t.eq:1:5: error: the built-in function '\xcf""\x83""' needs parentheses: write \xcf""\x83""(\xe2""\x80""\xa6"")\ny = \xcf""\x83"" x\n    ^\n"sv},
+    {"y = \xcf"
+     "\x83"
+     " x\n"sv,
+     "t.eq:1:5: error: the built-in function '\xcf"
+     "\x83"
+     "' needs parentheses: write \xcf"
+     "\x83"
+     "(\xe2"
+     "\x80"
+     "\xa6"
+     ")\ny = \xcf"
+     "\x83"
+     " x\n    ^\n"sv},
     // train {
-    {"train {\n"sv,
-     "t.eq:1:7: error: this '{' is never closed\ntrain {\n      ^\n"sv},
+    {"train {\n"sv, "t.eq:1:7: error: this '{' is never closed\ntrain {\n      ^\n"sv},
     // y = 2 x
     {"y = 2 x\n"sv,
      "t.eq:1:7: error: missing operator between '2' and 'x': write 2*x, or 2x without a space\ny = 2 x\n      ^\n"sv},
     // y = a b
-    {"y = a b\n"sv,
-     "t.eq:1:7: error: missing operator between 'a' and 'b'\ny = a b\n      ^\n"sv},
+    {"y = a b\n"sv, "t.eq:1:7: error: missing operator between 'a' and 'b'\ny = a b\n      ^\n"sv},
     // y = (a)(b)
     {"y = (a)(b)\n"sv,
      "t.eq:1:8: error: missing operator between ')' and '('\ny = (a)(b)\n       ^\n"sv},
@@ -110,8 +133,7 @@ const Case kCases[] = {
     {"3 = x\n"sv,
      "t.eq:1:1: error: expected a declaration or an equation, found number '3'\n3 = x\n^\n"sv},
     // = 4
-    {"= 4\n"sv,
-     "t.eq:1:1: error: expected a declaration or an equation, found '='\n= 4\n^\n"sv},
+    {"= 4\n"sv, "t.eq:1:1: error: expected a declaration or an equation, found '='\n= 4\n^\n"sv},
     // input x [4]
     {"input x [4]\n"sv,
      "t.eq:1:9: error: unexpected '[', expected ',' or ':'\ninput x [4]\n        ^\n"sv},
@@ -131,8 +153,7 @@ const Case kCases[] = {
     {"y = a_ + 1\n"sv,
      "t.eq:1:5: error: '_' must be followed by a subscript: write x_i or x_{t-1}\ny = a_ + 1\n    ^~\n"sv},
     // y = _a
-    {"y = _a\n"sv,
-     "t.eq:1:5: error: a name must start with a letter, not '_'\ny = _a\n    ^\n"sv},
+    {"y = _a\n"sv, "t.eq:1:5: error: a name must start with a letter, not '_'\ny = _a\n    ^\n"sv},
     // y = a ; ; z
     {"y = a ; ; z\n"sv,
      "t.eq:1:12: error: expected '=' after 'z', found end of line: an equation is written z = expression\ny = a ; ; z\n           ^\n"sv},
@@ -149,8 +170,7 @@ const Case kCases[] = {
     {"y = a +* b\n"sv,
      "t.eq:1:8: error: expected an expression after '+', found '*'\ny = a +* b\n       ^\n"sv},
     // y = )
-    {"y = )\n"sv,
-     "t.eq:1:5: error: unmatched ')': there is no '(' before it\ny = )\n    ^\n"sv},
+    {"y = )\n"sv, "t.eq:1:5: error: unmatched ')': there is no '(' before it\ny = )\n    ^\n"sv},
     // y = a ++
     {"y = a ++\n"sv,
      "t.eq:1:8: error: unexpected end of line: the expression after '+' is missing\ny = a ++\n       ^\n"sv},
@@ -158,18 +178,38 @@ const Case kCases[] = {
     {"y = f(a,,b)\n"sv,
      "t.eq:1:9: error: expected an expression after ',', found ','\ny = f(a,,b)\n        ^\n"sv},
     // y = ‖a
-    {"y = \xe2""\x80""\x96""a\n"sv,
-     "t.eq:1:5: error: this '\xe2""\x80""\x96""' is never closed\ny = \xe2""\x80""\x96""a\n    ^\n"sv},
+    {"y = \xe2"
+     "\x80"
+     "\x96"
+     "a\n"sv,
+     "t.eq:1:5: error: this '\xe2"
+     "\x80"
+     "\x96"
+     "' is never closed\ny = \xe2"
+     "\x80"
+     "\x96"
+     "a\n    ^\n"sv},
     // y = a ‖ b
-    {"y = a \xe2""\x80""\x96"" b\n"sv,
-     "t.eq:1:7: error: unexpected '\xe2""\x80""\x96""', expected end of line, '(' or an operator\ny = a \xe2""\x80""\x96"" b\n      ^\n"sv},
+    {"y = a \xe2"
+     "\x80"
+     "\x96"
+     " b\n"sv,
+     "t.eq:1:7: error: unexpected '\xe2"
+     "\x80"
+     "\x96"
+     "', expected end of line, '(' or an operator\ny = a \xe2"
+     "\x80"
+     "\x96"
+     " b\n      ^\n"sv},
     // output
-    {"output\n"sv,
-     "t.eq:1:7: error: unexpected end of line, expected a name\noutput\n      ^\n"sv},
+    {"output\n"sv, "t.eq:1:7: error: unexpected end of line, expected a name\noutput\n      ^\n"sv},
     // const c
     {"const c\n"sv,
-     "t.eq:1:8: error: a constant needs a value: write const c = \xe2""\x80""\xa6""\nconst c\n       ^\n"sv},
-    // dim H = 
+     "t.eq:1:8: error: a constant needs a value: write const c = \xe2"
+     "\x80"
+     "\xa6"
+     "\nconst c\n       ^\n"sv},
+    // dim H =
     {"dim H = \n"sv,
      "t.eq:1:7: error: unexpected end of line: the value after '=' is missing\ndim H = \n      ^\n"sv},
     // state h : [H] =
@@ -179,17 +219,24 @@ const Case kCases[] = {
     {"input x : onehot[V\n"sv,
      "t.eq:1:17: error: this '[' is never closed\ninput x : onehot[V\n                ^\n"sv},
     // x = a $ b
-    {"x = a $ b\n"sv,
-     "t.eq:1:7: error: unknown character '$' (U+0024)\nx = a $ b\n      ^\n"sv},
+    {"x = a $ b\n"sv, "t.eq:1:7: error: unknown character '$' (U+0024)\nx = a $ b\n      ^\n"sv},
     // x = a | b
     {"x = a | b\n"sv,
-     "t.eq:1:7: error: unknown character '|' (U+007C): the norm is written \xe2""\x80""\x96""x\xe2""\x80""\x96""\nx = a | b\n      ^\n"sv},
+     "t.eq:1:7: error: unknown character '|' (U+007C): the norm is written \xe2"
+     "\x80"
+     "\x96"
+     "x\xe2"
+     "\x80"
+     "\x96"
+     "\nx = a | b\n      ^\n"sv},
     // x = a ! b
-    {"x = a ! b\n"sv,
-     "t.eq:1:7: error: unknown character '!' (U+0021)\nx = a ! b\n      ^\n"sv},
+    {"x = a ! b\n"sv, "t.eq:1:7: error: unknown character '!' (U+0021)\nx = a ! b\n      ^\n"sv},
     // y = a'
     {"y = a'\n"sv,
-     "t.eq:1:6: error: unknown character ''' (U+0027): a prime is written \xe2""\x80""\xb2""\ny = a'\n     ^\n"sv},
+     "t.eq:1:6: error: unknown character ''' (U+0027): a prime is written \xe2"
+     "\x80"
+     "\xb2"
+     "\ny = a'\n     ^\n"sv},
     // output x y
     {"output x y\n"sv,
      "t.eq:1:10: error: unexpected name 'y', expected end of line or ','\noutput x y\n         ^\n"sv},
@@ -203,11 +250,45 @@ const Case kCases[] = {
     {"x = a +\t \tb +\n"sv,
      "t.eq:1:13: error: unexpected end of line: the expression after '+' is missing\nx = a +\t \tb +\n       \t \t  ^\n"sv},
     // y = 漢字 € z
-    {"y = \xe6""\xbc""\xa2""\xe5""\xad""\x97"" \xe2""\x82""\xac"" z\n"sv,
-     "t.eq:1:8: error: unknown character '\xe2""\x82""\xac""' (U+20AC)\ny = \xe6""\xbc""\xa2""\xe5""\xad""\x97"" \xe2""\x82""\xac"" z\n         ^\n"sv},
+    {"y = \xe6"
+     "\xbc"
+     "\xa2"
+     "\xe5"
+     "\xad"
+     "\x97"
+     " \xe2"
+     "\x82"
+     "\xac"
+     " z\n"sv,
+     "t.eq:1:8: error: unknown character '\xe2"
+     "\x82"
+     "\xac"
+     "' (U+20AC)\ny = \xe6"
+     "\xbc"
+     "\xa2"
+     "\xe5"
+     "\xad"
+     "\x97"
+     " \xe2"
+     "\x82"
+     "\xac"
+     " z\n         ^\n"sv},
     // y = ĉ € z
-    {"y = \xc4""\x89"" \xe2""\x82""\xac"" z\n"sv,
-     "t.eq:1:7: error: unknown character '\xe2""\x82""\xac""' (U+20AC)\ny = \xc4""\x89"" \xe2""\x82""\xac"" z\n      ^\n"sv},
+    {"y = \xc4"
+     "\x89"
+     " \xe2"
+     "\x82"
+     "\xac"
+     " z\n"sv,
+     "t.eq:1:7: error: unknown character '\xe2"
+     "\x82"
+     "\xac"
+     "' (U+20AC)\ny = \xc4"
+     "\x89"
+     " \xe2"
+     "\x82"
+     "\xac"
+     " z\n      ^\n"sv},
     // x = "a" +
     {"x = \"a\" +\n"sv,
      "t.eq:1:9: error: unexpected end of line: the expression after '+' is missing\nx = \"a\" +\n        ^\n"sv},
@@ -218,53 +299,192 @@ const Case kCases[] = {
     {"param W : [H, V] ~ glorot\nparam input : [3]\ntrain {\n  data text(\"f\")\n  epochs = 1\n}\nx = 1e\n"sv,
      "t.eq:2:7: error: 'input' is a keyword and cannot be used as a name\nparam input : [3]\n      ^~~~~\nt.eq:4:8: error: the train key 'data' must be followed by '=': write data = value\n  data text(\"f\")\n       ^~~~\nt.eq:7:5: error: a number cannot end in 'e': write 1e3 or 1\nx = 1e\n    ^~\n"sv},
     // x = a� b
-    {"x = a\xff"" b\n"sv,
-     "t.eq:1:6: error: invalid UTF-8 byte 0xFF\nx = a\xef""\xbf""\xbd"" b\n     ^\n"sv},
+    {"x = a\xff"
+     " b\n"sv,
+     "t.eq:1:6: error: invalid UTF-8 byte 0xFF\nx = a\xef"
+     "\xbf"
+     "\xbd"
+     " b\n     ^\n"sv},
     // x = � b
-    {"x = \xe2""\x82"" b\n"sv,
-     "t.eq:1:5: error: invalid UTF-8 byte 0xE2\nx = \xef""\xbf""\xbd""\xef""\xbf""\xbd"" b\n    ^\n"sv},
+    {"x = \xe2"
+     "\x82"
+     " b\n"sv,
+     "t.eq:1:5: error: invalid UTF-8 byte 0xE2\nx = \xef"
+     "\xbf"
+     "\xbd"
+     "\xef"
+     "\xbf"
+     "\xbd"
+     " b\n    ^\n"sv},
     // # caf�
-    {"# caf\xe9""\ny = 1\n"sv,
-     "t.eq:1:6: error: invalid UTF-8 byte 0xE9\n# caf\xef""\xbf""\xbd""\n     ^\n"sv},
+    {"# caf\xe9"
+     "\ny = 1\n"sv,
+     "t.eq:1:6: error: invalid UTF-8 byte 0xE9\n# caf\xef"
+     "\xbf"
+     "\xbd"
+     "\n     ^\n"sv},
     // y = ���
-    {"y = \xed""\xa0""\x80""\n"sv,
-     "t.eq:1:5: error: invalid UTF-8 byte 0xED\ny = \xef""\xbf""\xbd""\xef""\xbf""\xbd""\xef""\xbf""\xbd""\n    ^\n"sv},
+    {"y = \xed"
+     "\xa0"
+     "\x80"
+     "\n"sv,
+     "t.eq:1:5: error: invalid UTF-8 byte 0xED\ny = \xef"
+     "\xbf"
+     "\xbd"
+     "\xef"
+     "\xbf"
+     "\xbd"
+     "\xef"
+     "\xbf"
+     "\xbd"
+     "\n    ^\n"sv},
     // x = f(a,
-    {"x = f(a,\n  b\n"sv,
-     "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\n"sv},
+    {"x = f(a,\n  b\n"sv, "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\n"sv},
     // x = f(a,
-    {"x = f(a,\ndim H = 3\n"sv,
-     "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\n"sv},
+    {"x = f(a,\ndim H = 3\n"sv, "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\n"sv},
     // x = a\0b: the NUL is drawn as ␀ (U+2400), so it cannot cut the message
-    {"x = a\0""b\n"sv,
+    {"x = a\0"
+     "b\n"sv,
      "t.eq:1:6: error: unknown character U+0000\nx = a\u2400b\n     ^\n"sv},
     // y = 2
     {"y = 2\n3\n"sv,
-     "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},    // ---- docs/language.md §9 forms and issue 11 item 8 ----
+     "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},  // ----
+                                                                                             // docs/language.md
+                                                                                             // §9
+                                                                                             // forms
+                                                                                             // and
+                                                                                             // issue
+                                                                                             // 11
+                                                                                             // item
+                                                                                             // 8
+                                                                                             // ----
     // x = (a + b
     {"x = (a + b\ny = c\nz = d\n"sv,
      "t.eq:1:5: error: this '(' is never closed\nx = (a + b\n    ^\nt.eq:2:1: note: the expression cannot continue with name 'y'\ny = c\n^\n"sv},
     // fₜ = σ(W_f·[hₜ₋₁, xₜ
-    {"f\xe2""\x82""\x9c"" = \xcf""\x83""(W_f\xc2""\xb7""[h\xe2""\x82""\x9c""\xe2""\x82""\x8b""\xe2""\x82""\x81"", x\xe2""\x82""\x9c""\nh\xe2""\x82""\x9c"" = f\xe2""\x82""\x9c""\n"sv,
-     "t.eq:1:12: error: this '[' is never closed\nf\xe2""\x82""\x9c"" = \xcf""\x83""(W_f\xc2""\xb7""[h\xe2""\x82""\x9c""\xe2""\x82""\x8b""\xe2""\x82""\x81"", x\xe2""\x82""\x9c""\n           ^\nt.eq:2:1: note: the expression cannot continue with name 'h\xe2""\x82""\x9c""'\nh\xe2""\x82""\x9c"" = f\xe2""\x82""\x9c""\n^~\n"sv},
+    {"f\xe2"
+     "\x82"
+     "\x9c"
+     " = \xcf"
+     "\x83"
+     "(W_f\xc2"
+     "\xb7"
+     "[h\xe2"
+     "\x82"
+     "\x9c"
+     "\xe2"
+     "\x82"
+     "\x8b"
+     "\xe2"
+     "\x82"
+     "\x81"
+     ", x\xe2"
+     "\x82"
+     "\x9c"
+     "\nh\xe2"
+     "\x82"
+     "\x9c"
+     " = f\xe2"
+     "\x82"
+     "\x9c"
+     "\n"sv,
+     "t.eq:1:12: error: this '[' is never closed\nf\xe2"
+     "\x82"
+     "\x9c"
+     " = \xcf"
+     "\x83"
+     "(W_f\xc2"
+     "\xb7"
+     "[h\xe2"
+     "\x82"
+     "\x9c"
+     "\xe2"
+     "\x82"
+     "\x8b"
+     "\xe2"
+     "\x82"
+     "\x81"
+     ", x\xe2"
+     "\x82"
+     "\x9c"
+     "\n           ^\nt.eq:2:1: note: the expression cannot continue with name 'h\xe2"
+     "\x82"
+     "\x9c"
+     "'\nh\xe2"
+     "\x82"
+     "\x9c"
+     " = f\xe2"
+     "\x82"
+     "\x9c"
+     "\n^~\n"sv},
     // x = f(a,
     {"x = f(a,\n  b\ny = 2\n"sv,
      "t.eq:1:6: error: this '(' is never closed\nx = f(a,\n     ^\nt.eq:3:1: note: the expression cannot continue with name 'y'\ny = 2\n^\n"sv},
     // y = f(‖a)
-    {"y = f(\xe2""\x80""\x96""a)\n"sv,
-     "t.eq:1:7: error: this '\xe2""\x80""\x96""' is never closed\ny = f(\xe2""\x80""\x96""a)\n      ^\nt.eq:1:9: note: expected '\xe2""\x80""\x96""' before ')'\ny = f(\xe2""\x80""\x96""a)\n        ^\n"sv},
+    {"y = f(\xe2"
+     "\x80"
+     "\x96"
+     "a)\n"sv,
+     "t.eq:1:7: error: this '\xe2"
+     "\x80"
+     "\x96"
+     "' is never closed\ny = f(\xe2"
+     "\x80"
+     "\x96"
+     "a)\n      ^\nt.eq:1:9: note: expected '\xe2"
+     "\x80"
+     "\x96"
+     "' before ')'\ny = f(\xe2"
+     "\x80"
+     "\x96"
+     "a)\n        ^\n"sv},
     // x = ‖a + b
-    {"x = \xe2""\x80""\x96""a + b\ny = c\n"sv,
-     "t.eq:1:5: error: this '\xe2""\x80""\x96""' is never closed\nx = \xe2""\x80""\x96""a + b\n    ^\n"sv},
+    {"x = \xe2"
+     "\x80"
+     "\x96"
+     "a + b\ny = c\n"sv,
+     "t.eq:1:5: error: this '\xe2"
+     "\x80"
+     "\x96"
+     "' is never closed\nx = \xe2"
+     "\x80"
+     "\x96"
+     "a + b\n    ^\n"sv},
     // y = 0 < x < 1
     {"y = 0 < x < 1\n"sv,
      "t.eq:1:11: error: comparisons do not chain: write (0 < x) * (x < 1) for both to hold, or parenthesise one\ny = 0 < x < 1\n          ^\n"sv},
     // y = a ≤ b ≥ c
-    {"y = a \xe2""\x89""\xa4"" b \xe2""\x89""\xa5"" c\n"sv,
-     "t.eq:1:11: error: comparisons do not chain: write (a \xe2""\x89""\xa4"" b) * (b \xe2""\x89""\xa5"" c) for both to hold, or parenthesise one\ny = a \xe2""\x89""\xa4"" b \xe2""\x89""\xa5"" c\n          ^\n"sv},
+    {"y = a \xe2"
+     "\x89"
+     "\xa4"
+     " b \xe2"
+     "\x89"
+     "\xa5"
+     " c\n"sv,
+     "t.eq:1:11: error: comparisons do not chain: write (a \xe2"
+     "\x89"
+     "\xa4"
+     " b) * (b \xe2"
+     "\x89"
+     "\xa5"
+     " c) for both to hold, or parenthesise one\ny = a \xe2"
+     "\x89"
+     "\xa4"
+     " b \xe2"
+     "\x89"
+     "\xa5"
+     " c\n          ^\n"sv},
     // y = W_f [h, x]
     {"y = W_f [h, x]\n"sv,
-     "t.eq:1:9: error: missing operator between 'W_f' and '[': write W_f\xc2""\xb7""[\xe2""\x80""\xa6""] to multiply, or W_f[\xe2""\x80""\xa6""] without a space to index\ny = W_f [h, x]\n        ^\n"sv},
+     "t.eq:1:9: error: missing operator between 'W_f' and '[': write W_f\xc2"
+     "\xb7"
+     "[\xe2"
+     "\x80"
+     "\xa6"
+     "] to multiply, or W_f[\xe2"
+     "\x80"
+     "\xa6"
+     "] without a space to index\ny = W_f [h, x]\n        ^\n"sv},
     // y = h[]
     {"y = h[]\n"sv,
      "t.eq:1:7: error: an index needs a position or a slice: write [i], [a:b] or [:]\ny = h[]\n      ^\n"sv},
@@ -275,11 +495,21 @@ const Case kCases[] = {
     {"y = X[1, ]\n"sv,
      "t.eq:1:10: error: expected an expression after ',', found ']'\ny = X[1, ]\n         ^\n"sv},
     // y = Σ(x, axis = )
-    {"y = \xce""\xa3""(x, axis = )\n"sv,
-     "t.eq:1:17: error: the value of 'axis' is missing: write axis = \xe2""\x80""\xa6""\ny = \xce""\xa3""(x, axis = )\n                ^\n"sv},
+    {"y = \xce"
+     "\xa3"
+     "(x, axis = )\n"sv,
+     "t.eq:1:17: error: the value of 'axis' is missing: write axis = \xe2"
+     "\x80"
+     "\xa6"
+     "\ny = \xce"
+     "\xa3"
+     "(x, axis = )\n                ^\n"sv},
     // y = mean(x, axis =, k = 1)
     {"y = mean(x, axis =, k = 1)\n"sv,
-     "t.eq:1:19: error: the value of 'axis' is missing: write axis = \xe2""\x80""\xa6""\ny = mean(x, axis =, k = 1)\n                  ^\n"sv},
+     "t.eq:1:19: error: the value of 'axis' is missing: write axis = \xe2"
+     "\x80"
+     "\xa6"
+     "\ny = mean(x, axis =, k = 1)\n                  ^\n"sv},
     // y = [a, ]
     {"y = [a, ]\n"sv,
      "t.eq:1:9: error: expected an expression after ',', found ']'\ny = [a, ]\n        ^\n"sv},
@@ -290,11 +520,21 @@ const Case kCases[] = {
     {"y = [a b]\n"sv,
      "t.eq:1:8: error: missing operator between 'a' and 'b'\ny = [a b]\n       ^\n"sv},
     // noise ε : [Z]
-    {"noise \xce""\xb5"" : [Z]\n"sv,
-     "t.eq:1:14: error: unexpected end of line: a noise needs a distribution: write ~ normal(0, 1) or ~ uniform(a, b)\nnoise \xce""\xb5"" : [Z]\n             ^\n"sv},
+    {"noise \xce"
+     "\xb5"
+     " : [Z]\n"sv,
+     "t.eq:1:14: error: unexpected end of line: a noise needs a distribution: write ~ normal(0, 1) "
+     "or ~ uniform(a, b)\nnoise \xce"
+     "\xb5"
+     " : [Z]\n             ^\n"sv},
     // noise ε : [Z] normal(0, 1)
-    {"noise \xce""\xb5"" : [Z] normal(0, 1)\n"sv,
-     "t.eq:1:15: error: unexpected name 'normal': a noise needs a distribution: write ~ normal(0, 1) or ~ uniform(a, b)\nnoise \xce""\xb5"" : [Z] normal(0, 1)\n              ^~~~~~\n"sv},
+    {"noise \xce"
+     "\xb5"
+     " : [Z] normal(0, 1)\n"sv,
+     "t.eq:1:15: error: unexpected name 'normal': a noise needs a distribution: write ~ normal(0, "
+     "1) or ~ uniform(a, b)\nnoise \xce"
+     "\xb5"
+     " : [Z] normal(0, 1)\n              ^~~~~~\n"sv},
     // noise = 3
     {"noise = 3\n"sv,
      "t.eq:1:1: error: 'noise' is a keyword and cannot be used as a name\nnoise = 3\n^~~~~\n"sv},
@@ -303,10 +543,16 @@ const Case kCases[] = {
      "t.eq:1:1: error: 'where' is a built-in function and cannot be used as a name\nwhere = 1\n^~~~~\n"sv},
     // y = clip + 1
     {"y = clip + 1\n"sv,
-     "t.eq:1:5: error: the built-in function 'clip' needs parentheses: write clip(\xe2""\x80""\xa6"")\ny = clip + 1\n    ^~~~\n"sv},
+     "t.eq:1:5: error: the built-in function 'clip' needs parentheses: write clip(\xe2"
+     "\x80"
+     "\xa6"
+     ")\ny = clip + 1\n    ^~~~\n"sv},
     // param W[3] ~ 0
     {"param W[3] ~ 0\n"sv,
-     "t.eq:1:8: error: a shape follows ':': write W : [\xe2""\x80""\xa6""]\nparam W[3] ~ 0\n       ^\n"sv},
+     "t.eq:1:8: error: a shape follows ':': write W : [\xe2"
+     "\x80"
+     "\xa6"
+     "]\nparam W[3] ~ 0\n       ^\n"sv},
     // y = f(a = 1, a = 2)
     {"y = f(a = 1, a = 2)\n"sv,
      "t.eq:1:14: error: the argument 'a' is given twice\ny = f(a = 1, a = 2)\n             ^\nt.eq:1:7: note: the first is here\ny = f(a = 1, a = 2)\n      ^\n"sv},
@@ -315,10 +561,18 @@ const Case kCases[] = {
      "t.eq:2:8: error: the train key 'clip' must be followed by '=': write clip = value\n  clip 5\n       ^\n"sv},
     // y = a == b
     {"y = a == b\n"sv,
-     "t.eq:1:7: error: there is no '==' in eq: '=' defines a name; to test equality write 1 - (a \xe2""\x89""\xa0"" b)\ny = a == b\n      ^~\n"sv},
+     "t.eq:1:7: error: there is no '==' in eq: '=' defines a name; to test equality write 1 - (a "
+     "\xe2"
+     "\x89"
+     "\xa0"
+     " b)\ny = a == b\n      ^~\n"sv},
     // y = where(a == b, 1, 0)
     {"y = where(a == b, 1, 0)\n"sv,
-     "t.eq:1:13: error: there is no '==' in eq: '=' defines a name; to test equality write 1 - (a \xe2""\x89""\xa0"" b)\ny = where(a == b, 1, 0)\n            ^~\n"sv},
+     "t.eq:1:13: error: there is no '==' in eq: '=' defines a name; to test equality write 1 - (a "
+     "\xe2"
+     "\x89"
+     "\xa0"
+     " b)\ny = where(a == b, 1, 0)\n            ^~\n"sv},
     // x = (
     {"x = (\ny = 2\nz = 3\n"sv,
      "t.eq:1:5: error: this '(' is never closed\nx = (\n    ^\nt.eq:2:3: note: the expression cannot continue with '='\ny = 2\n  ^\n"sv},
@@ -326,8 +580,7 @@ const Case kCases[] = {
     {"y = a < b < c < d\n"sv,
      "t.eq:1:11: error: comparisons do not chain: write (a < b) * (b < c) for both to hold, or parenthesise one\ny = a < b < c < d\n          ^\n"sv},
     // x = [a, b
-    {"x = [a, b\n  c]\n"sv,
-     "t.eq:2:3: error: missing operator between 'b' and 'c'\n  c]\n  ^\n"sv},
+    {"x = [a, b\n  c]\n"sv, "t.eq:2:3: error: missing operator between 'b' and 'c'\n  c]\n  ^\n"sv},
     // x = f(a
     {"x = f(a\n  + b)\ny = 1 +\n"sv,
      "t.eq:3:7: error: unexpected end of line: the expression after '+' is missing\ny = 1 +\n      ^\n"sv},

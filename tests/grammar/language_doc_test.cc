@@ -3,7 +3,6 @@
 // list of such subsections at the top of §9 names exactly those; and the
 // complete model at the top is models/lstm.eq, which the model tests train.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <map>

@@ -1,7 +1,8 @@
 // Parsing: the example files of cases/ (the forms of docs/language.md),
 // precedence, names, spans, round trips.
-#include <catch2/catch.hpp>
+#include "eq/grammar/parse.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -10,7 +11,6 @@
 
 #include "eq/grammar/builtins.hpp"
 #include "eq/grammar/lexer.hpp"
-#include "eq/grammar/parse.hpp"
 
 namespace {
 
@@ -35,17 +35,26 @@ std::string sx(const eq::Expr& e) {
       s << e.number;
       return s.str();
     }
-    case ExprKind::Name: return e.name.text;
-    case ExprKind::String: return "\"" + e.text + "\"";
-    default: break;
+    case ExprKind::Name:
+      return e.name.text;
+    case ExprKind::String:
+      return "\"" + e.text + "\"";
+    default:
+      break;
   }
   std::string out = "(";
-  if (e.kind == ExprKind::Call) out += e.name.text;
-  else if (e.kind == ExprKind::Norm) out += "norm";
-  else if (e.kind == ExprKind::Range) out += "range";
-  else if (e.kind == ExprKind::Concat) out += "concat";
-  else if (e.kind == ExprKind::Index) out += "index";
-  else out += std::string(eq::op_name(e.op)) + (e.implicit ? "*" : "");
+  if (e.kind == ExprKind::Call)
+    out += e.name.text;
+  else if (e.kind == ExprKind::Norm)
+    out += "norm";
+  else if (e.kind == ExprKind::Range)
+    out += "range";
+  else if (e.kind == ExprKind::Concat)
+    out += "concat";
+  else if (e.kind == ExprKind::Index)
+    out += "index";
+  else
+    out += std::string(eq::op_name(e.op)) + (e.implicit ? "*" : "");
   for (const eq::ExprPtr& a : e.args) out += " " + sx(*a);
   for (const eq::KeywordArg& k : e.kwargs) out += " " + k.name.text + "=" + sx(*k.value);
   // An axis: its position, or [start:stop] with absent ends left out.
@@ -166,7 +175,8 @@ TEST_CASE("precedence follows docs/language.md §2", "[grammar][parse]") {
 
 TEST_CASE("all operator spellings", "[grammar][parse]") {
   CHECK(sx("a − b") == "(sub a b)");
-  for (const char* op : {"*", "⊙", "∘", "×"}) CHECK(sx(std::string("a ") + op + " b") == "(mul a b)");
+  for (const char* op : {"*", "⊙", "∘", "×"})
+    CHECK(sx(std::string("a ") + op + " b") == "(mul a b)");
   for (const char* op : {"/", "÷"}) CHECK(sx(std::string("a ") + op + " b") == "(div a b)");
   for (const char* op : {"·", "⋅", "∙", "@"})
     CHECK(sx(std::string("a ") + op + " b") == "(matmul a b)");
@@ -283,7 +293,8 @@ TEST_CASE("parse_statement takes exactly one statement", "[grammar][parse]") {
   CHECK(s->kind == eq::StmtKind::Equation);
   eq::SourceFile two("s.eq", "a = 1; b = 2");
   CHECK_FALSE(eq::parse_statement(two, d));
-  CHECK(d.render() == "s.eq:1:1: error: expected one statement, found 2\na = 1; b = 2\n^~~~~~~~~~~~\n");
+  CHECK(d.render() ==
+        "s.eq:1:1: error: expected one statement, found 2\na = 1; b = 2\n^~~~~~~~~~~~\n");
 }
 
 TEST_CASE("newlines inside brackets do not end a statement", "[grammar][parse]") {

@@ -1,15 +1,16 @@
 // The recorder on real runs: a classifier's confusion matrix against one
 // computed by hand from the trained weights, the history of a run with a
 // validation share, the report file it leaves, and a text model's samples.
+#include "eq/report/recorder.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 
 #include "eq/report/plot.hpp"
-#include "eq/report/recorder.hpp"
 #include "eq/runtime/file_io.hpp"
-#include "support/tiny_runs.hpp"
 #include "eq/train/trainer.hpp"
+#include "support/tiny_runs.hpp"
 
 using namespace eq;
 namespace fs = std::filesystem;
@@ -73,9 +74,11 @@ TEST_CASE("the recorder keeps every epoch and step and leaves a finished report"
     CHECK(h.steps.points()[i].seconds >= h.steps.points()[i - 1].seconds);
   REQUIRE(h.confusion);
   std::int64_t total = 0, right = 0;
-  for (std::size_t i = 0; i < 9; ++i) total += h.confusion->counts[i], right += i % 4 == 0 ? h.confusion->counts[i] : 0;
+  for (std::size_t i = 0; i < 9; ++i)
+    total += h.confusion->counts[i], right += i % 4 == 0 ? h.confusion->counts[i] : 0;
   CHECK(total == t.validation_examples());
-  CHECK(static_cast<double>(right) / static_cast<double>(total) == Approx(*h.epochs[3].val_accuracy));
+  CHECK(static_cast<double>(right) / static_cast<double>(total) ==
+        Approx(*h.epochs[3].val_accuracy));
   CHECK(h.confusion->labels == std::vector<std::string>{"0", "1", "2"});
   CHECK(!h.kernels.empty());
   CHECK(h.profiled_steps == t.step());

@@ -68,8 +68,10 @@ struct Circle {
 };
 std::vector<Circle> circles(const std::string& svg) {
   std::vector<Circle> out;
-  const std::regex re("<circle cx=\"([0-9.]+)\" cy=\"([0-9.]+)\" r=\"[0-9.]+\"><title>([^<]*)</title>");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it)
+  const std::regex re(
+      "<circle cx=\"([0-9.]+)\" cy=\"([0-9.]+)\" r=\"[0-9.]+\"><title>([^<]*)</title>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator();
+       ++it)
     out.push_back({std::stod((*it)[1]), std::stod((*it)[2]), (*it)[3]});
   return out;
 }
@@ -130,7 +132,8 @@ TEST_CASE("the log reads back what it wrote, with and without the optional colum
   CHECK(!rows[1].accuracy);
   CHECK(!rows[1].lr);
   // A log from before the lr column.
-  const auto old = parse_log("epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n3,24,0.5,,,,1\n", "old.csv");
+  const auto old = parse_log(
+      "epoch,step,loss,accuracy,val_loss,val_accuracy,seconds\n3,24,0.5,,,,1\n", "old.csv");
   REQUIRE(old.size() == 1);
   CHECK(old[0].step == 24);
   CHECK(!old[0].lr);

@@ -2,14 +2,13 @@
 // features × the core OpenBLAS picked × the environment), and this
 // machine's CPU features against /proc/cpuinfo, an independent reader.
 // The re-exec itself is tested end to end by blas_reexec_test.sh.
-#include <catch2/catch.hpp>
+#include "eq/runtime/blas_core.hpp"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include "eq/runtime/blas_core.hpp"
 
 using eq::blas::BlasFacts;
 using eq::blas::CoreAdvice;
@@ -106,8 +105,9 @@ TEST_CASE("advise_core never re-executes twice", "[runtime][blas_core]") {
   f.reexec_env = "Prescott";
   a = eq::blas::advise_core(f);
   CHECK(keeps(a));
-  CHECK(a.why == "EQ_BLAS_REEXEC is set but OPENBLAS_CORETYPE is not: already re-executed once, "
-                 "not again");
+  CHECK(a.why ==
+        "EQ_BLAS_REEXEC is set but OPENBLAS_CORETYPE is not: already re-executed once, "
+        "not again");
 }
 
 TEST_CASE("advise_core keeps an OpenBLAS built for one core", "[runtime][blas_core]") {

@@ -29,8 +29,7 @@ int main(int argc, char** argv) {
   const eq::blas::CoreAdvice advice = eq::blas::advise_core(facts);
   std::printf("start %s %s %s\n", env_or_dash(eq::blas::kCoretypeVariable),
               env_or_dash(eq::blas::kReexecMarker),
-              advice.action == eq::blas::CoreAdvice::Action::reexec ? advice.core.c_str()
-                                                                     : "keep");
+              advice.action == eq::blas::CoreAdvice::Action::reexec ? advice.core.c_str() : "keep");
   eq::blas::reexec_as_advised(advice, facts.picked, argv);
   std::printf("core %s\n", openblas_get_corename());
   return 0;

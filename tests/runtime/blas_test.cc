@@ -2,14 +2,14 @@
 // the gemv path for one column, empty sizes), gemm on sub-matrices through
 // leading dimensions, gemv, axpy, scal — all against naive float64 loops —
 // and the shape errors, verbatim.
-#include <catch2/catch.hpp>
+#include "eq/runtime/blas.hpp"
 
+#include <catch2/catch.hpp>
 #include <limits>
 
-#include "eq/runtime/blas.hpp"
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernels.hpp"
 #include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "io_test_util.hpp"
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
+#include "io_test_util.hpp"
 
 using eq::ColumnSelector;
 using eq::CsvTable;

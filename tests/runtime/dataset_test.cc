@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "io_test_util.hpp"
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
+#include "io_test_util.hpp"
 
 using eq::ColumnSelector;
 using eq::DataDeclaration;
@@ -114,7 +114,8 @@ TEST_CASE("dataset: npy arrays share the example axis", "[dataset]") {
 TEST_CASE("dataset: a matrix per example, from T·D columns row by row or an npy [N, T, D]",
           "[dataset]") {
   // Two examples of a [2, 3] matrix: columns 0:6, row after row.
-  eq::CsvTable table = eq::parse_csv("p0,p1,p2,p3,p4,p5,y\n1,2,3,4,5,6,0\n7,8,9,10,11,12,1\n", "t.csv");
+  eq::CsvTable table =
+      eq::parse_csv("p0,p1,p2,p3,p4,p5,y\n1,2,3,4,5,6,0\n7,8,9,10,11,12,1\n", "t.csv");
   std::vector<eq::CsvBinding> bind = {{"X", ColumnSelector::parse("0:6"), false}};
   eq::Dataset data = eq::csv_dataset(table, bind);
   std::vector<DataDeclaration> matrix = {{"X", "input", Shape{2, 3}, false}};
@@ -124,12 +125,13 @@ TEST_CASE("dataset: a matrix per example, from T·D columns row by row or an npy
         std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
   eq::Dataset again = eq::csv_dataset(table, bind);
   std::vector<DataDeclaration> wrong = {{"X", "input", Shape{2, 2}, false}};
-  CHECK_THROWS_WITH(eq::fit_dataset(again, wrong),
-                    "t.csv: columns 0:6 give 6 features per example but input X is declared [2, 2]");
+  CHECK_THROWS_WITH(
+      eq::fit_dataset(again, wrong),
+      "t.csv: columns 0:6 give 6 features per example but input X is declared [2, 2]");
 
   ScratchDir dir;
-  eq::save_npy(dir.file("x.npy"), Tensor::from(Shape{2, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
-                                               DType::f32));
+  eq::save_npy(dir.file("x.npy"),
+               Tensor::from(Shape{2, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, DType::f32));
   eq::Dataset npy = eq::npy_dataset(std::vector<eq::NpyBinding>{{"X", dir.file("x.npy"), false}});
   CHECK_NOTHROW(eq::fit_dataset(npy, matrix));
   CHECK(npy.find("X")->values.shape() == Shape{2, 2, 3});

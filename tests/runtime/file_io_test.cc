@@ -12,9 +12,9 @@
 #include <csignal>
 #include <filesystem>
 
-#include "io_test_util.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/output.hpp"
+#include "io_test_util.hpp"
 
 using namespace eq::test;
 
@@ -43,7 +43,8 @@ mode_t mode_of(const std::string& path) {
 
 // Runs `body` with the file size limit at `bytes` and SIGXFSZ ignored, so a
 // write past the limit fails with EFBIG instead of killing the test.
-template <class F> void with_file_size_limit(rlim_t bytes, F body) {
+template <class F>
+void with_file_size_limit(rlim_t bytes, F body) {
   auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
   rlimit saved{};
   REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
@@ -100,8 +101,7 @@ TEST_CASE("read_stream reads standard input up to a limit it names", "[file_io]"
 
 // ---- item 10: temporaries of killed writers ------------------------------------
 
-TEST_CASE("a save removes the temporaries that dead writers left for the same path",
-          "[file_io]") {
+TEST_CASE("a save removes the temporaries that dead writers left for the same path", "[file_io]") {
   ScratchDir dir;
   const std::string path = dir.file("W.safetensors");
   const std::string dead = std::to_string(dead_pid());
@@ -110,11 +110,11 @@ TEST_CASE("a save removes the temporaries that dead writers left for the same pa
                                           ".W.safetensors.tmp-" + dead + "-17"};
   const std::vector<std::string> kept = {
       ".W.safetensors.tmp-" + alive + "-99999",  // a writer that is still running
-      ".W.safetensors.tmp-1-0",                   // pid 1 is always alive
-      ".other.tmp-" + dead + "-0",                // another path's temporary
-      ".W.safetensors.tmp-" + dead,               // not our pattern
-      ".W.safetensors.tmp-" + dead + "-x",        // not our pattern
-      "W.safetensors.tmp-" + dead + "-0",         // not hidden: not ours
+      ".W.safetensors.tmp-1-0",                  // pid 1 is always alive
+      ".other.tmp-" + dead + "-0",               // another path's temporary
+      ".W.safetensors.tmp-" + dead,              // not our pattern
+      ".W.safetensors.tmp-" + dead + "-x",       // not our pattern
+      "W.safetensors.tmp-" + dead + "-0",        // not hidden: not ours
   };
   for (const std::string& name : stale) write_bytes(dir.file(name), std::string(1000, 'x'));
   for (const std::string& name : kept) write_bytes(dir.file(name), "keep");
@@ -132,7 +132,7 @@ TEST_CASE("an atomic write through a symlink replaces the target, not the link",
   ScratchDir dir;
   std::filesystem::create_directory(dir.file("real"));
   save(dir.file("real/W"), "old");
-  std::filesystem::create_symlink("real/W", dir.file("link"));       // relative
+  std::filesystem::create_symlink("real/W", dir.file("link"));           // relative
   std::filesystem::create_symlink(dir.file("link"), dir.file("chain"));  // absolute, to a link
   save(dir.file("link"), "one");
   CHECK(std::filesystem::is_symlink(dir.file("link")));

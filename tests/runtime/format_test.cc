@@ -1,10 +1,10 @@
 // runtime/format: one written form for numbers — shortest round trips for
 // doubles and floats, and %g rounding — with .eq's exponents.
+#include "eq/runtime/format.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
-
-#include "eq/runtime/format.hpp"
 
 using eq::format_float;
 using eq::format_number;

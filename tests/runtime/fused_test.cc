@@ -2,9 +2,10 @@
 // comparisons, leaky_relu with an immediate α): a program built by hand
 // equals the same ops run one kernel at a time, bit for bit, with
 // same-shape, row and scalar inputs, over lengths that leave a tail block.
+#include "eq/runtime/fused.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "eq/runtime/fused.hpp"
 #include "eq/runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 
@@ -57,8 +58,8 @@ TEMPLATE_TEST_CASE("fused §9 ops equal the single-op kernels bit for bit", "[fu
     Tensor xi(t, shape), row(t, Shape{n}), scalar = Tensor::scalar(1, t);
     for (std::int64_t i = 0; i < xi.numel(); ++i) xi.set(i, double(rng() % 3));
     for (std::int64_t i = 0; i < n; ++i) row.set(i, double(rng() % 3));
-    for (Unary op : {Unary::erf, Unary::gelu, Unary::gelu_grad, Unary::elu, Unary::elu_grad,
-                     Unary::floor}) {
+    for (Unary op :
+         {Unary::erf, Unary::gelu, Unary::gelu_grad, Unary::elu, Unary::elu_grad, Unary::floor}) {
       INFO(eq::kernels::name(op));
       Tensor want(t, shape);
       eq::kernels::unary(op, x.view(), want.view());

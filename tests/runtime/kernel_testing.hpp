@@ -15,10 +15,16 @@
 
 namespace eq::testing {
 
-template <class T> constexpr DType dtype_of() { return sizeof(T) == 4 ? DType::f32 : DType::f64; }
+template <class T>
+constexpr DType dtype_of() {
+  return sizeof(T) == 4 ? DType::f32 : DType::f64;
+}
 
 // Relative tolerances: float32 kernels vs a float64 reference, and float64.
-template <class T> constexpr double tolerance() { return sizeof(T) == 4 ? 1e-5 : 1e-12; }
+template <class T>
+constexpr double tolerance() {
+  return sizeof(T) == 4 ? 1e-5 : 1e-12;
+}
 
 using Rng = std::mt19937_64;
 

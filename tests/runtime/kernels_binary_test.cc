@@ -3,13 +3,12 @@
 // empty), against a reference loop that maps each output index back to its
 // operands on its own; plus in-place calls and the exact error messages.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <utility>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernels.hpp"
 #include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;
@@ -21,29 +20,44 @@ namespace {
 
 double reference(Binary op, double a, double b) {
   switch (op) {
-    case Binary::add: return a + b;
-    case Binary::sub: return a - b;
-    case Binary::mul: return a * b;
-    case Binary::div: return a / b;
-    case Binary::pow: return std::exp(b * std::log(a));  // a > 0 in these tests
-    case Binary::max: return a > b ? a : b;
-    case Binary::min: return a < b ? a : b;
-    case Binary::eq: return a == b ? 1 : 0;
-    case Binary::ne: return a == b ? 0 : 1;
-    case Binary::lt: return b - a > 0 ? 1 : 0;
-    case Binary::gt: return a - b > 0 ? 1 : 0;
-    case Binary::le: return b - a >= 0 ? 1 : 0;
-    case Binary::ge: return a - b >= 0 ? 1 : 0;
-    case Binary::leaky_relu: return std::max(a, 0.0) + b * std::min(a, 0.0);
-    case Binary::leaky_relu_grad: return a > 0 ? 1 : b;
+    case Binary::add:
+      return a + b;
+    case Binary::sub:
+      return a - b;
+    case Binary::mul:
+      return a * b;
+    case Binary::div:
+      return a / b;
+    case Binary::pow:
+      return std::exp(b * std::log(a));  // a > 0 in these tests
+    case Binary::max:
+      return a > b ? a : b;
+    case Binary::min:
+      return a < b ? a : b;
+    case Binary::eq:
+      return a == b ? 1 : 0;
+    case Binary::ne:
+      return a == b ? 0 : 1;
+    case Binary::lt:
+      return b - a > 0 ? 1 : 0;
+    case Binary::gt:
+      return a - b > 0 ? 1 : 0;
+    case Binary::le:
+      return b - a >= 0 ? 1 : 0;
+    case Binary::ge:
+      return a - b >= 0 ? 1 : 0;
+    case Binary::leaky_relu:
+      return std::max(a, 0.0) + b * std::min(a, 0.0);
+    case Binary::leaky_relu_grad:
+      return a > 0 ? 1 : b;
   }
   return 0;
 }
 
-const Binary kAll[] = {Binary::add, Binary::sub,        Binary::mul, Binary::div, Binary::pow,
-                       Binary::max, Binary::min,        Binary::eq,  Binary::ne,  Binary::lt,
-                       Binary::gt,  Binary::le,         Binary::ge,  Binary::leaky_relu,
-                       Binary::leaky_relu_grad};
+const Binary kAll[] = {
+    Binary::add, Binary::sub, Binary::mul, Binary::div,        Binary::pow,
+    Binary::max, Binary::min, Binary::eq,  Binary::ne,         Binary::lt,
+    Binary::gt,  Binary::le,  Binary::ge,  Binary::leaky_relu, Binary::leaky_relu_grad};
 constexpr std::size_t kCount = sizeof kAll / sizeof kAll[0];
 
 bool comparison(Binary op) {
@@ -57,23 +71,23 @@ struct Pair {
 };
 const std::vector<Pair>& pairs() {
   static const std::vector<Pair> p = {
-      {Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},              // same shape
-      {Shape{}, Shape{3, 4}, Shape{3, 4}},                  // scalar on the left
-      {Shape{3, 4}, Shape{}, Shape{3, 4}},                  // scalar on the right
-      {Shape{5, 7}, Shape{7}, Shape{5, 7}},                 // bias row (W·x + b)
-      {Shape{7}, Shape{2, 3, 7}, Shape{2, 3, 7}},           // row on the left, rank 1 vs 3
-      {Shape{5, 7}, Shape{1, 7}, Shape{5, 7}},              // row with a leading 1
-      {Shape{5, 1}, Shape{5, 7}, Shape{5, 7}},              // column
-      {Shape{5, 7}, Shape{5, 1}, Shape{5, 7}},              // column on the right
-      {Shape{4, 1}, Shape{1, 6}, Shape{4, 6}},              // outer
-      {Shape{6}, Shape{4, 1}, Shape{4, 6}},                 // outer, rank mismatch
-      {Shape{2, 1, 3}, Shape{4, 1}, Shape{2, 4, 3}},        // both stretched
+      {Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},                 // same shape
+      {Shape{}, Shape{3, 4}, Shape{3, 4}},                     // scalar on the left
+      {Shape{3, 4}, Shape{}, Shape{3, 4}},                     // scalar on the right
+      {Shape{5, 7}, Shape{7}, Shape{5, 7}},                    // bias row (W·x + b)
+      {Shape{7}, Shape{2, 3, 7}, Shape{2, 3, 7}},              // row on the left, rank 1 vs 3
+      {Shape{5, 7}, Shape{1, 7}, Shape{5, 7}},                 // row with a leading 1
+      {Shape{5, 1}, Shape{5, 7}, Shape{5, 7}},                 // column
+      {Shape{5, 7}, Shape{5, 1}, Shape{5, 7}},                 // column on the right
+      {Shape{4, 1}, Shape{1, 6}, Shape{4, 6}},                 // outer
+      {Shape{6}, Shape{4, 1}, Shape{4, 6}},                    // outer, rank mismatch
+      {Shape{2, 1, 3}, Shape{4, 1}, Shape{2, 4, 3}},           // both stretched
       {Shape{2, 3, 1, 5}, Shape{3, 4, 1}, Shape{2, 3, 4, 5}},  // rank 4
       {Shape{1, 3, 1, 5}, Shape{2, 1, 4, 1}, Shape{2, 3, 4, 5}},
-      {Shape{1, 1}, Shape{3}, Shape{1, 3}},                 // one element, not a scalar
+      {Shape{1, 1}, Shape{3}, Shape{1, 3}},  // one element, not a scalar
       {Shape{3, 1}, Shape{1}, Shape{3, 1}},
       {Shape{1, 5}, Shape{5, 1}, Shape{5, 5}},
-      {Shape{0, 3}, Shape{3}, Shape{0, 3}},                 // empty
+      {Shape{0, 3}, Shape{3}, Shape{0, 3}},  // empty
       {Shape{2, 1}, Shape{0}, Shape{2, 0}},
   };
   return p;
@@ -129,8 +143,7 @@ TEMPLATE_TEST_CASE("binary matches a broadcasting reference loop", "[kernels][br
     }
 }
 
-TEMPLATE_TEST_CASE("binary on random broadcastable shapes", "[kernels][broadcast]", float,
-                   double) {
+TEMPLATE_TEST_CASE("binary on random broadcastable shapes", "[kernels][broadcast]", float, double) {
   Rng rng(11);
   for (int trial = 0; trial < 200; ++trial) {
     // Derive both operands from one output shape: drop some leading axes and
@@ -164,7 +177,7 @@ TEMPLATE_TEST_CASE("binary in place on either operand", "[kernels][broadcast]", 
     auto want_ab = expected(Binary::sub, a, b, Shape{5, 7});
     auto want_ba = expected(Binary::sub, b, a, Shape{5, 7});
     Tensor a2 = a;
-    eq::kernels::binary(Binary::sub, a.view(), b.view(), a.view());  // out is a
+    eq::kernels::binary(Binary::sub, a.view(), b.view(), a.view());    // out is a
     eq::kernels::binary(Binary::sub, b.view(), a2.view(), a2.view());  // out is b's slot
     INFO("other operand " << other.str());
     CHECK(mismatch(a, want_ab, tolerance<TestType>()) == "");

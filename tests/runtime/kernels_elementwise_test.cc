@@ -1,15 +1,14 @@
 // unary, fill, copy, axpby and the scalar apply(): against float64 formulas
 // written here, hand-derived values at the extremes, and in-place calls.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <functional>
 #include <limits>
 
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 #include "eq/runtime/scalar_math.hpp"
-#include "eq/runtime/kernel_testing.hpp"
 
 using eq::DType;
 using eq::Shape;
@@ -41,7 +40,9 @@ const std::vector<UnaryCase>& unary_cases() {
       {Unary::sin, [](double x) { return std::sin(x); }, -4, 4},
       {Unary::cos, [](double x) { return std::cos(x); }, -4, 4},
       {Unary::square, [](double x) { return x * x; }, -4, 4},
-      {Unary::sign, [](double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0; }, -4, 4},
+      {Unary::sign, [](double x) { return x > 0   ? 1.0
+                                          : x < 0 ? -1.0
+                                                  : 0.0; }, -4, 4},
       {Unary::step, [](double x) { return x > 0 ? 1.0 : 0.0; }, -4, 4},
       {Unary::recip, [](double x) { return 1 / x; }, 0.25, 4},
       {Unary::erf, [](double x) { return std::erf(x); }, -4, 4},
@@ -59,7 +60,8 @@ const std::vector<UnaryCase>& unary_cases() {
   return cases;
 }
 
-template <class T> Tensor run_unary(Unary op, const Tensor& x) {
+template <class T>
+Tensor run_unary(Unary op, const Tensor& x) {
   Tensor y(x.dtype(), x.shape());
   eq::kernels::unary(op, x.view(), y.view());
   return y;
@@ -81,8 +83,8 @@ TEMPLATE_TEST_CASE("unary matches float64 formulas on random shapes", "[kernels]
       Shape s = random_shape(rng, 0, 4, 6);
       Tensor x = random_tensor(rng, s, dtype_of<TestType>(), c.lo, c.hi);
       INFO(eq::kernels::name(c.op) << " on " << s.str());
-      CHECK(mismatch(run_unary<TestType>(c.op, x), map(x, c.reference),
-                     tolerance<TestType>()) == "");
+      CHECK(mismatch(run_unary<TestType>(c.op, x), map(x, c.reference), tolerance<TestType>()) ==
+            "");
     }
   }
 }

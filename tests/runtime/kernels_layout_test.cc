@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernels.hpp"
 #include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;
@@ -67,7 +67,8 @@ TEMPLATE_TEST_CASE("gather_columns is w · onehot(idx)", "[kernels][layout]", fl
   for (std::int64_t i = 0; i < m; ++i)
     for (std::int64_t b = 0; b < count; ++b) {
       double s = 0;  // (w · onehot)[i, b], stored transposed as out[b, i]
-      for (std::int64_t j = 0; j < n; ++j) s += w.at(i * n + j) * h[static_cast<std::size_t>(j * count + b)];
+      for (std::int64_t j = 0; j < n; ++j)
+        s += w.at(i * n + j) * h[static_cast<std::size_t>(j * count + b)];
       want[static_cast<std::size_t>(b * m + i)] = s;
     }
   Tensor out(t, Shape{count, m});
@@ -89,7 +90,8 @@ TEMPLATE_TEST_CASE("scatter_add_columns is dw += g-rows times onehot(idx)ᵀ", "
   for (std::int64_t i = 0; i < m; ++i)
     for (std::int64_t j = 0; j < n; ++j)
       for (std::int64_t b = 0; b < count; ++b)
-        want[static_cast<std::size_t>(i * n + j)] += g.at(b * m + i) * h[static_cast<std::size_t>(j * count + b)];
+        want[static_cast<std::size_t>(i * n + j)] +=
+            g.at(b * m + i) * h[static_cast<std::size_t>(j * count + b)];
   eq::kernels::scatter_add_columns(g.view(), idx.view(), dw.view());
   CHECK(mismatch(dw, want, tolerance<TestType>()) == "");
 }

@@ -25,8 +25,8 @@ double op_at(const Tensor& x, bool trans, std::int64_t i, std::int64_t r, std::i
   return x.at((stack ? i * rows * cols : 0) + r * cols + c);
 }
 
-std::vector<double> reference(const Tensor& a, bool ta, const Tensor& b, bool tb, std::int64_t batch,
-                              std::int64_t m, std::int64_t k, std::int64_t n) {
+std::vector<double> reference(const Tensor& a, bool ta, const Tensor& b, bool tb,
+                              std::int64_t batch, std::int64_t m, std::int64_t k, std::int64_t n) {
   std::vector<double> out;
   for (std::int64_t i = 0; i < batch; ++i)
     for (std::int64_t r = 0; r < m; ++r)
@@ -80,8 +80,8 @@ TEST_CASE("batched_matmul folds the batch into one gemm where the layout allows"
           "[kernels][matmul]") {
   using eq::kernels::batched_form;
   const Shape x{32, 64, 128}, w{128, 16}, wt{16, 128};
-  CHECK(batched_form(x, false, w, false) == BatchedForm::stacked);   // X·W: [B·T, D]·[D, K]
-  CHECK(batched_form(x, false, wt, true) == BatchedForm::stacked);   // X·Wᵀ
+  CHECK(batched_form(x, false, w, false) == BatchedForm::stacked);  // X·W: [B·T, D]·[D, K]
+  CHECK(batched_form(x, false, wt, true) == BatchedForm::stacked);  // X·Wᵀ
   CHECK(batched_form(x, true, Shape{64, 16}, false) == BatchedForm::per_example);  // Xᵀ·W
   CHECK(batched_form(Shape{32, 128, 1}, true, w, false) == BatchedForm::stacked);  // xᵀ·W
   CHECK(batched_form(Shape{16, 128}, false, Shape{32, 128, 1}, false) ==
@@ -97,7 +97,8 @@ TEST_CASE("batched_matmul folds the batch into one gemm where the layout allows"
 TEST_CASE("batched_matmul: empty batches and errors", "[kernels][matmul]") {
   Tensor a(DType::f32, Shape{0, 2, 3}), b(DType::f32, Shape{3, 4}), out(DType::f32, Shape{0, 2, 4});
   eq::kernels::batched_matmul(a.view(), false, b.view(), false, out.view());
-  Tensor k0a(DType::f64, Shape{2, 3, 0}), k0b(DType::f64, Shape{2, 0, 4}), k0(DType::f64, Shape{2, 3, 4});
+  Tensor k0a(DType::f64, Shape{2, 3, 0}), k0b(DType::f64, Shape{2, 0, 4}),
+      k0(DType::f64, Shape{2, 3, 4});
   eq::kernels::fill(k0.view(), NAN);
   eq::kernels::batched_matmul(k0a.view(), false, k0b.view(), false, k0.view());
   CHECK(k0.to_vector() == std::vector<double>(24, 0));  // an empty sum

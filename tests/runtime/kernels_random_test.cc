@@ -3,9 +3,8 @@
 // row independent of the batch, its cut and the thread count; the
 // distributions (moments and a Kolmogorov–Smirnov distance); dropout's
 // keep rate and scale; errors.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <set>
 
@@ -32,7 +31,8 @@ double scheme_uniform(const NoiseKey& k, std::uint64_t row, std::uint32_t j) {
 }
 
 // Kolmogorov–Smirnov distance of a sample to a CDF.
-template <class Cdf> double ks(std::vector<double> xs, Cdf cdf) {
+template <class Cdf>
+double ks(std::vector<double> xs, Cdf cdf) {
   std::sort(xs.begin(), xs.end());
   double d = 0;
   const double n = double(xs.size());
@@ -73,8 +73,8 @@ TEST_CASE("noise draws follow the documented counter scheme", "[random]") {
       CHECK(m.at(r * 6 + j) == (s >= 0.3 ? 1 / 0.7 : 0.0));
       // Polar method, first accepted attempt, with libm's log.
       for (std::uint32_t a = 0;; ++a) {
-        const auto w = eq::philox::philox4x32_10(
-            {j, static_cast<std::uint32_t>(100 + r), 0, a}, eq::philox::noise_key(42, 3, 17));
+        const auto w = eq::philox::philox4x32_10({j, static_cast<std::uint32_t>(100 + r), 0, a},
+                                                 eq::philox::noise_key(42, 3, 17));
         const double x = 2 * std::ldexp(double((std::uint64_t{w[1]} << 32 | w[0]) >> 11), -53) - 1;
         const double y = 2 * std::ldexp(double((std::uint64_t{w[3]} << 32 | w[2]) >> 11), -53) - 1;
         const double q = x * x + y * y;
@@ -93,7 +93,8 @@ TEST_CASE("a row's noise does not depend on the batch, its cut or the threads", 
   const NoiseKey whole{7, 1, 1000, 0};
   Tensor all = normal(whole, Shape{8, 3, 5});
   // The same examples drawn as two batches, cut at row 3.
-  Tensor head = normal({7, 1, 1000, 0}, Shape{3, 3, 5}), tail = normal({7, 1, 1000, 3}, Shape{5, 3, 5});
+  Tensor head = normal({7, 1, 1000, 0}, Shape{3, 3, 5}),
+         tail = normal({7, 1, 1000, 3}, Shape{5, 3, 5});
   for (std::int64_t i = 0; i < 45; ++i) CHECK(head.at(i) == all.at(i));
   for (std::int64_t i = 0; i < 75; ++i) CHECK(tail.at(i) == all.at(45 + i));
   // Many rows, so that the pool splits them; one thread versus two.
@@ -110,7 +111,8 @@ TEST_CASE("a row's noise does not depend on the batch, its cut or the threads", 
   CHECK(one.to_vector() == two.to_vector());
   CHECK(m1.to_vector() == m2.to_vector());
   // Another step, stream or seed draws other numbers.
-  for (NoiseKey other : {NoiseKey{7, 1, 1001, 0}, NoiseKey{7, 2, 1000, 0}, NoiseKey{8, 1, 1000, 0}}) {
+  for (NoiseKey other :
+       {NoiseKey{7, 1, 1001, 0}, NoiseKey{7, 2, 1000, 0}, NoiseKey{8, 1, 1000, 0}}) {
     Tensor o = normal(other, Shape{8, 3, 5});
     int same = 0;
     for (std::int64_t i = 0; i < o.numel(); ++i) same += o.at(i) == all.at(i);

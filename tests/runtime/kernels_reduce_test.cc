@@ -4,13 +4,12 @@
 // axis sum as the adjoint of expand, logsumexp at ±1000 and ±∞, and the
 // error messages.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernels.hpp"
 #include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;
@@ -30,12 +29,18 @@ std::vector<double> reduce_reference(Reduce op, const Tensor& x, int first_axis)
                                      : 0;
     for (std::int64_t i = 0; i < inner; ++i) {
       double v = x.at(r * inner + i);
-      if (op == Reduce::max) acc = std::max(acc, v);
-      else if (op == Reduce::min) acc = std::min(acc, v);
-      else if (op == Reduce::logsumexp) acc += std::exp(v);
-      else acc += v;
+      if (op == Reduce::max)
+        acc = std::max(acc, v);
+      else if (op == Reduce::min)
+        acc = std::min(acc, v);
+      else if (op == Reduce::logsumexp)
+        acc += std::exp(v);
+      else
+        acc += v;
     }
-    out.push_back(op == Reduce::mean ? acc / double(inner) : op == Reduce::logsumexp ? std::log(acc) : acc);
+    out.push_back(op == Reduce::mean        ? acc / double(inner)
+                  : op == Reduce::logsumexp ? std::log(acc)
+                                            : acc);
   }
   return out;
 }
@@ -53,15 +58,20 @@ std::vector<double> axis_reference(Reduce op, const Tensor& x, int axis) {
     for (std::int64_t k = 0; k < x.shape()[axis]; ++k) {
       idx[static_cast<std::size_t>(axis)] = k;
       std::int64_t flat = 0;
-      for (int a = 0; a < x.shape().rank(); ++a) flat = flat * x.shape()[a] + idx[static_cast<std::size_t>(a)];
+      for (int a = 0; a < x.shape().rank(); ++a)
+        flat = flat * x.shape()[a] + idx[static_cast<std::size_t>(a)];
       vals.push_back(x.at(flat));
     }
     double acc = op == Reduce::max ? -INFINITY : op == Reduce::min ? INFINITY : 0;
     for (double v : vals) {
-      if (op == Reduce::max) acc = std::max(acc, v);
-      else if (op == Reduce::min) acc = std::min(acc, v);
-      else if (op == Reduce::logsumexp) acc += std::exp(v);
-      else acc += v;
+      if (op == Reduce::max)
+        acc = std::max(acc, v);
+      else if (op == Reduce::min)
+        acc = std::min(acc, v);
+      else if (op == Reduce::logsumexp)
+        acc += std::exp(v);
+      else
+        acc += v;
     }
     if (op == Reduce::mean) acc /= double(vals.size());
     if (op == Reduce::logsumexp) acc = std::log(acc);
@@ -89,8 +99,7 @@ std::vector<double> sum_to_reference(const Tensor& x, const Shape& target) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("reduce over every trailing range of axes", "[kernels][reduce]", float,
-                   double) {
+TEMPLATE_TEST_CASE("reduce over every trailing range of axes", "[kernels][reduce]", float, double) {
   Rng rng(20);
   for (int trial = 0; trial < 40; ++trial) {
     Shape s = random_shape(rng, 0, 4, 6);
@@ -111,7 +120,8 @@ TEMPLATE_TEST_CASE("reduce sums long rows accurately", "[kernels][reduce]", floa
   eq::kernels::fill(x.view(), 0.1);
   Tensor out(dtype_of<TestType>(), Shape{});
   eq::kernels::reduce(Reduce::sum, x.view(), 0, out.view());
-  CHECK(out.at(0) == Approx(100000 * static_cast<double>(static_cast<TestType>(0.1))).epsilon(1e-6));
+  CHECK(out.at(0) ==
+        Approx(100000 * static_cast<double>(static_cast<TestType>(0.1))).epsilon(1e-6));
 }
 
 TEST_CASE("reduce of nothing and its errors", "[kernels][reduce]") {
@@ -185,7 +195,8 @@ TEMPLATE_TEST_CASE("logsumexp is stable at ±1000 and exact at ±∞", "[kernels
   const DType t = dtype_of<TestType>();
   const double inf = INFINITY, log2 = std::log(2.0);
   // Rows: two leaders at 1000; one at -1000 (shift keeps it); all -∞; a +∞.
-  Tensor x = Tensor::from(Shape{4, 3}, {1000, 1000, -5, -1000, -1e4, -1e4, -inf, -inf, -inf, 1, inf, 2}, t);
+  Tensor x = Tensor::from(Shape{4, 3},
+                          {1000, 1000, -5, -1000, -1e4, -1e4, -inf, -inf, -inf, 1, inf, 2}, t);
   Tensor rows(t, Shape{4}), kept(t, Shape{4, 1});
   eq::kernels::reduce(Reduce::logsumexp, x.view(), 1, rows.view());
   eq::kernels::reduce_axis(Reduce::logsumexp, x.view(), 1, kept.view());
@@ -218,8 +229,9 @@ TEST_CASE("reduce_axis of nothing and its errors", "[kernels][reduce]") {
   Tensor y(DType::f32, Shape{2, 3}), bad(DType::f32, Shape{2}), ok(DType::f32, Shape{2, 1});
   CHECK_THROWS_WITH(eq::kernels::reduce_axis(Reduce::sum, y.view(), 2, ok.view()),
                     "reduce_axis: axis 2 is out of range for [2, 3]");
-  CHECK_THROWS_WITH(eq::kernels::reduce_axis(Reduce::sum, y.view(), 1, bad.view()),
-                    "reduce_axis: reducing [2, 3] along axis 1 gives [2, 1], but the output is [2]");
+  CHECK_THROWS_WITH(
+      eq::kernels::reduce_axis(Reduce::sum, y.view(), 1, bad.view()),
+      "reduce_axis: reducing [2, 3] along axis 1 gives [2, 1], but the output is [2]");
   Tensor d(DType::f64, Shape{2, 1});
   CHECK_THROWS_WITH(eq::kernels::reduce_axis(Reduce::max, y.view(), 1, d.view()),
                     "reduce_axis: operands must share a dtype; got f32 and f64");

@@ -22,7 +22,8 @@ std::int64_t flat_index(const std::vector<std::int64_t>& idx, const Shape& s) {
   return f;
 }
 
-std::vector<double> slice_reference(const Tensor& x, int axis, std::int64_t start, const Shape& out) {
+std::vector<double> slice_reference(const Tensor& x, int axis, std::int64_t start,
+                                    const Shape& out) {
   std::vector<double> want;
   for (std::int64_t i = 0; i < out.numel(); ++i) {
     auto idx = unflatten(i, out);
@@ -52,8 +53,10 @@ TEMPLATE_TEST_CASE("slice and unslice along every axis, as adjoints", "[kernels]
   for (int trial = 0; trial < 150; ++trial) {
     const Shape s = random_shape(rng, 1, 4, 5);
     const int axis = static_cast<int>(rng() % static_cast<std::uint64_t>(s.rank()));
-    const std::int64_t start = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(s[axis] + 1));
-    const std::int64_t stop = start + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(s[axis] - start + 1));
+    const std::int64_t start =
+        static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(s[axis] + 1));
+    const std::int64_t stop =
+        start + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(s[axis] - start + 1));
     const Shape os = with_axis(s, axis, stop - start);
     Tensor x = random_tensor(rng, s, t), out(t, os);
     eq::kernels::slice(x.view(), axis, start, stop, out.view());
@@ -77,7 +80,8 @@ TEMPLATE_TEST_CASE("slice and unslice along every axis, as adjoints", "[kernels]
   }
 }
 
-TEMPLATE_TEST_CASE("X[i] is a slice of one that drops the axis", "[kernels][slice]", float, double) {
+TEMPLATE_TEST_CASE("X[i] is a slice of one that drops the axis", "[kernels][slice]", float,
+                   double) {
   const DType t = dtype_of<TestType>();
   Rng rng(61);
   Tensor x = random_tensor(rng, Shape{4, 3, 5}, t);  // a batch of 3×5 matrices
@@ -138,7 +142,8 @@ TEMPLATE_TEST_CASE("concat joins broadcast parts along the last axis", "[kernels
     for (std::int64_t i = 0; i < out_shape.numel(); ++i) {
       auto idx = unflatten(i, out_shape);
       std::int64_t j = idx.back(), p = 0;
-      while (j >= parts[static_cast<std::size_t>(p)].shape().last()) j -= parts[static_cast<std::size_t>(p++)].shape().last();
+      while (j >= parts[static_cast<std::size_t>(p)].shape().last())
+        j -= parts[static_cast<std::size_t>(p++)].shape().last();
       const Tensor& part = parts[static_cast<std::size_t>(p)];
       idx.back() = j;
       want.push_back(part.at(part.shape().rank() == 0 ? 0 : broadcast_source(idx, part.shape())));

@@ -1,12 +1,11 @@
 // softmax / logsoftmax: the unshifted textbook formula in float64 on modest
 // logits, exact hand-derived values on logits of ±1000, and in-place calls.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernels.hpp"
 #include "eq/runtime/kernel_testing.hpp"
+#include "eq/runtime/kernels.hpp"
 
 using eq::DType;
 using eq::Shape;
@@ -28,7 +27,8 @@ std::vector<double> softmax_reference(const Tensor& x, bool log) {
   return out;
 }
 
-template <class T> Tensor run(bool log, const Tensor& x) {
+template <class T>
+Tensor run(bool log, const Tensor& x) {
   Tensor y(x.dtype(), x.shape());
   if (log)
     eq::kernels::logsoftmax(x.view(), y.view());
@@ -39,15 +39,17 @@ template <class T> Tensor run(bool log, const Tensor& x) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("softmax and logsoftmax match the textbook formula", "[kernels][softmax]",
-                   float, double) {
+TEMPLATE_TEST_CASE("softmax and logsoftmax match the textbook formula", "[kernels][softmax]", float,
+                   double) {
   Rng rng(30);
   for (int trial = 0; trial < 40; ++trial) {
     Shape s = random_shape(rng, 0, 4, 7);
     Tensor x = random_tensor(rng, s, dtype_of<TestType>(), -5, 5);
     INFO(s.str());
-    CHECK(mismatch(run<TestType>(false, x), softmax_reference(x, false), tolerance<TestType>()) == "");
-    CHECK(mismatch(run<TestType>(true, x), softmax_reference(x, true), tolerance<TestType>()) == "");
+    CHECK(mismatch(run<TestType>(false, x), softmax_reference(x, false), tolerance<TestType>()) ==
+          "");
+    CHECK(mismatch(run<TestType>(true, x), softmax_reference(x, true), tolerance<TestType>()) ==
+          "");
   }
 }
 
@@ -56,13 +58,14 @@ TEMPLATE_TEST_CASE("softmax and logsoftmax act on the last axis of [B, T, D]", "
   // Attention scores: a batch of T×T matrices, normalised row by row; and
   // rows longer than logsoftmax's 512-element chunk.
   Rng rng(32);
-  for (Shape s : {Shape{5, 8, 8}, Shape{3, 1, 7}, Shape{2, 4, 1}, Shape{2, 3, 700},
-                  Shape{2, 2, 3, 5}}) {
+  for (Shape s :
+       {Shape{5, 8, 8}, Shape{3, 1, 7}, Shape{2, 4, 1}, Shape{2, 3, 700}, Shape{2, 2, 3, 5}}) {
     Tensor x = random_tensor(rng, s, dtype_of<TestType>(), -5, 5);
     INFO(s.str());
     Tensor sm = run<TestType>(false, x);
     CHECK(mismatch(sm, softmax_reference(x, false), tolerance<TestType>()) == "");
-    CHECK(mismatch(run<TestType>(true, x), softmax_reference(x, true), tolerance<TestType>()) == "");
+    CHECK(mismatch(run<TestType>(true, x), softmax_reference(x, true), tolerance<TestType>()) ==
+          "");
     // Each row of T sums to 1, whatever the leading axes.
     const std::int64_t d = s.last();
     for (std::int64_t r = 0; r < x.numel(); r += d) {

@@ -3,7 +3,6 @@
 // same shape, scalars, rows, columns, rank 4, empty) and random
 // broadcastable ones; NaN conditions; in place; the error messages.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "eq/runtime/error.hpp"
@@ -49,11 +48,11 @@ TEMPLATE_TEST_CASE("where matches a broadcasting reference", "[kernels][where]",
   Rng rng(40);
   const std::vector<Triple> triples = {
       {Shape{3, 4}, Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},
-      {Shape{3, 4}, Shape{}, Shape{3, 4}, Shape{3, 4}},          // where(c, 0, x)
+      {Shape{3, 4}, Shape{}, Shape{3, 4}, Shape{3, 4}},  // where(c, 0, x)
       {Shape{3, 4}, Shape{3, 4}, Shape{}, Shape{3, 4}},
-      {Shape{}, Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},          // a scalar condition
-      {Shape{5, 7}, Shape{7}, Shape{5, 1}, Shape{5, 7}},         // row and column
-      {Shape{4, 1}, Shape{1, 6}, Shape{}, Shape{4, 6}},          // outer
+      {Shape{}, Shape{3, 4}, Shape{3, 4}, Shape{3, 4}},   // a scalar condition
+      {Shape{5, 7}, Shape{7}, Shape{5, 1}, Shape{5, 7}},  // row and column
+      {Shape{4, 1}, Shape{1, 6}, Shape{}, Shape{4, 6}},   // outer
       {Shape{2, 1, 3}, Shape{4, 1}, Shape{3}, Shape{2, 4, 3}},
       {Shape{2, 3, 1, 5}, Shape{3, 4, 1}, Shape{1, 1, 4, 5}, Shape{2, 3, 4, 5}},
       {Shape{1}, Shape{1, 1}, Shape{1, 1, 1}, Shape{1, 1, 1}},
@@ -90,7 +89,8 @@ TEMPLATE_TEST_CASE("where: NaN conditions take a; in place over any full-shape o
                    "[kernels][where]", float, double) {
   const DType t = dtype_of<TestType>();
   Tensor c = Tensor::from(Shape{4}, {NAN, 0, -0.0, 1}, t);
-  Tensor a = Tensor::from(Shape{4}, {1, 2, 3, 4}, t), b = Tensor::from(Shape{4}, {-1, -2, -3, -4}, t);
+  Tensor a = Tensor::from(Shape{4}, {1, 2, 3, 4}, t),
+         b = Tensor::from(Shape{4}, {-1, -2, -3, -4}, t);
   Tensor out(t, Shape{4});
   eq::kernels::where(c.view(), a.view(), b.view(), out.view());
   CHECK(out.to_vector() == std::vector<double>{1, -2, -3, 4});  // -0 == 0

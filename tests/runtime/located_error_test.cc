@@ -3,10 +3,10 @@
 // a NUL above all, which cut the message short — are drawn visibly.
 #include <catch2/catch.hpp>
 
-#include "io_test_util.hpp"
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/utf8.hpp"
+#include "io_test_util.hpp"
 
 namespace {
 
@@ -22,8 +22,9 @@ TEST_CASE("located_error shows a window of a long line around the spot", "[locat
   std::string line = std::string(500, 'a') + "XYZ" + std::string(497, 'b');
   CHECK(eq::located_error("f.csv", line + "\nnext", 500, 3, "here") ==
         "f.csv:1:501: error: here\n"
-        "…" + std::string(39, 'a') + "XYZ" + std::string(36, 'b') + "…\n" +
-        std::string(40, ' ') + "^~~");
+        "…" +
+            std::string(39, 'a') + "XYZ" + std::string(36, 'b') + "…\n" + std::string(40, ' ') +
+            "^~~");
   // Near the start: cut on the right only.
   CHECK(eq::located_error("f.csv", line, 5, 1, "m") ==
         "f.csv:1:6: error: m\n" + std::string(79, 'a') + "…\n     ^");
@@ -63,7 +64,8 @@ TEST_CASE("a CSV error on a 1 MB line stays short and names the field briefly", 
     CHECK(m.ends_with("\n1," + std::string(77, 'q') + "…\n  ^" + std::string(77, '~')));
   }
   try {
-    eq::parse_csv(std::string("a,b\n1,2\0x\n", 10), "nul.csv").numbers(std::vector<std::int64_t>{1});
+    eq::parse_csv(std::string("a,b\n1,2\0x\n", 10), "nul.csv")
+        .numbers(std::vector<std::int64_t>{1});
     FAIL("no error");
   } catch (const eq::Error& e) {
     CHECK(std::string(e.what()) ==

@@ -3,13 +3,13 @@
 // on tapes built by hand: each instruction's attributes reach its kernel,
 // batched values take the run's B, noise is keyed by set_noise and the
 // example row, and a second run allocates nothing.
-#include <catch2/catch.hpp>
+#include "eq/runtime/machine.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "eq/runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
-#include "eq/runtime/machine.hpp"
 #include "support/alloc_counter.hpp"
 
 using eq::DType;
@@ -101,8 +101,9 @@ TEST_CASE("Machine: reduce_axis, where, concat, slice and unslice", "[machine]")
     m.let(x, data.view());
     m.run();
     INFO("batch " << batch);
-    Tensor l = value_of(m, lse), xm = value_of(m, mx), c = value_of(m, chosen), r = value_of(m, rows),
-           pick = value_of(m, row), bk = value_of(m, back), j = value_of(m, joined);
+    Tensor l = value_of(m, lse), xm = value_of(m, mx), c = value_of(m, chosen),
+           r = value_of(m, rows), pick = value_of(m, row), bk = value_of(m, back),
+           j = value_of(m, joined);
     CHECK(l.shape() == Shape{batch, 3, 1});
     CHECK(j.shape() == Shape{batch, 6});
     for (std::int64_t e = 0; e < batch; ++e) {
@@ -134,8 +135,9 @@ TEST_CASE("Machine: matmul of per-example matrices", "[machine]") {
   const std::int64_t t = 4, d = 3, k = 2;
   const int x = b.input("X", Shape{t, d}, DType::f32);
   const int w = b.param("W", Shape{d, k}, DType::f32);
-  const int q = b.scratch(Shape{t, k}, true, DType::f32), scores = b.scratch(Shape{t, t}, true, DType::f32);
-  b.emit(Kernel::matmul, q, {x, w});                     // Q = X·W: one gemm over [B·T, D]
+  const int q = b.scratch(Shape{t, k}, true, DType::f32),
+            scores = b.scratch(Shape{t, t}, true, DType::f32);
+  b.emit(Kernel::matmul, q, {x, w});                      // Q = X·W: one gemm over [B·T, D]
   b.emit(Kernel::matmul, scores, {q, q}).trans_b = true;  // Q·Qᵀ per example
   Machine m(b.tape);
   Rng rng(71);
@@ -157,7 +159,8 @@ TEST_CASE("Machine: matmul of per-example matrices", "[machine]") {
       for (std::int64_t j = 0; j < t; ++j) {
         double sum = 0;
         for (std::int64_t c = 0; c < k; ++c)
-          sum += want_q[std::size_t(e * t * k + i * k + c)] * want_q[std::size_t(e * t * k + j * k + c)];
+          sum += want_q[std::size_t(e * t * k + i * k + c)] *
+                 want_q[std::size_t(e * t * k + j * k + c)];
         want_s.push_back(sum);
       }
   }
@@ -192,12 +195,15 @@ TEST_CASE("Machine: noise is keyed by seed, step, stream and example row", "[mac
     fill(key, p0, p1, t.view());
     return t.to_vector();
   };
-  CHECK(value_of(m, eps).to_vector() == direct(eq::kernels::random_normal, {11, 0, 4, 10}, 1, 2, Shape{6, 3}));
-  CHECK(value_of(m, uni).to_vector() == direct(eq::kernels::random_uniform, {11, 1, 4, 10}, -1, 1, Shape{6, 3}));
+  CHECK(value_of(m, eps).to_vector() ==
+        direct(eq::kernels::random_normal, {11, 0, 4, 10}, 1, 2, Shape{6, 3}));
+  CHECK(value_of(m, uni).to_vector() ==
+        direct(eq::kernels::random_uniform, {11, 1, 4, 10}, -1, 1, Shape{6, 3}));
   Tensor want_mask(DType::f64, Shape{6, 3});
   eq::kernels::dropout_mask({11, 2, 4, 10}, 0.25, want_mask.view());
   CHECK(value_of(m, mask).to_vector() == want_mask.to_vector());
-  CHECK(value_of(m, shared).to_vector() == direct(eq::kernels::random_normal, {11, 3, 4, 0}, 0, 1, Shape{1, 3}));
+  CHECK(value_of(m, shared).to_vector() ==
+        direct(eq::kernels::random_normal, {11, 3, 4, 0}, 0, 1, Shape{1, 3}));
 
   // Examples 12…13 of the same step, drawn in a batch of 2 by another
   // Machine (a resumed run, or another rank), are rows 2…3 above.

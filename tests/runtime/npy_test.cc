@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "io_test_util.hpp"
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
+#include "io_test_util.hpp"
 
 using eq::DType;
 using eq::Shape;
@@ -153,8 +153,9 @@ TEST_CASE("npy: a declared size is checked against the file before allocating", 
   auto load = [](const std::string& bytes) { return eq::decode_npy(bytes, "x.npy"); };
   const std::string big = npy_v1(dict("<f4", "(1073741824, 64)"), "");
   CHECK(big.size() == 128);
-  CHECK_THROWS_WITH(load(big), "x.npy: data is truncated: <f4 (1073741824, 64) needs 274877906944 "
-                               "bytes but the file has 0 after the header");
+  CHECK_THROWS_WITH(load(big),
+                    "x.npy: data is truncated: <f4 (1073741824, 64) needs 274877906944 "
+                    "bytes but the file has 0 after the header");
   CHECK_THROWS_WITH(
       load(npy_v1(dict("<f8", "(1099511627776, 1099511627776)"), "")),
       "x.npy: a tensor of 1099511627776 × 1099511627776 elements is larger than this machine can "

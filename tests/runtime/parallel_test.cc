@@ -1,13 +1,13 @@
 // The thread pool behind big fused loops: every index once, exceptions
 // reach the caller, and resizing while another thread uses it neither hangs
 // nor loses work.
+#include "eq/runtime/parallel.hpp"
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include "eq/runtime/parallel.hpp"
 
 using eq::runtime::parallel_for;
 
@@ -30,10 +30,12 @@ TEST_CASE("parallel_for covers the range once, in chunks of at least the grain",
 
 TEST_CASE("an exception in any chunk reaches the caller, and the pool goes on", "[parallel]") {
   eq::runtime::set_parallel_threads(2);
-  for (std::int64_t bad : {std::int64_t{0}, std::int64_t{99999}}) {  // the caller's chunk, a worker's
+  for (std::int64_t bad :
+       {std::int64_t{0}, std::int64_t{99999}}) {  // the caller's chunk, a worker's
     CHECK_THROWS_WITH(parallel_for(100000, 1000,
                                    [&](std::int64_t lo, std::int64_t hi) {
-                                     if (lo <= bad && bad < hi) throw std::runtime_error("chunk failed");
+                                     if (lo <= bad && bad < hi)
+                                       throw std::runtime_error("chunk failed");
                                    }),
                       "chunk failed");
   }

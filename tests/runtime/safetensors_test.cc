@@ -6,8 +6,8 @@
 #include <chrono>
 #include <csignal>
 
-#include "io_test_util.hpp"
 #include "eq/runtime/error.hpp"
+#include "io_test_util.hpp"
 
 using eq::DType;
 using eq::SafetensorsFile;

@@ -96,8 +96,9 @@ TEST_CASE("an allocation larger than the machine is an error with the figure", "
     FAIL("allocated 64 TiB");
   } catch (const eq::Error& e) {
     const std::string m = e.what();
-    CHECK(m.starts_with("out of memory: a tensor of 1099511627776 × 16 elements of 4 bytes needs "
-                        "70368744177664 bytes (64 TiB), more than this machine has ("));
+    CHECK(
+        m.starts_with("out of memory: a tensor of 1099511627776 × 16 elements of 4 bytes needs "
+                      "70368744177664 bytes (64 TiB), more than this machine has ("));
   }
   CHECK(eq::human_bytes(0) == "0 bytes");
   CHECK(eq::human_bytes(1) == "1 byte");

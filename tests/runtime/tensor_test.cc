@@ -1,7 +1,8 @@
+#include "eq/runtime/tensor.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/tensor.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "io_test_util.hpp"
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/utf8.hpp"
+#include "io_test_util.hpp"
 
 using namespace eq::test;
 

@@ -3,10 +3,11 @@
 // dense sweep of float bit patterns and random double bit patterns; the
 // documented extremes; NaN / inf; in-place calls; and bit-identity of the
 // block functions with the one-element forms and with kernels::unary.
-#include <catch2/catch.hpp>
+#include "eq/runtime/vmath.hpp"
 
 #include <algorithm>
 #include <bit>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -17,7 +18,6 @@
 #include <vector>
 
 #include "eq/runtime/kernels.hpp"
-#include "eq/runtime/vmath.hpp"
 #include "eq/runtime/vmath_core.hpp"
 #include "eq/runtime/vmath_erf.hpp"
 
@@ -61,8 +61,7 @@ const std::vector<Fn>& functions() {
       {"exp", eq::vmath::exp, eq::vmath::exp, [](LD x) { return std::exp(x); }, -800, 800},
       {"log", eq::vmath::log, eq::vmath::log, [](LD x) { return std::log(x); }, -1, inf},
       {"log1p", eq::vmath::log1p, eq::vmath::log1p, [](LD x) { return std::log1p(x); }, -2, inf},
-      {"expm1", eq::vmath::expm1, eq::vmath::expm1, [](LD x) { return std::expm1(x); }, -800,
-       800},
+      {"expm1", eq::vmath::expm1, eq::vmath::expm1, [](LD x) { return std::expm1(x); }, -800, 800},
       {"tanh", eq::vmath::tanh, eq::vmath::tanh, [](LD x) { return std::tanh(x); }, -inf, inf},
       {"sigmoid", eq::vmath::sigmoid, eq::vmath::sigmoid, ref_sigmoid, -inf, inf},
       {"softplus", eq::vmath::softplus, eq::vmath::softplus, ref_softplus, -inf, inf},
@@ -77,7 +76,8 @@ const std::vector<Fn>& functions() {
 // |y - ref| in units of the last place of T at ref (the subnormal spacing
 // below T's smallest normal). NaN and infinite references must be matched
 // exactly: error 0 or infinity.
-template <class T> LD ulp_error(T y, LD ref) {
+template <class T>
+LD ulp_error(T y, LD ref) {
   if (std::isnan(ref)) return std::isnan(y) ? 0 : INFINITY;
   T r = static_cast<T>(ref);
   if (std::isinf(r)) return y == r ? 0 : INFINITY;
@@ -92,10 +92,13 @@ struct Worst {
   std::size_t scored = 0;
 };
 
-template <class T> Worst sweep(const Fn& fn, const std::vector<T>& xs) {
+template <class T>
+Worst sweep(const Fn& fn, const std::vector<T>& xs) {
   std::vector<T> ys(xs.size());
-  if constexpr (sizeof(T) == 4) fn.f32(xs.data(), ys.data(), static_cast<std::int64_t>(xs.size()));
-  else fn.f64(xs.data(), ys.data(), static_cast<std::int64_t>(xs.size()));
+  if constexpr (sizeof(T) == 4)
+    fn.f32(xs.data(), ys.data(), static_cast<std::int64_t>(xs.size()));
+  else
+    fn.f64(xs.data(), ys.data(), static_cast<std::int64_t>(xs.size()));
   Worst w;
   for (std::size_t i = 0; i < xs.size(); ++i) {
     LD ref = fn.reference(xs[i]);
@@ -107,7 +110,10 @@ template <class T> Worst sweep(const Fn& fn, const std::vector<T>& xs) {
 }
 
 // Equal, or both NaN (log of the negative inputs).
-template <class T> bool same(T a, T b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+template <class T>
+bool same(T a, T b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
 
 // Every 1009th float bit pattern (both signs, subnormals to NaN) in [lo, hi].
 std::vector<float> float_sweep(LD lo, LD hi) {
@@ -135,7 +141,8 @@ std::vector<double> double_sweep(LD lo, LD hi) {
 }
 
 // The one-element form named `name` (the block functions must equal it).
-template <class T> T one_element(const std::string& name, T x) {
+template <class T>
+T one_element(const std::string& name, T x) {
   namespace v = eq::vmath;
   if (name == "exp") return v::exp_one(x);
   if (name == "log") return v::log_one(x);
@@ -154,7 +161,9 @@ template <class T> T one_element(const std::string& name, T x) {
 
 }  // namespace
 
-TEST_CASE("vmath float functions are within their bound (2 ulp; gelu 7) of the correctly rounded result", "[vmath]") {
+TEST_CASE(
+    "vmath float functions are within their bound (2 ulp; gelu 7) of the correctly rounded result",
+    "[vmath]") {
   for (const Fn& fn : functions()) {
     std::vector<float> xs = float_sweep(fn.lo, fn.hi);
     Worst w = sweep(fn, xs);
@@ -165,7 +174,9 @@ TEST_CASE("vmath float functions are within their bound (2 ulp; gelu 7) of the c
   }
 }
 
-TEST_CASE("vmath double functions are within their bound (4 ulp; erf 2, gelu 7) of long double libm", "[vmath]") {
+TEST_CASE(
+    "vmath double functions are within their bound (4 ulp; erf 2, gelu 7) of long double libm",
+    "[vmath]") {
   for (const Fn& fn : functions()) {
     std::vector<double> xs = double_sweep(fn.lo, fn.hi);
     Worst w = sweep(fn, xs);
@@ -257,11 +268,15 @@ TEMPLATE_TEST_CASE("vmath block functions: in place, every length, same bits as 
     for (std::int64_t n : {0, 1, 3, 4, 7, 8, 9, 16, 17, 33, 100}) {
       std::vector<T> x(static_cast<std::size_t>(n)), y(x.size());
       for (T& v : x) v = static_cast<T>(u(rng));
-      if constexpr (sizeof(T) == 4) fn.f32(x.data(), y.data(), n);
-      else fn.f64(x.data(), y.data(), n);
+      if constexpr (sizeof(T) == 4)
+        fn.f32(x.data(), y.data(), n);
+      else
+        fn.f64(x.data(), y.data(), n);
       std::vector<T> inplace = x;
-      if constexpr (sizeof(T) == 4) fn.f32(inplace.data(), inplace.data(), n);
-      else fn.f64(inplace.data(), inplace.data(), n);
+      if constexpr (sizeof(T) == 4)
+        fn.f32(inplace.data(), inplace.data(), n);
+      else
+        fn.f64(inplace.data(), inplace.data(), n);
       for (std::size_t i = 0; i < x.size(); ++i) {
         CHECK(same(inplace[i], y[i]));
         CHECK(same(one_element(fn.name, x[i]), y[i]));
@@ -328,8 +343,10 @@ TEMPLATE_TEST_CASE("gelu′ matches Φ(x) + x·φ(x) and the slope of gelu", "[v
   std::vector<T> xs;
   for (int i = 0; i < 200000; ++i) xs.push_back(static_cast<T>(i % 2 ? u(rng) : near(rng)));
   std::vector<T> ys(xs.size());
-  if constexpr (sizeof(T) == 4) eq::vmath::gelu_grad(xs.data(), ys.data(), std::int64_t(xs.size()));
-  else eq::vmath::gelu_grad(xs.data(), ys.data(), std::int64_t(xs.size()));
+  if constexpr (sizeof(T) == 4)
+    eq::vmath::gelu_grad(xs.data(), ys.data(), std::int64_t(xs.size()));
+  else
+    eq::vmath::gelu_grad(xs.data(), ys.data(), std::int64_t(xs.size()));
   const LD inv_sqrt_2pi = 1 / std::sqrt(2 * std::acos(LD(-1)));
   double worst = 0;
   for (std::size_t i = 0; i < xs.size(); ++i) {

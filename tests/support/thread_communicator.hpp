@@ -25,7 +25,8 @@ namespace eq::testing {
 
 class ThreadGroup {
  public:
-  explicit ThreadGroup(int size) : size_(size), sync_(size), posted_(static_cast<std::size_t>(size)) {}
+  explicit ThreadGroup(int size)
+      : size_(size), sync_(size), posted_(static_cast<std::size_t>(size)) {}
 
   class Rank final : public Communicator {
    public:
@@ -46,7 +47,8 @@ class ThreadGroup {
       post(block.data(), block.size());
       std::vector<std::string> out;
       if (rank_ == 0)
-        for (const Posted& p : group_.posted_) out.emplace_back(static_cast<const char*>(p.data), p.size);
+        for (const Posted& p : group_.posted_)
+          out.emplace_back(static_cast<const char*>(p.data), p.size);
       group_.sync_.arrive_and_wait();
       return out;
     }

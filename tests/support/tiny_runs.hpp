@@ -71,7 +71,8 @@ struct TinyFolder {
     std::filesystem::create_directories(dir);
     std::ofstream csv(dir / "d.csv");
     csv << "a,b,label\n";
-    for (int i = 0; i < 24; ++i) csv << tiny_feature(i, 0) << ',' << tiny_feature(i, 1) << ',' << tiny_label(i) << '\n';
+    for (int i = 0; i < 24; ++i)
+      csv << tiny_feature(i, 0) << ',' << tiny_feature(i, 1) << ',' << tiny_label(i) << '\n';
     std::ofstream text(dir / "t.txt");
     for (int i = 0; i < 60; ++i) text << "abcab"[i % 5] << (i % 7 == 0 ? "c" : "");
   }

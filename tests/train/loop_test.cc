@@ -12,15 +12,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <string>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "eq/runtime/blas.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/train/trainer.hpp"
 #include "support/thread_communicator.hpp"
 #include "support/tiny_runs.hpp"
-#include "eq/train/trainer.hpp"
 
 using namespace eq;
 namespace fs = std::filesystem;
@@ -61,8 +61,8 @@ struct Folder : testing::TinyFolder {
 // have joined (Catch2's assertions are not thread-safe).
 struct RankRun {
   SafetensorsFile weights, checkpoint;
-  std::vector<EpochReport> reports;   // rank 0's hooks only
-  std::vector<std::int64_t> shares;   // the batch let in at every step
+  std::vector<EpochReport> reports;  // rank 0's hooks only
+  std::vector<std::int64_t> shares;  // the batch let in at every step
   Metrics validation;
 };
 
@@ -74,7 +74,8 @@ SetupOptions with(std::map<std::string, std::string> overrides) {
 
 // Trains `source` on `ranks` threads, each on its share, from `resume` when
 // given (the same file on every rank), to the configured steps.
-std::vector<RankRun> train_on(const Folder& f, const char* source, int ranks, const SetupOptions& options,
+std::vector<RankRun> train_on(const Folder& f, const char* source, int ranks,
+                              const SetupOptions& options,
                               const SafetensorsFile* resume = nullptr) {
   testing::ThreadGroup group(ranks);
   std::vector<RankRun> runs(static_cast<std::size_t>(ranks));
@@ -82,11 +83,15 @@ std::vector<RankRun> train_on(const Folder& f, const char* source, int ranks, co
     RankRun& run = runs[static_cast<std::size_t>(comm.rank())];
     Setup s = setup_source("m.eq", source, f.dir.string(), options);
     Trainer t(s, comm);
-    if (resume) t.resume(*resume);
-    else t.initialize();
+    if (resume)
+      t.resume(*resume);
+    else
+      t.initialize();
     TrainHooks h;
     h.on_epoch = [&](const EpochReport& r) { run.reports.push_back(r); };
-    h.before_run = [&](Machine& m, const StepContext&) { run.shares.push_back(m.runtime().batch()); };
+    h.before_run = [&](Machine& m, const StepContext&) {
+      run.shares.push_back(m.runtime().batch());
+    };
     t.train(h);
     run.weights = t.weights();
     run.checkpoint = t.checkpoint();
@@ -117,15 +122,16 @@ void check_equal(const SafetensorsFile& a, const SafetensorsFile& b) {
   for (std::size_t i = 0; i < a.tensors.size(); ++i) {
     INFO(a.tensors[i].first);
     CHECK(a.tensors[i].first == b.tensors[i].first);
-    CHECK(std::memcmp(a.tensors[i].second.raw(), b.tensors[i].second.raw(), a.tensors[i].second.bytes()) == 0);
+    CHECK(std::memcmp(a.tensors[i].second.raw(), b.tensors[i].second.raw(),
+                      a.tensors[i].second.bytes()) == 0);
   }
 }
 
 // `ranks` shares of every batch, gradients summed, end where one whole-batch
 // run ends: equal weights on every rank, the single run's to 1e-12 (f64),
 // and the same epoch reports and validation figures.
-void check_shares_train_as_one(const Folder& f, const char* source, int ranks, const SetupOptions& options,
-                               std::int64_t batch) {
+void check_shares_train_as_one(const Folder& f, const char* source, int ranks,
+                               const SetupOptions& options, std::int64_t batch) {
   blas::set_threads(1);
   const std::vector<RankRun> one = train_on(f, source, 1, options);
   const std::vector<RankRun> many = train_on(f, source, ranks, options);
@@ -135,7 +141,8 @@ void check_shares_train_as_one(const Folder& f, const char* source, int ranks, c
   REQUIRE(many[0].shares.size() == one[0].shares.size());
   for (std::size_t i = 0; i < one[0].shares.size(); ++i) {
     std::int64_t sum = 0, lo = batch, hi = 0;
-    for (const RankRun& r : many) sum += r.shares[i], lo = std::min(lo, r.shares[i]), hi = std::max(hi, r.shares[i]);
+    for (const RankRun& r : many)
+      sum += r.shares[i], lo = std::min(lo, r.shares[i]), hi = std::max(hi, r.shares[i]);
     CHECK(sum == one[0].shares[i]);
     CHECK(hi - lo <= 1);
   }
@@ -167,7 +174,8 @@ void check_shares_train_as_one(const Folder& f, const char* source, int ranks, c
 // A checkpoint written by `from` ranks, resumed by `to` ranks, ends where an
 // uninterrupted run does.
 void check_resume_across_ranks(const Folder& f, const char* source, int from, int to,
-                               std::map<std::string, std::string> options, const std::string& stop) {
+                               std::map<std::string, std::string> options,
+                               const std::string& stop) {
   blas::set_threads(1);
   const std::vector<RankRun> whole = train_on(f, source, 1, with(options));
   auto first = options;
@@ -239,8 +247,12 @@ TEST_CASE("shares of the text streams, gradients summed, train as all streams", 
 
 TEST_CASE("a checkpoint of N ranks resumes on M ranks", "[train][loop]") {
   Folder f;
-  SECTION("examples, 3 ranks to 2") { check_resume_across_ranks(f, kLogreg, 3, 2, {{"batch", "7"}}, "5"); }
-  SECTION("examples, 2 ranks to 1") { check_resume_across_ranks(f, kLogreg, 2, 1, {{"batch", "7"}}, "4"); }
+  SECTION("examples, 3 ranks to 2") {
+    check_resume_across_ranks(f, kLogreg, 3, 2, {{"batch", "7"}}, "5");
+  }
+  SECTION("examples, 2 ranks to 1") {
+    check_resume_across_ranks(f, kLogreg, 2, 1, {{"batch", "7"}}, "4");
+  }
   SECTION("text, 3 ranks to 2") { check_resume_across_ranks(f, kRnn, 3, 2, {}, "3"); }
   SECTION("text, 1 rank to 3") { check_resume_across_ranks(f, kRnn, 1, 3, {}, "4"); }
   SECTION("text, 2 ranks to 1") { check_resume_across_ranks(f, kRnn, 2, 1, {}, "5"); }
@@ -255,7 +267,8 @@ TEST_CASE("a checkpoint holds the carried states of every rank's streams", "[tra
   REQUIRE(want);
   REQUIRE(got);
   CHECK(got->shape() == Shape{4, 6});
-  for (std::int64_t k = 0; k < want->numel(); ++k) CHECK(got->at(k) == Approx(want->at(k)).epsilon(1e-12));
+  for (std::int64_t k = 0; k < want->numel(); ++k)
+    CHECK(got->at(k) == Approx(want->at(k)).epsilon(1e-12));
 }
 
 TEST_CASE("a step that fails on one rank stops every rank with its message", "[train][loop]") {
@@ -307,7 +320,9 @@ TEST_CASE("run_together: an error on some ranks is every rank's, naming them", "
     if (rank > 0) throw Error("m.eq:1:1: error: rank " + std::to_string(rank) + " only\n  x\n  ^");
   });
   for (const std::string& m : some)
-    CHECK(m == "rank 1: m.eq:1:1: error: rank 1 only\n  x\n  ^\nrank 2: m.eq:1:1: error: rank 2 only\n  x\n  ^\n");
+    CHECK(m ==
+          "rank 1: m.eq:1:1: error: rank 1 only\n  x\n  ^\nrank 2: m.eq:1:1: error: rank 2 only\n  "
+          "x\n  ^\n");
   const auto all = messages([](int) { throw Error("m.eq: the same everywhere\n"); });
   for (const std::string& m : all) CHECK(m == "m.eq: the same everywhere\n");
   const auto none = messages([](int) {});
@@ -320,12 +335,14 @@ TEST_CASE("shares need an example or a stream each", "[train][loop]") {
   Folder f;
   Setup s = f.setup(kLogreg);
   CHECK_THROWS_WITH(training_data(s, Shard{0, 9}),
-                    (f.dir / "d.csv").string() + ": a batch of 8 examples cannot be shared by 9 "
-                                                 "processes; lower their number or raise batch");
+                    (f.dir / "d.csv").string() +
+                        ": a batch of 8 examples cannot be shared by 9 "
+                        "processes; lower their number or raise batch");
   CHECK_THROWS_WITH(training_data(s, Shard{2, 2}), "shard 2 of 2 does not exist");
   Setup r = f.setup(kRnn);
-  CHECK_THROWS_WITH(training_data(r, Shard{0, 5}), "m.eq: batch = 4 streams cannot be shared by 5 "
-                                                   "processes; lower their number or raise batch");
+  CHECK_THROWS_WITH(training_data(r, Shard{0, 5}),
+                    "m.eq: batch = 4 streams cannot be shared by 5 "
+                    "processes; lower their number or raise batch");
 }
 
 // ---- noise and dropout (docs/language.md §9) in the loop ---------------------
@@ -379,12 +396,15 @@ train {
 }
 )";
 
-SafetensorsFile trained(const Folder& f, const char* source, std::map<std::string, std::string> overrides = {},
+SafetensorsFile trained(const Folder& f, const char* source,
+                        std::map<std::string, std::string> overrides = {},
                         const SafetensorsFile* from = nullptr) {
   Setup s = f.setup(source, std::move(overrides));
   Trainer t(s);
-  if (from) t.resume(*from);
-  else t.initialize();
+  if (from)
+    t.resume(*from);
+  else
+    t.initialize();
   t.train();
   return from ? t.weights() : t.checkpoint();
 }
@@ -401,7 +421,8 @@ void check_same_bits(const SafetensorsFile& a, const SafetensorsFile& b) {
 
 }  // namespace
 
-TEST_CASE("a resumed run with noise and dropout ends with the bits of an uninterrupted one", "[train][loop][noise]") {
+TEST_CASE("a resumed run with noise and dropout ends with the bits of an uninterrupted one",
+          "[train][loop][noise]") {
   blas::set_threads(1);
   Folder f;
   for (const char* source : {kNoisyLogreg, kDroppedRnn}) {
@@ -415,9 +436,12 @@ TEST_CASE("a resumed run with noise and dropout ends with the bits of an uninter
     check_same_bits(whole_weights, resumed);
     // The noise is drawn: the same model without it (σ = 0, p = 0) trains other weights.
     std::string quiet = source;
-    for (auto [from, to] : {std::pair{"normal(0, 0.5)", "normal(0, 0)"}, {"uniform(-0.1, 0.1)", "uniform(0, 0)"},
-                            {"x + ε, 0.25", "x + ε, 0"}, {"hₜ, 0.3", "hₜ, 0"}})
-      if (auto at = quiet.find(from); at != std::string::npos) quiet.replace(at, std::string(from).size(), to);
+    for (auto [from, to] : {std::pair{"normal(0, 0.5)", "normal(0, 0)"},
+                            {"uniform(-0.1, 0.1)", "uniform(0, 0)"},
+                            {"x + ε, 0.25", "x + ε, 0"},
+                            {"hₜ, 0.3", "hₜ, 0"}})
+      if (auto at = quiet.find(from); at != std::string::npos)
+        quiet.replace(at, std::string(from).size(), to);
     REQUIRE(quiet != source);
     const SafetensorsFile other = trained(f, quiet.c_str(), {{"steps", steps}});
     bool differs = false;

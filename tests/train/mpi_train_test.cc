@@ -7,12 +7,13 @@
 //
 // Each rank also trains the single-process reference itself (a
 // SingleProcess communicator), so no reference crosses processes.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "eq/runtime/blas.hpp"
 #include "eq/runtime/safetensors.hpp"
@@ -108,8 +109,10 @@ Run train(const std::string& which, const SetupOptions& options, Communicator& c
   blas::set_threads(1);
   Setup s = model_setup(which, options);
   Trainer t(s, comm);
-  if (resume) t.resume(*resume);
-  else t.initialize();
+  if (resume)
+    t.resume(*resume);
+  else
+    t.initialize();
   Run run;
   TrainHooks h;
   h.on_epoch = [&](const EpochReport& r) { run.reports.push_back(r); };
@@ -150,7 +153,8 @@ void check_same_on_every_rank(const SafetensorsFile& weights) {
 
 double tolerance(const std::string& dtype) { return dtype == "f32" ? 1e-5 : 1e-12; }
 
-void check_two_ranks_train_as_one(const std::string& which, std::map<std::string, std::string> options) {
+void check_two_ranks_train_as_one(const std::string& which,
+                                  std::map<std::string, std::string> options) {
   const double rel = tolerance(options["dtype"]);
   const Run one = train(which, with(options), single_process());
   const Run two = train(which, with(options), world());
@@ -160,7 +164,8 @@ void check_two_ranks_train_as_one(const std::string& which, std::map<std::string
   CHECK(two.validation.examples == one.validation.examples);
   CHECK(two.validation.loss == Approx(one.validation.loss).epsilon(rel));
   CHECK(two.validation.accuracy.has_value() == one.validation.accuracy.has_value());
-  if (one.validation.accuracy) CHECK(*two.validation.accuracy == Approx(*one.validation.accuracy).epsilon(rel));
+  if (one.validation.accuracy)
+    CHECK(*two.validation.accuracy == Approx(*one.validation.accuracy).epsilon(rel));
   if (world().rank() != 0) return;  // reports go to rank 0
   REQUIRE(two.reports.size() == one.reports.size());
   for (std::size_t e = 0; e < one.reports.size(); ++e) {
@@ -178,7 +183,8 @@ SafetensorsFile rank0s(const SafetensorsFile& ck) {
   return decode_safetensors(bytes, "checkpoint");
 }
 
-void check_resume_across(const std::string& which, std::map<std::string, std::string> options, const std::string& stop) {
+void check_resume_across(const std::string& which, std::map<std::string, std::string> options,
+                         const std::string& stop) {
   const double rel = tolerance(options["dtype"]);
   const Run whole1 = train(which, with(options), single_process());
   const Run whole2 = train(which, with(options), world());
@@ -204,8 +210,12 @@ void check_resume_across(const std::string& which, std::map<std::string, std::st
 TEST_CASE("mpi: the digits MLP on 2 ranks trains as 1 process", "[mpi][mlp]") {
   REQUIRE(world().size() == 2);
   // Batch 33: shares of 16 and 17.
-  SECTION("f32") { check_two_ranks_train_as_one("mlp", {{"steps", "20"}, {"batch", "33"}, {"dtype", "f32"}}); }
-  SECTION("f64") { check_two_ranks_train_as_one("mlp", {{"steps", "20"}, {"batch", "33"}, {"dtype", "f64"}}); }
+  SECTION("f32") {
+    check_two_ranks_train_as_one("mlp", {{"steps", "20"}, {"batch", "33"}, {"dtype", "f32"}});
+  }
+  SECTION("f64") {
+    check_two_ranks_train_as_one("mlp", {{"steps", "20"}, {"batch", "33"}, {"dtype", "f64"}});
+  }
 }
 
 TEST_CASE("mpi: an LSTM on 2 ranks trains as 1 process", "[mpi][lstm]") {
@@ -217,6 +227,8 @@ TEST_CASE("mpi: an LSTM on 2 ranks trains as 1 process", "[mpi][lstm]") {
 
 TEST_CASE("mpi: checkpoints move between 1 and 2 ranks", "[mpi][resume]") {
   Folder f;
-  SECTION("MLP") { check_resume_across("mlp", {{"steps", "20"}, {"batch", "33"}, {"dtype", "f64"}}, "7"); }
+  SECTION("MLP") {
+    check_resume_across("mlp", {{"steps", "20"}, {"batch", "33"}, {"dtype", "f64"}}, "7");
+  }
   SECTION("LSTM") { check_resume_across("lstm", {{"dtype", "f64"}}, "9"); }
 }

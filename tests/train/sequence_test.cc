@@ -2,9 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include "eq/compiler/lower/model.hpp"
+#include "eq/runtime/error.hpp"
 #include "eq/train/sampler.hpp"
 #include "eq/train/streams.hpp"
-#include "eq/runtime/error.hpp"
 
 using namespace eq;
 
@@ -81,11 +81,15 @@ output ŷₜ
 }
 
 TEST_CASE("sampling refuses models it cannot run", "[sequence]") {
-  Model plain = Model::from_source("m.eq", "input x : onehot[3]\nparam W : [3, 3] ~ glorot\ny = softmax(W·x)\noutput y\n");
-  CHECK_THROWS_WITH(Sampler(plain), "sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
+  Model plain = Model::from_source(
+      "m.eq", "input x : onehot[3]\nparam W : [3, 3] ~ glorot\ny = softmax(W·x)\noutput y\n");
+  CHECK_THROWS_WITH(
+      Sampler(plain),
+      "sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
 }
 
-TEST_CASE("sampling draws a model's noise afresh at every step, from its seed", "[sequence][noise]") {
+TEST_CASE("sampling draws a model's noise afresh at every step, from its seed",
+          "[sequence][noise]") {
   Model m = Model::from_source("m.eq", R"(dim V = 3
 input  xₜ : onehot[V]
 target yₜ : onehot[V]

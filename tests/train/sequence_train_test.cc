@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "eq/runtime/error.hpp"
+#include "eq/train/evaluate.hpp"
 #include "eq/train/sampler.hpp"
 #include "eq/train/trainer.hpp"
-#include "eq/train/evaluate.hpp"
-#include "eq/runtime/error.hpp"
 
 using namespace eq;
 namespace fs = std::filesystem;
@@ -75,8 +75,8 @@ TEST_CASE("an RNN learns a periodic text and samples it back", "[sequence][train
   };
   t.train(hooks);
   INFO("validation loss " << before << " → " << epochs.back());
-  CHECK(before > 1.2);           // about log 4 before training
-  CHECK(epochs.back() < 0.05);   // the text is fully predictable
+  CHECK(before > 1.2);          // about log 4 before training
+  CHECK(epochs.back() < 0.05);  // the text is fully predictable
   // Sampling from the trained weights continues the pattern.
   Setup s2 = setup(dir);
   Sampler sampler(*s2.model);
@@ -87,13 +87,16 @@ TEST_CASE("an RNN learns a periodic text and samples it back", "[sequence][train
   fs::remove_all(dir);
 }
 
-TEST_CASE("a resumed time-model run ends with the weights of an uninterrupted one", "[sequence][train]") {
+TEST_CASE("a resumed time-model run ends with the weights of an uninterrupted one",
+          "[sequence][train]") {
   fs::path dir = make_data();
   auto train_steps = [&](std::int64_t steps, const SafetensorsFile* from) {
     Setup s = setup(dir, {{"steps", std::to_string(steps)}});
     Trainer t(s);
-    if (from) t.resume(*from);
-    else t.initialize();
+    if (from)
+      t.resume(*from);
+    else
+      t.initialize();
     t.train();
     return t.checkpoint();
   };
@@ -137,8 +140,8 @@ TEST_CASE("a checkpoint resumed with another window is refused, naming why", "[s
   Setup other = setup(dir, {{"window", "32"}});
   Trainer u(other);
   CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at step " +
-                                      std::to_string(ck_position(ck).epoch_step) + " of an epoch of " +
-                                      std::to_string(t.steps_per_epoch()) +
+                                      std::to_string(ck_position(ck).epoch_step) +
+                                      " of an epoch of " + std::to_string(t.steps_per_epoch()) +
                                       " steps, but this run's epoch has 11: resume with the batch, "
                                       "validation share, window and data it was trained with");
   fs::remove_all(dir);
@@ -147,7 +150,8 @@ TEST_CASE("a checkpoint resumed with another window is refused, naming why", "[s
 TEST_CASE("a held-out share too short for one window names validate", "[sequence][train]") {
   fs::path dir = make_data();
   Setup s = setup(dir, {{"validate", "0.005"}});
-  CHECK_THROWS_WITH(Trainer(s), "rnn.eq: validate = 0.005 holds out 8 symbols, fewer than "
-                                        "one window of 8 steps plus one; raise validate or lower window");
+  CHECK_THROWS_WITH(Trainer(s),
+                    "rnn.eq: validate = 0.005 holds out 8 symbols, fewer than "
+                    "one window of 8 steps plus one; raise validate or lower window");
   fs::remove_all(dir);
 }

@@ -8,10 +8,10 @@
 #include <fstream>
 
 #include "eq/runtime/error.hpp"
-#include "support/tiny_runs.hpp"
 #include "eq/train/streams.hpp"
 #include "eq/train/text_scorer.hpp"
 #include "eq/train/trainer.hpp"
+#include "support/tiny_runs.hpp"
 
 using namespace eq;
 
@@ -23,11 +23,13 @@ struct Folder : testing::TinyFolder {
   Folder() : TinyFolder("eq_series_") {
     std::ofstream s(dir / "series.csv");
     s << "t,x,y\n";
-    for (int t = 0; t < 100; ++t) s << t << ',' << std::sin(t / 3.0) << ',' << std::sin((t + 1) / 3.0) << '\n';
+    for (int t = 0; t < 100; ++t)
+      s << t << ',' << std::sin(t / 3.0) << ',' << std::sin((t + 1) / 3.0) << '\n';
     std::ofstream c(dir / "colours.csv");
     c << "colour,size,value\n";
     const char* names[] = {"red", "green", "blue"};
-    for (int i = 0; i < 12; ++i) c << names[i % 3] << ',' << (i * 5) % 4 << ',' << (i % 3) * 2 - (i % 4) << '\n';
+    for (int i = 0; i < 12; ++i)
+      c << names[i % 3] << ',' << (i * 5) % 4 << ',' << (i % 3) * 2 - (i % 4) << '\n';
   }
 };
 
@@ -80,7 +82,8 @@ TEST_CASE("rows of numbers are cut into streams and windows, each step one row",
                     "of 3 steps; lower batch or window");
 }
 
-TEST_CASE("a time model trains on the rows of a CSV and holds out the last ones", "[series][train]") {
+TEST_CASE("a time model trains on the rows of a CSV and holds out the last ones",
+          "[series][train]") {
   Folder f;
   Setup s = f.setup(kSeries);
   REQUIRE(s.model->timed());
@@ -119,13 +122,15 @@ TEST_CASE("a time model over rows needs both its input and its target bound", "[
                         "         ^~~~~~~~~~~~~~~~~~~~~~~~\n");
   // Feature scaling is not applied to a series: an error, not silence.
   Setup scaled = f.setup(kSeries, {{"scale", "standard"}});
-  CHECK_THROWS_WITH(Trainer(scaled), "m.eq: scale = standard is not applied to the rows of a series yet; "
-                                     "scale them in the equations (sₜ = xₜ / 100)");
+  CHECK_THROWS_WITH(Trainer(scaled),
+                    "m.eq: scale = standard is not applied to the rows of a series yet; "
+                    "scale them in the equations (sₜ = xₜ / 100)");
   // With text data missing too, the trainer says what a time model reads.
   Setup s = f.setup(kSeries, {{"validate", "0.2"}});
   s.data.columns.clear();
-  CHECK_THROWS_WITH(Trainer(s), "m.eq: a time model trains on text (`data = text(\"file.txt\")`) or on "
-                                "rows of numbers, a row a step (`data = csv(\"series.csv\", x = 0:3, y = 3)`)");
+  CHECK_THROWS_WITH(Trainer(s),
+                    "m.eq: a time model trains on text (`data = text(\"file.txt\")`) or on "
+                    "rows of numbers, a row a step (`data = csv(\"series.csv\", x = 0:3, y = 3)`)");
 }
 
 TEST_CASE("a onehot input takes a column of labels or of class indices", "[series][data]") {

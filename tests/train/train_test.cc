@@ -6,16 +6,17 @@
 #include <cstdio>
 #include <fstream>
 
-#include "eq/train/trainer.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/train/trainer.hpp"
 
 using namespace eq;
 
 namespace {
 
 // The config of a model text's train block with overrides.
-TrainConfig config_of(const std::string& block, const std::map<std::string, std::string>& overrides = {}) {
+TrainConfig config_of(const std::string& block,
+                      const std::map<std::string, std::string>& overrides = {}) {
   SourceFile file("m.eq", "train {\n" + block + "}\n");
   Diagnostics diags;
   Module m = parse_module(file, diags);
@@ -23,7 +24,8 @@ TrainConfig config_of(const std::string& block, const std::map<std::string, std:
   return train_config(&m.statements.at(0), overrides, "dir");
 }
 
-std::string error_of(const std::string& block, const std::map<std::string, std::string>& overrides = {}) {
+std::string error_of(const std::string& block,
+                     const std::map<std::string, std::string>& overrides = {}) {
   try {
     config_of(block, overrides);
   } catch (const Error& e) {
@@ -91,13 +93,17 @@ TEST_CASE("train block: defaults, aliases, npy and text", "[train]") {
 }
 
 TEST_CASE("train block: overrides win; --lr changes the optimizer's rate", "[train]") {
-  TrainConfig c = config_of("data = csv(\"f.csv\", x = 0:4, y = 4)\noptimizer = adam(lr = 0.1)\nclip = 2\n",
-                            {{"epochs", "10"}, {"optimizer", "sgd(lr = 1)"}, {"lr", "0.25"},
-                             {"data", "other.csv"}, {"validate", "0"}});
+  TrainConfig c =
+      config_of("data = csv(\"f.csv\", x = 0:4, y = 4)\noptimizer = adam(lr = 0.1)\nclip = 2\n",
+                {{"epochs", "10"},
+                 {"optimizer", "sgd(lr = 1)"},
+                 {"lr", "0.25"},
+                 {"data", "other.csv"},
+                 {"validate", "0"}});
   CHECK(c.epochs == 10);
   CHECK(c.solver.kind == SolverConfig::Kind::sgd);
   CHECK(c.solver.lr == 0.25);
-  CHECK(c.solver.clip == 2);  // kept across an optimizer override
+  CHECK(c.solver.clip == 2);          // kept across an optimizer override
   CHECK(c.data.path == "other.csv");  // command-line paths are not moved under dir
   CHECK(c.data.columns.size() == 2);
   CHECK(c.validate == 0);
@@ -113,12 +119,14 @@ TEST_CASE("train block: errors at the entry, with did-you-mean", "[train]") {
         "batch = 2.5\n"
         "        ^~~\n");
   CHECK(error_of("validate = 1\n") ==
-        "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. 0.2\n"
+        "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. "
+        "0.2\n"
         "validate = 1\n"
         "           ^\n");
   // Issue 17 item 13: 0/0 is a NaN, not a share (it used to pass as one).
   CHECK(error_of("validate = 0/0\n") ==
-        "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. 0.2\n"
+        "m.eq:2:12: error: validate takes the held-out share of the data, a number in [0, 1), e.g. "
+        "0.2\n"
         "validate = 0/0\n"
         "           ^~~\n");
   CHECK(error_of("optimizer = adam(lr = 1, momentum = 0.9)\n") ==
@@ -171,8 +179,9 @@ TEST_CASE("metadata round trip", "[train]") {
   CHECK(b.position->rng == s.position->rng);
   s.position.reset();
   CHECK_FALSE(decode_metadata(encode_metadata(s), "w").position);
-  CHECK_THROWS_WITH(decode_metadata({}, "x.safetensors"),
-                    "x.safetensors: no 'eq.source' in the metadata; was this file written by eqc train?");
+  CHECK_THROWS_WITH(
+      decode_metadata({}, "x.safetensors"),
+      "x.safetensors: no 'eq.source' in the metadata; was this file written by eqc train?");
 }
 
 TEST_CASE("a tampered vocabulary in the metadata is an error naming the file", "[train]") {
@@ -207,11 +216,12 @@ TEST_CASE("trainer: one SGD step of logistic regression equals a hand computatio
   const std::string dir = "train_test_tmp";
   std::system(("mkdir -p " + dir).c_str());
   std::ofstream(dir + "/d.csv") << "a,b,label\n1,2,u\n-1,0.5,v\n0.5,-1,w\n2,1,u\n";
-  std::ofstream(dir + "/m.eq") << "input x : [2]\ntarget y : onehot[K]\ndim K\n"
-                                  "param W : [K, 2] ~ normal(0, 1)\nparam b : [K] ~ 0.1\n"
-                                  "ŷ = softmax(W·x + b)\nloss = -Σ(y*log(ŷ))\noutput ŷ\n"
-                                  "train {\n data = csv(\"d.csv\", x = 0:2, y = 2)\n"
-                                  " optimizer = sgd(lr = 0.5)\n batch = 4\n steps = 1\n dtype = f64\n}\n";
+  std::ofstream(dir + "/m.eq")
+      << "input x : [2]\ntarget y : onehot[K]\ndim K\n"
+         "param W : [K, 2] ~ normal(0, 1)\nparam b : [K] ~ 0.1\n"
+         "ŷ = softmax(W·x + b)\nloss = -Σ(y*log(ŷ))\noutput ŷ\n"
+         "train {\n data = csv(\"d.csv\", x = 0:2, y = 2)\n"
+         " optimizer = sgd(lr = 0.5)\n batch = 4\n steps = 1\n dtype = f64\n}\n";
   Setup s = setup_file(dir + "/m.eq", {});
   CHECK(s.model->dims().at("K") == 3);  // set by the data's classes
   CHECK(s.labels.at("y") == std::vector<std::string>{"u", "v", "w"});
@@ -239,7 +249,8 @@ TEST_CASE("trainer: one SGD step of logistic regression equals a hand computatio
   for (int k = 0; k < 3; ++k) {
     CHECK(after.find("b")->at(k) == Approx(bias.at(k) - 0.5 * gb[k]).epsilon(1e-12));
     for (int j = 0; j < 2; ++j)
-      CHECK(after.find("W")->at(k * 2 + j) == Approx(W.at(k * 2 + j) - 0.5 * gW[k][j]).epsilon(1e-12));
+      CHECK(after.find("W")->at(k * 2 + j) ==
+            Approx(W.at(k * 2 + j) - 0.5 * gW[k][j]).epsilon(1e-12));
   }
   CHECK(t.step() == 1);
   std::system(("rm -rf " + dir).c_str());
@@ -255,7 +266,8 @@ TEST_CASE("train block: keys are quoted as written, not canonicalised", "[train]
         "m.eq:2:18: error: adam has no argument 'learning_rate'\n"
         "optimizer = adam(learning_rate = 1)\n"
         "                 ^~~~~~~~~~~~~\n");
-  CHECK(error_of("optimizer = sgd(mom_x = 1)\n").find("sgd has no argument 'mom_x'") != std::string::npos);
+  CHECK(error_of("optimizer = sgd(mom_x = 1)\n").find("sgd has no argument 'mom_x'") !=
+        std::string::npos);
   // Canonical spellings still match: beta_1 is β₁.
   CHECK(config_of("optimizer = adam(beta_1 = 0.5)\n").solver.beta1 == 0.5);
 }
@@ -267,17 +279,20 @@ TEST_CASE("train block: columns are typed from the AST", "[train]") {
   CHECK(c.data.columns[1].second.kind == ColumnSelector::Kind::name);
   CHECK(c.data.columns[1].second.name == "4");
   CHECK(error_of("data = csv(\"f.csv\", x = 0.5:2, y = -1)\n") ==
-        "m.eq:2:25: error: a column is a zero-based index (4), a range (0:4) or a header name (\"label\")\n"
+        "m.eq:2:25: error: a column is a zero-based index (4), a range (0:4) or a header name "
+        "(\"label\")\n"
         "data = csv(\"f.csv\", x = 0.5:2, y = -1)\n"
         "                        ^~~~~\n"
-        "m.eq:2:36: error: a column is a zero-based index (4), a range (0:4) or a header name (\"label\")\n"
+        "m.eq:2:36: error: a column is a zero-based index (4), a range (0:4) or a header name "
+        "(\"label\")\n"
         "data = csv(\"f.csv\", x = 0.5:2, y = -1)\n"
         "                                   ^~\n");
 }
 
 TEST_CASE("train block: an override is parsed once, as one train value", "[train]") {
   // Strings and ranges are train values; the whole data source may be given.
-  TrainConfig c = config_of("", {{"data", "csv(\"g.csv\", x = 0:2, y = \"label\")"}, {"lr", "2^-4"}});
+  TrainConfig c =
+      config_of("", {{"data", "csv(\"g.csv\", x = 0:2, y = \"label\")"}, {"lr", "2^-4"}});
   CHECK(c.data.path == "g.csv");
   CHECK(c.data.columns[0].second.describe() == "columns 0:2");
   CHECK(c.solver.lr == 0.0625);
@@ -321,9 +336,10 @@ TEST_CASE("trainer: a checkpoint resumed with another batch is refused, not over
 
   Setup other = setup_file(dir + "/m.eq", batch4);
   Trainer u(other);
-  CHECK_THROWS_WITH(u.resume(ck), "ck.safetensors: the checkpoint stopped at step 3 of an epoch of 4 "
-                                  "steps, but this run's epoch has 2: resume with the batch, "
-                                  "validation share, window and data it was trained with");
+  CHECK_THROWS_WITH(u.resume(ck),
+                    "ck.safetensors: the checkpoint stopped at step 3 of an epoch of 4 "
+                    "steps, but this run's epoch has 2: resume with the batch, "
+                    "validation share, window and data it was trained with");
   std::system(("rm -rf " + dir).c_str());
 }
 
@@ -343,14 +359,16 @@ TEST_CASE("an epoch count whose steps pass int64 is an error, not a negative cou
                                     "param W : [K, 1] ~ 0\nŷ = softmax(W·x)\n"
                                     "loss = -Σ(y*log(ŷ))\noutput ŷ\n"
                                     "train {\n data = csv(\"d.csv\", x = 0:1, y = 1)\n"
-                                    " batch = 1\n validate = 0\n epochs = " << epochs << "\n}\n";
+                                    " batch = 1\n validate = 0\n epochs = "
+                                 << epochs << "\n}\n";
     return setup_file(dir + "/m.eq", {});
   };
   Setup fits = model("8000000000000000");  // 8.8·10^18 steps: still a number
   CHECK(Trainer(fits).total_steps() == 8800000000000000000);
   Setup past = model("9000000000000000");
   CHECK_THROWS_WITH(Trainer(past),
-                    dir + "/m.eq: epochs = 9000000000000000 of 1100 steps each is more steps than "
-                          "a run can count (at most 9223372036854775807); give fewer epochs");
+                    dir +
+                        "/m.eq: epochs = 9000000000000000 of 1100 steps each is more steps than "
+                        "a run can count (at most 9223372036854775807); give fewer epochs");
   std::system(("rm -rf " + dir).c_str());
 }

@@ -19,13 +19,15 @@ int main(int argc, char** argv) {
     const eq::SafetensorsFile a = eq::load_safetensors(argv[1]), b = eq::load_safetensors(argv[2]);
     const double rel = std::strtod(argv[3], nullptr);
     if (a.tensors.size() != b.tensors.size()) {
-      std::fprintf(stderr, "weights_diff: %zu tensors against %zu\n", a.tensors.size(), b.tensors.size());
+      std::fprintf(stderr, "weights_diff: %zu tensors against %zu\n", a.tensors.size(),
+                   b.tensors.size());
       return 1;
     }
     for (const auto& [name, want] : b.tensors) {
       const eq::Tensor* got = a.find(name);
       if (!got || !(got->shape() == want.shape())) {
-        std::fprintf(stderr, "weights_diff: %s: missing or of another shape in %s\n", name.c_str(), argv[1]);
+        std::fprintf(stderr, "weights_diff: %s: missing or of another shape in %s\n", name.c_str(),
+                     argv[1]);
         return 1;
       }
       double scale = 0, worst = 0;
@@ -34,7 +36,8 @@ int main(int argc, char** argv) {
         worst = std::max(worst, std::abs(got->at(k) - want.at(k)));
       }
       if (!(worst <= rel * scale)) {
-        std::fprintf(stderr, "weights_diff: %s differs by %g of its largest magnitude %g (allowed %g)\n",
+        std::fprintf(stderr,
+                     "weights_diff: %s differs by %g of its largest magnitude %g (allowed %g)\n",
                      name.c_str(), scale > 0 ? worst / scale : worst, scale, rel);
         return 1;
       }
