@@ -75,7 +75,11 @@ class Pool {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!workers_.empty()) return;
     quit_ = false;
-    for (int k = 1; k < threads; ++k) workers_.emplace_back([this, k] { work(k); });
+    // A new worker has seen every job so far: generation_ counts jobs since the
+    // pool was made, not since these workers started, and a worker that took
+    // the last job for new would run it again with its dangling context.
+    const std::uint64_t seen = generation_;
+    for (int k = 1; k < threads; ++k) workers_.emplace_back([this, k, seen] { work(k, seen); });
   }
 
   void stop() {
@@ -90,8 +94,7 @@ class Pool {
     workers_.clear();
   }
 
-  void work(int k) {
-    std::uint64_t seen = 0;
+  void work(int k, std::uint64_t seen) {
     for (;;) {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
