@@ -13,7 +13,7 @@ shift || true
 eqc=$build/cli/eqc
 [ -x "$eqc" ] || { echo "make-reports: no $eqc; build first" >&2; exit 1; }
 models=("$@")
-[ ${#models[@]} -gt 0 ] || models=(xor linreg logreg mlp attention dropout_mlp vae forecast rnn gru lstm)
+[ ${#models[@]} -gt 0 ] || models=(xor linreg logreg mlp attention transformer dropout_mlp vae forecast rnn gru lstm)
 mkdir -p docs/reports
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
