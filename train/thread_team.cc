@@ -239,6 +239,10 @@ int batch_shares(const Setup& setup, int threads, int processes) {
   if (threads <= 1) return 1;
   const std::int64_t shares = std::int64_t{threads} * std::max(1, processes);
   if (setup.config.batch / shares < kMinShareRows) return 1;
+  std::int64_t weights = 0;
+  for (const ModelParam& p : setup.model->params()) weights += p.node.shape().numel();
+  if (weights * static_cast<std::int64_t>(dtype_size(setup.config.dtype)) > kMaxShareWeightBytes)
+    return 1;
   if (!setup.model->timed()) {
     // The last batch of an epoch, partial, needs an example for every share.
     const std::int64_t n = setup.data.size();

@@ -99,10 +99,19 @@ class TeamTrainers {
 
 // How many shares of every step one process trains at once on `threads`
 // threads (the rest of the threads go to OpenBLAS and the fused loops):
-// `threads` when each share keeps at least kMinShareRows examples (or
-// text streams) of every batch, over `processes` processes, else 1 — a
-// share of a few rows leaves every product too thin to pay for the split.
+// `threads`, unless
+//   - a share would keep fewer than kMinShareRows examples (or text
+//     streams) of a batch, over `processes` processes, or the last, partial
+//     batch of an epoch would leave a share none: a product of a few rows
+//     is too thin to pay for the split;
+//   - the weights pass kMaxShareWeightBytes: each thread holds its own
+//     copy of them, of the optimizer's state and of the gradients, sums
+//     them and applies the whole solver step, which for weights this large
+//     costs more than their products, big enough for BLAS threads, gain
+//     (docs/notes.md, "Two threads").
+// Then 1.
 constexpr std::int64_t kMinShareRows = 8;
+constexpr std::int64_t kMaxShareWeightBytes = std::int64_t{16} << 20;
 int batch_shares(const Setup& setup, int threads, int processes = 1);
 
 }  // namespace eq

@@ -24,6 +24,24 @@ using namespace eq;
 
 namespace {
 
+// A hidden layer of H² weights, f32, over the tiny data of tiny_runs.hpp.
+const char* const kSquare = R"(
+dim H
+dim K
+input x : [2]
+target y : onehot[K]
+param A : [H, 2] ~ he
+param V : [H, H] ~ he
+param W : [K, H] ~ glorot
+ŷ = softmax(W·relu(V·relu(A·x)))
+loss = -Σ(y*log(ŷ))
+output ŷ
+train {
+  data = csv("d.csv", x = 0:2, y = 2)
+  optimizer = sgd(lr = 0.1)
+}
+)";
+
 void rethrow_any(const std::vector<std::exception_ptr>& thrown) {
   for (const std::exception_ptr& e : thrown)
     if (e) std::rethrow_exception(e);
@@ -210,6 +228,16 @@ TEST_CASE("batch_shares: a batch is split when every share keeps 8 rows", "[trai
   Setup streams = f.setup(testing::kTinyRnn, {{"batch", "16"}});
   CHECK(batch_shares(streams, 2) == 2);
   CHECK(batch_shares(streams, 4) == 1);
+  // Weights of 2100² f32 (17.6 MB): a copy on each thread, and the whole
+  // solver step on each, cost more than the split gains; 100² do not.
+  SetupOptions wide;
+  wide.overrides = {{"batch", "16"}};
+  wide.dims = {{"H", 2100}};
+  Setup heavy = setup_source("m.eq", kSquare, f.dir.string(), wide);
+  CHECK(batch_shares(heavy, 2) == 1);
+  wide.dims = {{"H", 100}};
+  Setup light = setup_source("m.eq", kSquare, f.dir.string(), wide);
+  CHECK(batch_shares(light, 2) == 2);
 }
 
 TEST_CASE("the digits MLP on 2 threads trains as on 1", "[train][team]") {
