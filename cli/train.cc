@@ -15,7 +15,7 @@
 // does the same through its gradient sum. Any other error on one rank ends
 // the job at once (Communicator::abort), since the others would wait for it.
 //
-// Inside a process, --threads N (by default, its share of the cores) splits
+// Inside a process, --threads N (or OPENBLAS_NUM_THREADS) splits
 // every batch over N threads when the shares keep enough rows
 // (batch_shares, train/thread_team.hpp): each thread is a rank of a
 // ThreadTeam and runs this same drive() with its own Trainer, thread 0 of
@@ -340,7 +340,10 @@ int train(const Options& o, int argc, char** argv) {
     int shares = 1;
     run_together(*comm, [&] {
       setup = setup_file(path, so);
-      shares = batch_shares(setup, cores, comm->size());
+      // Split only when asked for threads: without, a run keeps its one-share
+      // results and messages (an element of the whole batch, not a share's).
+      if (threads > 0 || std::getenv("OPENBLAS_NUM_THREADS"))
+        shares = batch_shares(setup, cores, comm->size());
     });
     // Either the threads split every batch (each share on one thread, with
     // one-thread BLAS), or one share threads its products and fused loops
@@ -373,8 +376,9 @@ int train(const Options& o, int argc, char** argv) {
         throw;
       } catch (const std::exception& e) {
         const bool user = dynamic_cast<const Error*>(&e);
-        member.abort("rank " + std::to_string(member.rank()) + ": " +
-                     (user ? "" : "internal error: ") + e.what());
+        const std::string who =
+            comm->size() > 1 ? "rank " + std::to_string(member.rank()) + ": " : std::string();
+        member.abort(who + (user ? "" : "internal error: ") + e.what());
       }
     });
     for (const std::exception_ptr& e : thrown)
