@@ -14,6 +14,13 @@
 // ("rank 1: data.csv:17:3: …"), printed once by rank 0; a step of training
 // does the same through its gradient sum. Any other error on one rank ends
 // the job at once (Communicator::abort), since the others would wait for it.
+//
+// Inside a process, --threads N (or OPENBLAS_NUM_THREADS) splits
+// every batch over N threads when the shares keep enough rows
+// (batch_shares, train/thread_team.hpp): each thread is a rank of a
+// ThreadTeam and runs this same drive() with its own Trainer, thread 0 of
+// process 0 being rank 0; otherwise the N threads go to OpenBLAS and the
+// fused loops of one share.
 #include <unistd.h>
 
 #include <cmath>
@@ -31,8 +38,10 @@
 #include "eq/runtime/file_io.hpp"
 #include "eq/runtime/format.hpp"
 #include "eq/runtime/output.hpp"
+#include "eq/runtime/parallel.hpp"
 #include "eq/runtime/safetensors.hpp"
 #include "eq/train/communicator.hpp"
+#include "eq/train/thread_team.hpp"
 #include "eq/train/trainer.hpp"
 
 namespace eq::cli {
@@ -47,7 +56,9 @@ constexpr const char* kTrainUsage =
     "  --resume CK           continue a checkpoint (optimizer state, step count, data order)\n"
     "  --checkpoint-every N  write a checkpoint every N steps (to --checkpoint FILE,\n"
     "                        default NAME.ckpt.safetensors)\n"
-    "  --threads N           BLAS threads (of each process)\n"
+    "  --threads N           cores to train on (of each process): threads that each train a\n"
+    "                        share of every batch when the batch is large enough, else\n"
+    "                        BLAS threads\n"
     "  --ranks N             train on N processes of this machine (starts mpirun; or run\n"
     "                        mpirun -np N eqc train … yourself, on one machine or many)\n"
     "  --log FILE            write each epoch's metrics as CSV\n"
@@ -90,8 +101,10 @@ SafetensorsFile load_on_rank0(Communicator& comm, const std::string& path) {
 
 // The run after set-up: start, train with progress and logging, save.
 // Returns kOk, or kInterrupted when a signal stopped it (weights saved).
+// `spread` says where it runs (", on 2 processes"), after the run summary.
 int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
-          const std::string& output, const std::string& ck_path, std::int64_t every) {
+          const std::string& output, const std::string& ck_path, std::int64_t every,
+          const std::string& spread) {
   Communicator& comm = trainer.communicator();
   const bool rank0 = comm.rank() == 0;
   const bool quiet = o.flag("quiet") || !rank0;
@@ -135,8 +148,7 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   });
   if (!quiet) {
     std::printf("training %s: %s", path.c_str(), report::run_summary(setup, trainer).c_str());
-    if (comm.size() > 1) std::printf(", on %d processes", comm.size());
-    std::printf("\n");
+    std::printf("%s\n", spread.c_str());
   }
   std::fflush(stdout);
   TrainHooks hooks;
@@ -184,8 +196,7 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
       ck_failed = true;
     }
   };
-  // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp).
-  InterruptGuard interrupts;
+  // Ctrl-C or SIGTERM (caught by train()): the step in progress ends, then the run.
   hooks.stop = [] { return InterruptGuard::caught() != nullptr; };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   std::unique_ptr<report::ReportRecorder> recorder;
@@ -294,10 +305,12 @@ int train(const Options& o, int argc, char** argv) {
   if (o.key("ranks") && ranks != comm->size())
     throw UsageError("eqc: --ranks " + std::to_string(ranks) + " but the launcher started " +
                      std::to_string(comm->size()) + " processes; leave --ranks out under mpirun");
-  if (threads > 0)
-    blas::set_threads(static_cast<int>(threads));
-  else if (comm->size() > 1 && !std::getenv("OPENBLAS_NUM_THREADS"))
-    blas::set_threads(threads_per_rank(comm->size()));
+  // The cores this process trains on: --threads, else OPENBLAS_NUM_THREADS,
+  // else its share of the machine's.
+  int cores = static_cast<int>(threads);
+  if (cores == 0)
+    if (const char* v = std::getenv("OPENBLAS_NUM_THREADS")) cores = std::max(0, std::atoi(v));
+  if (cores == 0) cores = threads_per_rank(comm->size());
   const bool tty = !o.flag("quiet") && comm->rank() == 0 && isatty(fileno(stderr));
 
   const std::string& path = o.files[0];
@@ -324,13 +337,53 @@ int train(const Options& o, int argc, char** argv) {
       if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
         so.overrides[k] = v;
     Setup setup;
-    std::unique_ptr<Trainer> trainer;
+    int shares = 1;
     run_together(*comm, [&] {
       setup = setup_file(path, so);
-      trainer = std::make_unique<Trainer>(setup, *comm);
+      // Split only when asked for threads: without, a run keeps its one-share
+      // results and messages (an element of the whole batch, not a share's).
+      if (threads > 0 || std::getenv("OPENBLAS_NUM_THREADS"))
+        shares = batch_shares(setup, cores, comm->size());
     });
+    // Either the threads split every batch (each share on one thread, with
+    // one-thread BLAS), or one share threads its products and fused loops
+    // (docs/notes.md, "Two threads").
+    const int inner = shares > 1 ? 1 : cores;
+    if (threads > 0 || shares > 1 || (comm->size() > 1 && !std::getenv("OPENBLAS_NUM_THREADS")))
+      blas::set_threads(inner);
+    runtime::set_parallel_threads(inner);
+    std::string spread;
+    if (comm->size() > 1) spread += ", on " + std::to_string(comm->size()) + " processes";
+    if (shares > 1)
+      spread += (comm->size() > 1 ? " of " : ", on ") + std::to_string(shares) +
+                " threads, each on its share of the batch";
+    ThreadTeam team(shares, *comm);
+    std::unique_ptr<TeamTrainers> trainers;
+    run_together(*comm, [&] { trainers = std::make_unique<TeamTrainers>(setup, team); });
     if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
-    return drive(*trainer, setup, o, path, output, ck_path, every);
+    // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp).
+    InterruptGuard interrupts;
+    if (shares == 1) return drive((*trainers)[0], setup, o, path, output, ck_path, every, spread);
+    // A thread's error outside a collective step ends the process, as a
+    // rank's ends the job (below): the other threads would wait for it.
+    int code = kOk;
+    const auto thrown = team.run([&](Communicator& member) {
+      Trainer& trainer = trainers->of(member);
+      try {
+        const int c = drive(trainer, setup, o, path, output, ck_path, every, spread);
+        if (&trainer == &(*trainers)[0]) code = c;
+      } catch (const CollectiveError&) {
+        throw;
+      } catch (const std::exception& e) {
+        const bool user = dynamic_cast<const Error*>(&e);
+        const std::string who =
+            comm->size() > 1 ? "rank " + std::to_string(member.rank()) + ": " : std::string();
+        member.abort(who + (user ? "" : "internal error: ") + e.what());
+      }
+    });
+    for (const std::exception_ptr& e : thrown)
+      if (e) std::rethrow_exception(e);  // every thread's CollectiveError: the first
+    return code;
   } catch (const CollectiveError& e) {
     // Every rank has it; rank 0 reports it before any rank ends, since the
     // launcher stops the job when the first rank exits with an error.

@@ -35,22 +35,24 @@ DType check_columns(std::string_view what, const ConstView& table, const ConstVi
                     const ConstView& rows, std::string_view table_name,
                     std::string_view rows_name) {
   DType t = detail::common_float(table.dtype, rows.dtype, what);
-  std::string w(what);
+  // The name as a string only for a message: a step checks these on every run.
+  auto w = [&] { return std::string(what); };
   if (table.shape.rank() != 2)
-    throw Error(w + ": " + std::string(table_name) + " must be a matrix; got " + table.shape.str());
+    throw Error(w() + ": " + std::string(table_name) + " must be a matrix; got " +
+                table.shape.str());
   if (idx.dtype != DType::i32 || idx.shape.rank() != 1)
-    throw Error(w + ": indices must be an i32 vector; got " + std::string(dtype_name(idx.dtype)) +
+    throw Error(w() + ": indices must be an i32 vector; got " + std::string(dtype_name(idx.dtype)) +
                 idx.shape.str());
   Shape expect{idx.shape[0], table.shape[0]};
   if (!(rows.shape == expect))
-    throw Error(w + ": " + std::to_string(idx.shape[0]) + " indices into " + table.shape.str() +
+    throw Error(w() + ": " + std::to_string(idx.shape[0]) + " indices into " + table.shape.str() +
                 " need " + std::string(rows_name) + " of shape " + expect.str() + "; got " +
                 rows.shape.str());
   const std::int32_t* ix = idx.as<std::int32_t>();
   const std::int64_t n = table.shape[1];
   for (std::int64_t b = 0; b < idx.shape[0]; ++b)
     if (ix[b] < 0 || ix[b] >= n)
-      throw Error(w + ": index " + std::to_string(ix[b]) + " at position " + std::to_string(b) +
+      throw Error(w() + ": index " + std::to_string(ix[b]) + " at position " + std::to_string(b) +
                   " is out of range [0, " + std::to_string(n) + ")");
   return t;
 }

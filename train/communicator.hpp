@@ -3,10 +3,12 @@
 // Trainer (trainer.hpp) takes one; so does a program that trains the way
 // `eqc train` does.
 //
-// Two implementations:
+// Three implementations:
 //   SingleProcess    one process, rank 0 of 1: every collective is a no-op;
 //   MpiCommunicator  the processes of an MPI job (mpi_communicator.hpp),
 //                    only in builds with MPI (built_with_mpi()).
+//   ThreadTeam       the threads of one process, each training a share of
+//                    the batch (thread_team.hpp), inside either of those.
 // world_communicator() picks the one this process was started for.
 //
 // Every collective must be called by every rank, in the same order, with the

@@ -14,6 +14,14 @@ constexpr std::uint64_t kShuffleStream = 1, kSplitStream = 2;
 
 }  // namespace
 
+std::int64_t held_out_examples(std::int64_t n, double validate, const std::string& source) {
+  const auto n_val = static_cast<std::int64_t>(std::floor(validate * static_cast<double>(n)));
+  if (validate > 0 && (n_val < 1 || n_val >= n))
+    throw Error(source + ": validate = " + std::to_string(validate) + " of " + std::to_string(n) +
+                " examples leaves an empty split");
+  return n_val;
+}
+
 ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
     : model_(*setup.model),
       config_(setup.config),
@@ -31,11 +39,7 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   for (std::int64_t i = 0; i < n; ++i) all[static_cast<std::size_t>(i)] = i;
   Rng split(config_.seed, kSplitStream);
   split.shuffle(all);
-  const auto n_val =
-      static_cast<std::int64_t>(std::floor(config_.validate * static_cast<double>(n)));
-  if (config_.validate > 0 && (n_val < 1 || n_val >= n))
-    throw Error(setup.data.source + ": validate = " + std::to_string(config_.validate) + " of " +
-                std::to_string(n) + " examples leaves an empty split");
+  const std::int64_t n_val = held_out_examples(n, config_.validate, setup.data.source);
   val_rows_.assign(all.begin(), all.begin() + n_val);
   train_rows_.assign(all.begin() + n_val, all.end());
   std::sort(train_rows_.begin(), train_rows_.end());  // shuffling starts from data order

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "eq/runtime/random.hpp"
@@ -21,6 +22,10 @@
 #include "eq/train/training_data.hpp"
 
 namespace eq {
+
+// Examples held out of `n` for validation (validate: the share, 0 … 1);
+// eq::Error, naming `source`, when that leaves one side empty.
+std::int64_t held_out_examples(std::int64_t n, double validate, const std::string& source);
 
 class ExampleBatches : public TrainingData {
  public:

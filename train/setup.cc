@@ -324,6 +324,20 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   return s;
 }
 
+Setup copy_setup(const Setup& setup) {
+  Setup s;
+  s.model = std::make_unique<Model>(Model::from_source(
+      setup.source_name, setup.source, ModelOptions{setup.model->dims(), setup.config.dtype}));
+  s.config = setup.config;
+  s.data = setup.data;
+  s.labels = setup.labels;
+  s.vocabulary = setup.vocabulary;
+  s.text = setup.text;
+  s.source_name = setup.source_name;
+  s.source = setup.source;
+  return s;
+}
+
 Setup setup_file(const std::string& path, const SetupOptions& options) {
   return setup_source(path, read_file(path), parent_dir(path), options);
 }

@@ -62,6 +62,13 @@ Setup setup_file(const std::string& path, const SetupOptions& options);
 Setup setup_source(const std::string& name, const std::string& text, const std::string& base_dir,
                    const SetupOptions& options);
 
+// The same run set up again for a thread that trains beside `setup`
+// (ThreadTeam, thread_team.hpp): a model of its own, lowered from the same
+// source with the same dims and dtype — building a training program adds
+// to its model's graph, so two Trainers cannot share one — and copies of
+// the data, the labels and the vocabulary.
+Setup copy_setup(const Setup& setup);
+
 // Throws eq::Error unless every name of `dims` (-D) is a dim of `module`;
 // the message names the nearest dim.
 void check_dim_options(const Module& module, const std::map<std::string, std::int64_t>& dims);

@@ -11,9 +11,9 @@
 // in place. Nothing is allocated per step.
 //
 // Data parallelism: a Trainer on a Communicator (communicator.hpp) of N
-// ranks trains on its rank's share of every batch (or of the text streams,
-// whose carried states stay on their rank), and between backward and the
-// solver step sums the gradients and the step's numbers over the ranks
+// ranks — processes, or threads of a ThreadTeam (thread_team.hpp) — trains on its rank's share of
+// every batch (or of the text streams, whose carried states stay on their rank), and between
+// backward and the solver step sums the gradients and the step's numbers over the ranks
 // (GradientSum, gradient_sum.hpp). Every rank then applies the same solver
 // step to the same weights, so the ranks stay equal, and the weights are
 // those of one process training on the whole batch (to rounding). Every

@@ -1,6 +1,6 @@
 // The one training loop (train/trainer.hpp): the per-step seed a run sees
 // before each step, and data parallelism — shares of every batch (or of the
-// text streams) trained on threads of one process (ThreadGroup), whose
+// text streams) trained on threads of one process (ThreadTeam), whose
 // gradients are summed, end with the weights, reports and validation
 // figures of one whole-batch run; checkpoints move between rank counts; a
 // failure on one rank reaches all. tests/train/mpi_train_test.cc runs the
@@ -18,8 +18,8 @@
 
 #include "eq/runtime/blas.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/train/thread_team.hpp"
 #include "eq/train/trainer.hpp"
-#include "support/thread_communicator.hpp"
 #include "support/tiny_runs.hpp"
 
 using namespace eq;
@@ -77,7 +77,7 @@ SetupOptions with(std::map<std::string, std::string> overrides) {
 std::vector<RankRun> train_on(const Folder& f, const char* source, int ranks,
                               const SetupOptions& options,
                               const SafetensorsFile* resume = nullptr) {
-  testing::ThreadGroup group(ranks);
+  ThreadTeam group(ranks);
   std::vector<RankRun> runs(static_cast<std::size_t>(ranks));
   const auto thrown = group.run([&](Communicator& comm) {
     RankRun& run = runs[static_cast<std::size_t>(comm.rank())];
@@ -273,7 +273,7 @@ TEST_CASE("a checkpoint holds the carried states of every rank's streams", "[tra
 
 TEST_CASE("a step that fails on one rank stops every rank with its message", "[train][loop]") {
   Folder f;
-  testing::ThreadGroup group(3);
+  ThreadTeam group(3);
   std::vector<std::int64_t> steps(3);
   const auto thrown = group.run([&](Communicator& comm) {
     Setup s = f.setup(kLogreg);
@@ -303,7 +303,7 @@ TEST_CASE("a step that fails on one rank stops every rank with its message", "[t
 }
 
 TEST_CASE("run_together: an error on some ranks is every rank's, naming them", "[train][loop]") {
-  testing::ThreadGroup group(3);
+  ThreadTeam group(3);
   auto messages = [&](auto fails) {
     std::vector<std::string> got(3);
     const auto thrown = group.run([&](Communicator& comm) {
