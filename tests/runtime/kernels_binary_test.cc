@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernel_testing.hpp"
+#include "runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 
 using eq::DType;

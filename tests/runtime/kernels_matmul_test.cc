@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernel_testing.hpp"
+#include "runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 
 using eq::DType;

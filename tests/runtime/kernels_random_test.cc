@@ -9,7 +9,7 @@
 #include <set>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernel_testing.hpp"
+#include "runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 #include "eq/runtime/parallel.hpp"
 #include "eq/runtime/philox.hpp"

@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernel_testing.hpp"
+#include "runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 
 using eq::DType;

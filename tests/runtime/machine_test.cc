@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "eq/runtime/kernel_testing.hpp"
+#include "runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 #include "support/alloc_counter.hpp"
 
