@@ -185,7 +185,7 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
     }
   };
   // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp).
-  InterruptGuard interrupts;
+  InterruptGuard interrupts(rank0);
   hooks.stop = [] { return InterruptGuard::caught() != nullptr; };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   std::unique_ptr<report::ReportRecorder> recorder;
