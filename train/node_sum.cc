@@ -4,6 +4,7 @@
 #define OMPI_SKIP_MPICXX 1
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cstring>
@@ -29,6 +30,16 @@ constexpr std::size_t kAlignBytes = 64;
 // The sum of a chunk is made in blocks this long, in the segment, and
 // copied to the output while still in the cache.
 constexpr std::size_t kBlock = 2048;
+
+// Whether /dev/shm, where Open MPI keeps shared segments, has room for
+// `bytes` and as much again: a segment past a tmpfs's size is not refused
+// but ends the process with SIGBUS when touched (Docker's /dev/shm is 64 MB).
+bool shared_memory_has_room(std::size_t bytes) {
+  struct statvfs fs {};
+  if (statvfs("/dev/shm", &fs) != 0) return true;  // elsewhere: nothing to go by
+  return static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize) >=
+         2.0 * static_cast<double>(bytes);
+}
 
 }  // namespace
 
@@ -65,6 +76,10 @@ std::unique_ptr<NodeSum> NodeSum::on_one_machine(const void* mpi_comm) {
   // Several machines: every rank sees fewer ranks on its own than in all,
   // so all of them decide alike.
   if (s->size != world_size) return nullptr;
+  // No room on one rank's view: none uses it (MPI_Allreduce then).
+  int room = shared_memory_has_room(2 * kRoundBytes * static_cast<std::size_t>(s->size)) ? 1 : 0;
+  check(MPI_Allreduce(MPI_IN_PLACE, &room, 1, MPI_INT, MPI_MIN, s->comm), "MPI_Allreduce");
+  if (!room) return nullptr;
   std::byte* mine = nullptr;
   check(MPI_Win_allocate_shared(static_cast<MPI_Aint>(2 * kRoundBytes), 1, MPI_INFO_NULL, s->comm,
                                 &mine, &s->win),

@@ -41,9 +41,9 @@ class NodeSum {
   static constexpr std::size_t kRoundBytes = std::size_t{8} << 20;
 
   // Collective over `mpi_comm` (an MPI_Comm passed as `&comm`, as to
-  // MpiCommunicator): a NodeSum when all its processes share this machine,
-  // else nullptr (MPI_Allreduce is the sum then). Allocates 2 × kRoundBytes
-  // of shared memory a rank.
+  // MpiCommunicator): a NodeSum when all its processes share this machine
+  // and /dev/shm has room, else nullptr (MPI_Allreduce is the sum then).
+  // Allocates 2 × kRoundBytes of shared memory a rank.
   static std::unique_ptr<NodeSum> on_one_machine(const void* mpi_comm);
   ~NodeSum();
   NodeSum(const NodeSum&) = delete;
