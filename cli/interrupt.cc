@@ -10,11 +10,13 @@ namespace eq::cli {
 namespace {
 
 std::atomic<int> g_caught{0};
+std::atomic<bool> g_announce{true};
 struct sigaction g_old_int, g_old_term;
 
 extern "C" void on_signal(int signo) {
   int none = 0;
   if (g_caught.compare_exchange_strong(none, signo)) {
+    if (!g_announce) return;
     // Said at once: a step of a large model can take a while.
     static const char first[] =
         "\neqc: stopping after the step in progress to save the run; interrupt again to exit at "
@@ -30,8 +32,9 @@ extern "C" void on_signal(int signo) {
 
 }  // namespace
 
-InterruptGuard::InterruptGuard() {
+InterruptGuard::InterruptGuard(bool announce) {
   g_caught = 0;
+  g_announce = announce;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);

@@ -13,10 +13,12 @@ namespace eq::cli {
 
 // While alive, SIGINT and SIGTERM are caught as above (unless ignored when
 // it starts: then they stay ignored); the handlers before are restored when
-// it ends. One at a time.
+// it ends. One at a time. `announce`: whether the first signal is answered
+// with a line at once (rank 0 of several processes only, which all get it
+// from mpirun; the exit message comes from rank 0 alone too).
 class InterruptGuard {
  public:
-  InterruptGuard();
+  explicit InterruptGuard(bool announce = true);
   ~InterruptGuard();
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;

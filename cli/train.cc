@@ -361,8 +361,9 @@ int train(const Options& o, int argc, char** argv) {
     std::unique_ptr<TeamTrainers> trainers;
     run_together(*comm, [&] { trainers = std::make_unique<TeamTrainers>(setup, team); });
     if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
-    // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp).
-    InterruptGuard interrupts;
+    // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp);
+    // rank 0 alone says so.
+    InterruptGuard interrupts(comm->rank() == 0);
     if (shares == 1) return drive((*trainers)[0], setup, o, path, output, ck_path, every, spread);
     // A thread's error outside a collective step ends the process, as a
     // rank's ends the job (below): the other threads would wait for it.

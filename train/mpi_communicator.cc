@@ -1,5 +1,7 @@
 #include "eq/train/mpi_communicator.hpp"
 
+#include "eq/train/node_sum.hpp"
+
 // The C API only: mpi.h would otherwise pull in the deprecated C++ bindings,
 // which need a library of their own.
 #define OMPI_SKIP_MPICXX 1
@@ -33,18 +35,18 @@ void in_pieces(std::size_t size, F f) {
 }
 
 template <class T>
-void sum_in_place(MPI_Comm comm, std::span<T> data, MPI_Datatype type) {
-  in_pieces(data.size(), [&](std::size_t at, int n) {
-    check(MPI_Allreduce(MPI_IN_PLACE, data.data() + at, n, type, MPI_SUM, comm), "MPI_Allreduce");
-  });
+MPI_Datatype mpi_type();
+template <>
+MPI_Datatype mpi_type<float>() {
+  return MPI_FLOAT;
 }
-
-template <class T>
-void sum_into(MPI_Comm comm, std::span<const T> in, std::span<T> out, MPI_Datatype type) {
-  if (in.size() != out.size()) throw Error("MPI_Allreduce: buffers of different sizes");
-  in_pieces(in.size(), [&](std::size_t at, int n) {
-    check(MPI_Allreduce(in.data() + at, out.data() + at, n, type, MPI_SUM, comm), "MPI_Allreduce");
-  });
+template <>
+MPI_Datatype mpi_type<double>() {
+  return MPI_DOUBLE;
+}
+template <>
+MPI_Datatype mpi_type<std::int64_t>() {
+  return MPI_INT64_T;
 }
 
 }  // namespace
@@ -75,26 +77,41 @@ MpiCommunicator::MpiCommunicator(const void* mpi_comm) : comm_(std::make_unique<
 }
 
 MpiCommunicator::~MpiCommunicator() {
+  node_sum_.reset();  // its window and communicator go before MPI does
   int finalised = 0;
   MPI_Finalized(&finalised);
   if (finalize_ && !finalised) MPI_Finalize();
 }
 
-void MpiCommunicator::allreduce_sum(std::span<float> data) {
-  sum_in_place(comm_->comm, data, MPI_FLOAT);
-}
-void MpiCommunicator::allreduce_sum(std::span<double> data) {
-  sum_in_place(comm_->comm, data, MPI_DOUBLE);
-}
-void MpiCommunicator::allreduce_sum(std::span<std::int64_t> data) {
-  sum_in_place(comm_->comm, data, MPI_INT64_T);
+bool MpiCommunicator::through_node_sum(std::size_t bytes) {
+  if (size_ < 2 || bytes < NodeSum::kMinBytes) return false;
+  if (!node_sum_tried_) {  // collective: every rank comes here with the same first large sum
+    node_sum_tried_ = true;
+    node_sum_ = NodeSum::on_one_machine(&comm_->comm);
+  }
+  return node_sum_ != nullptr;
 }
 
+template <class T>
+void MpiCommunicator::sum(std::span<const T> in, std::span<T> out) {
+  if (in.size() != out.size()) throw Error("MPI_Allreduce: buffers of different sizes");
+  if (through_node_sum(in.size_bytes())) return node_sum_->sum(in, out);
+  const bool in_place = in.data() == out.data();
+  in_pieces(in.size(), [&](std::size_t at, int n) {
+    check(MPI_Allreduce(in_place ? MPI_IN_PLACE : in.data() + at, out.data() + at, n, mpi_type<T>(),
+                        MPI_SUM, comm_->comm),
+          "MPI_Allreduce");
+  });
+}
+
+void MpiCommunicator::allreduce_sum(std::span<float> data) { sum<float>(data, data); }
+void MpiCommunicator::allreduce_sum(std::span<double> data) { sum<double>(data, data); }
+void MpiCommunicator::allreduce_sum(std::span<std::int64_t> data) { sum<std::int64_t>(data, data); }
 void MpiCommunicator::allreduce_sum(std::span<const float> in, std::span<float> sum) {
-  sum_into(comm_->comm, in, sum, MPI_FLOAT);
+  this->sum(in, sum);
 }
 void MpiCommunicator::allreduce_sum(std::span<const double> in, std::span<double> sum) {
-  sum_into(comm_->comm, in, sum, MPI_DOUBLE);
+  this->sum(in, sum);
 }
 
 void MpiCommunicator::broadcast(std::span<std::byte> data) {

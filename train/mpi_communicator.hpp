@@ -5,7 +5,10 @@
 //
 // Sums are MPI_Allreduce(…, MPI_SUM), in place or not: Open MPI's reductions
 // give every rank the same bits, which is what keeps the ranks' weights
-// equal. Buffers longer than an int can count are sent in pieces.
+// equal. Buffers longer than an int can count are sent in pieces. Large sums
+// of ranks that all share one machine go through shared memory instead
+// (NodeSum, node_sum.hpp: the same bits on every rank too), set up by the
+// first of them.
 #pragma once
 
 #include <memory>
@@ -13,6 +16,8 @@
 #include "eq/train/communicator.hpp"
 
 namespace eq {
+
+class NodeSum;
 
 class MpiCommunicator final : public Communicator {
  public:
@@ -41,8 +46,15 @@ class MpiCommunicator final : public Communicator {
   [[noreturn]] void abort(const std::string& message) override;
 
  private:
+  template <class T>
+  void sum(std::span<const T> in, std::span<T> out);
+  // Whether sums of `bytes` go through node_sum_ (made by the first one).
+  bool through_node_sum(std::size_t bytes);
+
   struct Comm;  // holds the MPI_Comm
   std::unique_ptr<Comm> comm_;
+  std::unique_ptr<NodeSum> node_sum_;  // null until tried, and when not on one machine
+  bool node_sum_tried_ = false;
   int rank_ = 0, size_ = 1;
   bool finalize_ = false;
 };

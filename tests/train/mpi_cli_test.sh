@@ -133,6 +133,33 @@ killed)
     run "$EQC" train mlp.eq --resume k.ckpt.safetensors --epochs 1000 --steps 2000 --quiet -o r.safetensors
   done
   ;;
+interrupt)
+  # SIGINT to a rank stops the job after the step in progress (every rank
+  # agrees on the stop after the same step), with the weights and a
+  # checkpoint saved, rank 0's message and exit 130, as in one process
+  # (tests/cli/reliability_test.sh). Ranks run in process groups of their own,
+  # so this is what a signal to them does; SIGINT to mpirun is Open MPI's to
+  # handle (it sends SIGTERM, then SIGKILL 1 s later: docs/scaling.md).
+  set -m  # background jobs in their own process group: SIGINT is not ignored
+  mpi2 "$EQC" train mlp.eq --epochs 100000 --checkpoint-every 7 --log l.csv --quiet -o w.safetensors >out.txt 2>err.txt &
+  job=$!
+  for _ in $(seq $((600 * scale))); do [ -f l.csv ] && [ "$(grep -c . l.csv)" -ge 2 ] && break; sleep 0.1; done
+  rank0=$(rank_pid 0 $job) rank1=$(rank_pid 1 $job)
+  [ -n "$rank0" ] && [ -n "$rank1" ] || { kill -9 $job $rank0 $rank1; fail "ranks not found"; }
+  trap 'kill -9 $rank0 $rank1 2>/dev/null' EXIT  # none left behind when this fails
+  [ "$(grep -c . l.csv 2>/dev/null)" -ge 2 ] || fail "no epoch within $((60 * scale)) s: $(cat err.txt)"
+  kill -INT "$rank0"
+  ended_within 20 $job
+  [ "$status" = 130 ] || fail "exit $status: $(cat err.txt)"
+  grep -q "^eqc: SIGINT: stopped after step [0-9]* of [0-9]*; the weights were saved to w.safetensors and a checkpoint to w.ckpt.safetensors (continue with --resume w.ckpt.safetensors)$" err.txt ||
+    fail "message: $(cat err.txt)"
+  [ "$(grep -c "^eqc: stopping after the step in progress to save the run" err.txt)" = 1 ] ||
+    fail "not one word when it came: $(cat err.txt)"
+  step=$(sed -n "s/^eqc: SIGINT: stopped after step \([0-9]*\) .*/\1/p" err.txt)
+  grep -q "\"eq.step\":\"$step\"" w.ckpt.safetensors || fail "the checkpoint is not of step $step"
+  run "$EQC" eval mlp.eq -w w.safetensors
+  run mpi2 "$EQC" train mlp.eq --resume w.ckpt.safetensors --steps $((step + 2)) --quiet -o w2.safetensors
+  ;;
 *) fail "unknown scenario $SCENARIO" ;;
 esac
 echo "ok: $SCENARIO"
