@@ -6,8 +6,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "eq/runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
+#include "runtime/kernel_testing.hpp"
 
 using eq::DType;
 using eq::Shape;

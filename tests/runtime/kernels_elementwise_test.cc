@@ -6,9 +6,9 @@
 #include <limits>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 #include "eq/runtime/scalar_math.hpp"
+#include "runtime/kernel_testing.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -9,10 +9,10 @@
 #include <set>
 
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
 #include "eq/runtime/parallel.hpp"
 #include "eq/runtime/philox.hpp"
+#include "runtime/kernel_testing.hpp"
 
 using eq::DType;
 using eq::Shape;

@@ -8,8 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "eq/runtime/kernel_testing.hpp"
 #include "eq/runtime/kernels.hpp"
+#include "runtime/kernel_testing.hpp"
 #include "support/alloc_counter.hpp"
 
 using eq::DType;
