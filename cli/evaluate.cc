@@ -5,7 +5,8 @@
 // Dims, class labels, vocabulary, dtype and input scaling come from the
 // weights file, so new data is read exactly as the training data was. A
 // time model is scored on text (loss per symbol, accuracy of the next
-// symbol) and predicts per step of the text (predictions.hpp).
+// symbol) and predicts per step of the text (predictions.hpp); a time model
+// over the rows of a CSV predicts one row at a time (series_predict.hpp).
 #include "eq/train/evaluate.hpp"
 
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "eq/runtime/file_io.hpp"
 #include "eq/runtime/format.hpp"
 #include "eq/train/memory_plan.hpp"
+#include "eq/train/series_predict.hpp"
 #include "eq/train/setup.hpp"
 #include "eq/train/text_scorer.hpp"
 
@@ -92,7 +94,11 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
   load(o, eq_path, weights, true, l);
   Model& model = *l.setup.model;
   std::string csv;
-  if (model.timed()) {
+  if (model.timed() && l.setup.text.numel() == 0 && l.setup.data.size() > 0) {
+    // A series (docs/language.md §9.7): one forecast per row, read in order.
+    csv = example_predictions(
+        l.setup, predict_series(model, l.weights, l.setup.data, noise_seed(o, l.saved)), po);
+  } else if (model.timed()) {
     csv = text_predictions(l.setup, l.weights, po);
   } else {
     Batches data(l.setup.data, model, l.saved.scale, batch);

@@ -7,7 +7,9 @@
 //   binary target (σ)        y                   1 when p ≥ 0.5, else 0
 //             --proba        p(y=1)
 //   any other output         ŷ[0],ŷ[1],…         the output's values
-//   time model               t,symbol,next,p     the symbol at t and the likeliest next one
+//   time model over a series ŷₜ                  the output at each row (as any other
+//                                                output; series_predict.hpp)
+//   time model over text     t,symbol,next,p     the symbol at t and the likeliest next one
 //             --top K        t,symbol,next1,p1,…,nextK,pK
 //             --proba        t,symbol,<symbol>,… every symbol's probability
 //

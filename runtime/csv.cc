@@ -282,6 +282,26 @@ Tensor CsvTable::numbers(std::span<const std::int64_t> columns) const {
   return out;
 }
 
+Tensor CsvTable::indices(std::span<const std::int64_t> columns) const {
+  auto width = static_cast<std::int64_t>(columns.size());
+  Tensor out(DType::i32, Shape{rows_, width});
+  std::int32_t* p = out.data<std::int32_t>();
+  for (std::int64_t r = 0; r < rows_; ++r)
+    for (std::int64_t j = 0; j < width; ++j) {
+      std::int64_t c = columns[static_cast<std::size_t>(j)];
+      std::string_view f = field(r, c);
+      double v = 0;
+      if (!parse_number(f, v) || v < 0 || v >= kMaxIndexLabel || v != std::floor(v))
+        throw Error(
+            located(r, c,
+                    (f.empty() ? std::string("empty field") : "'" + utf8::shorten(f) + "'") +
+                        " where a class index (a whole number from 0) is expected (" +
+                        column_name(c) + ")"));
+      p[r * width + j] = static_cast<std::int32_t>(v);
+    }
+  return out;
+}
+
 CsvTable::Classes CsvTable::classes(std::int64_t column) const {
   EQ_ASSERT(column >= 0 && column < cols_, "CSV class column out of range");
   std::vector<double> values(static_cast<std::size_t>(rows_));

@@ -72,6 +72,10 @@ class CsvTable {
   // The columns as float64 [rows, columns.size()]. A field that is not a
   // finite number is an error at its line and column.
   Tensor numbers(std::span<const std::int64_t> columns) const;
+  // The columns as class indices, int32 [rows, columns.size()] (a onehot[T, V]
+  // input, docs/language.md §9.7): every field a whole number from 0 to
+  // 65535, else an error at its line and column.
+  Tensor indices(std::span<const std::int64_t> columns) const;
 
   // One column as classes: int32 indices [rows] and labels[i] naming class i.
   //  - all values integers from 0 to 65535 (written "2" or "2.0"): the value
@@ -162,10 +166,13 @@ struct Dataset {
 
 // `x = 0:4`: a model name, the columns, and whether they are a class target
 // (a `onehot` input or target: one column mapped by CsvTable::classes).
+// `sequence`: the columns are T class indices per example (a onehot[T, V]
+// input: CsvTable::indices).
 struct CsvBinding {
   std::string name;
   ColumnSelector columns;
   bool classes = false;
+  bool sequence = false;
 };
 Dataset csv_dataset(const CsvTable& table, std::span<const CsvBinding> bindings);
 
@@ -182,7 +189,7 @@ Dataset npy_dataset(std::span<const NpyBinding> bindings);
 struct DataDeclaration {
   std::string name;
   std::string role;  // "input" or "target"
-  Shape shape;       // one example's shape; for onehot[K], [K]
+  Shape shape;       // one example's shape; for onehot[K], [K]; for onehot[T, K], [T, K]
   bool onehot = false;
 };
 // Checks that the dataset binds every declared name, nothing else, and with

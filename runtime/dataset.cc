@@ -19,10 +19,11 @@ void check_unique(const Dataset& data, const std::string& name) {
   if (data.find(name)) throw Error(data.source + ": the data binds '" + name + "' twice");
 }
 
-// "4 features", "1 value", "[8, 8]": one example's size, in words.
+// "4 features", "1 value", "3 indices", "[8, 8]": one example's size, in words.
 std::string per_example(const Shape& s, const std::string& role) {
   if (s.rank() > 1) return s.str();
   std::int64_t n = s.rank() == 0 ? 1 : s[0];
+  if (role == "index") return std::to_string(n) + (n == 1 ? " index" : " indices");
   std::string noun = role == "input" ? "feature" : "value";
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
@@ -47,7 +48,9 @@ Dataset csv_dataset(const CsvTable& table, std::span<const CsvBinding> bindings)
     check_unique(data, b.name);
     std::vector<std::int64_t> cols = table.select(b.columns);
     DataColumn c{b.name, b.columns.describe(), Tensor(), {}};
-    if (b.classes) {
+    if (b.sequence) {
+      c.values = table.indices(cols);
+    } else if (b.classes) {
       if (cols.size() != 1)
         throw Error(table.path() + ": " + c.origin + " select " + std::to_string(cols.size()) +
                     " columns, but the class target " + b.name + " takes one column of labels");
@@ -97,9 +100,26 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
     DataColumn& c = *it;
     const std::int64_t n = c.values.shape()[0];
     const std::string gives = c.origin + (c.origin.starts_with("columns ") ? " give " : " gives ");
-    const std::string declared =
-        d.onehot ? "onehot[" + std::to_string(d.shape.last()) + "]" : d.shape.str();
+    const std::string declared = d.onehot ? "onehot" + d.shape.str() : d.shape.str();
 
+    if (d.onehot && d.shape.rank() == 2) {
+      // T class indices per example (docs/language.md §9.7): i32 [N, T].
+      const std::int64_t steps = d.shape[0], classes = d.shape[1];
+      if (c.values.dtype() != DType::i32)
+        throw Error(at + c.origin + " holds numbers, but " + d.role + " " + d.name +
+                    " is declared " + declared + ": it takes whole numbers, class indices");
+      if (c.values.shape().rank() != 2 || c.values.shape()[1] != steps)
+        throw Error(at + gives + per_example(c.values.shape().drop_front(), "index") +
+                    " per example but " + d.role + " " + d.name + " is declared " + declared);
+      const std::int32_t* idx = c.values.data<std::int32_t>();
+      for (std::int64_t i = 0; i < n * steps; ++i)
+        if (idx[i] < 0 || idx[i] >= classes)
+          throw Error(at + c.origin + (c.origin.starts_with("columns ") ? " hold" : " holds") +
+                      " class index " + std::to_string(idx[i]) + " at example " +
+                      std::to_string(i / steps) + ", but " + d.role + " " + d.name +
+                      " is declared " + declared);
+      continue;
+    }
     if (d.onehot && c.values.dtype() == DType::i32 && c.values.shape().rank() == 1) {
       // Class indices: every one must name one of the K classes.
       std::int64_t classes = static_cast<std::int64_t>(c.labels.size());

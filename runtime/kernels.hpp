@@ -163,6 +163,15 @@ void gather_columns(ConstView w, ConstView idx, View out);
 // The adjoint: dw[:, idx[b]] += g[b, :] for each b (dw is accumulated into,
 // not cleared). g is [count, m], dw is [m, n].
 void scatter_add_columns(ConstView g, ConstView idx, View dw);
+// Row lookups (an embedding: onehot(idx) · w). w is [n, m]; idx is i32 of
+// any shape with values in [0, n); out is idx's shape followed by m:
+// out[…, :] = w[idx[…], :], one contiguous row copied per index. An index out
+// of range throws eq::Error naming it, before anything is written.
+void gather_rows(ConstView w, ConstView idx, View out);
+// The adjoint: dw[idx[…], :] += g[…, :] for each index (dw is accumulated
+// into, not cleared; repeated indices add up). g is idx's shape followed by
+// m, dw is [n, m].
+void scatter_add_rows(ConstView g, ConstView idx, View dw);
 
 // Reproducible noise (runtime/philox.hpp). The value drawn for element j
 // of example row r is a function of (seed, stream, step, r, j) alone: not

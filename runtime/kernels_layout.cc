@@ -1,12 +1,18 @@
 // Kernels that move elements without arithmetic on them: transpose, and the
-// column gather / scatter-add that replace products with one-hot vectors.
+// column and row gathers / scatter-adds that replace products with one-hot
+// vectors and matrices.
 //
 // gather_columns(w, idx) is w · onehot(idx) for a batch of indices: instead of
 // a [m, n] × [n, count] product that is almost all zeros it reads one column
 // of w per index. scatter_add_columns is its adjoint (the gradient of w).
+// gather_rows(w, idx) is onehot(idx) · w for indices of any shape (an
+// embedding lookup: one contiguous row per index); scatter_add_rows is its
+// adjoint.
 // Indices are all checked before anything is written, so a bad index leaves
 // the output untouched.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "eq/runtime/kernels.hpp"
 #include "eq/runtime/kernels_detail.hpp"
@@ -53,6 +59,33 @@ DType check_columns(std::string_view what, const ConstView& table, const ConstVi
   for (std::int64_t b = 0; b < idx.shape[0]; ++b)
     if (ix[b] < 0 || ix[b] >= n)
       throw Error(w() + ": index " + std::to_string(ix[b]) + " at position " + std::to_string(b) +
+                  " is out of range [0, " + std::to_string(n) + ")");
+  return t;
+}
+
+// Checks the operands of gather_rows / scatter_add_rows: `table` is [n, m],
+// idx i32 of any shape, `rows` idx's shape followed by m. Returns the dtype.
+DType check_rows(std::string_view what, const ConstView& table, const ConstView& idx,
+                 const ConstView& rows, std::string_view table_name, std::string_view rows_name) {
+  DType t = detail::common_float(table.dtype, rows.dtype, what);
+  std::string w(what);
+  if (table.shape.rank() != 2)
+    throw Error(w + ": " + std::string(table_name) + " must be a matrix; got " + table.shape.str());
+  if (idx.dtype != DType::i32)
+    throw Error(w + ": indices must be i32; got " + std::string(dtype_name(idx.dtype)) +
+                idx.shape.str());
+  std::vector<std::int64_t> dims(idx.shape.begin(), idx.shape.end());
+  dims.push_back(table.shape[1]);
+  const Shape expect{std::span<const std::int64_t>(dims)};
+  if (!(rows.shape == expect))
+    throw Error(w + ": indices " + idx.shape.str() + " into the rows of " + table.shape.str() +
+                " need " + std::string(rows_name) + " of shape " + expect.str() + "; got " +
+                rows.shape.str());
+  const std::int32_t* ix = idx.as<std::int32_t>();
+  const std::int64_t n = table.shape[0];
+  for (std::int64_t b = 0; b < idx.numel(); ++b)
+    if (ix[b] < 0 || ix[b] >= n)
+      throw Error(w + ": index " + std::to_string(ix[b]) + " at position " + std::to_string(b) +
                   " is out of range [0, " + std::to_string(n) + ")");
   return t;
 }
@@ -114,6 +147,35 @@ void scatter_add_columns(ConstView g, ConstView idx, View dw) {
       T* col = ds + ix[b];
       const T* row = gs + b * m;
       for (std::int64_t i = 0; i < m; ++i) col[i * n] += row[i];
+    }
+  });
+}
+
+void gather_rows(ConstView w, ConstView idx, View out) {
+  DType t = check_rows("gather_rows", w, idx, out, "w", "out");
+  const std::int64_t m = w.shape[1], count = idx.numel();
+  const std::int32_t* ix = idx.as<std::int32_t>();
+  detail::dispatch_float(t, [&](auto tag) {
+    using T = decltype(tag);
+    const T* ws = w.as<T>();
+    T* os = out.as<T>();
+    for (std::int64_t b = 0; b < count; ++b) std::copy_n(ws + ix[b] * m, m, os + b * m);
+  });
+}
+
+void scatter_add_rows(ConstView g, ConstView idx, View dw) {
+  DType t = check_rows("scatter_add_rows", dw, idx, g, "dw", "g");
+  const std::int64_t m = dw.shape[1], count = idx.numel();
+  const std::int32_t* ix = idx.as<std::int32_t>();
+  detail::dispatch_float(t, [&](auto tag) {
+    using T = decltype(tag);
+    const T* gs = g.as<T>();
+    T* ds = dw.as<T>();
+    // Repeated indices accumulate: each index adds its row in turn, in order.
+    for (std::int64_t b = 0; b < count; ++b) {
+      T* row = ds + ix[b] * m;
+      const T* from = gs + b * m;
+      for (std::int64_t i = 0; i < m; ++i) row[i] += from[i];
     }
   });
 }

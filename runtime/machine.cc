@@ -35,6 +35,10 @@ std::string_view kernel_name(Kernel k) {
       return "scatter";
     case Kernel::onehot:
       return "onehot";
+    case Kernel::gather_rows:
+      return "gather_rows";
+    case Kernel::scatter_rows:
+      return "scatter_rows";
     case Kernel::expand:
       return "expand";
     case Kernel::sum_to:
@@ -294,6 +298,13 @@ void Machine::execute(const Instruction& ins) {
     case Kernel::scatter:
       fill(out, 0);
       scatter_add_columns(in(0), in(1), out);
+      break;
+    case Kernel::gather_rows:
+      gather_rows(in(0), in(1), out);
+      break;
+    case Kernel::scatter_rows:
+      fill(out, 0);
+      scatter_add_rows(in(0), in(1), out);
       break;
     case Kernel::onehot: {
       fill(out, 0);

@@ -28,10 +28,12 @@ enum class Kernel : std::uint8_t {
            // operand (a stack of per-example matrices) through
            // kernels::batched_matmul
   transpose,
-  gather,   // w, idx
-  scatter,  // g, idx → zeroed, then scatter-added
-  onehot,   // idx → zeroed, ones at the indices
-  expand,   // numpy broadcast_to
+  gather,        // w, idx
+  scatter,       // g, idx → zeroed, then scatter-added
+  onehot,        // idx → zeroed, ones at the indices
+  gather_rows,   // w, idx: the rows of w that idx names
+  scatter_rows,  // g, idx → zeroed, then its rows scatter-added
+  expand,        // numpy broadcast_to
   sum_to,
   copy,            // same count; converts dtype (cast)
   alias,           // reshape: the output shares the input's buffer; no work

@@ -21,8 +21,9 @@ struct Declared {
   std::string name;
   bool target = false;
   bool onehot = false;
-  std::string size_dim;  // the shape is `[D]` / `onehot[D]` with D a dim without a value
-  std::string base;      // a timed name without its time index: data binds `x` to xₜ
+  bool sequence = false;  // onehot[T, V]: T class indices per example
+  std::string size_dim;   // the shape is `[D]` / `onehot[D]` with D a dim without a value
+  std::string base;       // a timed name without its time index: data binds `x` to xₜ
 };
 
 // What `dims` placeholders stand for when the data is not read (eqc check).
@@ -157,8 +158,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   for (const Stmt& st : module.statements) {
     if (st.kind != StmtKind::Input && st.kind != StmtKind::Target) continue;
     for (const ExprPtr& n : st.names) {
-      Declared d{n->name.text, st.kind == StmtKind::Target, st.onehot, "",
-                 n->name.timed ? n->name.base : ""};
+      Declared d{n->name.text, st.kind == StmtKind::Target,
+                 st.onehot,    st.onehot && st.shape.size() == 2,
+                 "",           n->name.timed ? n->name.base : ""};
       if (st.shape.size() == 1 && st.shape[0]->kind == ExprKind::Name &&
           open_dims.count(st.shape[0]->name.text))
         d.size_dim = st.shape[0]->name.text;
@@ -216,7 +218,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
         if (options.inputs_only && d && d->target) continue;
         // A onehot input or target (docs/language.md §9): its column holds
         // class indices 0…V−1, or labels in sorted order (kept with the weights).
-        bindings.push_back({n, columns, d && d->onehot});
+        // A onehot[T, V] input: T columns of class indices.
+        bindings.push_back({n, columns, d && d->onehot && !d->sequence, d && d->sequence});
       }
       s.data = csv_dataset(table, bindings);
       // Saved labels: classes keep the indices they were trained with.
@@ -305,8 +308,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   if (load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;
     auto add = [&](const ModelLeaf& l, const char* role) {
-      decls.push_back(
-          {l.name, role, l.onehot ? Shape{l.onehot} : l.node.shape().example(), l.onehot > 0});
+      decls.push_back({l.name, role, l.declared_shape(), l.onehot > 0});
     };
     for (const ModelLeaf& l : s.model->inputs()) add(l, "input");
     if (!options.inputs_only)

@@ -166,6 +166,22 @@ void scatter(const Emit& e) {
   e.g.op("MatMul", {swap_last_two(e.g, e.in[0], 2), hot}, e.out);
 }
 
+// gather_rows(w [n, m], idx [...]) → [..., m]: ONNX's own Gather on axis 0.
+void gather_rows(const Emit& e) {
+  set_int(e.g.add("Gather", {e.in[0], e.in[1]}, {e.out}), "axis", 0);
+}
+
+// scatter_rows(g [..., m], idx [...]) → [size, m]: row idx[i] gets g's row i,
+// summed over repeats — onehot(idx)ᵀ · g over the flattened indices.
+void scatter_rows(const Emit& e) {
+  const Node& g = e.n.input(0);
+  const std::int64_t m = g.shape()[g.shape().rank() - 1];
+  std::string idx = e.g.op("Reshape", {e.in[1], e.g.int64s({-1})});
+  std::string rows = e.g.op("Reshape", {e.in[0], e.g.int64s({-1, m})});
+  std::string hot = one_hot(e.g, idx, e.n.attrs().size, g.dtype());
+  e.g.op("MatMul", {swap_last_two(e.g, hot, 2), rows}, e.out);
+}
+
 // The batch axis of a reshape target is the input's own (both are batched
 // or neither is: reshape_type), so its size is "copy the input's" (0).
 void reshape(const Emit& e) {
@@ -336,6 +352,8 @@ constexpr OnnxRow kRows[] = {
     {Op::transpose, "Transpose", transpose},
     {Op::gather, "Gather(Transpose(w), idx)", gather},
     {Op::scatter, "MatMul(Transpose(g), onehot(idx))", scatter},
+    {Op::gather_rows, "Gather(w, idx, axis 0)", gather_rows},
+    {Op::scatter_rows, "MatMul(Transpose(onehot(idx)), g)", scatter_rows},
     {Op::onehot, "Cast(Equal(Unsqueeze(idx), 0..n-1))", onehot},
     {Op::concat, "Concat(Expand(part), …)", concat},
     {Op::slice, "Slice", slice},

@@ -63,6 +63,20 @@ Node scatter(Node g, Node indices, std::int64_t columns) {
   return g.graph().make(Op::scatter, {g, indices}, a);
 }
 
+Node gather_rows(Node w, Node indices) { return w.graph().make(Op::gather_rows, {w, indices}); }
+
+Node scatter_rows(Node g, Node indices, std::int64_t rows) {
+  Attrs a;
+  a.size = rows;
+  return g.graph().make(Op::scatter_rows, {g, indices}, a);
+}
+
+Node lookup(Node indices, Node w, bool trans_w) {
+  if (!trans_w) return gather_rows(w, indices);
+  if (indices.shape().rank() == 1) return gather(w, indices);
+  return gather_rows(transpose(w), indices);
+}
+
 Node onehot(Node indices, std::int64_t classes, DType dtype) {
   Attrs a;
   a.size = classes;

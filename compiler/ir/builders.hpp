@@ -56,6 +56,13 @@ Node matmul_sum(Node a, Node b, bool trans_a = false, bool trans_b = false);
 Node transpose(Node x);
 Node gather(Node w, Node indices);
 Node scatter(Node g, Node indices, std::int64_t columns);
+// The rows of w [n, m] that indices (i32, any shape) name, and the adjoint.
+Node gather_rows(Node w, Node indices);
+Node scatter_rows(Node g, Node indices, std::int64_t rows);
+// onehot(indices)·op(w) without the one-hot: the rows of w, or with trans_w
+// the columns of w (a column gather for one index per example, else the
+// rows of wᵀ).
+Node lookup(Node indices, Node w, bool trans_w);
 Node onehot(Node indices, std::int64_t classes, DType dtype);
 Node reshape(Node x, IShape shape);
 Node expand(Node x, IShape shape);

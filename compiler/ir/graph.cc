@@ -114,9 +114,9 @@ Node Graph::input_indices(const std::string& name, Shape per_example) {
   return n;
 }
 
-Node Graph::input_onehot(const std::string& name, std::int64_t classes) {
+Node Graph::input_onehot(const std::string& name, std::int64_t classes, Shape per_example) {
   if (classes <= 0) throw Error("onehot input '" + name + "' needs a positive class count");
-  Node n = input_indices(name);
+  Node n = input_indices(name, per_example);
   nodes_[static_cast<std::size_t>(n.id())].attrs.size = classes;
   return n;
 }

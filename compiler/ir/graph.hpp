@@ -109,7 +109,9 @@ class Graph {
   Node input_indices(const std::string& name, Shape per_example = {});
   // An input of one class index per example standing for a one-hot vector
   // of `classes` entries (docs/language.md §3 `onehot[V]`): i32 [B], attrs().size = classes.
-  Node input_onehot(const std::string& name, std::int64_t classes);
+  // With `per_example` = [T], T indices per example standing for a [T, classes]
+  // one-hot matrix (§9.7 `onehot[T, V]`): i32 [B, T].
+  Node input_onehot(const std::string& name, std::int64_t classes, Shape per_example = {});
   // A parameter, with the initialiser eq::Machine::initialize() fills it
   // with: g.param("W", {H, V}, eq::init::glorot) or eq::init::normal(0, 0.1).
   // Without one, its values are the program's to set (Machine::set_param).

@@ -241,6 +241,25 @@ TypeResult scatter_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   return ok(IShape(Shape{x.shape()[1], at.size}), x.dtype());
 }
 
+TypeResult gather_rows_type(const OpInfo&, const Inputs& in, const Attrs&) {
+  const Node &x = in[0], &idx = in[1];
+  if (x.shape().rank() != 2 || x.shape().has_batch() || !is_float(x.dtype()))
+    return fail("gather_rows: needs a float matrix, got " + describe(x));
+  if (idx.dtype() != DType::i32)
+    return fail("gather_rows: needs i32 indices, got " + describe(idx));
+  return ok(idx.shape().with_last(x.shape()[1]), x.dtype());
+}
+
+TypeResult scatter_rows_type(const OpInfo&, const Inputs& in, const Attrs& at) {
+  const Node &x = in[0], &idx = in[1];
+  const int r = x.shape().rank();
+  if (idx.dtype() != DType::i32 || !is_float(x.dtype()) || at.size <= 0 || r == 0 ||
+      !(x.shape().prefix(r - 1) == idx.shape()))
+    return fail("scatter_rows: needs g [..., m], i32 indices [...] and a size: " + describe(x) +
+                ", " + describe(idx));
+  return ok(IShape(Shape{at.size, x.shape()[r - 1]}), x.dtype());
+}
+
 TypeResult onehot_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const Node& x = in[0];
   if (x.dtype() != DType::i32 || at.size <= 0 || !is_float(at.dtype))

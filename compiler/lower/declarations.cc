@@ -237,13 +237,28 @@ void Model::Lowering::declare_leaf(const Stmt& s, const Expr& n) {
   }
   ModelLeaf leaf{name, {}, 0, n.span, n.name.timed, n.name.base, n.name.offset};
   if (s.onehot) {
-    if (sh->rank() != 1) {
-      diags_.error(s.shape_span, "onehot takes one size, the number of classes: onehot[V]");
+    // onehot[V] is one class index per example; onehot[T, V] (docs/language.md
+    // §9.7) is T of them, an input only: a target's classes are one per
+    // example, and a time model's step xₜ is one symbol.
+    std::string wrong;
+    if (sh->rank() > 2)
+      wrong = "onehot takes the classes, or a count and the classes: onehot[V] or onehot[T, V]";
+    else if (sh->rank() == 2 && s.kind == StmtKind::Target)
+      wrong =
+          "a onehot target takes one size, the number of classes: onehot[V] (onehot[T, V] "
+          "is for inputs)";
+    else if (sh->rank() == 2 && n.name.timed)
+      wrong =
+          "a step of a time model takes one size, the number of classes: onehot[V] "
+          "(onehot[T, V] is T indices of one example)";
+    if (!wrong.empty()) {
+      diags_.error(s.shape_span, wrong);
       bound_[name] = {};
       return;
     }
-    leaf.onehot = (*sh)[0];
-    leaf.node = m_.graph_->input_onehot(name, leaf.onehot);
+    leaf.onehot = sh->last();
+    leaf.node =
+        m_.graph_->input_onehot(name, leaf.onehot, sh->rank() == 2 ? Shape{(*sh)[0]} : Shape{});
   } else {
     leaf.node = m_.graph_->input(name, *sh);
   }

@@ -116,10 +116,7 @@ class Lowerer {
   }
 
   // The per-example shape as the user thinks of it: one-hot values are vectors.
-  static Shape shape_of(const Binding& b) {
-    if (b.onehot) return Shape{b.onehot};
-    return example_shape(b.node);
-  }
+  static Shape shape_of(const Binding& b) { return declared_shape(b.node, b.onehot); }
 
   Binding name(const Expr& e) {
     const Binding* b = cx_.scope.find(e.name, e.span, cx_.diags);
@@ -339,12 +336,18 @@ class Lowerer {
       return {};
     }
     bool batched_a = a.node.shape().has_batch(), batched_b = b.node.shape().has_batch();
-    // W·x with a one-hot x picks columns of W: a lookup, never a product.
-    if (b.onehot && !batched_a && sa.rank() == 2) {
+    // W·x with a one-hot vector x picks columns of W, and w·E with one-hot
+    // rows w (onehot[V] or onehot[T, V]) picks rows of E: lookups, never
+    // products (W·x is xᵀ·Wᵀ, the one-hot on the left).
+    if (b.onehot && sb.rank() == 1 && !batched_a && sa.rank() == 2) {
       bool t = false;
       Node w = strip_transpose(a.node, t);
-      if (t) w = ir::transpose(w);
-      return ir::gather(w, b.node);
+      return ir::lookup(b.node, w, !t);
+    }
+    if (a.onehot && !batched_b && sb.rank() == 2) {
+      bool t = false;
+      Node w = strip_transpose(b.node, t);
+      return ir::lookup(a.node, w, t);
     }
     Node x = dense(a, e.args[0]->span), y = dense(b, e.args[1]->span);
     if ((batched_a && sa.rank() == 2) || (batched_b && sb.rank() == 2))

@@ -5,7 +5,8 @@
 //   - elementwise operands are aligned on their per-example axes (a batched
 //     operand of lower rank gets size-1 axes after its batch axis);
 //   - `W·x` with a batched x becomes one product x·Wᵀ over the batch;
-//     with a one-hot x it becomes a column gather;
+//     with a one-hot x it becomes a column gather, and `w·E` with one-hot
+//     rows (onehot[V] or onehot[T, V]) a row gather;
 //   - reductions reduce one example's axes and never the batch axis.
 // Every mistake is reported to Diagnostics in the format of docs/language.md §3
 // (operands as written, their per-example shapes, carets under both), and
@@ -60,5 +61,14 @@ Binding lower_expression(const Expr& e, Context& cx);
 
 // The per-example shape of a node: its shape without the batch axis.
 inline const Shape& example_shape(const ir::Node& n) { return n.shape().example(); }
+
+// The per-example shape as the model declares it: a one-hot value's index
+// shape followed by its classes ([V] for onehot[V], [T, V] for onehot[T, V]).
+inline Shape declared_shape(const ir::Node& n, std::int64_t onehot) {
+  if (!onehot) return example_shape(n);
+  std::vector<std::int64_t> dims(example_shape(n).begin(), example_shape(n).end());
+  dims.push_back(onehot);
+  return Shape(std::span<const std::int64_t>(dims));
+}
 
 }  // namespace eq::lower

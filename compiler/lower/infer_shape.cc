@@ -9,7 +9,7 @@ namespace eq {
 // an unknown operand (nullopt) takes the shape the other side implies.
 std::optional<Shape> Model::Lowering::infer(const std::string& name) {
   if (auto b = bound_.find(name); b != bound_.end() && b->second.node)
-    return b->second.onehot ? Shape{b->second.onehot} : lower::example_shape(b->second.node);
+    return lower::declared_shape(b->second.node, b->second.onehot);
   auto d = decls_.find(name);
   if (d == decls_.end() || d->second.stmt->kind != StmtKind::Equation) return std::nullopt;
   if (inferring_.count(name)) return std::nullopt;

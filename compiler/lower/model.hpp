@@ -36,6 +36,9 @@ struct ModelLeaf {
   ir::Node node;
   std::int64_t onehot = 0;  // classes of a one-hot leaf, else 0
   Span decl;
+  // One example's shape as declared: node's, or [V] / [T, V] for a one-hot
+  // leaf (whose node holds its class indices, [B] / [B, T]).
+  Shape declared_shape() const { return lower::declared_shape(node, onehot); }
   // Time (docs/language.md §6), as the declaration wrote it, so that no later stage
   // has to take the name apart again: whether the name carries a time index
   // (xₜ), the name without it (x; the whole name when untimed), and k of xₜ₊ₖ.

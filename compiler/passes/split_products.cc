@@ -55,21 +55,21 @@ Node split_concat_product(Node n) {
   return total;
 }
 
-// onehot(i) [B, V] · op(W) with W shared: the columns of W [m, V] that i
-// picks (op(W) = Wᵀ), or the rows of W [V, m] (a transpose, m·V copies,
-// in place of a B·V·m product).
+// onehot(i) [B, V] or [B, T, V] · op(W) with W shared: the rows of W [V, m]
+// that i picks, or (op(W) = Wᵀ) the columns of W [m, V] — a lookup of B or
+// B·T rows in place of a B·V·m or B·T·V·m product.
 Node onehot_product(Node n) {
   if (!is(n, Op::matmul) || n.attrs().trans_a) return Node();
   const Node hot = n.input(0), w = n.input(1);
-  if (!is(hot, Op::onehot) || hot.input(0).shape().rank() != 1 || w.shape().has_batch() ||
-      w.shape().rank() != 2 || w.dtype() != hot.dtype())
+  if (!is(hot, Op::onehot) || w.shape().has_batch() || w.shape().rank() != 2 ||
+      w.dtype() != hot.dtype())
     return Node();
-  return gather(n.attrs().trans_b ? w : transpose(w), hot.input(0));
+  return lookup(hot.input(0), w, n.attrs().trans_b);
 }
 
 const std::vector<Rule> kRules = {
     {"op(a)·[p, q] → op(a)[…, :P]·p + op(a)[…, P:]·q", split_concat_product},
-    {"onehot(i)·op(W) → gather(op(W)ᵀ, i)", onehot_product},
+    {"onehot(i)·op(W) → op(W)'s rows i (a gather)", onehot_product},
 };
 
 }  // namespace

@@ -2,9 +2,10 @@
 //
 //   W·[h, x]       → W[:, :H]·h + W[:, H:]·x     the columns of W that meet
 //                                                each part, one product each
-//   onehot(i)·op(W) → gather(op(W)ᵀ, i)          a one-hot part is a lookup
-//                                                of columns (or rows), never
-//                                                a product
+//   onehot(i)·op(W) → op(W)'s rows i              a one-hot part is a lookup
+//                                                of W's rows (gather_rows) or
+//                                                columns (gather), never a
+//                                                product
 //
 // Why: Colah's `W·[hₜ₋₁, xₜ]` joins a state with a one-hot symbol. As one
 // product the symbol is a dense [B, V] row of zeros multiplied through W;

@@ -188,6 +188,14 @@ time_models)
   printf 'abcde' > data/short.txt
   expect_error "data/short.txt: 5 symbols, fewer than one window of 20 steps (the train block's \`window\`) plus one: eval scores whole windows; give more text" 1 \
     "$EQC" eval t.eq -w w.safetensors --data data/short.txt
+  # A time model over the rows of a CSV (docs/language.md §9.7) predicts one
+  # forecast per row, read in order (tests/train/series_test.cc checks the
+  # values against the unrolled training graph).
+  run "$EQC" train "$SRC/models/forecast.eq" --epochs 2 --quiet -o fc.safetensors
+  run "$EQC" predict "$SRC/models/forecast.eq" -w fc.safetensors -o fc.csv
+  [ "$(head -1 fc.csv)" = "ŷₜ" ] || fail "series predict header: $(head -1 fc.csv)"
+  [ "$(wc -l < fc.csv)" = 309 ] || fail "series predict rows: $(wc -l < fc.csv)"
+  tail -n +2 fc.csv | grep -Evq '^-?[0-9.]+(e-?[0-9]+)?$' && fail "series predict: $(head -3 fc.csv)"
   ;;
 binary_targets)
   # A σ output for a 0/1 target (issue 11 item 6): eval prints an accuracy

@@ -235,6 +235,33 @@ std::vector<Case> cases_for(Op op) {
             loss = weighted(g, l, scatter(G, idx, 5), rng);
           });
       break;
+    case Op::gather_rows:
+      // An embedding lookup: one index per example, and T per example
+      // (`w·E` of a onehot[T, V] input, docs/language.md §9.7), repeats included.
+      add("rows by index",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node E = param(g, l, w, "E", Shape{5, 3}, rng);
+            Node idx = g.input_indices("i");
+            l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
+            loss = weighted(g, l, gather_rows(E, idx), rng);
+          });
+      add("T rows per example",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node E = param(g, l, w, "E", Shape{5, 3}, rng);
+            Node idx = g.input_indices("i", Shape{2});
+            l.add(idx, Tensor::from(Shape{3, 2}, {4, 0, 1, 1, 4, 4}, DType::i32));
+            loss = weighted(g, l, gather_rows(E, idx), rng);
+          });
+      break;
+    case Op::scatter_rows:
+      add("T rows per example into a table",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node G = batch_input(g, l, w, "G", Shape{2, 3}, rng);
+            Node idx = g.input_indices("i", Shape{2});
+            l.add(idx, Tensor::from(Shape{3, 2}, {4, 0, 1, 1, 4, 4}, DType::i32));
+            loss = weighted(g, l, scatter_rows(G, idx, 5), rng);
+          });
+      break;
     case Op::reshape:
       add("matrix to vector",
           [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {

@@ -138,3 +138,60 @@ TEST_CASE("dataset: a matrix per example, from T·D columns row by row or an npy
   std::vector<DataDeclaration> transposed = {{"X", "input", Shape{3, 2}, false}};
   CHECK_THROWS(eq::fit_dataset(npy, transposed));  // [N, 2, 3] is not read as [N, 3, 2]
 }
+
+TEST_CASE("dataset: T class indices per example (onehot[T, V]) from T columns or an npy [N, T]",
+          "[dataset]") {
+  // Windows of three symbols and the next: columns c0:c3 are w, column 3 is y.
+  eq::CsvTable table = eq::parse_csv("c0,c1,c2,y\n4,0,4,1\n1,1,3,0\n0,2,4,2\n", "w.csv");
+  std::vector<eq::CsvBinding> bind = {{"w", ColumnSelector::parse("0:3"), false, true},
+                                      {"y", ColumnSelector::parse("y"), true}};
+  eq::Dataset data = eq::csv_dataset(table, bind);
+  const eq::DataColumn& w = *data.find("w");
+  CHECK(w.values.dtype() == DType::i32);
+  CHECK(w.values.shape() == Shape{3, 3});
+  CHECK(w.values.to_vector() == std::vector<double>{4, 0, 4, 1, 1, 3, 0, 2, 4});
+  CHECK(w.labels.empty());  // indices, not labels
+  std::vector<DataDeclaration> ok = {{"w", "input", Shape{3, 5}, true},
+                                     {"y", "target", Shape{5}, true}};
+  CHECK_NOTHROW(eq::fit_dataset(data, ok));
+  CHECK(data.find("w")->values.shape() == Shape{3, 3});
+
+  eq::Dataset again = eq::csv_dataset(table, bind);
+  std::vector<DataDeclaration> few_classes = {{"w", "input", Shape{3, 4}, true},
+                                              {"y", "target", Shape{5}, true}};
+  CHECK_THROWS_WITH(eq::fit_dataset(again, few_classes),
+                    "w.csv: columns 0:3 hold class index 4 at example 0, but input w is "
+                    "declared onehot[3, 4]");
+  eq::Dataset twice = eq::csv_dataset(table, bind);
+  std::vector<DataDeclaration> longer = {{"w", "input", Shape{4, 5}, true},
+                                         {"y", "target", Shape{5}, true}};
+  CHECK_THROWS_WITH(eq::fit_dataset(twice, longer),
+                    "w.csv: columns 0:3 give 3 indices per example but input w is declared "
+                    "onehot[4, 5]");
+
+  // A field that is not a whole number is an error at its place in the file.
+  eq::CsvTable letters = eq::parse_csv("c0,c1\n1,2\n3,x\n", "l.csv");
+  std::vector<eq::CsvBinding> pair = {{"w", ColumnSelector::parse("0:2"), false, true}};
+  CHECK_THROWS_WITH(eq::csv_dataset(letters, pair),
+                    Catch::Contains("l.csv:3:3: error: 'x' where a class index (a whole number "
+                                    "from 0) is expected (column 'c1')"));
+  eq::CsvTable half = eq::parse_csv("c0,c1\n1,2.5\n", "h.csv");
+  CHECK_THROWS_WITH(
+      eq::csv_dataset(half, pair),
+      Catch::Contains("'2.5' where a class index (a whole number from 0) is expected"));
+
+  // An integer npy [N, T] gives the same indices; a float one is refused.
+  ScratchDir dir;
+  eq::save_npy(dir.file("w.npy"),
+               Tensor::from(Shape{3, 3}, {4, 0, 4, 1, 1, 3, 0, 2, 4}, DType::i32));
+  eq::save_npy(dir.file("f.npy"), Tensor::from(Shape{3, 3}, {4, 0, 4, 1, 1, 3, 0, 2, 4}));
+  std::vector<DataDeclaration> input = {{"w", "input", Shape{3, 5}, true}};
+  eq::Dataset npy = eq::npy_dataset(std::vector<eq::NpyBinding>{{"w", dir.file("w.npy"), true}});
+  CHECK_NOTHROW(eq::fit_dataset(npy, input));
+  CHECK(npy.find("w")->values.to_vector() == w.values.to_vector());
+  eq::Dataset floats = eq::npy_dataset(std::vector<eq::NpyBinding>{{"w", dir.file("f.npy"), true}});
+  CHECK_THROWS_WITH(eq::fit_dataset(floats, input),
+                    "npy data: " + dir.file("f.npy") +
+                        " holds numbers, but input w is declared onehot[3, 5]: it takes whole "
+                        "numbers, class indices");
+}

@@ -372,3 +372,38 @@ TEST_CASE("an epoch count whose steps pass int64 is an error, not a negative cou
                         "a run can count (at most 9223372036854775807); give fewer epochs");
   std::system(("rm -rf " + dir).c_str());
 }
+
+TEST_CASE("trainer: a onehot[T, V] input from CSV index columns learns its second index",
+          "[train][onehot-seq]") {
+  // docs/language.md §9.7 end to end: two index columns per row bound to
+  // c : onehot[2, 4], looked up in E, the rows laid end to end by vec. The
+  // target is the second index, so the model must keep the rows in order.
+  const std::string dir = "train_onehot_seq_tmp";
+  std::system(("mkdir -p " + dir).c_str());
+  {
+    std::ofstream csv(dir + "/d.csv");
+    csv << "c0,c1,next\n";
+    for (int repeat = 0; repeat < 4; ++repeat)
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) csv << a << "," << b << "," << b << "\n";
+  }
+  std::ofstream(dir + "/m.eq") << "input c : onehot[2, 4]\ntarget y : onehot[4]\n"
+                                  "param E : [4, 3] ~ normal(0, 0.5)\n"
+                                  "param W : [4, 6] ~ glorot\nparam b : [4] ~ 0\n"
+                                  "ŷ = softmax(W·vec(c·E) + b)\nloss = -Σ(y*log(ŷ))\noutput ŷ\n"
+                                  "train {\n data = csv(\"d.csv\", c = 0:2, y = \"next\")\n"
+                                  " optimizer = adam(lr = 0.05)\n batch = 8\n epochs = 40\n"
+                                  " validate = 0.25\n seed = 3\n}\n";
+  Setup s = setup_file(dir + "/m.eq", {});
+  REQUIRE(s.data.find("c")->values.shape() == Shape{64, 2});
+  Trainer t(s);
+  t.initialize();
+  const Metrics before = t.validate();
+  t.train();
+  const Metrics after = t.validate();
+  CHECK(after.examples == 16);
+  CHECK(after.loss < 0.1 * before.loss);
+  REQUIRE(after.accuracy);
+  CHECK(*after.accuracy == 1.0);
+  std::system(("rm -rf " + dir).c_str());
+}
