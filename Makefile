@@ -33,14 +33,22 @@ build: deps configure
 demo: build
 	bash scripts/demo.sh $(BUILD)
 
+# ctest runs $(JOBS) tests at once, one per core, so each test's OpenBLAS gets
+# one thread: OpenBLAS's threads wait for each other by spinning on
+# sched_yield, and with more of them than cores a run slows by orders of
+# magnitude (20 steps of models/lstm.eq: 7 s at one thread, 6 to 9 minutes at
+# two, with other work on both cores). A test that sets --threads still gets
+# its threads.
+TEST_ENV := OPENBLAS_NUM_THREADS=1
+
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && $(TEST_ENV) ctest --output-on-failure -j $(JOBS)
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja $(EQ_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DEQ_SANITIZE=ON -DEQ_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && $(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
 # The tests of the Release build (-O3, NDEBUG, benchmarks included) are
 # `make test`'s; kept as a name for those who used it.
