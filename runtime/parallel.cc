@@ -1,6 +1,7 @@
 #include "eq/runtime/parallel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -19,23 +20,25 @@ class Pool {
     stop();
   }
 
-  int size() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return wanted_;
-  }
+  int size() const { return wanted_.load(); }
   void resize(int n) {
     std::lock_guard<std::mutex> call(call_mutex_);  // never while a job runs
     stop();
-    std::lock_guard<std::mutex> lock(mutex_);
-    wanted_ = std::max(1, n);
+    wanted_.store(std::max(1, n));
   }
 
   void run(std::int64_t n, std::int64_t grain, void (*fn)(void*, std::int64_t, std::int64_t),
            void* ctx) {
+    // A loop too small to split runs here and takes no lock: the threads of a
+    // ThreadTeam each run their own share's fused loops at once, and a lock
+    // taken per loop made them take turns (each thread's tape ran 27 % slower).
+    if (chunks_for(n, grain, wanted_.load(std::memory_order_relaxed)) <= 1) {
+      fn(ctx, 0, n);
+      return;
+    }
     std::unique_lock<std::mutex> call(call_mutex_);  // one job at a time
     const int threads = size();
-    const std::int64_t chunks = std::min<std::int64_t>(
-        threads, std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1)));
+    const std::int64_t chunks = chunks_for(n, grain, threads);
     if (chunks <= 1) {
       fn(ctx, 0, n);
       return;
@@ -68,6 +71,11 @@ class Pool {
   }
 
  private:
+  static std::int64_t chunks_for(std::int64_t n, std::int64_t grain, int threads) {
+    return std::min<std::int64_t>(threads,
+                                  std::max<std::int64_t>(1, n / std::max<std::int64_t>(grain, 1)));
+  }
+
   // Where chunk k starts (chunk `chunks_` is the end).
   std::int64_t bound(std::int64_t k) const { return n_ * k / chunks_; }
 
@@ -120,7 +128,7 @@ class Pool {
   std::mutex call_mutex_, mutex_;
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
-  int wanted_ = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  std::atomic<int> wanted_{std::max(1, static_cast<int>(std::thread::hardware_concurrency()))};
   bool quit_ = false;
   std::uint64_t generation_ = 0;
   void (*fn_)(void*, std::int64_t, std::int64_t) = nullptr;

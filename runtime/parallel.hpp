@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 namespace eq::runtime {
 
@@ -22,7 +23,9 @@ template <class F>
 void parallel_for(std::int64_t n, std::int64_t grain, F&& f) {
   parallel_for_raw(
       n, grain,
-      [](void* c, std::int64_t begin, std::int64_t end) { (*static_cast<F*>(c))(begin, end); },
+      [](void* c, std::int64_t begin, std::int64_t end) {
+        (*static_cast<std::remove_reference_t<F>*>(c))(begin, end);
+      },
       const_cast<void*>(static_cast<const void*>(&f)));
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -60,4 +61,28 @@ TEST_CASE("resizing the pool while another thread uses it finishes every job", "
   user.join();
   CHECK(jobs == 200);
   eq::runtime::set_parallel_threads(2);
+}
+
+// Two threads of a ThreadTeam run their own shares' small loops at the same
+// time: a loop too small to split must not wait for another thread's. Each
+// loop here waits for the other to have started; if the pool made them take
+// turns, the first would wait out its 10 s and the check would fail.
+TEST_CASE("loops too small to split run at once on different threads", "[parallel]") {
+  eq::runtime::set_parallel_threads(2);
+  std::atomic<int> started{0};
+  auto meet = [&](std::int64_t, std::int64_t) {
+    ++started;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (started.load() < 2 && std::chrono::steady_clock::now() < until)
+      std::this_thread::yield();
+  };
+  std::atomic<int> met{0};
+  auto one = [&] {
+    parallel_for(100, 1 << 10, meet);
+    if (started.load() == 2) ++met;
+  };
+  std::thread other(one);
+  one();
+  other.join();
+  CHECK(met == 2);
 }
