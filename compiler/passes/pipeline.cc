@@ -11,6 +11,7 @@
 #include "eq/compiler/passes/simplify.hpp"
 #include "eq/compiler/passes/split_products.hpp"
 #include "eq/compiler/passes/stabilise.hpp"
+#include "eq/compiler/passes/transpose_weights.hpp"
 #include "eq/compiler/passes/tree_shake.hpp"
 #include "eq/compiler/passes/verify.hpp"
 #include "eq/runtime/error.hpp"
@@ -46,6 +47,8 @@ std::vector<Step> forward_stage(const CompileOptions& o) {
 
 std::vector<Step> final_steps(FusionPlan& fusion) {
   std::vector<Step> steps;
+  // After the rounds: simplify would fold the transpose back into the flag.
+  steps.push_back({"transpose-weights", Need::speed, transpose_weights});
   steps.push_back(
       {"fuse", Need::speed, [&fusion](Graph& g, const std::vector<Node>& roots, PassStats& s) {
          fusion = plan_fusion(g, roots, s);
@@ -111,8 +114,9 @@ std::vector<Node> run_stage(Graph& graph, std::vector<Node> roots, const std::ve
 }  // namespace
 
 const std::vector<std::string>& pass_names() {
-  static const std::vector<std::string> names = {"inference", "fold", "simplify", "split-products",
-                                                 "stabilise", "cse",  "fuse",     "tree-shake"};
+  static const std::vector<std::string> names = {"inference",         "fold",      "simplify",
+                                                 "split-products",    "stabilise", "cse",
+                                                 "transpose-weights", "fuse",      "tree-shake"};
   return names;
 }
 

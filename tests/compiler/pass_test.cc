@@ -1,14 +1,17 @@
 // The rewriting passes, one rule at a time: the IR before (the expression as
 // written) and after (rendered as a term), and the rule's counter.
 #include <catch2/catch.hpp>
+#include <random>
 #include <sstream>
 #include <string>
 
 #include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/machine.hpp"
 #include "eq/compiler/parser.hpp"
 #include "eq/compiler/passes/fold.hpp"
 #include "eq/compiler/passes/pipeline.hpp"
 #include "eq/compiler/tape/compile.hpp"
+#include "gradcheck.hpp"
 #include "pass_util.hpp"
 
 using namespace eq;
@@ -160,6 +163,61 @@ TEST_CASE("split-products: a one-hot part of a joined product becomes a lookup",
   CHECK(dense.total("split-products") == 0);
 }
 
+TEST_CASE("transpose-weights: a weight read transposed by two products is transposed once",
+          "[passes]") {
+  Graph g;
+  Parser p(g);
+  p.set("x", g.input("x", Shape{4}));
+  p.set("y", g.input("y", Shape{4}));
+  p.set("W", g.param("W", Shape{3, 4}));
+  p.set("V", g.param("V", Shape{3, 4}));
+  const char* rule = "op(a)·Wᵀ, W read so twice or more → op(a)·(Wᵀ made once)";
+  // W·x and W·y are [B, 4]·Wᵀ on a batch: W is transposed once, for both.
+  Node twice = p.parse("W·x + W·y + V·x");
+  Program both = compile(g, {twice});
+  CHECK(testing::render(both.roots[0]) ==
+        "add(add(matmul(x, transpose(W)), matmul(y, transpose(W))), matmul(x, V))");
+  int transposes = 0;
+  for (const auto& ins : both.tape.code) transposes += ins.kernel == runtime::Kernel::transpose;
+  CHECK(transposes == 1);
+  // A weight read once keeps its flag (a copy of it per step would not pay);
+  // -O0 and --disable keep every flag.
+  CompileOptions o;
+  o.stats = true;
+  std::ostringstream quiet;
+  o.out = &quiet;
+  Node once = p.parse("W·x + V·y");
+  CHECK(testing::render(compile(g, {once}, o).roots[0]) == "add(matmul(x, W), matmul(y, V))");
+  CHECK(quiet.str().find(rule) == std::string::npos);
+  CompileOptions off;
+  off.disable = {"transpose-weights"};
+  CHECK(testing::render(compile(g, {twice}, off).roots[0]) ==
+        "add(add(matmul(x, W), matmul(y, W)), matmul(x, V))");
+  // The same values as the untransposed products (f64: to rounding).
+  Graph h(DType::f64);
+  Node a = h.input("a", Shape{5}), b = h.input("b", Shape{5});
+  Node w = h.param("w", Shape{7, 5});
+  Node sum = matmul(a, w, false, true) * matmul(b, w, false, true);
+  CompileOptions o0;
+  o0.opt_level = 0;
+  std::mt19937 rng(3);
+  Tensor ta = testing::random_tensor(Shape{6, 5}, rng, -1, 1, DType::f64);
+  Tensor tb = testing::random_tensor(Shape{6, 5}, rng, -1, 1, DType::f64);
+  Tensor tw = testing::random_tensor(Shape{7, 5}, rng, -1, 1, DType::f64);
+  std::vector<Tensor> values;
+  for (const CompileOptions& opt : {CompileOptions{}, o0}) {
+    Machine m(compile(h, {sum}, opt));
+    m.let(a, ta);
+    m.let(b, tb);
+    m.set_param(w, tw);
+    m.run();
+    values.push_back(m.value(sum));
+  }
+  REQUIRE(values[0].shape() == (Shape{6, 7}));
+  for (std::int64_t i = 0; i < values[0].numel(); ++i)
+    CHECK(values[0].at(i) == Approx(values[1].at(i)).epsilon(1e-13));
+}
+
 TEST_CASE("CSE merges what rewrites made equal", "[passes]") {
   Graph g;
   Node x = g.input("x", Shape{4});
@@ -204,7 +262,7 @@ TEST_CASE("the pipeline: -O0, disable, print-after, verify, unknown names", "[pa
   CHECK_THROWS_WITH(
       optimize(g, {n}, bad),
       "unknown pass 'simplfy' (the passes are inference, fold, simplify, split-products, "
-      "stabilise, cse, fuse, tree-shake)");
+      "stabilise, cse, transpose-weights, fuse, tree-shake)");
 
   // A compiled program answers for the outputs as given, rewritten or not.
   Program p = compile(g, {n});
