@@ -44,8 +44,10 @@ struct TrainConfig {
   std::int64_t epochs = 1;
   std::optional<std::int64_t> steps;  // wins over epochs when set
   std::int64_t batch = 32;
-  std::int64_t window = 0;  // time models only
-  double validate = 0;      // held-out share, in [0, 1)
+  std::int64_t window = 0;  // time models only; 0: kDefaultWindow
+  static constexpr std::int64_t kDefaultWindow = 50;
+  std::int64_t window_steps() const { return window > 0 ? window : kDefaultWindow; }
+  double validate = 0;  // held-out share, in [0, 1)
   std::uint64_t seed = 0;
   Scaling scale = Scaling::none;
   DType dtype = DType::f32;

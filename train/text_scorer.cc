@@ -33,7 +33,7 @@ Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t st
                 ": a time model is scored on text: give --data FILE.txt or `data = text(\"…\")`");
   const Sequence seq = sequence_of(setup);
   const TrainConfig& c = setup.config;
-  const std::int64_t window = c.window > 0 ? c.window : 50, n = seq.size();
+  const std::int64_t window = c.window_steps(), n = seq.size();
   const std::int64_t begin = whole ? 0 : held_out_start(n, c.validate);
   const std::int64_t first = begin < n ? begin : 0;  // nothing held out: all of it
   // Scoring runs whole windows, each step also reading the symbol after it.

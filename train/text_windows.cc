@@ -27,7 +27,7 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
                 "(sₜ = xₜ / 100)");
   const TextLeaves leaves = seq.leaves;
   unit_ = seq.unit();
-  window_ = config.window > 0 ? config.window : 50;
+  window_ = config.window_steps();
 
   symbols_ = seq.size();
   const std::int64_t n = symbols_;

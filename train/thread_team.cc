@@ -235,13 +235,21 @@ Trainer& TeamTrainers::of(const Communicator& member) {
   return (*this)[member.rank() - first_rank_];
 }
 
-int batch_shares(const Setup& setup, int threads, int processes) {
+int batch_shares(const Setup& setup, int threads, int processes, std::int64_t min_share_work) {
   if (threads <= 1) return 1;
   const std::int64_t shares = std::int64_t{threads} * std::max(1, processes);
-  if (setup.config.batch / shares < kMinShareRows) return 1;
+  const std::int64_t rows = setup.config.batch / shares;
+  if (rows < kMinShareRows) return 1;
   std::int64_t weights = 0;
   for (const ModelParam& p : setup.model->params()) weights += p.node.shape().numel();
   if (weights * static_cast<std::int64_t>(dtype_size(setup.config.dtype)) > kMaxShareWeightBytes)
+    return 1;
+  // Each row meets every weight about once (a product's multiply-add); a
+  // time model's rows are its streams' steps. Weights are below 2²² here, a
+  // row count below 2³¹: no overflow.
+  const std::int64_t steps = setup.model->timed() ? setup.config.window_steps() : 1;
+  if (static_cast<double>(weights) * static_cast<double>(rows) * static_cast<double>(steps) <
+      static_cast<double>(min_share_work))
     return 1;
   if (!setup.model->timed()) {
     // The last batch of an epoch, partial, needs an example for every share.

@@ -108,10 +108,17 @@ class TeamTrainers {
 //     copy of them, of the optimizer's state and of the gradients, sums
 //     them and applies the whole solver step, which for weights this large
 //     costs more than their products, big enough for BLAS threads, gain
-//     (docs/notes.md, "Two threads").
+//     (docs/notes.md, "Two threads");
+//   - a share's work, its rows (examples, or streams × window) times the
+//     weights, is under `min_share_work` multiply-adds: the threads meet
+//     several times a step, and a step this short does not pay for the
+//     meetings (the digits MLP, 0.3 M multiply-adds a step, ran 0.84× as
+//     fast split).
 // Then 1.
 constexpr std::int64_t kMinShareRows = 8;
 constexpr std::int64_t kMaxShareWeightBytes = std::int64_t{16} << 20;
-int batch_shares(const Setup& setup, int threads, int processes = 1);
+constexpr std::int64_t kMinShareWork = std::int64_t{8} << 20;
+int batch_shares(const Setup& setup, int threads, int processes = 1,
+                 std::int64_t min_share_work = kMinShareWork);
 
 }  // namespace eq

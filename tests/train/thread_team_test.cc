@@ -114,7 +114,8 @@ void check_close(const SafetensorsFile& got, const SafetensorsFile& want, double
 
 // 2 threads against 1 on `setup`'s model, and against a second 2-thread run.
 void check_two_threads_train_as_one(Setup& setup) {
-  REQUIRE(batch_shares(setup, 2) == 2);
+  // Small models, to keep the test fast: split whatever their work.
+  REQUIRE(batch_shares(setup, 2, 1, 0) == 2);
   const Run one = train_on_threads(setup, 1);
   const Run two = train_on_threads(setup, 2);
   const Run again = train_on_threads(setup, 2);
@@ -212,6 +213,10 @@ TEST_CASE("ThreadTeam: threads inside processes number p·N + t", "[train][team]
 }
 
 TEST_CASE("batch_shares: a batch is split when every share keeps 8 rows", "[train][team]") {
+  // The rules of rows and weights, whatever the work (the work: below).
+  auto batch_shares = [](const Setup& s, int threads, int processes = 1) {
+    return eq::batch_shares(s, threads, processes, 0);
+  };
   testing::TinyFolder f("eq_team_");
   // 24 examples, batch 16 (16 + 8): shares of 8 and 4 rows.
   Setup s = f.setup(testing::kTinyLogreg, {{"batch", "16"}});
@@ -238,6 +243,28 @@ TEST_CASE("batch_shares: a batch is split when every share keeps 8 rows", "[trai
   wide.dims = {{"H", 100}};
   Setup light = setup_source("m.eq", kSquare, f.dir.string(), wide);
   CHECK(batch_shares(light, 2) == 2);
+}
+
+TEST_CASE("batch_shares: a step split must hold enough work for each thread", "[train][team]") {
+  testing::TinyFolder f("eq_team_");
+  // Weights × rows (× window for a time model) per share, against 8 M
+  // multiply-adds. The digits MLP at batch 32: 9,610 weights × 16 rows.
+  SetupOptions o;
+  o.overrides = {{"validate", "0"}};
+  Setup digits = setup_file(models_dir() + "/mlp.eq", o);
+  CHECK(batch_shares(digits, 2) == 1);
+  CHECK(batch_shares(digits, 2, 1, 9610 * 16) == 2);
+  CHECK(batch_shares(digits, 2, 1, 9610 * 16 + 1) == 1);
+  // Wider, on larger batches: 1024 × 74 weights (75,786) × 128 rows.
+  o.dims = {{"H", 1024}};
+  o.overrides = {{"validate", "0"}, {"batch", "256"}};
+  Setup wide = setup_file(models_dir() + "/mlp.eq", o);
+  CHECK(batch_shares(wide, 2) == 2);
+  CHECK(batch_shares(wide, 2, 2) == 1);  // 64 rows a share: 4.9 M
+  // The char-LSTM, H = 128, V = 65: 108,609 weights × 16 streams × 50 steps.
+  Setup lstm = setup_file(models_dir() + "/lstm.eq", {});
+  CHECK(batch_shares(lstm, 2) == 2);
+  CHECK(batch_shares(lstm, 2, 1, 108609LL * 16 * 50 + 1) == 1);
 }
 
 TEST_CASE("the digits MLP on 2 threads trains as on 1", "[train][team]") {
