@@ -22,12 +22,14 @@ void cpu_relax() {
 #endif
 }
 
-// Spins this many times (a pause is some ns to tens of ns: tens of µs in
-// all) before sleeping: long enough for threads whose shares end a few µs
-// apart (the digits MLP's), short enough not to burn a core that another
-// process could use through a long wait (where a futex wake-up's tens of µs
-// are nothing beside the step).
-constexpr int kSpins = 1 << 11;
+// Spins this many times before sleeping: 2¹⁴ pauses, 0.32 ms on the
+// development machine (19 ns a pause). Split steps last milliseconds, and
+// shares of equal work still end up to a few hundred µs apart; a thread that
+// slept instead woke late often enough to cost the char-LSTM's split a
+// fifth of its gain (threads_bench rounds of 5.5 ms, and now and then
+// 7.2 ms, with 2¹¹ pauses; every round 5.3–5.6 ms with 2¹⁴). Short enough
+// not to hold a core through a long wait that another process could use.
+constexpr int kSpins = 1 << 14;
 
 bool overlaps(const void* a, std::size_t a_bytes, const void* b, std::size_t b_bytes) {
   const auto x = reinterpret_cast<std::uintptr_t>(a), y = reinterpret_cast<std::uintptr_t>(b);
