@@ -58,7 +58,9 @@ constexpr const char* kTrainUsage =
     "                        default NAME.ckpt.safetensors)\n"
     "  --threads N           cores to train on (of each process): threads that each train a\n"
     "                        share of every batch when each share holds enough work (8\n"
-    "                        rows; weights × rows ≥ 8 M), else BLAS threads\n"
+    "                        rows; weights × rows, × window, ≥ 8 M), else BLAS threads;\n"
+    "                        without it, all cores (a default run splits only within\n"
+    "                        one process and without --profile)\n"
     "  --ranks N             train on N processes of this machine (starts mpirun; or run\n"
     "                        mpirun -np N eqc train … yourself, on one machine or many)\n"
     "  --log FILE            write each epoch's metrics as CSV\n"
@@ -76,6 +78,16 @@ std::string percent(const std::optional<double>& a) {
 
 // Losses and times in reports: six significant digits.
 std::string number(double x) { return format_number(x, 6); }
+
+// What a split copies for each thread beyond the first: the examples or the
+// text (copy_setup). A default split (no --threads) stays within this.
+constexpr std::int64_t kMaxDataCopies = std::int64_t{256} << 20;
+
+std::int64_t data_bytes(const Setup& setup) {
+  std::int64_t bytes = setup.text.bytes();
+  for (const DataColumn& c : setup.data.columns) bytes += c.values.bytes();
+  return bytes;
+}
 
 std::string duration(double s) {
   char buf[32];
@@ -305,11 +317,13 @@ int train(const Options& o, int argc, char** argv) {
   if (o.key("ranks") && ranks != comm->size())
     throw UsageError("eqc: --ranks " + std::to_string(ranks) + " but the launcher started " +
                      std::to_string(comm->size()) + " processes; leave --ranks out under mpirun");
-  // The cores this process trains on: --threads, else OPENBLAS_NUM_THREADS,
-  // else its share of the machine's.
+  // The cores this process trains on: --threads, else OPENBLAS_NUM_THREADS
+  // (or OMP_NUM_THREADS, which OpenBLAS also reads), else its share of the
+  // machine's.
   int cores = static_cast<int>(threads);
-  if (cores == 0)
-    if (const char* v = std::getenv("OPENBLAS_NUM_THREADS")) cores = std::max(0, std::atoi(v));
+  const bool cores_given = cores > 0 || std::getenv("OPENBLAS_NUM_THREADS");
+  for (const char* name : {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"})
+    if (const char* v = std::getenv(name); cores == 0 && v) cores = std::max(0, std::atoi(v));
   if (cores == 0) cores = threads_per_rank(comm->size());
   const bool tty = !o.flag("quiet") && comm->rank() == 0 && isatty(fileno(stderr));
 
@@ -340,10 +354,18 @@ int train(const Options& o, int argc, char** argv) {
     int shares = 1;
     run_together(*comm, [&] {
       setup = setup_file(path, so);
-      // Split whenever each share holds the work to pay for it, asked for
-      // or not: on the char-LSTM, 200 steps took 5.4 s on the default two
-      // BLAS threads, 3.3 s on one thread and 2.5 s split (docs/notes.md).
-      shares = batch_shares(setup, cores, comm->size());
+      // Asked for threads: split when each share holds the work to pay for
+      // it. Not asked, in one process, the same unless profiling (the
+      // profile is one thread's share) or the other threads' copies of the
+      // data would pass kMaxDataCopies: on the char-LSTM, 200 steps took
+      // 5.4 s on the two BLAS threads of the old default, 3.3 s on one
+      // thread and 2.5 s split (docs/notes.md). Not asked under MPI, no
+      // split: each process counts its own cores, and all must agree.
+      if (cores_given || (comm->size() == 1 && !o.flag("profile"))) {
+        shares = batch_shares(setup, cores, comm->size());
+        if (!cores_given && shares > 1 && data_bytes(setup) * (shares - 1) > kMaxDataCopies)
+          shares = 1;
+      }
     });
     // Either the threads split every batch (each share on one thread, with
     // one-thread BLAS), or one share threads its products and fused loops

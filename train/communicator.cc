@@ -76,7 +76,8 @@ void fail_together(Communicator& comm, const std::optional<std::string>& error) 
       for (std::size_t r = 0; r < blocks.size(); ++r) {
         if (blocks[r][0] != '1') continue;
         if (!message.empty()) message += '\n';
-        message += "rank " + std::to_string(r) + ": " + without_final_newline(blocks[r].substr(1));
+        message += std::string(comm.rank_noun()) + " " + std::to_string(r) + ": " +
+                   without_final_newline(blocks[r].substr(1));
       }
     }
     message += '\n';

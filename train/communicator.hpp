@@ -39,6 +39,9 @@ class Communicator {
 
   virtual int rank() const = 0;  // 0 … size() − 1
   virtual int size() const = 0;
+  // What a rank is called in messages that name one ("rank 1: …"): the
+  // threads of one process are "thread"s to its user.
+  virtual const char* rank_noun() const { return "rank"; }
 
   // Replaces `data` on every rank by its element-wise sum over all ranks.
   // Every rank gets the same bits.

@@ -87,6 +87,7 @@ class ThreadTeam::Member final : public Communicator {
 
   int rank() const override { return team_.outer_.rank() * team_.threads_ + index_; }
   int size() const override { return team_.outer_.size() * team_.threads_; }
+  const char* rank_noun() const override { return team_.outer_.size() == 1 ? "thread" : "rank"; }
 
   void allreduce_sum(std::span<float> data) override { sum<float>(data, data); }
   void allreduce_sum(std::span<double> data) override { sum<double>(data, data); }
@@ -247,8 +248,7 @@ int batch_shares(const Setup& setup, int threads, int processes, std::int64_t mi
   if (weights * static_cast<std::int64_t>(dtype_size(setup.config.dtype)) > kMaxShareWeightBytes)
     return 1;
   // Each row meets every weight about once (a product's multiply-add); a
-  // time model's rows are its streams' steps. Weights are below 2²² here, a
-  // row count below 2³¹: no overflow.
+  // time model's rows are its streams' steps. In double: no overflow.
   const std::int64_t steps = setup.model->timed() ? setup.config.window_steps() : 1;
   if (static_cast<double>(weights) * static_cast<double>(rows) * static_cast<double>(steps) <
       static_cast<double>(min_share_work))

@@ -14,10 +14,10 @@
 //
 // Sums add the threads in rank order, element by element, so every thread
 // gets the same bits, and the same bits on every run whatever the
-// scheduling. Threads meet at a barrier that spins briefly before it
-// sleeps: a step of the digits MLP lasts tens of µs, which a futex wake-up
-// per meeting would eat. Collectives allocate nothing once their buffers
-// have reached the largest size asked for (the first step).
+// scheduling. Threads meet at a barrier that spins up to ~0.3 ms before
+// it sleeps: shares of equal work end up to a few hundred µs apart, and a
+// futex wake-up in a virtual machine can take longer than that. Collectives allocate nothing once
+// their buffers have reached the largest size asked for (the first step).
 #pragma once
 
 #include <atomic>

@@ -17,8 +17,9 @@ bool reads_weight_transposed(Node n) {
 }
 
 // How many reachable products read each node as such a weight, by id: set
-// for the walk of one pass (rules are plain functions). Thread-local: the
-// threads of a ThreadTeam may compile at once.
+// for the walk of one pass (rules are plain functions). Thread-local, so
+// that programs may be compiled on several threads at once (graphs of their
+// own), though eq itself compiles on one.
 thread_local const std::vector<int>* readers = nullptr;
 
 Node stored_transposed(Node n) {

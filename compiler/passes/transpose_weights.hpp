@@ -17,7 +17,8 @@
 // Runs once, in the "step" stage after the rounds (so simplify does not fold
 // the transpose back into the flag), on weights that have no batch axis and
 // are read as the right operand of a product of a batched left operand.
-// Exact: the same sums in the same order.
+// The same products, so equal to rounding (OpenBLAS's kernels for a·bᵀ and
+// a·b need not add in the same order; the test allows 1e-13 in f64).
 #pragma once
 
 #include "eq/compiler/passes/pass.hpp"

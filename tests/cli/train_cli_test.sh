@@ -346,7 +346,7 @@ killed_run)
   done
   ;;
 threads)
-  # --threads 2 on batches of 256 of a 1024-wide MLP (128 rows × 75,786
+  # --threads 2 on batches of 256 of a 1024-wide MLP (128 rows × 76,810
   # weights a share: enough work to split): two threads, each on its half of
   # every batch; the same bits on every run; its checkpoint resumes on 1 thread.
   wide=(-D H=1024 --batch 256)
@@ -365,6 +365,17 @@ threads)
     grep -q '^training mlp.eq: ' out.txt && ! grep -q 'threads' out.txt ||
       fail "header with '$small': $(cat out.txt)"
   done
+  # Without --threads (or OPENBLAS_NUM_THREADS, which ctest sets), a run on
+  # 2 cores or more splits as well when the split pays; --profile keeps one
+  # share, so that the profile is the whole batch's.
+  if [ "$(nproc)" -ge 2 ]; then
+    run env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS "$EQC" train mlp.eq "${wide[@]}" --steps 3 -o d.safetensors
+    grep -q '^training mlp.eq: .*, on [0-9]* threads, each on its share of the batch$' out.txt ||
+      fail "default header: $(cat out.txt)"
+    run env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS "$EQC" train mlp.eq "${wide[@]}" --steps 3 --profile -o d.safetensors
+    grep -q '^training mlp.eq: ' out.txt && ! grep -q 'threads' out.txt ||
+      fail "--profile header: $(cat out.txt)"
+  fi
   run "$EQC" train mlp.eq "${wide[@]}" --steps 8 --threads 2 --checkpoint-every 4 --quiet -o c.safetensors
   run "$EQC" train mlp.eq "${wide[@]}" --resume c.ckpt.safetensors --steps 12 --threads 1 --quiet -o r.safetensors
   run "$EQC" eval mlp.eq -w r.safetensors

@@ -180,6 +180,16 @@ TEST_CASE("transpose-weights: a weight read transposed by two products is transp
   int transposes = 0;
   for (const auto& ins : both.tape.code) transposes += ins.kernel == runtime::Kernel::transpose;
   CHECK(transposes == 1);
+  // render() shows no flags: in the tape, the two rewritten products read
+  // neither side transposed, and V·x (V read once) keeps its flag.
+  int plain = 0, flagged = 0;
+  for (const auto& ins : both.tape.code) {
+    if (ins.kernel != runtime::Kernel::matmul) continue;
+    CHECK_FALSE(ins.trans_a);
+    (ins.trans_b ? flagged : plain) += 1;
+  }
+  CHECK(plain == 2);
+  CHECK(flagged == 1);
   // A weight read once keeps its flag (a copy of it per step would not pay);
   // -O0 and --disable keep every flag.
   CompileOptions o;

@@ -297,7 +297,8 @@ TEST_CASE("a step that fails on one rank stops every rank with its message", "[t
     try {
       std::rethrow_exception(thrown[static_cast<std::size_t>(r)]);
     } catch (const CollectiveError& e) {
-      CHECK(std::string(e.what()) == "rank 1: d.csv:17:3: error: not a number\n");
+      // A team of one process: its ranks are its threads, and named so.
+      CHECK(std::string(e.what()) == "thread 1: d.csv:17:3: error: not a number\n");
     }
   }
 }
@@ -319,10 +320,12 @@ TEST_CASE("run_together: an error on some ranks is every rank's, naming them", "
   const auto some = messages([](int rank) {
     if (rank > 0) throw Error("m.eq:1:1: error: rank " + std::to_string(rank) + " only\n  x\n  ^");
   });
+  // The ranks here are threads of one process, and are named so (ranks of
+  // processes are "rank N": thread_team_test.cc, mpi_cli_test.sh).
   for (const std::string& m : some)
     CHECK(m ==
-          "rank 1: m.eq:1:1: error: rank 1 only\n  x\n  ^\nrank 2: m.eq:1:1: error: rank 2 only\n  "
-          "x\n  ^\n");
+          "thread 1: m.eq:1:1: error: rank 1 only\n  x\n  ^\nthread 2: m.eq:1:1: error: rank 2 "
+          "only\n  x\n  ^\n");
   const auto all = messages([](int) { throw Error("m.eq: the same everywhere\n"); });
   for (const std::string& m : all) CHECK(m == "m.eq: the same everywhere\n");
   const auto none = messages([](int) {});

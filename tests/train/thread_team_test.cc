@@ -212,6 +212,39 @@ TEST_CASE("ThreadTeam: threads inside processes number p·N + t", "[train][team]
   }
 }
 
+TEST_CASE("ThreadTeam: a thread's error names the thread, in one process", "[train][team]") {
+  // Threads of one process are threads to its user; inside processes (the
+  // team of 2 "processes" below stands for MPI) they are ranks p·N + t.
+  std::vector<std::string> said(2);
+  ThreadTeam team(2);
+  rethrow_any(team.run([&](Communicator& comm) {
+    try {
+      run_together(comm, [&] {
+        if (comm.rank() == 1) throw Error("d.csv:17:3: error: not a number");
+      });
+    } catch (const CollectiveError& e) {
+      said[static_cast<std::size_t>(comm.rank())] = e.what();
+    }
+  }));
+  CHECK(said[0] == "thread 1: d.csv:17:3: error: not a number\n");
+  CHECK(said[1] == said[0]);
+  ThreadTeam processes(2);
+  std::vector<std::string> inside(4);
+  rethrow_any(processes.run([&](Communicator& process) {
+    ThreadTeam threads(2, process);
+    rethrow_any(threads.run([&](Communicator& comm) {
+      try {
+        run_together(comm, [&] {
+          if (comm.rank() == 3) throw Error("m.eq:1:1: error: rank 3 only");
+        });
+      } catch (const CollectiveError& e) {
+        inside[static_cast<std::size_t>(comm.rank())] = e.what();
+      }
+    }));
+  }));
+  CHECK(inside[0] == "rank 3: m.eq:1:1: error: rank 3 only\n");
+}
+
 TEST_CASE("batch_shares: a batch is split when every share keeps 8 rows", "[train][team]") {
   // The rules of rows and weights, whatever the work (the work: below).
   auto batch_shares = [](const Setup& s, int threads, int processes = 1) {
@@ -255,16 +288,20 @@ TEST_CASE("batch_shares: a step split must hold enough work for each thread", "[
   CHECK(batch_shares(digits, 2) == 1);
   CHECK(batch_shares(digits, 2, 1, 9610 * 16) == 2);
   CHECK(batch_shares(digits, 2, 1, 9610 * 16 + 1) == 1);
-  // Wider, on larger batches: 1024 × 74 weights (75,786) × 128 rows.
+  // Wider, on larger batches: 76,810 weights (1024 × 64 + 1024 + 10 × 1024 + 10)
+  // × 128 rows; and at the boundary.
   o.dims = {{"H", 1024}};
   o.overrides = {{"validate", "0"}, {"batch", "256"}};
   Setup wide = setup_file(models_dir() + "/mlp.eq", o);
   CHECK(batch_shares(wide, 2) == 2);
   CHECK(batch_shares(wide, 2, 2) == 1);  // 64 rows a share: 4.9 M
-  // The char-LSTM, H = 128, V = 65: 108,609 weights × 16 streams × 50 steps.
+  CHECK(batch_shares(wide, 2, 1, 76810 * 128) == 2);
+  CHECK(batch_shares(wide, 2, 1, 76810 * 128 + 1) == 1);
+  // The char-LSTM, H = 128, V = 65: 107,713 weights × 16 streams × 50 steps.
   Setup lstm = setup_file(models_dir() + "/lstm.eq", {});
   CHECK(batch_shares(lstm, 2) == 2);
-  CHECK(batch_shares(lstm, 2, 1, 108609LL * 16 * 50 + 1) == 1);
+  CHECK(batch_shares(lstm, 2, 1, 107713LL * 16 * 50) == 2);
+  CHECK(batch_shares(lstm, 2, 1, 107713LL * 16 * 50 + 1) == 1);
 }
 
 TEST_CASE("the digits MLP on 2 threads trains as on 1", "[train][team]") {
