@@ -2,23 +2,32 @@
 // Adam) through eq: feed a window of symbols, run forward + backward over the
 // unrolled window, step the solver, carry the state. Prints milliseconds per
 // step (median of several) for bench/lstm_compare.sh to set against PyTorch.
-// Usage: lstm_bench MODEL.eq [steps]
+// Usage: lstm_bench MODEL.eq [steps] [batch] [PASS,...]  (passes to disable,
+// e.g. accumulate, to time a pass's worth: bench/README.md)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <eq/eq.hpp>
 #include <random>
+#include <string_view>
 
 #include "eq/compiler/lower/unroll.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: lstm_bench MODEL.eq [steps]\n");
+    std::fprintf(stderr, "usage: lstm_bench MODEL.eq [steps] [batch] [PASS,...]\n");
     return 2;
   }
   const int steps = argc > 2 ? std::atoi(argv[2]) : 20;
-  const std::int64_t B = 32, V = 65;
+  const std::int64_t B = argc > 3 ? std::atoi(argv[3]) : 32, V = 65;
+  eq::CompileOptions compile_options;
+  if (argc > 4)
+    for (std::string_view rest = argv[4]; !rest.empty();) {
+      const std::size_t comma = rest.find(',');
+      compile_options.disable.emplace_back(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
   const int T = 50;
   eq::ModelOptions options;
   options.dims["V"] = V;
@@ -31,7 +40,7 @@ int main(int argc, char** argv) {
   std::vector<eq::Node> outputs{objective};
   outputs.insert(outputs.end(), grads.begin(), grads.end());
   for (const auto& s : w.states) outputs.push_back(s.carry_out[0]);
-  eq::Machine vm(eq::compile(m.graph(), outputs));
+  eq::Machine vm(eq::compile(m.graph(), outputs, compile_options));
 
   eq::Rng rng(1);
   std::vector<eq::SolverParam> sp;
