@@ -69,6 +69,8 @@ std::string_view kernel_name(Kernel k) {
       return "dropout";
     case Kernel::matmul_sum:
       return "matmul_sum";
+    case Kernel::matmul_acc:
+      return "matmul_acc";
   }
   return "?";
 }
@@ -254,7 +256,8 @@ std::vector<Machine::ProfileEntry> Machine::profile() const {
   std::vector<ProfileEntry> out;
   for (std::size_t i = 0; i < seconds_.size(); ++i) {
     std::string label = tape_.code[i].label;
-    if (tape_.code[i].kernel == Kernel::matmul || tape_.code[i].kernel == Kernel::matmul_sum)
+    if (tape_.code[i].kernel == Kernel::matmul || tape_.code[i].kernel == Kernel::matmul_sum ||
+        tape_.code[i].kernel == Kernel::matmul_acc)
       label +=
           std::string(tape_.code[i].trans_a ? "[aᵀ]" : "") + (tape_.code[i].trans_b ? "[bᵀ]" : "");
     auto it = std::find_if(out.begin(), out.end(),
@@ -397,6 +400,16 @@ void Machine::execute(const Instruction& ins) {
     case Kernel::matmul_sum:
       batched_matmul_sum(in(0), ins.trans_a, in(1), ins.trans_b, out);
       break;
+    case Kernel::matmul_acc: {
+      ConstView c = in(0), a = in(1), b = in(2);
+      if (c.data != out.data) std::memcpy(out.data, c.data, out.bytes());
+      const std::int64_t ar = a.shape[0], ac = a.shape[1], bc = b.shape[1];
+      const std::int64_t m = ins.trans_a ? ac : ar, k = ins.trans_a ? ar : ac;
+      const std::int64_t n = ins.trans_b ? b.shape[0] : bc;
+      blas::gemm(out.dtype, blas::Trans(ins.trans_a), blas::Trans(ins.trans_b), m, n, k, 1.0,
+                 a.data, ac, b.data, bc, 1.0, out.data, n);
+      break;
+    }
     case Kernel::alias:
       break;
   }

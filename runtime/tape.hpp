@@ -49,6 +49,8 @@ enum class Kernel : std::uint8_t {
   dropout,         // scalar[0] = p, stream; no inputs: the mask, 1/(1 - p) or 0
   matmul_sum,      // trans_a, trans_b: Σ over the batch of two stacks' per-example
                    // products (kernels::batched_matmul_sum)
+  matmul_acc,      // trans_a, trans_b: in[0] + op(in[1])·op(in[2]), matrices, through
+                   // gemm with β = 1 (in place when the output shares in[0]'s buffer)
 };
 
 std::string_view kernel_name(Kernel k);

@@ -49,6 +49,13 @@ std::vector<Node> matmul_vjp(Node n, Node g) {
   return {reshape(da, a.shape()), reshape(db, b.shape())};
 }
 
+// c + op(a)·op(b): c gets g, a and b what the product alone would get.
+std::vector<Node> matmul_acc_vjp(Node n, Node g) {
+  const Node product = matmul(n.input(1), n.input(2), n.attrs().trans_a, n.attrs().trans_b);
+  std::vector<Node> ab = matmul_vjp(product, g);
+  return {g, ab[0], ab[1]};
+}
+
 // Each part of a concatenation gets its columns of g (the engine sums them
 // back over the axes the part was broadcast along).
 std::vector<Node> concat_vjp(Node n, Node g) {

@@ -138,6 +138,13 @@ void matmul(const Emit& e) {
   product(e, e.out);
 }
 
+// c + op(a)·op(b), matrices: Gemm's own C term (α = β = 1).
+void matmul_acc(const Emit& e) {
+  onnx::NodeProto& n = e.g.add("Gemm", {e.in[1], e.in[2], e.in[0]}, {e.out});
+  if (e.n.attrs().trans_a) set_int(n, "transA", 1);
+  if (e.n.attrs().trans_b) set_int(n, "transB", 1);
+}
+
 // 1.0 where idx == k for k in [0, classes), along a new last axis: a one-hot
 // row per index, of `dtype`.
 std::string one_hot(OnnxGraph& g, const std::string& idx, std::int64_t classes, DType dtype,
@@ -349,6 +356,7 @@ constexpr OnnxRow kRows[] = {
     {Op::logsoftmax, "LogSoftmax", last_axis},
     {Op::matmul, "Gemm, or MatMul after Transpose", matmul},
     {Op::matmul_sum, "ReduceSum(MatMul(…), axis 0)", matmul_sum},
+    {Op::matmul_acc, "Gemm with C", matmul_acc},
     {Op::transpose, "Transpose", transpose},
     {Op::gather, "Gather(Transpose(w), idx)", gather},
     {Op::scatter, "MatMul(Transpose(g), onehot(idx))", scatter},

@@ -47,6 +47,13 @@ Node matmul(Node a, Node b, bool trans_a, bool trans_b) {
   return a.graph().make(Op::matmul, {a, b}, at);
 }
 
+Node matmul_acc(Node c, Node a, Node b, bool trans_a, bool trans_b) {
+  Attrs at;
+  at.trans_a = trans_a;
+  at.trans_b = trans_b;
+  return c.graph().make(Op::matmul_acc, {c, a, b}, at);
+}
+
 Node matmul_sum(Node a, Node b, bool trans_a, bool trans_b) {
   Attrs at;
   at.trans_a = trans_a;

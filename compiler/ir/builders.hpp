@@ -53,6 +53,8 @@ Node logsoftmax(Node x);
 Node matmul(Node a, Node b, bool trans_a = false, bool trans_b = false);
 // Σ over the batch of op(a_b)·op(b_b), two stacks of per-example matrices.
 Node matmul_sum(Node a, Node b, bool trans_a = false, bool trans_b = false);
+// c + op(a)·op(b), matrices only, an unbatched result of c's type.
+Node matmul_acc(Node c, Node a, Node b, bool trans_a = false, bool trans_b = false);
 Node transpose(Node x);
 Node gather(Node w, Node indices);
 Node scatter(Node g, Node indices, std::int64_t columns);

@@ -101,6 +101,20 @@ TypeResult matmul_sum_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   return per_example_product("matmul_sum", in, at, true);
 }
 
+TypeResult matmul_type(const OpInfo& info, const Inputs& in, const Attrs& at);
+
+TypeResult matmul_acc_type(const OpInfo& info, const Inputs& in, const Attrs& at) {
+  const Node& c = in[0];
+  if (in[1].shape().rank() != 2 || in[2].shape().rank() != 2)
+    return fail("matmul_acc: operands must be matrices: " + describe(in[1]) + " · " +
+                describe(in[2]));
+  TypeResult product = matmul_type(info, {in[1], in[2]}, at);
+  if (!product.ok) return product;
+  if (product.shape.has_batch() || !(product.shape == c.shape()) || product.dtype != c.dtype())
+    return fail("matmul_acc: " + describe(c) + " + a product of another type");
+  return product;
+}
+
 TypeResult matmul_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const Node &a = in[0], &b = in[1];
   if (a.dtype() != b.dtype() || !is_float(a.dtype()))

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "eq/compiler/ir/printer.hpp"
+#include "eq/compiler/passes/accumulate.hpp"
 #include "eq/compiler/passes/cse.hpp"
 #include "eq/compiler/passes/fold.hpp"
 #include "eq/compiler/passes/inference.hpp"
@@ -49,6 +50,7 @@ std::vector<Step> final_steps(FusionPlan& fusion) {
   std::vector<Step> steps;
   // After the rounds: simplify would fold the transpose back into the flag.
   steps.push_back({"transpose-weights", Need::speed, transpose_weights});
+  steps.push_back({"accumulate", Need::speed, accumulate});
   steps.push_back(
       {"fuse", Need::speed, [&fusion](Graph& g, const std::vector<Node>& roots, PassStats& s) {
          fusion = plan_fusion(g, roots, s);
@@ -114,9 +116,9 @@ std::vector<Node> run_stage(Graph& graph, std::vector<Node> roots, const std::ve
 }  // namespace
 
 const std::vector<std::string>& pass_names() {
-  static const std::vector<std::string> names = {"inference",         "fold",      "simplify",
-                                                 "split-products",    "stabilise", "cse",
-                                                 "transpose-weights", "fuse",      "tree-shake"};
+  static const std::vector<std::string> names = {
+      "inference",         "fold",       "simplify", "split-products", "stabilise", "cse",
+      "transpose-weights", "accumulate", "fuse",     "tree-shake"};
   return names;
 }
 

@@ -196,7 +196,12 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
     }
     const std::vector<int> reads = distinct_values(steps.inputs[static_cast<std::size_t>(step)], p);
     Instruction ins = emit(n, fusion, p);
-    plan.place_output(step, ins, reads, fusion.group(n) >= 0 || info(n.op()).elementwise());
+    // An accumulating product writes into its running sum's buffer when the
+    // sum dies here (never into a or b, which gemm reads while it writes).
+    if (ins.kernel == Kernel::matmul_acc)
+      plan.place_output(step, ins, {ins.in[0]}, true);
+    else
+      plan.place_output(step, ins, reads, fusion.group(n) >= 0 || info(n.op()).elementwise());
     plan.release(step, out, reads);
     p.tape.code.push_back(std::move(ins));
   }

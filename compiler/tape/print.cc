@@ -27,7 +27,8 @@ std::string print_tape(const Program& program, std::int64_t batch) {
   for (const Instruction& ins : tape.code) {
     const runtime::Value& v = tape.values[static_cast<std::size_t>(ins.out)];
     out << index++ << ": " << ins.label;
-    if ((ins.kernel == Kernel::matmul || ins.kernel == Kernel::matmul_sum) &&
+    if ((ins.kernel == Kernel::matmul || ins.kernel == Kernel::matmul_sum ||
+         ins.kernel == Kernel::matmul_acc) &&
         (ins.trans_a || ins.trans_b))
       out << (ins.trans_a ? "[aᵀ]" : "") << (ins.trans_b ? "[bᵀ]" : "");
     if (ins.kernel == Kernel::reduce) out << "[axis " << ins.axis << "]";

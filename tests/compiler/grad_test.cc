@@ -198,6 +198,24 @@ std::vector<Case> cases_for(Op op) {
                 });
           }
       break;
+    case Op::matmul_acc:
+      for (bool ta : {false, true})
+        for (bool tb : {false, true})
+          add(std::string("c + matrix·matrix") + (ta ? " aᵀ" : "") + (tb ? " bᵀ" : ""),
+              [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+                Node c = param(g, l, w, "c", Shape{3, 5}, rng);
+                Node a = param(g, l, w, "a", ta ? Shape{4, 3} : Shape{3, 4}, rng);
+                Node b = param(g, l, w, "b", tb ? Shape{5, 4} : Shape{4, 5}, rng);
+                loss = weighted(g, l, matmul_acc(c, a, b, ta, tb), rng);
+              });
+      add("c + batchᵀ·batch (a weight gradient)",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node c = param(g, l, w, "c", Shape{3, 4}, rng);
+            Node a = batch_input(g, l, w, "a", Shape{3}, rng);
+            Node b = batch_input(g, l, w, "b", Shape{4}, rng);
+            loss = weighted(g, l, matmul_acc(c, a, b, true, false), rng);
+          });
+      break;
     case Op::matmul_sum:
       for (bool ta : {false, true})
         for (bool tb : {false, true})

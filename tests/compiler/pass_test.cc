@@ -228,6 +228,57 @@ TEST_CASE("transpose-weights: a weight read transposed by two products is transp
     CHECK(values[0].at(i) == Approx(values[1].at(i)).epsilon(1e-13));
 }
 
+TEST_CASE("accumulate: a sum of weight gradients is gemm with β = 1 into one buffer", "[passes]") {
+  // Σₜ gₜᵀ·hₜ over three "time steps": unbatched [3, 4] products of batches.
+  Graph g(DType::f64);
+  std::vector<Node> gs, hs;
+  for (int t = 0; t < 3; ++t) {
+    gs.push_back(g.input("g" + std::to_string(t), Shape{3}));
+    hs.push_back(g.input("h" + std::to_string(t), Shape{4}));
+  }
+  Node sum = matmul(gs[0], hs[0], true, false) + matmul(gs[1], hs[1], true, false) +
+             matmul(gs[2], hs[2], true, false);
+  Program p = compile(g, {sum});
+  CHECK(testing::render(p.roots[0]) == "matmul_acc(matmul_acc(matmul(g1, h1), g0, h0), g2, h2)");
+  // Each accumulating product writes into its running sum's buffer.
+  int accumulating = 0;
+  for (const auto& ins : p.tape.code) {
+    if (ins.kernel != runtime::Kernel::matmul_acc) continue;
+    ++accumulating;
+    CHECK(ins.trans_a);
+    CHECK(p.tape.values[static_cast<std::size_t>(ins.out)].buffer ==
+          p.tape.values[static_cast<std::size_t>(ins.in[0])].buffer);
+  }
+  CHECK(accumulating == 2);
+  // The same values as the plain sum (-O0), to rounding.
+  CompileOptions o0;
+  o0.opt_level = 0;
+  std::mt19937 rng(7);
+  std::vector<Tensor> data;
+  for (int t = 0; t < 6; ++t)
+    data.push_back(testing::random_tensor(Shape{5, t % 2 ? 4 : 3}, rng, -1, 1, DType::f64));
+  std::vector<Tensor> values;
+  for (const CompileOptions& opt : {CompileOptions{}, o0}) {
+    Machine m(compile(g, {sum}, opt));
+    for (int t = 0; t < 3; ++t) {
+      m.let(gs[static_cast<std::size_t>(t)], data[static_cast<std::size_t>(2 * t)]);
+      m.let(hs[static_cast<std::size_t>(t)], data[static_cast<std::size_t>(2 * t + 1)]);
+    }
+    m.run();
+    values.push_back(m.value(sum));
+  }
+  REQUIRE(values[0].shape() == (Shape{3, 4}));
+  for (std::int64_t i = 0; i < values[0].numel(); ++i)
+    CHECK(values[0].at(i) == Approx(values[1].at(i)).epsilon(1e-13));
+  // A product that something else reads too stays a product of its own.
+  Node m0 = matmul(gs[0], hs[0], true, false);
+  Node shared = m0 + matmul(gs[1], hs[1], true, false);
+  Program twice = compile(g, {shared, m0 * 2.0});
+  CHECK(testing::render(twice.roots[0]) == "matmul_acc(matmul(g0, h0), g1, h1)");
+  Program none = compile(g, {shared * 1.0, m0 + m0});
+  CHECK(testing::render(none.roots[1]) == "add(matmul(g0, h0), matmul(g0, h0))");
+}
+
 TEST_CASE("CSE merges what rewrites made equal", "[passes]") {
   Graph g;
   Node x = g.input("x", Shape{4});
@@ -272,7 +323,7 @@ TEST_CASE("the pipeline: -O0, disable, print-after, verify, unknown names", "[pa
   CHECK_THROWS_WITH(
       optimize(g, {n}, bad),
       "unknown pass 'simplfy' (the passes are inference, fold, simplify, split-products, "
-      "stabilise, cse, transpose-weights, fuse, tree-shake)");
+      "stabilise, cse, transpose-weights, accumulate, fuse, tree-shake)");
 
   // A compiled program answers for the outputs as given, rewritten or not.
   Program p = compile(g, {n});

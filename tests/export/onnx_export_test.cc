@@ -105,6 +105,23 @@ TEST_CASE("an output that is also a state is written twice, not renamed", "[expo
   CHECK(g.node(g.node_size() - 1).op_type() == "Identity");
 }
 
+TEST_CASE("a matrix plus a product of matrices is one Gemm with its C", "[export]") {
+  // The accumulate pass makes C + A·Bᵀ one matmul_acc; ONNX's Gemm is the same.
+  onnx::ModelProto m = export_source(
+      "input x : [2]\nparam A : [2, 3] ~ glorot\nparam B : [2, 3] ~ glorot\n"
+      "param C : [2, 2] ~ glorot\nz = (C + A·Bᵀ)·x\noutput z\n");
+  int gemms_with_c = 0;
+  for (const onnx::NodeProto& n : m.graph().node()) {
+    if (n.op_type() != "Gemm" || n.input_size() != 3) continue;
+    ++gemms_with_c;
+    bool trans_b = false;
+    for (const onnx::AttributeProto& a : n.attribute())
+      trans_b |= a.name() == "transB" && a.i() == 1;
+    CHECK(trans_b);
+  }
+  CHECK(gemms_with_c == 1);
+}
+
 TEST_CASE("every op of the table has an ONNX row that can emit it", "[export]") {
   for (int i = 0; i < eq::ir::op_count(); ++i) {
     const auto op = static_cast<eq::ir::Op>(i);

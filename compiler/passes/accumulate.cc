@@ -1,0 +1,63 @@
+#include "eq/compiler/passes/accumulate.hpp"
+
+#include "eq/compiler/ir/builders.hpp"
+
+namespace eq::passes {
+
+using namespace eq::ir;
+
+namespace {
+
+// How many reachable nodes (and roots) read each node, by id: set for the
+// walk of one pass (rules are plain functions).
+thread_local const std::vector<int>* readers = nullptr;
+
+bool read_once(Node n) {
+  const auto id = static_cast<std::size_t>(n.id());
+  return readers != nullptr && id < readers->size() && (*readers)[id] == 1;
+}
+
+// A product of two matrices into an unbatched matrix that only `sum` reads.
+bool lone_product(Node p, Node sum) {
+  return is(p, Op::matmul) && p.input(0).shape().rank() == 2 && p.input(1).shape().rank() == 2 &&
+         p.shape() == sum.shape() && p.dtype() == sum.dtype() && read_once(p);
+}
+
+Node accumulated(Node n) {
+  if (!is(n, Op::add) || n.shape().has_batch() || n.shape().rank() != 2) return Node();
+  for (int k : {1, 0}) {
+    const Node p = n.input(k), c = n.input(1 - k);
+    if (lone_product(p, n) && c.shape() == n.shape() && c.dtype() == n.dtype())
+      return matmul_acc(c, p.input(0), p.input(1), p.attrs().trans_a, p.attrs().trans_b);
+  }
+  return Node();
+}
+
+const std::vector<Rule> kRules = {
+    {"c + op(a)·op(b) → matmul_acc(c, a, b) (gemm with β = 1)", accumulated},
+};
+
+}  // namespace
+
+std::vector<Node> accumulate(Graph& graph, const std::vector<Node>& roots, PassStats& stats) {
+  const std::vector<char> keep = reachable(graph, roots);
+  std::vector<int> count(keep.size(), 0);
+  for (std::size_t id = 0; id < keep.size(); ++id) {
+    if (!keep[id]) continue;
+    for (NodeId in : graph.node(static_cast<NodeId>(id)).data().inputs)
+      ++count[static_cast<std::size_t>(in)];
+  }
+  for (const Node& r : roots) ++count[static_cast<std::size_t>(r.id())];
+  readers = &count;
+  std::vector<Node> out;
+  try {
+    out = rewrite(graph, roots, kRules, stats);
+  } catch (...) {
+    readers = nullptr;
+    throw;
+  }
+  readers = nullptr;
+  return out;
+}
+
+}  // namespace eq::passes
