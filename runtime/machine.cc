@@ -271,6 +271,23 @@ std::vector<Machine::ProfileEntry> Machine::profile() const {
   return out;
 }
 
+namespace {
+
+// out = op(a)·op(b) + beta·out through one gemm, for vectors and matrices: a
+// vector on the left is a [1, k] row, on the right a [k, 1] column; a result
+// vector is a row or a column.
+void gemm_product(const Instruction& ins, ConstView a, ConstView b, double beta, View out) {
+  const bool ta = ins.trans_a && a.shape.rank() == 2, tb = ins.trans_b && b.shape.rank() == 2;
+  const std::int64_t ar = a.shape.rank() == 2 ? a.shape[0] : 1, ac = a.shape.last();
+  const std::int64_t br = b.shape.rank() == 2 ? b.shape[0] : b.shape.last(),
+                     bc = b.shape.rank() == 2 ? b.shape[1] : 1;
+  const std::int64_t m = ta ? ac : ar, k = ta ? ar : ac, n = tb ? br : bc;
+  blas::gemm(out.dtype, blas::Trans(ta), blas::Trans(tb), m, n, k, 1.0, a.data, ac, b.data, bc,
+             beta, out.data, n);
+}
+
+}  // namespace
+
 void Machine::execute(const Instruction& ins) {
   using namespace kernels;
   if (ins.kernel == Kernel::alias) return;
@@ -386,28 +403,16 @@ void Machine::execute(const Instruction& ins) {
         batched_matmul(a, ins.trans_a, b, ins.trans_b, out);
         break;
       }
-      // Every form goes through gemm: a vector on the left is a [1, k] row,
-      // on the right a [k, 1] column; a result vector is a row or a column.
-      bool ta = ins.trans_a && a.shape.rank() == 2, tb = ins.trans_b && b.shape.rank() == 2;
-      std::int64_t ar = a.shape.rank() == 2 ? a.shape[0] : 1, ac = a.shape.last();
-      std::int64_t br = b.shape.rank() == 2 ? b.shape[0] : b.shape.last(),
-                   bc = b.shape.rank() == 2 ? b.shape[1] : 1;
-      std::int64_t m = ta ? ac : ar, k = ta ? ar : ac, n = tb ? br : bc;
-      blas::gemm(out.dtype, blas::Trans(ta), blas::Trans(tb), m, n, k, 1.0, a.data, ac, b.data, bc,
-                 0.0, out.data, n);
+      gemm_product(ins, a, b, 0.0, out);
       break;
     }
     case Kernel::matmul_sum:
       batched_matmul_sum(in(0), ins.trans_a, in(1), ins.trans_b, out);
       break;
     case Kernel::matmul_acc: {
-      ConstView c = in(0), a = in(1), b = in(2);
+      ConstView c = in(0);
       if (c.data != out.data) std::memcpy(out.data, c.data, out.bytes());
-      const std::int64_t ar = a.shape[0], ac = a.shape[1], bc = b.shape[1];
-      const std::int64_t m = ins.trans_a ? ac : ar, k = ins.trans_a ? ar : ac;
-      const std::int64_t n = ins.trans_b ? b.shape[0] : bc;
-      blas::gemm(out.dtype, blas::Trans(ins.trans_a), blas::Trans(ins.trans_b), m, n, k, 1.0,
-                 a.data, ac, b.data, bc, 1.0, out.data, n);
+      gemm_product(ins, in(1), in(2), 1.0, out);
       break;
     }
     case Kernel::alias:

@@ -8,19 +8,11 @@ using namespace eq::ir;
 
 namespace {
 
-// How many reachable nodes (and roots) read each node, by id: set for the
-// walk of one pass (rules are plain functions).
-thread_local const std::vector<int>* readers = nullptr;
-
-bool read_once(Node n) {
-  const auto id = static_cast<std::size_t>(n.id());
-  return readers != nullptr && id < readers->size() && (*readers)[id] == 1;
-}
-
-// A product of two matrices into an unbatched matrix that only `sum` reads.
+// A product of two matrices into an unbatched matrix that only `sum` reads
+// (walk_count: the readers of a node, the roots counted as readers).
 bool lone_product(Node p, Node sum) {
   return is(p, Op::matmul) && p.input(0).shape().rank() == 2 && p.input(1).shape().rank() == 2 &&
-         p.shape() == sum.shape() && p.dtype() == sum.dtype() && read_once(p);
+         p.shape() == sum.shape() && p.dtype() == sum.dtype() && walk_count(p) == 1;
 }
 
 Node accumulated(Node n) {
@@ -48,16 +40,7 @@ std::vector<Node> accumulate(Graph& graph, const std::vector<Node>& roots, PassS
       ++count[static_cast<std::size_t>(in)];
   }
   for (const Node& r : roots) ++count[static_cast<std::size_t>(r.id())];
-  readers = &count;
-  std::vector<Node> out;
-  try {
-    out = rewrite(graph, roots, kRules, stats);
-  } catch (...) {
-    readers = nullptr;
-    throw;
-  }
-  readers = nullptr;
-  return out;
+  return rewrite_counting(graph, roots, kRules, stats, count);
 }
 
 }  // namespace eq::passes

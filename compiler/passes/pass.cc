@@ -127,6 +127,27 @@ std::vector<Node> rewrite(Graph& graph, const std::vector<Node>& roots,
   return current;
 }
 
+namespace {
+// Thread-local: programs of their own graphs may be compiled on several
+// threads at once.
+thread_local const std::vector<int>* walk_counts = nullptr;
+}  // namespace
+
+std::vector<Node> rewrite_counting(Graph& graph, const std::vector<Node>& roots,
+                                   const std::vector<Rule>& rules, PassStats& stats,
+                                   const std::vector<int>& counts) {
+  struct Scope {
+    explicit Scope(const std::vector<int>& c) { walk_counts = &c; }
+    ~Scope() { walk_counts = nullptr; }
+  } scope(counts);
+  return rewrite(graph, roots, rules, stats);
+}
+
+int walk_count(Node n) {
+  const auto id = static_cast<std::size_t>(n.id());
+  return walk_counts != nullptr && id < walk_counts->size() ? (*walk_counts)[id] : 0;
+}
+
 std::optional<double> uniform(Node n) {
   if (!n) return std::nullopt;
   switch (n.op()) {

@@ -67,6 +67,15 @@ struct Rule {
 std::vector<Node> rewrite(Graph& graph, const std::vector<Node>& roots,
                           const std::vector<Rule>& rules, PassStats& stats);
 
+// rewrite() for rules that need a number per node that no node holds (how
+// many nodes read it, how many products read it so): `counts`, by node id,
+// is what walk_count() answers during the call, on this thread. A node built
+// during the walk, or any node outside such a call, counts 0.
+std::vector<Node> rewrite_counting(Graph& graph, const std::vector<Node>& roots,
+                                   const std::vector<Rule>& rules, PassStats& stats,
+                                   const std::vector<int>& counts);
+int walk_count(Node n);
+
 // ---- matching helpers for rules -------------------------------------------
 
 // The value of a node that holds one number everywhere: a constant, or an

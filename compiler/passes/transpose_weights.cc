@@ -16,18 +16,10 @@ bool reads_weight_transposed(Node n) {
   return a.shape().has_batch() && !w.shape().has_batch() && w.shape().rank() == 2;
 }
 
-// How many reachable products read each node as such a weight, by id: set
-// for the walk of one pass (rules are plain functions). Thread-local, so
-// that programs may be compiled on several threads at once (graphs of their
-// own), though eq itself compiles on one.
-thread_local const std::vector<int>* readers = nullptr;
-
+// In the walk, walk_count(W) is how many reachable products read W so.
 Node stored_transposed(Node n) {
-  if (!reads_weight_transposed(n)) return Node();
-  const Node w = n.input(1);
-  const auto id = static_cast<std::size_t>(w.id());
-  if (readers == nullptr || id >= readers->size() || (*readers)[id] < 2) return Node();
-  return matmul(n.input(0), transpose(w), n.attrs().trans_a, false);
+  if (!reads_weight_transposed(n) || walk_count(n.input(1)) < 2) return Node();
+  return matmul(n.input(0), transpose(n.input(1)), n.attrs().trans_a, false);
 }
 
 const std::vector<Rule> kRules = {
@@ -45,16 +37,7 @@ std::vector<Node> transpose_weights(Graph& graph, const std::vector<Node>& roots
     const Node n = graph.node(static_cast<NodeId>(id));
     if (reads_weight_transposed(n)) ++count[static_cast<std::size_t>(n.input(1).id())];
   }
-  readers = &count;
-  std::vector<Node> out;
-  try {
-    out = rewrite(graph, roots, kRules, stats);
-  } catch (...) {
-    readers = nullptr;
-    throw;
-  }
-  readers = nullptr;
-  return out;
+  return rewrite_counting(graph, roots, kRules, stats, count);
 }
 
 }  // namespace eq::passes
