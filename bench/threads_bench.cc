@@ -9,7 +9,8 @@
 //
 // Usage: threads_bench MODEL.eq [steps] [rounds] [threads...]   (default 2)
 // A count written Nb (2b) runs one share on N BLAS threads whatever
-// batch_shares() says, to set the two ways side by side.
+// batch_shares() says, and Nf (2f) N shares even where batch_shares() finds
+// too little work in a share, to set the ways side by side.
 // e.g.   threads_bench models/lstm.eq 30 3 2
 //        threads_bench models/mlp.eq 400 5 2 2b
 #include <algorithm>
@@ -42,9 +43,10 @@ struct Round {
 
 // `steps` steps (plus 3 of warm-up, not counted) of `setup` on `threads`
 // threads; the median time between one step's report and the next.
-Round time_steps(eq::Setup& setup, int threads, bool split, int steps) {
+Round time_steps(eq::Setup& setup, int threads, char how, int steps) {
   Round r;
-  r.shares = split ? eq::batch_shares(setup, threads) : 1;
+  r.shares =
+      how == 'b' ? 1 : eq::batch_shares(setup, threads, 1, how == 'f' ? 0 : eq::kMinShareWork);
   const int inner = r.shares > 1 ? 1 : threads;
   eq::blas::set_threads(inner);
   eq::runtime::set_parallel_threads(inner);
@@ -82,12 +84,13 @@ int main(int argc, char** argv) {
   const int steps = argc > 2 ? std::atoi(argv[2]) : 30;
   const int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
   std::vector<int> counts{1};
-  std::vector<bool> split{true};
+  std::vector<char> how{'s'};  // s: as batch_shares() says, b: BLAS threads, f: forced split
   for (int i = 4; i < argc; ++i) {
     counts.push_back(std::atoi(argv[i]));
-    split.push_back(std::string(argv[i]).back() != 'b');
+    const char last = std::string(argv[i]).back();
+    how.push_back(last == 'b' || last == 'f' ? last : 's');
   }
-  if (counts.size() == 1) counts.push_back(2), split.push_back(true);
+  if (counts.size() == 1) counts.push_back(2), how.push_back('s');
   try {
     eq::Setup setup = eq::setup_file(argv[1], {});
     std::printf("%s: batch %lld, %d steps a round, OPENBLAS_CORETYPE=%s\n", argv[1],
@@ -96,7 +99,7 @@ int main(int argc, char** argv) {
     std::vector<std::vector<double>> medians(counts.size());
     for (int round = 0; round < rounds; ++round)
       for (std::size_t c = 0; c < counts.size(); ++c) {
-        const Round r = time_steps(setup, counts[c], split[c], steps);
+        const Round r = time_steps(setup, counts[c], how[c], steps);
         medians[c].push_back(r.ms);
         std::printf("  %d thread(s), %s: %.4f ms per step (loss %.4f)\n", counts[c],
                     r.shares > 1 ? "batch split" : "BLAS threads", r.ms, r.loss);
@@ -104,8 +107,10 @@ int main(int argc, char** argv) {
       }
     for (std::size_t c = 1; c < counts.size(); ++c)
       std::printf("%d thread(s)%s: %.4f ms, 1 thread: %.4f ms, speed-up %.2f×\n", counts[c],
-                  split[c] ? "" : " of BLAS", median(medians[c]), median(medians[0]),
-                  median(medians[0]) / median(medians[c]));
+                  how[c] == 'b'   ? " of BLAS"
+                  : how[c] == 'f' ? " forced split"
+                                  : "",
+                  median(medians[c]), median(medians[0]), median(medians[0]) / median(medians[c]));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

@@ -71,6 +71,8 @@ std::string_view kernel_name(Kernel k) {
       return "matmul_sum";
     case Kernel::matmul_acc:
       return "matmul_acc";
+    case Kernel::scatter_acc:
+      return "scatter_acc";
   }
   return "?";
 }
@@ -413,6 +415,12 @@ void Machine::execute(const Instruction& ins) {
       ConstView c = in(0);
       if (c.data != out.data) std::memcpy(out.data, c.data, out.bytes());
       gemm_product(ins, in(1), in(2), 1.0, out);
+      break;
+    }
+    case Kernel::scatter_acc: {
+      ConstView c = in(0);
+      if (c.data != out.data) std::memcpy(out.data, c.data, out.bytes());
+      scatter_add_columns(in(1), in(2), out);
       break;
     }
     case Kernel::alias:

@@ -51,6 +51,8 @@ enum class Kernel : std::uint8_t {
                    // products (kernels::batched_matmul_sum)
   matmul_acc,      // trans_a, trans_b: in[0] + op(in[1])·op(in[2]), matrices, through
                    // gemm with β = 1 (in place when the output shares in[0]'s buffer)
+  scatter_acc,     // c, g, idx: c with g's rows added to its columns idx (in place
+                   // when the output shares c's buffer)
 };
 
 std::string_view kernel_name(Kernel k);

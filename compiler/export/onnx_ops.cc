@@ -173,6 +173,14 @@ void scatter(const Emit& e) {
   e.g.op("MatMul", {swap_last_two(e.g, e.in[0], 2), hot}, e.out);
 }
 
+// scatter_acc(c, g, idx) = c + scatter(g, idx).
+void scatter_acc(const Emit& e) {
+  const Node& g = e.n.input(1);
+  std::string hot = one_hot(e.g, e.in[2], e.n.shape()[1], g.dtype());
+  std::string s = e.g.op("MatMul", {swap_last_two(e.g, e.in[1], 2), hot});
+  e.g.op("Add", {e.in[0], s}, e.out);
+}
+
 // gather_rows(w [n, m], idx [...]) → [..., m]: ONNX's own Gather on axis 0.
 void gather_rows(const Emit& e) {
   set_int(e.g.add("Gather", {e.in[0], e.in[1]}, {e.out}), "axis", 0);
@@ -360,6 +368,7 @@ constexpr OnnxRow kRows[] = {
     {Op::transpose, "Transpose", transpose},
     {Op::gather, "Gather(Transpose(w), idx)", gather},
     {Op::scatter, "MatMul(Transpose(g), onehot(idx))", scatter},
+    {Op::scatter_acc, "Add(c, MatMul(Transpose(g), onehot(idx)))", scatter_acc},
     {Op::gather_rows, "Gather(w, idx, axis 0)", gather_rows},
     {Op::scatter_rows, "MatMul(Transpose(onehot(idx)), g)", scatter_rows},
     {Op::onehot, "Cast(Equal(Unsqueeze(idx), 0..n-1))", onehot},

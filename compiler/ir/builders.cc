@@ -72,6 +72,10 @@ Node scatter(Node g, Node indices, std::int64_t columns) {
 
 Node gather_rows(Node w, Node indices) { return w.graph().make(Op::gather_rows, {w, indices}); }
 
+Node scatter_acc(Node c, Node g, Node indices) {
+  return c.graph().make(Op::scatter_acc, {c, g, indices}, Attrs{});
+}
+
 Node scatter_rows(Node g, Node indices, std::int64_t rows) {
   Attrs a;
   a.size = rows;

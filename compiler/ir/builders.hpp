@@ -58,6 +58,8 @@ Node matmul_acc(Node c, Node a, Node b, bool trans_a = false, bool trans_b = fal
 Node transpose(Node x);
 Node gather(Node w, Node indices);
 Node scatter(Node g, Node indices, std::int64_t columns);
+// c + scatter(g, indices, c's columns): c is [m, n], g [b, m].
+Node scatter_acc(Node c, Node g, Node indices);
 // The rows of w [n, m] that indices (i32, any shape) name, and the adjoint.
 Node gather_rows(Node w, Node indices);
 Node scatter_rows(Node g, Node indices, std::int64_t rows);

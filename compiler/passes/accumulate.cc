@@ -25,8 +25,22 @@ Node accumulated(Node n) {
   return Node();
 }
 
+// The same for the gradient of a one-hot product's weights: a scatter
+// (zeros, then columns added) that only the sum reads adds into c instead.
+Node scattered(Node n) {
+  if (!is(n, Op::add) || n.shape().has_batch() || n.shape().rank() != 2) return Node();
+  for (int k : {1, 0}) {
+    const Node s = n.input(k), c = n.input(1 - k);
+    if (is(s, Op::scatter) && s.shape() == n.shape() && s.dtype() == n.dtype() &&
+        walk_count(s) == 1 && c.shape() == n.shape() && c.dtype() == n.dtype())
+      return scatter_acc(c, s.input(0), s.input(1));
+  }
+  return Node();
+}
+
 const std::vector<Rule> kRules = {
     {"c + op(a)·op(b) → matmul_acc(c, a, b) (gemm with β = 1)", accumulated},
+    {"c + scatter(g, idx) → scatter_acc(c, g, idx) (added into c)", scattered},
 };
 
 }  // namespace

@@ -196,9 +196,9 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
     }
     const std::vector<int> reads = distinct_values(steps.inputs[static_cast<std::size_t>(step)], p);
     Instruction ins = emit(n, fusion, p);
-    // An accumulating product writes into its running sum's buffer when the
-    // sum dies here (never into a or b, which gemm reads while it writes).
-    if (ins.kernel == Kernel::matmul_acc)
+    // An accumulating product or scatter writes into its running sum's buffer
+    // when the sum dies here (never into an operand it reads while it writes).
+    if (ins.kernel == Kernel::matmul_acc || ins.kernel == Kernel::scatter_acc)
       plan.place_output(step, ins, {ins.in[0]}, true);
     else
       plan.place_output(step, ins, reads, fusion.group(n) >= 0 || info(n.op()).elementwise());

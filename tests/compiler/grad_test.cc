@@ -253,6 +253,16 @@ std::vector<Case> cases_for(Op op) {
             loss = weighted(g, l, scatter(G, idx, 5), rng);
           });
       break;
+    case Op::scatter_acc:
+      add("a sum plus a batch of rows into columns",
+          [=](Graph& g, Leaves& l, std::vector<Node>& w, std::mt19937& rng, Node& loss) {
+            Node c = param(g, l, w, "c", Shape{2, 5}, rng);
+            Node G = batch_input(g, l, w, "G", Shape{2}, rng);
+            Node idx = g.input_indices("i");
+            l.add(idx, Tensor::from(Shape{3}, {4, 0, 4}, DType::i32));
+            loss = weighted(g, l, scatter_acc(c, G, idx), rng);
+          });
+      break;
     case Op::gather_rows:
       // An embedding lookup: one index per example, and T per example
       // (`w·E` of a onehot[T, V] input, docs/language.md §9.7), repeats included.

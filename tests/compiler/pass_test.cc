@@ -279,6 +279,56 @@ TEST_CASE("accumulate: a sum of weight gradients is gemm with β = 1 into one bu
   CHECK(testing::render(none.roots[1]) == "add(matmul(g0, h0), matmul(g0, h0))");
 }
 
+TEST_CASE("accumulate: a sum of one-hot weight gradients adds each scatter into one buffer",
+          "[passes]") {
+  // Σₜ scatter(gₜ, iₜ): the gradient of W [3, 4] in W·xₜ with xₜ one-hot,
+  // over three "time steps".
+  Graph g(DType::f64);
+  std::vector<Node> gs, is;
+  for (int t = 0; t < 3; ++t) {
+    gs.push_back(g.input("g" + std::to_string(t), Shape{3}));
+    is.push_back(g.input_indices("i" + std::to_string(t)));
+  }
+  Node sum = scatter(gs[0], is[0], 4) + scatter(gs[1], is[1], 4) + scatter(gs[2], is[2], 4);
+  Program p = compile(g, {sum});
+  CHECK(testing::render(p.roots[0]) == "scatter_acc(scatter_acc(scatter(g1, i1), g0, i0), g2, i2)");
+  int accumulating = 0;
+  for (const auto& ins : p.tape.code) {
+    if (ins.kernel != runtime::Kernel::scatter_acc) continue;
+    ++accumulating;
+    CHECK(p.tape.values[static_cast<std::size_t>(ins.out)].buffer ==
+          p.tape.values[static_cast<std::size_t>(ins.in[0])].buffer);
+  }
+  CHECK(accumulating == 2);
+  // The same values as the plain sum (-O0), repeated indices included.
+  CompileOptions o0;
+  o0.opt_level = 0;
+  const std::vector<std::vector<double>> picks = {
+      {3, 0, 3, 1, 3}, {2, 2, 0, 1, 0}, {1, 3, 3, 3, 2}};
+  std::vector<Tensor> values;
+  for (const CompileOptions& opt : {CompileOptions{}, o0}) {
+    std::mt19937 same(11);
+    Machine m(compile(g, {sum}, opt));
+    for (std::size_t t = 0; t < 3; ++t) {
+      m.let(gs[t], testing::random_tensor(Shape{5, 3}, same, -1, 1, DType::f64));
+      m.let(is[t], Tensor::from(Shape{5}, picks[t], DType::i32));
+    }
+    m.run();
+    values.push_back(m.value(sum));
+  }
+  REQUIRE(values[0].shape() == (Shape{3, 4}));
+  double total = 0;
+  for (std::int64_t i = 0; i < values[0].numel(); ++i) {
+    CHECK(values[0].at(i) == Approx(values[1].at(i)).epsilon(1e-13));
+    total += std::abs(values[0].at(i));
+  }
+  CHECK(total > 0);
+  // A scatter that something else reads too stays a scatter of its own.
+  Node s0 = scatter(gs[0], is[0], 4);
+  Program twice = compile(g, {s0 + scatter(gs[1], is[1], 4), s0 * 2.0});
+  CHECK(testing::render(twice.roots[0]) == "scatter_acc(scatter(g0, i0), g1, i1)");
+}
+
 TEST_CASE("CSE merges what rewrites made equal", "[passes]") {
   Graph g;
   Node x = g.input("x", Shape{4});
