@@ -1,0 +1,64 @@
+// window_gemm_bench: a window's weight gradient Σₜ δₜᵀ·hₜ (50 time steps of
+// B rows, [128, 128]) two ways, through cblas_sgemm on one thread:
+//   per step  50 products of inner dimension B, each added into the sum
+//             (gemm with β = 1: what the accumulate pass makes);
+//   stacked   one product of inner dimension 50·B over the stacked steps.
+// The issue-15 question: is the stacked product worth building (it needs
+// every δₜ and hₜ of the window side by side in memory)? Prints the median
+// of `reps` interleaved rounds of each, in µs, and the core OpenBLAS uses.
+//
+// Usage: window_gemm_bench [B] [reps]    (default 16 and 200)
+#include <cblas.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+extern "C" char* openblas_get_corename();
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int B = argc > 1 ? std::atoi(argv[1]) : 16;
+  const int reps = argc > 2 ? std::atoi(argv[2]) : 200;
+  constexpr int T = 50, M = 128, N = 128;
+  if (B < 1 || reps < 1) {
+    std::fprintf(stderr, "usage: window_gemm_bench [B] [reps]\n");
+    return 2;
+  }
+  std::vector<float> d(static_cast<std::size_t>(T * B * M)), h(static_cast<std::size_t>(T * B * N));
+  std::vector<float> sum(static_cast<std::size_t>(M * N), 0.0f);
+  for (std::size_t i = 0; i < d.size(); ++i) d[i] = static_cast<float>(i % 7) * 0.1f;
+  for (std::size_t i = 0; i < h.size(); ++i) h[i] = static_cast<float>(i % 5) * 0.1f;
+  std::vector<double> per_step, stacked;
+  for (int r = 0; r < reps; ++r) {
+    Clock::time_point t0 = Clock::now();
+    for (int t = 0; t < T; ++t)
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, B, 1.0f,
+                  d.data() + static_cast<std::ptrdiff_t>(t) * B * M, M,
+                  h.data() + static_cast<std::ptrdiff_t>(t) * B * N, N, 1.0f, sum.data(), N);
+    Clock::time_point t1 = Clock::now();
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, T * B, 1.0f, d.data(), M, h.data(),
+                N, 0.0f, sum.data(), N);
+    Clock::time_point t2 = Clock::now();
+    per_step.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    stacked.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
+  }
+  std::printf(
+      "B = %d, core %s: 50 products of inner dimension %d: %.1f µs; one of %d: %.1f µs; "
+      "stacked / per step = %.3f\n",
+      B, openblas_get_corename(), B, median(per_step), T * B, median(stacked),
+      median(stacked) / median(per_step));
+  return 0;
+}
