@@ -1,6 +1,7 @@
 #include "cli/ranks.hpp"
 
 #include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +46,28 @@ std::string this_program() {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
+// Seconds mpirun gives the ranks between its SIGTERM and SIGKILL when it
+// stops a job (Open MPI's odls_base_sigkill_timeout, 1 by default): time to
+// finish the step in progress and save, as one process does on Ctrl-C.
+// Short enough that a job whose rank was killed still ends within seconds
+// (the others wait for the dead rank until SIGKILL).
+constexpr int kSaveSeconds = 5;
+
+// mpirun, while eqc waits for it.
+volatile sig_atomic_t g_mpirun = 0;
+volatile sig_atomic_t g_signalled = 0;
+
+// SIGINT, SIGTERM or SIGHUP to eqc while mpirun runs. From the terminal
+// (Ctrl-C: the kernel sends it to the whole foreground process group),
+// mpirun has it too, and a second one would make it kill the ranks at once;
+// from a process (`kill`, a scheduler), only eqc has it: passed on to
+// mpirun, which stops the ranks with SIGTERM, and they save the run.
+void pass_on(int sig, siginfo_t* info, void*) {
+  g_signalled = sig;
+  if (g_mpirun > 0 && info != nullptr && info->si_code <= 0)  // SI_USER, SI_QUEUE, …
+    kill(static_cast<pid_t>(g_mpirun), sig);
+}
+
 }  // namespace
 
 bool started_by_mpi_launcher() {
@@ -66,13 +89,24 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
   if (ranks > usable_cores()) argv.push_back("--oversubscribe");
   // Each rank takes cores / ranks BLAS threads (threads_per_rank); binding
   // each to one core, mpirun's default for 2 ranks, would crowd them.
-  argv.insert(argv.end(), {"--bind-to", "none", this_program(), "train"});
+  argv.insert(argv.end(), {"--bind-to", "none", "--mca", "odls_base_sigkill_timeout",
+                           std::to_string(kSaveSeconds), this_program(), "train"});
   argv.insert(argv.end(), args.begin(), args.end());
 
+  // Signals are caught before the fork, so none that comes before the
+  // handler knows mpirun's pid ends eqc and leaves mpirun running alone.
+  struct sigaction caught {
+  }, before[3];
+  caught.sa_sigaction = pass_on;
+  caught.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&caught.sa_mask);
+  const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
+  for (int i = 0; i < 3; ++i) sigaction(signals[i], &caught, &before[i]);
   std::fflush(nullptr);
   const pid_t child = fork();
   if (child < 0) throw Error("eqc: cannot start mpirun: " + std::string(std::strerror(errno)));
   if (child == 0) {
+    for (int i = 0; i < 3; ++i) sigaction(signals[i], &before[i], nullptr);
     // Open MPI refuses to run as root without consent: given here, for this
     // run alone, since a user who types --ranks did not choose MPI's rules.
     if (geteuid() == 0) {
@@ -86,12 +120,18 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
     std::fprintf(stderr, "eqc: cannot run %s: %s\n", mpirun.c_str(), std::strerror(errno));
     _exit(127);
   }
+  g_mpirun = child;
   int status = 0;
   while (waitpid(child, &status, 0) < 0)
     if (errno != EINTR)
       throw Error("eqc: waiting for mpirun: " + std::string(std::strerror(errno)));
+  g_mpirun = 0;
+  for (int i = 0; i < 3; ++i) sigaction(signals[i], &before[i], nullptr);
   // mpirun passes on a killed process's signal as 128 + its number.
   const int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  // Stopped by a signal to eqc or mpirun: the ranks have said what they
+  // saved; mpirun exits 1 whatever they did, eqc as one process would.
+  if (g_signalled != 0) return 130;
   if (code > 128)
     std::fprintf(stderr,
                  "eqc: a process of the %d ended by signal %d (%s); the others were stopped\n",

@@ -160,6 +160,33 @@ interrupt)
   run "$EQC" eval mlp.eq -w w.safetensors
   run mpi2 "$EQC" train mlp.eq --resume w.ckpt.safetensors --steps $((step + 2)) --quiet -o w2.safetensors
   ;;
+ranks_interrupt)
+  # A signal to `eqc train --ranks 2` itself (kill, a scheduler) reaches its
+  # mpirun, which stops the ranks with SIGTERM and gives them time to save:
+  # the weights and a checkpoint of one step, eqc's exit 130 as in one process.
+  set -m
+  "$EQC" train mlp.eq --ranks 2 --epochs 100000 --checkpoint-every 7 --log l.csv --quiet -o w.safetensors >out.txt 2>err.txt &
+  job=$!
+  for _ in $(seq $((600 * scale))); do [ -f l.csv ] && [ "$(grep -c . l.csv)" -ge 2 ] && break; sleep 0.1; done
+  rank0=$(rank_pid 0 $job) rank1=$(rank_pid 1 $job)
+  trap 'kill -9 $job $rank0 $rank1 2>/dev/null' EXIT  # none left behind when this fails
+  [ -n "$rank0" ] && [ -n "$rank1" ] || fail "ranks not found"
+  [ "$(grep -c . l.csv 2>/dev/null)" -ge 2 ] || fail "no epoch within $((60 * scale)) s: $(cat err.txt)"
+  kill -INT "$job"
+  ended_within 20 $job
+  [ "$status" = 130 ] || fail "exit $status: $(cat err.txt)"
+  # (A rank that mpirun left to init may stay a zombie a while: ended all the same.)
+  for r in "$rank0" "$rank1"; do
+    [ -e /proc/$r ] && [ "$(awk '{ print $3 }' /proc/$r/stat 2>/dev/null)" != Z ] &&
+      fail "rank $r still runs after eqc ended"
+  done
+  grep -q "^eqc: SIGTERM: stopped after step [0-9]* of [0-9]*; the weights were saved to w.safetensors and a checkpoint to w.ckpt.safetensors (continue with --resume w.ckpt.safetensors)$" err.txt ||
+    fail "message: $(cat err.txt)"
+  step=$(sed -n "s/^eqc: SIGTERM: stopped after step \([0-9]*\) .*/\1/p" err.txt)
+  grep -q "\"eq.step\":\"$step\"" w.ckpt.safetensors || fail "the checkpoint is not of step $step"
+  run "$EQC" eval mlp.eq -w w.safetensors
+  run "$EQC" train mlp.eq --resume w.ckpt.safetensors --steps $((step + 2)) --quiet -o w2.safetensors
+  ;;
 *) fail "unknown scenario $SCENARIO" ;;
 esac
 echo "ok: $SCENARIO"
