@@ -36,9 +36,9 @@ echo "-- 2. char-LSTM step at 1 thread"
 bash "$here/lstm_compare.sh" "$build" 1
 
 echo "-- 3. two threads"
-lstm=$("$build/bench/threads_bench" "$root/models/lstm.eq" 20 3 2 | tail -1)
+lstm=$("$build/bench/threads_bench" "$root/models/lstm.eq" 20 11 2 | tail -1)
 echo "char-LSTM:  $lstm"
-digits=$("$build/bench/threads_bench" "$root/models/mlp.eq" 300 3 2 | tail -1)
+digits=$("$build/bench/threads_bench" "$root/models/mlp.eq" 300 11 2 | tail -1)
 echo "digits MLP: $digits"
 two=$(sed -E 's/^2 thread\(s\): ([0-9.]+) ms.*/\1/' <<<"$lstm")
 for mode in eqs nn; do

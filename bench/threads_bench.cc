@@ -5,7 +5,8 @@
 // with N BLAS threads (issue 15, "two threads that pay"). The thread
 // counts take turns, `rounds` times each, so that a machine whose load
 // drifts slows them alike; each prints the median step of every round, and
-// the last line the ratio of the medians of those.
+// the last line the ratio of the medians of those, and the median and range
+// of each round's own ratio.
 //
 // Usage: threads_bench MODEL.eq [steps] [rounds] [threads...]   (default 2)
 // A count written Nb (2b) runs one share on N BLAS threads whatever
@@ -105,12 +106,24 @@ int main(int argc, char** argv) {
                     r.shares > 1 ? "batch split" : "BLAS threads", r.ms, r.loss);
         std::fflush(stdout);
       }
-    for (std::size_t c = 1; c < counts.size(); ++c)
-      std::printf("%d thread(s)%s: %.4f ms, 1 thread: %.4f ms, speed-up %.2f×\n", counts[c],
-                  how[c] == 'b'   ? " of BLAS"
-                  : how[c] == 'f' ? " forced split"
-                                  : "",
-                  median(medians[c]), median(medians[0]), median(medians[0]) / median(medians[c]));
+    // Each round's own ratio too: the 1-thread and N-thread runs of a round
+    // are seconds apart, so a slow phase of the machine slows both of them.
+    for (std::size_t c = 1; c < counts.size(); ++c) {
+      std::vector<double> ratios;
+      for (int r = 0; r < rounds; ++r)
+        ratios.push_back(medians[0][static_cast<std::size_t>(r)] /
+                         medians[c][static_cast<std::size_t>(r)]);
+      std::printf(
+          "%d thread(s)%s: %.4f ms, 1 thread: %.4f ms, speed-up %.2f× (each round's: "
+          "median %.2f×, %.2f–%.2f×)\n",
+          counts[c],
+          how[c] == 'b'   ? " of BLAS"
+          : how[c] == 'f' ? " forced split"
+                          : "",
+          median(medians[c]), median(medians[0]), median(medians[0]) / median(medians[c]),
+          median(ratios), *std::min_element(ratios.begin(), ratios.end()),
+          *std::max_element(ratios.begin(), ratios.end()));
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
