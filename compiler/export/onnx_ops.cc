@@ -173,12 +173,10 @@ void scatter(const Emit& e) {
   e.g.op("MatMul", {swap_last_two(e.g, e.in[0], 2), hot}, e.out);
 }
 
-// scatter_acc(c, g, idx) = c + scatter(g, idx).
+// scatter_acc(c, g, idx) = c + gᵀ·onehot(idx): Gemm with C, as matmul_acc.
 void scatter_acc(const Emit& e) {
-  const Node& g = e.n.input(1);
-  std::string hot = one_hot(e.g, e.in[2], e.n.shape()[1], g.dtype());
-  std::string s = e.g.op("MatMul", {swap_last_two(e.g, e.in[1], 2), hot});
-  e.g.op("Add", {e.in[0], s}, e.out);
+  std::string hot = one_hot(e.g, e.in[2], e.n.shape()[1], e.n.input(1).dtype());
+  set_int(e.g.add("Gemm", {e.in[1], hot, e.in[0]}, {e.out}), "transA", 1);
 }
 
 // gather_rows(w [n, m], idx [...]) → [..., m]: ONNX's own Gather on axis 0.
@@ -368,7 +366,7 @@ constexpr OnnxRow kRows[] = {
     {Op::transpose, "Transpose", transpose},
     {Op::gather, "Gather(Transpose(w), idx)", gather},
     {Op::scatter, "MatMul(Transpose(g), onehot(idx))", scatter},
-    {Op::scatter_acc, "Add(c, MatMul(Transpose(g), onehot(idx)))", scatter_acc},
+    {Op::scatter_acc, "Gemm(g, onehot(idx), c), transA", scatter_acc},
     {Op::gather_rows, "Gather(w, idx, axis 0)", gather_rows},
     {Op::scatter_rows, "MatMul(Transpose(onehot(idx)), g)", scatter_rows},
     {Op::onehot, "Cast(Equal(Unsqueeze(idx), 0..n-1))", onehot},

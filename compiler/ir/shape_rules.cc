@@ -248,8 +248,8 @@ TypeResult gather_type(const OpInfo&, const Inputs& in, const Attrs&) {
 
 TypeResult scatter_type(const OpInfo&, const Inputs& in, const Attrs& at) {
   const Node &x = in[0], &idx = in[1];
-  if (x.shape().rank() != 2 || idx.shape().rank() != 1 || x.shape()[0] != idx.shape()[0] ||
-      idx.dtype() != DType::i32 || at.size <= 0)
+  if (!is_float(x.dtype()) || x.shape().rank() != 2 || idx.shape().rank() != 1 ||
+      x.shape()[0] != idx.shape()[0] || idx.dtype() != DType::i32 || at.size <= 0)
     return fail("scatter: needs g [b, m], i32 indices [b] and a size: " + describe(x) + ", " +
                 describe(idx));
   return ok(IShape(Shape{x.shape()[1], at.size}), x.dtype());
@@ -257,9 +257,9 @@ TypeResult scatter_type(const OpInfo&, const Inputs& in, const Attrs& at) {
 
 TypeResult scatter_acc_type(const OpInfo&, const Inputs& in, const Attrs&) {
   const Node &c = in[0], &x = in[1], &idx = in[2];
-  if (c.shape().rank() != 2 || c.shape().has_batch() || x.shape().rank() != 2 ||
-      idx.shape().rank() != 1 || x.shape()[0] != idx.shape()[0] || idx.dtype() != DType::i32 ||
-      x.shape()[1] != c.shape()[0] || x.dtype() != c.dtype())
+  if (!is_float(c.dtype()) || c.shape().rank() != 2 || c.shape().has_batch() ||
+      x.shape().rank() != 2 || idx.shape().rank() != 1 || x.shape()[0] != idx.shape()[0] ||
+      idx.dtype() != DType::i32 || x.shape()[1] != c.shape()[0] || x.dtype() != c.dtype())
     return fail("scatter_acc: needs c [m, n], g [b, m] of c's dtype and i32 indices [b]: " +
                 describe(c) + ", " + describe(x) + ", " + describe(idx));
   return ok(c.shape(), c.dtype());

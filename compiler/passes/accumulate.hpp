@@ -18,7 +18,7 @@
 // (after autodiff in a training step). Equal to the plain sums up to
 // rounding: the terms are added in another order. ONNX's Gemm is the same
 // operation (C + op(A)·op(B)), so prediction programs export as before;
-// scatter_acc exports as the scatter's MatMul plus an Add.
+// scatter_acc exports as a Gemm of g and the one-hot indices, with C.
 #pragma once
 
 #include "eq/compiler/passes/pass.hpp"

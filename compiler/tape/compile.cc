@@ -197,9 +197,10 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
     const std::vector<int> reads = distinct_values(steps.inputs[static_cast<std::size_t>(step)], p);
     Instruction ins = emit(n, fusion, p);
     // An accumulating product or scatter writes into its running sum's buffer
-    // when the sum dies here (never into an operand it reads while it writes).
+    // when the sum dies here — never into an operand it reads while it
+    // writes, so not when the sum is an operand too (c + c·c).
     if (ins.kernel == Kernel::matmul_acc || ins.kernel == Kernel::scatter_acc)
-      plan.place_output(step, ins, {ins.in[0]}, true);
+      plan.place_output(step, ins, {ins.in[0]}, ins.in[0] != ins.in[1] && ins.in[0] != ins.in[2]);
     else
       plan.place_output(step, ins, reads, fusion.group(n) >= 0 || info(n.op()).elementwise());
     plan.release(step, out, reads);

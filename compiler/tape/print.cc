@@ -42,7 +42,7 @@ std::string print_tape(const Program& program, std::int64_t batch) {
       for (std::size_t i = 0; i < ins_in.size(); ++i)
         out << (i ? ", " : "") << value_name(ins_in[i]);
     } else {
-      for (int i = 0; i < 2 && ins.in[i] >= 0; ++i) out << (i ? ", " : "") << value_name(ins.in[i]);
+      for (int i = 0; i < 3 && ins.in[i] >= 0; ++i) out << (i ? ", " : "") << value_name(ins.in[i]);
     }
     out << " -> " << value_name(ins.out) << " " << v.at(batch).str() << " " << dtype_name(v.dtype)
         << " @b" << v.buffer;

@@ -236,10 +236,12 @@ TEST_CASE("accumulate: a sum of weight gradients is gemm with β = 1 into one bu
     gs.push_back(g.input("g" + std::to_string(t), Shape{3}));
     hs.push_back(g.input("h" + std::to_string(t), Shape{4}));
   }
-  Node sum = matmul(gs[0], hs[0], true, false) + matmul(gs[1], hs[1], true, false) +
-             matmul(gs[2], hs[2], true, false);
+  // Named first: the order of the operands of + is unspecified.
+  const Node p0 = matmul(gs[0], hs[0], true, false), p1 = matmul(gs[1], hs[1], true, false),
+             p2 = matmul(gs[2], hs[2], true, false);
+  Node sum = p0 + p1 + p2;
   Program p = compile(g, {sum});
-  CHECK(testing::render(p.roots[0]) == "matmul_acc(matmul_acc(matmul(g1, h1), g0, h0), g2, h2)");
+  CHECK(testing::render(p.roots[0]) == "matmul_acc(matmul_acc(matmul(g0, h0), g1, h1), g2, h2)");
   // Each accumulating product writes into its running sum's buffer.
   int accumulating = 0;
   for (const auto& ins : p.tape.code) {
@@ -289,9 +291,13 @@ TEST_CASE("accumulate: a sum of one-hot weight gradients adds each scatter into 
     gs.push_back(g.input("g" + std::to_string(t), Shape{3}));
     is.push_back(g.input_indices("i" + std::to_string(t)));
   }
-  Node sum = scatter(gs[0], is[0], 4) + scatter(gs[1], is[1], 4) + scatter(gs[2], is[2], 4);
+  // Named first: the order of the operands of + is unspecified, and node
+  // ids (which order a commutative op's inputs) follow creation.
+  const Node s0 = scatter(gs[0], is[0], 4), s1 = scatter(gs[1], is[1], 4),
+             s2 = scatter(gs[2], is[2], 4);
+  Node sum = s0 + s1 + s2;
   Program p = compile(g, {sum});
-  CHECK(testing::render(p.roots[0]) == "scatter_acc(scatter_acc(scatter(g1, i1), g0, i0), g2, i2)");
+  CHECK(testing::render(p.roots[0]) == "scatter_acc(scatter_acc(scatter(g0, i0), g1, i1), g2, i2)");
   int accumulating = 0;
   for (const auto& ins : p.tape.code) {
     if (ins.kernel != runtime::Kernel::scatter_acc) continue;
@@ -323,10 +329,53 @@ TEST_CASE("accumulate: a sum of one-hot weight gradients adds each scatter into 
     total += std::abs(values[0].at(i));
   }
   CHECK(total > 0);
-  // A scatter that something else reads too stays a scatter of its own.
-  Node s0 = scatter(gs[0], is[0], 4);
-  Program twice = compile(g, {s0 + scatter(gs[1], is[1], 4), s0 * 2.0});
+  // A scatter that something else reads too stays a scatter of its own, and
+  // the sum does not overwrite it: s0 · 2 still reads s0's values.
+  Node shared = s0 + s1, doubled = s0 * 2.0;
+  Program twice = compile(g, {shared, doubled});
   CHECK(testing::render(twice.roots[0]) == "scatter_acc(scatter(g0, i0), g1, i1)");
+  std::vector<Tensor> both[2];
+  int k = 0;
+  for (const CompileOptions& opt : {CompileOptions{}, o0}) {
+    std::mt19937 same(11);
+    Machine m(compile(g, {shared, doubled}, opt));
+    for (std::size_t t = 0; t < 2; ++t) {
+      m.let(gs[t], testing::random_tensor(Shape{5, 3}, same, -1, 1, DType::f64));
+      m.let(is[t], Tensor::from(Shape{5}, picks[t], DType::i32));
+    }
+    m.run();
+    both[k++] = {m.value(shared), m.value(doubled)};
+  }
+  for (std::size_t v = 0; v < 2; ++v)
+    for (std::int64_t i = 0; i < both[0][v].numel(); ++i)
+      CHECK(both[0][v].at(i) == Approx(both[1][v].at(i)).epsilon(1e-13));
+}
+
+TEST_CASE("accumulate: a sum that is also an operand is not written while read", "[passes]") {
+  // x + x·x with x = tanh(W) dying there: matmul_acc(x, x, x) must not put
+  // its result in x's buffer, since gemm reads x while it writes.
+  Graph g(DType::f64);
+  Node w = g.param("W", Shape{3, 3});
+  Node x = tanh(w);
+  Node y = x + matmul(x, x);
+  Program p = compile(g, {y});
+  CHECK(testing::render(p.roots[0]) == "matmul_acc(tanh(W), tanh(W), tanh(W))");
+  for (const auto& ins : p.tape.code)
+    if (ins.kernel == runtime::Kernel::matmul_acc)
+      CHECK(p.tape.values[static_cast<std::size_t>(ins.out)].buffer !=
+            p.tape.values[static_cast<std::size_t>(ins.in[0])].buffer);
+  const Tensor tw =
+      Tensor::from(Shape{3, 3}, {0.5, -1, 0.25, 2, 0.75, -0.5, 1, -2, 0.1}, DType::f64);
+  Machine m(p);
+  m.set_param(w, tw);
+  m.run();
+  const Tensor out = m.value(y);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      double want = std::tanh(tw.at(i * 3 + j));
+      for (int k = 0; k < 3; ++k) want += std::tanh(tw.at(i * 3 + k)) * std::tanh(tw.at(k * 3 + j));
+      CHECK(out.at(i * 3 + j) == Approx(want).epsilon(1e-13));
+    }
 }
 
 TEST_CASE("CSE merges what rewrites made equal", "[passes]") {
