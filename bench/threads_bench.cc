@@ -38,7 +38,8 @@ double median(std::vector<double> v) {
 
 struct Round {
   int shares = 1;
-  double ms = 0;  // median step
+  double ms = 0;    // median step
+  double mean = 0;  // mean step: what a run's examples/s sees
   double loss = 0;
 };
 
@@ -72,6 +73,7 @@ Round time_steps(eq::Setup& setup, int threads, char how, int steps) {
   for (const std::exception_ptr& e : thrown)
     if (e) std::rethrow_exception(e);
   r.ms = median(ms);
+  for (double m : ms) r.mean += m / static_cast<double>(ms.size());
   return r;
 }
 
@@ -102,8 +104,8 @@ int main(int argc, char** argv) {
       for (std::size_t c = 0; c < counts.size(); ++c) {
         const Round r = time_steps(setup, counts[c], how[c], steps);
         medians[c].push_back(r.ms);
-        std::printf("  %d thread(s), %s: %.4f ms per step (loss %.4f)\n", counts[c],
-                    r.shares > 1 ? "batch split" : "BLAS threads", r.ms, r.loss);
+        std::printf("  %d thread(s), %s: %.4f ms per step, mean %.4f (loss %.4f)\n", counts[c],
+                    r.shares > 1 ? "batch split" : "BLAS threads", r.ms, r.mean, r.loss);
         std::fflush(stdout);
       }
     // Each round's own ratio too: the 1-thread and N-thread runs of a round

@@ -235,6 +235,10 @@ void Trainer::train(const TrainHooks& hooks) {
   const std::int64_t per_epoch = steps_per_epoch(), total = total_steps();
   const std::int64_t epochs =
       setup_.config.steps ? (total + per_epoch - 1) / per_epoch : setup_.config.epochs;
+  // The ranks start the clock together: otherwise the first step's sum waits
+  // for the slowest rank's start-up (compiling, loading its data), and rank
+  // 0's first epoch and its examples/s count that wait as training.
+  if (comm_.size() > 1) comm_.barrier();
   const auto start = std::chrono::steady_clock::now();
   auto epoch_start = start;
   double epochs_seconds = 0;  // of the epochs of this run already finished
