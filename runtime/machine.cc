@@ -288,6 +288,12 @@ void gemm_product(const Instruction& ins, ConstView a, ConstView b, double beta,
              beta, out.data, n);
 }
 
+// An accumulating kernel's output starts as its running sum c: already so
+// when the memory plan put it in c's buffer, else a copy.
+void start_from(ConstView c, View out) {
+  if (c.data != out.data) std::memcpy(out.data, c.data, out.bytes());
+}
+
 }  // namespace
 
 void Machine::execute(const Instruction& ins) {
@@ -411,18 +417,14 @@ void Machine::execute(const Instruction& ins) {
     case Kernel::matmul_sum:
       batched_matmul_sum(in(0), ins.trans_a, in(1), ins.trans_b, out);
       break;
-    case Kernel::matmul_acc: {
-      ConstView c = in(0);
-      if (c.data != out.data) std::memcpy(out.data, c.data, out.bytes());
+    case Kernel::matmul_acc:
+      start_from(in(0), out);
       gemm_product(ins, in(1), in(2), 1.0, out);
       break;
-    }
-    case Kernel::scatter_acc: {
-      ConstView c = in(0);
-      if (c.data != out.data) std::memcpy(out.data, c.data, out.bytes());
+    case Kernel::scatter_acc:
+      start_from(in(0), out);
       scatter_add_columns(in(1), in(2), out);
       break;
-    }
     case Kernel::alias:
       break;
   }

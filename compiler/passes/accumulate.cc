@@ -1,5 +1,7 @@
 #include "eq/compiler/passes/accumulate.hpp"
 
+#include <utility>
+
 #include "eq/compiler/ir/builders.hpp"
 
 namespace eq::passes {
@@ -8,34 +10,37 @@ using namespace eq::ir;
 
 namespace {
 
-// A product of two matrices into an unbatched matrix that only `sum` reads
-// (walk_count: the readers of a node, the roots counted as readers).
-bool lone_product(Node p, Node sum) {
-  return is(p, Op::matmul) && p.input(0).shape().rank() == 2 && p.input(1).shape().rank() == 2 &&
-         p.shape() == sum.shape() && p.dtype() == sum.dtype() && walk_count(p) == 1;
+// In an add of two unbatched matrices of one type, the operand of `op` that
+// only the add reads (walk_count: its readers, the roots counted as
+// readers) and that `fits`, and the other operand, the running sum c;
+// else null nodes.
+std::pair<Node, Node> lone_term(Node n, Op op, bool (*fits)(Node)) {
+  if (!is(n, Op::add) || n.shape().has_batch() || n.shape().rank() != 2) return {};
+  for (int k : {1, 0}) {
+    const Node t = n.input(k), c = n.input(1 - k);
+    if (is(t, op) && fits(t) && t.shape() == n.shape() && t.dtype() == n.dtype() &&
+        walk_count(t) == 1 && c.shape() == n.shape() && c.dtype() == n.dtype())
+      return {t, c};
+  }
+  return {};
 }
 
+bool of_matrices(Node p) {
+  return p.input(0).shape().rank() == 2 && p.input(1).shape().rank() == 2;
+}
+bool any(Node) { return true; }
+
+// c + op(a)·op(b), a product of two matrices.
 Node accumulated(Node n) {
-  if (!is(n, Op::add) || n.shape().has_batch() || n.shape().rank() != 2) return Node();
-  for (int k : {1, 0}) {
-    const Node p = n.input(k), c = n.input(1 - k);
-    if (lone_product(p, n) && c.shape() == n.shape() && c.dtype() == n.dtype())
-      return matmul_acc(c, p.input(0), p.input(1), p.attrs().trans_a, p.attrs().trans_b);
-  }
-  return Node();
+  const auto [p, c] = lone_term(n, Op::matmul, of_matrices);
+  return p ? matmul_acc(c, p.input(0), p.input(1), p.attrs().trans_a, p.attrs().trans_b) : Node();
 }
 
 // The same for the gradient of a one-hot product's weights: a scatter
-// (zeros, then columns added) that only the sum reads adds into c instead.
+// (zeros, then columns added) adds into c instead.
 Node scattered(Node n) {
-  if (!is(n, Op::add) || n.shape().has_batch() || n.shape().rank() != 2) return Node();
-  for (int k : {1, 0}) {
-    const Node s = n.input(k), c = n.input(1 - k);
-    if (is(s, Op::scatter) && s.shape() == n.shape() && s.dtype() == n.dtype() &&
-        walk_count(s) == 1 && c.shape() == n.shape() && c.dtype() == n.dtype())
-      return scatter_acc(c, s.input(0), s.input(1));
-  }
-  return Node();
+  const auto [s, c] = lone_term(n, Op::scatter, any);
+  return s ? scatter_acc(c, s.input(0), s.input(1)) : Node();
 }
 
 const std::vector<Rule> kRules = {
