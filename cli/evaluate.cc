@@ -12,6 +12,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/options.hpp"
 #include "cli/predictions.hpp"
 #include "eq/runtime/blas.hpp"
@@ -108,6 +109,10 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
     csv = example_predictions(l.setup, ev.predict(data, batch), po);
   }
   if (auto path = o.key("output")) {
+    std::vector<FileRole> reads{{weights, "the weights"}};
+    if (!eq_path.empty()) reads.push_back({eq_path, "the model's source"});
+    for (FileRole& f : data_files(l.setup.config.data)) reads.push_back(std::move(f));
+    check_distinct(reads, {{*path, "-o"}});
     write_file_atomically(*path, csv);  // a failed write keeps the old file whole
   } else {
     std::fputs(csv.c_str(), stdout);

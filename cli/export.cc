@@ -4,6 +4,7 @@
 // Dims, input scaling, class labels and the vocabulary come from the weights
 // file, as for `eqc predict`, so the ONNX model takes the same raw data.
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/options.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/file_io.hpp"
@@ -28,6 +29,9 @@ int export_model(const Options& o) {
 #ifdef EQ_HAVE_ONNX
   const std::optional<std::string> weights_key = o.key("weights");
   const std::string weights_path = weights_key ? *weights_key : o.files[0];
+  std::vector<FileRole> reads{{weights_path, "the weights"}};
+  if (weights_key) reads.push_back({o.files[0], "the model's source"});
+  check_distinct(reads, {{*o.key("output"), "-o"}});
   SafetensorsFile weights = load_safetensors(weights_path);
   SavedModel saved = decode_metadata(weights.metadata, weights_path);
   SetupOptions so;

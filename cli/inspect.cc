@@ -49,7 +49,8 @@ constexpr const char* kIrUsage =
     "              [--print-after PASS[,PASS]...] [--print-after-all] [--disable PASS[,PASS]...]\n"
     "  prints the graph IR after the passes, one node a line:\n"
     "  %id name = op inputs : dtype[shape]  # file:line:col\n"
-    "  passes: fold, simplify, stabilise, cse, fuse, tree-shake (-O0: tree-shake only)\n";
+    "  passes: inference, fold, simplify, split-products, stabilise, cse, transpose-weights,\n"
+    "  accumulate, fuse, tree-shake (-O0: inference and tree-shake only)\n";
 constexpr const char* kTapeUsage =
     "usage: eqc tape FILE.eq [-D NAME=VALUE]... [--predict] [--batch N] [--dtype f64] [-O0] "
     "[--stats]\n"

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/options.hpp"
 #include "eq/report/html.hpp"
 #include "eq/report/log_csv.hpp"
@@ -20,6 +21,7 @@ constexpr const char* kReportUsage =
 int report_command(const Options& o) {
   const std::string& path = o.files[0];
   const std::string output = o.key("output").value_or(stem(path) + ".html");
+  check_distinct({{path, "the log file"}}, {{output, "-o"}});
   report::RunHistory h;
   h.title = path;
   h.epochs = report::read_log(path);

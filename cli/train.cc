@@ -28,6 +28,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/options.hpp"
 #include "cli/ranks.hpp"
@@ -354,6 +355,20 @@ int train(const Options& o, int argc, char** argv) {
     int shares = 1;
     run_together(*comm, [&] {
       setup = setup_file(path, so);
+      // No output may be an input or another output (cli/files.hpp); the
+      // weights a run starts from may be replaced by -o or the checkpoint
+      // (that is how a run is continued), not by the log or the report.
+      std::vector<FileRole> reads{{path, "the model's source"}};
+      for (FileRole& f : data_files(setup.config.data)) reads.push_back(std::move(f));
+      const std::vector<FileRole> writes{{output, "-o"},
+                                         {every > 0 ? ck_path : "", "the checkpoint"},
+                                         {o.key("log").value_or(""), "--log"},
+                                         {o.key("report").value_or(""), "--report"}};
+      check_distinct(reads, writes);
+      std::vector<FileRole> weights_in;
+      for (const char* key : {"init", "resume"})
+        if (auto w = o.key(key)) weights_in.push_back({*w, "the weights of --" + std::string(key)});
+      check_distinct(weights_in, {writes[2], writes[3]});
       // Asked for threads: split when each share holds the work to pay for
       // it. Not asked, in one process, the same unless profiling (the
       // profile is one thread's share) or the other threads' copies of the

@@ -381,6 +381,44 @@ threads)
   run "$EQC" eval mlp.eq -w r.safetensors
   grep -q '^examples 1797  loss' out.txt || fail "resumed on 1 thread: $(cat out.txt)"
   ;;
+outputs_over_inputs)
+  # An output that is one of the command's inputs, or another output, is
+  # refused before anything is written (cli/files.hpp); the files stay whole.
+  run "$EQC" train logreg.eq --steps 5 --quiet -o w.safetensors --log log.csv
+  cp logreg.eq logreg.keep && cp data/iris.csv iris.keep && cp w.safetensors w.keep && cp log.csv log.keep
+  expect_error "eqc: -o logreg.eq is the model's source: writing there would destroy it; choose another file" 2 \
+    "$EQC" train logreg.eq --steps 5 --quiet -o logreg.eq
+  expect_error "eqc: -o ./data/../data/iris.csv is the data file (data/iris.csv): writing there would destroy it; choose another file" 2 \
+    "$EQC" train logreg.eq --steps 5 --quiet -o ./data/../data/iris.csv
+  expect_error "eqc: --log and --report are one file (r.csv): give them different names" 2 \
+    "$EQC" train logreg.eq --steps 5 --quiet --log r.csv --report r.csv
+  expect_error "eqc: -o and --log are one file (w2.safetensors): give them different names" 2 \
+    "$EQC" train logreg.eq --steps 5 --quiet -o w2.safetensors --log w2.safetensors
+  expect_error "eqc: --log w.safetensors is the weights of --init: writing there would destroy it; choose another file" 2 \
+    "$EQC" train logreg.eq --steps 5 --quiet --init w.safetensors --log w.safetensors
+  expect_error "eqc: -o w.safetensors is the weights: writing there would destroy it; choose another file" 2 \
+    "$EQC" predict logreg.eq -w w.safetensors -o w.safetensors
+  ln -s data/iris.csv link.csv
+  expect_error "eqc: -o link.csv is the data file (data/iris.csv): writing there would destroy it; choose another file" 2 \
+    "$EQC" predict logreg.eq -w w.safetensors -o link.csv
+  expect_error "eqc: -o logreg.eq is the model's source: writing there would destroy it; choose another file" 2 \
+    "$EQC" predict logreg.eq -w w.safetensors -o logreg.eq
+  expect_error "eqc: -o w.safetensors is the weights: writing there would destroy it; choose another file" 2 \
+    "$EQC" run w.safetensors --data data/iris.csv -o w.safetensors
+  expect_error "eqc: -o log.csv is the log file: writing there would destroy it; choose another file" 2 \
+    "$EQC" report log.csv -o log.csv
+  if "$EQC" export --help >/dev/null 2>&1 && "$EQC" export logreg.eq -w w.safetensors -o x.onnx >/dev/null 2>&1; then
+    expect_error "eqc: -o w.safetensors is the weights: writing there would destroy it; choose another file" 2 \
+      "$EQC" export logreg.eq -w w.safetensors -o w.safetensors
+  fi
+  for f in logreg iris w log; do
+    case $f in logreg) a=logreg.eq ;; iris) a=data/iris.csv ;; w) a=w.safetensors ;; log) a=log.csv ;; esac
+    cmp -s "$a" "$f.keep" || fail "$a was changed"
+  done
+  # Training on from the weights a run started from replaces them: that is allowed.
+  run "$EQC" train logreg.eq --steps 5 --quiet --init w.safetensors -o w.safetensors
+  cmp -s w.safetensors w.keep && fail "--init w -o w did not write the trained weights"
+  ;;
 *) fail "unknown scenario $SCENARIO" ;;
 esac
 echo "ok: $SCENARIO"
