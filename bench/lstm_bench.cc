@@ -2,6 +2,8 @@
 // Adam) through eq: feed a window of symbols, run forward + backward over the
 // unrolled window, step the solver, carry the state. Prints milliseconds per
 // step (median of several) for bench/lstm_compare.sh to set against PyTorch.
+// A model whose xₜ is a vector of numbers (bench/lstm_dense.eq) is fed
+// random numbers in [-1, 1) instead of symbols.
 // Usage: lstm_bench MODEL.eq [steps] [batch] [PASS,...]  (passes to disable,
 // e.g. accumulate, to time a pass's worth: bench/README.md)
 #include <algorithm>
@@ -54,12 +56,16 @@ int main(int argc, char** argv) {
 
   std::mt19937 gen(5);
   std::vector<eq::Tensor> xs, ys;
+  const eq::Node x0 = w.inputs.at("xₜ")[0];
+  const bool dense = x0.dtype() != eq::DType::i32;
+  const eq::Shape dense_shape = x0.shape().example().with_front(B);
+  std::uniform_real_distribution<double> uniform(-1, 1);
   for (int t = 0; t < T; ++t) {
-    eq::Tensor x(eq::DType::i32, {B}), y(eq::DType::i32, {B});
-    for (std::int64_t b = 0; b < B; ++b) {
-      x.set(b, static_cast<double>(gen() % V));
-      y.set(b, static_cast<double>(gen() % V));
-    }
+    eq::Tensor x = dense ? eq::Tensor(x0.dtype(), dense_shape) : eq::Tensor(eq::DType::i32, {B});
+    eq::Tensor y(eq::DType::i32, {B});
+    for (std::int64_t i = 0; i < x.numel(); ++i)
+      x.set(i, dense ? uniform(gen) : static_cast<double>(gen() % V));
+    for (std::int64_t b = 0; b < B; ++b) y.set(b, static_cast<double>(gen() % V));
     xs.push_back(std::move(x));
     ys.push_back(std::move(y));
   }

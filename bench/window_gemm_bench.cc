@@ -1,11 +1,17 @@
-// window_gemm_bench: a window's weight gradient Σₜ δₜᵀ·hₜ (50 time steps of
-// B rows, [128, 128]) two ways, through cblas_sgemm on one thread:
-//   per step  50 products of inner dimension B, each added into the sum
-//             (gemm with β = 1: what the accumulate pass makes);
-//   stacked   one product of inner dimension 50·B over the stacked steps.
-// The issue-15 question: is the stacked product worth building (it needs
-// every δₜ and hₜ of the window side by side in memory)? Prints the median
-// of `reps` rounds of each, in µs, and the core OpenBLAS uses. The two take
+// window_gemm_bench: two products of a window (50 time steps of B rows)
+// that issue 15 asks to stack, each two ways, through cblas_sgemm on one
+// thread:
+//   the weight gradient Σₜ δₜᵀ·hₜ ([128, 128]):
+//     per step  50 products of inner dimension B, each added into the sum
+//               (gemm with β = 1: what the accumulate pass makes);
+//     stacked   one product of inner dimension 50·B over the stacked steps;
+//   the input projections xₜ·Wᵀ of dense inputs (128 features, four gates
+//   of 128: W stored transposed, [128, 512], as transpose-weights makes it):
+//     per step  50 products of B rows;
+//     stacked   one product of 50·B rows over the stacked inputs.
+// The question: is either stacked product worth building (it needs every
+// step's operands side by side in memory)? Prints the median of `reps`
+// rounds of each, in µs, and the core OpenBLAS uses. The two forms take
 // turns going first, so that neither always finds the operands in cache.
 //
 // Usage: window_gemm_bench [B] [reps]    (default 16 and 200)
@@ -70,9 +76,45 @@ int main(int argc, char** argv) {
     }
   }
   std::printf(
-      "B = %d, core %s: %d products of inner dimension %d: %.1f µs; one of %zu: %.1f µs; "
-      "stacked / per step = %.3f\n",
+      "B = %d, core %s\nweight gradient: %d products of inner dimension %d: %.1f µs; one of "
+      "%zu: %.1f µs; stacked / per step = %.3f\n",
       B, openblas_get_corename(), T, B, median(per_step), rows, median(stacked),
       median(stacked) / median(per_step));
+
+  // The input projections: xₜ [B, 128] times Wᵀ [128, 512] into [B, 512].
+  constexpr int K = 128, G = 512;
+  std::vector<float> x(rows * K), wt(static_cast<std::size_t>(K * G));
+  std::vector<float> proj(rows * G);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 11) * 0.1f;
+  for (std::size_t i = 0; i < wt.size(); ++i) wt[i] = static_cast<float>(i % 3) * 0.1f;
+  per_step.clear();
+  stacked.clear();
+  auto project_each = [&] {
+    const Clock::time_point t0 = Clock::now();
+    for (int t = 0; t < T; ++t)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G, K, 1.0f,
+                  x.data() + static_cast<std::ptrdiff_t>(t) * B * K, K, wt.data(), G, 0.0f,
+                  proj.data() + static_cast<std::ptrdiff_t>(t) * B * G, G);
+    per_step.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  };
+  auto project_all = [&] {
+    const Clock::time_point t0 = Clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), G, K, 1.0f,
+                x.data(), K, wt.data(), G, 0.0f, proj.data(), G);
+    stacked.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  };
+  for (int r = 0; r < reps; ++r) {
+    if (r % 2) {
+      project_each();
+      project_all();
+    } else {
+      project_all();
+      project_each();
+    }
+  }
+  std::printf(
+      "input projections: %d products of %d rows: %.1f µs; one of %zu rows: %.1f µs; "
+      "stacked / per step = %.3f\n",
+      T, B, median(per_step), rows, median(stacked), median(stacked) / median(per_step));
   return 0;
 }
