@@ -150,10 +150,11 @@ Tensor text_to_symbols(std::string_view text, std::string_view vocabulary_utf8,
 
 // One model name bound to data: `values` has the example axis first.
 struct DataColumn {
-  std::string name;                 // the model's name: "x", "y"
-  std::string origin;               // for messages: "columns 0:4", "column 'label'", "x.npy"
-  Tensor values;                    // f64 [N, ...] numbers, or i32 [N] class indices
-  std::vector<std::string> labels;  // class labels when values are class indices
+  std::string name;                  // the model's name: "x", "y"
+  std::string origin;                // for messages: "columns 0:4", "column 'label'", "x.npy"
+  Tensor values;                     // f64 [N, ...] numbers, or i32 [N] class indices
+  std::vector<std::string> labels;   // class labels when values are class indices
+  std::vector<std::int64_t> fields;  // CSV: the file's columns it holds, to locate messages
 };
 
 struct Dataset {
@@ -197,7 +198,11 @@ struct DataDeclaration {
 // declares a scalar or a one-element vector, and [N, T·D] → [N, T, D] where
 // it declares a matrix per example (CSV columns row by row). Throws e.g.
 //   "iris.csv: columns 0:4 give 4 features per example but input x is declared [5]"
-//   "iris.csv: column 'label' has 4 classes but target y is declared onehot[3]"
-void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations);
+//   "iris.csv:12:17: error: column 'label' holds class index 3, but target y is
+//    declared onehot[3] (indices 0 to 2)" (with the line and a caret)
+// `table`, the CSV file the data came from, locates a class index out of
+// range at its line and column; without it, at its example.
+void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
+                 const CsvTable* table = nullptr);
 
 }  // namespace eq

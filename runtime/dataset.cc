@@ -1,6 +1,7 @@
 // Datasets: model names bound to CSV columns or .npy arrays, and the check
 // that they fit what the model declares (data.hpp).
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "eq/runtime/data.hpp"
@@ -47,7 +48,7 @@ Dataset csv_dataset(const CsvTable& table, std::span<const CsvBinding> bindings)
   for (const CsvBinding& b : bindings) {
     check_unique(data, b.name);
     std::vector<std::int64_t> cols = table.select(b.columns);
-    DataColumn c{b.name, b.columns.describe(), Tensor(), {}};
+    DataColumn c{b.name, b.columns.describe(), Tensor(), {}, cols};
     if (b.sequence) {
       c.values = table.indices(cols);
     } else if (b.classes) {
@@ -65,6 +66,36 @@ Dataset csv_dataset(const CsvTable& table, std::span<const CsvBinding> bindings)
   return data;
 }
 
+namespace {
+
+// A NaN or ±inf in an array of data, located as a CSV field would be: the
+// example (axis 0) and the place within it.
+void check_finite(const Tensor& t, const std::string& path) {
+  if (t.dtype() != DType::f32 && t.dtype() != DType::f64) return;
+  const std::int64_t n = t.numel(), per = t.shape()[0] > 0 ? n / t.shape()[0] : 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double v = t.at(i);
+    if (std::isfinite(v)) continue;
+    std::string where = "example " + std::to_string(i / per);
+    if (t.shape().rank() > 1) {
+      std::string index;
+      std::int64_t rest = i % per;
+      for (int axis = t.shape().rank() - 1; axis >= 1; --axis) {
+        index = std::to_string(rest % t.shape()[axis]) + (index.empty() ? "" : ", ") + index;
+        rest /= t.shape()[axis];
+      }
+      where += ", element [" + index + "]";
+    }
+    throw Error(path + ": " + where + " is " +
+                (std::isnan(v) ? "nan"
+                 : v > 0       ? "inf"
+                               : "-inf") +
+                ": data must be finite numbers");
+  }
+}
+
+}  // namespace
+
 Dataset npy_dataset(std::span<const NpyBinding> bindings) {
   Dataset data;
   data.source = "npy data";
@@ -74,17 +105,39 @@ Dataset npy_dataset(std::span<const NpyBinding> bindings) {
     if (t.shape().rank() == 0) throw Error(b.path + ": a scalar has no example axis");
     // Integer arrays are class indices only when bound to a class target.
     if (t.dtype() == DType::i32 && !b.classes) t = t.to(DType::f64);
+    check_finite(t, b.path);
     if (!data.columns.empty() && t.shape()[0] != data.size())
       throw Error(data.source + ": " + b.path + " has " + std::to_string(t.shape()[0]) +
                   " examples but " + data.columns[0].origin + " has " +
                   std::to_string(data.size()));
-    data.columns.push_back({b.name, b.path, std::move(t), {}});
+    data.columns.push_back({b.name, b.path, std::move(t), {}, {}});
   }
   return data;
 }
 
-void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
+void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
+                 const CsvTable* table) {
   const std::string at = data.source + ": ";
+  // A class index out of range: at its field in a CSV file, else at its example.
+  auto bad_index = [&](const DataColumn& c, const DataDeclaration& d, std::int64_t example,
+                       std::int64_t part, std::int32_t index) {
+    const std::string declared = "onehot" + d.shape.str();
+    const std::int64_t classes = d.shape.last();
+    std::string what = c.labels.empty() || index < 0 ||
+                               std::to_string(index) == c.labels[static_cast<std::size_t>(index)]
+                           ? "class index " + std::to_string(index)
+                           : "label '" + c.labels[static_cast<std::size_t>(index)] + "', class " +
+                                 std::to_string(index + 1) + " of " +
+                                 std::to_string(c.labels.size());
+    const std::string why = ", but " + d.role + " " + d.name + " is declared " + declared +
+                            " (indices 0 to " + std::to_string(classes - 1) + ")";
+    if (table && static_cast<std::size_t>(part) < c.fields.size())
+      return Error(
+          table->located(example, c.fields[static_cast<std::size_t>(part)],
+                         c.origin + (c.fields.size() > 1 ? " hold " : " holds ") + what + why));
+    return Error(at + c.origin + (c.origin.starts_with("columns ") ? " hold " : " holds ") + what +
+                 " at example " + std::to_string(example) + why);
+  };
   for (const DataColumn& c : data.columns)
     if (std::none_of(declarations.begin(), declarations.end(),
                      [&](const DataDeclaration& d) { return d.name == c.name; }))
@@ -113,26 +166,17 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations) {
                     " per example but " + d.role + " " + d.name + " is declared " + declared);
       const std::int32_t* idx = c.values.data<std::int32_t>();
       for (std::int64_t i = 0; i < n * steps; ++i)
-        if (idx[i] < 0 || idx[i] >= classes)
-          throw Error(at + c.origin + (c.origin.starts_with("columns ") ? " hold" : " holds") +
-                      " class index " + std::to_string(idx[i]) + " at example " +
-                      std::to_string(i / steps) + ", but " + d.role + " " + d.name +
-                      " is declared " + declared);
+        if (idx[i] < 0 || idx[i] >= classes) throw bad_index(c, d, i / steps, i % steps, idx[i]);
       continue;
     }
     if (d.onehot && c.values.dtype() == DType::i32 && c.values.shape().rank() == 1) {
       // Class indices: every one must name one of the K classes.
-      std::int64_t classes = static_cast<std::int64_t>(c.labels.size());
       const std::int32_t* idx = c.values.data<std::int32_t>();
-      for (std::int64_t i = 0; i < n; ++i) {
-        if (idx[i] < 0)
-          throw Error(at + c.origin + " holds class index " + std::to_string(idx[i]) +
-                      " at example " + std::to_string(i));
-        classes = std::max<std::int64_t>(classes, idx[i] + 1);
-      }
-      if (classes > d.shape.last())
-        throw Error(at + c.origin + " has " + std::to_string(classes) + " classes but " + d.role +
-                    " " + d.name + " is declared " + declared);
+      for (std::int64_t i = 0; i < n; ++i)
+        if (idx[i] < 0 || idx[i] >= d.shape.last()) throw bad_index(c, d, i, 0, idx[i]);
+      if (static_cast<std::int64_t>(c.labels.size()) > d.shape.last())
+        throw Error(at + c.origin + " has " + std::to_string(c.labels.size()) + " classes but " +
+                    d.role + " " + d.name + " is declared " + declared);
       continue;
     }
 

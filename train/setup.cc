@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <new>
+#include <optional>
 #include <set>
 
 #include "eq/grammar/diagnostics.hpp"
@@ -205,13 +206,14 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   };
   std::map<std::string, DataDim> data_dims;
   bool data_ok = load_data;
+  std::optional<CsvTable> csv;  // kept to locate the data's errors at their line
   try {
     if (load_data && spec.kind == DataSpec::Kind::none)
       throw Error(name +
                   ": no data: add `data = csv(\"f.csv\", x = 0:4, y = 4)` to the train block "
                   "or give --data");
     if (load_data && spec.kind == DataSpec::Kind::csv) {
-      CsvTable table = load_csv(spec.path);
+      const CsvTable& table = csv.emplace(load_csv(spec.path));
       std::vector<CsvBinding> bindings;
       for (const auto& [n, columns] : spec.columns) {
         const Declared* d = find_declared(n);
@@ -314,7 +316,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     if (!options.inputs_only)
       for (const ModelLeaf& l : s.model->targets()) add(l, "target");
     try {
-      fit_dataset(s.data, decls);
+      fit_dataset(s.data, decls, csv ? &*csv : nullptr);
     } catch (const Error& e) {
       throw Error(data_error(e.what()));
     }

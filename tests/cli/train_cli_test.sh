@@ -317,7 +317,12 @@ keys.eq:18:3: error: unknown train key 'epoch'; did you mean 'epochs'?
               ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~' 1 "$EQC" check columns.eq
   sed '5s/,0$/,rose/' data/iris.csv > data/iris4.csv
   sed 's#data/iris.csv#data/iris4.csv#' logreg.eq > labels.eq
-  labels="labels.eq:14:15: error: data/iris4.csv: column 'label' has 4 classes but target y is declared onehot[3]
+  # The label beyond the declared classes, at its line (iris's labels sort
+  # before 'rose'), and the train block's data entry as a note.
+  labels="data/iris4.csv:5:17: error: column 'label' holds label 'rose', class 4 of 4, but target y is declared onehot[3] (indices 0 to 2)
+4.6,3.1,1.5,0.2,rose
+                ^~~~
+labels.eq:14:15: note: in the data of the train block
   data      = csv(\"data/iris4.csv\", x = 0:4, y = \"label\")
               ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
   expect_error "$labels" 1 "$EQC" check labels.eq

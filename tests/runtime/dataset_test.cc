@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
@@ -33,8 +34,16 @@ TEST_CASE("dataset: iris binds x to four features and y to three classes", "[dat
                     path + ": columns 0:4 give 4 features per example but input x is declared [5]");
   std::vector<DataDeclaration> two = {{"x", "input", Shape{4}, false},
                                       {"y", "target", Shape{2}, true}};
+  // The first example of a class beyond the declared ones, at its example;
+  // with the table, at its line and column.
   CHECK_THROWS_WITH(eq::fit_dataset(data, two),
-                    path + ": column 'label' has 3 classes but target y is declared onehot[2]");
+                    path +
+                        ": column 'label' holds class index 2 at example 100, but target y is "
+                        "declared onehot[2] (indices 0 to 1)");
+  CHECK_THROWS_WITH(eq::fit_dataset(data, two, &table),
+                    Catch::StartsWith(path + ":102:17: error: column 'label' holds class index 2, "
+                                             "but target y is declared onehot[2] (indices 0 to "
+                                             "1)\n6.3,3.3,6.0,2.5,2\n                ^"));
   std::vector<DataDeclaration> more = {{"x", "input", Shape{4}, false},
                                        {"y", "target", Shape{3}, true},
                                        {"w", "input", Shape{1}, false}};
@@ -100,15 +109,35 @@ TEST_CASE("dataset: npy arrays share the example axis", "[dataset]") {
   std::vector<DataDeclaration> few = {{"x", "input", Shape{2}, false},
                                       {"y", "target", Shape{2}, true},
                                       {"r", "target", Shape{}, false}};
-  CHECK_THROWS_WITH(
-      eq::fit_dataset(data, few),
-      "npy data: " + dir.file("y.npy") + " has 3 classes but target y is declared onehot[2]");
+  CHECK_THROWS_WITH(eq::fit_dataset(data, few),
+                    "npy data: " + dir.file("y.npy") +
+                        " holds class index 2 at example 1, but target y is declared onehot[2] "
+                        "(indices 0 to 1)");
 
   std::vector<eq::NpyBinding> uneven = {{"x", dir.file("x.npy"), false},
                                         {"y", dir.file("short.npy"), true}};
   CHECK_THROWS_WITH(
       eq::npy_dataset(uneven),
       "npy data: " + dir.file("short.npy") + " has 2 examples but " + dir.file("x.npy") + " has 3");
+}
+
+TEST_CASE("dataset: a NaN or infinity in an npy array is refused at its example", "[dataset]") {
+  ScratchDir dir;
+  const double nan = std::nan(""), inf = HUGE_VAL;
+  eq::save_npy(dir.file("m.npy"), Tensor::from(Shape{3, 2}, {1, 2, 3, nan, 5, 6}, DType::f32));
+  eq::save_npy(dir.file("v.npy"), Tensor::from(Shape{3}, {1, 2, -inf}, DType::f64));
+  eq::save_npy(dir.file("t.npy"),
+               Tensor::from(Shape{2, 2, 2}, {1, 2, 3, 4, 5, 6, inf, 8}, DType::f32));
+  CHECK_THROWS_WITH(eq::npy_dataset(std::vector<eq::NpyBinding>{{"x", dir.file("m.npy"), false}}),
+                    dir.file("m.npy") +
+                        ": example 1, element [1] is nan: data must be finite "
+                        "numbers");
+  CHECK_THROWS_WITH(eq::npy_dataset(std::vector<eq::NpyBinding>{{"x", dir.file("v.npy"), false}}),
+                    dir.file("v.npy") + ": example 2 is -inf: data must be finite numbers");
+  CHECK_THROWS_WITH(eq::npy_dataset(std::vector<eq::NpyBinding>{{"x", dir.file("t.npy"), false}}),
+                    dir.file("t.npy") +
+                        ": example 1, element [1, 0] is inf: data must be "
+                        "finite numbers");
 }
 
 TEST_CASE("dataset: a matrix per example, from T·D columns row by row or an npy [N, T, D]",
@@ -161,7 +190,21 @@ TEST_CASE("dataset: T class indices per example (onehot[T, V]) from T columns or
                                               {"y", "target", Shape{5}, true}};
   CHECK_THROWS_WITH(eq::fit_dataset(again, few_classes),
                     "w.csv: columns 0:3 hold class index 4 at example 0, but input w is "
-                    "declared onehot[3, 4]");
+                    "declared onehot[3, 4] (indices 0 to 3)");
+  eq::Dataset located = eq::csv_dataset(table, bind);
+  CHECK_THROWS_WITH(eq::fit_dataset(located, few_classes, &table),
+                    "w.csv:2:1: error: columns 0:3 hold class index 4, but input w is declared "
+                    "onehot[3, 4] (indices 0 to 3)\n4,0,4,1\n^");
+  // Labels that are words: the first beyond the declared classes, by name.
+  eq::CsvTable words = eq::parse_csv("x,y\n1,cat\n2,dog\n3,eel\n", "a.csv");
+  std::vector<eq::CsvBinding> word_bind = {{"x", ColumnSelector::parse("x"), false},
+                                           {"y", ColumnSelector::parse("y"), true}};
+  eq::Dataset animals = eq::csv_dataset(words, word_bind);
+  std::vector<DataDeclaration> two_animals = {{"x", "input", Shape{}, false},
+                                              {"y", "target", Shape{2}, true}};
+  CHECK_THROWS_WITH(eq::fit_dataset(animals, two_animals, &words),
+                    "a.csv:4:3: error: column 'y' holds label 'eel', class 3 of 3, but target y "
+                    "is declared onehot[2] (indices 0 to 1)\n3,eel\n  ^~~");
   eq::Dataset twice = eq::csv_dataset(table, bind);
   std::vector<DataDeclaration> longer = {{"w", "input", Shape{4, 5}, true},
                                          {"y", "target", Shape{5}, true}};
