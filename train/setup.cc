@@ -212,6 +212,16 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       throw Error(name +
                   ": no data: add `data = csv(\"f.csv\", x = 0:4, y = 4)` to the train block "
                   "or give --data");
+    if (load_data && spec.kind == DataSpec::Kind::csv && spec.columns.empty()) {
+      // `--data f.csv` on a model whose train block binds no columns.
+      std::string names;
+      for (const Declared& d : declared)
+        names += ", " + (d.base.empty() ? d.name : d.base) + " = " + (d.target ? "5" : "0:4");
+      throw Error(spec.path + ": which columns are the model's inputs and targets? Bind them: " +
+                  "csv(\"" + spec.path + "\"" + names +
+                  ") (column numbers, ranges or header names), in the train block's data or "
+                  "--data");
+    }
     if (load_data && spec.kind == DataSpec::Kind::csv) {
       const CsvTable& table = csv.emplace(load_csv(spec.path));
       std::vector<CsvBinding> bindings;

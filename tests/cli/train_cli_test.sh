@@ -96,6 +96,10 @@ config_errors)
   expect_error "bad.eq:18:3: error: unknown train key 'epoch'; did you mean 'epochs'?
   epoch = 100
   ^~~~~" 1 "$EQC" train bad.eq
+  # --data FILE.csv on a model whose file has no train block: which columns?
+  sed '/^train {/,$d' logreg.eq > noblock.eq
+  expect_error "data/iris.csv: which columns are the model's inputs and targets? Bind them: csv(\"data/iris.csv\", x = 0:4, y = 5) (column numbers, ranges or header names), in the train block's data or --data" 1 \
+    "$EQC" train noblock.eq --data data/iris.csv
   # An override's mistake is shown in the option's own text.
   expect_error "--optimizer:1:1: error: unknown optimizer 'adan'; did you mean 'adam'?
 adan(lr = 1)
