@@ -80,16 +80,21 @@ Tensor text_to_symbols(std::string_view text, std::string_view vocabulary_utf8,
     throw Error(located_error(what, text, bad, 1, invalid_byte_message(text, bad)));
   std::u32string vocab = decode_all(vocabulary_utf8);
   EQ_ASSERT(std::is_sorted(vocab.begin(), vocab.end()), "a vocabulary is sorted");
-  std::u32string points = decode_all(text);
-  Tensor out(DType::i32, Shape{static_cast<std::int64_t>(points.size())});
-  std::int32_t* sym = out.data<std::int32_t>();
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    auto it = std::lower_bound(vocab.begin(), vocab.end(), points[i]);
-    if (it == vocab.end() || *it != points[i])
-      throw Error(std::string(what) + ": character " + describe(points[i]) +
-                  " is not in the model's vocabulary");
-    sym[i] = static_cast<std::int32_t>(it - vocab.begin());
+  std::vector<std::int32_t> symbols;
+  symbols.reserve(text.size());
+  char32_t cp;
+  for (std::size_t i = 0; i < text.size();) {
+    const int n = utf8::decode(text, i, cp);
+    EQ_ASSERT(n > 0, "text_to_symbols on invalid UTF-8");
+    auto it = std::lower_bound(vocab.begin(), vocab.end(), cp);
+    if (it == vocab.end() || *it != cp)
+      throw Error(located_error(what, text, i, static_cast<std::size_t>(n),
+                                "character " + describe(cp) + " is not in the model's vocabulary"));
+    symbols.push_back(static_cast<std::int32_t>(it - vocab.begin()));
+    i += static_cast<std::size_t>(n);
   }
+  Tensor out(DType::i32, Shape{static_cast<std::int64_t>(symbols.size())});
+  std::copy(symbols.begin(), symbols.end(), out.data<std::int32_t>());
   return out;
 }
 

@@ -187,7 +187,9 @@ time_models)
   expect_error "eqc: --top 30 asks for more than the 24 symbols of the vocabulary" 1 \
     "$EQC" predict t.eq -w w.safetensors --data data/s.txt --top 30
   printf 'abcQ' > data/q.txt
-  expect_error "data/q.txt: character 'Q' (U+0051) is not in the model's vocabulary" 1 \
+  expect_error "data/q.txt:1:4: error: character 'Q' (U+0051) is not in the model's vocabulary
+abcQ
+   ^" 1 \
     "$EQC" eval t.eq -w w.safetensors --data data/q.txt
   printf 'abcde' > data/short.txt
   expect_error "data/short.txt: 5 symbols, fewer than one window of 20 steps (the train block's \`window\`) plus one: eval scores whole windows; give more text" 1 \

@@ -38,10 +38,16 @@ TEST_CASE("text: vocabulary is the sorted set of characters, symbols index it", 
 TEST_CASE("text: text_to_symbols maps a prompt with a saved vocabulary", "[text]") {
   CHECK(ints(eq::text_to_symbols("öde", "\ndehlorwö", "prompt")) ==
         std::vector<std::int32_t>{8, 1, 2});
+  // A character outside the vocabulary, at its line and column (in characters).
   CHECK_THROWS_WITH(eq::text_to_symbols("hex", "\ndehlorwö", "prompt"),
-                    "prompt: character 'x' (U+0078) is not in the model's vocabulary");
+                    "prompt:1:3: error: character 'x' (U+0078) is not in the model's "
+                    "vocabulary\nhex\n  ^");
   CHECK_THROWS_WITH(eq::text_to_symbols("h\t", "\ndehlorwö", "prompt"),
-                    "prompt: character U+0009 is not in the model's vocabulary");
+                    Catch::StartsWith("prompt:1:2: error: character U+0009 is not in the "
+                                      "model's vocabulary\n"));
+  CHECK_THROWS_WITH(eq::text_to_symbols("öde\nwörd\nrolQ", "\ndehlorwö", "t.txt"),
+                    "t.txt:3:4: error: character 'Q' (U+0051) is not in the model's "
+                    "vocabulary\nrolQ\n   ^");
 }
 
 TEST_CASE("text: invalid UTF-8 is reported at its line and character column", "[text]") {
