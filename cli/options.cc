@@ -122,6 +122,7 @@ std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c
     if (!spec->takes_value) {
       o.flags.push_back(spec->name);
     } else if (i + 1 < argc) {
+      o.typed[spec->name] = a;
       o.keys[spec->name] = argv[++i];
     } else {
       throw UsageError("eqc: option " + a + " needs a value\n" + c.usage);
@@ -178,6 +179,11 @@ int run_command(const CommandSpec& command, int argc, char** argv,
   return finish_output(code);
 }
 
+std::string Options::spelling(const std::string& name) const {
+  auto it = typed.find(name);
+  return it != typed.end() ? it->second : "--" + name;
+}
+
 long long whole_option(const Options& o, const std::string& key, long long fallback, long long min,
                        long long max) {
   auto v = o.key(key);
@@ -187,7 +193,7 @@ long long whole_option(const Options& o, const std::string& key, long long fallb
   const long long n = std::strtoll(v->c_str(), &end, 10);
   // strtoll saturates at LLONG_MIN / LLONG_MAX with ERANGE: out of range too.
   if (v->empty() || *end != '\0' || errno == ERANGE || n < min || n > max)
-    throw UsageError("eqc: --" + key + " takes a whole number " +
+    throw UsageError("eqc: " + o.spelling(key) + " takes a whole number " +
                      (max == LLONG_MAX
                           ? "≥ " + std::to_string(min)
                           : "from " + std::to_string(min) + " to " + std::to_string(max)) +

@@ -47,6 +47,10 @@ struct Options {
   std::map<std::string, std::string> keys;   // --key value
   std::vector<std::string> flags;            // --flag (no value)
   int opt_level = 1;                         // -O0 / -O1
+  std::map<std::string, std::string> typed;  // key → the spelling given: "-n" for count
+
+  // How the user wrote option `name` ("-n", "--count"); "--name" when not given.
+  std::string spelling(const std::string& name) const;
 
   bool flag(const std::string& name) const;
   std::optional<std::string> key(const std::string& name) const;

@@ -15,28 +15,33 @@ const ModelLeaf* find_leaf(const std::vector<ModelLeaf>& leaves, const std::stri
   return nullptr;
 }
 
+// Why metadata may not fit: the file was edited, or (--force) it holds
+// another model's weights.
 constexpr const char* kChanged = "; was the file changed after eqc wrote it?";
+constexpr const char* kForced = "; --force used the weights of another model, and they do not fit";
 
-void check_labels(const SavedModel& saved, const Model& model, const std::string& path) {
+void check_labels(const SavedModel& saved, const Model& model, const std::string& path,
+                  const char* why) {
   const std::string what = path + ": metadata 'eq.labels'";
   for (const auto& [name, labels] : saved.labels) {
     const ModelLeaf* t = find_leaf(model.targets(), name);
     if (!t || !t->onehot)
       throw Error(what + " holds classes of '" + name + "', which is not a one-hot target of " +
-                  model.source().name() + kChanged);
+                  model.source().name() + why);
     if (labels.empty() || static_cast<std::int64_t>(labels.size()) > t->onehot)
       throw Error(what + " names " + std::to_string(labels.size()) + " classes of " + name +
                   ", but the model's " + name + " is onehot[" + std::to_string(t->onehot) + "]" +
-                  kChanged);
+                  why);
     std::set<std::string_view> seen;
     for (const std::string& l : labels)
       if (!seen.insert(l).second)
         throw Error(what + " names the class '" + utf8::shorten(l) + "' of " + name + " twice" +
-                    kChanged);
+                    why);
   }
 }
 
-void check_scale(const SavedModel& saved, const Model& model, const std::string& path) {
+void check_scale(const SavedModel& saved, const Model& model, const std::string& path,
+                 const char* why) {
   const std::string what = path + ": metadata 'eq.scale'";
   for (const auto& entry : saved.scale) {
     // Not a structured binding: clang 14 cannot capture one in the lambda below.
@@ -45,17 +50,16 @@ void check_scale(const SavedModel& saved, const Model& model, const std::string&
     const ModelLeaf* in = find_leaf(model.inputs(), name);
     if (!in || in->onehot)
       throw Error(what + " scales '" + name + "', which is not an input of numbers of " +
-                  model.source().name() + kChanged);
+                  model.source().name() + why);
     const std::int64_t features = in->node.shape().example().numel();
     auto check = [&](const std::vector<double>& v, const char* part) {
       if (static_cast<std::int64_t>(v.size()) != features)
         throw Error(what + ": the " + part + " of " + name + " has " + std::to_string(v.size()) +
-                    " values, but the input has " + std::to_string(features) + " features" +
-                    kChanged);
+                    " values, but the input has " + std::to_string(features) + " features" + why);
       for (std::size_t i = 0; i < v.size(); ++i)
         if (!std::isfinite(v[i]))
           throw Error(what + ": the " + part + " of " + name + " is not finite at feature " +
-                      std::to_string(i) + kChanged);
+                      std::to_string(i) + why);
     };
     check(s.offset, "offset");
     check(s.factor, "factor");
@@ -84,9 +88,11 @@ void check_vocabulary(const SavedModel& saved, const Model& model, const std::st
 
 }  // namespace
 
-void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path) {
-  check_labels(saved, model, path);
-  check_scale(saved, model, path);
+void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path,
+                       bool forced) {
+  const char* why = forced ? kForced : kChanged;
+  check_labels(saved, model, path, why);
+  check_scale(saved, model, path, why);
   check_vocabulary(saved, model, path);
 }
 

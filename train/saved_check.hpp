@@ -19,7 +19,9 @@
 
 namespace eq {
 
-// Throws eq::Error naming `path` (the weights file) and the metadata key.
-void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path);
+// Throws eq::Error naming `path` (the weights file) and the metadata key;
+// `forced`: the user gave --force (the weights may be another model's).
+void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path,
+                       bool forced = false);
 
 }  // namespace eq

@@ -315,7 +315,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   }
   if (!errors.empty()) throw Error(errors);
   // The saved metadata fits this model before the data or the weights meet it.
-  if (options.saved) check_saved_model(*options.saved, *s.model, options.saved_path);
+  if (options.saved) check_saved_model(*options.saved, *s.model, options.saved_path, options.force);
 
   if (load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;

@@ -295,6 +295,11 @@ pass --force to use them anyway"
   expect_error "$differs" 1 "$EQC" predict other.eq -w w.safetensors
   run "$EQC" eval other.eq -w w.safetensors --force
   grep -Eq '^examples 150  loss [0-9.]+  accuracy [0-9.]+%$' out.txt || fail "eval --force: $(cat out.txt)"
+  # Forced onto a model they do not fit, the weights are said to be another
+  # model's, not a file changed after eqc wrote it.
+  run "$EQC" train mlp.eq --steps 2 --quiet -o digits.safetensors
+  expect_error "digits.safetensors: metadata 'eq.labels' names 10 classes of y, but the model's y is onehot[3]; --force used the weights of another model, and they do not fit" 1 \
+    "$EQC" eval logreg.eq -w digits.safetensors --force
   # Comments and the train block are not the model.
   sed -e 's/# the species/# iris species/' -e 's/epochs    = 100/epochs    = 7/' logreg.eq > same.eq
   run "$EQC" eval same.eq -w w.safetensors
