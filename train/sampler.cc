@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
@@ -12,7 +11,7 @@
 
 namespace eq {
 
-Sampler::Sampler(Model& model) : model_(model), symbol_(DType::i32, Shape{1}) {
+Sampler::Sampler(Model& model) : model_(model), carry_(model), symbol_(DType::i32, Shape{1}) {
   if (!model.timed())
     throw Error("sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
   for (const ModelLeaf& leaf : model.inputs())
@@ -32,39 +31,22 @@ Sampler::Sampler(Model& model) : model_(model), symbol_(DType::i32, Shape{1}) {
     throw Error("sampling needs an output over the " + std::to_string(classes_) +
                 " symbols (e.g. `output ŷₜ` with ŷₜ = softmax(…))");
   std::vector<ir::Node> outputs{output_};
-  for (const ModelState& s : model.states()) {
-    if (s.delay != 1)
-      throw Error("sampling supports states one step back; '" + s.leaf + "' looks " +
-                  std::to_string(s.delay) + " steps back");
-    outputs.push_back(s.next);
-    carry_.emplace_back(model.graph().dtype(), s.node.shape().example().with_front(1));
-  }
+  for (ir::Node next : carry_.next_values()) outputs.push_back(next);
   machine_ = std::make_unique<Machine>(compile(model.graph(), outputs));
 }
 
 void Sampler::reset() {
   steps_ = 0;
-  for (std::size_t i = 0; i < carry_.size(); ++i) {
-    const ModelState& s = model_.states()[i];
-    if (!s.init_param.empty()) {
-      for (const ModelParam& p : model_.params())
-        if (p.name == s.init_param) kernels::copy(machine_->param(p.node), carry_[i].view());
-    } else {
-      kernels::fill(carry_[i].view(), s.init_value);
-    }
-  }
+  carry_.reset(model_, *machine_);
 }
 
 void Sampler::feed(std::int32_t symbol) {
   symbol_.data<std::int32_t>()[0] = symbol;
   machine_->let(input_, symbol_);
-  for (std::size_t i = 0; i < carry_.size(); ++i) machine_->let(model_.states()[i].node, carry_[i]);
+  carry_.let(*machine_);
   machine_->runtime().set_noise(noise_seed_, steps_++, 0);
   machine_->run();
-  for (std::size_t i = 0; i < carry_.size(); ++i) {
-    ConstView next = machine_->view(model_.states()[i].next);
-    std::memcpy(carry_[i].raw(), next.data, carry_[i].bytes());
-  }
+  carry_.advance(*machine_);
 }
 
 std::int64_t draw(const double* values, std::int64_t n, bool logits, double temperature, Rng& rng,

@@ -5,7 +5,8 @@
 // first `output` (a distribution over the vocabulary, e.g. ŷₜ = softmax(…))
 // and every state's next value as outputs; each step lets the current symbol
 // and the carried states in, runs, draws the next symbol from the output
-// sharpened or flattened by the temperature, and carries the states on.
+// sharpened or flattened by the temperature, and carries the states on (a
+// state read k steps back as k slots, StateCarry).
 // `eqc predict` steps it through a text with reset() and feed(), reading
 // the distribution of the next symbol after each.
 #pragma once
@@ -17,6 +18,7 @@
 #include "eq/compiler/lower/model.hpp"
 #include "eq/compiler/machine.hpp"
 #include "eq/runtime/random.hpp"
+#include "eq/train/state_carry.hpp"
 
 namespace eq {
 
@@ -54,7 +56,7 @@ class Sampler {
   std::int64_t classes_ = 0;
   ir::Node input_, output_;
   std::unique_ptr<Machine> machine_;
-  std::vector<Tensor> carry_;  // one [1, …] tensor per state
+  StateCarry carry_;
   Tensor symbol_;
   std::vector<double> weights_;
   std::uint64_t noise_seed_ = 0, steps_ = 0;

@@ -1,11 +1,9 @@
 #include "eq/train/series_predict.hpp"
 
-#include <cstring>
-
 #include "eq/compiler/machine.hpp"
 #include "eq/runtime/error.hpp"
-#include "eq/runtime/kernels.hpp"
 #include "eq/train/evaluate.hpp"
+#include "eq/train/state_carry.hpp"
 
 namespace eq {
 
@@ -14,13 +12,9 @@ Tensor predict_series(Model& model, const SafetensorsFile& weights, const Datase
   if (!model.timed()) throw Error("predicting a series needs a time model (one with hₜ and hₜ₋₁)");
   if (model.outputs().empty()) throw Error("predicting a series needs an output (`output ŷₜ`)");
   const ir::Node output = model.outputs()[0].second;
+  StateCarry carry(model);
   std::vector<ir::Node> outputs{output};
-  for (const ModelState& s : model.states()) {
-    if (s.delay != 1)
-      throw Error("predicting a series supports states one step back; '" + s.leaf + "' looks " +
-                  std::to_string(s.delay) + " steps back");
-    outputs.push_back(s.next);
-  }
+  for (ir::Node next : carry.next_values()) outputs.push_back(next);
   Machine vm(compile(model.graph(), outputs));
   set_params(model, weights, vm);
 
@@ -39,16 +33,7 @@ Tensor predict_series(Model& model, const SafetensorsFile& weights, const Datase
                      Tensor(leaf.node.dtype(), leaf.node.shape().example().with_front(1))});
   }
   // The states from their initial values (a constant, or a learnt param).
-  std::vector<Tensor> carry;
-  for (const ModelState& s : model.states()) {
-    carry.emplace_back(model.graph().dtype(), s.node.shape().example().with_front(1));
-    if (s.init_param.empty()) {
-      kernels::fill(carry.back().view(), s.init_value);
-      continue;
-    }
-    for (const ModelParam& p : model.params())
-      if (p.name == s.init_param) kernels::copy(vm.param(p.node), carry.back().view());
-  }
+  carry.reset(model, vm);
 
   const std::int64_t rows = data.size();
   const Shape one = output.shape().example();
@@ -60,15 +45,12 @@ Tensor predict_series(Model& model, const SafetensorsFile& weights, const Datase
       for (std::int64_t i = 0; i < n; ++i) f.step.set(i, f.column->at(r * n + i));
       vm.let(f.node, f.step);
     }
-    for (std::size_t i = 0; i < carry.size(); ++i) vm.let(model.states()[i].node, carry[i]);
+    carry.let(vm);
     vm.runtime().set_noise(noise_seed, static_cast<std::uint64_t>(r), 0);
     vm.run();
     const Tensor y = vm.value(output);
     for (std::int64_t i = 0; i < width; ++i) out.set(r * width + i, y.at(i));
-    for (std::size_t i = 0; i < carry.size(); ++i) {
-      ConstView next = vm.view(model.states()[i].next);
-      std::memcpy(carry[i].raw(), next.data, carry[i].bytes());
-    }
+    carry.advance(vm);
   }
   return out;
 }

@@ -21,7 +21,7 @@ namespace eq {
 // The first output of `model` at every row of `data` ([N, …]), with the
 // parameters of `weights`. Every input of the model must be bound by the
 // data; targets are not read. Throws eq::Error for a model without
-// recurrence, without outputs, or with a state more than one step back.
+// recurrence or without outputs.
 Tensor predict_series(Model& model, const SafetensorsFile& weights, const Dataset& data,
                       std::uint64_t noise_seed);
 

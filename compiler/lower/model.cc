@@ -1,5 +1,7 @@
 #include "eq/compiler/lower/model.hpp"
 
+#include <algorithm>
+
 #include "eq/compiler/lower/lowering.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
@@ -45,6 +47,36 @@ Model Model::from_module(std::shared_ptr<SourceFile> file, Module module,
   diags.throw_if_errors();
   m.warnings_ = diags.render();
   return m;
+}
+
+std::vector<CarriedState> carried_states(const Model& model) {
+  // "₀" … "₉", three bytes each in UTF-8.
+  auto subscript = [](int k) {
+    static const char* const digits[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+    std::string out;
+    for (char c : std::to_string(k)) out += digits[c - '0'];
+    return out;
+  };
+  std::vector<CarriedState> out;
+  for (const ModelState& s : model.states()) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const CarriedState& c) { return c.name == s.name; });
+    if (it == out.end()) {
+      CarriedState c;
+      c.name = s.name;
+      c.next = s.next;
+      c.init_value = s.init_value;
+      c.init_param = s.init_param;
+      it = out.insert(out.end(), std::move(c));
+    }
+    while (it->depth() < static_cast<std::size_t>(s.delay)) {
+      it->slots.push_back(s.name + "₋" + subscript(static_cast<int>(it->depth()) + 1));
+      it->leaves.emplace_back();
+    }
+    it->slots[static_cast<std::size_t>(s.delay - 1)] = s.leaf;
+    it->leaves[static_cast<std::size_t>(s.delay - 1)] = s.node;
+  }
+  return out;
 }
 
 Model Model::load(const std::string& path, const ModelOptions& options) {

@@ -66,6 +66,23 @@ struct ModelState {
   std::string init_param;  // or a param name giving a learnt initial state
 };
 
+// A state as a run of the one-step graph carries it from step to step
+// (docs/language.md §6), as unroll() wires a window: hₜ read up to k steps
+// back is k slots, slot j holding hₜ₋₍ⱼ₊₁₎. After a step slot 0 takes `next`
+// (hₜ) and slot j > 0 takes what slot j − 1 held: every value moves one step
+// further back.
+struct CarriedState {
+  std::string name;                // hₜ
+  ir::Node next;                   // hₜ
+  std::vector<std::string> slots;  // the slots' names: hₜ₋₁, hₜ₋₂, …, hₜ₋ₖ
+  // leaves[j]: the step graph's leaf for slot j, or a null Node when no
+  // equation reads hₜ₋₍ⱼ₊₁₎ (it is carried only to be shifted on).
+  std::vector<ir::Node> leaves;
+  double init_value = 0;   // every slot's value before the first step
+  std::string init_param;  // or a param holding it
+  std::size_t depth() const { return slots.size(); }
+};
+
 class Model {
  public:
   // Parses and lowers a file / a text. Throws eq::Error with every diagnostic.
@@ -122,5 +139,9 @@ class Model {
   const Stmt* train_ = nullptr;
   std::string warnings_;
 };
+
+// The model's states grouped by the value they carry, in the order
+// states() first names them.
+std::vector<CarriedState> carried_states(const Model& model);
 
 }  // namespace eq

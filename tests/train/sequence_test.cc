@@ -1,8 +1,12 @@
-// Text streams for truncated BPTT, and sampling a time model symbol by symbol.
+// Text streams for truncated BPTT, and sampling a time model symbol by symbol
+// (against the unrolled window of training for states read k steps back).
 #include <catch2/catch.hpp>
 
 #include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/lower/unroll.hpp"
+#include "eq/compiler/machine.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/kernels.hpp"
 #include "eq/train/sampler.hpp"
 #include "eq/train/streams.hpp"
 
@@ -117,4 +121,67 @@ output ŷₜ
   s.reset();
   step(other);
   CHECK(other != first);
+}
+
+TEST_CASE("sampling a state read k steps back steps as the training window does", "[sequence]") {
+  // The one-step program carries hₜ₋₁ … hₜ₋ₖ (StateCarry); the unrolled
+  // window of training wires step t's hₜ₋ₖ to step t−k's hₜ. Fed the same
+  // symbols from the same initial states, both give the same ŷₜ at every
+  // step. The second model reads hₜ₋₃ alone: hₜ₋₁ and hₜ₋₂ are carried only
+  // to be passed on.
+  const std::string source = GENERATE(std::string(R"(dim V = 5
+input xₜ : onehot[V]
+param W : [4, V] ~ glorot
+param U : [4, 4] ~ orthogonal
+param Y : [V, 8] ~ glorot
+state hₜ : [4] = 0.25
+hₜ = tanh(W·xₜ + U·hₜ₋₁)
+ŷₜ = softmax(Y·[hₜ, hₜ₋₂])
+output ŷₜ
+)"),
+                                      std::string(R"(dim V = 5
+input xₜ : onehot[V]
+param W : [4, V] ~ glorot
+param U : [4, 4] ~ orthogonal
+param Y : [V, 4] ~ glorot
+hₜ = tanh(W·xₜ + U·hₜ₋₃)
+ŷₜ = softmax(Y·hₜ)
+output ŷₜ
+)"));
+  Model m = Model::from_source("m.eq", source);
+  Sampler s(m);
+  Rng rng(3);
+  s.machine().initialize(rng);
+  const std::vector<std::int32_t> symbols{1, 4, 0, 0, 3, 2, 4, 1};
+  const int steps = static_cast<int>(symbols.size());
+
+  Model u = Model::from_source("m.eq", source);
+  Window w = unroll(u, steps);
+  const std::vector<ir::Node>& outputs = w.values.at("ŷₜ");
+  Machine vm(compile(u.graph(), outputs));
+  for (std::size_t i = 0; i < m.params().size(); ++i)
+    vm.set_param(u.params()[i].node, s.machine().value(m.params()[i].node));
+  for (int t = 0; t < steps; ++t) {
+    Tensor x(DType::i32, Shape{1});
+    x.set(0, symbols[static_cast<std::size_t>(t)]);
+    vm.let(w.inputs.at("xₜ")[static_cast<std::size_t>(t)], x);
+  }
+  for (const UnrolledState& st : w.states)
+    for (const ir::Node& n : st.carry_in) {
+      Tensor init(DType::f32, n.shape().example().with_front(1));
+      kernels::fill(init.view(), st.init_value);
+      vm.let(n, init);
+    }
+  vm.run();
+
+  s.reset();
+  std::vector<double> p;
+  for (int t = 0; t < steps; ++t) {
+    s.feed(symbols[static_cast<std::size_t>(t)]);
+    s.probabilities(p);
+    const Tensor want = vm.value(outputs[static_cast<std::size_t>(t)]);
+    INFO("step " << t);
+    for (std::size_t k = 0; k < p.size(); ++k)
+      CHECK(p[k] == Approx(want.at(static_cast<std::int64_t>(k))).epsilon(1e-6));
+  }
 }
