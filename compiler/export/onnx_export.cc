@@ -1,5 +1,6 @@
 // export_onnx reads top to bottom as its steps:
-//   1. the roots: the `output` values, then (time models) every next state;
+//   1. the roots: the `output` values, then (time models) every next state
+//      (hₜ, once for however many steps back it is read);
 //   2. the passes, as compile() runs them for predict;
 //   3. the interface: graph inputs (with their scaling), outputs' names;
 //   4. the walk over what the roots need, in node id order (a topological
@@ -7,6 +8,7 @@
 //   5. outputs and metadata, then serialization.
 #include "eq/compiler/export/onnx_export.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -67,7 +69,8 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
   // 1–2. The roots, through the passes predict runs.
   std::vector<Output> outputs;
   for (const auto& [name, node] : model.outputs()) outputs.push_back({name, node, ""});
-  for (const ModelState& s : model.states()) outputs.push_back({s.name, s.next, ""});
+  const std::vector<CarriedState> carried = carried_states(model);
+  for (const CarriedState& s : carried) outputs.push_back({s.name, s.next, ""});
   std::vector<Node> roots;
   for (const Output& o : outputs) roots.push_back(o.node);
   passes::PassStats stats;
@@ -90,9 +93,22 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
     return raw;
   };
   for (const ModelLeaf& leaf : model.inputs()) bind_input(leaf.name, &leaf, leaf.node);
-  std::vector<std::string> state_inputs;
-  for (const ModelState& s : model.states())
-    state_inputs.push_back(bind_input(s.leaf, nullptr, s.node));
+  // A state read k steps back takes k inputs, hₜ₋₁ … hₜ₋ₖ; one the
+  // equations do not read (hₜ₋₁ when only hₜ₋₂ is) is an input all the same,
+  // to be passed on.
+  std::vector<std::vector<std::string>> state_inputs;
+  for (const CarriedState& s : carried) {
+    const Node any = *std::find_if(s.leaves.begin(), s.leaves.end(), [](Node l) { return !!l; });
+    state_inputs.emplace_back();
+    for (std::size_t j = 0; j < s.depth(); ++j) {
+      if (s.leaves[j]) {
+        state_inputs.back().push_back(bind_input(s.slots[j], nullptr, s.leaves[j]));
+        continue;
+      }
+      state_inputs.back().push_back(g.name(s.slots[j]));
+      g.input(state_inputs.back().back(), any.dtype(), any.shape(), s.slots[j]);
+    }
+  }
   // An output's ONNX name is given to the value that computes it, unless the
   // value has a name already (an input, or an earlier output): then an
   // Identity copies it at the end.
@@ -134,6 +150,21 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
     if (v != o.onnx) g.op("Identity", {v}, o.onnx);
     g.output(o.onnx, o.node.dtype(), o.node.shape(), o.name);
   }
+  // A state's slots move one step back: the input hₜ₋ⱼ is the output that
+  // becomes the next step's hₜ₋₍ⱼ₊₁₎ (slot 0's is hₜ, an output already).
+  std::vector<std::vector<std::string>> state_outputs;
+  for (std::size_t i = 0; i < carried.size(); ++i) {
+    const CarriedState& s = carried[i];
+    const Output& next = outputs[model.outputs().size() + i];
+    state_outputs.push_back({next.onnx});
+    for (std::size_t j = 1; j < s.depth(); ++j) {
+      const std::string out = g.name(s.slots[j] + "_next");
+      g.op("Identity", {state_inputs[i][j - 1]}, out);
+      g.output(out, next.node.dtype(), next.node.shape(),
+               s.slots[j - 1] + ", the next step's " + s.slots[j]);
+      state_outputs.back().push_back(out);
+    }
+  }
   json labels = json::object();
   for (const ModelLeaf& t : model.targets()) {
     auto l = options.labels.find(t.name);
@@ -147,15 +178,15 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
       }
   }
   json states = json::array();
-  for (std::size_t i = 0; i < model.states().size(); ++i) {
-    const ModelState& s = model.states()[i];
-    json st = {{"input", state_inputs[i]}, {"output", outputs[model.outputs().size() + i].onnx}};
-    if (s.init_param.empty())
-      st["init"] = s.init_value;
-    else
-      st["init_param"] = s.init_param;
-    states.push_back(st);
-  }
+  for (std::size_t i = 0; i < carried.size(); ++i)
+    for (std::size_t j = 0; j < carried[i].depth(); ++j) {
+      json st = {{"input", state_inputs[i][j]}, {"output", state_outputs[i][j]}};
+      if (carried[i].init_param.empty())
+        st["init"] = carried[i].init_value;
+      else
+        st["init_param"] = carried[i].init_param;
+      states.push_back(st);
+    }
 
   proto.set_ir_version(8);
   onnx::OperatorSetIdProto& opset = *proto.add_opset_import();

@@ -11,9 +11,11 @@
 //   - names folded to ASCII (onnx_names.hpp), the Unicode name in doc_string;
 //   - the batch axis symbolic ("batch").
 // A time model exports its step: inputs xₜ and every carried state (hₜ₋₁),
-// outputs the `output` values and every next state (hₜ). A runtime loops
-// it, feeding each step's next states back (metadata "eq.states" pairs
-// them and gives their initial values). Class labels, the vocabulary and
+// outputs the `output` values and every next state (hₜ). A state read k
+// steps back is k inputs hₜ₋₁ … hₜ₋ₖ (CarriedState's slots) and k outputs:
+// hₜ, then each input hₜ₋ⱼ (j < k) again, as the next step's hₜ₋₍ⱼ₊₁₎. A
+// runtime loops the step, feeding every state input the output metadata
+// "eq.states" pairs it with (it gives their initial values too). Class labels, the vocabulary and
 // the .eq source are metadata_props.
 #pragma once
 

@@ -1,19 +1,25 @@
 // export_reference: what the ONNX Runtime check (ort_check.js) feeds an
 // exported model, and, for a time model, what eq computes for it.
-//   export_reference MODEL.eq W.safetensors OUT.json [STEPS]
+//   export_reference MODEL.eq W.safetensors MODEL.onnx OUT.json [STEPS]
 // A model without time: its data's raw input columns (unscaled: the ONNX
 // model scales them itself), under their ONNX names; the expected values
 // are `eqc predict --values`'s, which the test runs separately.
-// A time model: the first STEPS symbols of its text, run one step at a
-// time by eq's own Machine on the step program (the outputs and every next
-// state, as `eqc sample` compiles it), each step fed the states the last
-// one computed; the expected first output of every step.
+// A time model: the first STEPS symbols of its text, and the expected first
+// output at every step as training computes it — the window unrolled over
+// all STEPS symbols from the initial states, step t's hₜ₋ₖ wired to step
+// t−k's hₜ — and the states the ONNX runtime is to carry, read from the
+// model's "eq.states" metadata as the README tells a user to (so a wrong
+// pairing there is a wrong number at some step).
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "eq/compiler/export/onnx_names.hpp"
+#include "eq/compiler/lower/unroll.hpp"
 #include "eq/compiler/machine.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/kernels.hpp"
@@ -49,38 +55,71 @@ json inputs(const eq::Setup& setup) {
   return out;
 }
 
-json steps(eq::Setup& setup, const eq::SafetensorsFile& weights, std::int64_t count) {
+std::string metadata(const onnx::ModelProto& m, const std::string& key) {
+  for (const auto& p : m.metadata_props())
+    if (p.key() == key) return p.value();
+  throw eq::Error("the ONNX model has no metadata " + key);
+}
+
+// The states as a runtime following the README reads them: the pairs of
+// "eq.states", each input's size from the graph, its initial value.
+json states_of(const onnx::ModelProto& onnx, const eq::SafetensorsFile& weights) {
+  json out = json::array();
+  for (json st : json::parse(metadata(onnx, "eq.states"))) {
+    // One example: the batch axis 1, the others as the graph declares them.
+    json dims = json::array();
+    std::int64_t size = 1;
+    for (const auto& in : onnx.graph().input())
+      if (in.name() == st["input"])
+        for (const auto& d : in.type().tensor_type().shape().dim()) {
+          dims.push_back(d.has_dim_param() ? 1 : d.dim_value());
+          size *= dims.back().get<std::int64_t>();
+        }
+    if (dims.empty()) throw eq::Error("eq.states names " + st["input"].dump() + ", not an input");
+    json s = {{"input", st["input"]}, {"output", st["output"]}, {"dims", dims}};
+    if (st.contains("init_param"))
+      s["data"] = values_of(weights.find(st["init_param"].get<std::string>())->view());
+    else
+      s["data"] = std::vector<double>(static_cast<std::size_t>(size), st["init"].get<double>());
+    out.push_back(s);
+  }
+  return out;
+}
+
+json steps(eq::Setup& setup, const eq::SafetensorsFile& weights, const onnx::ModelProto& onnx,
+           std::int64_t count) {
   eq::Model& model = *setup.model;
   const eq::ModelLeaf& x = model.inputs().at(0);
-  std::vector<eq::ir::Node> outs{model.outputs().at(0).second};
-  json states = json::array();
-  std::vector<eq::Tensor> carry;
-  for (const eq::ModelState& s : model.states()) {
-    outs.push_back(s.next);
-    carry.emplace_back(model.graph().dtype(), s.node.shape().example().with_front(1));
-    eq::kernels::fill(carry.back().view(), s.init_value);
-    states.push_back({{"input", eq::onnx_export::ascii_name(s.leaf)},
-                      {"output", eq::onnx_export::ascii_name(s.name)},
-                      {"dims", {1, s.node.shape().example().numel()}},
-                      {"init", s.init_value}});
-  }
-  eq::Machine m(eq::compile(model.graph(), outs));
-  eq::set_params(model, weights, m);
-  eq::Tensor symbol(eq::DType::i32, eq::Shape{1});
+  const std::string& output = model.outputs().at(0).first;
   json symbols = json::array(), expected = json::array();
-  for (std::int64_t t = 0; t < count && t < setup.text.numel(); ++t) {
-    symbol.data<std::int32_t>()[0] = setup.text.data<std::int32_t>()[t];
-    symbols.push_back(symbol.data<std::int32_t>()[0]);
-    m.let(x.node, symbol);
-    for (std::size_t i = 0; i < carry.size(); ++i) m.let(model.states()[i].node, carry[i]);
+  count = std::min(count, setup.text.numel());
+  if (count > 0) {
+    // The training window over the whole sequence, from the initial states.
+    eq::Window w = eq::unroll(model, static_cast<int>(count));
+    const std::vector<eq::ir::Node>& outs = w.values.at(output);
+    eq::Machine m(eq::compile(model.graph(), outs));
+    eq::set_params(model, weights, m);
+    for (std::int64_t t = 0; t < count; ++t) {
+      eq::Tensor symbol(eq::DType::i32, eq::Shape{1});
+      symbol.data<std::int32_t>()[0] = setup.text.data<std::int32_t>()[t];
+      symbols.push_back(symbol.data<std::int32_t>()[0]);
+      m.let(w.inputs.at(x.name)[static_cast<std::size_t>(t)], symbol);
+    }
+    for (const eq::UnrolledState& st : w.states)
+      for (const eq::ir::Node& n : st.carry_in) {
+        eq::Tensor init(n.dtype(), n.shape().example().with_front(1));
+        if (st.init_param.empty())
+          eq::kernels::fill(init.view(), st.init_value);
+        else
+          eq::kernels::copy(weights.find(st.init_param)->view(), init.view());
+        m.let(n, init);
+      }
     m.run();
-    expected.push_back(values_of(m.view(outs[0])));
-    for (std::size_t i = 0; i < carry.size(); ++i)
-      std::memcpy(carry[i].raw(), m.view(model.states()[i].next).data, carry[i].bytes());
+    for (const eq::ir::Node& y : outs) expected.push_back(values_of(m.view(y)));
   }
   return {{"input", eq::onnx_export::ascii_name(x.name)},
-          {"output", eq::onnx_export::ascii_name(model.outputs()[0].first)},
-          {"states", states},
+          {"output", eq::onnx_export::ascii_name(output)},
+          {"states", states_of(onnx, weights)},
           {"symbols", symbols},
           {"expected", expected}};
 }
@@ -88,8 +127,9 @@ json steps(eq::Setup& setup, const eq::SafetensorsFile& weights, std::int64_t co
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) {
-    std::fprintf(stderr, "usage: export_reference MODEL.eq W.safetensors OUT.json [STEPS]\n");
+  if (argc < 5) {
+    std::fprintf(stderr,
+                 "usage: export_reference MODEL.eq W.safetensors MODEL.onnx OUT.json [STEPS]\n");
     return 2;
   }
   try {
@@ -99,12 +139,15 @@ int main(int argc, char** argv) {
     so.saved = &saved;
     so.inputs_only = true;
     eq::Setup setup = eq::setup_file(argv[1], so);
+    onnx::ModelProto onnx;
+    std::ifstream in(argv[3], std::ios::binary);
+    if (!onnx.ParseFromIstream(&in)) throw eq::Error(std::string(argv[3]) + ": not an ONNX model");
     json spec =
         setup.model->timed()
-            ? steps(setup, weights, argc > 4 ? std::atoll(argv[4]) : 100)
+            ? steps(setup, weights, onnx, argc > 5 ? std::atoll(argv[5]) : 100)
             : json{{"inputs", inputs(setup)},
                    {"output", eq::onnx_export::ascii_name(setup.model->outputs()[0].first)}};
-    std::ofstream(argv[3]) << spec.dump();
+    std::ofstream(argv[4]) << spec.dump();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

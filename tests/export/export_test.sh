@@ -1,13 +1,14 @@
 #!/bin/bash
 # End-to-end tests of `eqc export` over one model of models/.
-# usage: export_test.sh EQC EXPORT_REFERENCE SOURCE_DIR WORK_DIR MODEL STAGE NPM_DIR
+# usage: export_test.sh EQC EXPORT_REFERENCE SOURCE_DIR WORK_DIR MODEL.eq STAGE NPM_DIR
 #   prepare  train the model briefly, export it both ways (with the .eq file
 #            and from the weights alone: the same bytes)
 #   checker  onnx.checker (Debian's python3-onnx) accepts the model
 #   ort      ONNX Runtime (onnxruntime-web under node) runs it to 1e-5 of eq
 # A stage whose tools are missing prints why and exits 77 (ctest: skipped).
 set -u
-EQC=$1 REF=$2 SRC=$3 WORK=$4 MODEL=$5 STAGE=$6 NPM_DIR=$7
+EQC=$1 REF=$2 SRC=$3 WORK=$4 MODEL_PATH=$5 STAGE=$6 NPM_DIR=$7
+MODEL=$(basename "$MODEL_PATH" .eq)
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 run() { "$@" >out.txt 2>err.txt || fail "$* failed: $(cat err.txt)"; }
@@ -15,7 +16,7 @@ run() { "$@" >out.txt 2>err.txt || fail "$* failed: $(cat err.txt)"; }
 case $STAGE in
 prepare)
   rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-  cp "$SRC/models/$MODEL.eq" . && ln -s "$SRC/models/data" data
+  cp "$MODEL_PATH" . && ln -s "$SRC/models/data" data
   run "$EQC" train "$MODEL.eq" --steps 20 --quiet -o w.safetensors
   run "$EQC" export "$MODEL.eq" -w w.safetensors -o model.onnx
   run "$EQC" export w.safetensors -o alone.onnx
@@ -35,7 +36,7 @@ ort)
   command -v node >/dev/null || skip "node is not installed (scripts/install-deps.sh)"
   [ -d "$NPM_DIR/node_modules/onnxruntime-web" ] ||
     skip "onnxruntime-web is not in $NPM_DIR (scripts/install-deps.sh)"
-  run "$REF" "$MODEL.eq" w.safetensors spec.json 100
+  run "$REF" "$MODEL.eq" w.safetensors model.onnx spec.json 100
   if ! grep -q '"symbols"' spec.json; then
     run "$EQC" predict "$MODEL.eq" -w w.safetensors --values -o predict.csv
   fi

@@ -95,6 +95,35 @@ TEST_CASE("a time model exports its step: states in, next states out", "[export]
   CHECK(metadata(m, "eq.states") == R"([{"init":0.0,"input":"h_tm1","output":"h_t"}])");
 }
 
+TEST_CASE("a state read k steps back is k inputs, each passed one step further back", "[export]") {
+  // hₜ₋₁ and hₜ₋₂ in; out: hₜ for the next step's hₜ₋₁, and this step's hₜ₋₁
+  // for the next step's hₜ₋₂.
+  onnx::ModelProto m = export_source(
+      "input xₜ : onehot[5]\nparam W : [3, 5] ~ 0\nparam U : [3, 3] ~ 0\nparam V : [5, 6] ~ 0\n"
+      "state hₜ : [3] = 0.5\nhₜ = tanh(W·xₜ + U·hₜ₋₁)\nŷₜ = softmax(V·[hₜ, hₜ₋₂])\noutput ŷₜ\n");
+  const onnx::GraphProto& g = m.graph();
+  REQUIRE(g.input_size() == 3);
+  CHECK(g.input(1).name() == "h_tm1");
+  CHECK(g.input(2).name() == "h_tm2");
+  REQUIRE(g.output_size() == 3);
+  CHECK(g.output(1).name() == "h_t");
+  CHECK(g.output(2).name() == "h_tm2_next");
+  CHECK(dims(g.output(2)) == "batchx3");
+  const onnx::NodeProto& shift = g.node(g.node_size() - 1);
+  CHECK(shift.op_type() == "Identity");
+  CHECK(shift.input(0) == "h_tm1");
+  CHECK(shift.output(0) == "h_tm2_next");
+  CHECK(metadata(m, "eq.states") == R"([{"init":0.5,"input":"h_tm1","output":"h_t"},)"
+                                    R"({"init":0.5,"input":"h_tm2","output":"h_tm2_next"}])");
+  // Read only three steps back: hₜ₋₁ and hₜ₋₂ are inputs all the same.
+  onnx::ModelProto only = export_source(
+      "input xₜ : onehot[5]\nparam W : [3, 5] ~ 0\nparam U : [3, 3] ~ 0\n"
+      "hₜ = tanh(W·xₜ + U·hₜ₋₃)\noutput hₜ\n");
+  CHECK(metadata(only, "eq.states") == R"([{"init":0.0,"input":"h_tm1","output":"h_t_2"},)"
+                                       R"({"init":0.0,"input":"h_tm2","output":"h_tm2_next"},)"
+                                       R"({"init":0.0,"input":"h_tm3","output":"h_tm3_next"}])");
+}
+
 TEST_CASE("an output that is also a state is written twice, not renamed", "[export]") {
   onnx::ModelProto m =
       export_source("input xₜ : [2]\nparam W : [2, 2] ~ 0\nhₜ = tanh(W·xₜ + hₜ₋₁)\noutput hₜ\n");

@@ -3,8 +3,9 @@
 //   node ort_check.js MODEL.onnx SPEC.json [PREDICT.csv]
 // SPEC.json is export_reference's: for a model without time, the raw input
 // columns, compared with PREDICT.csv (`eqc predict --values`); for a time
-// model, symbols fed one step at a time with the states the last step
-// returned, compared with eq's output at every step. Values match when
+// model, symbols fed one step at a time, each state input (from its initial
+// value) fed the output "eq.states" pairs it with from the step before,
+// compared with eq's output at every step. Values match when
 // |onnx − eq| ≤ 1e-5 · max(1, |eq|). Exit 0 on a match, 1 otherwise.
 'use strict';
 const fs = require('fs');
@@ -34,7 +35,7 @@ async function main() {
   const session = await ort.InferenceSession.create(fs.readFileSync(modelPath));
   if (spec.symbols) {
     const feeds = {};
-    for (const s of spec.states) feeds[s.input] = tensor('float32', new Array(s.dims[1]).fill(s.init), s.dims);
+    for (const s of spec.states) feeds[s.input] = tensor('float32', s.data, s.dims);
     for (let t = 0; t < spec.symbols.length; ++t) {
       feeds[spec.input] = tensor('int32', [spec.symbols[t]], [1]);
       const out = await session.run(feeds);
