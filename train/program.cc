@@ -11,7 +11,9 @@ namespace {
 void require_loss(const Model& model, bool timed) {
   if (!model.loss())
     throw Error(model.source().name() + ": the model has no `" + (timed ? "lossₜ" : "loss") +
-                "` equation to minimise");
+                "` equation to minimise: write one, the loss of one example, as in `" +
+                (timed ? "lossₜ = -Σ(yₜ*log(ŷₜ))" : "loss = -Σ(y*log(ŷ))") +
+                "` (docs/language.md §5)");
 }
 
 }  // namespace

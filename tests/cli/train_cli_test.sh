@@ -100,6 +100,10 @@ config_errors)
   sed '/^train {/,$d' logreg.eq > noblock.eq
   expect_error "data/iris.csv: which columns are the model's inputs and targets? Bind them: csv(\"data/iris.csv\", x = 0:4, y = 5) (column numbers, ranges or header names), in the train block's data or --data" 1 \
     "$EQC" train noblock.eq --data data/iris.csv
+  # A model without a loss says what to write.
+  printf 'input x : [4]\nparam w : [4] ~ 0\ny = Σ(w*x)\noutput y\n' > noloss.eq
+  expect_error "noloss.eq: the model has no \`loss\` equation to minimise: write one, the loss of one example, as in \`loss = -Σ(y*log(ŷ))\` (docs/language.md §5)" 1 \
+    "$EQC" train noloss.eq --data 'csv("data/iris.csv", x = 0:4)'
   # An override's mistake is shown in the option's own text.
   expect_error "--optimizer:1:1: error: unknown optimizer 'adan'; did you mean 'adam'?
 adan(lr = 1)
