@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/passes/fold.hpp"
 #include "eq/grammar/builtins.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/format.hpp"
@@ -676,22 +677,40 @@ class Lowerer {
     return plain(mark(n, e.span));
   }
 
+  // The value of a scalar made of numbers alone — a number, `-0.1`, a
+  // const, `q/2` — in float64, as folding computes it before rounding to
+  // the graph's type (so `q/2` is the same p as the literal it equals);
+  // nullopt for anything that reads a leaf.
+  static std::optional<double> number_value(Node n) {
+    if (n.op() == ir::Op::constant) return n.attrs().value;
+    if (n.shape().rank() != 0 || !ir::info(n.op()).elementwise()) return std::nullopt;
+    double in[2] = {0, 0};
+    for (int i = 0; i < n.arity(); ++i) {
+      const std::optional<double> v = number_value(n.input(i));
+      if (!v) return std::nullopt;
+      in[i] = *v;
+    }
+    return passes::evaluate_elementwise(n.op(), in[0], in[1]);
+  }
+
   // dropout(x, p), docs/language.md §9: x · a mask drawn afresh at every
-  // run, 1/(1 − p) with probability 1 − p, else 0. p is a number (or a
-  // const) in [0, 1). Each call is a stream of its own. Programs that do not
-  // train remove it (passes/inference.hpp).
+  // run, 1/(1 − p) with probability 1 − p, else 0. p is a number, a const
+  // or an expression of them (number_value), in [0, 1). Each call is a
+  // stream of its own. Programs that do not train remove it
+  // (passes/inference.hpp).
   Node dropout(const Expr& e, const std::vector<Binding>& args) {
-    const Node p = args[1].node;
-    if (p.op() != ir::Op::constant) {
+    const std::optional<double> p = number_value(args[1].node);
+    if (!p) {
       cx_.diags.error(e.args[1]->span,
-                      "dropout's drop probability must be a number, like dropout(" +
+                      "dropout's drop probability must be a number or a const, like dropout(" +
                           text(*e.args[0]) + ", 0.5); got " + text(*e.args[1]));
       return {};
     }
-    const double v = p.attrs().value;
+    const double v = *p;
     if (!(v >= 0 && v < 1)) {
-      cx_.diags.error(e.args[1]->span,
-                      "dropout's drop probability must be in [0, 1); got " + text(*e.args[1]));
+      const std::string written = text(*e.args[1]), value = format_number(v);
+      cx_.diags.error(e.args[1]->span, "dropout's drop probability must be in [0, 1); got " +
+                                           (written == value ? value : written + " = " + value));
       return {};
     }
     EQ_ASSERT(cx_.next_stream, "lowering dropout without a stream counter");

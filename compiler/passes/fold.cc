@@ -14,15 +14,6 @@ double round_to(double v, DType t) {
   return t == DType::f32 ? static_cast<double>(static_cast<float>(v)) : v;
 }
 
-// The scalar function of an elementwise op, in float64: its kernel's.
-double evaluate(Op op, double a, double b) {
-  const OpKernel k = *info(op).kernel;
-  if (k.kernel == runtime::Kernel::unary)
-    return kernels::apply(static_cast<kernels::Unary>(k.sub), a);
-  EQ_ASSERT(k.kernel == runtime::Kernel::binary, "not an elementwise op");
-  return kernels::apply(static_cast<kernels::Binary>(k.sub), a, b);
-}
-
 // The number of elements a reduction of x over axes [axis, rank) adds up,
 // or 0 when that includes the batch axis (unknown before run time).
 std::int64_t reduced_count(const IShape& x, int axis) {
@@ -47,7 +38,7 @@ Node fold_elementwise(Node n) {
     b = *u;
   }
   DType t = n.dtype();
-  return folded(n, evaluate(n.op(), round_to(*a, t), round_to(b, t)));
+  return folded(n, evaluate_elementwise(n.op(), round_to(*a, t), round_to(b, t)));
 }
 
 Node fold_sum(Node n) {
@@ -98,6 +89,14 @@ const std::vector<Rule> kRules = {
 };
 
 }  // namespace
+
+double evaluate_elementwise(Op op, double a, double b) {
+  const OpKernel k = *info(op).kernel;
+  if (k.kernel == runtime::Kernel::unary)
+    return kernels::apply(static_cast<kernels::Unary>(k.sub), a);
+  EQ_ASSERT(k.kernel == runtime::Kernel::binary, "not an elementwise op");
+  return kernels::apply(static_cast<kernels::Binary>(k.sub), a, b);
+}
 
 std::vector<Node> fold_constants(Graph& graph, const std::vector<Node>& roots, PassStats& stats) {
   return rewrite(graph, roots, kRules, stats);

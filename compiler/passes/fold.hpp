@@ -18,4 +18,9 @@ namespace eq::passes {
 
 std::vector<Node> fold_constants(Graph& graph, const std::vector<Node>& roots, PassStats& stats);
 
+// The scalar function of an elementwise op in float64 (its kernel's): what
+// folding computes before rounding to the node's dtype. `b` is unused by a
+// unary op.
+double evaluate_elementwise(ir::Op op, double a, double b);
+
 }  // namespace eq::passes

@@ -466,7 +466,18 @@ y = dropout(x, 1)
                ^
 )"},
     {"dropout with a computed probability", "input x : [3]\ninput q : [1]\ny = dropout(x, q)\n",
-     R"(m.eq:3:16: error: dropout's drop probability must be a number, like dropout(x, 0.5); got q
+     R"(m.eq:3:16: error: dropout's drop probability must be a number or a const, like dropout(x, 0.5); got q
+y = dropout(x, q)
+               ^
+)"},
+    {"dropout with a negative probability", "input x : [3]\ny = dropout(x, -0.1)\n",
+     R"(m.eq:2:16: error: dropout's drop probability must be in [0, 1); got -0.1
+y = dropout(x, -0.1)
+               ^~~~
+)"},
+    {"dropout with a const out of range",
+     "input x : [3]\nconst p = 0.6\nconst q = 2*p\ny = dropout(x, q)\n",
+     R"(m.eq:4:16: error: dropout's drop probability must be in [0, 1); got q = 1.2
 y = dropout(x, q)
                ^
 )"},
@@ -490,6 +501,10 @@ TEST_CASE("semantic errors name the mistake, its place and the operands", "[lowe
 TEST_CASE("a correct model gives no diagnostic", "[lower]") {
   CHECK(diagnose("dim H = 3\ninput x : [4]\nparam W : [H, 4] ~ glorot\ny = tanh(W·x)\n") ==
         "no error");
+  // docs/language.md §9.6: dropout's p is a number or a const, and §4: a
+  // const may be computed from other consts.
+  CHECK(diagnose("input x : [4]\nconst p = 0.3\nconst q = p/2\nh = dropout(x, q)\n"
+                 "y = dropout(h, 1 - 2q)\n") == "no error");
 }
 
 namespace {
