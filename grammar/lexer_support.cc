@@ -44,6 +44,9 @@ Token Lexer::name() {
 
 // `1e`, `1e-`: an exponent without digits. `2exp(x)` and `2e` before a name
 // are a number times a name, so a bare e followed by a letter backs off.
+// A bare `2E` stays an error (`2E3` is 2000, so `2E` reading 2·E would hang
+// on the next character), but it is most often a product by a dim or const
+// named E: the message offers `2*E` first.
 Token Lexer::bad_exponent() {
   const char last = cur_[-1];
   if ((last == 'e' || last == 'E') && adjacent()) {
@@ -54,7 +57,10 @@ Token Lexer::bad_exponent() {
   while (*e != 'e' && *e != 'E') --e;
   const std::string text(tok_, cur_);
   const std::string mantissa(tok_, e);
-  return error("a number cannot end in '" + std::string(e, cur_) + "': write " + text + "3 or " +
+  const std::string suffix(e, cur_);
+  const std::string product =
+      e + 1 == cur_ ? mantissa + "*" + suffix + " to multiply by " + suffix + ", or " : "";
+  return error("a number cannot end in '" + suffix + "': write " + product + text + "3 or " +
                mantissa);
 }
 

@@ -56,7 +56,10 @@ const Case kCases[] = {
      "t.eq:1:9: error: unexpected end of line: the value after '~' is missing\nparam W ~\n        ^\n"sv},
     // y = 1e
     {"y = 1e\n"sv,
-     "t.eq:1:5: error: a number cannot end in 'e': write 1e3 or 1\ny = 1e\n    ^~\n"sv},
+     "t.eq:1:5: error: a number cannot end in 'e': write 1*e to multiply by e, or 1e3 or 1\ny = 1e\n    ^~\n"sv},
+    // param W : [2E, 10]
+    {"param W : [2E, 10]\n"sv,
+     "t.eq:1:12: error: a number cannot end in 'E': write 2*E to multiply by E, or 2E3 or 2\nparam W : [2E, 10]\n           ^~\n"sv},
     // y = 2.5e-
     {"y = 2.5e-\n"sv,
      "t.eq:1:5: error: a number cannot end in 'e-': write 2.5e-3 or 2.5\ny = 2.5e-\n    ^~~~~\n"sv},
@@ -297,7 +300,7 @@ const Case kCases[] = {
      "t.eq:1:7: error: unexpected end of line: the expression after '+' is missing\nx = a +\n      ^\nt.eq:3:7: error: unexpected end of line: the expression after '*' is missing\nz = c *\n      ^\nt.eq:4:5: error: this '(' is never closed\nw = (d\n    ^\n"sv},
     // param W : [H, V] ~ glorot
     {"param W : [H, V] ~ glorot\nparam input : [3]\ntrain {\n  data text(\"f\")\n  epochs = 1\n}\nx = 1e\n"sv,
-     "t.eq:2:7: error: 'input' is a keyword and cannot be used as a name\nparam input : [3]\n      ^~~~~\nt.eq:4:8: error: the train key 'data' must be followed by '=': write data = value\n  data text(\"f\")\n       ^~~~\nt.eq:7:5: error: a number cannot end in 'e': write 1e3 or 1\nx = 1e\n    ^~\n"sv},
+     "t.eq:2:7: error: 'input' is a keyword and cannot be used as a name\nparam input : [3]\n      ^~~~~\nt.eq:4:8: error: the train key 'data' must be followed by '=': write data = value\n  data text(\"f\")\n       ^~~~\nt.eq:7:5: error: a number cannot end in 'e': write 1*e to multiply by e, or 1e3 or 1\nx = 1e\n    ^~\n"sv},
     // x = a� b
     {"x = a\xff"
      " b\n"sv,
