@@ -41,6 +41,7 @@ void Model::Lowering::collect() {
         diags_.error(n->span, std::string("a ") + stmt_keyword(s.kind) +
                                   " does not change with time, so '" + name.text +
                                   "' cannot have a time index");
+        refused_.insert(name.text);
         continue;
       }
       if (s.kind == StmtKind::State) continue;  // states name an equation's value

@@ -32,7 +32,7 @@ std::vector<std::string> Model::Lowering::names() const {
 const lower::Binding* Model::Lowering::resolve(const NameParts& name, Span where) {
   if (auto b = bound_.find(name.text); b != bound_.end()) return &b->second;
   auto d = decls_.find(name.text);
-  if (d == decls_.end()) return nullptr;
+  if (d == decls_.end()) return refused_.count(name.text) ? &poisoned_ : nullptr;
   const Stmt& s = *d->second.stmt;
   if (s.kind == StmtKind::Dim) {
     auto v = dim_value(name.text, where);
@@ -176,6 +176,7 @@ const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where
   if (auto b = bound_.find(name.text); b != bound_.end()) return &b->second;
   const std::string now = current(name).text;
   auto d = decls_.find(now);
+  if (d == decls_.end() && refused_.count(now)) return &poisoned_;
   if (d == decls_.end()) {
     diags_.error(where, "'" + name.text + "' refers to an earlier step of '" + now +
                             "', but nothing defines '" + now + "'");

@@ -84,6 +84,9 @@ class Model::Lowering : public lower::Scope {
   std::vector<std::string> stack_;
   std::set<std::string> dims_visiting_, unset_reported_, inferring_;
   std::set<const Stmt*> uninitialized_;  // params without `~`, reported once a statement
+  // Names whose declaration was refused (and reported): a use of one is not
+  // reported again as an unknown name.
+  std::set<std::string> refused_;
   std::string timed_ref_;
   lower::Binding poisoned_;
   // The next noise stream: noises in declaration order, then dropout sites

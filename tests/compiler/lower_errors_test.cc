@@ -192,6 +192,18 @@ input x : onehot[V]
 param Wₜ : [3]
       ^~
 )"},
+    // The refused declaration is reported once, not again at every use as an
+    // unknown name (and not as "nothing defines" at an earlier step's use).
+    {"a time-indexed param used in a recurrence",
+     R"(input xₜ : [3]
+param Wₜ : [3] ~ 0
+hₜ = tanh(Wₜ*xₜ + Wₜ₋₁ + hₜ₋₁)
+lossₜ = Σ(hₜ)
+)",
+     R"(m.eq:2:7: error: a param does not change with time, so 'Wₜ' cannot have a time index
+param Wₜ : [3] ~ 0
+      ^~
+)"},
     {"unknown function",
      R"(input x : [4]
 y = foo(x)
