@@ -29,6 +29,14 @@ std::vector<std::string> Model::Lowering::names() const {
   return out;
 }
 
+std::string Model::Lowering::role(const std::string& name) const {
+  auto d = decls_.find(name);
+  if (d == decls_.end()) return "";
+  const StmtKind kind = d->second.stmt->kind;
+  if (kind == StmtKind::Equation) return "a value";
+  return (kind == StmtKind::Input ? "an " : "a ") + std::string(stmt_keyword(kind));
+}
+
 const lower::Binding* Model::Lowering::resolve(const NameParts& name, Span where) {
   if (auto b = bound_.find(name.text); b != bound_.end()) return &b->second;
   auto d = decls_.find(name.text);

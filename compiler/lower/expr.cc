@@ -613,10 +613,7 @@ class Lowerer {
   Binding call(const Expr& e) {
     const BuiltinSpelling* builtin = find_builtin(e.name.text);
     if (!builtin) {
-      std::string message = "'" + e.name.text + "' is not a built-in function";
-      std::string near = nearest_function(e.name.text);
-      if (!near.empty()) message += "; did you mean " + near + "?";
-      cx_.diags.error(e.name_span, message);
+      not_a_function(e);
       return {};
     }
     std::string_view fn = builtin->function;
@@ -675,6 +672,24 @@ class Lowerer {
     }
     if (!n) return {};
     return plain(mark(n, e.span));
+  }
+
+  // `f(…)` where f is no built-in. A known name written before `(` was
+  // meant as a product (docs/language.md §2: a name followed by `(` is a
+  // call), so the message shows the product; an unknown one gets the
+  // nearest built-in.
+  void not_a_function(const Expr& e) {
+    std::string message = "'" + e.name.text + "' is not a built-in function";
+    const std::string role = cx_.scope.role(e.name.text);
+    if (!role.empty()) {
+      const std::string written = text(e.name_span);
+      const std::string rest = text(Span{e.span.file, e.name_span.end, e.span.end});
+      message = "'" + e.name.text + "' is " + role + ", not a function: for a product write " +
+                written + "·" + rest + " or " + written + "*" + rest;
+    } else if (std::string near = nearest_function(e.name.text); !near.empty()) {
+      message += "; did you mean " + near + "?";
+    }
+    cx_.diags.error(e.name_span, message);
   }
 
   // The value of a scalar made of numbers alone — a number, `-0.1`, a
@@ -792,6 +807,11 @@ class Lowerer {
 };
 
 }  // namespace
+
+std::string Scope::role(const std::string& name) const {
+  const std::vector<std::string> known = names();
+  return std::find(known.begin(), known.end(), name) == known.end() ? "" : "a value";
+}
 
 Binding lower_expression(const Expr& e, Context& cx) {
   Lowerer lowerer(cx);

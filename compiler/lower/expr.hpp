@@ -45,6 +45,9 @@ class Scope {
   virtual const Binding* find(const NameParts& name, Span where, Diagnostics& diags) = 0;
   // Every name known, for "did you mean" suggestions.
   virtual std::vector<std::string> names() const = 0;
+  // What a known name is, as a message says it ("a param", "an input", …):
+  // by default "a value" for any name names() lists, "" for others.
+  virtual std::string role(const std::string& name) const;
 };
 
 struct Context {

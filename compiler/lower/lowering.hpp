@@ -35,6 +35,7 @@ class Model::Lowering : public lower::Scope {
   // equation's value (lowered now if need be) or an earlier step's state.
   const lower::Binding* find(const NameParts& name, Span where, Diagnostics&) override;
   std::vector<std::string> names() const override;
+  std::string role(const std::string& name) const override;
 
  private:
   struct Decl {

@@ -212,6 +212,25 @@ y = foo(x)
 y = foo(x)
     ^~~
 )"},
+    // docs/language.md §2: a name followed by `(` is a call, never a product.
+    {"a param called as a function",
+     R"(input x : [4]
+param W : [3, 4] ~ glorot
+y = W(x + 1)
+)",
+     R"(m.eq:3:5: error: 'W' is a param, not a function: for a product write W·(x + 1) or W*(x + 1)
+y = W(x + 1)
+    ^
+)"},
+    {"a value called as a function",
+     R"(input x : [4]
+h = 2x
+y = h(x)
+)",
+     R"(m.eq:3:5: error: 'h' is a value, not a function: for a product write h·(x) or h*(x)
+y = h(x)
+    ^
+)"},
     {"misspelt function with suggestion",
      R"(input x : [4]
 y = sigmod(x)
