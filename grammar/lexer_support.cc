@@ -6,6 +6,7 @@
 
 #include "eq/grammar/builtins.hpp"
 #include "eq/grammar/lexer.hpp"
+#include "eq/grammar/look_alike.hpp"
 #include "eq/grammar/utf8.hpp"
 
 namespace eq {
@@ -94,6 +95,14 @@ Token Lexer::unclosed_string() {
   return error("this string is not closed: a '\"' is missing before the end of the line");
 }
 
+// The characters of the language other than letters and digits, each one
+// code point: what an unknown character may be a look-alike of (∑ for Σ,
+// – for -, “ for "). ASCII first, so that – suggests '-' rather than '−'.
+constexpr std::string_view kSymbols[] = {
+    "(", ")", "[", "]", "{", "}",  ",", ":", ";", "=", "~", "<", ">", "+", "-",
+    "*", "/", "^", "@", "#", "\"", "_", "≤", "≥", "≠", "−", "×", "⊙", "∘", "÷",
+    "·", "⋅", "∙", "√", "‖", "²",  "³", "ᵀ", "½", "¼", "¾", "π", "Σ", "′", "″"};
+
 Token Lexer::unknown_character() {
   char32_t cp;
   const int len = decode_utf8(tok_, lim_, &cp);
@@ -110,7 +119,18 @@ Token Lexer::unknown_character() {
   if (cp == '|') return error(shown + ": the norm is written \u2016x\u2016");
   if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || display_width(cp) == 0)
     return error(std::string("unknown character ") + buf);
-  return error(shown);
+  const std::string meant = look_alike_symbol(cp, kSymbols);
+  if (meant.empty()) return error(shown);
+  // A look-alike: both characters by name, as they cannot be told apart.
+  std::string message = "unknown character '" + std::string(tok_, cur_) + "' (" +
+                        code_point_text(cp) + "); did you mean '" + meant + "'";
+  char32_t m;
+  decode_utf8(meant.data(), meant.data() + meant.size(), &m);
+  if (m >= 0x80) message += " (" + code_point_text(m) + ")";
+  for (const BuiltinSpelling& b : kBuiltins)
+    if (b.spelling == meant && b.function != meant)
+      message += " or '" + std::string(b.function) + "'";
+  return error(message + "?");
 }
 
 Token Lexer::lone_carriage_return() {

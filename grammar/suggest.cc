@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "eq/grammar/look_alike.hpp"
 #include "eq/grammar/utf8.hpp"
 
 namespace eq {
@@ -61,6 +62,20 @@ std::string nearest_name(const std::string& name, const std::vector<std::string>
     }
   }
   return best;
+}
+
+std::string unknown_name_message(const std::string& name, const std::vector<std::string>& known) {
+  std::string message = "unknown name '" + name + "'";
+  if (const auto alike = look_alike_name(name, known)) {
+    if (alike->written_suspect)
+      return message + odd_character_note(name, alike->written) + "; did you mean '" +
+             alike->known + "'?";
+    return message + "; did you mean '" + alike->known + "'" +
+           odd_character_note(alike->known, alike->meant) + "?";
+  }
+  const std::string near = nearest_name(name, known);
+  if (!near.empty()) message += "; did you mean '" + near + "'?";
+  return message;
 }
 
 }  // namespace eq

@@ -15,4 +15,10 @@ namespace eq {
 std::string nearest_name(const std::string& name, const std::vector<std::string>& known,
                          std::size_t limit = 0);
 
+// The message for a name nothing declares: "unknown name 'у'", then the
+// known name it is spelt like but for look-alike characters (look_alike.hpp),
+// with the odd character's code point — "unknown name 'у' (U+0443 CYRILLIC
+// SMALL LETTER U); did you mean 'y'?" — else the nearest known name.
+std::string unknown_name_message(const std::string& name, const std::vector<std::string>& known);
+
 }  // namespace eq

@@ -166,10 +166,7 @@ void Model::Lowering::hint_earlier_step(const Expr& e, const std::set<std::strin
 }
 
 void Model::Lowering::unknown(const Expr& n) {
-  std::string message = "unknown name '" + n.name.text + "'";
-  std::string near = nearest_name(n.name.text, names());
-  if (!near.empty()) message += "; did you mean '" + near + "'?";
-  diags_.error(n.span, message);
+  diags_.error(n.span, unknown_name_message(n.name.text, names()));
 }
 
 // The parts of hₜ, the value an earlier step's name hₜ₋ₖ refers to.

@@ -8,6 +8,7 @@
 #include "eq/compiler/ir/builders.hpp"
 #include "eq/compiler/passes/fold.hpp"
 #include "eq/grammar/builtins.hpp"
+#include "eq/grammar/look_alike.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/format.hpp"
 #include "eq/runtime/tensor.hpp"
@@ -26,6 +27,14 @@ constexpr std::pair<std::string_view, std::string_view> kSpokenNames[] = {
     {"Sigma", "Σ"},
 };
 
+// Every spelling of a built-in function that is a name.
+std::vector<std::string> function_names() {
+  std::vector<std::string> spellings;
+  for (const BuiltinSpelling& b : kBuiltins)
+    if (b.is_name) spellings.emplace_back(b.spelling);
+  return spellings;
+}
+
 // The built-in function an unknown callee was probably meant to be, quoted,
 // or "": a letter's spoken name (sigma → 'σ'), else the nearest spelling. A
 // Unicode spelling comes with its ASCII name ('σ' or 'sigmoid'), which is
@@ -34,12 +43,7 @@ std::string nearest_function(const std::string& name) {
   std::string spelling;
   for (const auto& [spoken, letter] : kSpokenNames)
     if (name == spoken) spelling = letter;
-  if (spelling.empty()) {
-    std::vector<std::string> spellings;
-    for (const BuiltinSpelling& b : kBuiltins)
-      if (b.is_name) spellings.emplace_back(b.spelling);
-    spelling = nearest_name(name, spellings);
-  }
+  if (spelling.empty()) spelling = nearest_name(name, function_names());
   const BuiltinSpelling* meant = spelling.empty() ? nullptr : find_builtin(spelling);
   if (!meant) return "";
   const bool ascii =
@@ -122,10 +126,7 @@ class Lowerer {
   Binding name(const Expr& e) {
     const Binding* b = cx_.scope.find(e.name, e.span, cx_.diags);
     if (!b) {
-      std::string message = "unknown name '" + e.name.text + "'";
-      std::string near = nearest_name(e.name.text, cx_.scope.names());
-      if (!near.empty()) message += "; did you mean '" + near + "'?";
-      cx_.diags.error(e.span, message);
+      cx_.diags.error(e.span, unknown_name_message(e.name.text, cx_.scope.names()));
       return {};
     }
     return *b;
@@ -677,7 +678,7 @@ class Lowerer {
   // `f(…)` where f is no built-in. A known name written before `(` was
   // meant as a product (docs/language.md §2: a name followed by `(` is a
   // call), so the message shows the product; an unknown one gets the
-  // nearest built-in.
+  // built-in it looks like (Cyrillic ехр), else the nearest one.
   void not_a_function(const Expr& e) {
     std::string message = "'" + e.name.text + "' is not a built-in function";
     const std::string role = cx_.scope.role(e.name.text);
@@ -686,6 +687,10 @@ class Lowerer {
       const std::string rest = text(Span{e.span.file, e.name_span.end, e.span.end});
       message = "'" + e.name.text + "' is " + role + ", not a function: for a product write " +
                 written + "·" + rest + " or " + written + "*" + rest;
+    } else if (const auto alike = look_alike_name(e.name.text, function_names());
+               alike && alike->written_suspect) {
+      message = "'" + e.name.text + "'" + odd_character_note(e.name.text, alike->written) +
+                " is not a built-in function; did you mean '" + alike->known + "'?";
     } else if (std::string near = nearest_function(e.name.text); !near.empty()) {
       message += "; did you mean " + near + "?";
     }

@@ -231,6 +231,22 @@ y = h(x)
 y = h(x)
     ^
 )"},
+    // Look-alike characters: the odd one is named by its code point.
+    {"a Cyrillic letter for a Latin one", "input y : [3]\nz = \u0443 + 1\n",
+     "m.eq:2:5: error: unknown name '\u0443' (U+0443 CYRILLIC SMALL LETTER U); did you mean "
+     "'y'?\nz = \u0443 + 1\n    ^\n"},
+    {"a Cyrillic letter inside a name", "input xy : [3]\nz = x\u0443 + 1\n",
+     "m.eq:2:5: error: unknown name 'x\u0443' (its '\u0443' is U+0443 CYRILLIC SMALL LETTER U); "
+     "did you mean 'xy'?\nz = x\u0443 + 1\n    ^~\n"},
+    {"a fullwidth letter in the declaration", "input y : [3]\nparam \uff37 : [3] ~ 0\nz = W*y\n",
+     "m.eq:3:5: error: unknown name 'W'; did you mean '\uff37' (U+FF37 FULLWIDTH LATIN CAPITAL "
+     "LETTER W)?\nz = W*y\n    ^\n"},
+    {"Cyrillic letters in a built-in's name", "input y : [3]\nz = \u0435\u0445\u0440(y)\n",
+     "m.eq:2:5: error: '\u0435\u0445\u0440' (its '\u0435' is U+0435 CYRILLIC SMALL LETTER IE) "
+     "is not a built-in function; did you mean 'exp'?\nz = \u0435\u0445\u0440(y)\n    ^~~\n"},
+    // Greek letters are names models use on purpose: α is not taken for a.
+    {"a Greek letter is not a look-alike", "input a : [3]\nz = \u03b1 + a\n",
+     "m.eq:2:5: error: unknown name '\u03b1'\nz = \u03b1 + a\n    ^\n"},
     {"misspelt function with suggestion",
      R"(input x : [4]
 y = sigmod(x)

@@ -60,6 +60,62 @@ const Case kCases[] = {
     // param W : [2E, 10]
     {"param W : [2E, 10]\n"sv,
      "t.eq:1:12: error: a number cannot end in 'E': write 2*E to multiply by E, or 2E3 or 2\nparam W : [2E, 10]\n           ^~\n"sv},
+    // w = ∑(y)
+    {"w = \xe2"
+     "\x88"
+     "\x91"
+     "(y)\n"sv,
+     "t.eq:1:5: error: unknown character '\xe2"
+     "\x88"
+     "\x91"
+     "' (U+2211 N-ARY SUMMATION); did you mean '\xce"
+     "\xa3"
+     "' (U+03A3 GREEK CAPITAL LETTER SIGMA) or 'sum'?\nw = \xe2"
+     "\x88"
+     "\x91"
+     "(y)\n    ^\n"sv},
+    // z = y – 1
+    {"z = y \xe2"
+     "\x80"
+     "\x93"
+     " 1\n"sv,
+     "t.eq:1:7: error: unknown character '\xe2"
+     "\x80"
+     "\x93"
+     "' (U+2013 EN DASH); did you mean '-'?\nz = y \xe2"
+     "\x80"
+     "\x93"
+     " 1\n      ^\n"sv},
+    // z = y ＋ 1
+    {"z = y \xef"
+     "\xbc"
+     "\x8b"
+     " 1\n"sv,
+     "t.eq:1:7: error: unknown character '\xef"
+     "\xbc"
+     "\x8b"
+     "' (U+FF0B FULLWIDTH PLUS SIGN); did you mean '+'?\nz = y \xef"
+     "\xbc"
+     "\x8b"
+     " 1\n      ^~\n"sv},
+    // x = text(“a.txt”)
+    {"x = text(\xe2"
+     "\x80"
+     "\x9c"
+     "a.txt\xe2"
+     "\x80"
+     "\x9d"
+     ")\n"sv,
+     "t.eq:1:10: error: unknown character '\xe2"
+     "\x80"
+     "\x9c"
+     "' (U+201C LEFT DOUBLE QUOTATION MARK); did you mean '\"'?\nx = text(\xe2"
+     "\x80"
+     "\x9c"
+     "a.txt\xe2"
+     "\x80"
+     "\x9d"
+     ")\n         ^\n"sv},
     // y = 2.5e-
     {"y = 2.5e-\n"sv,
      "t.eq:1:5: error: a number cannot end in 'e-': write 2.5e-3 or 2.5\ny = 2.5e-\n    ^~~~~\n"sv},
