@@ -700,13 +700,14 @@ class Lowerer {
   // The value of a scalar made of numbers alone — a number, `-0.1`, a
   // const, `q/2` — in float64, as folding computes it before rounding to
   // the graph's type (so `q/2` is the same p as the literal it equals);
-  // nullopt for anything that reads a leaf.
-  static std::optional<double> number_value(Node n) {
+  // nullopt for anything that reads a leaf, or nests deeper than 64 (the
+  // recursion stays shallow whatever the expression).
+  static std::optional<double> number_value(Node n, int depth = 0) {
     if (n.op() == ir::Op::constant) return n.attrs().value;
-    if (n.shape().rank() != 0 || !ir::info(n.op()).elementwise()) return std::nullopt;
+    if (depth > 64 || n.shape().rank() != 0 || !ir::info(n.op()).elementwise()) return std::nullopt;
     double in[2] = {0, 0};
     for (int i = 0; i < n.arity(); ++i) {
-      const std::optional<double> v = number_value(n.input(i));
+      const std::optional<double> v = number_value(n.input(i), depth + 1);
       if (!v) return std::nullopt;
       in[i] = *v;
     }
