@@ -5,6 +5,7 @@
 
 #include "eq/runtime/error.hpp"
 #include "eq/train/memory_plan.hpp"
+#include "eq/train/program.hpp"
 
 namespace eq {
 namespace {
@@ -30,10 +31,7 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   const std::string& name = model_.source().name();
   if (model_.timed())
     throw Error(name + ": a time model (names with ₜ) trains on text windows, not example batches");
-  if (!model_.loss())
-    throw Error(name +
-                ": the model has no `loss` equation to minimise: write one, the loss of one "
-                "example, as in `loss = -Σ(y*log(ŷ))` (docs/language.md §5)");
+  require_loss(model_, false);
   const std::int64_t n = setup.data.size();
   if (n < 1) throw Error(setup.data.source + ": the data has no examples");
 

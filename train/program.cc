@@ -6,17 +6,13 @@
 #include "eq/runtime/error.hpp"
 
 namespace eq {
-namespace {
-
 void require_loss(const Model& model, bool timed) {
-  if (!model.loss())
-    throw Error(model.source().name() + ": the model has no `" + (timed ? "lossₜ" : "loss") +
-                "` equation to minimise: write one, the loss of one example, as in `" +
-                (timed ? "lossₜ = -Σ(yₜ*log(ŷₜ))" : "loss = -Σ(y*log(ŷ))") +
-                "` (docs/language.md §5)");
+  if (model.loss()) return;
+  throw Error(model.source().name() + ": the model has no `" + (timed ? "lossₜ" : "loss") +
+              "` equation to minimise: write one, the loss of one " + (timed ? "step" : "example") +
+              ", as in `" + (timed ? "lossₜ = -Σ(yₜ*log(ŷₜ))" : "loss = -Σ(y*log(ŷ))") +
+              "` (docs/language.md §5)");
 }
-
-}  // namespace
 
 std::vector<ir::Node> TrainingProgram::outputs(std::span<const ir::Node> extra) const {
   std::vector<ir::Node> out{objective};

@@ -41,6 +41,10 @@ struct TrainingProgram {
   std::vector<ir::Node> outputs(std::span<const ir::Node> extra = {}) const;
 };
 
+// Throws eq::Error, saying what to write, when the model has no loss (no
+// `lossₜ` when `timed`: one trained over windows of a sequence).
+void require_loss(const Model& model, bool timed);
+
 // The mean of the model's per-example loss over the batch, not yet
 // optimised, named "objective". Throws eq::Error when the model has no loss.
 ir::Node batch_objective(Model& model);

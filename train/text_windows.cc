@@ -7,6 +7,7 @@
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/format.hpp"
 #include "eq/train/memory_plan.hpp"
+#include "eq/train/program.hpp"
 
 namespace eq {
 namespace {
@@ -19,10 +20,7 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
     : model_(*setup.model), shard_(shard), batch_(setup.config.batch) {
   const TrainConfig& config = setup.config;
   const std::string& name = model_.source().name();
-  if (!model_.loss())
-    throw Error(name +
-                ": the model has no `lossₜ` equation to minimise: write one, the loss of one "
-                "step, as in `lossₜ = -Σ(yₜ*log(ŷₜ))` (docs/language.md §5)");
+  require_loss(model_, true);
   const Sequence seq = sequence_of(setup);
   if (!seq.text && config.scale != Scaling::none)
     throw Error(name + ": scale = " + std::string(scaling_name(config.scale)) +

@@ -104,6 +104,11 @@ config_errors)
   printf 'input x : [4]\nparam w : [4] ~ 0\ny = Σ(w*x)\noutput y\n' > noloss.eq
   expect_error "noloss.eq: the model has no \`loss\` equation to minimise: write one, the loss of one example, as in \`loss = -Σ(y*log(ŷ))\` (docs/language.md §5)" 1 \
     "$EQC" train noloss.eq --data 'csv("data/iris.csv", x = 0:4)'
+  # ... and a time model without lossₜ the loss of one step.
+  sed '/^lossₜ/d' "$SRC/models/rnn.eq" > nolossₜ.eq
+  printf 'to be or not to be, that is the question\n' > data/q.txt
+  expect_error "nolossₜ.eq: the model has no \`lossₜ\` equation to minimise: write one, the loss of one step, as in \`lossₜ = -Σ(yₜ*log(ŷₜ))\` (docs/language.md §5)" 1 \
+    "$EQC" train nolossₜ.eq --steps 2 --data 'text("data/q.txt")'
   # An override's mistake is shown in the option's own text.
   expect_error "--optimizer:1:1: error: unknown optimizer 'adan'; did you mean 'adam'?
 adan(lr = 1)
