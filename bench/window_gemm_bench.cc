@@ -35,6 +35,31 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+struct Medians {
+  double per_step, stacked;  // µs
+};
+
+// Runs the two forms `reps` times each, taking turns to go first.
+template <class PerStep, class Stacked>
+Medians in_turn(int reps, PerStep per_step, Stacked stacked) {
+  std::vector<double> a, b;
+  auto time = [](auto& form, std::vector<double>& into) {
+    const Clock::time_point t0 = Clock::now();
+    form();
+    into.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  };
+  for (int r = 0; r < reps; ++r) {
+    if (r % 2) {
+      time(per_step, a);
+      time(stacked, b);
+    } else {
+      time(stacked, b);
+      time(per_step, a);
+    }
+  }
+  return {median(a), median(b)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,70 +76,45 @@ int main(int argc, char** argv) {
   std::vector<float> sum(static_cast<std::size_t>(M * N), 0.0f);
   for (std::size_t i = 0; i < d.size(); ++i) d[i] = static_cast<float>(i % 7) * 0.1f;
   for (std::size_t i = 0; i < h.size(); ++i) h[i] = static_cast<float>(i % 5) * 0.1f;
-  std::vector<double> per_step, stacked;
-  auto each_step = [&] {
-    const Clock::time_point t0 = Clock::now();
-    for (int t = 0; t < T; ++t)
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, B, 1.0f,
-                  d.data() + static_cast<std::ptrdiff_t>(t) * B * M, M,
-                  h.data() + static_cast<std::ptrdiff_t>(t) * B * N, N, 1.0f, sum.data(), N);
-    per_step.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  };
-  auto all_at_once = [&] {
-    const Clock::time_point t0 = Clock::now();
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, static_cast<int>(rows), 1.0f,
-                d.data(), M, h.data(), N, 0.0f, sum.data(), N);
-    stacked.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  };
-  for (int r = 0; r < reps; ++r) {
-    if (r % 2) {
-      each_step();
-      all_at_once();
-    } else {
-      all_at_once();
-      each_step();
-    }
-  }
+  const Medians grads = in_turn(
+      reps,
+      [&] {
+        for (int t = 0; t < T; ++t)
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, B, 1.0f,
+                      d.data() + static_cast<std::ptrdiff_t>(t) * B * M, M,
+                      h.data() + static_cast<std::ptrdiff_t>(t) * B * N, N, 1.0f, sum.data(), N);
+      },
+      [&] {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, static_cast<int>(rows), 1.0f,
+                    d.data(), M, h.data(), N, 0.0f, sum.data(), N);
+      });
   std::printf(
       "B = %d, core %s\nweight gradient: %d products of inner dimension %d: %.1f µs; one of "
       "%zu: %.1f µs; stacked / per step = %.3f\n",
-      B, openblas_get_corename(), T, B, median(per_step), rows, median(stacked),
-      median(stacked) / median(per_step));
+      B, openblas_get_corename(), T, B, grads.per_step, rows, grads.stacked,
+      grads.stacked / grads.per_step);
 
   // The input projections: xₜ [B, 128] times Wᵀ [128, 512] into [B, 512].
   constexpr int K = 128, G = 512;
   std::vector<float> x(rows * K), wt(static_cast<std::size_t>(K * G));
-  std::vector<float> proj(rows * G);
+  std::vector<float> out(rows * G);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 11) * 0.1f;
   for (std::size_t i = 0; i < wt.size(); ++i) wt[i] = static_cast<float>(i % 3) * 0.1f;
-  per_step.clear();
-  stacked.clear();
-  auto project_each = [&] {
-    const Clock::time_point t0 = Clock::now();
-    for (int t = 0; t < T; ++t)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G, K, 1.0f,
-                  x.data() + static_cast<std::ptrdiff_t>(t) * B * K, K, wt.data(), G, 0.0f,
-                  proj.data() + static_cast<std::ptrdiff_t>(t) * B * G, G);
-    per_step.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  };
-  auto project_all = [&] {
-    const Clock::time_point t0 = Clock::now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), G, K, 1.0f,
-                x.data(), K, wt.data(), G, 0.0f, proj.data(), G);
-    stacked.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-  };
-  for (int r = 0; r < reps; ++r) {
-    if (r % 2) {
-      project_each();
-      project_all();
-    } else {
-      project_all();
-      project_each();
-    }
-  }
+  const Medians proj = in_turn(
+      reps,
+      [&] {
+        for (int t = 0; t < T; ++t)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, G, K, 1.0f,
+                      x.data() + static_cast<std::ptrdiff_t>(t) * B * K, K, wt.data(), G, 0.0f,
+                      out.data() + static_cast<std::ptrdiff_t>(t) * B * G, G);
+      },
+      [&] {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), G, K, 1.0f,
+                    x.data(), K, wt.data(), G, 0.0f, out.data(), G);
+      });
   std::printf(
       "input projections: %d products of %d rows: %.1f µs; one of %zu rows: %.1f µs; "
       "stacked / per step = %.3f\n",
-      T, B, median(per_step), rows, median(stacked), median(stacked) / median(per_step));
+      T, B, proj.per_step, rows, proj.stacked, proj.stacked / proj.per_step);
   return 0;
 }
