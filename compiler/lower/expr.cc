@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/lower/call_hints.hpp"
 #include "eq/compiler/passes/fold.hpp"
 #include "eq/grammar/builtins.hpp"
 #include "eq/grammar/look_alike.hpp"
@@ -553,21 +554,31 @@ class Lowerer {
   // `named` (by name); false when one failed (and was reported).
   bool arguments(const Expr& e, std::string_view fn, std::vector<Binding>& args,
                  std::vector<std::pair<std::string_view, Binding>>& named) {
-    auto arity = arity_of(fn);
-    if (e.args.size() < arity.first || e.args.size() > arity.second) {
-      cx_.diags.error(e.span, e.name.text + " takes " + count_text(arity) + "; got " +
-                                  std::to_string(e.args.size()));
-      return false;
-    }
+    // A keyword the built-in does not take first: dropout(x, p = 0.5) is
+    // two arguments written the wrong way, not one too few.
     std::vector<std::string_view> allowed = keywords_of(fn);
     for (const KeywordArg& k : e.kwargs) {
       auto it = std::find(allowed.begin(), allowed.end(), std::string_view(k.name.text));
       if (it == allowed.end()) {
         std::string message = e.name.text + " has no argument named '" + k.name.text + "'";
-        if (!allowed.empty()) message += "; it takes '" + std::string(allowed[0]) + " = …'";
+        std::vector<std::string> positional, values;
+        for (const ExprPtr& arg : e.args) positional.push_back(text(*arg));
+        for (const KeywordArg& v : e.kwargs) values.push_back(text(*v.value));
+        const std::string hint =
+            keyword_hint(fn, k.name.text, text(e.name_span), positional, values);
+        if (!hint.empty())
+          message += "; " + hint;
+        else if (!allowed.empty())
+          message += "; it takes '" + std::string(allowed[0]) + " = …'";
         cx_.diags.error(k.name_span, message);
         return false;
       }
+    }
+    auto arity = arity_of(fn);
+    if (e.args.size() < arity.first || e.args.size() > arity.second) {
+      cx_.diags.error(e.span, e.name.text + " takes " + count_text(arity) + "; got " +
+                                  std::to_string(e.args.size()));
+      return false;
     }
     for (const ExprPtr& arg : e.args) {
       args.push_back(expr(*arg));
@@ -691,6 +702,12 @@ class Lowerer {
                alike && alike->written_suspect) {
       message = "'" + e.name.text + "'" + odd_character_note(e.name.text, alike->written) +
                 " is not a built-in function; did you mean '" + alike->known + "'?";
+    } else if (const std::string other_case = builtin_in_other_case(text(e.name_span));
+               !other_case.empty()) {
+      message += "; did you mean '" + other_case + "'?";
+    } else if (const std::string hint = foreign_function_hint(text(e.name_span)); !hint.empty()) {
+      // As written: layer_norm, not its canonical layerₙₒᵣₘ.
+      message = "'" + text(e.name_span) + "' is not a built-in function: " + hint;
     } else if (std::string near = nearest_function(e.name.text); !near.empty()) {
       message += "; did you mean " + near + "?";
     }

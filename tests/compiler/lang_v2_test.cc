@@ -268,7 +268,8 @@ TEST_CASE("§9 axis reductions: located errors", "[lang-v2]") {
         "y = max(x, x, axis = 0)\n"
         "              ^~~~~~~~\n");
   CHECK(diagnose("input x : [3]\ny = softmax(x, axis = 0)\n") ==
-        "m.eq:2:16: error: softmax has no argument named 'axis'\n"
+        "m.eq:2:16: error: softmax has no argument named 'axis'; it always works along the "
+        "last axis, one row at a time: write softmax(x)\n"
         "y = softmax(x, axis = 0)\n"
         "               ^~~~\n");
 }
