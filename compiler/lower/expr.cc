@@ -249,10 +249,44 @@ class Lowerer {
     }
   }
 
+  // An operand as written, bracketed when a postfix operator after it
+  // would bind to its last part alone (`a + b` → `(a + b)`).
+  std::string operand(const Expr& e) const {
+    const std::string t = text(e);
+    const bool compound = e.kind == ExprKind::Binary || e.kind == ExprKind::Unary;
+    return compound && t.front() != '(' ? "(" + t + ")" : t;
+  }
+  // An operand as written without the brackets around it, as an argument.
+  std::string bare(const Expr& e) const {
+    const std::string t = operand(e);
+    return t.front() == '(' && t.back() == ')' ? t.substr(1, t.size() - 2) : t;
+  }
+
+  // `X^T`, the transpose as LaTeX and plain text write it; eq writes Xᵀ.
+  // With no name T it is an error that says so; with a dim T it is X to the
+  // power of that size, which a warning points out for a matrix X.
+  bool transpose_as_power(const Expr& e, const Binding* base) {
+    if (e.op != Op::Pow || e.args[1]->kind != ExprKind::Name) return false;
+    const std::string& t = e.args[1]->name.text;
+    if (t != "T" && t != "t") return false;
+    const std::string transpose = "for the transpose write " + operand(*e.args[0]) +
+                                  "ᵀ (or transpose(" + bare(*e.args[0]) + "))";
+    if (!base && cx_.scope.role(t).empty()) {
+      cx_.diags.error(e.args[1]->span, "unknown name '" + t + "'; " + transpose);
+      return true;
+    }
+    if (base && base->node && shape_of(*base).rank() == 2 && cx_.scope.role(t) == "a dim")
+      cx_.diags.warning(
+          e.span, text(e) + " raises each element to the power " + t + " (a dim); " + transpose);
+    return false;
+  }
+
   Binding binary(const Expr& e) {
+    if (transpose_as_power(e, nullptr)) return {};
     Binding a = expr(*e.args[0]);
     Binding b = expr(*e.args[1]);
     if (!a.node || !b.node) return {};
+    transpose_as_power(e, &a);
     if (e.op == Op::MatMul) return plain(mark(product(e, a, b), e.span));
     ir::Op op = is_comparison(e.op) ? comparison_op(e.op)
                 : e.op == Op::Add   ? ir::Op::add
@@ -335,7 +369,17 @@ class Lowerer {
     }
     std::int64_t ka = sa[sa.rank() - 1], kb = sb[0];
     if (ka != kb) {
-      shape_error(e, a, b);
+      // Q·K where Q·Kᵀ fits: attention's scores, with the transpose forgotten.
+      std::string why;
+      const Expr& r = *e.args[1];
+      const bool power_t = r.kind == ExprKind::Binary && r.op == Op::Pow &&
+                           r.args[1]->kind == ExprKind::Name;  // X^T: warned about
+      if (sa.rank() == 2 && sb.rank() == 2 && sb[1] == ka && !power_t) {
+        const std::string rt = operand(r) + "ᵀ";
+        why = "for the transpose of " + text(r) + " write " + rt + ": " + text(*e.args[0]) + "·" +
+              rt + " is " + Shape{sa[0], sb[0]}.str();
+      }
+      shape_error(e, a, b, why);
       return {};
     }
     bool batched_a = a.node.shape().has_batch(), batched_b = b.node.shape().has_batch();

@@ -479,15 +479,42 @@ TEST_CASE("§9.1 self-attention: gradients against central differences", "[lang-
   b.check_gradient("Vᵀ·A + logsumexp(Q, axis = -1)");
 }
 
+TEST_CASE("§9.1 the transpose written X^T: an unknown T says Xᵀ, a dim T warns", "[lang-v2]") {
+  CHECK(diagnose("input K : [3, 4]\nA = K·K^T\n") ==
+        "m.eq:2:9: error: unknown name 'T'; for the transpose write Kᵀ (or transpose(K))\n"
+        "A = K·K^T\n"
+        "        ^\n");
+  CHECK(diagnose("input K : [3, 4]\nA = (K + 1)^t\n") ==
+        "m.eq:2:13: error: unknown name 't'; for the transpose write (K + 1)ᵀ (or "
+        "transpose(K + 1))\n"
+        "A = (K + 1)^t\n"
+        "            ^\n");
+  // With a dim T, K^T is a power: legal, and almost never what was meant.
+  CHECK(eq::Model::from_source("m.eq", "dim T = 3\ninput K : [T, T]\nA = K·K^T\n").warnings() ==
+        "m.eq:3:7: warning: K^T raises each element to the power T (a dim); for the transpose "
+        "write Kᵀ (or transpose(K))\n"
+        "A = K·K^T\n"
+        "      ^~~\n");
+  // A vector is its own transpose: no warning.
+  CHECK(eq::Model::from_source("m.eq", "dim T = 3\ninput k : [T]\nA = k^T\n").warnings().empty());
+}
+
 TEST_CASE("§9.1 per-example products: located errors with both shapes", "[lang-v2]") {
   CHECK(diagnose("input X : [3, 4]\nparam W : [3, 2] ~ glorot\nz = X·W\n") ==
         "m.eq:3:5: error: cannot multiply X [3, 4] · W [3, 2]\n"
         "z = X·W\n"
         "    ^ ~\n");
+  // Attention's scores with the transpose forgotten: the product that fits.
   CHECK(diagnose("input X : [3, 4]\ninput Y : [3, 4]\nz = X·Y\n") ==
-        "m.eq:3:5: error: cannot multiply X [3, 4] · Y [3, 4]\n"
+        "m.eq:3:5: error: cannot multiply X [3, 4] · Y [3, 4]: for the transpose of Y write Yᵀ: "
+        "X·Yᵀ is [3, 3]\n"
         "z = X·Y\n"
         "    ^ ~\n");
+  CHECK(diagnose("input X : [3, 4]\nparam W : [2, 4] ~ glorot\nz = X·(W + 1)\n") ==
+        "m.eq:3:5: error: cannot multiply X [3, 4] · (W + 1) [2, 4]: for the transpose of "
+        "(W + 1) write (W + 1)ᵀ: X·(W + 1)ᵀ is [3, 2]\n"
+        "z = X·(W + 1)\n"
+        "    ^ ~~~~~~~\n");
   CHECK(diagnose("input X : [3, 4]\ninput Y : [3, 4]\nz = X·Yᵀ + X\n") ==
         "m.eq:3:5: error: cannot add X·Yᵀ [3, 3] + X [3, 4]\n"
         "z = X·Yᵀ + X\n"
