@@ -818,9 +818,17 @@ class Lowerer {
     }
     const int written = static_cast<int>(negative ? -v->number : v->number);
     if (rank == 0 || written < -rank || written >= rank) {
-      std::string has = rank == 0 ? "has no axes"
-                                  : "has axes 0 to " + std::to_string(rank - 1) + " (or -1 to -" +
-                                        std::to_string(rank) + ")";
+      const std::string r = std::to_string(rank);
+      std::string has =
+          rank == 0   ? "has no axes"
+          : rank == 1 ? "has one axis: 0 (or -1)"
+          : rank == 2 ? "has axes 0 and 1 (or -2 and -1)"
+                      : "has axes 0 to " + std::to_string(rank - 1) + " (or -" + r + " to -1)";
+      // axis = 1 of a vector, as in PyTorch where axis 0 is the batch.
+      if (written == rank && rank > 0)
+        has +=
+            "; an equation is about one example, whose axes do not count the batch "
+            "(docs/language.md §5)";
       cx_.diags.error(k.value->span,
                       "axis " + std::to_string(written) + " is out of range: " + text(*e.args[0]) +
                           " " + example_shape(x).str() + " " + has,

@@ -256,9 +256,24 @@ TEST_CASE("§9 axis reductions: gradients against central differences", "[lang-v
 
 TEST_CASE("§9 axis reductions: located errors", "[lang-v2]") {
   CHECK(diagnose("input X : [3, 4]\ny = Σ(X, axis = 2)\n") ==
-        "m.eq:2:17: error: axis 2 is out of range: X [3, 4] has axes 0 to 1 (or -1 to -2)\n"
+        "m.eq:2:17: error: axis 2 is out of range: X [3, 4] has axes 0 and 1 (or -2 and -1); an "
+        "equation is about one example, whose axes do not count the batch (docs/language.md "
+        "§5)\n"
         "y = Σ(X, axis = 2)\n"
         "      ~         ^\n");
+  CHECK(diagnose("input X : [3, 4]\ny = Σ(X, axis = -3)\n") ==
+        "m.eq:2:17: error: axis -3 is out of range: X [3, 4] has axes 0 and 1 (or -2 and -1)\n"
+        "y = Σ(X, axis = -3)\n"
+        "      ~         ^~\n");
+  CHECK(diagnose("input x : [3]\ny = mean(x, axis = 1)\n") ==
+        "m.eq:2:20: error: axis 1 is out of range: x [3] has one axis: 0 (or -1); an equation is "
+        "about one example, whose axes do not count the batch (docs/language.md §5)\n"
+        "y = mean(x, axis = 1)\n"
+        "         ~         ^\n");
+  CHECK(diagnose("input x : [3]\nc = Σ(x)\ny = mean(c, axis = 0)\n") ==
+        "m.eq:3:20: error: axis 0 is out of range: c [] has no axes\n"
+        "y = mean(c, axis = 0)\n"
+        "         ~         ^\n");
   CHECK(diagnose("input x : [3]\ny = mean(x, axis = 0.5)\n") ==
         "m.eq:2:20: error: axis must be a whole number, like axis = -1\n"
         "y = mean(x, axis = 0.5)\n"
