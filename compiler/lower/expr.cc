@@ -438,9 +438,12 @@ class Lowerer {
       dims.insert(dims.end(), example_shape(v).begin(), example_shape(v).end());
       v = ir::reshape(v, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
     }
+    // A shared part of lower rank (a param vector beside per-example rows)
+    // aligns at its last axes, as in `X + b`: its own leading axes only.
     IShape lead;
     for (const Node& v : parts) {
-      if (ir::broadcast(lead, IShape(example_shape(v)).prefix(rank - 1), lead)) continue;
+      const IShape own(example_shape(v));
+      if (ir::broadcast(lead, own.prefix(own.rank() - 1), lead)) continue;
       std::string listed;
       std::vector<Span> others;
       for (std::size_t i = 0; i < bs.size(); ++i) {

@@ -315,6 +315,41 @@ TEST_CASE("§9 concatenation joins along the last axis; W·[h, x] is Colah's pro
   b.check_gradient("tanh(W·[h, x]) + [c, x[0]] * [2c, h[1]]");
 }
 
+TEST_CASE("§9 concatenation: a vector joins every row of a matrix, a param's as an input's",
+          "[lang-v2]") {
+  // docs/language.md §9.3: the axes before the last broadcast as for `+`,
+  // so [X, c] with X : [T, D] and c : [K] is [T, D + K] — for a param c
+  // (no batch axis) as for an input's vector.
+  Bench b;
+  const std::int64_t T = 3, D = 2, K = 2;
+  Tensor X = b.input("X", Shape{T, D});
+  Tensor v = b.input("v", Shape{K});
+  Tensor c = b.param("c", Shape{K});
+  std::vector<double> with_c, with_v;
+  for (std::int64_t e = 0; e < kBatch; ++e)
+    for (std::int64_t t = 0; t < T; ++t) {
+      for (std::int64_t d = 0; d < D; ++d) {
+        with_c.push_back(X.at((e * T + t) * D + d));
+        with_v.push_back(X.at((e * T + t) * D + d));
+      }
+      for (std::int64_t k = 0; k < K; ++k) {
+        with_c.push_back(c.at(k));
+        with_v.push_back(v.at(e * K + k));
+      }
+    }
+  Tensor joined = b.run("[X, c]");
+  CHECK(joined.shape() == Shape{kBatch, T, D + K});
+  check_values(joined, with_c);
+  check_values(b.run("[X, v]"), with_v);
+  // c's gradient sums over the rows and the examples it joined.
+  b.check_gradient("tanh([X, c]) * [v, X[0]][0]");
+  CHECK(diagnose("input X : [3, 2]\nparam P : [2, 2] ~ glorot\ny = [X, P]\n") ==
+        "m.eq:3:6: error: cannot join [X [3, 2], P [2, 2]]: parts join along their last axis, "
+        "so the axes before it must match (or be 1)\n"
+        "y = [X, P]\n"
+        "     ^  ~\n");
+}
+
 TEST_CASE("§9 indexing and slices follow numpy on one example", "[lang-v2]") {
   Bench b;
   const std::int64_t T = 3, D = 4, N = 5;
