@@ -125,7 +125,7 @@ const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"}
     kValues{"values", false}, kSeed{"seed"}, kForce{"force", false};
 
 int eval(const Options& o) {
-  if (!o.key("weights")) throw UsageError(kEvalUsage);
+  if (!o.key("weights")) throw missing_option("eval", "-w W.safetensors", kEvalUsage);
   const long long batch = whole_option(o, "batch", 0, 1);
   Loaded l;
   load(o, o.files[0], *o.key("weights"), false, l);
@@ -164,7 +164,7 @@ int run_predict(int argc, char** argv) {
        kPredictUsage,
        {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed, kForce}},
       argc, argv, [](const Options& o) {
-        if (!o.key("weights")) throw UsageError(kPredictUsage);
+        if (!o.key("weights")) throw missing_option("predict", "-w W.safetensors", kPredictUsage);
         return out_of_memory_while("predicting with " + o.files[0], [&] {
           return predict_common(o, o.files[0], *o.key("weights"));
         });
@@ -175,7 +175,7 @@ int run_run(int argc, char** argv) {
   return run_command(
       {"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed}}, argc,
       argv, [](const Options& o) {
-        if (!o.key("data")) throw UsageError(kRunUsage);
+        if (!o.key("data")) throw missing_option("run", "--data SOURCE", kRunUsage);
         return out_of_memory_while("predicting with " + o.files[0],
                                    [&] { return predict_common(o, "", o.files[0]); });
       });
