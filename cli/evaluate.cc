@@ -108,7 +108,8 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
     ev.set_noise_seed(noise_seed(o, l.saved));
     csv = example_predictions(l.setup, ev.predict(data, batch), po);
   }
-  if (auto path = o.key("output")) {
+  // -o - is standard output, as `eqc check -` reads standard input.
+  if (auto path = o.key("output"); path && *path != "-") {
     std::vector<FileRole> reads{{weights, "the weights"}};
     if (!eq_path.empty()) reads.push_back({eq_path, "the model's source"});
     for (FileRole& f : data_files(l.setup.config.data)) reads.push_back(std::move(f));
