@@ -108,7 +108,8 @@ int predict_common(const Options& o, const std::string& eq_path, const std::stri
     ev.set_noise_seed(noise_seed(o, l.saved));
     csv = example_predictions(l.setup, ev.predict(data, batch), po);
   }
-  if (auto path = o.key("output")) {
+  // -o - is standard output, as `eqc check -` reads standard input.
+  if (auto path = o.key("output"); path && *path != "-") {
     std::vector<FileRole> reads{{weights, "the weights"}};
     if (!eq_path.empty()) reads.push_back({eq_path, "the model's source"});
     for (FileRole& f : data_files(l.setup.config.data)) reads.push_back(std::move(f));
@@ -125,7 +126,7 @@ const OptionSpec kWeights{"weights", true, "-w"}, kData{"data"}, kBatch{"batch"}
     kValues{"values", false}, kSeed{"seed"}, kForce{"force", false};
 
 int eval(const Options& o) {
-  if (!o.key("weights")) throw UsageError(kEvalUsage);
+  if (!o.key("weights")) throw missing_option("eval", "-w W.safetensors", kEvalUsage);
   const long long batch = whole_option(o, "batch", 0, 1);
   Loaded l;
   load(o, o.files[0], *o.key("weights"), false, l);
@@ -164,7 +165,7 @@ int run_predict(int argc, char** argv) {
        kPredictUsage,
        {kWeights, kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed, kForce}},
       argc, argv, [](const Options& o) {
-        if (!o.key("weights")) throw UsageError(kPredictUsage);
+        if (!o.key("weights")) throw missing_option("predict", "-w W.safetensors", kPredictUsage);
         return out_of_memory_while("predicting with " + o.files[0], [&] {
           return predict_common(o, o.files[0], *o.key("weights"));
         });
@@ -175,7 +176,7 @@ int run_run(int argc, char** argv) {
   return run_command(
       {"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed}}, argc,
       argv, [](const Options& o) {
-        if (!o.key("data")) throw UsageError(kRunUsage);
+        if (!o.key("data")) throw missing_option("run", "--data SOURCE", kRunUsage);
         return out_of_memory_while("predicting with " + o.files[0],
                                    [&] { return predict_common(o, "", o.files[0]); });
       });

@@ -25,7 +25,11 @@ constexpr const char* kExportUsage =
     "  a time model exports its step (inputs xₜ and the states, outputs ŷₜ and the next states)\n";
 
 int export_model(const Options& o) {
-  if (!o.key("output")) throw UsageError(kExportUsage);
+  if (!o.key("output")) throw missing_option("export", "-o model.onnx", kExportUsage);
+  // A .eq file alone has no weights to export: not a safetensors file to read.
+  if (!o.key("weights") && o.files[0].ends_with(".eq"))
+    throw missing_option("export", "the weights of " + o.files[0] + ": -w W.safetensors",
+                         kExportUsage);
 #ifdef EQ_HAVE_ONNX
   const std::optional<std::string> weights_key = o.key("weights");
   const std::string weights_path = weights_key ? *weights_key : o.files[0];

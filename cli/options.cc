@@ -71,6 +71,11 @@ std::int64_t dim_value(const std::string& def) {
 
 }  // namespace
 
+UsageError missing_option(const std::string& command, const std::string& option,
+                          const char* usage) {
+  return UsageError("eqc: " + command + " needs " + option + "\n" + usage);
+}
+
 bool Options::flag(const std::string& name) const {
   return std::find(flags.begin(), flags.end(), name) != flags.end();
 }

@@ -62,6 +62,10 @@ class UsageError : public Error {
   explicit UsageError(const std::string& message) : Error(message) {}
 };
 
+// A command run without an option it needs: "eqc: predict needs -w
+// W.safetensors" above the command's usage (exit code kUsage).
+UsageError missing_option(const std::string& command, const std::string& option, const char* usage);
+
 // Prints an error's message to standard error, ending in a newline, and
 // returns its exit code: kUsage for a UsageError, else kUserError.
 int fail(const Error& e);

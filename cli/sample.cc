@@ -23,7 +23,7 @@ constexpr const char* kSampleUsage =
     "  --force  use weights saved from another source (the parameters must still fit)\n";
 
 int sample(const Options& o) {
-  if (!o.key("weights")) throw UsageError(kSampleUsage);
+  if (!o.key("weights")) throw missing_option("sample", "-w W.safetensors", kSampleUsage);
   const long long count = whole_option(o, "count", 500, 0);
   double temperature = 1.0;
   if (auto t = o.key("temperature")) {

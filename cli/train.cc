@@ -396,7 +396,18 @@ int train(const Options& o, int argc, char** argv) {
                 " threads, each on its share of the batch";
     ThreadTeam team(shares, *comm);
     std::unique_ptr<TeamTrainers> trainers;
-    run_together(*comm, [&] { trainers = std::make_unique<TeamTrainers>(setup, team); });
+    run_together(*comm, [&] {
+      // An error about an entry of the train block ("scale = standard is not
+      // …") is located there, as `eqc check` locates it, unless the command
+      // line gave that value.
+      try {
+        trainers = std::make_unique<TeamTrainers>(setup, team);
+      } catch (const Error& e) {
+        const std::string key = entry_named_in(setup.model->train(), e.what());
+        if (key.empty() || so.overrides.count(key)) throw;
+        throw Error(at_train_block(setup.model->train(), key, e.what()));
+      }
+    });
     if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
     // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp);
     // rank 0 alone says so.

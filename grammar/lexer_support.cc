@@ -117,6 +117,10 @@ Token Lexer::unknown_character() {
   const std::string shown = "unknown character '" + std::string(tok_, cur_) + "' (" + buf + ")";
   if (cp == '\'') return error(shown + ": a prime is written \u2032");
   if (cp == '|') return error(shown + ": the norm is written \u2016x\u2016");
+  // X⊤ (LaTeX's \top) and NumPy's X.T: the transpose, which eq writes Xᵀ.
+  if (cp == 0x22A4 || (cp == '.' && cur_ < lim_ && *cur_ == 'T'))
+    return error(shown +
+                 ": the transpose is written \u1D40 (U+1D40), as in X\u1D40, or transpose(X)");
   if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || display_width(cp) == 0)
     return error(std::string("unknown character ") + buf);
   const std::string meant = look_alike_symbol(cp, kSymbols);

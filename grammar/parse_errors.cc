@@ -183,7 +183,14 @@ void BisonParser::report_syntax_error(const context& ctx) const {
   }
 
   if (is_keyword(la) && expects(K::S_NAME)) {
-    d.diags.error(here, "'" + token_text(d, cur) + "' is a keyword and cannot be used as a name");
+    std::string message = "'" + token_text(d, cur) + "' is a keyword and cannot be used as a name";
+    // Σ(X, dim = 1), as PyTorch names it: the argument is axis.
+    std::size_t after = cur.end;
+    while (after < text.size() && text[after] == ' ') ++after;
+    if (cur.kind == Tok::Dim && prev.kind == Tok::Comma && after < text.size() &&
+        text[after] == '=')
+      message += "; a reduction's axis is written axis = k (docs/language.md §9.2)";
+    d.diags.error(here, message);
     return;
   }
   if (la == K::S_BUILTIN && expects(K::S_NAME) && !expects(K::S_BUILTIN)) {

@@ -116,19 +116,34 @@ void check_dim_options(const Module& module, const std::map<std::string, std::in
   }
 }
 
+namespace {
+// `message` without a leading "NAME: " naming the file of `block`.
+std::string without_file_name(const Stmt& block, const std::string& message) {
+  const std::string own = block.keyword_span.file->name() + ": ";
+  return message.starts_with(own) ? message.substr(own.size()) : message;
+}
+}  // namespace
+
+std::string entry_named_in(const Stmt* block, const std::string& message) {
+  if (!block) return "";
+  const std::string text = without_file_name(*block, message);
+  for (const TrainEntry& e : block->entries)
+    if (text.starts_with(e.key + " = ")) return e.key;
+  return "";
+}
+
 std::string at_train_block(const Stmt* block, const std::string& key, const std::string& message) {
   if (!block) return message;
   Span where = block->keyword_span;
+  const std::string text = without_file_name(*block, message);
+  const std::string entry = key.empty() ? entry_named_in(block, message) : key;
   for (const TrainEntry& e : block->entries)
-    if (e.key == key) where = e.value ? e.value->span : e.span;
+    if (e.key == entry) where = e.value ? e.value->span : e.span;
   Diagnostics d;
   if (message.find(": error: ") != std::string::npos) {
     d.note(where, "in the data of the train block");
     return message + (message.ends_with("\n") ? "" : "\n") + d.render();
   }
-  std::string text = message;
-  const std::string own = where.file->name() + ": ";
-  if (text.starts_with(own)) text.erase(0, own.size());
   d.error(where, text);
   return d.render();
 }

@@ -73,10 +73,17 @@ Setup copy_setup(const Setup& setup);
 // the message names the nearest dim.
 void check_dim_options(const Module& module, const std::map<std::string, std::int64_t>& dims);
 
+// The key of the train block's entry that `message` is about — the message
+// opens with "KEY = ", after a leading "NAME: " naming the model's file, as
+// "scale = standard is not applied …" does — or "".
+std::string entry_named_in(const Stmt* block, const std::string& message);
+
 // `message` located on the train block: at its entry `key` when the block
-// has one, else at the `train` keyword. A message located already (in a
-// data file) keeps its place and gains a note at the block; a leading
-// "NAME: " naming the model's file is dropped. Without a block, `message`.
+// has one (with key "", the entry_named_in the message), else at the `train`
+// keyword. A message located
+// already (in a data file) keeps its place and gains a note at the block; a
+// leading "NAME: " naming the model's file is dropped. Without a block,
+// `message`.
 std::string at_train_block(const Stmt* block, const std::string& key, const std::string& message);
 
 }  // namespace eq

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "eq/compiler/ir/builders.hpp"
+#include "eq/compiler/lower/call_hints.hpp"
 #include "eq/compiler/passes/fold.hpp"
 #include "eq/grammar/builtins.hpp"
 #include "eq/grammar/look_alike.hpp"
@@ -248,10 +249,44 @@ class Lowerer {
     }
   }
 
+  // An operand as written, bracketed when a postfix operator after it
+  // would bind to its last part alone (`a + b` → `(a + b)`).
+  std::string operand(const Expr& e) const {
+    const std::string t = text(e);
+    const bool compound = e.kind == ExprKind::Binary || e.kind == ExprKind::Unary;
+    return compound && t.front() != '(' ? "(" + t + ")" : t;
+  }
+  // An operand as written without the brackets around it, as an argument.
+  std::string bare(const Expr& e) const {
+    const std::string t = operand(e);
+    return t.front() == '(' && t.back() == ')' ? t.substr(1, t.size() - 2) : t;
+  }
+
+  // `X^T`, the transpose as LaTeX and plain text write it; eq writes Xᵀ.
+  // With no name T it is an error that says so; with a dim T it is X to the
+  // power of that size, which a warning points out for a matrix X.
+  bool transpose_as_power(const Expr& e, const Binding* base) {
+    if (e.op != Op::Pow || e.args[1]->kind != ExprKind::Name) return false;
+    const std::string& t = e.args[1]->name.text;
+    if (t != "T" && t != "t") return false;
+    const std::string transpose = "for the transpose write " + operand(*e.args[0]) +
+                                  "ᵀ (or transpose(" + bare(*e.args[0]) + "))";
+    if (!base && cx_.scope.role(t).empty()) {
+      cx_.diags.error(e.args[1]->span, "unknown name '" + t + "'; " + transpose);
+      return true;
+    }
+    if (base && base->node && shape_of(*base).rank() == 2 && cx_.scope.role(t) == "a dim")
+      cx_.diags.warning(
+          e.span, text(e) + " raises each element to the power " + t + " (a dim); " + transpose);
+    return false;
+  }
+
   Binding binary(const Expr& e) {
+    if (transpose_as_power(e, nullptr)) return {};
     Binding a = expr(*e.args[0]);
     Binding b = expr(*e.args[1]);
     if (!a.node || !b.node) return {};
+    transpose_as_power(e, &a);
     if (e.op == Op::MatMul) return plain(mark(product(e, a, b), e.span));
     ir::Op op = is_comparison(e.op) ? comparison_op(e.op)
                 : e.op == Op::Add   ? ir::Op::add
@@ -334,7 +369,17 @@ class Lowerer {
     }
     std::int64_t ka = sa[sa.rank() - 1], kb = sb[0];
     if (ka != kb) {
-      shape_error(e, a, b);
+      // Q·K where Q·Kᵀ fits: attention's scores, with the transpose forgotten.
+      std::string why;
+      const Expr& r = *e.args[1];
+      const bool power_t = r.kind == ExprKind::Binary && r.op == Op::Pow &&
+                           r.args[1]->kind == ExprKind::Name;  // X^T: warned about
+      if (sa.rank() == 2 && sb.rank() == 2 && sb[1] == ka && !power_t) {
+        const std::string rt = operand(r) + "ᵀ";
+        why = "for the transpose of " + text(r) + " write " + rt + ": " + text(*e.args[0]) + "·" +
+              rt + " is " + Shape{sa[0], sb[0]}.str();
+      }
+      shape_error(e, a, b, why);
       return {};
     }
     bool batched_a = a.node.shape().has_batch(), batched_b = b.node.shape().has_batch();
@@ -393,9 +438,12 @@ class Lowerer {
       dims.insert(dims.end(), example_shape(v).begin(), example_shape(v).end());
       v = ir::reshape(v, IShape::batched(Shape(std::span<const std::int64_t>(dims))));
     }
+    // A shared part of lower rank (a param vector beside per-example rows)
+    // aligns at its last axes, as in `X + b`: its own leading axes only.
     IShape lead;
     for (const Node& v : parts) {
-      if (ir::broadcast(lead, IShape(example_shape(v)).prefix(rank - 1), lead)) continue;
+      const IShape own(example_shape(v));
+      if (ir::broadcast(lead, own.prefix(own.rank() - 1), lead)) continue;
       std::string listed;
       std::vector<Span> others;
       for (std::size_t i = 0; i < bs.size(); ++i) {
@@ -553,21 +601,31 @@ class Lowerer {
   // `named` (by name); false when one failed (and was reported).
   bool arguments(const Expr& e, std::string_view fn, std::vector<Binding>& args,
                  std::vector<std::pair<std::string_view, Binding>>& named) {
-    auto arity = arity_of(fn);
-    if (e.args.size() < arity.first || e.args.size() > arity.second) {
-      cx_.diags.error(e.span, e.name.text + " takes " + count_text(arity) + "; got " +
-                                  std::to_string(e.args.size()));
-      return false;
-    }
+    // A keyword the built-in does not take first: dropout(x, p = 0.5) is
+    // two arguments written the wrong way, not one too few.
     std::vector<std::string_view> allowed = keywords_of(fn);
     for (const KeywordArg& k : e.kwargs) {
       auto it = std::find(allowed.begin(), allowed.end(), std::string_view(k.name.text));
       if (it == allowed.end()) {
         std::string message = e.name.text + " has no argument named '" + k.name.text + "'";
-        if (!allowed.empty()) message += "; it takes '" + std::string(allowed[0]) + " = …'";
+        std::vector<std::string> positional, values;
+        for (const ExprPtr& arg : e.args) positional.push_back(text(*arg));
+        for (const KeywordArg& v : e.kwargs) values.push_back(text(*v.value));
+        const std::string hint =
+            keyword_hint(fn, k.name.text, text(e.name_span), positional, values);
+        if (!hint.empty())
+          message += "; " + hint;
+        else if (!allowed.empty())
+          message += "; it takes '" + std::string(allowed[0]) + " = …'";
         cx_.diags.error(k.name_span, message);
         return false;
       }
+    }
+    auto arity = arity_of(fn);
+    if (e.args.size() < arity.first || e.args.size() > arity.second) {
+      cx_.diags.error(e.span, e.name.text + " takes " + count_text(arity) + "; got " +
+                                  std::to_string(e.args.size()));
+      return false;
     }
     for (const ExprPtr& arg : e.args) {
       args.push_back(expr(*arg));
@@ -691,6 +749,12 @@ class Lowerer {
                alike && alike->written_suspect) {
       message = "'" + e.name.text + "'" + odd_character_note(e.name.text, alike->written) +
                 " is not a built-in function; did you mean '" + alike->known + "'?";
+    } else if (const std::string other_case = builtin_in_other_case(text(e.name_span));
+               !other_case.empty()) {
+      message += "; did you mean '" + other_case + "'?";
+    } else if (const std::string hint = foreign_function_hint(text(e.name_span)); !hint.empty()) {
+      // As written: layer_norm, not its canonical layerₙₒᵣₘ.
+      message = "'" + text(e.name_span) + "' is not a built-in function: " + hint;
     } else if (std::string near = nearest_function(e.name.text); !near.empty()) {
       message += "; did you mean " + near + "?";
     }
@@ -757,9 +821,17 @@ class Lowerer {
     }
     const int written = static_cast<int>(negative ? -v->number : v->number);
     if (rank == 0 || written < -rank || written >= rank) {
-      std::string has = rank == 0 ? "has no axes"
-                                  : "has axes 0 to " + std::to_string(rank - 1) + " (or -1 to -" +
-                                        std::to_string(rank) + ")";
+      const std::string r = std::to_string(rank);
+      std::string has =
+          rank == 0   ? "has no axes"
+          : rank == 1 ? "has one axis: 0 (or -1)"
+          : rank == 2 ? "has axes 0 and 1 (or -2 and -1)"
+                      : "has axes 0 to " + std::to_string(rank - 1) + " (or -" + r + " to -1)";
+      // axis = 1 of a vector, as in PyTorch where axis 0 is the batch.
+      if (written == rank && rank > 0)
+        has +=
+            "; an equation is about one example, whose axes do not count the batch "
+            "(docs/language.md §5)";
       cx_.diags.error(k.value->span,
                       "axis " + std::to_string(written) + " is out of range: " + text(*e.args[0]) +
                           " " + example_shape(x).str() + " " + has,

@@ -40,6 +40,10 @@ train_eval_predict_run)
   mkdir elsewhere && cp w.safetensors elsewhere/ && cd elsewhere
   run "$EQC" run w.safetensors --data ../data/iris.csv -o p2.csv
   cmp -s p2.csv ../p.csv || fail "run and predict differ"
+  # -o - is standard output (as `check -` reads standard input), not a file named -.
+  run "$EQC" run w.safetensors --data ../data/iris.csv -o -
+  cmp -s out.txt ../p.csv || fail "run -o - did not print the predictions"
+  [ ! -e ./- ] || fail "run -o - wrote a file named -"
   cd ..
   # Progress lines and the CSV log.
   run "$EQC" train logreg.eq --epochs 3 --log log.csv -o w.safetensors
@@ -191,6 +195,10 @@ time_models)
   mkdir elsewhere && cp w.safetensors data/s.txt elsewhere/ && cd elsewhere
   run "$EQC" run w.safetensors --data s.txt -o p2.csv
   cmp -s p2.csv ../p.csv || fail "run and predict differ"
+  # -o - is standard output (as `check -` reads standard input), not a file named -.
+  run "$EQC" run w.safetensors --data s.txt -o -
+  cmp -s out.txt ../p.csv || fail "run -o - did not print the predictions"
+  [ ! -e ./- ] || fail "run -o - wrote a file named -"
   cd ..
   # What cannot be done exits non-zero and says why.
   expect_error "eqc: --top 30 asks for more than the 24 symbols of the vocabulary" 1 \

@@ -256,9 +256,24 @@ TEST_CASE("§9 axis reductions: gradients against central differences", "[lang-v
 
 TEST_CASE("§9 axis reductions: located errors", "[lang-v2]") {
   CHECK(diagnose("input X : [3, 4]\ny = Σ(X, axis = 2)\n") ==
-        "m.eq:2:17: error: axis 2 is out of range: X [3, 4] has axes 0 to 1 (or -1 to -2)\n"
+        "m.eq:2:17: error: axis 2 is out of range: X [3, 4] has axes 0 and 1 (or -2 and -1); an "
+        "equation is about one example, whose axes do not count the batch (docs/language.md "
+        "§5)\n"
         "y = Σ(X, axis = 2)\n"
         "      ~         ^\n");
+  CHECK(diagnose("input X : [3, 4]\ny = Σ(X, axis = -3)\n") ==
+        "m.eq:2:17: error: axis -3 is out of range: X [3, 4] has axes 0 and 1 (or -2 and -1)\n"
+        "y = Σ(X, axis = -3)\n"
+        "      ~         ^~\n");
+  CHECK(diagnose("input x : [3]\ny = mean(x, axis = 1)\n") ==
+        "m.eq:2:20: error: axis 1 is out of range: x [3] has one axis: 0 (or -1); an equation is "
+        "about one example, whose axes do not count the batch (docs/language.md §5)\n"
+        "y = mean(x, axis = 1)\n"
+        "         ~         ^\n");
+  CHECK(diagnose("input x : [3]\nc = Σ(x)\ny = mean(c, axis = 0)\n") ==
+        "m.eq:3:20: error: axis 0 is out of range: c [] has no axes\n"
+        "y = mean(c, axis = 0)\n"
+        "         ~         ^\n");
   CHECK(diagnose("input x : [3]\ny = mean(x, axis = 0.5)\n") ==
         "m.eq:2:20: error: axis must be a whole number, like axis = -1\n"
         "y = mean(x, axis = 0.5)\n"
@@ -268,7 +283,8 @@ TEST_CASE("§9 axis reductions: located errors", "[lang-v2]") {
         "y = max(x, x, axis = 0)\n"
         "              ^~~~~~~~\n");
   CHECK(diagnose("input x : [3]\ny = softmax(x, axis = 0)\n") ==
-        "m.eq:2:16: error: softmax has no argument named 'axis'\n"
+        "m.eq:2:16: error: softmax has no argument named 'axis'; it always works along the "
+        "last axis, one row at a time: write softmax(x)\n"
         "y = softmax(x, axis = 0)\n"
         "               ^~~~\n");
 }
@@ -297,6 +313,41 @@ TEST_CASE("§9 concatenation joins along the last axis; W·[h, x] is Colah's pro
   check_values(j, joined);
   check_values(b.run("W·[h, x]"), product, 1e-13);
   b.check_gradient("tanh(W·[h, x]) + [c, x[0]] * [2c, h[1]]");
+}
+
+TEST_CASE("§9 concatenation: a vector joins every row of a matrix, a param's as an input's",
+          "[lang-v2]") {
+  // docs/language.md §9.3: the axes before the last broadcast as for `+`,
+  // so [X, c] with X : [T, D] and c : [K] is [T, D + K] — for a param c
+  // (no batch axis) as for an input's vector.
+  Bench b;
+  const std::int64_t T = 3, D = 2, K = 2;
+  Tensor X = b.input("X", Shape{T, D});
+  Tensor v = b.input("v", Shape{K});
+  Tensor c = b.param("c", Shape{K});
+  std::vector<double> with_c, with_v;
+  for (std::int64_t e = 0; e < kBatch; ++e)
+    for (std::int64_t t = 0; t < T; ++t) {
+      for (std::int64_t d = 0; d < D; ++d) {
+        with_c.push_back(X.at((e * T + t) * D + d));
+        with_v.push_back(X.at((e * T + t) * D + d));
+      }
+      for (std::int64_t k = 0; k < K; ++k) {
+        with_c.push_back(c.at(k));
+        with_v.push_back(v.at(e * K + k));
+      }
+    }
+  Tensor joined = b.run("[X, c]");
+  CHECK(joined.shape() == Shape{kBatch, T, D + K});
+  check_values(joined, with_c);
+  check_values(b.run("[X, v]"), with_v);
+  // c's gradient sums over the rows and the examples it joined.
+  b.check_gradient("tanh([X, c]) * [v, X[0]][0]");
+  CHECK(diagnose("input X : [3, 2]\nparam P : [2, 2] ~ glorot\ny = [X, P]\n") ==
+        "m.eq:3:6: error: cannot join [X [3, 2], P [2, 2]]: parts join along their last axis, "
+        "so the axes before it must match (or be 1)\n"
+        "y = [X, P]\n"
+        "     ^  ~\n");
 }
 
 TEST_CASE("§9 indexing and slices follow numpy on one example", "[lang-v2]") {
@@ -478,15 +529,42 @@ TEST_CASE("§9.1 self-attention: gradients against central differences", "[lang-
   b.check_gradient("Vᵀ·A + logsumexp(Q, axis = -1)");
 }
 
+TEST_CASE("§9.1 the transpose written X^T: an unknown T says Xᵀ, a dim T warns", "[lang-v2]") {
+  CHECK(diagnose("input K : [3, 4]\nA = K·K^T\n") ==
+        "m.eq:2:9: error: unknown name 'T'; for the transpose write Kᵀ (or transpose(K))\n"
+        "A = K·K^T\n"
+        "        ^\n");
+  CHECK(diagnose("input K : [3, 4]\nA = (K + 1)^t\n") ==
+        "m.eq:2:13: error: unknown name 't'; for the transpose write (K + 1)ᵀ (or "
+        "transpose(K + 1))\n"
+        "A = (K + 1)^t\n"
+        "            ^\n");
+  // With a dim T, K^T is a power: legal, and almost never what was meant.
+  CHECK(eq::Model::from_source("m.eq", "dim T = 3\ninput K : [T, T]\nA = K·K^T\n").warnings() ==
+        "m.eq:3:7: warning: K^T raises each element to the power T (a dim); for the transpose "
+        "write Kᵀ (or transpose(K))\n"
+        "A = K·K^T\n"
+        "      ^~~\n");
+  // A vector is its own transpose: no warning.
+  CHECK(eq::Model::from_source("m.eq", "dim T = 3\ninput k : [T]\nA = k^T\n").warnings().empty());
+}
+
 TEST_CASE("§9.1 per-example products: located errors with both shapes", "[lang-v2]") {
   CHECK(diagnose("input X : [3, 4]\nparam W : [3, 2] ~ glorot\nz = X·W\n") ==
         "m.eq:3:5: error: cannot multiply X [3, 4] · W [3, 2]\n"
         "z = X·W\n"
         "    ^ ~\n");
+  // Attention's scores with the transpose forgotten: the product that fits.
   CHECK(diagnose("input X : [3, 4]\ninput Y : [3, 4]\nz = X·Y\n") ==
-        "m.eq:3:5: error: cannot multiply X [3, 4] · Y [3, 4]\n"
+        "m.eq:3:5: error: cannot multiply X [3, 4] · Y [3, 4]: for the transpose of Y write Yᵀ: "
+        "X·Yᵀ is [3, 3]\n"
         "z = X·Y\n"
         "    ^ ~\n");
+  CHECK(diagnose("input X : [3, 4]\nparam W : [2, 4] ~ glorot\nz = X·(W + 1)\n") ==
+        "m.eq:3:5: error: cannot multiply X [3, 4] · (W + 1) [2, 4]: for the transpose of "
+        "(W + 1) write (W + 1)ᵀ: X·(W + 1)ᵀ is [3, 2]\n"
+        "z = X·(W + 1)\n"
+        "    ^ ~~~~~~~\n");
   CHECK(diagnose("input X : [3, 4]\ninput Y : [3, 4]\nz = X·Yᵀ + X\n") ==
         "m.eq:3:5: error: cannot add X·Yᵀ [3, 3] + X [3, 4]\n"
         "z = X·Yᵀ + X\n"

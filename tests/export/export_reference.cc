@@ -4,11 +4,11 @@
 // A model without time: its data's raw input columns (unscaled: the ONNX
 // model scales them itself), under their ONNX names; the expected values
 // are `eqc predict --values`'s, which the test runs separately.
-// A time model: the first STEPS symbols of its text, and the expected first
-// output at every step as training computes it — the window unrolled over
-// all STEPS symbols from the initial states, step t's hₜ₋ₖ wired to step
-// t−k's hₜ — and the states the ONNX runtime is to carry, read from the
-// model's "eq.states" metadata as the README tells a user to (so a wrong
+// A time model: the first STEPS symbols of its text, or the first STEPS rows
+// of its series of numbers, and the expected first output at every step as
+// training computes it — the window unrolled over all STEPS steps from the
+// initial states, step t's hₜ₋ₖ wired to step t−k's hₜ — and the states the ONNX runtime is to
+// carry, read from the model's "eq.states" metadata as the README tells a user to (so a wrong
 // pairing there is a wrong number at some step).
 #include <onnx/onnx_pb.h>
 
@@ -86,13 +86,36 @@ json states_of(const onnx::ModelProto& onnx, const eq::SafetensorsFile& weights)
   return out;
 }
 
+// Step t's input: symbol t of a text, or row t of a series of numbers (a
+// series is never scaled: setup refuses `scale` for it); `raw` gets it as
+// the spec lists it for the ONNX model.
+eq::Tensor step_input(const eq::Setup& setup, const eq::ModelLeaf& x, std::int64_t t, json& raw) {
+  if (setup.text.numel() > 0) {
+    eq::Tensor symbol(eq::DType::i32, eq::Shape{1});
+    symbol.data<std::int32_t>()[0] = setup.text.data<std::int32_t>()[t];
+    raw = symbol.data<std::int32_t>()[0];
+    return symbol;
+  }
+  const eq::DataColumn& c = *setup.data.find(x.name);
+  const std::int64_t f = c.values.shape().numel() / c.values.shape()[0];
+  eq::Tensor row(x.node.dtype(), eq::Shape{1, f});
+  raw = json::array();
+  for (std::int64_t i = 0; i < f; ++i) {
+    raw.push_back(c.values.data<double>()[t * f + i]);
+    row.set(i, c.values.data<double>()[t * f + i]);
+  }
+  return row;
+}
+
 json steps(eq::Setup& setup, const eq::SafetensorsFile& weights, const onnx::ModelProto& onnx,
            std::int64_t count) {
   eq::Model& model = *setup.model;
   const eq::ModelLeaf& x = model.inputs().at(0);
   const std::string& output = model.outputs().at(0).first;
-  json symbols = json::array(), expected = json::array();
-  count = std::min(count, setup.text.numel());
+  const bool text = setup.text.numel() > 0;
+  if (!text && !setup.data.find(x.name)) throw eq::Error("the data has no column for " + x.name);
+  json fed = json::array(), expected = json::array();
+  count = std::min(count, text ? setup.text.numel() : setup.data.size());
   if (count > 0) {
     // The training window over the whole sequence, from the initial states.
     eq::Window w = eq::unroll(model, static_cast<int>(count));
@@ -100,10 +123,9 @@ json steps(eq::Setup& setup, const eq::SafetensorsFile& weights, const onnx::Mod
     eq::Machine m(eq::compile(model.graph(), outs));
     eq::set_params(model, weights, m);
     for (std::int64_t t = 0; t < count; ++t) {
-      eq::Tensor symbol(eq::DType::i32, eq::Shape{1});
-      symbol.data<std::int32_t>()[0] = setup.text.data<std::int32_t>()[t];
-      symbols.push_back(symbol.data<std::int32_t>()[0]);
-      m.let(w.inputs.at(x.name)[static_cast<std::size_t>(t)], symbol);
+      json raw;
+      m.let(w.inputs.at(x.name)[static_cast<std::size_t>(t)], step_input(setup, x, t, raw));
+      fed.push_back(raw);
     }
     for (const eq::UnrolledState& st : w.states)
       for (const eq::ir::Node& n : st.carry_in) {
@@ -117,10 +139,11 @@ json steps(eq::Setup& setup, const eq::SafetensorsFile& weights, const onnx::Mod
     m.run();
     for (const eq::ir::Node& y : outs) expected.push_back(values_of(m.view(y)));
   }
+  // A text model is fed symbols (int32 [1]), a series rows (float32 [1, F]).
   return {{"input", eq::onnx_export::ascii_name(x.name)},
           {"output", eq::onnx_export::ascii_name(output)},
           {"states", states_of(onnx, weights)},
-          {"symbols", symbols},
+          {text ? "symbols" : "rows", fed},
           {"expected", expected}};
 }
 

@@ -3,9 +3,10 @@
 //   node ort_check.js MODEL.onnx SPEC.json [PREDICT.csv]
 // SPEC.json is export_reference's: for a model without time, the raw input
 // columns, compared with PREDICT.csv (`eqc predict --values`); for a time
-// model, symbols fed one step at a time, each state input (from its initial
-// value) fed the output "eq.states" pairs it with from the step before,
-// compared with eq's output at every step. Values match when
+// model, symbols (text) or rows (a series of numbers) fed one step at a
+// time, each state input (from its initial value) fed the output "eq.states"
+// pairs it with from the step before, compared with eq's output at every
+// step; a spec that compares nothing fails. Values match when
 // |onnx − eq| ≤ 1e-5 · max(1, |eq|). Exit 0 on a match, 1 otherwise.
 'use strict';
 const fs = require('fs');
@@ -33,11 +34,13 @@ function tensor(type, data, dims) {
 
 async function main() {
   const session = await ort.InferenceSession.create(fs.readFileSync(modelPath));
-  if (spec.symbols) {
+  if (spec.symbols || spec.rows) {
     const feeds = {};
     for (const s of spec.states) feeds[s.input] = tensor('float32', s.data, s.dims);
-    for (let t = 0; t < spec.symbols.length; ++t) {
-      feeds[spec.input] = tensor('int32', [spec.symbols[t]], [1]);
+    const steps = spec.symbols || spec.rows;
+    for (let t = 0; t < steps.length; ++t) {
+      feeds[spec.input] = spec.symbols ? tensor('int32', [steps[t]], [1])
+                                       : tensor('float32', steps[t], [1, steps[t].length]);
       const out = await session.run(feeds);
       compare(out[spec.output].data, spec.expected[t], `step ${t}`);
       for (const s of spec.states) feeds[s.input] = out[s.output];
@@ -49,6 +52,8 @@ async function main() {
     const rows = fs.readFileSync(csvPath, 'utf8').trim().split('\n').slice(1);
     compare(out[spec.output].data, rows.flatMap((r) => r.split(',').map(Number)), spec.output);
   }
+  // A spec with no steps or no rows checks nothing: that is a failure.
+  if (compared === 0) throw new Error('no values were compared');
   console.log(`${modelPath}: ${compared} values match, worst relative error ${worst.toExponential(2)}`);
 }
 

@@ -296,6 +296,17 @@ const Case kCases[] = {
      "\x80"
      "\xb2"
      "\ny = a'\n     ^\n"sv},
+    // The axis of a reduction as PyTorch names it.
+    {"y = Σ(X, dim = 1)\n"sv,
+     "t.eq:1:10: error: 'dim' is a keyword and cannot be used as a name; a reduction's axis is "
+     "written axis = k (docs/language.md §9.2)\ny = Σ(X, dim = 1)\n         ^~~\n"sv},
+    // The transpose as NumPy (X.T) and LaTeX (X^⊤, \top) write it.
+    {"y = X.T\n"sv,
+     "t.eq:1:6: error: unknown character '.' (U+002E): the transpose is written ᵀ (U+1D40), "
+     "as in Xᵀ, or transpose(X)\ny = X.T\n     ^\n"sv},
+    {"y = X^⊤\n"sv,
+     "t.eq:1:7: error: unknown character '⊤' (U+22A4): the transpose is written ᵀ (U+1D40), "
+     "as in Xᵀ, or transpose(X)\ny = X^⊤\n      ^\n"sv},
     // output x y
     {"output x y\n"sv,
      "t.eq:1:10: error: unexpected name 'y', expected end of line or ','\noutput x y\n         ^\n"sv},
