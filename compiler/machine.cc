@@ -10,6 +10,22 @@ namespace eq {
 
 Machine::Machine(Program program) : program_(std::move(program)), vm_(program_.tape) {}
 
+void Machine::let(ir::Node input, ConstView data) {
+  const int v = program_.value(input);
+  if (input.op() != ir::Op::input)
+    throw Error("let: " + ir::label(input) +
+                " is not an input of the program; only inputs take data (set a parameter "
+                "with set_param)");
+  vm_.let(v, data);
+}
+
+ConstView Machine::view(ir::Node n) const {
+  const int v = program_.readable(n);
+  if (!vm_.holds(v))
+    throw Error("node " + ir::label(n) + " has no value yet: let the inputs and run() first");
+  return vm_.value(v);
+}
+
 Tensor Machine::value(ir::Node n) const {
   ConstView v = view(n);
   Tensor t(v.dtype, v.shape);
@@ -19,8 +35,7 @@ Tensor Machine::value(ir::Node n) const {
 
 View Machine::param(ir::Node p) {
   if (p.op() != ir::Op::param)
-    throw Error("'" + (p.name().empty() ? "%" + std::to_string(p.id()) : p.name()) +
-                "' is not a parameter; only parameters have storage to set");
+    throw Error(ir::label(p) + " is not a parameter; only parameters have storage to set");
   return vm_.param(program_.value(p));
 }
 

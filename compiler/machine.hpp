@@ -15,14 +15,17 @@ class Machine {
  public:
   explicit Machine(Program program);
 
-  // Sets an input for the next run (a batched input takes [B, dims…]).
-  void let(ir::Node input, const Tensor& data) { vm_.let(program_.value(input), data.view()); }
-  void let(ir::Node input, ConstView data) { vm_.let(program_.value(input), data); }
+  // Sets an input for the next run (a batched input takes [B, dims…]);
+  // eq::Error when `input` is not an input of the program.
+  void let(ir::Node input, const Tensor& data) { let(input, data.view()); }
+  void let(ir::Node input, ConstView data);
   void run() { vm_.run(); }
 
-  // A value after run() (outputs, leaves); a copy as a Tensor.
+  // A value after run() (outputs, leaves); a copy as a Tensor. Parameters
+  // and constants have values from the start, an input once let; anything
+  // else read before the first run is an eq::Error.
   Tensor value(ir::Node n) const;
-  ConstView view(ir::Node n) const { return vm_.value(program_.readable(n)); }
+  ConstView view(ir::Node n) const;
   // A parameter's storage, to set or update in place (eq::Error when p is
   // not a parameter of the program).
   View param(ir::Node p);

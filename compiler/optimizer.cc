@@ -8,8 +8,8 @@ namespace eq {
 std::vector<Learnable> learnables(ir::Node loss, const std::vector<ir::Node>& params) {
   for (const ir::Node& p : params)
     if (p.op() != ir::Op::param)
-      throw Error("learnables: '" + (p.name().empty() ? "%" + std::to_string(p.id()) : p.name()) +
-                  "' is not a parameter (make it with Graph::param)");
+      throw Error("learnables: " + ir::label(p) +
+                  " is not a parameter (make it with Graph::param)");
   const std::vector<ir::Node> grads = grad(loss, params);
   std::vector<Learnable> out;
   out.reserve(params.size());

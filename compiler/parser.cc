@@ -1,5 +1,6 @@
 #include "eq/compiler/parser.hpp"
 
+#include "eq/grammar/lexer.hpp"
 #include "eq/grammar/names.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
@@ -26,7 +27,31 @@ class Parser::Dictionary : public lower::Scope {
 
 Parser::Parser(Graph& graph) : graph_(graph) {}
 
+namespace {
+
+// Why `name` cannot be bound — it is not one name as an equation writes it
+// (then no equation could ever use the binding) — or "" when it can.
+std::string not_a_name(std::string_view name) {
+  const SourceFile file("the name", std::string(name));
+  Diagnostics diags;
+  Lexer lexer(file, diags);
+  const Token first = lexer.next();
+  const Tok after = lexer.next().kind;
+  const bool one_name = first.kind == Tok::Name && (after == Tok::Newline || after == Tok::End) &&
+                        !diags.has_errors() && first.begin == 0 && first.end == file.text().size();
+  if (one_name) return "";
+  if (first.kind == Tok::Builtin && (after == Tok::Newline || after == Tok::End))
+    return "it is a built-in function's name";
+  if (name.empty()) return "it is empty";
+  return "an equation would not read it as one name (a letter, then letters, digits, primes "
+         "and subscripts: x, Wᵢ, W_f, h_{t-1})";
+}
+
+}  // namespace
+
 void Parser::set(std::string_view name, Node node) {
+  if (const std::string why = not_a_name(name); !why.empty())
+    throw Error("Parser::set: cannot bind '" + std::string(name) + "': " + why);
   if (!node) throw Error("Parser::set: cannot bind '" + std::string(name) + "' to a null node");
   if (&node.graph() != &graph_)
     throw Error("Parser::set: the node for '" + std::string(name) + "' belongs to another graph");

@@ -155,8 +155,14 @@ View Machine::view(int value) {
   return View{v.dtype, v.at(batch_), blocks_[static_cast<std::size_t>(v.buffer)]->data};
 }
 
-ConstView Machine::value(int value) const {
+bool Machine::holds(int value) const {
   EQ_ASSERT(value >= 0 && value < static_cast<int>(tape_.values.size()), "no such value");
+  const Value& v = tape_.values[static_cast<std::size_t>(value)];
+  return blocks_[static_cast<std::size_t>(v.buffer)]->data != nullptr;
+}
+
+ConstView Machine::value(int value) const {
+  EQ_ASSERT(holds(value), "a value read before it has storage (let an input and run first)");
   const Value& v = tape_.values[static_cast<std::size_t>(value)];
   return ConstView{v.dtype, v.at(batch_), blocks_[static_cast<std::size_t>(v.buffer)]->data};
 }

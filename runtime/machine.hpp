@@ -31,6 +31,9 @@ class Machine {
   // Any value's current contents (valid after run() for outputs, params,
   // inputs and constants; other values may have been overwritten).
   ConstView value(int value) const;
+  // Whether a value has storage yet: parameters and constants always,
+  // inputs and intermediate values once a batch has been let.
+  bool holds(int value) const;
 
   // Runs every instruction once with the batch size set by let(). Every
   // input must have been given (eq::Error names the first that was not).

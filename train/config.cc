@@ -1,5 +1,6 @@
 #include "eq/train/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <set>
@@ -46,6 +47,18 @@ namespace {
 // read learningᵣₐₜₑ), but a message quotes the text.
 std::string as_written(const std::string& key, Span span) {
   return span.file ? std::string(span.file->slice(span)) : key;
+}
+
+bool known_key(const std::string& key) {
+  return key == "lr" ||
+         std::find(train_keys().begin(), train_keys().end(), key) != train_keys().end();
+}
+
+std::string unknown_key(const std::string& written) {
+  std::string message = "unknown train key '" + written + "'";
+  const std::string near = nearest_name(written, train_keys());
+  if (!near.empty()) message += "; did you mean '" + near + "'?";
+  return message;
 }
 
 // Reads entries into a config, reporting to `diags`.
@@ -103,11 +116,7 @@ class Reader {
       else
         diags_.error(v.span, "dtype takes f32 or f64");
     } else {
-      const std::string written = as_written(key, key_span);
-      std::string message = "unknown train key '" + written + "'";
-      const std::string near = nearest_name(written, train_keys());
-      if (!near.empty()) message += "; did you mean '" + near + "'?";
-      diags_.error(key_span, message);
+      diags_.error(key_span, unknown_key(as_written(key, key_span)));
     }
   }
 
@@ -358,6 +367,15 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
   // Overrides: optimizer before lr (so --lr changes the new optimizer's rate).
   std::vector<std::unique_ptr<SourceFile>> files;  // spans point into them
   auto apply = [&](const std::string& key, const std::string& text) {
+    // An override's key is not in any file: an unknown one (a library's
+    // SetupOptions::overrides; eqc passes train keys alone) is shown as the
+    // command-line option it stands for.
+    if (!known_key(key)) {
+      files.push_back(std::make_unique<SourceFile>("overrides", "--" + key + " " + text));
+      const Span at = files.back()->span(2, static_cast<uint32_t>(2 + key.size()));
+      diags.error(at, unknown_key(key));
+      return;
+    }
     files.push_back(std::make_unique<SourceFile>("--" + key, text));
     const SourceFile& f = *files.back();
     const Span whole = f.span(0, static_cast<uint32_t>(f.text().size()));

@@ -10,6 +10,13 @@
 namespace eq {
 namespace {
 
+// A batch of no rows would never get through the data.
+void check_batch(std::int64_t batch) {
+  if (batch < 1)
+    throw Error("the batch of an evaluation must be at least 1 example; got " +
+                std::to_string(batch));
+}
+
 std::vector<std::int64_t> all_rows(std::int64_t n) {
   std::vector<std::int64_t> rows(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = i;
@@ -91,8 +98,15 @@ Batches::Batches(const Dataset& data, const Model& model,
 
 void Batches::let(Machine& m, std::span<const std::int64_t> rows) {
   const auto b = static_cast<std::int64_t>(rows.size());
+  if (b > max_batch_)
+    throw Error("a batch of " + std::to_string(b) + " rows; these Batches take at most " +
+                std::to_string(max_batch_) + " (their max_batch)");
+  for (std::int64_t r : rows)
+    if (r < 0 || r >= size_)
+      throw Error("row " + std::to_string(r) + " is outside the data, which has " +
+                  std::to_string(size_) + (size_ == 1 ? " row" : " rows") + " (0 to " +
+                  std::to_string(size_ - 1) + ")");
   for (Leaf& l : leaves_) {
-    EQ_ASSERT(b <= l.staging.shape()[0], "batch larger than the staging tensor");
     auto* dst = static_cast<char*>(l.staging.raw());
     const auto* src = static_cast<const char*>(l.all.raw());
     const auto rb = static_cast<std::size_t>(l.row_bytes);
@@ -267,6 +281,7 @@ void Evaluator::load_params(const SafetensorsFile& weights) {
 
 Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch,
                             std::int64_t first_row) {
+  check_batch(batch);
   std::vector<std::int64_t> every;
   if (rows.empty()) every = all_rows(data.size()), rows = every;
   batch = std::min(batch, data.max_batch());
@@ -300,6 +315,7 @@ Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, s
 }
 
 Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
+  check_batch(batch);
   batch = std::min(batch, data.max_batch());
   ir::Node out = model_.outputs()[0].second;
   Tensor result(out.dtype(), out.shape().example().with_front(data.size()));

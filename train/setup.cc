@@ -46,18 +46,17 @@ std::vector<const Stmt*> model_statements(const Module& module) {
   return out;
 }
 
-// Throws unless `saved` holds the source of the same model as `module`:
-// the same statements (their spelling and comments aside), the train block
-// aside. The message quotes the first statement that differs.
-void check_same_model(const Module& module, const std::string& name, const SavedModel& saved,
-                      const std::string& saved_path) {
+// "" when `saved` holds the source of the same model as `module` (named
+// `name`): the same statements (their spelling and comments aside), the
+// train block aside. Else says so, quoting the first statement that differs.
+std::string difference(const Module& module, const std::string& name, const SavedModel& saved) {
   SourceFile saved_file(saved.source_name, saved.source);
   Diagnostics ignored;
   const Module theirs = parse_module(saved_file, ignored);
   const std::vector<const Stmt*> a = model_statements(module), b = model_statements(theirs);
   std::size_t i = 0;
   while (i < a.size() && i < b.size() && !ignored.has_errors() && same(*a[i], *b[i])) ++i;
-  if (i == a.size() && i == b.size() && !ignored.has_errors()) return;
+  if (i == a.size() && i == b.size() && !ignored.has_errors()) return "";
   auto quote = [](const std::vector<const Stmt*>& list, std::size_t at,
                   const char* what) -> std::string {
     if (at >= list.size()) return std::string("  ") + what + "(nothing more)\n";
@@ -68,11 +67,16 @@ void check_same_model(const Module& module, const std::string& name, const Saved
   };
   const std::string theirs_name =
       saved.source_name.empty() ? "the saved source" : saved.source_name;
-  throw Error(saved_path +
-              ": these weights were trained with another model: the source saved in "
-              "them (" +
-              theirs_name + ") differs from " + name + ":\n" + quote(b, i, "saved:  ") +
-              quote(a, i, "given:  ") + "pass --force to use them anyway");
+  return "these weights were trained with another model: the source saved in them (" + theirs_name +
+         ") differs from " + name + ":\n" + quote(b, i, "saved:  ") + quote(a, i, "given:  ");
+}
+
+// Throws unless `saved` holds the source of the same model as `module`.
+void check_same_model(const Module& module, const std::string& name, const SavedModel& saved,
+                      const std::string& saved_path) {
+  const std::string differs = difference(module, name, saved);
+  if (!differs.empty())
+    throw Error(saved_path + ": " + differs + "pass --force to use them anyway");
 }
 
 // A dim the data sets, with where its value comes from (for messages).
@@ -123,6 +127,13 @@ std::string without_file_name(const Stmt& block, const std::string& message) {
   return message.starts_with(own) ? message.substr(own.size()) : message;
 }
 }  // namespace
+
+std::string model_difference(const Setup& setup, const SavedModel& saved) {
+  SourceFile file(setup.source_name, setup.source);
+  Diagnostics diags;
+  const Module module = parse_module(file, diags);
+  return difference(module, setup.source_name, saved);
+}
 
 std::string entry_named_in(const Stmt* block, const std::string& message) {
   if (!block) return "";

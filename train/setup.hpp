@@ -73,6 +73,11 @@ Setup copy_setup(const Setup& setup);
 // the message names the nearest dim.
 void check_dim_options(const Module& module, const std::map<std::string, std::int64_t>& dims);
 
+// "" when `saved` holds the source of the model `setup` was made from (the
+// train block, spelling and comments aside); else a message saying they
+// differ, quoting the first statement that does, ending in a newline.
+std::string model_difference(const Setup& setup, const SavedModel& saved);
+
 // The key of the train block's entry that `message` is about — the message
 // opens with "KEY = ", after a leading "NAME: " naming the model's file, as
 // "scale = standard is not applied …" does — or "".

@@ -143,8 +143,26 @@ void Trainer::initialize() {
   data_->parameters_changed();
 }
 
+namespace {
+
+// set_params, and when the weights do not fit and were saved from another
+// model's source, a message that says so, quoting where the sources part.
+void set_params_of(const Setup& setup, const SafetensorsFile& weights, Machine& to) {
+  try {
+    set_params(*setup.model, weights, to);
+  } catch (const Error& e) {
+    if (!weights.metadata.contains("eq.source")) throw;
+    const std::string differs =
+        model_difference(setup, decode_metadata(weights.metadata, weights.path));
+    if (differs.empty()) throw;
+    throw Error(std::string(e.what()) + "\n" + weights.path + ": " + differs);
+  }
+}
+
+}  // namespace
+
 void Trainer::load_weights(const SafetensorsFile& weights) {
-  set_params(*setup_.model, weights, machine());
+  set_params_of(setup_, weights, machine());
   share_parameters();
   data_->parameters_changed();
 }
@@ -163,7 +181,7 @@ std::string Trainer::resume(const SafetensorsFile& ck) {
                 " steps, but this run's epoch has " + std::to_string(steps) +
                 ": resume with the batch, validation share, window and data it was trained "
                 "with");
-  set_params(*setup_.model, ck, machine());
+  set_params_of(setup_, ck, machine());
   data_->restore(ck, *s.position);
   std::string warning;
   if (!restore_solver(*solver_, ck, s.position->step)) {

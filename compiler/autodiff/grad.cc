@@ -16,7 +16,9 @@ std::vector<Node> grad(Node y, const std::vector<Node>& wrt) {
   // Node ids are a topological order, since inputs are made before users.
   std::vector<char> depends(static_cast<std::size_t>(count), 0);
   for (const Node& w : wrt) {
-    EQ_ASSERT(&w.graph() == &graph, "grad: a parameter from another graph");
+    if (!w) throw Error("grad: a null eq::Node among the nodes to differentiate with respect to");
+    if (&w.graph() != &graph)
+      throw Error("grad: " + label(w) + " belongs to another eq::Graph than " + label(y));
     depends[static_cast<std::size_t>(w.id())] = 1;
   }
   for (NodeId i = 0; i <= y.id(); ++i) {

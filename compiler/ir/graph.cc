@@ -197,4 +197,8 @@ std::string location(const Node& n) {
   return o.file->name() + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
+std::string label(const Node& n) {
+  return n.name().empty() ? "%" + std::to_string(n.id()) : "'" + n.name() + "'";
+}
+
 }  // namespace eq::ir

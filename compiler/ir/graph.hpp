@@ -182,4 +182,7 @@ std::vector<char> reachable(const Graph& graph, const std::vector<Node>& roots);
 // "file:line:col" of a node's origin, or "" for a node built by C++ code.
 std::string location(const Node& n);
 
+// A node as messages name it: 'W' for a named node, %12 for another.
+std::string label(const Node& n);
+
 }  // namespace eq::ir

@@ -13,10 +13,16 @@ using runtime::Instruction;
 using runtime::Kernel;
 
 int Program::value(ir::Node n) const {
+  if (!n) throw Error("a null eq::Node is not part of any program");
+  // Node ids are per graph: another graph's node would find a value of this
+  // program that stands for something else.
+  if (&n.graph() != graph)
+    throw Error("node " + label(n) +
+                " belongs to another eq::Graph than the one this program was compiled from");
   auto found = value_of.find(n.id());
   if (found == value_of.end())
     throw Error(
-        "node " + (n.name().empty() ? "%" + std::to_string(n.id()) : "'" + n.name() + "'") +
+        "node " + label(n) +
         " is not part of this program (compile it as an output, or as something an output needs)");
   return found->second;
 }
@@ -27,7 +33,7 @@ int Program::readable(ir::Node n) const {
   if (tape.buffers[static_cast<std::size_t>(val.buffer)].role != BufferRole::scratch) return v;
   for (int o : tape.outputs)
     if (o == v) return v;
-  throw Error("node " + (n.name().empty() ? "%" + std::to_string(n.id()) : "'" + n.name() + "'") +
+  throw Error("node " + label(n) +
               " is not an output of this program, so its value is not kept after a run; "
               "compile it as an output to read it");
 }
@@ -176,7 +182,9 @@ Program compile(ir::Graph& graph, const std::vector<ir::Node>& given,
   p.graph = &graph;
   for (const Node& o : given) {
     if (!o) throw Error("compile: an output is a null eq::Node; it stands for no node of a graph");
-    EQ_ASSERT(&o.graph() == &graph, "compile: an output from another graph");
+    if (&o.graph() != &graph)
+      throw Error("compile: output " + label(o) +
+                  " belongs to another eq::Graph than the one given");
   }
   passes::Optimized optimized = passes::run_pipeline(graph, given, options, p.stats);
   const std::vector<Node>& outputs = optimized.roots;

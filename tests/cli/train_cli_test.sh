@@ -138,9 +138,12 @@ weights_errors)
   cmp -s w.safetensors corrupt.safetensors && fail "the corruption did not apply"
   expect_error "corrupt.safetensors: tensor 'W': data_offsets [0, 48] hold 48 bytes but F32 [5, 4] needs 80" 1 \
     "$EQC" eval logreg.eq -w corrupt.safetensors
-  # Weights of another model.
+  # Weights of another model: what does not fit, and where the sources part.
   run "$EQC" train mlp.eq --epochs 1 --quiet -D H=16 -o mlp16.safetensors
-  expect_error "mlp16.safetensors: no tensor 'W' (the model's parameters are W, b)" 1 \
+  expect_error "mlp16.safetensors: no tensor 'W' (the model's parameters are W, b)
+mlp16.safetensors: these weights were trained with another model: the source saved in them (mlp.eq) differs from logreg.eq:
+  saved:  dim H = 128   (line 2)
+  given:  input  x : [4]           # sepal and petal length and width, cm   (line 2)" 1 \
     "$EQC" train logreg.eq --init mlp16.safetensors
   ;;
 time_models)

@@ -143,3 +143,56 @@ TEST_CASE("run() names an input that was never given", "[api]") {
   CHECK_THROWS_WITH(vm.param(m.x), Equals("'x' is not a parameter; only parameters have storage "
                                           "to set"));
 }
+
+// Node ids are per graph: a node of another graph that happens to have an
+// id of this program would read or write something else, silently.
+TEST_CASE("a node of another graph is refused, not read as this graph's node", "[api]") {
+  Linreg m, other;
+  Machine vm(compile(m.g, {m.loss}));
+  Rng rng(1);
+  vm.initialize(rng);
+  vm.let(m.x, column({1, 2}));
+  vm.let(m.y, column({3, 5}));
+  vm.run();
+  const std::string another =
+      "belongs to another eq::Graph than the one this program was "
+      "compiled from";
+  CHECK_THROWS_WITH(vm.value(other.loss), Contains(another));
+  CHECK_THROWS_WITH(vm.let(other.x, column({1})), Equals("node 'x' " + another));
+  CHECK_THROWS_WITH(vm.param(other.w), Equals("node 'w' " + another));
+  CHECK_THROWS_WITH(compile(m.g, {other.loss}),
+                    Contains("compile: output %") && Contains("belongs to another eq::Graph"));
+  CHECK_THROWS_WITH(
+      grad(m.loss, {other.w}),
+      Equals("grad: 'w' belongs to another eq::Graph than %" + std::to_string(m.loss.id())));
+  // This program's own nodes still read what they did.
+  CHECK(vm.value(m.w).at(0) == 0.25);
+}
+
+TEST_CASE("let() takes inputs only", "[api]") {
+  Linreg m;
+  Node hidden = ir::matmul(m.x, m.w, false, true);
+  Machine vm(compile(m.g, {m.loss, hidden}));
+  Tensor one(DType::f64, {1, 1});
+  CHECK_THROWS_WITH(vm.let(m.w, one), Equals("let: 'w' is not an input of the program; only "
+                                             "inputs take data (set a parameter with set_param)"));
+  CHECK_THROWS_WITH(vm.let(hidden, one), Contains("is not an input of the program"));
+}
+
+TEST_CASE("a value read before the first run is an error, a parameter's is not", "[api]") {
+  Linreg m;
+  Machine vm(compile(m.g, {m.loss}));
+  Rng rng(1);
+  vm.initialize(rng);
+  CHECK(vm.value(m.b).at(0) == -0.5);  // parameters have values from the start
+  CHECK_THROWS_WITH(vm.value(m.loss), Equals("node %" + std::to_string(m.loss.id()) +
+                                             " has no value yet: let the inputs and run() first"));
+  CHECK_THROWS_WITH(vm.view(m.x), Equals("node 'x' has no value yet: let the inputs and run() "
+                                         "first"));
+  vm.let(m.x, column({1, 2}));
+  CHECK(vm.value(m.x).at(1) == 2.0);  // an input once let
+  vm.let(m.y, column({3, 5}));
+  vm.run();
+  // (0.25·1 − 0.5 − 3)² + (0.25·2 − 0.5 − 5)² = 10.5625 + 25
+  CHECK(vm.value(m.loss).at(0) == Approx(35.5625));
+}

@@ -7,19 +7,9 @@
 
 #include "eq/compiler/lower/model.hpp"
 #include "eq/runtime/error.hpp"
+#include "support/diagnose.hpp"
 
-namespace {
-
-std::string diagnose(const std::string& source) {
-  try {
-    eq::Model::from_source("m.eq", source);
-  } catch (const eq::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
-}  // namespace
+using eq::testing::diagnose;
 
 TEST_CASE("a function of another framework says what eq writes", "[lower]") {
   CHECK(diagnose("input x : [3]\ny = concat(x, x)\n") ==

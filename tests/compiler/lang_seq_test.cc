@@ -12,6 +12,7 @@
 #include "eq/compiler/parser.hpp"
 #include "eq/runtime/error.hpp"
 #include "gradcheck.hpp"
+#include "support/diagnose.hpp"
 
 using namespace eq;
 using eq::testing::Leaves;
@@ -87,14 +88,7 @@ bool reaches(Node n, ir::Op op) {
   return false;
 }
 
-std::string diagnose(const std::string& source) {
-  try {
-    Model::from_source("m.eq", source);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using eq::testing::diagnose;
 
 }  // namespace
 

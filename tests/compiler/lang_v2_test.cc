@@ -13,6 +13,7 @@
 #include "eq/compiler/parser.hpp"
 #include "eq/runtime/error.hpp"
 #include "gradcheck.hpp"
+#include "support/diagnose.hpp"
 
 using namespace eq;
 using eq::testing::Leaves;
@@ -90,14 +91,7 @@ std::vector<double> map1(const Tensor& x, const std::function<double(double)>& f
   return out;
 }
 
-std::string diagnose(const std::string& source) {
-  try {
-    Model::from_source("m.eq", source);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using eq::testing::diagnose;
 
 const double kInvSqrt2 = 0.70710678118654752440;
 

@@ -5,17 +5,11 @@
 
 #include "eq/compiler/lower/model.hpp"
 #include "eq/runtime/error.hpp"
+#include "support/diagnose.hpp"
 
 namespace {
 
-std::string diagnose(const std::string& source) {
-  try {
-    eq::Model::from_source("m.eq", source);
-  } catch (const eq::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using eq::testing::diagnose;
 
 struct Case {
   const char* name;

@@ -141,3 +141,30 @@ TEST_CASE("Parser names are canonical and re-bindable", "[parser]") {
   CHECK(two.op() == ir::Op::mul);
   CHECK(p.names() == std::vector<std::string>{"Wᵢ"});
 }
+
+// A binding no equation could use is a mistake of the program: refused at
+// set(), not found missing later at parse().
+TEST_CASE("Parser::set binds names only", "[parser]") {
+  Graph g;
+  Parser p(g);
+  Node w = g.param("W", Shape{2});
+  const std::string rule =
+      "an equation would not read it as one name (a letter, then letters, digits, primes and "
+      "subscripts: x, Wᵢ, W_f, h_{t-1})";
+  CHECK_THROWS_WITH(p.set("W i", w),
+                    Catch::Matchers::Equals("Parser::set: cannot bind 'W i': " + rule));
+  CHECK_THROWS_WITH(p.set("2W", w),
+                    Catch::Matchers::Equals("Parser::set: cannot bind '2W': " + rule));
+  CHECK_THROWS_WITH(p.set("W+b", w), Catch::Matchers::Contains("cannot bind 'W+b'"));
+  CHECK_THROWS_WITH(p.set("", w),
+                    Catch::Matchers::Equals("Parser::set: cannot bind '': it is empty"));
+  CHECK_THROWS_WITH(p.set("exp", w),
+                    Catch::Matchers::Equals("Parser::set: cannot bind 'exp': it is a built-in "
+                                            "function's name"));
+  CHECK(p.names().empty());
+  // Every spelling of a name still binds, primes and braces included.
+  p.set("h_{t-1}", w);
+  p.set("W′", w);
+  p.set("x2", w);
+  CHECK(p.parse("hₜ₋₁ + W′ + x2").shape() == w.shape());
+}

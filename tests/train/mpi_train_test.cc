@@ -131,6 +131,7 @@ SetupOptions with(std::map<std::string, std::string> overrides) {
 
 // Every tensor of `want` in `got`, to `rel` of the tensor's largest magnitude.
 void check_close(const SafetensorsFile& got, const SafetensorsFile& want, double rel) {
+  double differs = 0;
   for (const auto& [name, w] : want.tensors) {
     INFO(name);
     const Tensor* g = got.find(name);
@@ -141,8 +142,11 @@ void check_close(const SafetensorsFile& got, const SafetensorsFile& want, double
       worst = std::max(worst, std::abs(g->at(k) - w.at(k)));
     }
     CHECK(worst <= rel * scale);
-    CHECK(worst > 0);  // the shares did take other paths: this is not one run twice
+    differs = std::max(differs, worst);
   }
+  // The shares did take other paths: this is not one run twice. (Some one
+  // tensor may still come out equal to the bit, as a bias did on an EPYC.)
+  CHECK(differs > 0);
 }
 
 // The same weights on every rank, to the bit.

@@ -1,0 +1,97 @@
+// The training library as a program embeds it: mistakes of the calling
+// program — a batch of no rows, rows outside the data, an unknown override
+// key, weights of another model — are eq::Errors that say what is wrong,
+// not a hang, a read past the data or a message with no place.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "eq/runtime/error.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/trainer.hpp"
+#include "support/tiny_runs.hpp"
+
+using namespace eq;
+using Catch::Matchers::Contains;
+using Catch::Matchers::Equals;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+struct Folder : testing::TinyFolder {
+  Folder() : TinyFolder("eq_api_") {}
+};
+
+// kTinyLogreg with one more parameter: another model, which kTinyLogreg's
+// weights do not fit.
+std::string with_bias_scale() {
+  std::string source = testing::kTinyLogreg;
+  const std::string from = "ŷ = softmax(W·x + b)";
+  source.replace(source.find(from), from.size(), "param s : [K] ~ 1\nŷ = softmax(W·x + s*b)");
+  return source;
+}
+
+}  // namespace
+
+TEST_CASE("an Evaluator refuses a batch of fewer than one example", "[api]") {
+  Folder f;
+  Setup s = f.setup(testing::kTinyLogreg);
+  Evaluator ev(*s.model, true);
+  Batches data(s.data, *s.model, {}, 8);
+  const std::string message = "the batch of an evaluation must be at least 1 example; got ";
+  CHECK_THROWS_WITH(ev.evaluate(data, {}, 0), Equals(message + "0"));
+  CHECK_THROWS_WITH(ev.predict(data, -3), Equals(message + "-3"));
+  // A batch larger than the data is the whole data.
+  CHECK(ev.evaluate(data, {}, 1000).examples == 24);
+}
+
+TEST_CASE("Batches::let refuses rows outside the data and batches past max_batch", "[api]") {
+  Folder f;
+  Setup s = f.setup(testing::kTinyLogreg);
+  Evaluator ev(*s.model, true);
+  Batches data(s.data, *s.model, {}, 8);
+  const std::vector<std::int64_t> past{0, 24}, negative{-1}, nine{0, 1, 2, 3, 4, 5, 6, 7, 8};
+  CHECK_THROWS_WITH(data.let(ev.machine(), past),
+                    Equals("row 24 is outside the data, which has 24 rows (0 to 23)"));
+  CHECK_THROWS_WITH(data.let(ev.machine(), negative), StartsWith("row -1 is outside the data"));
+  CHECK_THROWS_WITH(data.let(ev.machine(), nine),
+                    Equals("a batch of 9 rows; these Batches take at most 8 (their max_batch)"));
+  const std::vector<std::int64_t> last{23};
+  CHECK_NOTHROW(data.let(ev.machine(), last));
+}
+
+TEST_CASE("an unknown override key is shown as the option it stands for", "[api]") {
+  Folder f;
+  CHECK_THROWS_WITH(f.setup(testing::kTinyLogreg, {{"epochz", "3"}}),
+                    StartsWith("overrides:1:3: error: unknown train key 'epochz'; did you mean "
+                               "'epochs'?") &&
+                        Contains("--epochz 3"));
+  // A known key still overrides the block's value.
+  CHECK(f.setup(testing::kTinyLogreg, {{"epochs", "5"}}).config.epochs == 5);
+}
+
+TEST_CASE("weights of another model that do not fit say where the sources part", "[api]") {
+  Folder f;
+  Setup other = f.setup(testing::kTinyLogreg);
+  Trainer trained(other);
+  trained.initialize();
+  SafetensorsFile weights = trained.weights();
+  weights.path = "other.safetensors";
+
+  Setup s = f.setup(with_bias_scale().c_str());
+  Trainer t(s);
+  const std::string where =
+      "other.safetensors: these weights were trained with another model: the source saved in them "
+      "(m.eq) differs from m.eq:\n"
+      "  saved:  ŷ = softmax(W·x + b)   (line 7)\n"
+      "  given:  param s : [K] ~ 1   (line 7)\n";
+  CHECK_THROWS_WITH(
+      t.load_weights(weights),
+      Equals("other.safetensors: no tensor 's' (the model's parameters are W, b, s)\n" + where));
+  SafetensorsFile checkpoint = trained.checkpoint();
+  checkpoint.path = "other.safetensors";
+  CHECK_THROWS_WITH(t.resume(checkpoint), Catch::Matchers::EndsWith(where));
+  // Weights of the same model load without a word about sources.
+  Trainer same(s);
+  same.initialize();
+  CHECK_NOTHROW(t.load_weights(same.weights()));
+}
