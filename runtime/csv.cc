@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "eq/runtime/data.hpp"
@@ -22,7 +23,14 @@ bool parses_as_double(std::string_view s, double& out) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   if (s.empty()) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
+  if (end != s.data() + s.size()) return false;
+  // Out of range: beyond ±1.8e308 is ±inf (not finite, so refused by
+  // parse_number), below the smallest double 0, as strtod reads them.
+  if (ec == std::errc::result_out_of_range) {
+    out = std::strtod(std::string(s).c_str(), nullptr);
+    return true;
+  }
+  return ec == std::errc();
 }
 
 bool parse_number(std::string_view s, double& out) {
@@ -32,6 +40,13 @@ bool parse_number(std::string_view s, double& out) {
 bool is_number_spelling(std::string_view s) {
   double v;
   return parses_as_double(s, v);
+}
+
+// A number spelled with digits too large for a double (1e999), not inf.
+bool overflows(std::string_view s) {
+  double v = 0;
+  return parses_as_double(s, v) && std::isinf(v) &&
+         s.find_first_of("0123456789") != std::string_view::npos;
 }
 
 bool is_number(std::string_view s) {
@@ -276,6 +291,8 @@ Tensor CsvTable::numbers(std::span<const std::int64_t> columns) const {
         std::string what = f.empty() ? "empty field where a number is expected"
                                      : "'" + utf8::shorten(f) + "' is not a " +
                                            (is_number_spelling(f) ? "finite number" : "number");
+        if (overflows(f))
+          what = "'" + utf8::shorten(f) + "' is too large: a number is at most 1.8e308 in size";
         throw Error(located(r, c, what + " (" + column_name(c) + ")"));
       }
     }

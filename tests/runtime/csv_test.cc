@@ -142,6 +142,15 @@ TEST_CASE("csv: a field that is not a number is reported at its line and column"
                     "iris.csv:3:1: error: 'nan' is not a finite number (column 'a')\n"
                     "nan,1\n"
                     "^~~");
+  // A number beyond a double's range is too large, not "not a number"; one
+  // below its smallest is 0, as strtod and NumPy read it.
+  CsvTable big = parse_csv("a,b\n1,2\n-1e999,1e-999\n", "iris.csv");
+  CHECK_THROWS_WITH(big.numbers(std::vector<std::int64_t>{0}),
+                    "iris.csv:3:1: error: '-1e999' is too large: a number is at most 1.8e308 in "
+                    "size (column 'a')\n"
+                    "-1e999,1e-999\n"
+                    "^~~~~~");
+  CHECK(big.numbers(std::vector<std::int64_t>{1}).to_vector() == std::vector<double>{2, 0});
   // The column is counted in characters, not bytes.
   CsvTable x = parse_csv("ä,b\n1,2\n\"ü\",x\n", "u.csv");
   CHECK_THROWS_WITH(x.numbers(std::vector<std::int64_t>{1}),

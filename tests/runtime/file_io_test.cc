@@ -257,7 +257,8 @@ TEST_CASE("OutputFile reports the first write that fails, and its reason", "[fil
   });
   CHECK(threw);
   CHECK_THROWS_WITH(eq::OutputFile(dir.file("no/such/log.csv")),
-                    dir.file("no/such/log.csv") + ": cannot write: No such file or directory");
+                    dir.file("no/such/log.csv") + ": cannot write: the folder " +
+                        dir.file("no/such") + " does not exist");
 }
 
 TEST_CASE("an atomic write that fails leaves the old file whole", "[file_io]") {
