@@ -326,16 +326,20 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   }
 
   ModelOptions model_options{dims, s.config.dtype};
-  if (options.check && !data_ok) model_options.open_dim_placeholder = kOpenDimPlaceholder;
+  // Checking without the data: a dim the data would set (the size of an
+  // input's or target's shape) takes a placeholder; any other dim with no
+  // value is the error `eqc train` would report.
+  std::string placed;
+  if (options.check && !data_ok)
+    for (const Declared& d : declared)
+      if (!d.size_dim.empty() && model_options.dims.emplace(d.size_dim, kOpenDimPlaceholder).second)
+        placed += (placed.empty() ? "" : ", ") + d.size_dim;
   try {
     s.model = std::make_unique<Model>(Model::from_module(file, std::move(module), model_options));
   } catch (const Error& e) {
     if (!options.check) throw;
     errors += e.what();
-    std::string placed;
-    for (const std::string& d : open_dims)
-      if (!dims.count(d)) placed += (placed.empty() ? "" : ", ") + d;
-    if (model_options.open_dim_placeholder && !placed.empty())
+    if (!placed.empty())
       errors += "note: the data sets " + placed + "; eqc check used " +
                 std::to_string(kOpenDimPlaceholder) + " in its place\n";
   }

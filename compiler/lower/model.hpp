@@ -26,8 +26,9 @@ namespace eq {
 struct ModelOptions {
   std::map<std::string, std::int64_t> dims;  // -D NAME=VALUE, and dims the data sets
   DType dtype = DType::f32;
-  // For checking a model without its data (`eqc check`): a `dim` with no
-  // value and none given takes this placeholder instead of being an error.
+  // For reaching past the dims in a model with no data at all (the fuzzer):
+  // every `dim` with no value and none given takes this placeholder instead
+  // of being an error. (`eqc check` gives one only to the dims the data sets.)
   std::int64_t open_dim_placeholder = 0;
 };
 

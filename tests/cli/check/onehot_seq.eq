@@ -1,4 +1,4 @@
-dim V                  # set by the data: eqc check uses a placeholder
+dim V = 7              # what the data would set
 input  c : onehot[3, V]
 target w : onehot[2, V]
 input  xₜ : onehot[3, V]
