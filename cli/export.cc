@@ -19,10 +19,11 @@ namespace eq::cli {
 namespace {
 
 constexpr const char* kExportUsage =
-    "usage: eqc export FILE.eq -w W.safetensors -o model.onnx\n"
+    "usage: eqc export FILE.eq -w W.safetensors -o model.onnx [--force]\n"
     "       eqc export W.safetensors -o model.onnx\n"
     "  writes what `eqc predict` runs as an ONNX model (opset 17) taking raw features;\n"
-    "  a time model exports its step (inputs xₜ and the states, outputs ŷₜ and the next states)\n";
+    "  a time model exports its step (inputs xₜ and the states, outputs ŷₜ and the next states)\n"
+    "  --force  use weights saved from another source (the parameters must still fit)\n";
 
 int export_model(const Options& o) {
   if (!o.key("output")) throw missing_option("export", "-o model.onnx", kExportUsage);
@@ -41,6 +42,7 @@ int export_model(const Options& o) {
   SetupOptions so;
   so.saved = &saved;
   so.saved_path = weights_path;
+  so.force = o.flag("force");
   so.load_data = false;
   Setup setup = weights_key ? setup_file(o.files[0], so)
                             : setup_source(saved.source_name, saved.source, "", so);
@@ -63,8 +65,9 @@ int export_model(const Options& o) {
 }  // namespace
 
 int run_export(int argc, char** argv) {
-  return run_command({"export", kExportUsage, {{"weights", true, "-w"}, {"output", true, "-o"}}},
-                     argc, argv, export_model);
+  return run_command(
+      {"export", kExportUsage, {{"weights", true, "-w"}, {"output", true, "-o"}, {"force", false}}},
+      argc, argv, export_model);
 }
 
 }  // namespace eq::cli

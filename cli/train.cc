@@ -128,9 +128,17 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   if (start) file = load_on_rank0(comm, *start);
   std::string warning;  // resuming another optimizer's state
   run_together(comm, [&] {
-    if (o.key("resume"))
+    if (o.key("resume")) {
       warning = trainer.resume(file);
-    else if (start)
+      // A checkpoint at or past the end this run asks for has nothing left
+      // to train: saving its weights as if trained would hide that.
+      const std::int64_t at = trainer.step(), end = trainer.total_steps();
+      if (at >= end)
+        throw Error(*start + ": the checkpoint is at step " + std::to_string(at) +
+                    (at == end ? ", where" : ", past where") + " this run ends (step " +
+                    std::to_string(end) + "): nothing is left to train; ask for more than " +
+                    std::to_string(at) + " steps (--steps N) or more epochs to go on");
+    } else if (start)
       trainer.load_weights(file);
     else
       trainer.initialize();
@@ -161,6 +169,8 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   });
   if (!quiet) {
     std::printf("training %s: %s", path.c_str(), report::run_summary(setup, trainer).c_str());
+    if (o.key("resume"))
+      std::printf(", from step %lld of %s", static_cast<long long>(trainer.step()), start->c_str());
     std::printf("%s\n", spread.c_str());
   }
   std::fflush(stdout);
@@ -331,6 +341,12 @@ int train(const Options& o, int argc, char** argv) {
   const std::string& path = o.files[0];
   const std::string output = o.key("output").value_or(stem(path) + ".safetensors");
   std::string ck_path = o.key("checkpoint").value_or("");
+  // --checkpoint says where, --checkpoint-every how often: alone it would
+  // write nothing, and a user trusting it would find no checkpoint.
+  if (!ck_path.empty() && every == 0)
+    throw UsageError("eqc: --checkpoint " + ck_path +
+                     " says where checkpoints go, but not how often: add --checkpoint-every N "
+                     "(steps)");
   if (ck_path.empty()) {
     const std::string ext = ".safetensors";
     const bool has_ext = output.size() > ext.size() && output.ends_with(ext);

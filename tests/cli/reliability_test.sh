@@ -381,7 +381,10 @@ checkpoint_failure)  # item 9: a checkpoint that cannot be written does not end 
   failed=$(sed -n 's/^eqc: checkpoint of step \([0-9]*\) not saved.*/\1/p' run_err.txt | tail -1)
   [ "$saved" = $((failed + 3)) ] || fail "saved at $saved after failing at $failed"
   [ -s v.safetensors ] || fail "no weights"
-  run "$EQC" train mlp.eq --resume ck/c.safetensors --steps $((saved + 1)) --quiet -o v2.safetensors
+  # The signal's checkpoint, at the step the run stopped after, goes on.
+  stopped=$(sed -n 's/^eqc: SIGTERM: stopped after step \([0-9]*\) of.*/\1/p' run_err.txt)
+  [ -n "$stopped" ] || fail "no stop message: $(cat run_err.txt)"
+  run "$EQC" train mlp.eq --resume ck/c.safetensors --steps $((stopped + 1)) --quiet -o v2.safetensors
   ;;
 *) fail "unknown scenario $SCENARIO" ;;
 esac

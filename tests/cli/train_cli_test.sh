@@ -63,6 +63,20 @@ resume)
     run "$EQC" train logreg.eq --steps 20 --resume half.ckpt.safetensors --quiet -o resumed.safetensors
     cmp -s full.safetensors resumed.safetensors || fail "resumed at step $stop: weights differ from an uninterrupted run"
   done
+  # The header says where a run resumes; a checkpoint at or past the end
+  # asked for has nothing to train, and nothing is written.
+  run "$EQC" train logreg.eq --steps 20 --resume half.ckpt.safetensors -o resumed.safetensors
+  grep -q '^training logreg.eq: .*, 20 steps, from step 13 of half.ckpt.safetensors$' out.txt ||
+    fail "resume header: $(head -1 out.txt)"
+  for end in 13 6; do
+    what="past where"; [ $end = 13 ] && what="where"
+    expect_error "half.ckpt.safetensors: the checkpoint is at step 13, $what this run ends (step $end): nothing is left to train; ask for more than 13 steps (--steps N) or more epochs to go on" 1 \
+      "$EQC" train logreg.eq --steps $end --resume half.ckpt.safetensors -o past.safetensors
+  done
+  [ ! -e past.safetensors ] || fail "a resume with nothing to train wrote weights"
+  # --checkpoint alone would write none: it asks for --checkpoint-every.
+  expect_error "eqc: --checkpoint c.safetensors says where checkpoints go, but not how often: add --checkpoint-every N (steps)" 2 \
+    "$EQC" train logreg.eq --steps 2 --checkpoint c.safetensors -o past.safetensors
   # --init starts from given weights: 0 more steps of sgd(lr = 0)-like training keeps them.
   run "$EQC" train logreg.eq --init full.safetensors --optimizer "sgd(lr = 1e-30)" --epochs 1 --quiet -o init.safetensors
   run "$EQC" eval logreg.eq -w init.safetensors
@@ -315,6 +329,12 @@ pass --force to use them anyway"
   expect_error "$differs" 1 "$EQC" predict other.eq -w w.safetensors
   run "$EQC" eval other.eq -w w.safetensors --force
   grep -Eq '^examples 150  loss [0-9.]+  accuracy [0-9.]+%$' out.txt || fail "eval --force: $(cat out.txt)"
+  # export says the same, and takes the --force it suggests (built with ONNX).
+  if "$EQC" export logreg.eq -w w.safetensors -o same.onnx >/dev/null 2>&1; then
+    expect_error "$differs" 1 "$EQC" export other.eq -w w.safetensors -o other.onnx
+    run "$EQC" export other.eq -w w.safetensors -o other.onnx --force
+    [ -s other.onnx ] || fail "export --force wrote nothing"
+  fi
   # Forced onto a model they do not fit, the weights are said to be another
   # model's, not a file changed after eqc wrote it.
   run "$EQC" train mlp.eq --steps 2 --quiet -o digits.safetensors
