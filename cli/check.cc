@@ -29,7 +29,7 @@ constexpr std::size_t kMaxStdin = std::size_t{64} << 20;
 // "PATH: cannot read: REASON" (file_io.hpp: regular files only).
 std::string read_input(const std::string& path) {
   if (path == "-") return read_stream(STDIN_FILENO, "<stdin>", kMaxStdin);
-  return read_file(path);
+  return read_model_source(path);
 }
 
 // What checking one file found: its errors (then `failed`) or its

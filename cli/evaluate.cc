@@ -176,6 +176,11 @@ int run_run(int argc, char** argv) {
   return run_command(
       {"run", kRunUsage, {kData, kBatch, kThreads, kOutput, kTop, kProba, kValues, kSeed}}, argc,
       argv, [](const Options& o) {
+        // A source given where the weights go: say which command takes it.
+        if (o.files[0].ends_with(".eq"))
+          throw UsageError("eqc: run takes a weights file, which holds its model's source; " +
+                           o.files[0] + " is a source: eqc predict " + o.files[0] +
+                           " -w W.safetensors predicts with it");
         if (!o.key("data")) throw missing_option("run", "--data SOURCE", kRunUsage);
         return out_of_memory_while("predicting with " + o.files[0],
                                    [&] { return predict_common(o, "", o.files[0]); });

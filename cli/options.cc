@@ -211,11 +211,30 @@ Model load_model(const Options& options) {
   mo.dims = options.dims;
   if (auto dt = options.key("dtype")) mo.dtype = *dt == "f64" ? DType::f64 : DType::f32;
   const std::string& path = options.files[0];
-  auto file = std::make_shared<SourceFile>(path, read_file(path));
+  auto file = std::make_shared<SourceFile>(path, read_model_source(path));
   Diagnostics diags;
   Module module = parse_module(*file, diags);
   diags.throw_if_errors();
   check_dim_options(module, options.dims);
+  // A dim the train block's data sets (the size of an input or target) has
+  // no value here: these commands read no data, so only -D can give it.
+  const bool has_data = std::any_of(module.statements.begin(), module.statements.end(),
+                                    [](const Stmt& st) { return st.kind == StmtKind::Train; });
+  for (const Stmt& dim : module.statements) {
+    if (!has_data || dim.kind != StmtKind::Dim || dim.value) continue;
+    for (const ExprPtr& name : dim.names) {
+      const std::string& d = name->name.text;
+      if (options.dims.count(d)) continue;
+      for (const Stmt& st : module.statements)
+        if ((st.kind == StmtKind::Input || st.kind == StmtKind::Target) && st.shape.size() == 1 &&
+            st.shape[0]->kind == ExprKind::Name && st.shape[0]->name.text == d) {
+          diags.error(name->span, "the data sets dim " + d + ", and this command reads no data: " +
+                                      "give it with -D " + d + "=N");
+          break;
+        }
+    }
+  }
+  diags.throw_if_errors();
   return Model::from_module(std::move(file), std::move(module), mo);
 }
 

@@ -177,9 +177,12 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   TrainHooks hooks;
   if (tty)
     hooks.on_step = [unit = trainer.unit()](const StepProgress& p) {
+      // The steps this epoch runs: all of it, or to where --steps ends the run.
+      const std::int64_t this_epoch =
+          std::min(p.epoch_steps, p.total_steps - (p.epoch - 1) * p.epoch_steps);
       std::fprintf(stderr, "\r\033[Kepoch %lld/%lld  step %lld/%lld  loss %s  %.0f %s/s  ETA %s",
                    static_cast<long long>(p.epoch), static_cast<long long>(p.epochs),
-                   static_cast<long long>(p.epoch_step), static_cast<long long>(p.epoch_steps),
+                   static_cast<long long>(p.epoch_step), static_cast<long long>(this_epoch),
                    number(p.loss).c_str(), p.examples_per_second, unit,
                    duration(p.eta_seconds).c_str());
     };

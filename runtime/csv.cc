@@ -139,7 +139,12 @@ std::string ColumnSelector::describe() const {
   return "?";
 }
 
-CsvTable load_csv(const std::string& path) { return parse_csv(read_file(path), path); }
+CsvTable load_csv(const std::string& path) {
+  std::string text = read_file(path);
+  if (const std::string kind = binary_kind(text); !kind.empty())
+    throw Error(path + ": this is " + kind + ", not CSV data");
+  return parse_csv(std::move(text), path);
+}
 
 CsvTable parse_csv(std::string text, std::string path) {
   CsvTable t;

@@ -6,12 +6,23 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/posix_file.hpp"
 
 namespace eq {
+
+std::string binary_kind(std::string_view b) {
+  // safetensors: an 8-byte little-endian header length, then a JSON object.
+  std::uint64_t header = 0;
+  for (std::size_t i = 0; i < 8 && i < b.size(); ++i)
+    header |= std::uint64_t{static_cast<unsigned char>(b[i])} << (8 * i);
+  if (b.size() > 9 && b[8] == '{' && header <= b.size() - 8) return "a weights file (safetensors)";
+  if (b.starts_with("\x93NUMPY")) return "a NumPy array (.npy)";
+  return "";
+}
 
 std::string read_file(const std::string& path) {
   // Look before opening: opening a FIFO waits for a writer, and opening a

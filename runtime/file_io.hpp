@@ -46,6 +46,11 @@ namespace eq {
 // is not a file.
 std::string read_file(const std::string& path);
 
+// What a file's bytes are when they are one of the binary formats eq reads
+// — "a weights file (safetensors)", "a NumPy array (.npy)" — else "". For
+// messages about a file given where a text one goes.
+std::string binary_kind(std::string_view bytes);
+
 // Everything readable from `fd` until end of file, at most `max_bytes`;
 // past that, eq::Error "`name`: cannot read: more than N bytes".
 std::string read_stream(int fd, const std::string& name, std::size_t max_bytes);

@@ -383,7 +383,7 @@ Setup copy_setup(const Setup& setup) {
 }
 
 Setup setup_file(const std::string& path, const SetupOptions& options) {
-  return setup_source(path, read_file(path), parent_dir(path), options);
+  return setup_source(path, read_model_source(path), parent_dir(path), options);
 }
 
 }  // namespace eq

@@ -76,7 +76,7 @@ class TextWindows : public TrainingData {
   std::int64_t batch_ = 0;  // the training streams of all shares
   std::int64_t window_ = 0, symbols_ = 0, train_end_ = 0;
   std::int64_t first_stream_ = 0;  // of this share's streams
-  const char* unit_ = "symbols";   // or "steps": rows of numbers
+  const char* unit_ = "symbols";   // or "time steps": rows of numbers
   Window unrolled_;
   std::unique_ptr<TextStreams> train_streams_, val_streams_;
   TrainingProgram program_;

@@ -37,7 +37,7 @@ struct Sequence {
   std::int64_t size() const { return inputs->shape()[0]; }
   // Positions one window step needs beyond itself: text reads the next symbol.
   std::int64_t lookahead() const { return text ? 1 : 0; }
-  const char* unit() const { return text ? "symbols" : "steps"; }
+  const char* unit() const { return text ? "symbols" : "time steps"; }
   TextStreams streams(std::int64_t begin, std::int64_t end, std::int64_t streams,
                       std::int64_t window, std::string_view source = {}) const;
 };

@@ -84,6 +84,12 @@ struct CarriedState {
   std::size_t depth() const { return slots.size(); }
 };
 
+// The text of a model's source file. A file of another kind given in its
+// place — weights (safetensors), a NumPy array, a CSV data file — is an
+// eq::Error that names the kind and where it goes, not a page of
+// "invalid UTF-8" and syntax errors.
+std::string read_model_source(const std::string& path);
+
 class Model {
  public:
   // Parses and lowers a file / a text. Throws eq::Error with every diagnostic.

@@ -74,6 +74,13 @@ resume)
       "$EQC" train logreg.eq --steps $end --resume half.ckpt.safetensors -o past.safetensors
   done
   [ ! -e past.safetensors ] || fail "a resume with nothing to train wrote weights"
+  # On a terminal, the progress line counts the steps each epoch runs: to
+  # where --steps ends the run (13 = 8 + 5), not the epoch's 8.
+  if command -v script >/dev/null; then
+    script -qc "\"$EQC\" train logreg.eq --steps 13 -o tty.safetensors" /dev/null > tty.txt
+    tr '\r' '\n' < tty.txt | grep -q 'epoch 1/2  step 8/8  ' || fail "progress, epoch 1: $(tr '\r' '\n' < tty.txt)"
+    tr '\r' '\n' < tty.txt | grep -q 'epoch 2/2  step 5/5  ' || fail "progress, epoch 2: $(tr '\r' '\n' < tty.txt)"
+  fi
   # --checkpoint alone would write none: it asks for --checkpoint-every.
   expect_error "eqc: --checkpoint c.safetensors says where checkpoints go, but not how often: add --checkpoint-every N (steps)" 2 \
     "$EQC" train logreg.eq --steps 2 --checkpoint c.safetensors -o past.safetensors
@@ -346,6 +353,17 @@ pass --force to use them anyway"
   # A file that is not safetensors at all.
   expect_error "logreg.eq: not a safetensors file (it does not start with a header length and a JSON header)" 1 \
     "$EQC" eval logreg.eq -w logreg.eq
+  # Files of another kind where a source, a log or CSV data goes say what they are.
+  expect_error "w.safetensors: this is a weights file (safetensors), not a model's source: eval, predict and export take it with -w (eqc eval MODEL.eq -w w.safetensors), and eqc run w.safetensors uses the source saved in it" 1 \
+    "$EQC" check w.safetensors
+  expect_error "data/iris.csv: this is a CSV data file, not a model's source: a train block reads it (data = csv(\"data/iris.csv\", …)), or --data data/iris.csv gives it to a command" 1 \
+    "$EQC" train data/iris.csv
+  expect_error "w.safetensors: this is a weights file (safetensors), not the log of a run (eqc train --log FILE.csv)" 1 \
+    "$EQC" report w.safetensors
+  expect_error "eqc: run takes a weights file, which holds its model's source; logreg.eq is a source: eqc predict logreg.eq -w W.safetensors predicts with it" 2 \
+    "$EQC" run logreg.eq --data data/iris.csv
+  "$EQC" eval logreg.eq -w w.safetensors --data w.safetensors >/dev/null 2>err.txt
+  grep -q "w.safetensors: this is a weights file (safetensors), not CSV data" err.txt || fail "--data w.safetensors: $(cat err.txt)"
   ;;
 check_train_block)
   # eqc check rejects what train would before its first step (issue 11

@@ -92,7 +92,7 @@ TEST_CASE("a time model trains on the rows of a CSV and holds out the last ones"
   Setup s = f.setup(kSeries);
   REQUIRE(s.model->timed());
   Trainer t(s);
-  CHECK(std::string(t.unit()) == "steps");
+  CHECK(std::string(t.unit()) == "time steps");
   // The last ⌊0.2 · 100⌋ rows are held out; 80 rows make 2 streams of 40, 8 windows of 5.
   CHECK(t.train_examples() == 80);
   CHECK(t.validation_examples() == 20);
