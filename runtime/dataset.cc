@@ -169,6 +169,10 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
         if (idx[i] < 0 || idx[i] >= classes) throw bad_index(c, d, i / steps, i % steps, idx[i]);
       continue;
     }
+    // A column of class indices saved as [N, 1] (y.reshape(-1, 1)) is [N].
+    if (d.onehot && d.shape.rank() == 1 && c.values.dtype() == DType::i32 &&
+        c.values.shape().rank() == 2 && c.values.shape()[1] == 1)
+      c.values = c.values.reshaped(Shape{n});
     if (d.onehot && c.values.dtype() == DType::i32 && c.values.shape().rank() == 1) {
       // Class indices: every one must name one of the K classes.
       const std::int32_t* idx = c.values.data<std::int32_t>();
@@ -198,6 +202,14 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
       c.values = c.values.reshaped(d.shape.with_front(n));
       continue;
     }
+    // One number per example for a one-hot target: class indices, but not
+    // written as whole numbers (an array of floats).
+    if (d.onehot && d.shape.rank() == 1 && per.numel() == 1)
+      throw Error(at + gives + "a number per example, not a class index, but " + d.role + " " +
+                  d.name + " is declared " + declared +
+                  ": give its class indices as whole numbers (an integer array, e.g. int64) or "
+                  "its one-hot rows [N, " +
+                  std::to_string(d.shape[0]) + "]");
     throw Error(at + gives + per_example(per, d.role) + " per example but " + d.role + " " +
                 d.name + " is declared " + declared);
   }

@@ -121,6 +121,29 @@ TEST_CASE("dataset: npy arrays share the example axis", "[dataset]") {
       "npy data: " + dir.file("short.npy") + " has 2 examples but " + dir.file("x.npy") + " has 3");
 }
 
+TEST_CASE("dataset: class indices of a one-hot target from npy, and floats in their place",
+          "[dataset]") {
+  ScratchDir dir;
+  eq::save_npy(dir.file("x.npy"), Tensor::from(Shape{3, 2}, {1, 2, 3, 4, 5, 6}, DType::f32));
+  // [N, 1] integers, as y.reshape(-1, 1) saves them: the indices of [N].
+  eq::save_npy(dir.file("col.npy"), Tensor::from(Shape{3, 1}, {0, 2, 1}, DType::i32));
+  eq::save_npy(dir.file("f.npy"), Tensor::from(Shape{3}, {0, 2, 1}, DType::f64));
+  std::vector<DataDeclaration> decl = {{"x", "input", Shape{2}, false},
+                                       {"y", "target", Shape{3}, true}};
+  eq::Dataset col = eq::npy_dataset(std::vector<eq::NpyBinding>{{"x", dir.file("x.npy"), false},
+                                                                {"y", dir.file("col.npy"), true}});
+  REQUIRE_NOTHROW(eq::fit_dataset(col, decl));
+  CHECK(col.find("y")->values.shape() == Shape{3});
+  CHECK(col.find("y")->values.data<std::int32_t>()[1] == 2);
+  eq::Dataset floats = eq::npy_dataset(
+      std::vector<eq::NpyBinding>{{"x", dir.file("x.npy"), false}, {"y", dir.file("f.npy"), true}});
+  CHECK_THROWS_WITH(eq::fit_dataset(floats, decl),
+                    "npy data: " + dir.file("f.npy") +
+                        " gives a number per example, not a class index, but target y is declared "
+                        "onehot[3]: give its class indices as whole numbers (an integer array, "
+                        "e.g. int64) or its one-hot rows [N, 3]");
+}
+
 TEST_CASE("dataset: a NaN or infinity in an npy array is refused at its example", "[dataset]") {
   ScratchDir dir;
   const double nan = std::nan(""), inf = HUGE_VAL;
