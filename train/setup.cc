@@ -218,7 +218,27 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       config_ok && options.load_data && !(options.check && spec.kind == DataSpec::Kind::none);
   // The data was named by the block (not by --data): its errors are located there.
   const Stmt* data_block = options.overrides.count("data") ? nullptr : block;
+  // `--data other.csv` replaces the block's file and keeps its bindings: a
+  // message about the data gains a note at the bindings it was read with.
+  const auto given = options.overrides.find("data");
+  const bool bare_path = given != options.overrides.end() && block &&
+                         !given->second.starts_with("csv(") && !given->second.starts_with("npy(") &&
+                         !given->second.starts_with("text(");
   auto data_error = [&](const std::string& message) {
+    // Only for what the bindings decide (which columns, how many per
+    // example), not for a bad field, located already, or an unreadable file.
+    const bool about_bindings = message.find(": error: ") == std::string::npos &&
+                                (message.find("column") != std::string::npos ||
+                                 message.find(" per example") != std::string::npos);
+    if (bare_path && about_bindings)
+      for (const TrainEntry& e : block->entries)
+        if (e.key == "data" && e.value &&
+            !e.value->span.file->slice(e.value->span).starts_with("text(")) {
+          Diagnostics d;
+          d.note(e.value->span,
+                 "--data " + given->second + " is read with the bindings of the train block");
+          return message + (message.ends_with("\n") ? "" : "\n") + d.render();
+        }
     return at_train_block(data_block, "data", message);
   };
   // A name the data binds: a declared one, or a timed one by its base (rows

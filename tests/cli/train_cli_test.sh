@@ -347,6 +347,12 @@ pass --force to use them anyway"
   run "$EQC" train mlp.eq --steps 2 --quiet -o digits.safetensors
   expect_error "digits.safetensors: metadata 'eq.labels' names 10 classes of y, but the model's y is onehot[3]; --force used the weights of another model, and they do not fit" 1 \
     "$EQC" eval logreg.eq -w digits.safetensors --force
+  # Another file by --data is read with the block's bindings: a mismatch shows them.
+  expect_error "data/iris.csv: columns 0:64 are out of range: the file has 5 columns (0 to 4)
+mlp.eq:19:15: note: --data data/iris.csv is read with the bindings of the train block
+  data      = csv(\"data/digits.csv\", x = 0:64, y = \"label\")
+              ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~" 1 \
+    "$EQC" eval mlp.eq -w digits.safetensors --data data/iris.csv
   # Comments and the train block are not the model.
   sed -e 's/# the species/# iris species/' -e 's/epochs    = 100/epochs    = 7/' logreg.eq > same.eq
   run "$EQC" eval same.eq -w w.safetensors
