@@ -44,6 +44,14 @@ std::vector<ir::Node> roots(Model& m, bool predict, bool with_grad, CompileOptio
   return out;
 }
 
+// --grad and --predict name two programs; asked for both, say so.
+void check_one_program(const Options& o) {
+  if (o.flag("grad") && o.flag("predict"))
+    throw UsageError(
+        "eqc: --grad and --predict ask for two programs (the training step with its gradients, "
+        "the outputs alone); give one");
+}
+
 constexpr const char* kIrUsage =
     "usage: eqc ir FILE.eq [-D NAME=VALUE]... [--grad] [--predict] [--dtype f64] [-O0] [--stats]\n"
     "              [--print-after PASS[,PASS]...] [--print-after-all] [--disable PASS[,PASS]...]\n"
@@ -73,6 +81,7 @@ CommandSpec inspect_command(const std::string& name, const char* usage,
 }
 
 int ir(const Options& o) {
+  check_one_program(o);
   Model m = load_model(o);
   CompileOptions options = compile_options(o);
   passes::PassStats stats;
@@ -84,6 +93,7 @@ int ir(const Options& o) {
 }
 
 int graph(const Options& o) {
+  check_one_program(o);
   Model m = load_model(o);
   CompileOptions options;
   options.opt_level = 0;  // the graph as lowered (and differentiated)

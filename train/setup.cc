@@ -364,6 +364,19 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                 std::to_string(kOpenDimPlaceholder) + " in its place\n";
   }
   if (!errors.empty()) throw Error(errors);
+  // `window` unrolls time; in a model without it, it would go unused unsaid.
+  if (s.config.window > 0 && !s.model->timed()) {
+    const std::string n = std::to_string(s.config.window);
+    const std::string why =
+        " is for time models (with hₜ and hₜ₋₁); this model has no time index, so it is not used";
+    const TrainEntry* entry = nullptr;
+    if (block && !options.overrides.count("window"))
+      for (const TrainEntry& e : block->entries)
+        if (e.key == "window") entry = &e;
+    Diagnostics d;
+    if (entry) d.warning(entry->span, "window = " + n + why);
+    s.model->add_warning(entry ? d.render() : "warning: --window " + n + why + "\n");
+  }
   // The saved metadata fits this model before the data or the weights meet it.
   if (options.saved) check_saved_model(*options.saved, *s.model, options.saved_path, options.force);
 

@@ -128,6 +128,9 @@ class Model {
   // Warnings about likely mistakes that lowering let pass, rendered in the
   // diagnostic format ("" when none). `eqc check` and `eqc train` print them.
   const std::string& warnings() const { return warnings_; }
+  // One more, from what reads the model with its train block (a rendered
+  // diagnostic, ending in a newline).
+  void add_warning(const std::string& rendered) { warnings_ += rendered; }
 
  private:
   Model();

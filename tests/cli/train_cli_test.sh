@@ -81,6 +81,11 @@ resume)
     tr '\r' '\n' < tty.txt | grep -q 'epoch 1/2  step 8/8  ' || fail "progress, epoch 1: $(tr '\r' '\n' < tty.txt)"
     tr '\r' '\n' < tty.txt | grep -q 'epoch 2/2  step 5/5  ' || fail "progress, epoch 2: $(tr '\r' '\n' < tty.txt)"
   fi
+  # --window on a model without time says it goes unused.
+  run "$EQC" train logreg.eq --steps 1 --window 10 --quiet -o past.safetensors
+  [ "$(cat err.txt)" = "warning: --window 10 is for time models (with hₜ and hₜ₋₁); this model has no time index, so it is not used" ] ||
+    fail "--window on logreg: $(cat err.txt)"
+  rm -f past.safetensors
   # --checkpoint alone would write none: it asks for --checkpoint-every.
   expect_error "eqc: --checkpoint c.safetensors says where checkpoints go, but not how often: add --checkpoint-every N (steps)" 2 \
     "$EQC" train logreg.eq --steps 2 --checkpoint c.safetensors -o past.safetensors
