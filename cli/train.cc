@@ -269,7 +269,10 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   if (log) log->close();
   if (stopped && rank0) {
     if (tty) std::fputs("\r\033[K", stderr);
-    std::string said = "eqc: " + std::string(caught ? caught : "a signal to another rank") +
+    // The signal may have reached this rank after the ranks agreed to stop
+    // on another's: name it if it has come by now.
+    const char* signal = caught ? caught : InterruptGuard::caught();
+    std::string said = "eqc: " + std::string(signal ? signal : "a signal to another rank") +
                        ": stopped after step " + std::to_string(trainer.step()) + " of " +
                        std::to_string(trainer.total_steps()) + "; the weights were saved to " +
                        output;

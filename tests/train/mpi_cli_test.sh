@@ -180,9 +180,11 @@ ranks_interrupt)
     [ -e /proc/$r ] && [ "$(awk '{ print $3 }' /proc/$r/stat 2>/dev/null)" != Z ] &&
       fail "rank $r still runs after eqc ended"
   done
-  grep -q "^eqc: SIGTERM: stopped after step [0-9]* of [0-9]*; the weights were saved to w.safetensors and a checkpoint to w.ckpt.safetensors (continue with --resume w.ckpt.safetensors)$" err.txt ||
+  # mpirun's SIGTERM reaches the ranks one after the other: when rank 1's
+  # stops the job before rank 0's has come, rank 0 names "another rank".
+  grep -Eq "^eqc: (SIGTERM|a signal to another rank): stopped after step [0-9]* of [0-9]*; the weights were saved to w.safetensors and a checkpoint to w.ckpt.safetensors \(continue with --resume w.ckpt.safetensors\)$" err.txt ||
     fail "message: $(cat err.txt)"
-  step=$(sed -n "s/^eqc: SIGTERM: stopped after step \([0-9]*\) .*/\1/p" err.txt)
+  step=$(sed -n "s/^eqc: .*: stopped after step \([0-9]*\) .*/\1/p" err.txt)
   grep -q "\"eq.step\":\"$step\"" w.ckpt.safetensors || fail "the checkpoint is not of step $step"
   run "$EQC" eval mlp.eq -w w.safetensors
   run "$EQC" train mlp.eq --resume w.ckpt.safetensors --steps $((step + 2)) --quiet -o w2.safetensors
