@@ -220,20 +220,14 @@ Model load_model(const Options& options) {
   // no value here: these commands read no data, so only -D can give it.
   const bool has_data = std::any_of(module.statements.begin(), module.statements.end(),
                                     [](const Stmt& st) { return st.kind == StmtKind::Train; });
-  for (const Stmt& dim : module.statements) {
-    if (!has_data || dim.kind != StmtKind::Dim || dim.value) continue;
-    for (const ExprPtr& name : dim.names) {
-      const std::string& d = name->name.text;
-      if (options.dims.count(d)) continue;
-      for (const Stmt& st : module.statements)
-        if ((st.kind == StmtKind::Input || st.kind == StmtKind::Target) && st.shape.size() == 1 &&
-            st.shape[0]->kind == ExprKind::Name && st.shape[0]->name.text == d) {
-          diags.error(name->span, "the data sets dim " + d + ", and this command reads no data: " +
-                                      "give it with -D " + d + "=N");
-          break;
-        }
-    }
-  }
+  const std::set<std::string> from_data =
+      has_data ? data_set_dims(module) : std::set<std::string>{};
+  for (const Stmt& dim : module.statements)
+    if (dim.kind == StmtKind::Dim)
+      for (const ExprPtr& name : dim.names)
+        if (const std::string& d = name->name.text; from_data.count(d) && !options.dims.count(d))
+          diags.error(name->span, "the data sets dim " + d +
+                                      ", and this command reads no data: pass -D " + d + "=N");
   diags.throw_if_errors();
   return Model::from_module(std::move(file), std::move(module), mo);
 }

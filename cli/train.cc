@@ -323,6 +323,12 @@ int train(const Options& o, int argc, char** argv) {
   const std::int64_t every = whole_option(o, "checkpoint-every", 0, 1);
   const long long threads = whole_option(o, "threads", 0, 1, kMaxThreads);
   const long long ranks = whole_option(o, "ranks", 1, 1);
+  // --checkpoint says where, --checkpoint-every how often: alone it would
+  // write nothing, and a user trusting it would find no checkpoint.
+  if (auto where = o.key("checkpoint"); where && every == 0)
+    throw UsageError("eqc: --checkpoint " + *where +
+                     " says where checkpoints go, but not how often: add --checkpoint-every N "
+                     "(steps)");
   if (ranks > 1 && !started_by_mpi_launcher()) {
     if (!built_with_mpi())
       throw Error("eqc: --ranks " + std::to_string(ranks) +
@@ -347,12 +353,6 @@ int train(const Options& o, int argc, char** argv) {
   const std::string& path = o.files[0];
   const std::string output = o.key("output").value_or(stem(path) + ".safetensors");
   std::string ck_path = o.key("checkpoint").value_or("");
-  // --checkpoint says where, --checkpoint-every how often: alone it would
-  // write nothing, and a user trusting it would find no checkpoint.
-  if (!ck_path.empty() && every == 0)
-    throw UsageError("eqc: --checkpoint " + ck_path +
-                     " says where checkpoints go, but not how often: add --checkpoint-every N "
-                     "(steps)");
   if (ck_path.empty()) {
     const std::string ext = ".safetensors";
     const bool has_ext = output.size() > ext.size() && output.ends_with(ext);
@@ -371,8 +371,7 @@ int train(const Options& o, int argc, char** argv) {
     SetupOptions so;
     so.dims = o.dims;
     for (const auto& [k, v] : o.keys)
-      if (k == "lr" || std::find(train_keys().begin(), train_keys().end(), k) != train_keys().end())
-        so.overrides[k] = v;
+      if (overridable_key(k)) so.overrides[k] = v;
     Setup setup;
     int shares = 1;
     run_together(*comm, [&] {

@@ -40,8 +40,26 @@ std::string not_a_name(std::string_view name) {
   const bool one_name = first.kind == Tok::Name && (after == Tok::Newline || after == Tok::End) &&
                         !diags.has_errors() && first.begin == 0 && first.end == file.text().size();
   if (one_name) return "";
-  if (first.kind == Tok::Builtin && (after == Tok::Newline || after == Tok::End))
-    return "it is a built-in function's name";
+  const bool alone = after == Tok::Newline || after == Tok::End;
+  if (first.kind == Tok::Builtin && alone) return "it is a built-in function's name";
+  if (first.kind == Tok::Pi && alone) return "π is the number, not a name";
+  switch (first.kind) {
+    case Tok::Dim:
+    case Tok::Input:
+    case Tok::Target:
+    case Tok::Param:
+    case Tok::State:
+    case Tok::Const:
+    case Tok::Output:
+    case Tok::Noise:
+    case Tok::Train:
+      if (alone)
+        return "it is a keyword of the language (dim, input, target, param, state, "
+               "const, output, noise, train)";
+      break;
+    default:
+      break;
+  }
   if (name.empty()) return "it is empty";
   return "an equation would not read it as one name (a letter, then letters, digits, primes "
          "and subscripts: x, Wᵢ, W_f, h_{t-1})";
@@ -54,7 +72,8 @@ void Parser::set(std::string_view name, Node node) {
     throw Error("Parser::set: cannot bind '" + std::string(name) + "': " + why);
   if (!node) throw Error("Parser::set: cannot bind '" + std::string(name) + "' to a null node");
   if (&node.graph() != &graph_)
-    throw Error("Parser::set: the node for '" + std::string(name) + "' belongs to another graph");
+    throw Error("Parser::set: the node for '" + std::string(name) +
+                "' belongs to another eq::Graph");
   lower::Binding b{node, 0};
   if (node.op() == ir::Op::input && node.dtype() == DType::i32 && node.attrs().size > 0)
     b.onehot = node.attrs().size;

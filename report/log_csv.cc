@@ -70,8 +70,7 @@ std::vector<EpochPoint> parse_log(std::string text, const std::string& path) {
 
 std::vector<EpochPoint> read_log(const std::string& path) {
   std::string text = read_file(path);
-  if (const std::string kind = binary_kind(text); !kind.empty())
-    throw Error(path + ": this is " + kind + ", not the log of a run (eqc train --log FILE.csv)");
+  refuse_binary(text, path, "the log of a run (eqc train --log FILE.csv)");
   return parse_log(std::move(text), path);
 }
 

@@ -19,15 +19,41 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 // A finite decimal number, as the whole of `s` ("+1.5e3" too). Non-finite
 // spellings (nan, inf) are not numbers here: a training input must be finite.
+// Of a decimal number from_chars finds out of range: whether it is too
+// large (else too small). Its magnitude is 10^(exponent + digits before the
+// point − 1), or with no digit before the point but zeros, lower still.
+bool too_large(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  const std::size_t e = s.find_first_of("eE");
+  long long exponent = 0;
+  if (e != std::string_view::npos) {
+    const char* from = s.data() + e + 1;
+    if (*from == '+') ++from;
+    // An exponent past long long is past any double either way: its sign decides.
+    if (std::from_chars(from, s.data() + s.size(), exponent).ec != std::errc())
+      return s[e + 1] != '-';
+  }
+  const std::string_view mantissa = s.substr(0, e);
+  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t first = mantissa.find_first_of("123456789");
+  if (first == std::string_view::npos) return false;
+  const long long position = first < point ? static_cast<long long>(point - first) - 1
+                                           : -static_cast<long long>(first - point);
+  return exponent + position > 0;
+}
+
 bool parses_as_double(std::string_view s, double& out) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   if (s.empty()) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   if (end != s.data() + s.size()) return false;
   // Out of range: beyond ±1.8e308 is ±inf (not finite, so refused by
-  // parse_number), below the smallest double 0, as strtod reads them.
+  // parse_number), below the smallest double ±0, as strtod reads them (not
+  // strtod itself: it follows the host program's locale).
   if (ec == std::errc::result_out_of_range) {
-    out = std::strtod(std::string(s).c_str(), nullptr);
+    const bool negative = s[0] == '-';
+    out = too_large(s) ? HUGE_VAL : 0.0;
+    if (negative) out = -out;
     return true;
   }
   return ec == std::errc();
@@ -141,8 +167,7 @@ std::string ColumnSelector::describe() const {
 
 CsvTable load_csv(const std::string& path) {
   std::string text = read_file(path);
-  if (const std::string kind = binary_kind(text); !kind.empty())
-    throw Error(path + ": this is " + kind + ", not CSV data");
+  refuse_binary(text, path, "CSV data");
   return parse_csv(std::move(text), path);
 }
 
@@ -297,7 +322,7 @@ Tensor CsvTable::numbers(std::span<const std::int64_t> columns) const {
                                      : "'" + utf8::shorten(f) + "' is not a " +
                                            (is_number_spelling(f) ? "finite number" : "number");
         if (overflows(f))
-          what = "'" + utf8::shorten(f) + "' is too large: a number is at most 1.8e308 in size";
+          what = "'" + utf8::shorten(f) + "' is beyond the range of a number (±1.8e308)";
         throw Error(located(r, c, what + " (" + column_name(c) + ")"));
       }
     }

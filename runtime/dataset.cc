@@ -170,7 +170,7 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
       continue;
     }
     // A column of class indices saved as [N, 1] (y.reshape(-1, 1)) is [N].
-    if (d.onehot && d.shape.rank() == 1 && c.values.dtype() == DType::i32 &&
+    if (d.onehot && d.shape.rank() == 1 && d.shape[0] > 1 && c.values.dtype() == DType::i32 &&
         c.values.shape().rank() == 2 && c.values.shape()[1] == 1)
       c.values = c.values.reshaped(Shape{n});
     if (d.onehot && c.values.dtype() == DType::i32 && c.values.shape().rank() == 1) {

@@ -14,14 +14,31 @@
 
 namespace eq {
 
-std::string binary_kind(std::string_view b) {
+BinaryKind binary_kind(std::string_view b) {
   // safetensors: an 8-byte little-endian header length, then a JSON object.
   std::uint64_t header = 0;
   for (std::size_t i = 0; i < 8 && i < b.size(); ++i)
     header |= std::uint64_t{static_cast<unsigned char>(b[i])} << (8 * i);
-  if (b.size() > 9 && b[8] == '{' && header <= b.size() - 8) return "a weights file (safetensors)";
-  if (b.starts_with("\x93NUMPY")) return "a NumPy array (.npy)";
-  return "";
+  if (b.size() > 9 && b[8] == '{' && header <= b.size() - 8) return BinaryKind::safetensors;
+  if (b.starts_with("\x93NUMPY")) return BinaryKind::npy;
+  return BinaryKind::none;
+}
+
+std::string describe(BinaryKind kind) {
+  switch (kind) {
+    case BinaryKind::safetensors:
+      return "a weights file (safetensors)";
+    case BinaryKind::npy:
+      return "a NumPy array (.npy)";
+    case BinaryKind::none:
+      break;
+  }
+  return "a text file";
+}
+
+void refuse_binary(std::string_view bytes, const std::string& path, const std::string& expected) {
+  if (const BinaryKind kind = binary_kind(bytes); kind != BinaryKind::none)
+    throw Error(path + ": this is " + describe(kind) + ", not " + expected);
 }
 
 std::string read_file(const std::string& path) {

@@ -46,10 +46,15 @@ namespace eq {
 // is not a file.
 std::string read_file(const std::string& path);
 
-// What a file's bytes are when they are one of the binary formats eq reads
-// — "a weights file (safetensors)", "a NumPy array (.npy)" — else "". For
+// Which of the binary formats eq reads a file's bytes are in, if any: for
 // messages about a file given where a text one goes.
-std::string binary_kind(std::string_view bytes);
+enum class BinaryKind { none, safetensors, npy };
+BinaryKind binary_kind(std::string_view bytes);
+// "a weights file (safetensors)", "a NumPy array (.npy)".
+std::string describe(BinaryKind kind);
+// Throws eq::Error "`path`: this is <kind>, not `expected`" when `bytes`
+// are in a binary format.
+void refuse_binary(std::string_view bytes, const std::string& path, const std::string& expected);
 
 // Everything readable from `fd` until end of file, at most `max_bytes`;
 // past that, eq::Error "`name`: cannot read: more than N bytes".

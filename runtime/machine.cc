@@ -158,11 +158,15 @@ View Machine::view(int value) {
 bool Machine::holds(int value) const {
   EQ_ASSERT(value >= 0 && value < static_cast<int>(tape_.values.size()), "no such value");
   const Value& v = tape_.values[static_cast<std::size_t>(value)];
-  return blocks_[static_cast<std::size_t>(v.buffer)]->data != nullptr;
+  if (blocks_[static_cast<std::size_t>(v.buffer)]->data == nullptr) return false;
+  return tape_.buffers[static_cast<std::size_t>(v.buffer)].role != BufferRole::scratch || ran_;
 }
 
 ConstView Machine::value(int value) const {
-  EQ_ASSERT(holds(value), "a value read before it has storage (let an input and run first)");
+  EQ_ASSERT(value >= 0 && value < static_cast<int>(tape_.values.size()), "no such value");
+  EQ_ASSERT(blocks_[static_cast<std::size_t>(tape_.values[static_cast<std::size_t>(value)].buffer)]
+                    ->data != nullptr,
+            "a value read before it has storage (let an input and run first)");
   const Value& v = tape_.values[static_cast<std::size_t>(value)];
   return ConstView{v.dtype, v.at(batch_), blocks_[static_cast<std::size_t>(v.buffer)]->data};
 }
@@ -202,6 +206,7 @@ void Machine::let(int value, ConstView data) {
                 std::string(dtype_name(v.dtype)) + " data; got " +
                 std::string(dtype_name(data.dtype)));
   batch_ = batch;
+  ran_ = false;
   ensure_capacity(batch_);
   // Unbatched inputs are marked 0: given, with no batch to agree on.
   given_batch_[static_cast<std::size_t>(value)] = v.batched ? batch : 0;
@@ -230,6 +235,7 @@ void Machine::run() {
                   ": give every input of a run the same batch");
   }
   ensure_capacity(batch_);
+  ran_ = false;  // until every instruction has run (check_finite may stop it)
   if (profile_) {
     for (std::size_t i = 0; i < tape_.code.size(); ++i) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -238,12 +244,13 @@ void Machine::run() {
       ++counts_[i];
       if (check_finite_) check_finite(tape_.code[i]);
     }
-    return;
+  } else {
+    for (const Instruction& ins : tape_.code) {
+      execute(ins);
+      if (check_finite_) check_finite(ins);
+    }
   }
-  for (const Instruction& ins : tape_.code) {
-    execute(ins);
-    if (check_finite_) check_finite(ins);
-  }
+  ran_ = true;
 }
 
 void Machine::set_noise(std::uint64_t seed, std::uint64_t step, std::int64_t first_row) {

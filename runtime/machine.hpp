@@ -31,8 +31,9 @@ class Machine {
   // Any value's current contents (valid after run() for outputs, params,
   // inputs and constants; other values may have been overwritten).
   ConstView value(int value) const;
-  // Whether a value has storage yet: parameters and constants always,
-  // inputs and intermediate values once a batch has been let.
+  // Whether a value holds contents: parameters and constants always, an
+  // input once let, a computed value after a run() that followed the last
+  // let() (before it, the contents are zeros or an earlier batch's).
   bool holds(int value) const;
 
   // Runs every instruction once with the batch size set by let(). Every
@@ -77,6 +78,7 @@ class Machine {
   std::int64_t batch_ = 0;                      // the batch size of the next / last run
   std::int64_t allocated_ = -1;                 // the batch size blocks are sized for
   bool check_finite_ = false;
+  bool ran_ = false;  // run() has completed since the last let()
   // The batch each input was last given (−1: never; 0: an unbatched input
   // given), to catch an input never given and a run whose
   // inputs disagree; and the last input given, to name it.

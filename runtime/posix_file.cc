@@ -8,15 +8,15 @@
 namespace eq {
 
 Error file_error(const std::string& path, const std::string& what, int err) {
-  // A file cannot be made in a folder that is not there: name the folder
+  // A file cannot be made in a directory that is not there: name it
   // ("No such file or directory" reads as if the file itself were missing).
   if (err == ENOENT && what == "cannot write") {
     const auto slash = path.find_last_of('/');
     if (slash != std::string::npos && slash > 0) {
-      const std::string folder = path.substr(0, slash);
+      const std::string dir = path.substr(0, slash);
       struct stat st {};
-      if (::stat(folder.c_str(), &st) != 0 && errno == ENOENT)
-        return Error(path + ": " + what + ": the folder " + folder + " does not exist");
+      if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT)
+        return Error(path + ": " + what + ": the directory " + dir + " does not exist");
     }
   }
   return Error(path + ": " + what + ": " + std::strerror(err));

@@ -13,7 +13,7 @@
 namespace eq {
 
 // eq::Error "`path`: `what`: <strerror(err)>", e.g. "W: cannot write: File too large";
-// "cannot write" into a folder that does not exist says "the folder F does not exist".
+// "cannot write" into a directory that does not exist says "the directory D does not exist".
 Error file_error(const std::string& path, const std::string& what, int err);
 
 // "a character device", "a FIFO", "a directory", ... for an st_mode.

@@ -31,6 +31,15 @@ const std::vector<std::string>& train_keys() {
   return keys;
 }
 
+bool overridable_key(const std::string& key) {
+  return key == "lr" ||
+         std::find(train_keys().begin(), train_keys().end(), key) != train_keys().end();
+}
+
+bool bare_data_path(const std::string& text) {
+  return !text.starts_with("csv(") && !text.starts_with("npy(") && !text.starts_with("text(");
+}
+
 std::string parent_dir(const std::string& path) {
   const auto slash = path.find_last_of('/');
   return slash == std::string::npos ? "" : path.substr(0, slash + 1);
@@ -47,11 +56,6 @@ namespace {
 // read learningᵣₐₜₑ), but a message quotes the text.
 std::string as_written(const std::string& key, Span span) {
   return span.file ? std::string(span.file->slice(span)) : key;
-}
-
-bool known_key(const std::string& key) {
-  return key == "lr" ||
-         std::find(train_keys().begin(), train_keys().end(), key) != train_keys().end();
 }
 
 std::string unknown_key(const std::string& written) {
@@ -370,7 +374,7 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
     // An override's key is not in any file: an unknown one (a library's
     // SetupOptions::overrides; eqc passes train keys alone) is shown as the
     // command-line option it stands for.
-    if (!known_key(key)) {
+    if (!overridable_key(key)) {
       files.push_back(std::make_unique<SourceFile>("overrides", "--" + key + " " + text));
       const Span at = files.back()->span(2, static_cast<uint32_t>(2 + key.size()));
       diags.error(at, unknown_key(key));
@@ -380,8 +384,7 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
     const SourceFile& f = *files.back();
     const Span whole = f.span(0, static_cast<uint32_t>(f.text().size()));
     // `--data other.csv`: a bare path replaces the file and keeps the bindings.
-    if (key == "data" && text.rfind("csv(", 0) != 0 && text.rfind("npy(", 0) != 0 &&
-        text.rfind("text(", 0) != 0) {
+    if (key == "data" && bare_data_path(text)) {
       if (config.data.kind == DataSpec::Kind::npy || config.data.kind == DataSpec::Kind::none) {
         const bool csv = text.size() > 4 && text.compare(text.size() - 4, 4, ".csv") == 0;
         if (!csv || config.data.kind == DataSpec::Kind::npy) {

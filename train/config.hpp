@@ -55,6 +55,11 @@ struct TrainConfig {
 
 // The keys of §7, in the order of the table.
 const std::vector<std::string>& train_keys();
+// Whether `key` can be overridden: a train key, or "lr".
+bool overridable_key(const std::string& key);
+// Whether a --data value is a bare path (`--data other.csv`), which replaces
+// the block's file and keeps its bindings, rather than a whole source.
+bool bare_data_path(const std::string& text);
 
 // Reads `block` (a Train statement; nullptr = all defaults) and then each
 // override (`key` without the dashes → value text; "lr" sets the optimizer's

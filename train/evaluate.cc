@@ -104,8 +104,9 @@ void Batches::let(Machine& m, std::span<const std::int64_t> rows) {
   for (std::int64_t r : rows)
     if (r < 0 || r >= size_)
       throw Error("row " + std::to_string(r) + " is outside the data, which has " +
-                  std::to_string(size_) + (size_ == 1 ? " row" : " rows") + " (0 to " +
-                  std::to_string(size_ - 1) + ")");
+                  (size_ == 0 ? std::string("no rows")
+                              : std::to_string(size_) + (size_ == 1 ? " row" : " rows") +
+                                    " (0 to " + std::to_string(size_ - 1) + ")"));
   for (Leaf& l : leaves_) {
     auto* dst = static_cast<char*>(l.staging.raw());
     const auto* src = static_cast<const char*>(l.all.raw());

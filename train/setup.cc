@@ -128,6 +128,18 @@ std::string without_file_name(const Stmt& block, const std::string& message) {
 }
 }  // namespace
 
+std::set<std::string> data_set_dims(const Module& module) {
+  std::set<std::string> open, out;
+  for (const Stmt& st : module.statements)
+    if (st.kind == StmtKind::Dim && !st.value)
+      for (const ExprPtr& n : st.names) open.insert(n->name.text);
+  for (const Stmt& st : module.statements)
+    if ((st.kind == StmtKind::Input || st.kind == StmtKind::Target) && st.shape.size() == 1 &&
+        st.shape[0]->kind == ExprKind::Name && open.count(st.shape[0]->name.text))
+      out.insert(st.shape[0]->name.text);
+  return out;
+}
+
 std::string model_difference(const Setup& setup, const SavedModel& saved) {
   SourceFile file(setup.source_name, setup.source);
   Diagnostics diags;
@@ -221,9 +233,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   // `--data other.csv` replaces the block's file and keeps its bindings: a
   // message about the data gains a note at the bindings it was read with.
   const auto given = options.overrides.find("data");
-  const bool bare_path = given != options.overrides.end() && block &&
-                         !given->second.starts_with("csv(") && !given->second.starts_with("npy(") &&
-                         !given->second.starts_with("text(");
+  const bool bare_path = given != options.overrides.end() && block && bare_data_path(given->second);
   auto data_error = [&](const std::string& message) {
     // Only for what the bindings decide (which columns, how many per
     // example), not for a bad field, located already, or an unreadable file.
@@ -351,9 +361,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   // value is the error `eqc train` would report.
   std::string placed;
   if (options.check && !data_ok)
-    for (const Declared& d : declared)
-      if (!d.size_dim.empty() && model_options.dims.emplace(d.size_dim, kOpenDimPlaceholder).second)
-        placed += (placed.empty() ? "" : ", ") + d.size_dim;
+    for (const std::string& d : data_set_dims(module))
+      if (model_options.dims.emplace(d, kOpenDimPlaceholder).second)
+        placed += (placed.empty() ? "" : ", ") + d;
   try {
     s.model = std::make_unique<Model>(Model::from_module(file, std::move(module), model_options));
   } catch (const Error& e) {

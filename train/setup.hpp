@@ -23,6 +23,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "eq/compiler/lower/model.hpp"
@@ -68,6 +69,10 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
 // to its model's graph, so two Trainers cannot share one — and copies of
 // the data, the labels and the vocabulary.
 Setup copy_setup(const Setup& setup);
+
+// The dims a train block's data can set: those with no value that are the
+// one size of an input or target (`input x : [D]`, `target y : onehot[D]`).
+std::set<std::string> data_set_dims(const Module& module);
 
 // Throws eq::Error unless every name of `dims` (-D) is a dim of `module`;
 // the message names the nearest dim.

@@ -81,17 +81,14 @@ std::vector<CarriedState> carried_states(const Model& model) {
 
 std::string read_model_source(const std::string& path) {
   std::string bytes = read_file(path);
-  const std::string kind = binary_kind(bytes);
-  if (kind.starts_with("a weights file"))
-    throw Error(path +
-                ": this is a weights file (safetensors), not a model's source: eval, predict "
-                "and export take it with -w (eqc eval MODEL.eq -w " +
-                path + "), and eqc run " + path + " uses the source saved in it");
-  if (kind.starts_with("a NumPy array"))
-    throw Error(path +
-                ": this is a NumPy array (.npy), not a model's source: a train block reads "
-                "it (data = npy(x = \"" +
-                path + "\", …))");
+  const BinaryKind kind = binary_kind(bytes);
+  const std::string not_source = ": this is " + describe(kind) + ", not a model's source: ";
+  if (kind == BinaryKind::safetensors)
+    throw Error(path + not_source +
+                "eval, predict and export take it with -w (eqc eval MODEL.eq -w " + path +
+                "), and eqc run " + path + " uses the source saved in it");
+  if (kind == BinaryKind::npy)
+    throw Error(path + not_source + "a train block reads it (data = npy(x = \"" + path + "\", …))");
   if (path.ends_with(".csv"))
     throw Error(path +
                 ": this is a CSV data file, not a model's source: a train block reads it "

@@ -86,7 +86,7 @@ writes)  # item 12: every write is checked; predictions are written atomically
   # Item 8: every output path is checked before the data is read and the
   # first step taken (1000 epochs would run for a while before failing): the
   # log, opened just before the first step, is never created.
-  nope="the folder nope does not exist"
+  nope="the directory nope does not exist"
   expect_error "nope/w.safetensors: cannot write: $nope" 1 \
     "$EQC" train logreg.eq --epochs 1000 --quiet --log l8.csv -o nope/w.safetensors
   expect_error "nope/ck.safetensors: cannot write: $nope" 1 \
@@ -372,7 +372,7 @@ checkpoint_failure)  # item 9: a checkpoint that cannot be written does not end 
   }
   wait_for "first checkpoint" test -s ck/c.safetensors
   mv ck ck.away
-  wait_for "failure report" grep -q "not saved: ck/c.safetensors: cannot write: the folder ck does not exist; training goes on" run_err.txt
+  wait_for "failure report" grep -q "not saved: ck/c.safetensors: cannot write: the directory ck does not exist; training goes on" run_err.txt
   mv ck.away ck
   wait_for "saved report" grep -q "^eqc: checkpoint of step [0-9]* saved to ck/c.safetensors$" run_err.txt
   kill -TERM $pid; wait $pid; rc=$?

@@ -192,7 +192,15 @@ TEST_CASE("a value read before the first run is an error, a parameter's is not",
   vm.let(m.x, column({1, 2}));
   CHECK(vm.value(m.x).at(1) == 2.0);  // an input once let
   vm.let(m.y, column({3, 5}));
+  // Let but not run: the storage is there, its contents are not the loss.
+  CHECK_THROWS_WITH(vm.value(m.loss), Contains("has no value yet"));
   vm.run();
   // (0.25·1 − 0.5 − 3)² + (0.25·2 − 0.5 − 5)² = 10.5625 + 25
   CHECK(vm.value(m.loss).at(0) == Approx(35.5625));
+  // A new batch let makes the last run's loss stale until the next run.
+  vm.let(m.x, column({0, 0}));
+  CHECK_THROWS_WITH(vm.value(m.loss), Contains("has no value yet"));
+  vm.run();
+  // (−0.5 − 3)² + (−0.5 − 5)² = 12.25 + 30.25
+  CHECK(vm.value(m.loss).at(0) == Approx(42.5));
 }

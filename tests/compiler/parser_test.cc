@@ -161,6 +161,13 @@ TEST_CASE("Parser::set binds names only", "[parser]") {
   CHECK_THROWS_WITH(p.set("exp", w),
                     Catch::Matchers::Equals("Parser::set: cannot bind 'exp': it is a built-in "
                                             "function's name"));
+  CHECK_THROWS_WITH(p.set("state", w),
+                    Catch::Matchers::Equals(
+                        "Parser::set: cannot bind 'state': it is a keyword of the language (dim, "
+                        "input, target, param, state, const, output, noise, train)"));
+  CHECK_THROWS_WITH(
+      p.set("π", w),
+      Catch::Matchers::Equals("Parser::set: cannot bind 'π': π is the number, not a name"));
   CHECK(p.names().empty());
   // Every spelling of a name still binds, primes and braces included.
   p.set("h_{t-1}", w);

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
@@ -144,13 +145,21 @@ TEST_CASE("csv: a field that is not a number is reported at its line and column"
                     "^~~");
   // A number beyond a double's range is too large, not "not a number"; one
   // below its smallest is 0, as strtod and NumPy read it.
-  CsvTable big = parse_csv("a,b\n1,2\n-1e999,1e-999\n", "iris.csv");
+  CsvTable big =
+      parse_csv("a,b,c\n1,2,1.5e999\n-1e999,1e-999,3\n-12.5e-400,0.001e-999,4\n", "iris.csv");
   CHECK_THROWS_WITH(big.numbers(std::vector<std::int64_t>{0}),
-                    "iris.csv:3:1: error: '-1e999' is too large: a number is at most 1.8e308 in "
-                    "size (column 'a')\n"
-                    "-1e999,1e-999\n"
+                    "iris.csv:3:1: error: '-1e999' is beyond the range of a number (±1.8e308) "
+                    "(column 'a')\n"
+                    "-1e999,1e-999,3\n"
                     "^~~~~~");
-  CHECK(big.numbers(std::vector<std::int64_t>{1}).to_vector() == std::vector<double>{2, 0});
+  CHECK_THROWS_WITH(
+      big.numbers(std::vector<std::int64_t>{2}),
+      Catch::Matchers::StartsWith("iris.csv:2:5: error: '1.5e999' is beyond the range"));
+  CHECK(big.numbers(std::vector<std::int64_t>{1}).to_vector() == std::vector<double>{2, 0, 0});
+  const eq::Tensor tiny =
+      parse_csv("a\n-12.5e-400\n", "s.csv").numbers(std::vector<std::int64_t>{0});
+  CHECK(tiny.at(0) == 0.0);
+  CHECK(std::signbit(tiny.at(0)));  // -0, as strtod reads it
   // The column is counted in characters, not bytes.
   CsvTable x = parse_csv("ä,b\n1,2\n\"ü\",x\n", "u.csv");
   CHECK_THROWS_WITH(x.numbers(std::vector<std::int64_t>{1}),

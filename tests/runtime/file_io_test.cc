@@ -257,7 +257,7 @@ TEST_CASE("OutputFile reports the first write that fails, and its reason", "[fil
   });
   CHECK(threw);
   CHECK_THROWS_WITH(eq::OutputFile(dir.file("no/such/log.csv")),
-                    dir.file("no/such/log.csv") + ": cannot write: the folder " +
+                    dir.file("no/such/log.csv") + ": cannot write: the directory " +
                         dir.file("no/such") + " does not exist");
 }
 

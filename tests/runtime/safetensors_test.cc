@@ -339,7 +339,7 @@ TEST_CASE("safetensors: a failed save leaves the old file and no temporary", "[s
     std::string elsewhere = dir.file("missing/W.safetensors");
     CHECK_THROWS_WITH(
         eq::save_safetensors(elsewhere, sample()),
-        elsewhere + ": cannot write: the folder " + dir.file("missing") + " does not exist");
+        elsewhere + ": cannot write: the directory " + dir.file("missing") + " does not exist");
   }
   CHECK(read_bytes(path) == old);
   CHECK(dir.entries() == std::vector<std::string>{"W.safetensors"});

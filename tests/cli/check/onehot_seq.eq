@@ -1,4 +1,4 @@
-dim V = 7              # what the data would set
+dim V = 7              # a value: data never sets a dim of onehot[T, V] alone
 input  c : onehot[3, V]
 target w : onehot[2, V]
 input  xₜ : onehot[3, V]
