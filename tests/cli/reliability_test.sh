@@ -11,6 +11,10 @@ cp "$SRC/models/logreg.eq" "$SRC/models/linreg.eq" "$SRC/models/mlp.eq" "$SRC/mo
 cp "$SRC/models/data/iris.csv" "$SRC/models/data/diabetes.csv" "$SRC/models/data/digits.csv" data/
 
 fail() { echo "FAIL: $*"; exit 1; }
+# A run started in the background ($pid) never outlives a failed scenario:
+# one left running took a core from everything after it for hours.
+pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null' EXIT
 # expect_error "exact stderr" CODE cmd...: runs cmd, compares exit code and stderr.
 expect_error() {
   local want=$1 code=$2; shift 2

@@ -16,6 +16,10 @@ sed -e 's/^dim H = 128/dim H = 16/' -e 's|data/tinyshakespeare.txt|data/t.txt|' 
 mpi2() { "$MPIRUN" -np 2 --oversubscribe "$@"; }
 
 fail() { echo "FAIL: $*"; exit 1; }
+# A job started in the background ($job) never outlives a failed scenario
+# (the scenarios that find its ranks set a trap of their own for them too).
+job=
+trap '[ -n "$job" ] && kill -9 $job 2>/dev/null' EXIT
 run() { "$@" >out.txt 2>err.txt || fail "$* failed: $(cat err.txt)"; }
 close() { "$DIFF" "$1" "$2" "$3" || fail "$1 and $2 differ"; }
 # Bounds on time are EQ_TIME_SCALE times longer under the sanitizers
