@@ -14,12 +14,17 @@
 
 namespace eq {
 
+std::uint64_t read_le(std::string_view b, std::size_t at, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v |= std::uint64_t{static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)])} << (8 * i);
+  return v;
+}
+
 BinaryKind binary_kind(std::string_view b) {
   // safetensors: an 8-byte little-endian header length, then a JSON object.
-  std::uint64_t header = 0;
-  for (std::size_t i = 0; i < 8 && i < b.size(); ++i)
-    header |= std::uint64_t{static_cast<unsigned char>(b[i])} << (8 * i);
-  if (b.size() > 9 && b[8] == '{' && header <= b.size() - 8) return BinaryKind::safetensors;
+  if (b.size() > 9 && b[8] == '{' && read_le(b, 0, 8) <= b.size() - 8)
+    return BinaryKind::safetensors;
   if (b.starts_with("\x93NUMPY")) return BinaryKind::npy;
   return BinaryKind::none;
 }

@@ -34,6 +34,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ namespace eq {
 // "`path`: cannot read: not a regular file (a character device)" for what
 // is not a file.
 std::string read_file(const std::string& path);
+
+// The unsigned little-endian integer of `bytes` bytes (at most 8) at `at`
+// of `b`, which must hold them: the lengths in npy and safetensors headers.
+std::uint64_t read_le(std::string_view b, std::size_t at, int bytes);
 
 // Which of the binary formats eq reads a file's bytes are in, if any: for
 // messages about a file given where a text one goes.

@@ -119,13 +119,6 @@ std::string shape_tuple(const std::vector<std::int64_t>& dims) {
   return s + (dims.size() == 1 ? ",)" : ")");
 }
 
-std::uint64_t read_le(std::string_view b, std::size_t at, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v |= std::uint64_t{static_cast<unsigned char>(b[at + i])} << (8 * i);
-  return v;
-}
-
 // Converts stored integers to our i32, checking that each fits.
 template <class Int>
 void narrow_to_i32(const char* src, Tensor& out, const std::string& path) {

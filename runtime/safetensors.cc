@@ -282,8 +282,7 @@ SafetensorsFile decode_safetensors(std::string_view bytes, const std::string& na
   if (bytes.size() < 8)
     throw Error(name + ": not a safetensors file: " + std::to_string(bytes.size()) +
                 " bytes, too short for the 8-byte header length");
-  std::uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
+  const std::uint64_t n = read_le(bytes, 0, 8);
   std::uint64_t rest = bytes.size() - 8;
   // A length that does not fit, before anything but a JSON object ('{'):
   // some other kind of file (an .eq given as weights), not a damaged one.
