@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -204,5 +205,13 @@ struct DataDeclaration {
 // range at its line and column; without it, at its example.
 void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
                  const CsvTable* table = nullptr);
+
+// Throws when a number of a numeric column lies beyond what `dtype` holds
+// (f32: ±3.4e38; it would become ±inf, and the run's first product NaN),
+// at its field in `table` (file:line:col) or, without one, at its example.
+// `advice(column)` ends the message (what the user can do); columns for
+// which it returns nothing are not checked (their scaling decides, later).
+void check_range(const Dataset& data, DType dtype, const CsvTable* table,
+                 const std::function<std::optional<std::string>(const DataColumn&)>& advice);
 
 }  // namespace eq

@@ -2,10 +2,12 @@
 // that they fit what the model declares (data.hpp).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "eq/runtime/data.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq {
 namespace {
@@ -68,25 +70,30 @@ Dataset csv_dataset(const CsvTable& table, std::span<const CsvBinding> bindings)
 
 namespace {
 
+// "example 3, element [1, 2]": where element i of an array of examples is.
+std::string element_at(const Shape& shape, std::int64_t i) {
+  const std::int64_t per = shape[0] > 0 ? shape.numel() / shape[0] : 1;
+  std::string where = "example " + std::to_string(i / per);
+  if (shape.rank() > 1) {
+    std::string index;
+    std::int64_t rest = i % per;
+    for (int axis = shape.rank() - 1; axis >= 1; --axis) {
+      index = std::to_string(rest % shape[axis]) + (index.empty() ? "" : ", ") + index;
+      rest /= shape[axis];
+    }
+    where += ", element [" + index + "]";
+  }
+  return where;
+}
+
 // A NaN or ±inf in an array of data, located as a CSV field would be: the
 // example (axis 0) and the place within it.
 void check_finite(const Tensor& t, const std::string& path) {
   if (t.dtype() != DType::f32 && t.dtype() != DType::f64) return;
-  const std::int64_t n = t.numel(), per = t.shape()[0] > 0 ? n / t.shape()[0] : 0;
-  for (std::int64_t i = 0; i < n; ++i) {
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
     const double v = t.at(i);
     if (std::isfinite(v)) continue;
-    std::string where = "example " + std::to_string(i / per);
-    if (t.shape().rank() > 1) {
-      std::string index;
-      std::int64_t rest = i % per;
-      for (int axis = t.shape().rank() - 1; axis >= 1; --axis) {
-        index = std::to_string(rest % t.shape()[axis]) + (index.empty() ? "" : ", ") + index;
-        rest /= t.shape()[axis];
-      }
-      where += ", element [" + index + "]";
-    }
-    throw Error(path + ": " + where + " is " +
+    throw Error(path + ": " + element_at(t.shape(), i) + " is " +
                 (std::isnan(v) ? "nan"
                  : v > 0       ? "inf"
                                : "-inf") +
@@ -212,6 +219,34 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
                   std::to_string(d.shape[0]) + "]");
     throw Error(at + gives + per_example(per, d.role) + " per example but " + d.role + " " +
                 d.name + " is declared " + declared);
+  }
+}
+
+void check_range(const Dataset& data, DType dtype, const CsvTable* table,
+                 const std::function<std::optional<std::string>(const DataColumn&)>& advice) {
+  if (dtype != DType::f32) return;  // f64 data is f64 already
+  constexpr double kMax = std::numeric_limits<float>::max();
+  for (const DataColumn& c : data.columns) {
+    if (c.values.dtype() != DType::f64) continue;  // class indices
+    const std::optional<std::string> what_to_do = advice(c);
+    if (!what_to_do) continue;
+    const double* v = c.values.data<double>();
+    for (std::int64_t i = 0; i < c.values.numel(); ++i) {
+      if (std::abs(v[i]) <= kMax) continue;
+      auto what = [&](const std::string& where) {
+        return format_number(v[i]) + where +
+               ", beyond the range of f32 (±3.4e38), the number type of the run: " + *what_to_do;
+      };
+      const std::int64_t per = c.values.numel() / std::max<std::int64_t>(data.size(), 1);
+      const std::int64_t example = i / per, part = i % per;
+      if (table && static_cast<std::size_t>(part) < c.fields.size()) {
+        const std::int64_t col = c.fields[static_cast<std::size_t>(part)];
+        throw Error(table->located(example, col, table->column_name(col) + " holds " + what("")));
+      }
+      throw Error(data.source + ": " + c.origin +
+                  (c.origin.starts_with("columns ") ? " hold " : " holds ") +
+                  what(" at " + element_at(c.values.shape(), i)));
+    }
   }
 }
 

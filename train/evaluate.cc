@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "eq/runtime/checked.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq {
 namespace {
@@ -81,6 +83,15 @@ Batches::Batches(const Dataset& data, const Model& model,
       for (std::int64_t i = 0; i < values.numel(); ++i)
         v[i] = (v[i] - it->second.offset[static_cast<std::size_t>(i % f)]) *
                it->second.factor[static_cast<std::size_t>(i % f)];
+      // Unscaled data was checked at setup (check_range); scaled, here.
+      if (dt == DType::f32)
+        for (std::int64_t i = 0; i < values.numel(); ++i)
+          if (std::abs(v[i]) > std::numeric_limits<float>::max())
+            throw Error(data.source + ": " + c->origin + ", example " + std::to_string(i / f) +
+                        ", feature " + std::to_string(i % f) + ": " +
+                        format_number(c->values.at(i)) + " scales to " + format_number(v[i]) +
+                        ", beyond the range of f32 (±3.4e38), the number type of the run: " +
+                        "train with `dtype = f64` in the train block");
     }
     Shape example = l.node.shape().example();
     leaf.all = values.dtype() == dt ? values.reshaped(example.with_front(size_))

@@ -403,6 +403,27 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     } catch (const Error& e) {
       throw Error(data_error(e.what()));
     }
+    // Numbers past f32 become ±inf when a batch is let in, and the run would
+    // blame its first product: said here, at the field. Inputs that will be
+    // scaled are checked after scaling (Batches).
+    check_range(s.data, s.config.dtype, csv ? &*csv : nullptr,
+                [&](const DataColumn& c) -> std::optional<std::string> {
+                  const bool input =
+                      std::any_of(s.model->inputs().begin(), s.model->inputs().end(),
+                                  [&](const ModelLeaf& l) { return l.name == c.name; });
+                  if (options.saved)
+                    return input && options.saved->scale.count(c.name)
+                               ? std::nullopt
+                               : std::optional<std::string>(
+                                     "the saved weights compute in f32, as they were trained");
+                  // A time model takes no scale (text_windows.cc).
+                  if (!input || s.model->timed())
+                    return "train with `dtype = f64` in the train block";
+                  if (s.config.scale != Scaling::none) return std::nullopt;
+                  return std::string(
+                      "scale the inputs (`scale = standard` in the train block) "
+                      "or train with `dtype = f64`");
+                });
   }
   for (const DataColumn& c : s.data.columns)
     if (!c.labels.empty()) s.labels[c.name] = c.labels;

@@ -163,6 +163,37 @@ TEST_CASE("dataset: a NaN or infinity in an npy array is refused at its example"
                         "finite numbers");
 }
 
+TEST_CASE("dataset: a number beyond f32 is refused for an f32 run, at its field", "[dataset]") {
+  // 1e39 is a double but not a float: let into an f32 model it would be inf.
+  eq::CsvTable table = eq::parse_csv("a,b,y\n1,2,0\n3,-1e39,1\n5,6,1e300\n", "f.csv");
+  std::vector<eq::CsvBinding> bind = {{"x", ColumnSelector::parse("0:2")},
+                                      {"y", ColumnSelector::parse("y")}};
+  eq::Dataset data = eq::csv_dataset(table, bind);
+  auto advise = [](const eq::DataColumn& c) -> std::optional<std::string> {
+    return c.name == "x" ? "scale it" : "use f64";
+  };
+  CHECK_THROWS_WITH(eq::check_range(data, DType::f32, &table, advise),
+                    "f.csv:3:3: error: column 'b' holds -1e39, beyond the range of f32 "
+                    "(±3.4e38), the number type of the run: scale it\n"
+                    "3,-1e39,1\n"
+                    "  ^~~~~");
+  // Columns left to their scaling are not checked; the target still is.
+  auto scaled = [](const eq::DataColumn& c) -> std::optional<std::string> {
+    if (c.name == "x") return std::nullopt;
+    return "use f64";
+  };
+  CHECK_THROWS_WITH(eq::check_range(data, DType::f32, &table, scaled),
+                    Catch::Matchers::StartsWith("f.csv:4:5: error: column 'y' holds 1e300, "));
+  // f64 holds them all; 3.4e38 itself is a float.
+  CHECK_NOTHROW(eq::check_range(data, DType::f64, &table, advise));
+  eq::Dataset fits = eq::csv_dataset(eq::parse_csv("a,b,y\n1,3.4e38,0\n", "g.csv"), bind);
+  CHECK_NOTHROW(eq::check_range(fits, DType::f32, nullptr, advise));
+  // Without the table (npy data): at its example and element.
+  CHECK_THROWS_WITH(eq::check_range(data, DType::f32, nullptr, advise),
+                    "f.csv: columns 0:2 hold -1e39 at example 1, element [1], beyond the range "
+                    "of f32 (±3.4e38), the number type of the run: scale it");
+}
+
 TEST_CASE("dataset: a matrix per example, from T·D columns row by row or an npy [N, T, D]",
           "[dataset]") {
   // Two examples of a [2, 3] matrix: columns 0:6, row after row.

@@ -1,0 +1,69 @@
+// What a run's data must be for the model it trains, said before any step:
+// numbers the run's number type cannot hold, at their field, whether the
+// data is let in as it is or scaled first.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <string>
+
+#include "eq/runtime/error.hpp"
+#include "eq/train/evaluate.hpp"
+#include "eq/train/trainer.hpp"
+#include "support/tiny_runs.hpp"
+
+using namespace eq;
+using Catch::Matchers::Contains;
+using Catch::Matchers::Equals;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+struct Folder : testing::TinyFolder {
+  Folder() : TinyFolder("eq_data_") {}
+  // d.csv with one feature of row `row` replaced by `value`.
+  void put(int row, const std::string& value) const {
+    std::ofstream csv(dir / "d.csv");
+    csv << "a,b,label\n";
+    for (int i = 0; i < 24; ++i)
+      csv << (i == row ? value : std::to_string(testing::tiny_feature(i, 0))) << ','
+          << testing::tiny_feature(i, 1) << ',' << testing::tiny_label(i) << '\n';
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an f32 run refuses a number past f32 at its field, with what to do", "[data]") {
+  Folder f;
+  f.put(4, "3e38");  // a float: accepted
+  CHECK_NOTHROW(f.setup(testing::kTinyLogreg, {{"dtype", "f32"}}));
+  f.put(4, "-4e38");
+  CHECK_THROWS_WITH(f.setup(testing::kTinyLogreg, {{"dtype", "f32"}}),
+                    Equals((f.dir / "d.csv").string() +
+                           ":6:1: error: column 'a' holds -4e38, beyond the range of f32 "
+                           "(±3.4e38), the number type of the run: scale the inputs (`scale = "
+                           "standard` in the train block) or train with `dtype = f64`\n"
+                           "-4e38,0,0\n"
+                           "^~~~~"));
+  // f64 holds it; before this check the f32 run stopped at step 1 with
+  // an infinity blamed on the product W·x.
+  CHECK_NOTHROW(f.setup(testing::kTinyLogreg, {{"dtype", "f64"}}));
+}
+
+TEST_CASE("scaled inputs are checked after scaling, where they are let in", "[data]") {
+  Folder f;
+  f.put(4, "1e39");
+  // Standard scaling over the training rows brings 1e39 down to ≈ 4.8.
+  Setup s = f.setup(testing::kTinyLogreg, {{"dtype", "f32"}, {"scale", "standard"}});
+  std::vector<std::int64_t> rows(24);
+  for (int i = 0; i < 24; ++i) rows[static_cast<std::size_t>(i)] = i;
+  auto scale = fit_scale(s.data, *s.model, rows, Scaling::standard);
+  Batches fits(s.data, *s.model, scale, 8);
+  CHECK(fits.size() == 24);
+  // Statistics from other rows leave it at ≈ 9.7e38: past f32.
+  std::vector<std::int64_t> others{0, 1, 2, 3, 5, 6, 7};
+  auto narrow = fit_scale(s.data, *s.model, others, Scaling::standard);
+  CHECK_THROWS_WITH(Batches(s.data, *s.model, narrow, 8),
+                    StartsWith((f.dir / "d.csv").string() +
+                               ": columns 0:2, example 4, feature 0: 1e39 scales to 9.7") &&
+                        Contains("e38, beyond the range of f32 (±3.4e38), the number type of the "
+                                 "run: train with `dtype = f64` in the train block"));
+}
