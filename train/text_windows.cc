@@ -144,6 +144,7 @@ void TextWindows::restore(const SafetensorsFile& ck, const TrainPosition&) {
                       row * static_cast<std::size_t>(shard_.begin(batch_)),
                   c.bytes());
     }
+  train_->restored();
 }
 
 }  // namespace eq

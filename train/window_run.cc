@@ -66,11 +66,14 @@ WindowRun::WindowRun(const Model& model, const Window& unrolled, const TextLeave
   for (const UnrolledState& s : unrolled_.states)
     for (const ir::Node& leaf : s.carry_in)
       carry_.emplace_back(leaf.dtype(), leaf.shape().example().with_front(text_.streams()));
+  for (const UnrolledState& s : unrolled_.states)
+    if (s.reset) reset_.emplace_back(s.reset.dtype(), Shape{text_.streams(), 1});
   xs_ = text_.make_step_tensors();
   ys_ = text_.make_target_tensors();
 }
 
 void WindowRun::reset() {
+  fresh_ = true;
   std::size_t k = 0;
   for (const UnrolledState& s : unrolled_.states)
     for (std::size_t j = 0; j < s.carry_in.size(); ++j, ++k) {
@@ -102,9 +105,16 @@ void WindowRun::let(std::int64_t w) {
   std::size_t k = 0;
   for (const UnrolledState& s : unrolled_.states)
     for (const ir::Node& leaf : s.carry_in) m.let(leaf, carry_[k++]);
+  k = 0;
+  for (const UnrolledState& s : unrolled_.states)
+    if (s.reset) {
+      kernels::fill(reset_[k].view(), fresh_ ? 1.0 : 0.0);
+      m.let(s.reset, reset_[k++]);
+    }
 }
 
 void WindowRun::carry_on() {
+  fresh_ = false;
   std::size_t k = 0;
   for (const UnrolledState& s : unrolled_.states)
     for (const ir::Node& last : s.carry_out) {

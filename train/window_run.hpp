@@ -66,6 +66,9 @@ class WindowRun {
   // The carried states, one [streams, …] tensor per state and step back, in
   // the order of the window's states (checkpoints save and restore them).
   std::vector<Tensor>& carry() { return carry_; }
+  // The carried states were set from a checkpoint: the next window goes on
+  // from them rather than from a learnt start.
+  void restored() { fresh_ = false; }
 
  private:
   const Model& model_;
@@ -74,6 +77,10 @@ class WindowRun {
   TextStreams text_;
   std::unique_ptr<Machine> machine_;
   std::vector<Tensor> carry_;
+  // Per state with a learnt start (UnrolledState::reset): its [streams, 1]
+  // reset flags, 1 for the first window after reset(), else 0.
+  std::vector<Tensor> reset_;
+  bool fresh_ = true;
   std::vector<Tensor> xs_, ys_;
 };
 

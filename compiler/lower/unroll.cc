@@ -100,6 +100,14 @@ Window unroll(Model& model, int steps) {
         us.init_value = s.init_value;
         us.init_param = s.init_param;
       }
+    us.start = us.carry_in;
+    if (!us.init_param.empty()) {
+      auto p = std::find_if(model.params().begin(), model.params().end(),
+                            [&](const ModelParam& m) { return m.name == us.init_param; });
+      EQ_ASSERT(p != model.params().end(), "a state's initial param is not a param");
+      us.reset = g.input(name + "[reset]", Shape{1});
+      for (Node& s : us.start) s = ir::where(us.reset, p->node, s);
+    }
     state_index[name] = w.states.size();
     w.states.push_back(us);
   }
@@ -126,7 +134,7 @@ Window unroll(Model& model, int steps) {
       int from = t - s.delay;  // the step whose value this leaf reads
       const UnrolledState& us = w.states[state_index.at(s.name)];
       subst[s.node.id()] =
-          from >= 0 ? value_at(s.name, from) : us.carry_in[static_cast<std::size_t>(-from - 1)];
+          from >= 0 ? value_at(s.name, from) : us.start[static_cast<std::size_t>(-from - 1)];
     }
     std::map<NodeId, Node> step = clone(g, roots, subst, t);
     for (const auto& [name, node] : model.values()) w.values[name].push_back(step.at(node.id()));
@@ -139,7 +147,7 @@ Window unroll(Model& model, int steps) {
       // (a delay longer than the window) a state carried in and passed on.
       const int t = steps - 1 - static_cast<int>(j);
       us.carry_out.push_back(t >= 0 ? value_at(us.name, t)
-                                    : us.carry_in[static_cast<std::size_t>(-t - 1)]);
+                                    : us.start[static_cast<std::size_t>(-t - 1)]);
     }
 
   if (!w.losses.empty()) {

@@ -45,16 +45,28 @@ hₜ = oₜ*tanh(cₜ)
 lossₜ = -Σ(yₜ*log(ŷₜ))
 )";
 
-void check_window_gradients(const char* source, int steps) {
-  ModelOptions options;
-  options.dtype = DType::f64;
-  Model m = Model::from_source("m.eq", source, options);
-  Window w = unroll(m, steps);
-  REQUIRE(w.objective);
+// A learnt start: h₀ is a parameter, read by the streams that start from it.
+const char* kRnnLearntStart = R"(
+dim V = 4
+dim H = 3
+input xₜ : onehot[V]
+target yₜ : onehot[V]
+param W : [H, V] ~ glorot
+param U : [H, H] ~ glorot
+param h₀ : [H] ~ 0.1
+state hₜ : [H] = h₀
+param Wy : [V, H] ~ glorot
+hₜ = tanh(W·xₜ + U·hₜ₋₁ + 0.5hₜ₋₂)
+ŷₜ = softmax(Wy·hₜ)
+lossₜ = -Σ(yₜ*log(ŷₜ))
+)";
+
+// Random parameters, symbols and carried-in states for a batch of 2
+// streams; `wrt` gets the parameters and carried-in leaves.
+eq::testing::Leaves window_leaves(Model& m, const Window& w, std::vector<ir::Node>& wrt) {
   std::mt19937 rng(17);
   const std::int64_t B = 2, V = 4;
   eq::testing::Leaves leaves;
-  std::vector<ir::Node> wrt;
   for (const ModelParam& p : m.params()) {
     leaves.add(p.node, eq::testing::random_tensor(p.node.shape().example(), rng, -0.9, 0.9));
     wrt.push_back(p.node);
@@ -65,11 +77,26 @@ void check_window_gradients(const char* source, int steps) {
       for (std::int64_t b = 0; b < B; ++b) idx.set(b, static_cast<double>(rng() % V));
       leaves.add(n, idx);
     }
-  for (const UnrolledState& s : w.states)
+  for (const UnrolledState& s : w.states) {
     for (const ir::Node& n : s.carry_in) {
       leaves.add(n, eq::testing::random_tensor(n.shape().example().with_front(B), rng, -0.5, 0.5));
       wrt.push_back(n);
     }
+    // A learnt start: stream 0 starts from h₀, stream 1 goes on from its
+    // carried state; both paths get their gradients.
+    if (s.reset) leaves.add(s.reset, Tensor::from(Shape{B, 1}, {1, 0}, DType::f64));
+  }
+  return leaves;
+}
+
+void check_window_gradients(const char* source, int steps) {
+  ModelOptions options;
+  options.dtype = DType::f64;
+  Model m = Model::from_source("m.eq", source, options);
+  Window w = unroll(m, steps);
+  REQUIRE(w.objective);
+  std::vector<ir::Node> wrt;
+  eq::testing::Leaves leaves = window_leaves(m, w, wrt);
   eq::testing::gradient_error(w.objective, leaves, wrt);
 }
 
@@ -77,6 +104,41 @@ void check_window_gradients(const char* source, int steps) {
 
 TEST_CASE("gradients through time of a tiny RNN match central differences", "[time]") {
   check_window_gradients(kRnn, 5);
+}
+
+TEST_CASE("a learnt start h₀ gets the gradient of the streams that start from it", "[time]") {
+  // Until the start became where(reset, h₀, carried), h₀ was copied into
+  // the carried-in leaves and its gradient was 0: it never trained.
+  check_window_gradients(kRnnLearntStart, 3);
+  ModelOptions options;
+  options.dtype = DType::f64;
+  {
+    // …and that gradient is not 0 (central differences agree with 0 too
+    // when the objective does not read h₀ at all).
+    Model m = Model::from_source("m.eq", kRnnLearntStart, options);
+    Window w = unroll(m, 3);
+    std::vector<ir::Node> wrt;
+    eq::testing::Leaves leaves = window_leaves(m, w, wrt);
+    const ir::Node h0 = m.params()[2].node;
+    REQUIRE(h0.name() == "h₀");
+    const ir::Node g = grad(w.objective, {h0})[0];
+    CompileOptions training;
+    training.training = true;
+    Machine vm(compile(m.graph(), {g}, training));
+    eq::testing::set_leaves(vm, leaves);
+    vm.run();
+    const Tensor dh0 = vm.value(g);
+    double largest = 0;
+    for (std::int64_t i = 0; i < dh0.numel(); ++i) largest = std::max(largest, std::abs(dh0.at(i)));
+    CHECK(largest > 1e-3);
+  }
+  Model m = Model::from_source("m.eq", kRnnLearntStart, options);
+  Window w = unroll(m, 1);  // hₜ₋₂ at step 0 is carried in and passed on
+  REQUIRE(w.states.size() == 1);
+  CHECK(w.states[0].reset);
+  CHECK(w.states[0].carry_out[1].op() == ir::Op::where);
+  Model constant = Model::from_source("m.eq", kRnn, options);
+  CHECK_FALSE(unroll(constant, 2).states[0].reset);
 }
 
 TEST_CASE("gradients through time of a tiny LSTM match central differences", "[time]") {

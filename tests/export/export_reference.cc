@@ -77,9 +77,13 @@ json states_of(const onnx::ModelProto& onnx, const eq::SafetensorsFile& weights)
         }
     if (dims.empty()) throw eq::Error("eq.states names " + st["input"].dump() + ", not an input");
     json s = {{"input", st["input"]}, {"output", st["output"]}, {"dims", dims}};
-    if (st.contains("init_param"))
-      s["data"] = values_of(weights.find(st["init_param"].get<std::string>())->view());
-    else
+    if (st["init"].is_array()) {  // a learnt start: its values
+      s["data"] = st["init"];
+      // They are the parameter's, as trained.
+      if (st["init"] != values_of(weights.find(st["init_param"].get<std::string>())->view()))
+        throw eq::Error("eq.states: the values of " + st["input"].dump() + " are not " +
+                        st["init_param"].dump() + "'s");
+    } else
       s["data"] = std::vector<double>(static_cast<std::size_t>(size), st["init"].get<double>());
     out.push_back(s);
   }
@@ -135,6 +139,13 @@ json steps(eq::Setup& setup, const eq::SafetensorsFile& weights, const onnx::Mod
         else
           eq::kernels::copy(weights.find(st.init_param)->view(), init.view());
         m.let(n, init);
+      }
+    // A learnt start: every window's first step reads where(reset, h₀, carried).
+    for (const eq::UnrolledState& st : w.states)
+      if (st.reset) {
+        eq::Tensor start(st.reset.dtype(), eq::Shape{1, 1});
+        eq::kernels::fill(start.view(), 1.0);
+        m.let(st.reset, start);
       }
     m.run();
     for (const eq::ir::Node& y : outs) expected.push_back(values_of(m.view(y)));
