@@ -68,8 +68,7 @@ void load(const Options& o, const std::string& eq_path, const std::string& weigh
   so.force = o.flag("force");
   so.inputs_only = inputs_only;
   if (auto d = o.key("data")) so.overrides["data"] = *d;
-  out.setup = eq_path.empty() ? setup_source(out.saved.source_name, out.saved.source, "", so)
-                              : setup_file(eq_path, so);
+  out.setup = eq_path.empty() ? setup_saved_source(so) : setup_file(eq_path, so);
 }
 
 // An evaluation program for batches of `data`, its memory checked first.

@@ -9,6 +9,7 @@
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/file_io.hpp"
 #include "eq/runtime/safetensors.hpp"
+#include "eq/train/evaluate.hpp"
 #include "eq/train/setup.hpp"
 
 #ifdef EQ_HAVE_ONNX
@@ -44,8 +45,8 @@ int export_model(const Options& o) {
   so.saved_path = weights_path;
   so.force = o.flag("force");
   so.load_data = false;
-  Setup setup = weights_key ? setup_file(o.files[0], so)
-                            : setup_source(saved.source_name, saved.source, "", so);
+  Setup setup = weights_key ? setup_file(o.files[0], so) : setup_saved_source(so);
+  check_params(*setup.model, weights);  // no NaN leaves eq in an ONNX file
   onnx_export::ExportOptions eo;
   for (const auto& [name, s] : saved.scale) eo.scale[name] = {s.offset, s.factor};
   eo.labels = saved.labels;

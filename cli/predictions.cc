@@ -152,16 +152,34 @@ std::string text_predictions(Setup& s, const SafetensorsFile& weights, const Pre
   const std::vector<std::string> symbols =
       vocabulary_symbols(s.vocabulary, weights.path, sampler.classes());
   check_classes(o, sampler.classes(), "symbols of the vocabulary");
+  if (o.values && (o.top > 0 || o.proba))
+    throw Error("eqc: give --values alone, not with --top or --proba");
   const DType dtype = m.graph().dtype();
-  std::string csv = "t,symbol," + class_header("next", symbols, o, false) + '\n';
+  std::string csv = "t,symbol,";
+  if (o.values) {  // the output as it is, a column per symbol: name[0], name[1], …
+    std::string name;
+    for (const auto& [n, node] : m.outputs())
+      if (node == sampler.output() && name.empty()) name = n;
+    for (std::int64_t j = 0; j < sampler.classes(); ++j)
+      csv += (j ? "," : "") + field(name + "[" + std::to_string(j) + "]");
+  } else {
+    csv += class_header("next", symbols, o, false);
+  }
+  csv += '\n';
   const std::int32_t* text = s.text.data<std::int32_t>();
   std::vector<double> p;
   sampler.reset();
   for (std::int64_t t = 0; t < s.text.numel(); ++t) {
     sampler.feed(text[t]);
-    sampler.probabilities(p);
-    csv += std::to_string(t) + "," + field(symbols[static_cast<std::size_t>(text[t])]) + "," +
-           class_columns(p, symbols, o, false, dtype) + '\n';
+    csv += std::to_string(t) + "," + field(symbols[static_cast<std::size_t>(text[t])]) + ",";
+    if (o.values) {
+      sampler.values(p);
+      for (std::size_t j = 0; j < p.size(); ++j) csv += (j ? "," : "") + shortest(p[j], dtype);
+    } else {
+      sampler.probabilities(p);
+      csv += class_columns(p, symbols, o, false, dtype);
+    }
+    csv += '\n';
   }
   return csv;
 }

@@ -153,13 +153,16 @@ AccuracyPair accuracy_pair(const Model& model) {
   for (const ModelLeaf& t : model.targets()) {
     if (!t.onehot) continue;
     for (const auto& [name, node] : model.outputs())
-      if (node.shape().example() == Shape{t.onehot}) return {t.name, node, false};
+      // An output of the parameters alone (no batch axis) predicts no example.
+      if (node.shape().has_batch() && node.shape().example() == Shape{t.onehot})
+        return {t.name, node, false};
   }
   for (const ModelLeaf& t : model.targets()) {
     const Shape example = t.node.shape().example();
     if (t.onehot || example.numel() != 1) continue;
     for (const auto& [name, node] : model.outputs())
-      if (node.op() == ir::Op::sigmoid && node.shape().example() == example)
+      if (node.op() == ir::Op::sigmoid && node.shape().has_batch() &&
+          node.shape().example() == example)
         return {t.name, node, true};
   }
   return {};
@@ -223,6 +226,7 @@ Program evaluation_program(Model& model, bool with_loss) {
     if (model.outputs().empty())
       throw Error(model.source().name() + ": the model has no `output` statement to predict with");
     outs.push_back(model.outputs()[0].second);
+    check_reads_no_target(model, outs, "the prediction");
   }
   return compile(model.graph(), outs);
 }
@@ -264,12 +268,16 @@ void check_finite(const SafetensorsFile& weights, const std::string& name) {
 
 }  // namespace
 
-void set_params(const Model& model, const SafetensorsFile& weights, Machine& to) {
+void check_params(const Model& model, const SafetensorsFile& weights) {
   std::vector<TensorSpec> specs;
   for (const ModelParam& p : model.params())
     specs.push_back({p.name, p.node.dtype(), p.node.shape().example()});
   expect_tensors(weights, specs);
   for (const ModelParam& p : model.params()) check_finite(weights, p.name);
+}
+
+void set_params(const Model& model, const SafetensorsFile& weights, Machine& to) {
+  check_params(model, weights);
   for (const ModelParam& p : model.params()) {
     if (!to.program().value_of.count(p.node.id())) continue;  // tree-shaken away
     View v = to.param(p.node);
@@ -339,8 +347,12 @@ Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
     data.let(machine_, part);
     machine_.runtime().set_noise(noise_seed_, 0, static_cast<std::int64_t>(at));
     machine_.run();
-    std::memcpy(static_cast<char*>(result.raw()) + at * rb, machine_.view(out).data,
-                part.size() * rb);
+    // An output of the parameters alone (`c = 2*b`) has no batch axis: the
+    // same value for every example.
+    const bool batched = out.shape().has_batch();
+    for (std::size_t i = 0; i < (batched ? 1 : part.size()); ++i)
+      std::memcpy(static_cast<char*>(result.raw()) + (at + i) * rb, machine_.view(out).data,
+                  (batched ? part.size() : 1) * rb);
   }
   return result;
 }

@@ -142,6 +142,9 @@ class Evaluator {
 void copy_params(const Model& model, Machine& from, Machine& to);
 // Copies `from`'s parameters of `model` into tensors named by parameter.
 std::vector<std::pair<std::string, Tensor>> param_tensors(const Model& model, Machine& from);
+// Every parameter of `model` in `weights`, with its shape and dtype, and
+// finite (a NaN weight makes every prediction that reads it NaN).
+void check_params(const Model& model, const SafetensorsFile& weights);
 // Checks and copies a weights file's parameters into `to`.
 void set_params(const Model& model, const SafetensorsFile& weights, Machine& to);
 

@@ -32,6 +32,7 @@ Sampler::Sampler(Model& model) : model_(model), carry_(model), symbol_(DType::i3
                 " symbols (e.g. `output ŷₜ` with ŷₜ = softmax(…))");
   std::vector<ir::Node> outputs{output_};
   for (ir::Node next : carry_.next_values()) outputs.push_back(next);
+  check_reads_no_target(model, outputs, "sampling");
   machine_ = std::make_unique<Machine>(compile(model.graph(), outputs));
 }
 
@@ -70,15 +71,18 @@ std::int64_t draw(const double* values, std::int64_t n, bool logits, double temp
   return n - 1;
 }
 
-void Sampler::probabilities(std::vector<double>& out) const {
+void Sampler::values(std::vector<double>& out) const {
   ConstView y = machine_->view(output_);
   out.resize(static_cast<std::size_t>(classes_));
-  double top = -INFINITY, total = 0;
-  for (std::int64_t k = 0; k < classes_; ++k) {
+  for (std::int64_t k = 0; k < classes_; ++k)
     out[static_cast<std::size_t>(k)] = y.dtype == DType::f32 ? y.as<float>()[k] : y.as<double>()[k];
-    top = std::max(top, out[static_cast<std::size_t>(k)]);
-  }
+}
+
+void Sampler::probabilities(std::vector<double>& out) const {
+  values(out);
   if (output_.op() == ir::Op::softmax) return;
+  double top = -INFINITY, total = 0;
+  for (double v : out) top = std::max(top, v);
   for (double& v : out) total += (v = std::exp(v - top));
   for (double& v : out) v /= total;
 }

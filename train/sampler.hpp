@@ -50,6 +50,10 @@ class Sampler {
   // After feed(): the probability of each next symbol (a softmax output as
   // it is; any other output taken as logits and normalised).
   void probabilities(std::vector<double>& out) const;
+  // After feed(): the output's values as they are (`eqc predict --values`).
+  void values(std::vector<double>& out) const;
+  // The output that values() reads.
+  ir::Node output() const { return output_; }
 
  private:
   Model& model_;

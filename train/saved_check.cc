@@ -24,10 +24,12 @@ void check_labels(const SavedModel& saved, const Model& model, const std::string
                   const char* why) {
   const std::string what = path + ": metadata 'eq.labels'";
   for (const auto& [name, labels] : saved.labels) {
+    // A one-hot target's, or a one-hot input's read from a CSV column of labels.
     const ModelLeaf* t = find_leaf(model.targets(), name);
+    if (!t) t = find_leaf(model.inputs(), name);
     if (!t || !t->onehot)
-      throw Error(what + " holds classes of '" + name + "', which is not a one-hot target of " +
-                  model.source().name() + why);
+      throw Error(what + " holds classes of '" + name +
+                  "', which is not a one-hot input or target of " + model.source().name() + why);
     if (labels.empty() || static_cast<std::int64_t>(labels.size()) > t->onehot)
       throw Error(what + " names " + std::to_string(labels.size()) + " classes of " + name +
                   ", but the model's " + name + " is onehot[" + std::to_string(t->onehot) + "]" +

@@ -15,6 +15,7 @@ Tensor predict_series(Model& model, const SafetensorsFile& weights, const Datase
   StateCarry carry(model);
   std::vector<ir::Node> outputs{output};
   for (ir::Node next : carry.next_values()) outputs.push_back(next);
+  check_reads_no_target(model, outputs, "the prediction");
   Machine vm(compile(model.graph(), outputs));
   set_params(model, weights, vm);
 

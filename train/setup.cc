@@ -446,6 +446,23 @@ Setup copy_setup(const Setup& setup) {
   return s;
 }
 
+Setup setup_saved_source(const SetupOptions& options) {
+  EQ_ASSERT(options.saved, "setup_saved_source without a saved model");
+  const SavedModel& saved = *options.saved;
+  try {
+    return setup_source(saved.source_name, saved.source, "", options);
+  } catch (const Error& e) {
+    const std::string_view what = e.what();
+    const std::string at = saved.source_name + ":";
+    // "name:LINE:…": a place in the saved source.
+    if (!what.starts_with(at) || what.size() == at.size() ||
+        !std::isdigit(static_cast<unsigned char>(what[at.size()])))
+      throw;
+    throw Error(options.saved_path + ": the source saved in it (as " + saved.source_name +
+                ") has an error:\n" + std::string(what));
+  }
+}
+
 Setup setup_file(const std::string& path, const SetupOptions& options) {
   return setup_source(path, read_model_source(path), parent_dir(path), options);
 }

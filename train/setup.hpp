@@ -63,6 +63,11 @@ Setup setup_file(const std::string& path, const SetupOptions& options);
 Setup setup_source(const std::string& name, const std::string& text, const std::string& base_dir,
                    const SetupOptions& options);
 
+// From the source saved in a weights file (options.saved, read from
+// options.saved_path). An error located in that source says where the
+// source came from: the file named in it may since have changed or gone.
+Setup setup_saved_source(const SetupOptions& options);
+
 // The same run set up again for a thread that trains beside `setup`
 // (ThreadTeam, thread_team.hpp): a model of its own, lowered from the same
 // source with the same dims and dtype — building a training program adds

@@ -9,6 +9,7 @@
 #include "eq/compiler/export/onnx_export.hpp"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -73,6 +74,7 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
   for (const CarriedState& s : carried) outputs.push_back({s.name, s.next, ""});
   std::vector<Node> roots;
   for (const Output& o : outputs) roots.push_back(o.node);
+  check_reads_no_target(model, roots, "the prediction");
   passes::PassStats stats;
   roots = passes::run_pipeline(model.graph(), roots, CompileOptions{}, stats).roots;
   for (std::size_t i = 0; i < outputs.size(); ++i) outputs[i].node = roots[i];
@@ -92,7 +94,9 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
                            : raw;
     return raw;
   };
-  for (const ModelLeaf& leaf : model.inputs()) bind_input(leaf.name, &leaf, leaf.node);
+  std::map<std::string, std::string> input_names;  // a model input → its ONNX name
+  for (const ModelLeaf& leaf : model.inputs())
+    input_names[leaf.name] = bind_input(leaf.name, &leaf, leaf.node);
   // A state read k steps back takes k inputs, hₜ₋₁ … hₜ₋ₖ; one the
   // equations do not read (hₜ₋₁ when only hₜ₋₂ is) is an input all the same,
   // to be passed on.
@@ -172,19 +176,30 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
     // The output scored against this target (as eval and predict choose it):
     // the first whose per-example shape is [classes].
     for (const Output& o : outputs)
-      if (o.node.shape().example() == Shape{t.onehot}) {
+      if (o.node.shape().has_batch() && o.node.shape().example() == Shape{t.onehot}) {
         labels[o.onnx] = l->second;
         break;
       }
   }
+  // A one-hot input read from a column of labels: class i is its i-th label.
+  for (const ModelLeaf& leaf : model.inputs())
+    if (auto l = options.labels.find(leaf.name); leaf.onehot && l != options.labels.end())
+      labels[input_names.at(leaf.name)] = l->second;
   json states = json::array();
   for (std::size_t i = 0; i < carried.size(); ++i)
     for (std::size_t j = 0; j < carried[i].depth(); ++j) {
       json st = {{"input", state_inputs[i][j]}, {"output", state_outputs[i][j]}};
       if (carried[i].init_param.empty())
         st["init"] = carried[i].init_value;
-      else
+      else {
+        // A learnt start (`state hₜ = h₀`, h₀ a param): its trained values,
+        // which no node of the step reads.
         st["init_param"] = carried[i].init_param;
+        const Tensor& start = *weights.find(carried[i].init_param);
+        json values = json::array();
+        for (std::int64_t k = 0; k < start.numel(); ++k) values.push_back(start.at(k));
+        st["init"] = values;
+      }
       states.push_back(st);
     }
 

@@ -1,8 +1,10 @@
 #include "eq/compiler/lower/model.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "eq/compiler/lower/lowering.hpp"
+#include "eq/grammar/diagnostics.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/file_io.hpp"
@@ -99,6 +101,51 @@ std::string read_model_source(const std::string& path) {
 
 Model Model::load(const std::string& path, const ModelOptions& options) {
   return from_source(path, read_model_source(path), options);
+}
+
+void check_reads_no_target(const Model& model, std::span<const ir::Node> roots,
+                           std::string_view doing) {
+  if (roots.empty() || model.targets().empty()) return;
+  const ir::Graph& graph = model.graph();
+  const std::vector<char> keep =
+      ir::reachable(graph, std::vector<ir::Node>(roots.begin(), roots.end()));
+  // The targets, and the one-hot forms of class targets: lowering makes one
+  // per target and shares it, so its place is the first equation that
+  // reads the target, not necessarily one the prediction needs.
+  std::map<ir::NodeId, const ModelLeaf*> targets;
+  for (const ModelLeaf& t : model.targets()) targets[t.node.id()] = &t;
+  for (ir::NodeId id = 0; id < graph.size(); ++id) {
+    const ir::NodeData& n = graph.data(id);
+    if (n.op == ir::Op::onehot && n.inputs.size() == 1 && targets.count(n.inputs[0]))
+      targets[id] = targets[n.inputs[0]];
+  }
+  auto target_of = [&](ir::NodeId id) -> const ModelLeaf* {
+    auto it = targets.find(id);
+    return it == targets.end() ? nullptr : it->second;
+  };
+  for (ir::NodeId id = 0; id < graph.size(); ++id) {
+    if (!keep[static_cast<std::size_t>(id)] || target_of(id)) continue;
+    for (ir::NodeId in : graph.data(id).inputs) {
+      const ModelLeaf* t = target_of(in);
+      if (!t) continue;
+      const std::string message = std::string(doing) + " reads the target " + t->name +
+                                  ", which predictions do not have: an `output` may depend "
+                                  "on inputs and parameters only";
+      const ir::Origin& o = graph.data(id).origin;
+      if (!o) throw Error(model.source().name() + ": " + message);
+      Diagnostic d;
+      d.span = Span{o.file.get(), o.begin, o.end};
+      d.message = message;
+      std::string text = render(d);
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      throw Error(text);
+    }
+  }
+  // A root that is itself a target (`output y`).
+  for (const ir::Node& r : roots)
+    if (const ModelLeaf* t = target_of(r.id()))
+      throw Error(model.source().name() + ": " + std::string(doing) + " is the target " + t->name +
+                  ", which predictions do not have");
 }
 
 }  // namespace eq

@@ -13,7 +13,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eq/compiler/ir/graph.hpp"
@@ -153,5 +155,11 @@ class Model {
 // The model's states grouped by the value they carry, in the order
 // states() first names them.
 std::vector<CarriedState> carried_states(const Model& model);
+
+// Throws when what `roots` compute reads a target (`r = ŷ*y`, `output r`):
+// predict and export have no targets to give. The error is at the
+// equation that reads it; `doing` names the program ("the prediction").
+void check_reads_no_target(const Model& model, std::span<const ir::Node> roots,
+                           std::string_view doing);
 
 }  // namespace eq

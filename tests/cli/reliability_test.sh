@@ -223,7 +223,7 @@ metadata)  # items 1 and 13: what a weights file says is checked against the mod
   expect_error "$l10" 1 "$EQC" run l10.safetensors --data 'csv("ten.csv", x = 0:2, y = 2)'
   expect_error "$l10" 1 "$EQC" eval m.eq -w l10.safetensors --data 'csv("ten.csv", x = 0:2, y = 2)'
   edit w.safetensors lz.safetensors meta eq.labels '{"z":["a","b"]}'
-  expect_error "lz.safetensors: metadata 'eq.labels' holds classes of 'z', which is not a one-hot target of m.eq; was the file changed after eqc wrote it?" 1 \
+  expect_error "lz.safetensors: metadata 'eq.labels' holds classes of 'z', which is not a one-hot input or target of m.eq; was the file changed after eqc wrote it?" 1 \
     "$EQC" run lz.safetensors --data 'csv("five.csv", x = 0:2, y = 2)'
   edit w.safetensors l2.safetensors meta eq.labels '{"y":["0","1","1"]}'
   expect_error "l2.safetensors: metadata 'eq.labels' names the class '1' of y twice; was the file changed after eqc wrote it?" 1 \

@@ -507,6 +507,83 @@ outputs_over_inputs)
   run "$EQC" train logreg.eq --steps 5 --quiet --init w.safetensors -o w.safetensors
   cmp -s w.safetensors w.keep && fail "--init w -o w did not write the trained weights"
   ;;
+read_back)
+  # What train saves, every command that reads it back can use (defects
+  # found in an audit of 2026-12-01).
+  # A one-hot input from a column of labels: its labels are saved with the
+  # weights, and eval, predict and run map them as training did (they refused
+  # the file: "not a one-hot target").
+  printf 'color,y\nred,0\nblue,1\ngreen,0\nred,1\nblue,1\ngreen,0\n' > c.csv
+  printf 'input c : onehot[3]\ntarget y : onehot[2]\nparam G : [2, 3] ~ 0\nŷ = softmax(G·c)\nloss = -Σ(y*log(ŷ))\noutput ŷ\ntrain {\n  data = csv("c.csv", c = "color", y = "y")\n  optimizer = sgd(lr = 1)\n  steps = 40\n  batch = 6\n}\n' > lab.eq
+  run "$EQC" train lab.eq --quiet -o lab.safetensors
+  run "$EQC" eval lab.eq -w lab.safetensors
+  grep -q '^examples 6  loss ' out.txt || fail "eval of a labelled input: $(cat out.txt)"
+  printf 'color\nblue\ngreen\n' > q.csv
+  run "$EQC" predict lab.eq -w lab.safetensors --data 'csv("q.csv", c = "color")'
+  # blue is always 1, green always 0: trained, the model says so.
+  [ "$(cat out.txt)" = "$(printf 'y\n1\n0')" ] || fail "predict of a labelled input: $(cat out.txt)"
+  run "$EQC" run lab.safetensors --data 'csv("q.csv", c = "color")'
+  [ "$(cat out.txt)" = "$(printf 'y\n1\n0')" ] || fail "run of a labelled input: $(cat out.txt)"
+  printf 'color\npurple\n' > r.csv
+  expect_error "$(printf "r.csv:2:1: error: 'purple' is not one of the model's classes (blue, green, red)\npurple\n^~~~~~")" 1 \
+    "$EQC" predict lab.eq -w lab.safetensors --data 'csv("r.csv", c = "color")'
+  # An output that reads a target: refused where it reads it (predict said
+  # "input 'y' was never given a value: call let() on it before run()").
+  sed 's/^output ŷ$/r = ŷ*y\noutput r/' lab.eq > tgt.eq
+  expect_error "$(printf 'tgt.eq:6:5: error: the prediction reads the target y, which predictions do not have: an `output` may depend on inputs and parameters only\nr = ŷ*y\n    ^~~')" 1 \
+    "$EQC" predict tgt.eq -w lab.safetensors --data 'csv("q.csv", c = "color")' --force
+  # An output of the parameters alone (no batch axis) is the same row for
+  # every example (predict read past its buffer).
+  sed 's/^output ŷ$/k = 2*G\noutput k, ŷ/' lab.eq > unb.eq
+  printf 'color\nblue\ngreen\nred\nblue\n' > q4.csv
+  run "$EQC" predict unb.eq -w lab.safetensors --data 'csv("q4.csv", c = "color")' --force
+  [ "$(sed -n 2p out.txt)" = "$(sed -n 5p out.txt)" ] && [ "$(wc -l < out.txt)" = 5 ] ||
+    fail "an output of the parameters alone: $(cat out.txt)"
+  # predict --values of a text model: the output's values, a column each
+  # (it printed the likeliest next symbol, as without --values).
+  printf 'abcabcabcabcabcabcabcabcabcabcabcabcabcabc' > t.txt
+  printf 'dim V\ninput xₜ : onehot[V]\ntarget yₜ : onehot[V]\nparam W : [V, V] ~ glorot\nparam U : [V, V] ~ glorot\nhₜ = tanh(W·xₜ + U·hₜ₋₁)\nŷₜ = softmax(hₜ)\nlossₜ = -Σ(yₜ*log(ŷₜ))\noutput ŷₜ\ntrain {\n  data = text("t.txt")\n  batch = 2\n  window = 5\n  steps = 3\n}\n' > txt.eq
+  run "$EQC" train txt.eq --quiet -o txt.safetensors
+  printf 'cab' > p.txt
+  run "$EQC" predict txt.eq -w txt.safetensors --data p.txt --values
+  [ "$(head -1 out.txt)" = "t,symbol,ŷₜ[0],ŷₜ[1],ŷₜ[2]" ] || fail "predict --values of text: $(cat out.txt)"
+  awk -F, 'NR > 1 { s = $3 + $4 + $5; if (NF != 5 || s < 0.999 || s > 1.001) bad = 1 } END { exit bad }' out.txt ||
+    fail "predict --values of text: a row is not the softmax's three values: $(cat out.txt)"
+  # A broken source saved in the weights is named as the weights' (it was
+  # blamed on the .eq path recorded in them).
+  run "$EQC" train logreg.eq --steps 2 --quiet -o w.safetensors
+  python=/usr/bin/python3
+  if [ -x $python ]; then
+    $python - w.safetensors bad.safetensors <<'PY'
+import json, struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', b[:8])[0]
+h = json.loads(b[8:8 + n])
+h['__metadata__']['eq.source'] = 'garbage ((('
+t = json.dumps(h).encode()
+t += b' ' * (-len(t) % 8)
+open(sys.argv[2], 'wb').write(struct.pack('<Q', len(t)) + t + b[8 + n:])
+PY
+    # Weights with a NaN: export refuses them as predict does (it wrote
+    # them into the ONNX file).
+    $python - w.safetensors nan.safetensors <<'PY'
+import json, struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+n = struct.unpack('<Q', b[:8])[0]
+at = 8 + n + json.loads(b[8:8 + n])['W']['data_offsets'][0]
+b[at:at + 4] = struct.pack('<f', float('nan'))
+open(sys.argv[2], 'wb').write(b)
+PY
+    if "$EQC" export --help >/dev/null 2>&1 && "$EQC" export w.safetensors -o ok.onnx >/dev/null 2>&1; then
+      expect_error "nan.safetensors: tensor 'W' holds NaN (element 0 of [3, 4]): these weights cannot be used; were they saved from a run that diverged?" 1 \
+        "$EQC" export nan.safetensors -o nan.onnx
+      [ ! -e nan.onnx ] || fail "export wrote weights holding NaN"
+    fi
+    "$EQC" run bad.safetensors --data data/iris.csv >/dev/null 2>err.txt && fail "a broken saved source ran"
+    head -1 err.txt | grep -q "^bad.safetensors: the source saved in it (as logreg.eq) has an error:$" ||
+      fail "a broken saved source: $(cat err.txt)"
+  fi
+  ;;
 *) fail "unknown scenario $SCENARIO" ;;
 esac
 echo "ok: $SCENARIO"

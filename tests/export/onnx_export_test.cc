@@ -253,3 +253,47 @@ TEST_CASE("noise exports as ONNX's own draws of its shape; dropout not at all", 
     }
   }
 }
+
+TEST_CASE("a learnt start's values are in eq.states: the ONNX file alone starts the loop",
+          "[export]") {
+  eq::Model model = eq::Model::from_source(
+      "m.eq",
+      "input xₜ : onehot[5]\nparam W : [2, 5] ~ 0\nparam U : [2, 2] ~ 0\nparam h₀ : [2] ~ 0\n"
+      "state hₜ : [2] = h₀\nhₜ = tanh(W·xₜ + U·hₜ₋₁)\noutput hₜ\n");
+  eq::SafetensorsFile weights;
+  for (const eq::ModelParam& p : model.params())
+    weights.tensors.emplace_back(p.name, eq::Tensor(p.node.dtype(), p.node.shape().example()));
+  weights.tensors[2].second = eq::Tensor::from(eq::Shape{2}, {0.25, -1.5}, eq::DType::f32);
+  onnx::ModelProto m;
+  REQUIRE(m.ParseFromString(eq::onnx_export::export_onnx(model, weights, {})));
+  // Until 2026-12-01 only "init_param" named it: no initializer holds h₀,
+  // since no node of the step reads it.
+  CHECK(metadata(m, "eq.states") ==
+        R"([{"init":[0.25,-1.5],"init_param":"h₀","input":"h_tm1","output":"h_t_2"}])");
+}
+
+TEST_CASE("a one-hot input read from labels keeps them, under the input's ONNX name", "[export]") {
+  ExportOptions o;
+  o.labels["c"] = {"blue", "green", "red"};
+  o.labels["y"] = {"no", "yes"};
+  onnx::ModelProto m = export_source(
+      "input c : onehot[3]\ntarget y : onehot[2]\nparam G : [2, 3] ~ 0\nŷ = softmax(G·c)\n"
+      "loss = -Σ(y*log(ŷ))\noutput ŷ\n",
+      o);
+  CHECK(metadata(m, "eq.labels") == R"({"c":["blue","green","red"],"y_hat":["no","yes"]})");
+}
+
+TEST_CASE("an output that reads a target is refused at the equation that reads it", "[export]") {
+  // y's one-hot form is made once, at loss; the error is at r's `ŷ*y`.
+  eq::Model model = eq::Model::from_source(
+      "m.eq",
+      "input x : [4]\ntarget y : onehot[3]\nparam W : [3, 4] ~ 0\nŷ = softmax(W·x)\n"
+      "loss = -Σ(y*log(ŷ))\nr = ŷ*y\noutput r\n");
+  eq::SafetensorsFile weights;
+  weights.tensors.emplace_back("W", eq::Tensor(eq::DType::f32, eq::Shape{3, 4}));
+  CHECK_THROWS_WITH(eq::onnx_export::export_onnx(model, weights, {}),
+                    "m.eq:6:5: error: the prediction reads the target y, which predictions do not "
+                    "have: an `output` may depend on inputs and parameters only\n"
+                    "r = ŷ*y\n"
+                    "    ^~~");
+}
