@@ -187,6 +187,17 @@ const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where
                             "', but nothing defines '" + now + "'");
     return &poisoned_;
   }
+  // A one-hot leaf is a class index per example, not a vector to carry (and
+  // "0 before the first step" would be class 0): its earlier steps are read
+  // through a value computed from it.
+  if (auto b = bound_.find(now); b != bound_.end() && b->second.onehot) {
+    const std::string role = b->second.target ? "target" : "input";
+    diags_.error(where, "'" + name.text + "' reads the one-hot " + role + " '" + now +
+                            "' at an earlier step, which eq does not carry; name a value of it "
+                            "and read that value's earlier step (`eₜ = E·" +
+                            now + "`, then `eₜ₋₁`)");
+    return &poisoned_;
+  }
   std::optional<Shape> sh;
   if (auto st = states_decl_.find(now); st != states_decl_.end() && st->second->has_shape)
     sh = shape(*st->second);
@@ -228,9 +239,16 @@ void Model::Lowering::finish_states() {
       if (auto n = number(v))
         st.init_value = *n;
       else if (v.kind == ExprKind::Name && bound_.count(v.name.text) && bound_[v.name.text].node &&
-               bound_[v.name.text].node.op() == ir::Op::param)
-        st.init_param = v.name.text;
-      else
+               bound_[v.name.text].node.op() == ir::Op::param) {
+        // Every stream starts from the param as it is: the shapes agree.
+        const Shape param = bound_[v.name.text].node.shape().example();
+        if (!(param == lower::example_shape(st.node)))
+          diags_.error(v.span, "the initial value of '" + st.name + "' is the param " +
+                                   v.name.text + " of shape " + param.str() + ", but '" + st.name +
+                                   "' has shape " + lower::example_shape(st.node).str());
+        else
+          st.init_param = v.name.text;
+      } else
         diags_.error(v.span, "the initial value of a state is a number or a param");
     }
   }
@@ -246,6 +264,16 @@ void Model::Lowering::find_loss() {
                    std::string("the objective '") + candidate +
                        "' must be one number per example; it has shape " +
                        lower::example_shape(l).str() + " (wrap it in Σ(…) or mean(…))");
+      return;
+    }
+    // A loss of the parameters alone (`loss = Σ(W²)`) has no example to
+    // average over: training would fit nothing.
+    if (!l.shape().has_batch()) {
+      diags_.error(decls_.at(candidate).name->span,
+                   std::string("the objective '") + candidate +
+                       "' reads no input or target, so it is the same for every example; a loss "
+                       "measures the model on the data (a penalty on the parameters alone is "
+                       "added to one that does: `loss = Σ((ŷ - y)²) + 0.01Σ(W²)`)");
       return;
     }
     m_.loss_ = l;

@@ -527,6 +527,28 @@ y = dropout(x, q)
 y = dropout(x)
     ^~~~~~~~~~
 )"},
+    // Until 2026-12-01 these three failed deep in the IR with unlocated
+    // messages ("mul: operands must share a float dtype", "batch_size: []
+    // has no batch axis", "where: shapes do not broadcast").
+    {"an earlier step of a one-hot input",
+     "input xₜ : onehot[4]\nparam W : [3, 4] ~ 0\nparam U : [3, 3] ~ 0\n"
+     "hₜ = tanh(W·xₜ₋₁ + U·hₜ₋₁)\n",
+     R"(m.eq:4:13: error: 'xₜ₋₁' reads the one-hot input 'xₜ' at an earlier step, which eq does not carry; name a value of it and read that value's earlier step (`eₜ = E·xₜ`, then `eₜ₋₁`)
+hₜ = tanh(W·xₜ₋₁ + U·hₜ₋₁)
+            ^~~~
+)"},
+    {"a loss of the parameters alone", "input x : [4]\nparam W : [3, 4] ~ 0\nloss = Σ(W²)\n",
+     R"(m.eq:3:1: error: the objective 'loss' reads no input or target, so it is the same for every example; a loss measures the model on the data (a penalty on the parameters alone is added to one that does: `loss = Σ((ŷ - y)²) + 0.01Σ(W²)`)
+loss = Σ(W²)
+^~~~
+)"},
+    {"a learnt start of another shape",
+     "input xₜ : [2]\nparam W : [3, 2] ~ 0\nparam U : [3, 3] ~ 0\nstate hₜ : [3] = W\n"
+     "hₜ = tanh(W·xₜ + U·hₜ₋₁)\n",
+     R"(m.eq:4:18: error: the initial value of 'hₜ' is the param W of shape [3, 2], but 'hₜ' has shape [3]
+state hₜ : [3] = W
+                 ^
+)"},
 };
 
 }  // namespace
