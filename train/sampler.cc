@@ -11,7 +11,7 @@
 
 namespace eq {
 
-Sampler::Sampler(Model& model) : model_(model), carry_(model), symbol_(DType::i32, Shape{1}) {
+Sampler::Sampler(Model& model) : model_(model), carry_(model, {}), symbol_(DType::i32, Shape{1}) {
   if (!model.timed())
     throw Error("sampling needs a time model (one with hₜ and hₜ₋₁); this one has no recurrence");
   for (const ModelLeaf& leaf : model.inputs())
@@ -30,6 +30,7 @@ Sampler::Sampler(Model& model) : model_(model), carry_(model), symbol_(DType::i3
   if (!output_)
     throw Error("sampling needs an output over the " + std::to_string(classes_) +
                 " symbols (e.g. `output ŷₜ` with ŷₜ = softmax(…))");
+  carry_ = StateCarry(model, {output_});
   std::vector<ir::Node> outputs{output_};
   for (ir::Node next : carry_.next_values()) outputs.push_back(next);
   check_reads_no_target(model, outputs, "sampling");

@@ -12,7 +12,7 @@ Tensor predict_series(Model& model, const SafetensorsFile& weights, const Datase
   if (!model.timed()) throw Error("predicting a series needs a time model (one with hₜ and hₜ₋₁)");
   if (model.outputs().empty()) throw Error("predicting a series needs an output (`output ŷₜ`)");
   const ir::Node output = model.outputs()[0].second;
-  StateCarry carry(model);
+  StateCarry carry(model, {output});
   std::vector<ir::Node> outputs{output};
   for (ir::Node next : carry.next_values()) outputs.push_back(next);
   check_reads_no_target(model, outputs, "the prediction");

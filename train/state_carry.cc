@@ -7,7 +7,8 @@
 
 namespace eq {
 
-StateCarry::StateCarry(const Model& model) : states_(carried_states(model)) {
+StateCarry::StateCarry(const Model& model, const std::vector<ir::Node>& outputs)
+    : states_(carried_states(model, outputs)) {
   for (const CarriedState& s : states_) {
     // The graph's own leaves say the dtype and shape; one of them is read.
     ir::Node leaf;

@@ -17,7 +17,8 @@ namespace eq {
 
 class StateCarry {
  public:
-  explicit StateCarry(const Model& model);
+  // The states `outputs` need (carried_states, model.hpp).
+  StateCarry(const Model& model, const std::vector<ir::Node>& outputs);
 
   // What the step program must compute besides its outputs: every state's
   // next value (hₜ), to be added to the roots compile() is given.

@@ -70,7 +70,9 @@ std::string export_onnx(Model& model, const SafetensorsFile& weights,
   // 1–2. The roots, through the passes predict runs.
   std::vector<Output> outputs;
   for (const auto& [name, node] : model.outputs()) outputs.push_back({name, node, ""});
-  const std::vector<CarriedState> carried = carried_states(model);
+  std::vector<ir::Node> model_outputs;
+  for (const auto& [name, node] : model.outputs()) model_outputs.push_back(node);
+  const std::vector<CarriedState> carried = carried_states(model, model_outputs);
   for (const CarriedState& s : carried) outputs.push_back({s.name, s.next, ""});
   std::vector<Node> roots;
   for (const Output& o : outputs) roots.push_back(o.node);

@@ -103,6 +103,26 @@ Model Model::load(const std::string& path, const ModelOptions& options) {
   return from_source(path, read_model_source(path), options);
 }
 
+std::vector<CarriedState> carried_states(const Model& model, const std::vector<ir::Node>& outputs) {
+  std::vector<CarriedState> all = carried_states(model);
+  std::vector<char> needed(all.size(), 0);
+  for (bool grew = true; grew;) {
+    grew = false;
+    std::vector<ir::Node> roots = outputs;
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (needed[i]) roots.push_back(all[i].next);
+    const std::vector<char> keep = ir::reachable(model.graph(), roots);
+    for (std::size_t i = 0; i < all.size(); ++i)
+      for (const ir::Node& leaf : all[i].leaves)
+        if (!needed[i] && leaf && keep[static_cast<std::size_t>(leaf.id())])
+          needed[i] = 1, grew = true;
+  }
+  std::vector<CarriedState> out;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (needed[i]) out.push_back(std::move(all[i]));
+  return out;
+}
+
 void check_reads_no_target(const Model& model, std::span<const ir::Node> roots,
                            std::string_view doing) {
   if (roots.empty() || model.targets().empty()) return;

@@ -155,6 +155,10 @@ class Model {
 // The model's states grouped by the value they carry, in the order
 // states() first names them.
 std::vector<CarriedState> carried_states(const Model& model);
+// Only those that `outputs` need, directly or through another needed
+// state's next value: a prediction carries no state that only the loss reads
+// (a series model whose loss reads yₜ₋₁ predicts without targets).
+std::vector<CarriedState> carried_states(const Model& model, const std::vector<ir::Node>& outputs);
 
 // Throws when what `roots` compute reads a target (`r = ŷ*y`, `output r`):
 // predict and export have no targets to give. The error is at the
