@@ -1,6 +1,7 @@
 #include "eq/compiler/optimizer.hpp"
 
 #include "eq/compiler/autodiff/grad.hpp"
+#include "eq/compiler/passes/pipeline.hpp"
 #include "eq/runtime/error.hpp"
 
 namespace eq {
@@ -10,7 +11,13 @@ std::vector<Learnable> learnables(ir::Node loss, const std::vector<ir::Node>& pa
     if (p.op() != ir::Op::param)
       throw Error("learnables: " + ir::label(p) +
                   " is not a parameter (make it with Graph::param)");
-  const std::vector<ir::Node> grads = grad(loss, params);
+  // Differentiated after the forward stage of the passes, as eqc does:
+  // log(softmax(z)) becomes logsoftmax(z), whose gradient stays finite for
+  // logits far apart, where the chain rule through softmax gives 0·∞ = NaN
+  // (docs/notes.md). The caller's loss node is left as it is: compile()
+  // rewrites it the same way.
+  const ir::Node stable = passes::optimize(loss.graph(), {loss})[0];
+  const std::vector<ir::Node> grads = grad(stable, params);
   std::vector<Learnable> out;
   out.reserve(params.size());
   for (std::size_t i = 0; i < params.size(); ++i) out.push_back({params[i], grads[i]});

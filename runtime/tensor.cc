@@ -205,8 +205,14 @@ template const float* Tensor::data<float>() const;
 template const double* Tensor::data<double>() const;
 template const std::int32_t* Tensor::data<std::int32_t>() const;
 
+void Tensor::out_of_range(std::int64_t i) const {
+  throw Error("element " + std::to_string(i) + " of a tensor of " + shape_.str() + ", which has " +
+              std::to_string(numel()) + (numel() == 1 ? " element" : " elements") +
+              (numel() ? " (0 to " + std::to_string(numel() - 1) + ")" : std::string()));
+}
+
 double Tensor::at(std::int64_t i) const {
-  EQ_ASSERT(i >= 0 && i < numel(), "tensor index out of range");
+  if (i < 0 || i >= numel()) out_of_range(i);
   switch (dtype_) {
     case DType::f32:
       return static_cast<const float*>(data_.get())[i];
@@ -219,7 +225,7 @@ double Tensor::at(std::int64_t i) const {
 }
 
 void Tensor::set(std::int64_t i, double value) {
-  EQ_ASSERT(i >= 0 && i < numel(), "tensor index out of range");
+  if (i < 0 || i >= numel()) out_of_range(i);
   switch (dtype_) {
     case DType::f32:
       static_cast<float*>(data_.get())[i] = static_cast<float>(value);

@@ -127,6 +127,8 @@ class Tensor {
   Tensor to(DType dtype) const;
 
  private:
+  [[noreturn]] void out_of_range(std::int64_t i) const;
+
   struct AlignedFree {
     void operator()(void* p) const;
   };

@@ -25,6 +25,13 @@ Graph& Node::graph() const {
   return *graph_;
 }
 
+void Node::no_such_input(int i) const {
+  throw Error("input(" + std::to_string(i) + ") of " + label(*this) + " (" +
+              std::string(op_name(op())) + "): it has " + std::to_string(arity()) +
+              (arity() == 1 ? " input" : " inputs") +
+              (arity() ? ", 0 to " + std::to_string(arity() - 1) : std::string()));
+}
+
 const NodeData& Node::data() const {
   if (graph_ == nullptr) null_node();
   return graph_->data(id_);
@@ -80,12 +87,8 @@ Node Graph::add(NodeData data) {
 }
 
 Node Graph::find_leaf(const std::string& name) const {
-  const std::string canonical = canonical_name(name);
-  for (const std::string* want : {&name, &canonical})
-    for (const auto* list : {&inputs_, &params_})
-      for (const Node& n : *list)
-        if (n.name() == *want) return n;
-  return Node();
+  auto it = leaf_names_.find(canonical_name(name));
+  return it == leaf_names_.end() ? Node() : it->second;
 }
 
 Node Graph::leaf(const std::string& name) const {
@@ -103,6 +106,7 @@ Node Graph::input(const std::string& name, Shape per_example) {
   NodeData d{Op::input, {}, {}, IShape::batched(per_example), dtype_, name, {}};
   Node n = add(std::move(d));
   inputs_.push_back(n);
+  leaf_names_[canonical_name(name)] = n;
   return n;
 }
 
@@ -111,6 +115,7 @@ Node Graph::input_indices(const std::string& name, Shape per_example) {
   NodeData d{Op::input, {}, {}, IShape::batched(per_example), DType::i32, name, {}};
   Node n = add(std::move(d));
   inputs_.push_back(n);
+  leaf_names_[canonical_name(name)] = n;
   return n;
 }
 
@@ -126,6 +131,7 @@ Node Graph::param(const std::string& name, Shape shape) {
   NodeData d{Op::param, {}, {}, IShape(shape), dtype_, name, {}};
   Node n = add(std::move(d));
   params_.push_back(n);
+  leaf_names_[canonical_name(name)] = n;
   return n;
 }
 

@@ -66,7 +66,9 @@ struct NodeData {
 };
 
 // A handle to a node: the graph and an index. Cheap to copy; a default
-// constructed Node is "null" (no node), used for "no gradient".
+// constructed Node is "null" (no node), used for "no gradient". It points
+// into its Graph: the Graph must outlive every Node of it, and every
+// Program and Machine compiled from it (as a container outlives iterators).
 class Node {
  public:
   Node() = default;
@@ -82,13 +84,19 @@ class Node {
   const Attrs& attrs() const { return data().attrs; }
   const std::string& name() const { return data().name; }
   int arity() const { return static_cast<int>(data().inputs.size()); }
-  Node input(int i) const { return Node(graph_, data().inputs[static_cast<std::size_t>(i)]); }
+  // Operand i, 0 ≤ i < arity(); another i is an eq::Error.
+  Node input(int i) const {
+    if (i < 0 || i >= arity()) no_such_input(i);
+    return Node(graph_, data().inputs[static_cast<std::size_t>(i)]);
+  }
 
   friend bool operator==(const Node& a, const Node& b) {
     return a.graph_ == b.graph_ && a.id_ == b.id_;
   }
 
  private:
+  [[noreturn]] void no_such_input(int i) const;
+
   Graph* graph_ = nullptr;
   NodeId id_ = -1;
 };
@@ -161,6 +169,9 @@ class Graph {
   std::deque<NodeData> nodes_;
   std::unordered_map<NodeData, NodeId, KeyHash, KeyEq> interned_;
   std::vector<Node> inputs_, params_;
+  // Every leaf by the canonical spelling of its name ("W_i", "W_{i}" and
+  // "Wᵢ" are one name), so that no two leaves share one.
+  std::unordered_map<std::string, Node> leaf_names_;
   std::unordered_map<NodeId, Initializer> initializers_;
 };
 

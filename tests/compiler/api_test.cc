@@ -121,6 +121,58 @@ TEST_CASE("leaf() finds any spelling and names the nearest leaf when it finds no
   CHECK_THROWS_WITH(g.leaf("completely_else"),
                     Equals("this graph has no input or parameter named 'completely_else'"));
   CHECK_THROWS_WITH(g.param("W_i", {1}), Contains("already an input or parameter"));
+  // The other way round: a leaf made as "W_k" is found as "Wₖ", and no
+  // second leaf takes that name (it was: two leaves, two solver states).
+  Node k = g.param("W_k", {2});
+  CHECK(g.leaf("Wₖ") == k);
+  CHECK(g.leaf("W_{k}") == k);
+  CHECK_THROWS_WITH(g.param("Wₖ", {3}), Contains("already an input or parameter"));
+  CHECK_THROWS_WITH(g.input("W_{k}", {3}), Contains("already an input or parameter"));
+}
+
+TEST_CASE("an index out of range is the caller's error, not eq's", "[api]") {
+  Graph g;
+  Node x = g.input("x", {2});
+  Node t = ir::tanh(x);
+  CHECK(t.input(0) == x);
+  CHECK_THROWS_WITH(t.input(1), Equals("input(1) of %1 (tanh): it has 1 input, 0 to 0"));
+  CHECK_THROWS_WITH(x.input(0), Equals("input(0) of 'x' (input): it has 0 inputs"));
+  Tensor v = Tensor::from(Shape{2, 3}, {1, 2, 3, 4, 5, 6}, DType::f32);
+  CHECK(v.at(5) == 6);
+  // Was an eq::InternalError, "a bug in eq, not in your model".
+  CHECK_THROWS_AS(v.at(6), Error);
+  CHECK_THROWS_WITH(v.at(6),
+                    Equals("element 6 of a tensor of [2, 3], which has 6 elements (0 to 5)"));
+  CHECK_THROWS_WITH(v.set(-1, 0),
+                    Equals("element -1 of a tensor of [2, 3], which has 6 elements (0 to 5)"));
+}
+
+TEST_CASE("learnables differentiate a stable loss: log(softmax) far apart keeps a finite gradient",
+          "[api]") {
+  // The loss as a paper writes it: −Σ y·log(softmax(W·x)), with logits
+  // 1000 apart. grad() of it as written is 0·∞ = NaN; learnables()
+  // differentiates it after the forward rewrites (logsoftmax), as eqc does.
+  Graph g;
+  Node x = g.input("x", {2});
+  Node y = g.input("y", {3});
+  Node w = g.param("W", {3, 2});
+  Node loss = -ir::sum(y * ir::log(ir::softmax(ir::matmul(x, w, false, true))), 1);
+  std::vector<Learnable> learn = learnables(loss, {w});
+  Machine vm(compile(g, with_gradients({loss}, learn)));
+  vm.param(w).as<float>()[0] = 1;  // W = [[1, 0], [0, 0], [-1, 0]]: logits 1000, 0, −1000
+  vm.param(w).as<float>()[1] = 0;
+  for (int i = 2; i < 6; ++i) vm.param(w).as<float>()[i] = i == 4 ? -1 : 0;
+  const float xs[] = {1000, 0}, ys[] = {0, 0, 1};
+  vm.let(x, ConstView(DType::f32, Shape{1, 2}, xs));
+  vm.let(y, ConstView(DType::f32, Shape{1, 3}, ys));
+  vm.run();
+  // ∂/∂W of −log softmax(z)₂ with z = W·x: (softmax(z) − y) xᵀ = rows [1, 0, −1]·1000 in column 0.
+  const Tensor dw = vm.value(learn[0].grad);
+  CHECK(dw.at(0) == Approx(1000));
+  CHECK(dw.at(2) == Approx(0).margin(1e-3));
+  CHECK(dw.at(4) == Approx(-1000));
+  for (std::int64_t i = 0; i < dw.numel(); ++i) CHECK(std::isfinite(dw.at(i)));
+  CHECK(vm.value(loss).at(0) == Approx(2000));
 }
 
 TEST_CASE("a null node is a user error and not an internal one", "[api]") {
