@@ -267,27 +267,30 @@ std::vector<std::int64_t> CsvTable::select(const ColumnSelector& sel) const {
   switch (sel.kind) {
     case ColumnSelector::Kind::index:
       if (sel.begin >= cols_)
-        throw Error(path_ + ": " + sel.describe() + " is out of range: " + bounds);
+        throw DataBindingError(path_ + ": " + sel.describe() + " is out of range: " + bounds);
       out.push_back(sel.begin);
       break;
     case ColumnSelector::Kind::range: {
       std::int64_t end = sel.end.value_or(cols_);
       if (sel.begin >= cols_ || end > cols_)
-        throw Error(path_ + ": " + sel.describe() + " are out of range: " + bounds);
-      if (end <= sel.begin) throw Error(path_ + ": " + sel.describe() + " select no column");
+        throw DataBindingError(path_ + ": " + sel.describe() + " are out of range: " + bounds);
+      if (end <= sel.begin)
+        throw DataBindingError(path_ + ": " + sel.describe() + " select no column");
       for (std::int64_t c = sel.begin; c < end; ++c) out.push_back(c);
       break;
     }
     case ColumnSelector::Kind::name: {
       if (!has_header_)
-        throw Error(path_ + ": no column '" + sel.name +
-                    "': the file has no header line, so columns are chosen by index (0 to " +
-                    std::to_string(cols_ - 1) + ")");
+        throw DataBindingError(
+            path_ + ": no column '" + sel.name +
+            "': the file has no header line, so columns are chosen by index (0 to " +
+            std::to_string(cols_ - 1) + ")");
       for (std::int64_t c = 0; c < cols_; ++c)
         if (header_[static_cast<std::size_t>(c)] == sel.name) out.push_back(c);
       if (out.size() > 1)
-        throw Error(path_ + ": the header names column '" + sel.name + "' twice (columns " +
-                    std::to_string(out[0]) + " and " + std::to_string(out[1]) + ")");
+        throw DataBindingError(path_ + ": the header names column '" + sel.name +
+                               "' twice (columns " + std::to_string(out[0]) + " and " +
+                               std::to_string(out[1]) + ")");
       if (out.empty()) {
         const std::string* best = nullptr;
         std::size_t best_distance = 0;
@@ -299,9 +302,10 @@ std::vector<std::int64_t> CsvTable::select(const ColumnSelector& sel) const {
         }
         // Suggest only a near miss; otherwise list what there is.
         if (best && best_distance <= std::max<std::size_t>(2, best->size() / 3))
-          throw Error(path_ + ": no column '" + sel.name + "' (did you mean '" + *best + "'?)");
-        throw Error(path_ + ": no column '" + sel.name + "' (the columns are " + join(header_) +
-                    ")");
+          throw DataBindingError(path_ + ": no column '" + sel.name + "' (did you mean '" + *best +
+                                 "'?)");
+        throw DataBindingError(path_ + ": no column '" + sel.name + "' (the columns are " +
+                               join(header_) + ")");
       }
       break;
     }

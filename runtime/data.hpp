@@ -15,9 +15,19 @@
 #include <string_view>
 #include <vector>
 
+#include "eq/runtime/error.hpp"
 #include "eq/runtime/tensor.hpp"
 
 namespace eq {
+
+// An error in how data is bound to the model's names — which columns, how
+// many values per example, a name bound twice or not at all — rather than
+// in the data itself: a caller that took the bindings from elsewhere (the
+// train block, for `--data FILE`) can point at them.
+class DataBindingError : public Error {
+ public:
+  using Error::Error;
+};
 
 // ---- CSV -------------------------------------------------------------------
 

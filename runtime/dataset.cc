@@ -19,7 +19,8 @@ std::string names_of(const Dataset& data) {
 }
 
 void check_unique(const Dataset& data, const std::string& name) {
-  if (data.find(name)) throw Error(data.source + ": the data binds '" + name + "' twice");
+  if (data.find(name))
+    throw DataBindingError(data.source + ": the data binds '" + name + "' twice");
 }
 
 // "4 features", "1 value", "3 indices", "[8, 8]": one example's size, in words.
@@ -55,8 +56,9 @@ Dataset csv_dataset(const CsvTable& table, std::span<const CsvBinding> bindings)
       c.values = table.indices(cols);
     } else if (b.classes) {
       if (cols.size() != 1)
-        throw Error(table.path() + ": " + c.origin + " select " + std::to_string(cols.size()) +
-                    " columns, but the class target " + b.name + " takes one column of labels");
+        throw DataBindingError(table.path() + ": " + c.origin + " select " +
+                               std::to_string(cols.size()) + " columns, but the class target " +
+                               b.name + " takes one column of labels");
       CsvTable::Classes k = table.classes(cols[0]);
       c.values = std::move(k.indices);
       c.labels = std::move(k.labels);
@@ -148,15 +150,15 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
   for (const DataColumn& c : data.columns)
     if (std::none_of(declarations.begin(), declarations.end(),
                      [&](const DataDeclaration& d) { return d.name == c.name; }))
-      throw Error(at + "the data binds '" + c.name +
-                  "', which is not an input or target of the model");
+      throw DataBindingError(at + "the data binds '" + c.name +
+                             "', which is not an input or target of the model");
 
   for (const DataDeclaration& d : declarations) {
     auto it = std::find_if(data.columns.begin(), data.columns.end(),
                            [&](const DataColumn& c) { return c.name == d.name; });
     if (it == data.columns.end())
-      throw Error(at + "no data for " + d.role + " " + d.name + " (the data binds " +
-                  names_of(data) + ")");
+      throw DataBindingError(at + "no data for " + d.role + " " + d.name + " (the data binds " +
+                             names_of(data) + ")");
     DataColumn& c = *it;
     const std::int64_t n = c.values.shape()[0];
     const std::string gives = c.origin + (c.origin.starts_with("columns ") ? " give " : " gives ");
@@ -166,11 +168,13 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
       // T class indices per example (docs/language.md §9.7): i32 [N, T].
       const std::int64_t steps = d.shape[0], classes = d.shape[1];
       if (c.values.dtype() != DType::i32)
-        throw Error(at + c.origin + " holds numbers, but " + d.role + " " + d.name +
-                    " is declared " + declared + ": it takes whole numbers, class indices");
+        throw DataBindingError(at + c.origin + " holds numbers, but " + d.role + " " + d.name +
+                               " is declared " + declared +
+                               ": it takes whole numbers, class indices");
       if (c.values.shape().rank() != 2 || c.values.shape()[1] != steps)
-        throw Error(at + gives + per_example(c.values.shape().drop_front(), "index") +
-                    " per example but " + d.role + " " + d.name + " is declared " + declared);
+        throw DataBindingError(at + gives + per_example(c.values.shape().drop_front(), "index") +
+                               " per example but " + d.role + " " + d.name + " is declared " +
+                               declared);
       const std::int32_t* idx = c.values.data<std::int32_t>();
       for (std::int64_t i = 0; i < n * steps; ++i)
         if (idx[i] < 0 || idx[i] >= classes) throw bad_index(c, d, i / steps, i % steps, idx[i]);
@@ -186,8 +190,9 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
       for (std::int64_t i = 0; i < n; ++i)
         if (idx[i] < 0 || idx[i] >= d.shape.last()) throw bad_index(c, d, i, 0, idx[i]);
       if (static_cast<std::int64_t>(c.labels.size()) > d.shape.last())
-        throw Error(at + c.origin + " has " + std::to_string(c.labels.size()) + " classes but " +
-                    d.role + " " + d.name + " is declared " + declared);
+        throw DataBindingError(at + c.origin + " has " + std::to_string(c.labels.size()) +
+                               " classes but " + d.role + " " + d.name + " is declared " +
+                               declared);
       continue;
     }
 
@@ -212,13 +217,14 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
     // One number per example for a one-hot target: class indices, but not
     // written as whole numbers (an array of floats).
     if (d.onehot && d.shape.rank() == 1 && per.numel() == 1)
-      throw Error(at + gives + "a number per example, not a class index, but " + d.role + " " +
-                  d.name + " is declared " + declared +
-                  ": give its class indices as whole numbers (an integer array, e.g. int64) or "
-                  "its one-hot rows [N, " +
-                  std::to_string(d.shape[0]) + "]");
-    throw Error(at + gives + per_example(per, d.role) + " per example but " + d.role + " " +
-                d.name + " is declared " + declared);
+      throw DataBindingError(
+          at + gives + "a number per example, not a class index, but " + d.role + " " + d.name +
+          " is declared " + declared +
+          ": give its class indices as whole numbers (an integer array, e.g. int64) or "
+          "its one-hot rows [N, " +
+          std::to_string(d.shape[0]) + "]");
+    throw DataBindingError(at + gives + per_example(per, d.role) + " per example but " + d.role +
+                           " " + d.name + " is declared " + declared);
   }
 }
 

@@ -234,12 +234,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   // message about the data gains a note at the bindings it was read with.
   const auto given = options.overrides.find("data");
   const bool bare_path = given != options.overrides.end() && block && bare_data_path(given->second);
-  auto data_error = [&](const std::string& message) {
-    // Only for what the bindings decide (which columns, how many per
-    // example), not for a bad field, located already, or an unreadable file.
-    const bool about_bindings = message.find(": error: ") == std::string::npos &&
-                                (message.find("column") != std::string::npos ||
-                                 message.find(" per example") != std::string::npos);
+  // `about_bindings`: a DataBindingError (which columns, how many per
+  // example), not a bad field, located already, or an unreadable file.
+  auto data_error = [&](const std::string& message, bool about_bindings = false) {
     if (bare_path && about_bindings)
       for (const TrainEntry& e : block->entries)
         if (e.key == "data" && e.value &&
@@ -340,8 +337,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
         data_dims[d->size_dim] = {c.values.shape()[1], origin};
     }
   } catch (const Error& e) {
-    if (!options.check) throw Error(data_error(e.what()));
-    errors += data_error(e.what());
+    const bool bindings = dynamic_cast<const DataBindingError*>(&e) != nullptr;
+    if (!options.check) throw Error(data_error(e.what(), bindings));
+    errors += data_error(e.what(), bindings);
     data_ok = false;
   } catch (const std::bad_alloc&) {
     throw Error(data_error("out of memory while loading the data (" + spec.path + ")"));
@@ -374,11 +372,18 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                 std::to_string(kOpenDimPlaceholder) + " in its place\n";
   }
   if (!errors.empty()) throw Error(errors);
+  // Text is one long sequence: a model reads it step by step, carrying a state.
+  if (load_data && spec.kind == DataSpec::Kind::text && !s.model->timed())
+    throw Error(data_error(spec.path +
+                           ": text data is one long sequence, for a time model (one whose "
+                           "equations read an earlier step, hₜ₋₁); no equation of " +
+                           name + " does"));
   // `window` unrolls time; in a model without it, it would go unused unsaid.
   if (s.config.window > 0 && !s.model->timed()) {
     const std::string n = std::to_string(s.config.window);
     const std::string why =
-        " is for time models (with hₜ and hₜ₋₁); this model has no time index, so it is not used";
+        " is for time models (with hₜ and hₜ₋₁); no equation of this model reads an earlier "
+        "step, so it is not used";
     const TrainEntry* entry = nullptr;
     if (block && !options.overrides.count("window"))
       for (const TrainEntry& e : block->entries)
@@ -400,6 +405,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       for (const ModelLeaf& l : s.model->targets()) add(l, "target");
     try {
       fit_dataset(s.data, decls, csv ? &*csv : nullptr);
+    } catch (const DataBindingError& e) {
+      throw Error(data_error(e.what(), true));
     } catch (const Error& e) {
       throw Error(data_error(e.what()));
     }

@@ -83,7 +83,7 @@ resume)
   fi
   # --window on a model without time says it goes unused.
   run "$EQC" train logreg.eq --steps 1 --window 10 --quiet -o past.safetensors
-  [ "$(cat err.txt)" = "warning: --window 10 is for time models (with hₜ and hₜ₋₁); this model has no time index, so it is not used" ] ||
+  [ "$(cat err.txt)" = "warning: --window 10 is for time models (with hₜ and hₜ₋₁); no equation of this model reads an earlier step, so it is not used" ] ||
     fail "--window on logreg: $(cat err.txt)"
   rm -f past.safetensors
   # --checkpoint alone would write none: it asks for --checkpoint-every.
@@ -549,6 +549,19 @@ read_back)
   [ "$(head -1 out.txt)" = "t,symbol,ŷₜ[0],ŷₜ[1],ŷₜ[2]" ] || fail "predict --values of text: $(cat out.txt)"
   awk -F, 'NR > 1 { s = $3 + $4 + $5; if (NF != 5 || s < 0.999 || s > 1.001) bad = 1 } END { exit bad }' out.txt ||
     fail "predict --values of text: a row is not the softmax's three values: $(cat out.txt)"
+  # A series model whose loss reads yₜ₋₁ predicts and exports without
+  # targets: only the states its output needs are carried (both said "the
+  # prediction is the target yₜ").
+  { echo x,y; for i in $(seq 1 40); do echo "$((i % 7)),$(((i + 1) % 7))"; done; } > s.csv
+  printf 'dim H = 3\ninput xₜ : [1]\ntarget yₜ : [1]\nparam W : [H, 1] ~ glorot\nparam U : [H, H] ~ glorot\nparam V : [1, H] ~ glorot\nhₜ = tanh(W·xₜ + U·hₜ₋₁)\nŷₜ = V·hₜ\nlossₜ = Σ((yₜ₋₁ + yₜ - 2ŷₜ)²)\noutput ŷₜ\ntrain {\n  data = csv("s.csv", x = "x", y = "y")\n  batch = 2\n  window = 4\n  steps = 3\n}\n' > lag.eq
+  run "$EQC" train lag.eq --quiet -o lag.safetensors
+  run "$EQC" predict lag.eq -w lag.safetensors --data 'csv("s.csv", x = "x")'
+  [ "$(wc -l < out.txt)" = 41 ] || fail "predict of a model whose loss reads yₜ₋₁: $(cat out.txt err.txt)"
+  # Text data for a model with no recurrence: said so (was "the data has no examples").
+  printf 'dim V\ninput xₜ : onehot[V]\ntarget yₜ : onehot[V]\nparam W : [V, V] ~ 0\nŷₜ = softmax(W·xₜ)\nlossₜ = -Σ(yₜ*log(ŷₜ))\ntrain {\n  data = text("t.txt")\n}\n' > flat.eq
+  "$EQC" train flat.eq -o flat.safetensors >/dev/null 2>err.txt && fail "text data trained a model without recurrence"
+  head -1 err.txt | grep -q '^flat.eq:8:10: error: t.txt: text data is one long sequence, for a time model' ||
+    fail "text data without recurrence: $(cat err.txt)"
   # A broken source saved in the weights is named as the weights' (it was
   # blamed on the .eq path recorded in them).
   run "$EQC" train logreg.eq --steps 2 --quiet -o w.safetensors
