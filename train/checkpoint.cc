@@ -93,19 +93,52 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
   SavedModel s;
   s.source = need("eq.source");
   s.source_name = need("eq.source_name");
-  try {
-    s.dims = nlohmann::json::parse(need("eq.dims")).get<std::map<std::string, std::int64_t>>();
-    if (auto v = get("eq.labels"))
-      s.labels = nlohmann::json::parse(*v).get<std::map<std::string, std::vector<std::string>>>();
-    if (auto v = get("eq.scale")) {
-      const nlohmann::json scale = nlohmann::json::parse(*v);
-      for (auto it = scale.begin(); it != scale.end(); ++it)
-        s.scale[it.key()] = {it.value().at("offset").get<std::vector<double>>(),
-                             it.value().at("factor").get<std::vector<double>>()};
+  // Each JSON entry in the form eqc writes, else an error that says which
+  // entry and what it should hold (not the JSON library's exception text).
+  struct NotInForm {};
+  auto json_entry = [&](const char* key, const char* form, auto read) {
+    const std::string& text = need(key);
+    const std::string wrong = path + ": metadata '" + key + "' should be " + form +
+                              ", as eqc writes it; was the file changed after eqc wrote it?";
+    try {
+      read(nlohmann::json::parse(text));
+    } catch (const nlohmann::json::exception&) {
+      throw Error(wrong);
+    } catch (const NotInForm&) {
+      throw Error(wrong);
     }
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": malformed eq metadata: " + e.what());
+  };
+  json_entry("eq.dims", "a JSON object of whole numbers ({\"H\": 128})",
+             [&](const nlohmann::json& j) {
+               if (!j.is_object()) throw NotInForm{};
+               s.dims = j.get<std::map<std::string, std::int64_t>>();
+             });
+  if (get("eq.labels"))
+    json_entry("eq.labels", "a JSON object of lists of strings ({\"y\": [\"a\", \"b\"]})",
+               [&](const nlohmann::json& j) {
+                 if (!j.is_object()) throw NotInForm{};
+                 s.labels = j.get<std::map<std::string, std::vector<std::string>>>();
+               });
+  // A label twice would map two classes to one: refused before any data is
+  // read with these labels (check_saved_model checks them against the model).
+  for (const auto& [name, labels] : s.labels) {
+    std::set<std::string_view> seen;
+    for (const std::string& l : labels)
+      if (!seen.insert(l).second)
+        throw Error(path + ": metadata 'eq.labels' names the class '" + utf8::shorten(l) + "' of " +
+                    name + " twice; was the file changed after eqc wrote it?");
   }
+  if (get("eq.scale"))
+    json_entry("eq.scale",
+               "a JSON object of {\"offset\": [numbers], \"factor\": [numbers]} per input",
+               [&](const nlohmann::json& scale) {
+                 if (!scale.is_object()) throw NotInForm{};
+                 for (auto it = scale.begin(); it != scale.end(); ++it) {
+                   if (!it.value().is_object()) throw NotInForm{};
+                   s.scale[it.key()] = {it.value().at("offset").get<std::vector<double>>(),
+                                        it.value().at("factor").get<std::vector<double>>()};
+                 }
+               });
   // Dims become shapes: a size below 1 never is one (check_saved_model
   // checks the rest against the model).
   for (const auto& [name, value] : s.dims)

@@ -210,6 +210,40 @@ TEST_CASE("a tampered vocabulary in the metadata is an error naming the file", "
                     "w.safetensors: metadata 'eq.vocabulary' is not valid UTF-8 (at byte 2)");
 }
 
+TEST_CASE("metadata JSON in another form says which entry and what it should hold", "[train]") {
+  // It printed the JSON library's exception ("[json.exception.type_error.302]
+  // type must be object, but is array").
+  SavedModel s;
+  s.source_name = "m.eq";
+  s.source = "dim V\n";
+  auto with = [&](const std::string& key, const std::string& value) {
+    std::map<std::string, std::string> m = encode_metadata(s);
+    m[key] = value;
+    return m;
+  };
+  const std::string changed = ", as eqc writes it; was the file changed after eqc wrote it?";
+  CHECK(decode_metadata(with("eq.dims", R"({"V": 3})"), "w.safetensors").dims.at("V") == 3);
+  CHECK_THROWS_WITH(
+      decode_metadata(with("eq.dims", "[1, 2]"), "w.safetensors"),
+      R"(w.safetensors: metadata 'eq.dims' should be a JSON object of whole numbers ({"H": 128}))" +
+          changed);
+  CHECK_THROWS_WITH(
+      decode_metadata(with("eq.labels", "{y: 1"), "w.safetensors"),
+      R"(w.safetensors: metadata 'eq.labels' should be a JSON object of lists of strings ({"y": ["a", "b"]}))" +
+          changed);
+  CHECK_THROWS_WITH(decode_metadata(with("eq.labels", R"({"y": [1, 2]})"), "w.safetensors"),
+                    Catch::Matchers::StartsWith("w.safetensors: metadata 'eq.labels' should be"));
+  CHECK_THROWS_WITH(decode_metadata(with("eq.scale", R"({"x": [1]})"), "w.safetensors"),
+                    Catch::Matchers::StartsWith("w.safetensors: metadata 'eq.scale' should be"));
+  // A label twice, refused as the file is read: eval read the data with
+  // these labels first and blamed a data row ("'2' is not one of the
+  // model's classes (0, 0, 1)").
+  CHECK_THROWS_WITH(
+      decode_metadata(with("eq.labels", R"({"y": ["0", "0", "1"]})"), "w.safetensors"),
+      "w.safetensors: metadata 'eq.labels' names the class '0' of y twice; was the "
+      "file changed after eqc wrote it?");
+}
+
 TEST_CASE("trainer: one SGD step of logistic regression equals a hand computation", "[train]") {
   // Four examples, one batch, f64: loss = −Σ y·log softmax(W·x + b); the
   // gradient of the batch mean is (1/B) Σ (p − y) xᵀ.
