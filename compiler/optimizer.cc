@@ -16,7 +16,10 @@ std::vector<Learnable> learnables(ir::Node loss, const std::vector<ir::Node>& pa
   // logits far apart, where the chain rule through softmax gives 0·∞ = NaN
   // (docs/notes.md). The caller's loss node is left as it is: compile()
   // rewrites it the same way.
-  const ir::Node stable = passes::optimize(loss.graph(), {loss})[0];
+  // As a training program: dropout stays in the gradients.
+  CompileOptions training;
+  training.training = true;
+  const ir::Node stable = passes::optimize(loss.graph(), {loss}, training)[0];
   const std::vector<ir::Node> grads = grad(stable, params);
   std::vector<Learnable> out;
   out.reserve(params.size());

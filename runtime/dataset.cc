@@ -2,7 +2,6 @@
 // that they fit what the model declares (data.hpp).
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <set>
 
 #include "eq/runtime/data.hpp"
@@ -231,14 +230,15 @@ void fit_dataset(Dataset& data, std::span<const DataDeclaration> declarations,
 void check_range(const Dataset& data, DType dtype, const CsvTable* table,
                  const std::function<std::optional<std::string>(const DataColumn&)>& advice) {
   if (dtype != DType::f32) return;  // f64 data is f64 already
-  constexpr double kMax = std::numeric_limits<float>::max();
   for (const DataColumn& c : data.columns) {
     if (c.values.dtype() != DType::f64) continue;  // class indices
     const std::optional<std::string> what_to_do = advice(c);
     if (!what_to_do) continue;
     const double* v = c.values.data<double>();
     for (std::int64_t i = 0; i < c.values.numel(); ++i) {
-      if (std::abs(v[i]) <= kMax) continue;
+      // What rounds to ±inf in f32 (3.4028235e38, numpy's print of the
+      // largest float, is above it as a double but rounds down to it).
+      if (!std::isinf(static_cast<float>(v[i]))) continue;
       auto what = [&](const std::string& where) {
         return format_number(v[i]) + where +
                ", beyond the range of f32 (±3.4e38), the number type of the run: " + *what_to_do;

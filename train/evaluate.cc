@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "eq/runtime/checked.hpp"
 #include "eq/runtime/error.hpp"
@@ -86,12 +85,12 @@ Batches::Batches(const Dataset& data, const Model& model,
       // Unscaled data was checked at setup (check_range); scaled, here.
       if (dt == DType::f32)
         for (std::int64_t i = 0; i < values.numel(); ++i)
-          if (std::abs(v[i]) > std::numeric_limits<float>::max())
+          if (std::isinf(static_cast<float>(v[i])))
             throw Error(data.source + ": " + c->origin + ", example " + std::to_string(i / f) +
                         ", feature " + std::to_string(i % f) + ": " +
                         format_number(c->values.at(i)) + " scales to " + format_number(v[i]) +
-                        ", beyond the range of f32 (±3.4e38), the number type of the run: " +
-                        "train with `dtype = f64` in the train block");
+                        ", beyond the range of f32 (±3.4e38), the number type the model "
+                        "computes in");
     }
     Shape example = l.node.shape().example();
     leaf.all = values.dtype() == dt ? values.reshaped(example.with_front(size_))

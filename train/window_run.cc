@@ -67,7 +67,8 @@ WindowRun::WindowRun(const Model& model, const Window& unrolled, const TextLeave
     for (const ir::Node& leaf : s.carry_in)
       carry_.emplace_back(leaf.dtype(), leaf.shape().example().with_front(text_.streams()));
   for (const UnrolledState& s : unrolled_.states)
-    if (s.reset) reset_.emplace_back(s.reset.dtype(), Shape{text_.streams(), 1});
+    if (s.reset)
+      reset_.emplace_back(s.reset.dtype(), s.reset.shape().example().with_front(text_.streams()));
   xs_ = text_.make_step_tensors();
   ys_ = text_.make_target_tensors();
 }

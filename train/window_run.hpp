@@ -77,7 +77,7 @@ class WindowRun {
   TextStreams text_;
   std::unique_ptr<Machine> machine_;
   std::vector<Tensor> carry_;
-  // Per state with a learnt start (UnrolledState::reset): its [streams, 1]
+  // Per state with a learnt start (UnrolledState::reset): its per-stream
   // reset flags, 1 for the first window after reset(), else 0.
   std::vector<Tensor> reset_;
   bool fresh_ = true;

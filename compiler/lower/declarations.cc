@@ -6,6 +6,7 @@
 #include "eq/compiler/ir/builders.hpp"
 #include "eq/compiler/lower/lowering.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 #include "eq/runtime/tensor.hpp"
 
 namespace eq {
@@ -69,7 +70,25 @@ void Model::Lowering::declare(const Stmt& s) {
       for (const ExprPtr& n : s.names) declare_param(s, *n);
       break;
     case StmtKind::State:
-      for (const ExprPtr& n : s.names) states_decl_[n->name.text] = &s;
+      for (const ExprPtr& n : s.names) {
+        auto [it, fresh] = states_decl_.try_emplace(n->name.text, &s);
+        if (!fresh) {
+          diags_.error(n->span, "'" + n->name.text +
+                                    "' has a second state declaration; a state is declared once");
+          for (const ExprPtr& first : it->second->names)
+            if (first->name.text == n->name.text) diags_.note(first->span, "the first is here");
+          continue;
+        }
+        // Inputs and targets come from the data at every step: nothing to start.
+        if (auto d = decls_.find(n->name.text);
+            d != decls_.end() &&
+            (d->second.stmt->kind == StmtKind::Input || d->second.stmt->kind == StmtKind::Target))
+          diags_.error(n->span,
+                       "'" + n->name.text + "' is " +
+                           (d->second.stmt->kind == StmtKind::Input ? "an input" : "a target") +
+                           ", read from the data at every step; `state` gives the start of "
+                           "a value an equation computes from its earlier steps");
+      }
       break;
     case StmtKind::Noise:
       for (const ExprPtr& n : s.names) declare_noise(s, *n);
@@ -368,7 +387,13 @@ std::optional<Initializer> Model::Lowering::initializer(const Expr& e) {
   static const char* kHelp =
       "an initializer is a number, normal(μ, σ), uniform(a, b), glorot, glorot_normal, he or "
       "orthogonal";
-  if (auto v = number(e)) return init::constant(*v);
+  if (auto v = number(e)) {
+    if (auto why = lower::unrepresentable(*v, m_.graph_->dtype())) {
+      diags_.error(e.span, "the initial value " + format_number(*v) + " is " + *why);
+      return std::nullopt;
+    }
+    return init::constant(*v);
+  }
   if (e.kind == ExprKind::Name) {
     const std::string& n = e.name.text;
     if (n == "glorot") return init::glorot();

@@ -7,6 +7,7 @@
 #include "eq/compiler/ir/builders.hpp"
 #include "eq/compiler/lower/lowering.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq {
 
@@ -64,6 +65,15 @@ const lower::Binding* Model::Lowering::resolve(const NameParts& name, Span where
       diags_.error(
           s.value->span,
           "const " + name.text + " must be a number or an expression of numbers, dims and consts");
+      b = {};
+    } else if (const std::optional<double> v =
+                   s.kind == StmtKind::Const ? lower::number_value(b.node) : std::nullopt;
+               v && lower::unrepresentable(*v, m_.graph_->dtype())) {
+      // `const a = 1/0` would make every value that reads it NaN, blamed on
+      // an equation far from here.
+      diags_.error(s.value->span, "const " + name.text + " = " +
+                                      std::string(s.value->span.file->slice(s.value->span)) +
+                                      " is " + *lower::unrepresentable(*v, m_.graph_->dtype()));
       b = {};
     } else if (!name.timed && timed_reference(*s.value)) {
       diags_.error(d->second.name->span, "'" + name.text + "' has no time index but depends on '" +
@@ -236,7 +246,10 @@ void Model::Lowering::finish_states() {
                        lower::example_shape(st.node).str());
     if (auto decl = states_decl_.find(st.name); decl != states_decl_.end() && decl->second->value) {
       const Expr& v = *decl->second->value;
-      if (auto n = number(v))
+      if (auto n = number(v); n && lower::unrepresentable(*n, m_.graph_->dtype()))
+        diags_.error(v.span, "the initial value of '" + st.name + "', " + format_number(*n) +
+                                 ", is " + *lower::unrepresentable(*n, m_.graph_->dtype()));
+      else if (n)
         st.init_value = *n;
       else if (v.kind == ExprKind::Name && bound_.count(v.name.text) && bound_[v.name.text].node &&
                bound_[v.name.text].node.op() == ir::Op::param) {

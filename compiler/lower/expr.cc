@@ -761,23 +761,6 @@ class Lowerer {
     cx_.diags.error(e.name_span, message);
   }
 
-  // The value of a scalar made of numbers alone — a number, `-0.1`, a
-  // const, `q/2` — in float64, as folding computes it before rounding to
-  // the graph's type (so `q/2` is the same p as the literal it equals);
-  // nullopt for anything that reads a leaf, or nests deeper than 64 (the
-  // recursion stays shallow whatever the expression).
-  static std::optional<double> number_value(Node n, int depth = 0) {
-    if (n.op() == ir::Op::constant) return n.attrs().value;
-    if (depth > 64 || n.shape().rank() != 0 || !ir::info(n.op()).elementwise()) return std::nullopt;
-    double in[2] = {0, 0};
-    for (int i = 0; i < n.arity(); ++i) {
-      const std::optional<double> v = number_value(n.input(i), depth + 1);
-      if (!v) return std::nullopt;
-      in[i] = *v;
-    }
-    return passes::evaluate_elementwise(n.op(), in[0], in[1]);
-  }
-
   // dropout(x, p), docs/language.md §9: x · a mask drawn afresh at every
   // run, 1/(1 − p) with probability 1 − p, else 0. p is a number, a const
   // or an expression of them (number_value), in [0, 1). Each call is a
@@ -886,6 +869,18 @@ class Lowerer {
 
 }  // namespace
 
+std::optional<double> number_value(Node n, int depth) {
+  if (n.op() == ir::Op::constant) return n.attrs().value;
+  if (depth > 64 || n.shape().rank() != 0 || !ir::info(n.op()).elementwise()) return std::nullopt;
+  double in[2] = {0, 0};
+  for (int i = 0; i < n.arity(); ++i) {
+    const std::optional<double> v = number_value(n.input(i), depth + 1);
+    if (!v) return std::nullopt;
+    in[i] = *v;
+  }
+  return passes::evaluate_elementwise(n.op(), in[0], in[1]);
+}
+
 std::string Scope::role(const std::string& name) const {
   const std::vector<std::string> known = names();
   return std::find(known.begin(), known.end(), name) == known.end() ? "" : "a value";
@@ -894,6 +889,14 @@ std::string Scope::role(const std::string& name) const {
 Binding lower_expression(const Expr& e, Context& cx) {
   Lowerer lowerer(cx);
   return lowerer.expr(e);
+}
+
+std::optional<std::string> unrepresentable(double v, DType dtype) {
+  if (std::isnan(v)) return "not a number (NaN)";
+  if (std::isinf(v)) return "infinite";
+  if (dtype == DType::f32 && std::isinf(static_cast<float>(v)))
+    return "beyond the range of f32 (±3.4e38), the model's number type";
+  return std::nullopt;
 }
 
 }  // namespace eq::lower

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,18 @@ struct Context {
 
 // Lowers `e`; a null Node when an error was reported.
 Binding lower_expression(const Expr& e, Context& cx);
+
+// The value of a scalar made of numbers alone — a number, `-0.1`, a const,
+// `q/2` — in float64, as folding computes it before rounding to the graph's
+// type (so `q/2` is the same p as the literal it equals); nullopt for
+// anything that reads a leaf, or nests deeper than 64 (the recursion stays
+// shallow whatever the expression).
+std::optional<double> number_value(ir::Node n, int depth = 0);
+
+// Why a number cannot be a value of a graph of `dtype`: "not a number
+// (NaN)", "infinite", "beyond the range of f32 (±3.4e38), …"; nullopt when
+// it can.
+std::optional<std::string> unrepresentable(double v, DType dtype);
 
 // The per-example shape of a node: its shape without the batch axis.
 inline const Shape& example_shape(const ir::Node& n) { return n.shape().example(); }

@@ -132,25 +132,39 @@ void check_reads_no_target(const Model& model, std::span<const ir::Node> roots,
   // The targets, and the one-hot forms of class targets: lowering makes one
   // per target and shares it, so its place is the first equation that
   // reads the target, not necessarily one the prediction needs.
-  std::map<ir::NodeId, const ModelLeaf*> targets;
-  for (const ModelLeaf& t : model.targets()) targets[t.node.id()] = &t;
+  // An earlier step of a target (yₜ₋₁, a state's leaf whose next value is
+  // yₜ) is the target too, read as that leaf.
+  struct Read {
+    const ModelLeaf* target;
+    std::string as;  // the name read: yₜ, or yₜ₋₁
+  };
+  std::map<ir::NodeId, Read> targets;
+  for (const ModelLeaf& t : model.targets()) targets[t.node.id()] = {&t, t.name};
+  for (const ModelState& st : model.states())
+    if (auto it = targets.find(st.next.id()); st.next && it != targets.end())
+      targets[st.node.id()] = {it->second.target, st.leaf};
   for (ir::NodeId id = 0; id < graph.size(); ++id) {
     const ir::NodeData& n = graph.data(id);
     if (n.op == ir::Op::onehot && n.inputs.size() == 1 && targets.count(n.inputs[0]))
       targets[id] = targets[n.inputs[0]];
   }
-  auto target_of = [&](ir::NodeId id) -> const ModelLeaf* {
+  auto read_of = [&](ir::NodeId id) -> const Read* {
     auto it = targets.find(id);
-    return it == targets.end() ? nullptr : it->second;
+    return it == targets.end() ? nullptr : &it->second;
+  };
+  auto target_of = [&](ir::NodeId id) -> const ModelLeaf* {
+    const Read* r = read_of(id);
+    return r ? r->target : nullptr;
   };
   for (ir::NodeId id = 0; id < graph.size(); ++id) {
     if (!keep[static_cast<std::size_t>(id)] || target_of(id)) continue;
     for (ir::NodeId in : graph.data(id).inputs) {
-      const ModelLeaf* t = target_of(in);
-      if (!t) continue;
-      const std::string message = std::string(doing) + " reads the target " + t->name +
-                                  ", which predictions do not have: an `output` may depend "
-                                  "on inputs and parameters only";
+      const Read* r = read_of(in);
+      if (!r) continue;
+      const std::string message =
+          std::string(doing) + " reads the target " + r->target->name +
+          (r->as == r->target->name ? "" : " (as " + r->as + ")") +
+          ", which predictions do not have: an `output` may depend on inputs and parameters only";
       const ir::Origin& o = graph.data(id).origin;
       if (!o) throw Error(model.source().name() + ": " + message);
       Diagnostic d;

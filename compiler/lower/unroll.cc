@@ -105,7 +105,12 @@ Window unroll(Model& model, int steps) {
       auto p = std::find_if(model.params().begin(), model.params().end(),
                             [&](const ModelParam& m) { return m.name == us.init_param; });
       EQ_ASSERT(p != model.params().end(), "a state's initial param is not a param");
-      us.reset = g.input(name + "[reset]", Shape{1});
+      // One flag per stream, of the state's rank (all sizes 1), so that it
+      // broadcasts against h₀ and the carried value alike: [B, 1] for a
+      // vector state, [B, 1, 1] for a matrix, [B] for a scalar.
+      const std::vector<std::int64_t> ones(
+          static_cast<std::size_t>(us.carry_in[0].shape().example().rank()), 1);
+      us.reset = g.input(name + "[reset]", Shape(std::span<const std::int64_t>(ones)));
       for (Node& s : us.start) s = ir::where(us.reset, p->node, s);
     }
     state_index[name] = w.states.size();

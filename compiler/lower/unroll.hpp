@@ -31,10 +31,10 @@ struct UnrolledState {
   double init_value = 0;
   std::string init_param;
   // A learnt start (`state hₜ = h₀`, h₀ a param): an input of 1 or 0 per
-  // stream [B, 1], 1 where this window starts from h₀ rather than from the
-  // carried value. The steps read where(reset, h₀, carry_in[j]) (start[j]),
-  // so h₀ gets the gradient of the windows that start from it. Null for a
-  // constant start, which carry_in holds itself.
+  // stream ([B, 1] for a vector state; sizes 1 of the state's rank), 1 where this window starts
+  // from h₀ rather than from the carried value. The steps read where(reset, h₀, carry_in[j])
+  // (start[j]), so h₀ gets the gradient of the windows that start from it. Null for a constant
+  // start, which carry_in holds itself.
   ir::Node reset;
   std::vector<ir::Node> start;  // what the steps read: carry_in, or the where above
 };

@@ -549,6 +549,24 @@ read_back)
   [ "$(head -1 out.txt)" = "t,symbol,ŷₜ[0],ŷₜ[1],ŷₜ[2]" ] || fail "predict --values of text: $(cat out.txt)"
   awk -F, 'NR > 1 { s = $3 + $4 + $5; if (NF != 5 || s < 0.999 || s > 1.001) bad = 1 } END { exit bad }' out.txt ||
     fail "predict --values of text: a row is not the softmax's three values: $(cat out.txt)"
+  # A learnt start h₀ trains, and a run resumed mid-epoch ends where an
+  # uninterrupted one does (the reset flag goes back to its window).
+  { for i in $(seq 1 12); do printf 'abcabcbbacab'; done; } > t2.txt
+  printf 'dim V\ndim H = 3\ninput xₜ : onehot[V]\ntarget yₜ : onehot[V]\nparam W : [H, V] ~ glorot\nparam U : [H, H] ~ glorot\nparam h₀ : [H] ~ 0.5\nstate hₜ : [H] = h₀\nparam Wy : [V, H] ~ glorot\nhₜ = tanh(W·xₜ + U·hₜ₋₁)\nŷₜ = softmax(Wy·hₜ)\nlossₜ = -Σ(yₜ*log(ŷₜ))\ntrain {\n  data = text("t2.txt")\n  optimizer = sgd(lr = 1)\n  batch = 2\n  window = 3\n  validate = 0\n}\n' > h0.eq
+  run "$EQC" train h0.eq --steps 30 --quiet -o h0_full.safetensors
+  run "$EQC" train h0.eq --steps 13 --quiet --checkpoint-every 13 --checkpoint h0_ck.safetensors -o h0_part.safetensors
+  run "$EQC" train h0.eq --steps 30 --quiet --resume h0_ck.safetensors -o h0_resumed.safetensors
+  cmp -s h0_full.safetensors h0_resumed.safetensors || fail "a learnt start resumed mid-epoch differs from an uninterrupted run"
+  if [ -x /usr/bin/python3 ]; then
+    /usr/bin/python3 - h0_full.safetensors <<'PY' || fail "h₀ did not train (still 0.5 everywhere)"
+import json, struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', b[:8])[0]
+e = json.loads(b[8:8 + n])['h₀']['data_offsets']
+v = struct.unpack('<3f', b[8 + n + e[0]:8 + n + e[1]])
+sys.exit(0 if all(abs(x - 0.5) > 1e-4 for x in v) else 1)
+PY
+  fi
   # A series model whose loss reads yₜ₋₁ predicts and exports without
   # targets: only the states its output needs are carried (both said "the
   # prediction is the target yₜ").

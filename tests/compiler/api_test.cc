@@ -175,6 +175,33 @@ TEST_CASE("learnables differentiate a stable loss: log(softmax) far apart keeps 
   CHECK(vm.value(loss).at(0) == Approx(2000));
 }
 
+TEST_CASE("learnables keep dropout in the gradients of a training program", "[api]") {
+  // Optimised as an inference program, dropout became x and the gradient
+  // lost its mask (found in review).
+  Graph g;
+  Node x = g.input("x", {8});
+  Node w = g.param("W", {8});
+  Node loss = ir::sum(ir::sum(ir::dropout(x * w, 0.5, 1), 1), 0);
+  std::vector<Learnable> learn = learnables(loss, {w});
+  CompileOptions training;
+  training.training = true;
+  Machine vm(compile(g, with_gradients({loss}, learn), training));
+  for (int i = 0; i < 8; ++i) vm.param(w).as<float>()[i] = 1;
+  const float ones[] = {1, 1, 1, 1, 1, 1, 1, 1};
+  vm.let(x, ConstView(DType::f32, Shape{1, 8}, ones));
+  vm.run();
+  // Each element kept is scaled by 1/(1 − p) = 2, each dropped is 0: the
+  // gradient is the mask, and the loss is its sum.
+  const Tensor dw = vm.value(learn[0].grad);
+  double total = 0;
+  for (std::int64_t i = 0; i < 8; ++i) {
+    CHECK((dw.at(i) == 0 || dw.at(i) == 2));
+    total += dw.at(i);
+  }
+  CHECK(total == Approx(vm.value(loss).at(0)));
+  CHECK(total < 16);  // some element dropped (p = 0.5 over 8: all kept has p 1/256)
+}
+
 TEST_CASE("a null node is a user error and not an internal one", "[api]") {
   Graph g;
   Node x = g.input("x", {2});

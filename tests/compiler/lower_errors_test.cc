@@ -542,6 +542,34 @@ hₜ = tanh(W·xₜ₋₁ + U·hₜ₋₁)
 loss = Σ(W²)
 ^~~~
 )"},
+    {"a state declared twice (the second was used, silently)",
+     "input xₜ : [2]\nparam W : [3, 2] ~ 0\nstate hₜ : [3] = 0.5\nstate hₜ : [3] = 0\n"
+     "hₜ = tanh(W·xₜ + hₜ₋₁)\n",
+     R"(m.eq:4:7: error: 'hₜ' has a second state declaration; a state is declared once
+state hₜ : [3] = 0
+      ^~
+m.eq:3:7: note: the first is here
+state hₜ : [3] = 0.5
+      ^~
+)"},
+    {"a state of an input (ignored, silently)",
+     "input xₜ : [2]\nparam W : [3, 2] ~ 0\nstate xₜ = 1\nhₜ = tanh(W·xₜ₋₁ + hₜ₋₁)\n",
+     R"(m.eq:3:7: error: 'xₜ' is an input, read from the data at every step; `state` gives the start of a value an equation computes from its earlier steps
+state xₜ = 1
+      ^~
+)"},
+    // Non-finite numbers where they are written (they were blamed on the
+    // first kernel that met them: "NaN produced by fused[mul,sub]").
+    {"a const that is infinite", "input x : [2]\nconst a = 1/0\ny = a*x\n",
+     R"(m.eq:2:11: error: const a = 1/0 is infinite
+const a = 1/0
+          ^~~
+)"},
+    {"an initial value past f32", "input x : [3]\nparam b : [3] ~ -1e39\ny = x + b\n",
+     R"(m.eq:2:17: error: the initial value -1e39 is beyond the range of f32 (±3.4e38), the model's number type
+param b : [3] ~ -1e39
+                ^~~~~
+)"},
     {"a learnt start of another shape",
      "input xₜ : [2]\nparam W : [3, 2] ~ 0\nparam U : [3, 3] ~ 0\nstate hₜ : [3] = W\n"
      "hₜ = tanh(W·xₜ + U·hₜ₋₁)\n",

@@ -84,10 +84,30 @@ eq::testing::Leaves window_leaves(Model& m, const Window& w, std::vector<ir::Nod
     }
     // A learnt start: stream 0 starts from h₀, stream 1 goes on from its
     // carried state; both paths get their gradients.
-    if (s.reset) leaves.add(s.reset, Tensor::from(Shape{B, 1}, {1, 0}, DType::f64));
+    if (s.reset)
+      leaves.add(s.reset,
+                 Tensor::from(s.reset.shape().example().with_front(B), {1, 0}, DType::f64));
   }
   return leaves;
 }
+
+// Learnt starts of a matrix and of a scalar state (the reset flag has the
+// state's rank: it broadcast only against vectors at first).
+const char* kLearntMatrixAndScalar = R"(
+dim V = 4
+input xₜ : onehot[V]
+target yₜ : onehot[V]
+param M₀ : [2, 2] ~ 0.1
+param s₀ : [] ~ 0.2
+param W : [2, V] ~ glorot
+param Wy : [V, 2] ~ glorot
+state Mₜ : [2, 2] = M₀
+state sₜ : [] = s₀
+Mₜ = tanh(0.5Mₜ₋₁ + sₜ₋₁ + W·xₜ)
+sₜ = tanh(Σ(Mₜ))
+ŷₜ = softmax(Wy·Mₜ[0])
+lossₜ = -Σ(yₜ*log(ŷₜ))
+)";
 
 void check_window_gradients(const char* source, int steps) {
   ModelOptions options;
@@ -137,6 +157,7 @@ TEST_CASE("a learnt start h₀ gets the gradient of the streams that start from 
   REQUIRE(w.states.size() == 1);
   CHECK(w.states[0].reset);
   CHECK(w.states[0].carry_out[1].op() == ir::Op::where);
+  check_window_gradients(kLearntMatrixAndScalar, 3);
   Model constant = Model::from_source("m.eq", kRnn, options);
   CHECK_FALSE(unroll(constant, 2).states[0].reset);
 }

@@ -297,3 +297,21 @@ TEST_CASE("an output that reads a target is refused at the equation that reads i
                     "r = ŷ*y\n"
                     "    ^~~");
 }
+
+TEST_CASE("an output that reads an earlier step of a target is refused where it reads it",
+          "[export]") {
+  // hₜ reads yₜ₋₁ (a series forecast with observed lags): a prediction has
+  // no targets at any step. It said "the prediction is the target yₜ".
+  eq::Model model = eq::Model::from_source(
+      "m.eq",
+      "input xₜ : [1]\ntarget yₜ : [1]\nparam W : [2, 1] ~ 0\nparam A : [2, 1] ~ 0\n"
+      "param U : [2, 2] ~ 0\nparam V : [1, 2] ~ 0\nhₜ = tanh(W·xₜ + U·hₜ₋₁ + A·yₜ₋₁)\n"
+      "ŷₜ = V·hₜ\nlossₜ = Σ((yₜ - ŷₜ)²)\noutput ŷₜ\n");
+  eq::SafetensorsFile weights;
+  for (const eq::ModelParam& p : model.params())
+    weights.tensors.emplace_back(p.name, eq::Tensor(p.node.dtype(), p.node.shape().example()));
+  CHECK_THROWS_WITH(eq::onnx_export::export_onnx(model, weights, {}),
+                    Catch::Matchers::StartsWith(
+                        "m.eq:7:27: error: the prediction reads the target yₜ (as yₜ₋₁), which "
+                        "predictions do not have"));
+}
