@@ -58,7 +58,10 @@ Token Lexer::scan() {
       sub_char   = [\u2080-\u208e\u2090-\u209c\u1d62-\u1d6a\u2c7c];
       prime      = [\u2032-\u2034\u2057];
       letter     = L \ [\u03c0\u1d40] \ sub_char;
-      mark       = Mn | Mc | Me;
+      // Variation selectors and the combining grapheme joiner are marks
+      // that show nothing: inside a name they would make "lo\ufe0fss" (looks
+      // like loss) another name. They are unknown characters.
+      mark       = (Mn | Mc | Me) \ [\ufe00-\ufe0f\u034f\U000e0100-\U000e01ef];
       ascii_sub  = "_" [a-zA-Z0-9]+ | "_{" [a-zA-Z0-9+\-=()]+ "}";
       name       = letter (letter | mark | [0-9] | prime | sub_char | ascii_sub)*;
       digits     = [0-9]+;

@@ -122,7 +122,8 @@ Token Lexer::unknown_character() {
     return error(shown +
                  ": the transpose is written \u1D40 (U+1D40), as in X\u1D40, or transpose(X)");
   if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || display_width(cp) == 0)
-    return error(std::string("unknown character ") + buf);
+    return error(std::string("unknown character ") + buf +
+                 ", invisible in most editors (copied text may have brought it); delete it");
   const std::string meant = look_alike_symbol(cp, kSymbols);
   if (meant.empty()) return error(shown);
   // A look-alike: both characters by name, as they cannot be told apart.

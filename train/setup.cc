@@ -8,9 +8,11 @@
 
 #include "eq/grammar/diagnostics.hpp"
 #include "eq/grammar/parse.hpp"
+#include "eq/grammar/source.hpp"
 #include "eq/grammar/suggest.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/file_io.hpp"
+#include "eq/runtime/utf8.hpp"
 #include "eq/train/saved_check.hpp"
 #include "eq/train/vocabulary.hpp"
 
@@ -155,6 +157,18 @@ std::string entry_named_in(const Stmt* block, const std::string& message) {
   return "";
 }
 
+// A CSV file with its text in NFC, as the .eq source is: a header or label
+// typed with a combining accent (e + U+0302) is the name the model spells
+// precomposed (ê), and one class, not two. Text that is not UTF-8 is left to
+// the CSV reader's located error.
+CsvTable load_csv_nfc(const std::string& path) {
+  std::string text = read_file(path);
+  refuse_binary(text, path, "CSV data");
+  if (text.size() < (std::size_t{1} << 31) && utf8::find_invalid(text) == std::string::npos)
+    text = normalize_nfc(text);
+  return parse_csv(std::move(text), path);
+}
+
 std::string at_train_block(const Stmt* block, const std::string& key, const std::string& message) {
   if (!block) return message;
   Span where = block->keyword_span;
@@ -276,7 +290,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                   "--data");
     }
     if (load_data && spec.kind == DataSpec::Kind::csv) {
-      const CsvTable& table = csv.emplace(load_csv(spec.path));
+      const CsvTable& table = csv.emplace(load_csv_nfc(spec.path));
       std::vector<CsvBinding> bindings;
       for (const auto& [n, columns] : spec.columns) {
         const Declared* d = find_declared(n);

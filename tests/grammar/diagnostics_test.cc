@@ -415,7 +415,13 @@ const Case kCases[] = {
     // x = a\0b: the NUL is drawn as ␀ (U+2400), so it cannot cut the message
     {"x = a\0"
      "b\n"sv,
-     "t.eq:1:6: error: unknown character U+0000\nx = a\u2400b\n     ^\n"sv},
+     "t.eq:1:6: error: unknown character U+0000, invisible in most editors (copied text may "
+     "have brought it); delete it\nx = a\u2400b\n     ^\n"sv},
+    // lo<U+FE0F>ss: a variation selector, a mark that shows nothing, made
+    // "loss" another name; it is no part of a name.
+    {"lo\uFE0Fss = 1\n"sv,
+     "t.eq:1:3: error: unknown character U+FE0F, invisible in most editors (copied text may "
+     "have brought it); delete it\nlo\uFE0Fss = 1\n  ^\n"sv},
     // y = 2
     {"y = 2\n3\n"sv,
      "t.eq:2:1: error: expected a declaration or an equation, found number '3'\n3\n^\n"sv},  // ----

@@ -71,3 +71,33 @@ TEST_CASE("scaled inputs are checked after scaling, where they are let in", "[da
                         EndsWith("e38, beyond the range of f32 (±3.4e38), the number type the "
                                  "model computes in"));
 }
+
+TEST_CASE("a CSV header or label with a combining accent is the precomposed name", "[data]") {
+  // "ê" typed as e + U+0302 in the file, precomposed in the model (the .eq
+  // source is NFC): it said "no column 'labêl' (did you mean 'labêl'?)", and
+  // the two spellings of a label were two classes.
+  Folder f;
+  {
+    std::ofstream csv(f.dir / "d.csv");
+    csv << "a,b,lab"
+        << "e\xCC\x82"
+        << "l\n";
+    for (int i = 0; i < 12; ++i)
+      csv << i << ',' << i % 3 << ','
+          << (i % 2   ? "r\xC3\xA9"
+                        "d"
+              : i % 4 ? "re\xCC\x81"
+                        "d"
+                      : "blue")
+          << '\n';
+  }
+  std::string source = testing::kTinyLogreg;
+  source.replace(source.find("y = 2"), 5,
+                 "y = \"lab\xC3\xAA"
+                 "l\"");
+  Setup s = f.setup(source.c_str());
+  // blue, and réd in both spellings: two classes.
+  CHECK(s.labels.at("y") == std::vector<std::string>{"blue",
+                                                     "r\xC3\xA9"
+                                                     "d"});
+}
