@@ -57,15 +57,15 @@ constexpr int kSaveSeconds = 5;
 volatile sig_atomic_t g_mpirun = 0;
 volatile sig_atomic_t g_signalled = 0;
 
-// SIGINT, SIGTERM or SIGHUP to eqc while mpirun runs. From the terminal
-// (Ctrl-C: the kernel sends it to the whole foreground process group),
-// mpirun has it too, and a second one would make it kill the ranks at once;
-// from a process (`kill`, a scheduler), only eqc has it: passed on to
-// mpirun, which stops the ranks with SIGTERM, and they save the run.
-void pass_on(int sig, siginfo_t* info, void*) {
+// SIGINT, SIGTERM or SIGHUP to eqc while mpirun runs, passed on to mpirun
+// once: it stops the ranks with SIGTERM, and they save the run. mpirun runs
+// in a process group of its own, so that no signal reaches it twice — from
+// the terminal (Ctrl-C goes to the foreground group) or from a scheduler or
+// `kill -- -PGID` signalling eqc's group: a second signal makes mpirun kill
+// the ranks at once, before they save.
+void pass_on(int sig, siginfo_t*, void*) {
   g_signalled = sig;
-  if (g_mpirun > 0 && info != nullptr && info->si_code <= 0)  // SI_USER, SI_QUEUE, …
-    kill(static_cast<pid_t>(g_mpirun), sig);
+  if (g_mpirun > 0) kill(static_cast<pid_t>(g_mpirun), sig);
 }
 
 }  // namespace
@@ -85,7 +85,9 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
                 std::to_string(ranks) + " eqc train …");
   // --quiet: mpirun's banners repeat what the ranks' messages say; when a
   // process dies without one, the status says it below.
-  std::vector<std::string> argv{mpirun, "--quiet", "-np", std::to_string(ranks)};
+  // --stdin none: in a process group of its own, mpirun must not read the
+  // terminal (a background read stops it); eqc train reads no standard input.
+  std::vector<std::string> argv{mpirun, "--quiet", "--stdin", "none", "-np", std::to_string(ranks)};
   if (ranks > usable_cores()) argv.push_back("--oversubscribe");
   // Each rank takes cores / ranks BLAS threads (threads_per_rank); binding
   // each to one core, mpirun's default for 2 ranks, would crowd them.
@@ -106,6 +108,7 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
   const pid_t child = fork();
   if (child < 0) throw Error("eqc: cannot start mpirun: " + std::string(std::strerror(errno)));
   if (child == 0) {
+    setpgid(0, 0);
     for (int i = 0; i < 3; ++i) sigaction(signals[i], &before[i], nullptr);
     // Open MPI refuses to run as root without consent: given here, for this
     // run alone, since a user who types --ranks did not choose MPI's rules.
@@ -120,6 +123,7 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
     std::fprintf(stderr, "eqc: cannot run %s: %s\n", mpirun.c_str(), std::strerror(errno));
     _exit(127);
   }
+  setpgid(child, child);  // as the child does: whichever runs first
   g_mpirun = child;
   int status = 0;
   while (waitpid(child, &status, 0) < 0)
@@ -132,6 +136,9 @@ int run_on_ranks(int ranks, const std::vector<std::string>& args) {
   // Stopped by a signal to eqc or mpirun: the ranks have said what they
   // saved; mpirun exits 1 whatever they did, eqc as one process would.
   if (g_signalled != 0) return 130;
+  // A signal to the ranks themselves (SIGINT, SIGTERM, SIGHUP): they saved
+  // and said so, and exited 130, which mpirun reports as if by signal.
+  if (code == 128 + SIGINT || code == 128 + SIGTERM || code == 128 + SIGHUP) return 130;
   if (code > 128)
     std::fprintf(stderr,
                  "eqc: a process of the %d ended by signal %d (%s); the others were stopped\n",

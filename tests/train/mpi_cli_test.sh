@@ -192,6 +192,20 @@ ranks_interrupt)
   grep -q "\"eq.step\":\"$step\"" w.ckpt.safetensors || fail "the checkpoint is not of step $step"
   run "$EQC" eval mlp.eq -w w.safetensors
   run "$EQC" train mlp.eq --resume w.ckpt.safetensors --steps $((step + 2)) --quiet -o w2.safetensors
+  # The same signal to eqc's whole process group (a scheduler, `timeout`,
+  # `kill -- -PGID`): mpirun, in a group of its own, has it once, from eqc.
+  # It had it twice, killed the ranks at once, and nothing was saved.
+  rm -f l.csv
+  "$EQC" train mlp.eq --ranks 2 --epochs 100000 --checkpoint-every 7 --log l.csv --quiet -o w3.safetensors >out.txt 2>err.txt &
+  job=$!
+  trap 'kill -9 -- -$job 2>/dev/null; pkill -9 -f "eqc train mlp.eq --epochs 100000" 2>/dev/null' EXIT
+  for _ in $(seq $((600 * scale))); do [ -f l.csv ] && [ "$(grep -c . l.csv)" -ge 2 ] && break; sleep 0.1; done
+  [ "$(grep -c . l.csv 2>/dev/null)" -ge 2 ] || fail "no epoch within $((60 * scale)) s: $(cat err.txt)"
+  kill -TERM -- -"$job"
+  ended_within 20 $job
+  [ "$status" = 130 ] || fail "group signal: exit $status: $(cat err.txt)"
+  [ -f w3.safetensors ] || fail "group signal: the weights were not saved: $(cat err.txt)"
+  grep -q "stopped after step" err.txt || fail "group signal: message: $(cat err.txt)"
   ;;
 *) fail "unknown scenario $SCENARIO" ;;
 esac
