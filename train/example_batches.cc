@@ -47,10 +47,21 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   std::sort(val_rows_.begin(), val_rows_.end());
   const auto n_train = static_cast<std::int64_t>(train_rows_.size());
   const std::int64_t smallest = n_train % config_.batch ? n_train % config_.batch : config_.batch;
-  if (smallest < shard_.count)
-    throw Error(setup.data.source + ": a batch of " + std::to_string(smallest) +
-                " examples cannot be " + "shared by " + std::to_string(shard_.count) +
-                " processes; lower their number or raise batch");
+  // Every process takes part of every batch, the last of an epoch too.
+  if (smallest < shard_.count) {
+    const std::string whole = std::to_string(n_train / config_.batch) + " batch" +
+                              (n_train / config_.batch == 1 ? "" : "es") + " of " +
+                              std::to_string(config_.batch);
+    throw Error(
+        setup.data.source + ": " + std::to_string(n_train) + " training examples make " +
+        (smallest == config_.batch ? "batches of " + std::to_string(smallest)
+                                   : whole + " and a last one of " + std::to_string(smallest)) +
+        " each epoch, too few to share among " + std::to_string(shard_.count) +
+        " processes (each takes part of every batch); lower their number or " +
+        (smallest == config_.batch
+             ? std::string("raise batch")
+             : "choose a batch whose last one holds at least " + std::to_string(shard_.count)));
+  }
 
   scale_ = fit_scale(setup.data, model_, train_rows_, config_.scale);
   const std::int64_t eval_batch = std::max<std::int64_t>(config_.batch, 256);
@@ -68,7 +79,7 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
       {"the training program", plan_bytes(train.tape, std::min(config_.batch, n_train))},
       {"the optimizer state", param_bytes(train.tape) * solver_slots(config_.solver)},
       {"the validation program", plan_bytes(eval.tape, batches_->max_batch())}};
-  check_memory("training " + name, needs);
+  check_memory("training " + name, needs, local_copies(shard_.count));
   machine_ = std::make_unique<Machine>(std::move(train));
   evaluator_ = std::make_unique<Evaluator>(model_, std::move(eval));
   evaluator_->set_noise_seed(config_.seed);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -101,17 +102,29 @@ std::string byte_text(double bytes) {
   return buf;
 }
 
-void check_memory(const std::string& doing, std::span<const MemoryNeed> needs) {
+void check_memory(const std::string& doing, std::span<const MemoryNeed> needs, int copies) {
   double total = 0;
   for (const MemoryNeed& n : needs) total += n.bytes;
   const std::optional<double> free = available_memory();
-  if (!free || total <= *free) return;
+  copies = std::max(copies, 1);
+  if (!free || total * copies <= *free) return;
   std::string parts;
   for (const MemoryNeed& n : needs)
     if (n.bytes > 0) parts += (parts.empty() ? "" : ", ") + n.what + " " + byte_text(n.bytes);
-  throw Error("not enough memory for " + doing + ": it needs about " + byte_text(total) + " (" +
-              parts + ") but " + byte_text(*free) +
-              " are available; lower the batch or a dim (-D NAME=VALUE)");
+  const std::string each =
+      copies > 1 ? " for each of the " + std::to_string(copies) + " trainers on this machine" : "";
+  throw Error("not enough memory for " + doing + ": it needs about " + byte_text(total) + each +
+              " (" + parts + ") but " + byte_text(*free) +
+              " are available; lower the batch or a dim (-D NAME=VALUE)" +
+              (copies > 1 ? ", or run fewer processes or threads here" : ""));
+}
+
+int local_copies(std::int64_t shares) {
+  const char* world = std::getenv("OMPI_COMM_WORLD_SIZE");
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const long long w = world ? std::atoll(world) : 0, l = local ? std::atoll(local) : 0;
+  if (w > 0 && l > 0 && l <= w) return static_cast<int>(std::max<long long>(1, shares * l / w));
+  return static_cast<int>(std::max<std::int64_t>(1, shares));
 }
 
 }  // namespace eq

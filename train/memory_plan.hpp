@@ -41,7 +41,14 @@ std::optional<double> available_memory();
 // Throws eq::Error when the needs together exceed available_memory():
 //   "not enough memory for training m.eq: it needs about 15 TiB (the training
 //    program 7.3 TiB, …) but 21 GiB are available; lower batch or a dim (-D)"
-void check_memory(const std::string& doing, std::span<const MemoryNeed> needs);
+// `copies`: how many trainers on this machine need as much at once (the
+// processes of an MPI job on it, each process's threads), all from the one
+// memory that is available.
+void check_memory(const std::string& doing, std::span<const MemoryNeed> needs, int copies = 1);
+// The trainers of `shares` in all (ranks × threads) that run on this
+// machine: as many as the launcher put here (OMPI_COMM_WORLD_LOCAL_SIZE of
+// OMPI_COMM_WORLD_SIZE), or all of them outside MPI.
+int local_copies(std::int64_t shares);
 
 // "1.5 GiB", "64 TiB", "512 bytes".
 std::string byte_text(double bytes);

@@ -81,7 +81,7 @@ TextWindows::TextWindows(Setup& setup, const Shard& shard)
       {"the optimizer state", param_bytes(train.tape) * solver_slots(config.solver)},
       {"the held-out scoring",
        held_out ? plan_bytes(scoring.program.tape, held_out->streams()) : 0}};
-  check_memory("training " + name, needs);
+  check_memory("training " + name, needs, local_copies(shard.count));
   train_ =
       std::make_unique<WindowRun>(model_, unrolled_, leaves, *train_streams_, std::move(train));
   set_share(train_->machine(), program_, train_streams_->streams(), batch_);

@@ -2,11 +2,13 @@
 // numbers the run's number type cannot hold, at their field, whether the
 // data is let in as it is or scaled first.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
 #include "eq/runtime/error.hpp"
 #include "eq/train/evaluate.hpp"
+#include "eq/train/memory_plan.hpp"
 #include "eq/train/trainer.hpp"
 #include "support/tiny_runs.hpp"
 
@@ -100,4 +102,26 @@ TEST_CASE("a CSV header or label with a combining accent is the precomposed name
   CHECK(s.labels.at("y") == std::vector<std::string>{"blue",
                                                      "r\xC3\xA9"
                                                      "d"});
+}
+
+TEST_CASE("the memory check counts every trainer on this machine", "[data]") {
+  // Two ranks each needing 60 % of the memory passed it one by one, and
+  // then ran out of it together (found in an audit).
+  const std::optional<double> free = available_memory();
+  if (!free) return;  // nothing to go by here
+  const MemoryNeed need[] = {{"the training program", *free * 0.6}};
+  CHECK_NOTHROW(check_memory("training m.eq", need, 1));
+  CHECK_THROWS_WITH(check_memory("training m.eq", need, 2),
+                    Catch::Matchers::Contains(" for each of the 2 trainers on this machine (") &&
+                        EndsWith(", or run fewer processes or threads here"));
+  // Outside MPI every share is here; under it, this machine's part of them.
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  ::unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  CHECK(local_copies(3) == 3);
+  ::setenv("OMPI_COMM_WORLD_SIZE", "8", 1);
+  ::setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "2", 1);
+  CHECK(local_copies(8) == 2);   // 8 ranks of one thread, 2 of them here
+  CHECK(local_copies(16) == 4);  // and 2 threads each
+  ::unsetenv("OMPI_COMM_WORLD_SIZE");
+  ::unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
 }

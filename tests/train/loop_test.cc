@@ -339,8 +339,18 @@ TEST_CASE("shares need an example or a stream each", "[train][loop]") {
   Setup s = f.setup(kLogreg);
   CHECK_THROWS_WITH(training_data(s, Shard{0, 9}),
                     (f.dir / "d.csv").string() +
-                        ": a batch of 8 examples cannot be shared by 9 "
-                        "processes; lower their number or raise batch");
+                        ": 24 training examples make batches of 8 each epoch, too few to share "
+                        "among 9 processes (each takes part of every batch); lower their number "
+                        "or raise batch");
+  // A last batch smaller than the others (20 = 2 of 8 and one of 4) is
+  // named as such: it said "a batch of 4" of a run whose batch is 8.
+  Setup p = f.setup(kLogreg, {{"validate", "0.2"}});
+  CHECK_THROWS_WITH(training_data(p, Shard{0, 5}),
+                    (f.dir / "d.csv").string() +
+                        ": 20 training examples make 2 batches of 8 and a last one of 4 each "
+                        "epoch, too few to share among 5 processes (each takes part of every "
+                        "batch); lower their number or choose a batch whose last one holds at "
+                        "least 5");
   CHECK_THROWS_WITH(training_data(s, Shard{2, 2}), "shard 2 of 2 does not exist");
   Setup r = f.setup(kRnn);
   CHECK_THROWS_WITH(training_data(r, Shard{0, 5}),
