@@ -149,6 +149,11 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
     check_vocabulary(*v, path);
     s.vocabulary = *v;
   }
+  // Files of a later layout than this eqc reads (the key is "1" so far;
+  // files from before it was written have none).
+  if (auto v = get("eq.format"); v && *v != "1")
+    throw Error(path + ": metadata 'eq.format' is '" + *v +
+                "': written by a later eqc than this one, which reads format 1");
   s.seed = static_cast<std::uint64_t>(integer("eq.seed"));
   const std::string& dt = need("eq.dtype");
   if (dt == "f32")
@@ -163,6 +168,15 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
     p.epoch = integer("eq.epoch");
     p.epoch_step = integer("eq.epoch_step");
     if (get("eq.epoch_steps")) p.epoch_steps = integer("eq.epoch_steps");
+    // Every epoch of a run takes its epoch_steps: the step count, the epoch
+    // and the step within it agree (an edited eq.epoch would resume with
+    // another epoch's shuffle, or past the end of one).
+    if (p.epoch_steps > 0 && (p.epoch_step > p.epoch_steps || p.epoch > p.step / p.epoch_steps ||
+                              p.epoch * p.epoch_steps + p.epoch_step != p.step))
+      throw Error(path + ": metadata 'eq.step' " + std::to_string(p.step) + ", 'eq.epoch' " +
+                  std::to_string(p.epoch) + " and 'eq.epoch_step' " + std::to_string(p.epoch_step) +
+                  " do not agree with " + std::to_string(p.epoch_steps) +
+                  " steps an epoch; was the file changed after eqc wrote it?");
     p.rng = need("eq.rng");
     if (auto v = get("eq.optimizer")) p.optimizer = *v;
     s.position = p;

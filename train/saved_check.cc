@@ -86,6 +86,19 @@ void check_vocabulary(const SavedModel& saved, const Model& model, const std::st
                     " symbols but the model's input takes " + std::to_string(l.onehot));
       return;
     }
+  throw Error(path + ": metadata 'eq.vocabulary' holds the symbols of a text, but " +
+              model.source().name() +
+              " has no one-hot input to read them; was the file changed after eqc wrote it?");
+}
+
+// Every saved dim is one of the model's (a value for a dim it lacks would
+// otherwise go unused, unsaid).
+void check_dims(const SavedModel& saved, const Model& model, const std::string& path,
+                const char* why) {
+  for (const auto& [name, value] : saved.dims)
+    if (!model.dims().count(name))
+      throw Error(path + ": metadata 'eq.dims' gives " + name + " = " + std::to_string(value) +
+                  ", but " + model.source().name() + " has no dim " + name + why);
 }
 
 }  // namespace
@@ -96,6 +109,7 @@ void check_saved_model(const SavedModel& saved, const Model& model, const std::s
   check_labels(saved, model, path, why);
   check_scale(saved, model, path, why);
   check_vocabulary(saved, model, path);
+  check_dims(saved, model, path, why);
 }
 
 }  // namespace eq

@@ -8,6 +8,7 @@
 
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/train/saved_check.hpp"
 #include "eq/train/trainer.hpp"
 
 using namespace eq;
@@ -235,6 +236,19 @@ TEST_CASE("metadata JSON in another form says which entry and what it should hol
                     Catch::Matchers::StartsWith("w.safetensors: metadata 'eq.labels' should be"));
   CHECK_THROWS_WITH(decode_metadata(with("eq.scale", R"({"x": [1]})"), "w.safetensors"),
                     Catch::Matchers::StartsWith("w.safetensors: metadata 'eq.scale' should be"));
+  // A later layout, and a position whose parts disagree (an edited eq.epoch
+  // resumed with another epoch's shuffle).
+  CHECK_THROWS_WITH(decode_metadata(with("eq.format", "2"), "w.safetensors"),
+                    "w.safetensors: metadata 'eq.format' is '2': written by a later eqc than this "
+                    "one, which reads format 1");
+  SavedModel ck = s;
+  ck.position = TrainPosition{25, 2, 5, "rng", "sgd", 10};
+  std::map<std::string, std::string> m = encode_metadata(ck);
+  CHECK(decode_metadata(m, "ck.safetensors").position->epoch == 2);
+  m["eq.epoch"] = "1";
+  CHECK_THROWS_WITH(decode_metadata(m, "ck.safetensors"),
+                    "ck.safetensors: metadata 'eq.step' 25, 'eq.epoch' 1 and 'eq.epoch_step' 5 do "
+                    "not agree with 10 steps an epoch; was the file changed after eqc wrote it?");
   // A label twice, refused as the file is read: eval read the data with
   // these labels first and blamed a data row ("'2' is not one of the
   // model's classes (0, 0, 1)").
@@ -242,6 +256,26 @@ TEST_CASE("metadata JSON in another form says which entry and what it should hol
       decode_metadata(with("eq.labels", R"({"y": ["0", "0", "1"]})"), "w.safetensors"),
       "w.safetensors: metadata 'eq.labels' names the class '0' of y twice; was the "
       "file changed after eqc wrote it?");
+}
+
+TEST_CASE("saved dims and a vocabulary the model has no use for are refused", "[train]") {
+  // They were accepted and went unused (found in an audit).
+  Model m =
+      Model::from_source("m.eq",
+                         "dim K = 3\ninput x : [2]\ntarget y : onehot[K]\nparam W : [K, 2] ~ 0\n"
+                         "ŷ = softmax(W·x)\nloss = -Σ(y*log(ŷ))\n");
+  SavedModel s;
+  s.dims = {{"K", 3}};
+  CHECK_NOTHROW(check_saved_model(s, m, "w.safetensors", false));
+  s.dims["H"] = 5;
+  CHECK_THROWS_WITH(check_saved_model(s, m, "w.safetensors", false),
+                    "w.safetensors: metadata 'eq.dims' gives H = 5, but m.eq has no dim H; was "
+                    "the file changed after eqc wrote it?");
+  s.dims.erase("H");
+  s.vocabulary = "abc";
+  CHECK_THROWS_WITH(check_saved_model(s, m, "w.safetensors", false),
+                    "w.safetensors: metadata 'eq.vocabulary' holds the symbols of a text, but m.eq "
+                    "has no one-hot input to read them; was the file changed after eqc wrote it?");
 }
 
 TEST_CASE("trainer: one SGD step of logistic regression equals a hand computation", "[train]") {
