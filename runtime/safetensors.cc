@@ -350,7 +350,8 @@ SafetensorsFile load_safetensors(const std::string& path) {
 
 void expect_tensor(const SafetensorsFile& file, std::string_view name, DType dtype,
                    const Shape& shape, std::span<const std::string> declared) {
-  std::string at = file.path + ": ";
+  // Weights made in memory (Trainer::weights) have no file to name.
+  std::string at = (file.path.empty() ? std::string("the weights") : file.path) + ": ";
   const Tensor* t = file.find(name);
   if (!t) {
     std::string msg = at + "no tensor '" + std::string(name) + "'";

@@ -256,7 +256,8 @@ void check_finite(const SafetensorsFile& weights, const std::string& name) {
   for (std::int64_t i = 0; i < t.numel(); ++i) {
     const double v = t.at(i);
     if (std::isfinite(v)) continue;
-    throw Error(weights.path + ": tensor '" + name + "' holds " +
+    throw Error((weights.path.empty() ? std::string("the weights") : weights.path) + ": tensor '" +
+                name + "' holds " +
                 (std::isnan(v) ? std::string("NaN")
                  : v > 0       ? "+inf"
                                : "-inf") +
@@ -337,6 +338,13 @@ Tensor Evaluator::predict(Batches& data, std::int64_t batch) {
   check_batch(batch);
   batch = std::min(batch, data.max_batch());
   ir::Node out = model_.outputs()[0].second;
+  try {
+    machine_.program().readable(out);
+  } catch (const Error&) {
+    throw Error("this Evaluator scores the loss and does not keep the output " +
+                model_.outputs()[0].first +
+                "; to predict, make one with with_loss = false (Evaluator(model, false))");
+  }
   Tensor result(out.dtype(), out.shape().example().with_front(data.size()));
   const std::size_t rb = static_cast<std::size_t>(byte_size(out.shape().example(), out.dtype()));
   std::vector<std::int64_t> rows = all_rows(data.size());

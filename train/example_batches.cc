@@ -33,7 +33,12 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
     throw Error(name + ": a time model (names with ₜ) trains on text windows, not example batches");
   require_loss(model_, false);
   const std::int64_t n = setup.data.size();
-  if (n < 1) throw Error(setup.data.source + ": the data has no examples");
+  if (n < 1)
+    throw Error(setup.data.source.empty()
+                    ? name +
+                          ": no data to train on (a Setup made with load_data = false has "
+                          "none)"
+                    : setup.data.source + ": the data has no examples");
 
   // The split: a seeded permutation; the first share is held out.
   std::vector<std::int64_t> all(static_cast<std::size_t>(n));

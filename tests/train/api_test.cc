@@ -44,6 +44,33 @@ TEST_CASE("an Evaluator refuses a batch of fewer than one example", "[api]") {
   CHECK(ev.evaluate(data, {}, 1000).examples == 24);
 }
 
+TEST_CASE("an Evaluator made to score the loss says so when asked to predict", "[api]") {
+  // It said "node 'ŝ' is not part of this program (compile it as an output…)".
+  Folder f;
+  std::string source = testing::kTinyLogreg;
+  const std::string output = "output ŷ";
+  source.replace(source.find(output), output.size(), "ŝ = Σ(W·x)\noutput ŝ");
+  Setup s = f.setup(source.c_str());
+  Batches data(s.data, *s.model, {}, 8);
+  Evaluator scoring(*s.model, true);
+  CHECK_THROWS_WITH(scoring.predict(data, 8),
+                    Equals("this Evaluator scores the loss and does not keep the output ŝ; to "
+                           "predict, make one with with_loss = false (Evaluator(model, false))"));
+  Evaluator predicting(*s.model, false);
+  CHECK(predicting.predict(data, 8).shape() == Shape{24});
+}
+
+TEST_CASE("weights made in memory are named as such in messages", "[api]") {
+  Folder f;
+  Setup s = f.setup(testing::kTinyLogreg);
+  SafetensorsFile weights;  // no path: made in memory
+  weights.tensors.emplace_back("W", Tensor(DType::f64, Shape{3, 3}));
+  weights.tensors.emplace_back("b", Tensor(DType::f64, Shape{3}));
+  Evaluator ev(*s.model, false);
+  CHECK_THROWS_WITH(ev.load_params(weights),
+                    StartsWith("the weights: tensor 'W' has shape [3, 3] but the model "));
+}
+
 TEST_CASE("Batches::let refuses rows outside the data and batches past max_batch", "[api]") {
   Folder f;
   Setup s = f.setup(testing::kTinyLogreg);
