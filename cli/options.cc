@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <new>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "eq/grammar/names.hpp"
@@ -87,10 +88,19 @@ std::optional<std::string> Options::key(const std::string& name) const {
 }
 
 int fail(const Error& e) {
+  const int code = dynamic_cast<const UsageError*>(&e) ? kUsage : kUserError;
+  // Under an MPI launcher every rank reads the same command line, and an
+  // error before the ranks meet is every rank's: rank 0 alone says it
+  // (errors after that reach fail() on rank 0 only, or go through abort).
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* r = std::getenv(var)) {
+      if (std::string_view(r) != "0") return code;
+      break;
+    }
   std::string m = e.what();
   if (m.empty() || m.back() != '\n') m += '\n';
   std::fwrite(m.data(), 1, m.size(), stderr);  // all of it: a message may hold a NUL
-  return dynamic_cast<const UsageError*>(&e) ? kUsage : kUserError;
+  return code;
 }
 
 std::optional<Options> parse_options(int argc, char** argv, const CommandSpec& c) {

@@ -63,6 +63,9 @@ one_writer)
   ls | grep -q '\.tmp' && fail "temporary files left: $(ls)"
   close two.safetensors one.safetensors 1e-5
   [ "$(wc -l < two.csv)" = 2 ] || fail "log: $(cat two.csv)"
+  # A mistake on the command line is every rank's: said once, by rank 0.
+  mpi2 "$EQC" train mlp.eq --bacth 3 >out.txt 2>err.txt && fail "--bacth ran"
+  [ "$(grep -c "^eqc: unknown option '--bacth'" err.txt)" = 1 ] || fail "said by each rank: $(cat err.txt)"
   # loss, accuracy, val_loss, val_accuracy (columns 3-6): the same to 1e-5.
   paste -d, <(tail -1 one.csv | cut -d, -f3-6) <(tail -1 two.csv | cut -d, -f3-6) |
     awk -F, '{ for (i = 1; i <= 4; i++) { d = $i - $(i + 4); if (d < 0) d = -d;
