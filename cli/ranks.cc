@@ -51,7 +51,7 @@ std::string this_program() {
 // finish the step in progress and save, as one process does on Ctrl-C.
 // Short enough that a job whose rank was killed still ends within seconds
 // (the others wait for the dead rank until SIGKILL).
-constexpr int kSaveSeconds = 5;
+constexpr int kSaveSeconds = 3;
 
 // mpirun, while eqc waits for it.
 volatile sig_atomic_t g_mpirun = 0;

@@ -26,11 +26,12 @@ close() { "$DIFF" "$1" "$2" "$3" || fail "$1 and $2 differ"; }
 # (tests/train/CMakeLists.txt).
 scale=${EQ_TIME_SCALE:-1}
 ended_within() {  # SECONDS PID: the process ended within SECONDS (scaled); its status in $status
-  local limit=$(($1 * scale)) p=$2 t=0
+  # Wall-clock time (counting sleeps undercounted: each poll takes more than 0.1 s).
+  local limit=$(($1 * scale)) p=$2 start=${EPOCHREALTIME/./}
   while kill -0 "$p" 2>/dev/null; do
     sleep 0.1
-    t=$((t + 1))
-    [ $t -le $((limit * 10)) ] || { kill -9 "$p"; fail "still running after $limit s"; }
+    [ $((${EPOCHREALTIME/./} - start)) -le $((limit * 1000000)) ] ||
+      { kill -9 "$p"; fail "still running after $limit s"; }
   done
   wait "$p"
   status=$?
