@@ -405,14 +405,7 @@ const OnnxRow& onnx_row(ir::Op op) { return kRows[static_cast<std::size_t>(op)];
 void cannot_export(const ir::Node& n, std::string_view why) {
   const std::string message =
       "cannot export op " + std::string(ir::op_name(n.op())) + " to ONNX: " + std::string(why);
-  const ir::Origin& o = n.data().origin;
-  if (!o) throw Error("eqc export: " + message);
-  Diagnostic d;
-  d.span = Span{o.file.get(), o.begin, o.end};
-  d.message = message;
-  std::string text = render(d);
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  throw Error(text);
+  throw Error(ir::error_at(n.data().origin, message, "eqc export"));
 }
 
 }  // namespace eq::onnx_export

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "eq/grammar/diagnostics.hpp"
 #include "eq/grammar/names.hpp"
 #include "eq/grammar/source.hpp"
 #include "eq/grammar/suggest.hpp"
@@ -201,6 +202,16 @@ std::string location(const Node& n) {
   if (!o) return {};
   Location at = o.file->location(o.begin);
   return o.file->name() + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+std::string error_at(const Origin& o, const std::string& message, const std::string& fallback) {
+  if (!o) return fallback + ": " + message;
+  Diagnostic d;
+  d.span = Span{o.file.get(), o.begin, o.end};
+  d.message = message;
+  std::string text = render(d);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
 }
 
 std::string label(const Node& n) {

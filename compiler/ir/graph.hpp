@@ -192,6 +192,10 @@ std::vector<char> reachable(const Graph& graph, const std::vector<Node>& roots);
 
 // "file:line:col" of a node's origin, or "" for a node built by C++ code.
 std::string location(const Node& n);
+// `message` as an error diagnostic at a node's place in its source
+// (file:line:col, the line, carets), without a final newline;
+// `fallback + ": " + message` for a node with no place (one a program built).
+std::string error_at(const Origin& origin, const std::string& message, const std::string& fallback);
 
 // A node as messages name it: 'W' for a named node, %12 for another.
 std::string label(const Node& n);

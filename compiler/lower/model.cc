@@ -165,14 +165,7 @@ void check_reads_no_target(const Model& model, std::span<const ir::Node> roots,
           std::string(doing) + " reads the target " + r->target->name +
           (r->as == r->target->name ? "" : " (as " + r->as + ")") +
           ", which predictions do not have: an `output` may depend on inputs and parameters only";
-      const ir::Origin& o = graph.data(id).origin;
-      if (!o) throw Error(model.source().name() + ": " + message);
-      Diagnostic d;
-      d.span = Span{o.file.get(), o.begin, o.end};
-      d.message = message;
-      std::string text = render(d);
-      if (!text.empty() && text.back() == '\n') text.pop_back();
-      throw Error(text);
+      throw Error(ir::error_at(graph.data(id).origin, message, model.source().name()));
     }
   }
   // A root that is itself a target (`output y`).
