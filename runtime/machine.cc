@@ -449,8 +449,8 @@ void Machine::check_finite(const Instruction& ins) {
   for (std::int64_t i = 0; i < v.numel(); ++i) {
     double x = v.dtype == DType::f32 ? v.as<float>()[i] : v.as<double>()[i];
     if (!std::isfinite(x))
-      throw Error((ins.where.empty() ? std::string() : ins.where + ": ") +
-                  "error: " + (std::isnan(x) ? "NaN" : "infinity") + " produced by " + ins.label +
+      throw Error((ins.where.empty() ? std::string() : ins.where + ": error: ") +
+                  (std::isnan(x) ? "NaN" : "infinity") + " produced by " + ins.label +
                   " (element " + std::to_string(i) + " of " + v.shape.str() + ")");
   }
 }

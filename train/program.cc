@@ -23,7 +23,13 @@ std::vector<ir::Node> TrainingProgram::outputs(std::span<const ir::Node> extra) 
 
 ir::Node batch_objective(Model& model) {
   require_loss(model, false);
-  ir::Node objective = ir::sum(model.loss(), 0) / ir::batch_size(model.loss());
+  const ir::Node loss = model.loss();
+  const ir::Node total = ir::sum(loss, 0);
+  const ir::Node objective = total / ir::batch_size(loss);
+  // At the loss equation: a sum over the batch that overflows is named
+  // there, not as a nameless "sum" (stop_if_not_finite).
+  model.graph().set_origin(total, loss.data().origin);
+  model.graph().set_origin(objective, loss.data().origin);
   model.graph().set_name(objective, "objective");
   return objective;
 }

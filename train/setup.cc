@@ -169,6 +169,39 @@ CsvTable load_csv_nfc(const std::string& path) {
   return parse_csv(std::move(text), path);
 }
 
+// The bindings that `--data f.csv` suggests for a model whose train block
+// binds no columns, from the file where it reads: each target the last
+// columns in turn (by header name where there is one), the inputs the
+// columns before them (one input: all of them).
+std::string binding_hint(const std::string& path, const std::vector<Declared>& declared) {
+  const CsvTable table = load_csv_nfc(path);  // a file that cannot be read says so first
+  const std::int64_t cols = table.cols();
+  const std::vector<std::string>& header = table.header();
+  std::int64_t targets = 0, inputs = 0;
+  for (const Declared& d : declared) (d.target ? targets : inputs) += 1;
+  std::int64_t first_target = std::max<std::int64_t>(1, cols - targets);
+  std::string out;
+  std::int64_t input = 0, target = 0;
+  for (const Declared& d : declared) {
+    std::string columns;
+    if (d.target) {
+      const std::int64_t c = std::min(cols - 1, first_target + target++);
+      columns = c < static_cast<std::int64_t>(header.size())
+                    ? "\"" + header[static_cast<std::size_t>(c)] + "\""
+                    : std::to_string(c);
+    } else if (inputs == 1 || first_target <= inputs) {
+      columns = first_target == 1 ? "0" : "0:" + std::to_string(first_target);
+    } else {
+      // Several inputs: one column each, the last the rest.
+      const std::int64_t c = input++;
+      columns = input < inputs ? std::to_string(c)
+                               : std::to_string(c) + ":" + std::to_string(first_target);
+    }
+    out += ", " + (d.base.empty() ? d.name : d.base) + " = " + columns;
+  }
+  return out;
+}
+
 std::string at_train_block(const Stmt* block, const std::string& key, const std::string& message) {
   if (!block) return message;
   Span where = block->keyword_span;
@@ -281,11 +314,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                   "or give --data");
     if (load_data && spec.kind == DataSpec::Kind::csv && spec.columns.empty()) {
       // `--data f.csv` on a model whose train block binds no columns.
-      std::string names;
-      for (const Declared& d : declared)
-        names += ", " + (d.base.empty() ? d.name : d.base) + " = " + (d.target ? "5" : "0:4");
       throw Error(spec.path + ": which columns are the model's inputs and targets? Bind them: " +
-                  "csv(\"" + spec.path + "\"" + names +
+                  "csv(\"" + spec.path + "\"" + binding_hint(spec.path, declared) +
                   ") (column numbers, ranges or header names), in the train block's data or "
                   "--data");
     }

@@ -156,9 +156,18 @@ Window unroll(Model& model, int steps) {
     }
 
   if (!w.losses.empty()) {
+    // Placed at the loss equation, as the steps' losses are: a sum that
+    // overflows is named there.
+    const ir::Origin& at = w.losses[0].data().origin;
     Node total = ir::sum(w.losses[0], 0);
-    for (std::size_t t = 1; t < w.losses.size(); ++t) total = total + ir::sum(w.losses[t], 0);
+    g.set_origin(total, at);
+    for (std::size_t t = 1; t < w.losses.size(); ++t) {
+      total = total + ir::sum(w.losses[t], 0);
+      g.set_origin(total.input(1), at);
+      g.set_origin(total, at);
+    }
     w.objective = total / (ir::batch_size(w.losses[0]) * static_cast<double>(steps));
+    g.set_origin(w.objective, at);
     g.set_name(w.objective, "objective");
   }
   return w;

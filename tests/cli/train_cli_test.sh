@@ -128,8 +128,14 @@ config_errors)
   ^~~~~" 1 "$EQC" train bad.eq
   # --data FILE.csv on a model whose file has no train block: which columns?
   sed '/^train {/,$d' logreg.eq > noblock.eq
-  expect_error "data/iris.csv: which columns are the model's inputs and targets? Bind them: csv(\"data/iris.csv\", x = 0:4, y = 5) (column numbers, ranges or header names), in the train block's data or --data" 1 \
+  # The hint is read off the file: the last column (by its header name) the
+  # target, the ones before it the input.
+  expect_error "data/iris.csv: which columns are the model's inputs and targets? Bind them: csv(\"data/iris.csv\", x = 0:4, y = \"label\") (column numbers, ranges or header names), in the train block's data or --data" 1 \
     "$EQC" train noblock.eq --data data/iris.csv
+  tail -n +2 data/iris.csv | cut -d, -f2- > bare.csv
+  expect_error "bare.csv: which columns are the model's inputs and targets? Bind them: csv(\"bare.csv\", x = 0:3, y = 3) (column numbers, ranges or header names), in the train block's data or --data" 1 \
+    "$EQC" train noblock.eq --data bare.csv
+  expect_error "nothere.csv: cannot read: No such file or directory" 1 "$EQC" train noblock.eq --data nothere.csv
   # A model without a loss says what to write.
   printf 'input x : [4]\nparam w : [4] ~ 0\ny = Σ(w*x)\noutput y\n' > noloss.eq
   expect_error "noloss.eq: the model has no \`loss\` equation to minimise: write one, the loss of one example, as in \`loss = -Σ(y*log(ŷ))\` (docs/language.md §5)" 1 \
@@ -153,6 +159,13 @@ adan(lr = 1)
 linreg.eq:9:10: error: infinity produced by square (element 0 of [32, 1])" 1 \
     "$EQC" train linreg.eq --optimizer "sgd(lr = 1)" --scale none --quiet -o nan.safetensors
   [ ! -e nan.safetensors ] || fail "a diverged run wrote its weights"
+  # Squares within f32 whose sum over the batch is not: named at the loss
+  # equation (it was a nameless "error: … sum").
+  printf 'input x : [1]\ntarget y : [1]\nparam w : [1, 1] ~ 1\nŷ = w·x\nloss = Σ((ŷ - y)²)\noutput ŷ\n' > big.eq
+  printf 'x,y\n1e19,0\n1e19,0\n1e19,0\n1e19,0\n' > big.csv
+  expect_error "training stopped at step 1: the loss is infinite; the first non-finite value:
+big.eq:5:8: error: infinity produced by sum (element 0 of [])" 1 \
+    "$EQC" train big.eq --data 'csv("big.csv", x = 0, y = 1)' --optimizer "sgd(lr = 0)" --batch 4 --validate 0 --quiet -o big.safetensors
   ;;
 weights_errors)
   run "$EQC" train logreg.eq --epochs 1 --quiet -o w.safetensors
