@@ -219,7 +219,11 @@ long long whole_option(const Options& o, const std::string& key, long long fallb
 Model load_model(const Options& options) {
   ModelOptions mo;
   mo.dims = options.dims;
-  if (auto dt = options.key("dtype")) mo.dtype = *dt == "f64" ? DType::f64 : DType::f32;
+  if (auto dt = options.key("dtype")) {
+    if (*dt != "f32" && *dt != "f64")
+      throw UsageError("eqc: " + options.spelling("dtype") + " takes f32 or f64; got '" + *dt + "'");
+    mo.dtype = *dt == "f64" ? DType::f64 : DType::f32;
+  }
   const std::string& path = options.files[0];
   auto file = std::make_shared<SourceFile>(path, read_model_source(path));
   Diagnostics diags;
