@@ -36,14 +36,15 @@ int sample(const Options& o) {
   SafetensorsFile weights = load_safetensors(weights_path);
   SavedModel saved = decode_metadata(weights.metadata, weights_path);
   const long long seed = whole_option(o, "seed", static_cast<long long>(saved.seed), 0);
-  if (saved.vocabulary.empty())
-    throw Error(weights_path + ": the weights carry no vocabulary: they were not trained on text");
   SetupOptions so;
   so.saved = &saved;
   so.saved_path = weights_path;
   so.force = o.flag("force");
   so.load_data = false;
+  // After the setup, which names weights of another model as such first.
   Setup setup = setup_file(o.files[0], so);
+  if (saved.vocabulary.empty())
+    throw Error(weights_path + ": the weights carry no vocabulary: they were not trained on text");
   Sampler sampler(*setup.model);
   set_params(*setup.model, weights, sampler.machine());
   sampler.set_noise_seed(static_cast<std::uint64_t>(seed));

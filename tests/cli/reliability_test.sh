@@ -131,6 +131,12 @@ writes)  # item 12: every write is checked; predictions are written atomically
   sed 's/abehinoqrstu"/abehinoqrs\xc3\xbc"/' r.safetensors > short.safetensors
   expect_error "short.safetensors: the saved vocabulary has 14 symbols but the model's input takes 15" 1 \
     "$EQC" sample rnn.eq -w short.safetensors -n 20
+  # Weights of a model not trained on text: named as another model's first
+  # (it said "no vocabulary"), and without a vocabulary under --force.
+  expect_error "w.safetensors: these weights were trained with another model: the source saved in them (logreg.eq) differs from rnn.eq:" 1 \
+    sh -c "\"$EQC\" sample rnn.eq -w w.safetensors -n 20 2>&1 | head -1 >&2; exit 1"
+  expect_error "w.safetensors: the weights carry no vocabulary: they were not trained on text" 1 \
+    "$EQC" sample logreg.eq -w w.safetensors -n 20
   # --log on a full disk: the run still saves its weights, says what failed, exits 1.
   expect_error "/dev/full: cannot write: No space left on device (logged 0 epochs; the weights were saved to w3.safetensors)" 1 \
     "$EQC" train logreg.eq --epochs 3 --quiet --log /dev/full -o w3.safetensors
