@@ -221,7 +221,8 @@ Model load_model(const Options& options) {
   mo.dims = options.dims;
   if (auto dt = options.key("dtype")) {
     if (*dt != "f32" && *dt != "f64")
-      throw UsageError("eqc: " + options.spelling("dtype") + " takes f32 or f64; got '" + *dt + "'");
+      throw UsageError("eqc: " + options.spelling("dtype") + " takes f32 or f64; got '" + *dt +
+                       "'");
     mo.dtype = *dt == "f64" ? DType::f64 : DType::f32;
   }
   const std::string& path = options.files[0];

@@ -176,6 +176,10 @@ std::string status(const RunHistory& h) {
 
 std::string render_report(const RunHistory& h) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
+  // Which command wrote the page: `eqc report` does not write over one of
+  // `eqc train --report` unless told to (cli/report.cc).
+  out += std::string("<meta name=\"generator\" content=\"") +
+         (h.source.empty() ? kFromLog : kFromTraining) + "\"/>\n";
   if (!h.finished) out += "<meta http-equiv=\"refresh\" content=\"10\"/>\n";
   out += "<title>" + escape(h.title) + " — eq training report</title>\n<style>" + kStyle +
          "</style>\n</head>\n<body>\n";
@@ -210,6 +214,11 @@ std::string render_report(const RunHistory& h) {
   if (!h.kernels.empty()) out += "<h2>Time per kernel</h2>\n" + kernel_table(h);
   out += "<p class=\"summary\">Written by eqc.</p>\n</body>\n</html>\n";
   return out;
+}
+
+bool written_by_training(std::string_view page_start) {
+  return page_start.find(std::string("<meta name=\"generator\" content=\"") + kFromTraining +
+                         "\"/>") != std::string_view::npos;
 }
 
 }  // namespace eq::report

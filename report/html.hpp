@@ -9,11 +9,19 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "eq/report/history.hpp"
 
 namespace eq::report {
 
 std::string render_report(const RunHistory& history);
+
+// The page's <meta name="generator">: a training run's page (with the
+// equations, the graph and the kernel times) or one drawn from a log.
+inline constexpr const char* kFromTraining = "eqc train";
+inline constexpr const char* kFromLog = "eqc report";
+// Whether the start of an HTML file is a page `eqc train --report` wrote.
+bool written_by_training(std::string_view page_start);
 
 }  // namespace eq::report

@@ -508,6 +508,16 @@ outputs_over_inputs)
     "$EQC" run w.safetensors --data data/iris.csv -o w.safetensors
   expect_error "eqc: -o log.csv is the log file: writing there would destroy it; choose another file" 2 \
     "$EQC" report log.csv -o log.csv
+  # `report r.csv` defaults to r.html: the training run's own page there
+  # (equations, graph, kernel times) is replaced only when -o names it.
+  run "$EQC" train logreg.eq --steps 5 --quiet --log tr.csv --report tr.html -o tr.safetensors
+  cp tr.html tr.keep
+  expect_error "eqc: tr.html is the report its training run wrote (equations, graph and time per kernel beside the curves); write these curves elsewhere with -o, or pass -o tr.html to replace it" 2 \
+    "$EQC" report tr.csv
+  cmp -s tr.html tr.keep || fail "report replaced the training run's page"
+  run "$EQC" report tr.csv -o tr.html
+  grep -q 'content="eqc report"' tr.html || fail "report -o tr.html did not replace the page"
+  run "$EQC" report tr.csv  # its own page again: replaced
   if "$EQC" export --help >/dev/null 2>&1 && "$EQC" export logreg.eq -w w.safetensors -o x.onnx >/dev/null 2>&1; then
     expect_error "eqc: -o w.safetensors is the weights: writing there would destroy it; choose another file" 2 \
       "$EQC" export logreg.eq -w w.safetensors -o w.safetensors
