@@ -24,8 +24,9 @@ std::vector<ir::Node> TrainingProgram::outputs(std::span<const ir::Node> extra) 
 ir::Node batch_objective(Model& model) {
   require_loss(model, false);
   const ir::Node loss = model.loss();
+  const ir::Node examples = ir::batch_size(loss);
   const ir::Node total = ir::sum(loss, 0);
-  const ir::Node objective = total / ir::batch_size(loss);
+  const ir::Node objective = total / examples;
   // At the loss equation: a sum over the batch that overflows is named
   // there, not as a nameless "sum" (stop_if_not_finite).
   model.graph().set_origin(total, loss.data().origin);
