@@ -409,4 +409,10 @@ TrainConfig train_config(const Stmt* block, const std::map<std::string, std::str
   return config;
 }
 
+std::int64_t held_out_count(double validate, std::int64_t n) {
+  const double share = validate * static_cast<double>(n);
+  // A product a few ulps under a whole number is that number.
+  return static_cast<std::int64_t>(std::floor(share * (1 + 1e-12)));
+}
+
 }  // namespace eq

@@ -53,6 +53,11 @@ struct TrainConfig {
   DType dtype = DType::f32;
 };
 
+// How many of n examples (or symbols) `validate` holds out: the whole part of
+// validate · n as the decimal would give it (0.29 of 100 is 29, where the
+// binary product 28.999999999999996 would floor to 28).
+std::int64_t held_out_count(double validate, std::int64_t n);
+
 // The keys of §7, in the order of the table.
 const std::vector<std::string>& train_keys();
 // Whether `key` can be overridden: a train key, or "lr".

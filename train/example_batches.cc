@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 #include "eq/train/memory_plan.hpp"
 #include "eq/train/program.hpp"
 
@@ -16,9 +17,9 @@ constexpr std::uint64_t kShuffleStream = 1, kSplitStream = 2;
 }  // namespace
 
 std::int64_t held_out_examples(std::int64_t n, double validate, const std::string& source) {
-  const auto n_val = static_cast<std::int64_t>(std::floor(validate * static_cast<double>(n)));
+  const std::int64_t n_val = held_out_count(validate, n);
   if (validate > 0 && (n_val < 1 || n_val >= n))
-    throw Error(source + ": validate = " + std::to_string(validate) + " of " + std::to_string(n) +
+    throw Error(source + ": validate = " + format_number(validate) + " of " + std::to_string(n) +
                 " examples leaves an empty split");
   return n_val;
 }

@@ -21,7 +21,7 @@ std::int64_t streams_for(std::int64_t symbols, std::int64_t wanted, std::int64_t
 }
 
 std::int64_t held_out_start(std::int64_t symbols, double validate) {
-  return symbols - static_cast<std::int64_t>(std::floor(validate * static_cast<double>(symbols)));
+  return symbols - held_out_count(validate, symbols);
 }
 
 Metrics score_text(Setup& setup, const SafetensorsFile& weights, std::int64_t streams, bool whole) {

@@ -125,3 +125,17 @@ TEST_CASE("the memory check counts every trainer on this machine", "[data]") {
   ::unsetenv("OMPI_COMM_WORLD_SIZE");
   ::unsetenv("OMPI_COMM_WORLD_LOCAL_SIZE");
 }
+
+TEST_CASE("validate holds out the share the decimal says", "[data]") {
+  // Binary products a few ulps under a whole number: 0.29 · 100 is
+  // 28.999999999999996, 0.57 · 100 is 56.99999999999999.
+  CHECK(held_out_count(0.29, 100) == 29);
+  CHECK(held_out_count(0.57, 100) == 57);
+  CHECK(held_out_count(0.58, 100) == 58);
+  // Shares that are not whole keep their whole part.
+  CHECK(held_out_count(0.2, 442) == 88);
+  CHECK(held_out_count(0.1, 150) == 15);
+  CHECK(held_out_count(0.999, 1000) == 999);
+  CHECK(held_out_count(0.0995, 1000) == 99);
+  CHECK(held_out_count(0, 1000) == 0);
+}
