@@ -25,6 +25,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <optional>
 
 #include "cli/commands.hpp"
@@ -358,6 +359,18 @@ int train(const Options& o, int argc, char** argv) {
     const bool has_ext = output.size() > ext.size() && output.ends_with(ext);
     ck_path = (has_ext ? output.substr(0, output.size() - ext.size()) : output) + ".ckpt" + ext;
   }
+  // A command-line mistake that every rank finds alike (an output that is
+  // an input): the job exits 2, as one process does, though the ranks
+  // report it together as a CollectiveError.
+  bool usage_error = false;
+  auto usage_check = [&](const std::function<void()>& check) {
+    try {
+      check();
+    } catch (const UsageError&) {
+      usage_error = true;
+      throw;
+    }
+  };
   try {
     // Every file the run writes at its end (rank 0 writes them) is checked
     // now, before the data is read and the first step taken (the log is
@@ -385,11 +398,13 @@ int train(const Options& o, int argc, char** argv) {
                                          {every > 0 ? ck_path : "", "the checkpoint"},
                                          {o.key("log").value_or(""), "--log"},
                                          {o.key("report").value_or(""), "--report"}};
-      check_distinct(reads, writes);
       std::vector<FileRole> weights_in;
       for (const char* key : {"init", "resume"})
         if (auto w = o.key(key)) weights_in.push_back({*w, "the weights of --" + std::string(key)});
-      check_distinct(weights_in, {writes[2], writes[3]});
+      usage_check([&] {
+        check_distinct(reads, writes);
+        check_distinct(weights_in, {writes[2], writes[3]});
+      });
       // Asked for threads: split when each share holds the work to pay for
       // it. Not asked, in one process, the same unless profiling (the
       // profile is one thread's share) or the other threads' copies of the
@@ -457,10 +472,10 @@ int train(const Options& o, int argc, char** argv) {
   } catch (const CollectiveError& e) {
     // Every rank has it; rank 0 reports it before any rank ends, since the
     // launcher stops the job when the first rank exits with an error.
-    int code = kUserError;
+    const int code = usage_error ? kUsage : kUserError;
     if (comm->rank() == 0) {
       if (tty) std::fputs("\r\033[K", stderr);
-      code = fail(e);
+      fail(e);
     }
     comm->barrier();
     return code;

@@ -112,6 +112,13 @@ data_error)
   ended_within 10 $!
   [ "$status" != 0 ] || fail "a failed checkpoint exited 0"
   grep -q "^rank 0: nodir/k.safetensors: cannot write" err.txt || fail "message: $(cat err.txt)"
+  # A command-line mistake every rank finds: said once, exit 2 as in one process.
+  mpi2 "$EQC" train mlp.eq --steps 5 -o mlp.eq >out.txt 2>err.txt
+  status=$?
+  [ "$status" = 2 ] || fail "-o mlp.eq: exit $status: $(cat err.txt)"
+  [ "$(grep -c 'source: writing there' err.txt)" = 1 ] &&
+    [ "$(head -1 err.txt)" = "eqc: -o mlp.eq is the model's source: writing there would destroy it; choose another file" ] ||
+    fail "-o mlp.eq: message: $(cat err.txt)"
   ;;
 killed)
   # A rank killed with SIGKILL ends the job within 10 s with a message;
