@@ -14,8 +14,9 @@ namespace eq::cli {
 // While alive, SIGINT and SIGTERM are caught as above (unless ignored when
 // it starts: then they stay ignored); the handlers before are restored when
 // it ends. One at a time. `announce`: whether the first signal is answered
-// with a line at once (rank 0 of several processes only, which all get it
-// from mpirun; the exit message comes from rank 0 alone too).
+// with a line at once. Not of several processes: there rank 0 says so once
+// the ranks have agreed to stop (TrainHooks::on_stop), since mpirun's
+// SIGTERM after another rank died is no stop that can save.
 class InterruptGuard {
  public:
   explicit InterruptGuard(bool announce = true);

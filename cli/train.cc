@@ -118,7 +118,7 @@ SafetensorsFile load_on_rank0(Communicator& comm, const std::string& path) {
 // `spread` says where it runs (", on 2 processes"), after the run summary.
 int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
           const std::string& output, const std::string& ck_path, std::int64_t every,
-          const std::string& spread) {
+          const std::string& spread, bool several_processes) {
   Communicator& comm = trainer.communicator();
   const bool rank0 = comm.rank() == 0;
   const bool quiet = o.flag("quiet") || !rank0;
@@ -225,6 +225,16 @@ int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& p
   };
   // Ctrl-C or SIGTERM (caught by train()): the step in progress ends, then the run.
   hooks.stop = [] { return InterruptGuard::caught() != nullptr; };
+  // Of several processes, rank 0 says it is stopping to save only once all
+  // have agreed: a signal from mpirun because another rank died is not
+  // answered with a promise to save that cannot be kept (cli/interrupt.hpp).
+  if (several_processes && rank0)
+    hooks.on_stop = [tty] {
+      std::fprintf(stderr,
+                   "%seqc: stopping to save the run; interrupt again to exit at once without "
+                   "saving\n",
+                   tty ? "\r\033[K" : "");
+    };
   if (o.flag("profile")) trainer.machine().runtime().set_profile(true);
   std::unique_ptr<report::ReportRecorder> recorder;
   if (auto r = o.key("report"); r && rank0) {
@@ -447,15 +457,18 @@ int train(const Options& o, int argc, char** argv) {
     if (comm->rank() == 0) std::fputs(setup.model->warnings().c_str(), stderr);
     // Ctrl-C or SIGTERM: the step in progress ends, then the run (cli/interrupt.hpp);
     // rank 0 alone says so.
-    InterruptGuard interrupts(comm->rank() == 0);
-    if (shares == 1) return drive((*trainers)[0], setup, o, path, output, ck_path, every, spread);
+    InterruptGuard interrupts(comm->size() == 1);
+    if (shares == 1)
+      return drive((*trainers)[0], setup, o, path, output, ck_path, every, spread,
+                   comm->size() > 1);
     // A thread's error outside a collective step ends the process, as a
     // rank's ends the job (below): the other threads would wait for it.
     int code = kOk;
     const auto thrown = team.run([&](Communicator& member) {
       Trainer& trainer = trainers->of(member);
       try {
-        const int c = drive(trainer, setup, o, path, output, ck_path, every, spread);
+        const int c =
+            drive(trainer, setup, o, path, output, ck_path, every, spread, comm->size() > 1);
         if (&trainer == &(*trainers)[0]) code = c;
       } catch (const CollectiveError&) {
         throw;

@@ -315,7 +315,10 @@ void Trainer::train(const TrainHooks& hooks) {
     if (hooks.stop) {
       std::int64_t stop = hooks.stop() ? 1 : 0;
       if (comm_.size() > 1) comm_.allreduce_sum(std::span<std::int64_t>(&stop, 1));
-      if (stop > 0) return;
+      if (stop > 0) {
+        if (hooks.on_stop) hooks.on_stop();
+        return;
+      }
     }
   }
 }

@@ -86,6 +86,10 @@ struct TrainHooks {
   // signal, cli/interrupt.hpp). Set on every rank or on none: the ranks
   // agree (one sum) and stop after the same step.
   std::function<bool()> stop;
+  // Called once the ranks have agreed to stop (after `stop`), before train()
+  // returns: a rank that was asked is sure then that every rank is there to
+  // save the run.
+  std::function<void()> on_stop;
   // Every rank: see the header.
   std::function<void(Machine&, const StepContext&)> before_run;
 };

@@ -138,6 +138,8 @@ killed)
     kill -9 "$victim"
     ended_within 10 $job
     [ "$status" != 0 ] || fail "$how: exited 0 after a rank was killed"
+    # mpirun's SIGTERM to the ranks left is no stop that saves: no rank says it is.
+    grep -q "stopping" err.txt && fail "$how: a promise to save: $(cat err.txt)"
     if [ $how = mpirun ]; then
       grep -q "exited on signal 9 (Killed)" err.txt || fail "$how: message: $(cat err.txt)"
     else
@@ -168,8 +170,8 @@ interrupt)
   [ "$status" = 130 ] || fail "exit $status: $(cat err.txt)"
   grep -q "^eqc: SIGINT: stopped after step [0-9]* of [0-9]*; the weights were saved to w.safetensors and a checkpoint to w.ckpt.safetensors (continue with --resume w.ckpt.safetensors)$" err.txt ||
     fail "message: $(cat err.txt)"
-  [ "$(grep -c "^eqc: stopping after the step in progress to save the run" err.txt)" = 1 ] ||
-    fail "not one word when it came: $(cat err.txt)"
+  [ "$(grep -c "^eqc: stopping to save the run; interrupt again to exit at once without saving$" err.txt)" = 1 ] ||
+    fail "not one word when the ranks agreed to stop: $(cat err.txt)"
   step=$(sed -n "s/^eqc: SIGINT: stopped after step \([0-9]*\) .*/\1/p" err.txt)
   grep -q "\"eq.step\":\"$step\"" w.ckpt.safetensors || fail "the checkpoint is not of step $step"
   run "$EQC" eval mlp.eq -w w.safetensors
