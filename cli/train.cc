@@ -118,15 +118,12 @@ SafetensorsFile load_on_rank0(Communicator& comm, const std::string& path) {
 // `spread` says where it runs (", on 2 processes"), after the run summary.
 int drive(Trainer& trainer, Setup& setup, const Options& o, const std::string& path,
           const std::string& output, const std::string& ck_path, std::int64_t every,
-          const std::string& spread, bool several_processes) {
+          const std::string& spread, bool several_processes, const SafetensorsFile& file) {
   Communicator& comm = trainer.communicator();
   const bool rank0 = comm.rank() == 0;
   const bool quiet = o.flag("quiet") || !rank0;
   const bool tty = !quiet && isatty(fileno(stderr));
-  // The same file on every rank, so a failure to use it is every rank's.
   const std::optional<std::string> start = o.key("resume") ? o.key("resume") : o.key("init");
-  SafetensorsFile file;
-  if (start) file = load_on_rank0(comm, *start);
   std::string warning;  // resuming another optimizer's state
   run_together(comm, [&] {
     if (o.key("resume")) {
@@ -391,7 +388,21 @@ int train(const Options& o, int argc, char** argv) {
       if (every > 0) check_writable(ck_path);
       if (auto report = o.key("report")) check_writable(*report);
     });
+    // The weights of --init or --resume, read by rank 0 for every rank
+    // (the same file everywhere: a failure to use it is every rank's); their
+    // labels and vocabulary read the data (SetupOptions::start).
+    const std::optional<std::string> start = o.key("resume") ? o.key("resume") : o.key("init");
+    SafetensorsFile start_file;
+    SavedModel start_model;
+    if (start) {
+      start_file = load_on_rank0(*comm, *start);
+      run_together(*comm, [&] { start_model = decode_metadata(start_file.metadata, *start); });
+    }
     SetupOptions so;
+    if (start) {
+      so.start = &start_model;
+      so.start_path = *start;
+    }
     so.dims = o.dims;
     for (const auto& [k, v] : o.keys)
       if (overridable_key(k)) so.overrides[k] = v;
@@ -459,16 +470,16 @@ int train(const Options& o, int argc, char** argv) {
     // rank 0 alone says so.
     InterruptGuard interrupts(comm->size() == 1);
     if (shares == 1)
-      return drive((*trainers)[0], setup, o, path, output, ck_path, every, spread,
-                   comm->size() > 1);
+      return drive((*trainers)[0], setup, o, path, output, ck_path, every, spread, comm->size() > 1,
+                   start_file);
     // A thread's error outside a collective step ends the process, as a
     // rank's ends the job (below): the other threads would wait for it.
     int code = kOk;
     const auto thrown = team.run([&](Communicator& member) {
       Trainer& trainer = trainers->of(member);
       try {
-        const int c =
-            drive(trainer, setup, o, path, output, ck_path, every, spread, comm->size() > 1);
+        const int c = drive(trainer, setup, o, path, output, ck_path, every, spread,
+                            comm->size() > 1, start_file);
         if (&trainer == &(*trainers)[0]) code = c;
       } catch (const CollectiveError&) {
         throw;

@@ -21,7 +21,7 @@ constexpr const char* kChanged = "; was the file changed after eqc wrote it?";
 constexpr const char* kForced = "; --force used the weights of another model, and they do not fit";
 
 void check_labels(const SavedModel& saved, const Model& model, const std::string& path,
-                  const char* why) {
+                  const std::string& why) {
   const std::string what = path + ": metadata 'eq.labels'";
   for (const auto& [name, labels] : saved.labels) {
     // A one-hot target's, or a one-hot input's read from a CSV column of labels.
@@ -43,7 +43,7 @@ void check_labels(const SavedModel& saved, const Model& model, const std::string
 }
 
 void check_scale(const SavedModel& saved, const Model& model, const std::string& path,
-                 const char* why) {
+                 const std::string& why) {
   const std::string what = path + ": metadata 'eq.scale'";
   for (const auto& entry : saved.scale) {
     // Not a structured binding: clang 14 cannot capture one in the lambda below.
@@ -94,7 +94,7 @@ void check_vocabulary(const SavedModel& saved, const Model& model, const std::st
 // Every saved dim is one of the model's (a value for a dim it lacks would
 // otherwise go unused, unsaid).
 void check_dims(const SavedModel& saved, const Model& model, const std::string& path,
-                const char* why) {
+                const std::string& why) {
   for (const auto& [name, value] : saved.dims)
     if (!model.dims().count(name))
       throw Error(path + ": metadata 'eq.dims' gives " + name + " = " + std::to_string(value) +
@@ -104,8 +104,10 @@ void check_dims(const SavedModel& saved, const Model& model, const std::string& 
 }  // namespace
 
 void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path,
-                       bool forced) {
-  const char* why = forced ? kForced : kChanged;
+                       bool forced, const std::string& other_model) {
+  const std::string why = !other_model.empty() ? "\n" + path + ": " + other_model
+                          : forced             ? kForced
+                                               : kChanged;
   check_labels(saved, model, path, why);
   check_scale(saved, model, path, why);
   check_vocabulary(saved, model, path);

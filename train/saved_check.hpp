@@ -20,8 +20,10 @@
 namespace eq {
 
 // Throws eq::Error naming `path` (the weights file) and the metadata key;
-// `forced`: the user gave --force (the weights may be another model's).
+// `forced`: the user gave --force (the weights may be another model's);
+// `other_model`: why the sources differ (setup.cc's difference()), said
+// after what does not fit instead of asking whether the file was edited.
 void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path,
-                       bool forced = false);
+                       bool forced = false, const std::string& other_model = "");
 
 }  // namespace eq

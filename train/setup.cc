@@ -232,6 +232,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   check_dim_options(module, options.dims);
   if (options.saved && !options.force)
     check_same_model(module, name, *options.saved, options.saved_path);
+  // Why the weights a run starts from may not fit: said if they do not.
+  std::string start_differs = options.start ? difference(module, name, *options.start) : "";
+  if (start_differs.ends_with('\n')) start_differs.pop_back();
 
   const Stmt* block = nullptr;
   std::set<std::string> open_dims;  // `dim V` without a value
@@ -307,6 +310,13 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   std::map<std::string, DataDim> data_dims;
   bool data_ok = load_data;
   std::optional<CsvTable> csv;  // kept to locate the data's errors at their line
+  // The weights whose labels and vocabulary read the data, if any: those
+  // of --init / --resume only when saved from this model (another model's
+  // are checked below and then fail with why).
+  const SavedModel* known = options.saved           ? options.saved
+                            : start_differs.empty() ? options.start
+                                                    : nullptr;
+  const std::string& known_path = options.saved ? options.saved_path : options.start_path;
   try {
     if (load_data && spec.kind == DataSpec::Kind::none)
       throw Error(name +
@@ -332,10 +342,10 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       }
       s.data = csv_dataset(table, bindings);
       // Saved labels: classes keep the indices they were trained with.
-      if (options.saved)
+      if (known)
         for (DataColumn& c : s.data.columns) {
-          auto it = options.saved->labels.find(c.name);
-          if (it == options.saved->labels.end() || c.labels.empty()) continue;
+          auto it = known->labels.find(c.name);
+          if (it == known->labels.end() || c.labels.empty()) continue;
           for (const CsvBinding& b : bindings)
             if (b.name == c.name) {
               CsvTable::Classes k = table.classes(table.select(b.columns)[0], it->second);
@@ -354,9 +364,16 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     } else if (load_data && spec.kind == DataSpec::Kind::text) {
       s.data.source = spec.path;  // names the text in the trainer's messages
       // Saved weights read new text with the vocabulary they were trained on.
-      if (options.saved && !options.saved->vocabulary.empty()) {
-        s.vocabulary = options.saved->vocabulary;
-        s.text = encode_text(read_file(spec.path), s.vocabulary, options.saved_path, spec.path);
+      if (known && !known->vocabulary.empty()) {
+        s.vocabulary = known->vocabulary;
+        s.text = encode_text(read_file(spec.path), s.vocabulary, known_path, spec.path);
+        // Training on from them: their vocabulary sizes the model, not the text.
+        if (!options.saved)
+          for (const Declared& d : declared)
+            if (!d.size_dim.empty() && d.onehot)
+              data_dims[d.size_dim] = {
+                  static_cast<std::int64_t>(vocabulary_symbols(s.vocabulary, known_path).size()),
+                  "the vocabulary of " + known_path};
       } else {
         TextData t = load_text(spec.path);
         s.vocabulary = t.vocabulary_utf8();
@@ -438,6 +455,9 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   }
   // The saved metadata fits this model before the data or the weights meet it.
   if (options.saved) check_saved_model(*options.saved, *s.model, options.saved_path, options.force);
+  if (options.start) {
+    check_saved_model(*options.start, *s.model, options.start_path, false, start_differs);
+  }
 
   if (load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;

@@ -39,8 +39,14 @@ struct SetupOptions {
   const SavedModel* saved = nullptr;             // eval / predict / run
   std::string saved_path;                        // its file, for messages
   bool force = false;                            // saved weights of another source: use them
-  bool inputs_only = false;                      // predict / run: bind no targets
-  bool load_data = true;                         // false: model and config only
+  // train --init / --resume: the weights the run starts from. Their labels
+  // and vocabulary read the data, so that class k and symbol k keep the
+  // meaning the weights learnt (new data with other symbols is an error at
+  // the first one the weights do not know, never a silent reshuffle).
+  const SavedModel* start = nullptr;
+  std::string start_path;
+  bool inputs_only = false;  // predict / run: bind no targets
+  bool load_data = true;     // false: model and config only
   // eqc check: load the data only when the block names some, keep going
   // after a train-block or data error (dims the data would set take a
   // placeholder), and throw every error together.

@@ -179,7 +179,7 @@ weights_errors)
     "$EQC" eval logreg.eq -w corrupt.safetensors
   # Weights of another model: what does not fit, and where the sources part.
   run "$EQC" train mlp.eq --epochs 1 --quiet -D H=16 -o mlp16.safetensors
-  expect_error "mlp16.safetensors: no tensor 'W' (the model's parameters are W, b)
+  expect_error "mlp16.safetensors: metadata 'eq.labels' names 10 classes of y, but the model's y is onehot[3]
 mlp16.safetensors: these weights were trained with another model: the source saved in them (mlp.eq) differs from logreg.eq:
   saved:  dim H = 128   (line 2)
   given:  input  x : [4]           # sepal and petal length and width, cm   (line 2)" 1 \
@@ -550,6 +550,16 @@ read_back)
   printf 'color\npurple\n' > r.csv
   expect_error "$(printf "r.csv:2:1: error: 'purple' is not one of the model's classes (blue, green, red)\npurple\n^~~~~~")" 1 \
     "$EQC" predict lab.eq -w lab.safetensors --data 'csv("r.csv", c = "color")'
+  # Training on from weights (--init) reads the data with their labels: a
+  # file without blue keeps green and red at the indices they were trained
+  # with (they became 0 and 1), and a colour they never saw is refused.
+  printf 'color,y\nred,0\ngreen,0\nred,1\ngreen,0\n' > c2.csv
+  run "$EQC" train lab.eq --data 'csv("c2.csv", c = "color", y = "y")' --init lab.safetensors --steps 1 --batch 4 --quiet -o lab2.safetensors
+  head -c 600 lab2.safetensors | grep -q '"eq.labels":"{\\"c\\":\[\\"blue\\",\\"green\\",\\"red\\"\]' ||
+    fail "--init: the labels of the weights were not kept: $(head -c 600 lab2.safetensors | tr -c '[:print:]' ' ')"
+  printf 'color,y\nred,0\npurple,1\n' > c3.csv
+  expect_error "$(printf "c3.csv:3:1: error: 'purple' is not one of the model's classes (blue, green, red)\npurple,1\n^~~~~~")" 1 \
+    "$EQC" train lab.eq --data 'csv("c3.csv", c = "color", y = "y")' --init lab.safetensors --steps 1 --batch 2 --quiet -o lab3.safetensors
   # An output that reads a target: refused where it reads it (predict said
   # "input 'y' was never given a value: call let() on it before run()").
   sed 's/^output ŷ$/r = ŷ*y\noutput r/' lab.eq > tgt.eq
@@ -572,6 +582,18 @@ read_back)
   [ "$(head -1 out.txt)" = "t,symbol,ŷₜ[0],ŷₜ[1],ŷₜ[2]" ] || fail "predict --values of text: $(cat out.txt)"
   awk -F, 'NR > 1 { s = $3 + $4 + $5; if (NF != 5 || s < 0.999 || s > 1.001) bad = 1 } END { exit bad }' out.txt ||
     fail "predict --values of text: a row is not the softmax's three values: $(cat out.txt)"
+  # --init and --resume read new text with the weights' vocabulary: text
+  # without an 'a' trains on (it had one symbol fewer than the model), and
+  # text of other symbols is refused at the first (it trained, reshuffled).
+  printf 'bcbcbccbbcbcbcbcbbcbcbcbcbbcbcbcbcbcbcbc' > nb.txt
+  run "$EQC" train txt.eq --data 'text("nb.txt")' --init txt.safetensors --quiet -o nb.safetensors
+  head -c 600 nb.safetensors | grep -q '"eq.vocabulary":"abc"' || fail "--init: the vocabulary was not kept"
+  printf 'xyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz' > xyz.txt
+  expect_error "$(printf "xyz.txt:1:1: error: character 'x' (U+0078) is not in the model's vocabulary\nxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz\n^")" 1 \
+    "$EQC" train txt.eq --data 'text("xyz.txt")' --init txt.safetensors --quiet -o xyz.safetensors
+  run "$EQC" train txt.eq --quiet --checkpoint-every 1 -o txt2.safetensors
+  expect_error "$(printf "xyz.txt:1:1: error: character 'x' (U+0078) is not in the model's vocabulary\nxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz\n^")" 1 \
+    "$EQC" train txt.eq --data 'text("xyz.txt")' --resume txt2.ckpt.safetensors --steps 5 --quiet -o xyz.safetensors
   # A learnt start h₀ trains, and a run resumed mid-epoch ends where an
   # uninterrupted one does (the reset flag goes back to its window).
   { for i in $(seq 1 12); do printf 'abcabcbbacab'; done; } > t2.txt
