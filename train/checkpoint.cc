@@ -1,5 +1,6 @@
 #include "eq/train/checkpoint.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -65,6 +66,10 @@ std::map<std::string, std::string> encode_metadata(const SavedModel& s) {
     m["eq.epoch_steps"] = std::to_string(s.position->epoch_steps);
     m["eq.rng"] = s.position->rng;
     m["eq.optimizer"] = s.position->optimizer;
+    m["eq.epoch_metrics"] = json{{"loss_sum", s.position->epoch_loss_sum},
+                                 {"examples", s.position->epoch_examples},
+                                 {"correct", s.position->epoch_correct}}
+                                .dump();
   }
   return m;
 }
@@ -179,6 +184,22 @@ SavedModel decode_metadata(const std::map<std::string, std::string>& m, const st
                   " steps an epoch; was the file changed after eqc wrote it?");
     p.rng = need("eq.rng");
     if (auto v = get("eq.optimizer")) p.optimizer = *v;
+    if (get("eq.epoch_metrics"))
+      json_entry("eq.epoch_metrics",
+                 "a JSON object {\"loss_sum\": 12.5, \"examples\": 40, \"correct\": 31} "
+                 "(correct at most examples)",
+                 [&](const nlohmann::json& j) {
+                   if (!j.is_object() || j.size() != 3 || !j.contains("loss_sum") ||
+                       !j["loss_sum"].is_number() || !j.contains("examples") ||
+                       !j["examples"].is_number_unsigned() || !j.contains("correct") ||
+                       !j["correct"].is_number_unsigned())
+                     throw NotInForm{};
+                   p.epoch_loss_sum = j["loss_sum"].get<double>();
+                   p.epoch_examples = j["examples"].get<std::int64_t>();
+                   p.epoch_correct = j["correct"].get<std::int64_t>();
+                   if (!std::isfinite(p.epoch_loss_sum) || p.epoch_correct > p.epoch_examples)
+                     throw NotInForm{};
+                 });
     s.position = p;
   }
   return s;

@@ -39,6 +39,11 @@ struct TrainPosition {
   std::string rng;               // Rng::serialize() before this epoch's shuffle
   std::string optimizer;         // SolverConfig::describe(), for messages
   std::int64_t epoch_steps = 0;  // steps per epoch of the run that saved it (0: not recorded)
+  // The epoch's running metrics over its epoch_step batches, so that a run
+  // resumed mid-epoch reports the whole epoch (absent in older files: the
+  // resumed steps alone).
+  double epoch_loss_sum = 0;  // Σ batch loss × batch examples
+  std::int64_t epoch_examples = 0, epoch_correct = 0;
 };
 
 struct SavedModel {

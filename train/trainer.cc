@@ -194,6 +194,9 @@ std::string Trainer::resume(const SafetensorsFile& ck) {
         std::to_string(s.position->step) + "\n";
   }
   position_ = *s.position;
+  epoch_loss_ = position_.epoch_loss_sum;
+  epoch_examples_ = position_.epoch_examples;
+  epoch_correct_ = position_.epoch_correct;
   return warning;
 }
 
@@ -340,6 +343,11 @@ SafetensorsFile Trainer::checkpoint() {
   p.step = step();
   p.epoch_steps = steps_per_epoch();
   p.optimizer = setup_.config.solver.describe();
+  // At an epoch's end the sums are the finished epoch's: none carry over.
+  const bool mid_epoch = p.epoch_step > 0;
+  p.epoch_loss_sum = mid_epoch ? epoch_loss_ : 0;
+  p.epoch_examples = mid_epoch ? epoch_examples_ : 0;
+  p.epoch_correct = mid_epoch ? epoch_correct_ : 0;
   SavedModel s = saved_model(setup_);
   data_->describe(s);
   s.position = p;

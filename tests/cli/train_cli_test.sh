@@ -55,13 +55,22 @@ train_eval_predict_run)
   ;;
 resume)
   # 8 steps an epoch (120 training examples, batch 16, the last batch partial at 8).
-  run "$EQC" train logreg.eq --steps 20 --quiet -o full.safetensors
+  # The log of a resumed run has the figures of the uninterrupted one for
+  # every epoch it ends, the one it resumed in the middle of too (it had
+  # the loss and accuracy of the resumed steps alone).
+  run "$EQC" train logreg.eq --steps 20 --quiet --log full.csv -o full.safetensors
   for stop in 5 8 13; do
     rm -f half.ckpt.safetensors
     run "$EQC" train logreg.eq --steps $stop --checkpoint-every $stop --quiet -o half.safetensors
     [ -f half.ckpt.safetensors ] || fail "no checkpoint at step $stop"
-    run "$EQC" train logreg.eq --steps 20 --resume half.ckpt.safetensors --quiet -o resumed.safetensors
+    run "$EQC" train logreg.eq --steps 20 --resume half.ckpt.safetensors --quiet --log resumed.csv -o resumed.safetensors
     cmp -s full.safetensors resumed.safetensors || fail "resumed at step $stop: weights differ from an uninterrupted run"
+    # epoch,step,loss,accuracy,val_loss,val_accuracy (not the seconds)
+    [ "$(cut -d, -f1-6 resumed.csv)" = "$(grep -v "^[0-9]*,[0-9]*,.*" full.csv | cut -d, -f1-6; awk -F, -v s=$stop 'NR > 1 && $2 > s' full.csv | cut -d, -f1-6)" ] ||
+      fail "resumed at step $stop: the log differs from an uninterrupted run's:
+$(cat resumed.csv)
+---
+$(cat full.csv)"
   done
   # The header says where a run resumes; a checkpoint at or past the end
   # asked for has nothing to train, and nothing is written.

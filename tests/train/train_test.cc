@@ -249,6 +249,27 @@ TEST_CASE("metadata JSON in another form says which entry and what it should hol
   CHECK_THROWS_WITH(decode_metadata(m, "ck.safetensors"),
                     "ck.safetensors: metadata 'eq.step' 25, 'eq.epoch' 1 and 'eq.epoch_step' 5 do "
                     "not agree with 10 steps an epoch; was the file changed after eqc wrote it?");
+  // The running metrics of the epoch in progress come back to the bit, and
+  // in another form (more right than examples, a loss that is not finite)
+  // they are refused.
+  ck.position->epoch_loss_sum = 0.1 + 0.2;
+  ck.position->epoch_examples = 80;
+  ck.position->epoch_correct = 61;
+  m = encode_metadata(ck);
+  const TrainPosition back = *decode_metadata(m, "ck.safetensors").position;
+  CHECK(back.epoch_loss_sum == 0.1 + 0.2);
+  CHECK(back.epoch_examples == 80);
+  CHECK(back.epoch_correct == 61);
+  for (const char* bad : {R"({"loss_sum": 1, "examples": 3, "correct": 4})",
+                          R"({"loss_sum": "1", "examples": 3, "correct": 2})",
+                          R"({"loss_sum": 1, "examples": -3, "correct": 0})", R"([1, 3, 2])"}) {
+    m["eq.epoch_metrics"] = bad;
+    CHECK_THROWS_WITH(decode_metadata(m, "ck.safetensors"),
+                      "ck.safetensors: metadata 'eq.epoch_metrics' should be a JSON object "
+                      R"({"loss_sum": 12.5, "examples": 40, "correct": 31} (correct at most )"
+                      "examples)" +
+                          changed);
+  }
   // A label twice, refused as the file is read: eval read the data with
   // these labels first and blamed a data row ("'2' is not one of the
   // model's classes (0, 0, 1)").
