@@ -24,10 +24,39 @@ struct Declared {
   std::string name;
   bool target = false;
   bool onehot = false;
-  bool sequence = false;  // onehot[T, V]: T class indices per example
-  std::string size_dim;   // the shape is `[D]` / `onehot[D]` with D a dim without a value
-  std::string base;       // a timed name without its time index: data binds `x` to xₜ
+  bool sequence = false;      // onehot[T, V]: T class indices per example
+  std::string size_dim;       // the shape is `[D]` / `onehot[D]` with D a dim without a value
+  std::string base;           // a timed name without its time index: data binds `x` to xₜ
+  std::int64_t columns = -1;  // CSV columns it takes, when its shape says (`[10]`, onehot: 1)
 };
+
+// A `data = …` entry for the model's declarations, for a message: text for
+// a model of timed one-hot inputs; else CSV columns in declaration order,
+// inputs first, from the shapes where they say how many (`x : [10]` takes
+// 0:10, a one-hot target one column).
+std::string data_example(const std::vector<Declared>& declared) {
+  const bool text = !declared.empty() &&
+                    std::all_of(declared.begin(), declared.end(),
+                                [](const Declared& d) { return d.onehot && !d.base.empty(); });
+  if (text) return "data = text(\"FILE.txt\")";
+  std::string out = "data = csv(\"FILE.csv\"";
+  std::int64_t at = 0;
+  bool known = true;
+  for (bool target : {false, true})
+    for (const Declared& d : declared) {
+      if (d.target != target) continue;
+      std::string columns = "COLUMNS";
+      if (known && d.columns >= 1) {
+        columns = d.columns == 1 ? std::to_string(at)
+                                 : std::to_string(at) + ":" + std::to_string(at + d.columns);
+        at += d.columns;
+      } else {
+        known = false;  // later columns cannot be counted either
+      }
+      out += ", " + (d.base.empty() ? d.name : d.base) + " = " + columns;
+    }
+  return out + ")";
+}
 
 // What `dims` placeholders stand for when the data is not read (eqc check).
 constexpr std::int64_t kOpenDimPlaceholder = 7;
@@ -253,6 +282,10 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
       if (st.shape.size() == 1 && st.shape[0]->kind == ExprKind::Name &&
           open_dims.count(st.shape[0]->name.text))
         d.size_dim = st.shape[0]->name.text;
+      if (st.onehot && st.shape.size() == 1)
+        d.columns = 1;
+      else if (!st.onehot && st.shape.size() == 1 && st.shape[0]->kind == ExprKind::Number)
+        d.columns = static_cast<std::int64_t>(st.shape[0]->number);
       declared.push_back(d);
     }
   }
@@ -318,10 +351,13 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                                                     : nullptr;
   const std::string& known_path = options.saved ? options.saved_path : options.start_path;
   try {
-    if (load_data && spec.kind == DataSpec::Kind::none)
-      throw Error(name +
-                  ": no data: add `data = csv(\"f.csv\", x = 0:4, y = 4)` to the train block "
-                  "or give --data");
+    if (load_data && spec.kind == DataSpec::Kind::none) {
+      const std::string data = data_example(declared);
+      throw Error(
+          name + ": no data: " +
+          (block ? "add `" + data + "` to the train block, or give --data"
+                 : "the model has no train block: give --data, or add `train { " + data + " }`"));
+    }
     if (load_data && spec.kind == DataSpec::Kind::csv && spec.columns.empty()) {
       // `--data f.csv` on a model whose train block binds no columns.
       throw Error(spec.path + ": which columns are the model's inputs and targets? Bind them: " +

@@ -145,6 +145,16 @@ config_errors)
   expect_error "bare.csv: which columns are the model's inputs and targets? Bind them: csv(\"bare.csv\", x = 0:3, y = 3) (column numbers, ranges or header names), in the train block's data or --data" 1 \
     "$EQC" train noblock.eq --data bare.csv
   expect_error "nothere.csv: cannot read: No such file or directory" 1 "$EQC" train noblock.eq --data nothere.csv
+  # No data at all: what to write, with the model's own names and columns
+  # (it said "add … to the train block" to a model without one, x = 0:4, y = 4).
+  expect_error "noblock.eq: no data: the model has no train block: give --data, or add \`train { data = csv(\"FILE.csv\", x = 0:4, y = 4) }\`" 1 \
+    "$EQC" train noblock.eq
+  sed '/^  data/d' linreg.eq > nodata.eq
+  expect_error "$(printf 'nodata.eq:13:1: error: no data: add `data = csv("FILE.csv", x = 0:10, y = 10)` to the train block, or give --data\ntrain {\n^~~~~')" 1 \
+    "$EQC" train nodata.eq
+  sed '/^train {/,$d' "$SRC/models/rnn.eq" > textnoblock.eq
+  expect_error "textnoblock.eq: no data: the model has no train block: give --data, or add \`train { data = text(\"FILE.txt\") }\`" 1 \
+    "$EQC" train textnoblock.eq
   # A model without a loss says what to write.
   printf 'input x : [4]\nparam w : [4] ~ 0\ny = Σ(w*x)\noutput y\n' > noloss.eq
   expect_error "noloss.eq: the model has no \`loss\` equation to minimise: write one, the loss of one example, as in \`loss = -Σ(y*log(ŷ))\` (docs/language.md §5)" 1 \
