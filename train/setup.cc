@@ -532,6 +532,7 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                       "or train with `dtype = f64`");
                 });
   }
+  if (known && known == options.start) s.start_scale = options.start->scale;
   for (const DataColumn& c : s.data.columns)
     if (!c.labels.empty()) s.labels[c.name] = c.labels;
   if (options.saved)
@@ -550,6 +551,7 @@ Setup copy_setup(const Setup& setup) {
   s.text = setup.text;
   s.source_name = setup.source_name;
   s.source = setup.source;
+  s.start_scale = setup.start_scale;
   return s;
 }
 

@@ -61,6 +61,10 @@ struct Setup {
   std::string vocabulary;                                  // text data
   Tensor text{DType::i32, Shape{0}};                       // text data: i32 symbols
   std::string source_name, source;                         // the .eq file
+  // --init / --resume of weights trained with scaled inputs: their offsets
+  // and factors, which the run keeps (the weights learnt inputs scaled so)
+  // instead of fitting new ones to the data. Empty: fitted (config.scale).
+  std::map<std::string, FeatureScale> start_scale;
 };
 
 // From a `.eq` file; block paths are relative to its folder.

@@ -579,6 +579,14 @@ read_back)
   printf 'color,y\nred,0\npurple,1\n' > c3.csv
   expect_error "$(printf "c3.csv:3:1: error: 'purple' is not one of the model's classes (blue, green, red)\npurple,1\n^~~~~~")" 1 \
     "$EQC" train lab.eq --data 'csv("c3.csv", c = "color", y = "y")' --init lab.safetensors --steps 1 --batch 2 --quiet -o lab3.safetensors
+  # ... and with their input scaling: 60 rows of the diabetes data keep the
+  # offsets and factors fitted to all of it (they were fitted anew).
+  run "$EQC" train linreg.eq --epochs 2 --quiet -o lin.safetensors
+  head -61 data/diabetes.csv > data/d60.csv
+  run "$EQC" train linreg.eq --data 'csv("data/d60.csv", x = 0:10, y = "label")' --init lin.safetensors --epochs 2 --quiet -o lin60.safetensors
+  scale() { head -c 4000 "$1" | grep -ao '"eq.scale":"[^}]*}[^}]*}'; }
+  [ -n "$(scale lin.safetensors)" ] && [ "$(scale lin.safetensors)" = "$(scale lin60.safetensors)" ] ||
+    fail "--init: the input scaling was not kept: $(scale lin.safetensors) / $(scale lin60.safetensors)"
   # An output that reads a target: refused where it reads it (predict said
   # "input 'y' was never given a value: call let() on it before run()").
   sed 's/^output ŷ$/r = ŷ*y\noutput r/' lab.eq > tgt.eq
