@@ -208,6 +208,16 @@ const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where
                             now + "`, then `eₜ₋₁`)");
     return &poisoned_;
   }
+  // A noise is drawn afresh at every step and not kept (unroll.cc): its
+  // earlier draw is read through a value, which a state carries.
+  if (auto b = bound_.find(now);
+      b != bound_.end() && b->second.node && ir::is_noise(b->second.node.op())) {
+    diags_.error(where, "'" + name.text + "' reads the noise '" + now +
+                            "' at an earlier step; a noise is drawn afresh at every step and not "
+                            "kept: name a value of it and read that value's earlier step (`eₜ = " +
+                            now + "`, then `eₜ₋₁`)");
+    return &poisoned_;
+  }
   std::optional<Shape> sh;
   if (auto st = states_decl_.find(now); st != states_decl_.end() && st->second->has_shape)
     sh = shape(*st->second);

@@ -577,6 +577,13 @@ param b : [3] ~ -1e39
 state hₜ : [3] = W
                  ^
 )"},
+    // Found in an audit (2026-12-01): it ended in "internal error: map::at".
+    {"an earlier draw of a noise",
+     "input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\nyₜ = xₜ + εₜ₋₁\n",
+     R"(m.eq:3:11: error: 'εₜ₋₁' reads the noise 'εₜ' at an earlier step; a noise is drawn afresh at every step and not kept: name a value of it and read that value's earlier step (`eₜ = εₜ`, then `eₜ₋₁`)
+yₜ = xₜ + εₜ₋₁
+          ^~~~
+)"},
 };
 
 }  // namespace
