@@ -210,8 +210,7 @@ const lower::Binding* Model::Lowering::delayed(const NameParts& name, Span where
   }
   // A noise is drawn afresh at every step and not kept (unroll.cc): its
   // earlier draw is read through a value, which a state carries.
-  if (auto b = bound_.find(now);
-      b != bound_.end() && b->second.node && ir::is_noise(b->second.node.op())) {
+  if (d->second.stmt->kind == StmtKind::Noise) {
     diags_.error(where, "'" + name.text + "' reads the noise '" + now +
                             "' at an earlier step; a noise is drawn afresh at every step and not "
                             "kept: name a value of it and read that value's earlier step (`eₜ = " +

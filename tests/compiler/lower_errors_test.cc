@@ -603,6 +603,9 @@ TEST_CASE("a correct model gives no diagnostic", "[lower]") {
   // const may be computed from other consts.
   CHECK(diagnose("input x : [4]\nconst p = 0.3\nconst q = p/2\nh = dropout(x, q)\n"
                  "y = dropout(h, 1 - 2q)\n") == "no error");
+  // An earlier draw of a noise, kept as that error says.
+  CHECK(diagnose("input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\neₜ = εₜ\nyₜ = xₜ + eₜ₋₁\n") ==
+        "no error");
 }
 
 namespace {
