@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "eq/grammar/diagnostics.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/kernels.hpp"
 
@@ -21,6 +22,23 @@ TextLeaves text_leaves(const Model& model, bool text) {
     throw Error(model.source().name() +
                 ": a time model over rows binds an input xₜ and a target yₜ "
                 "(columns of the same row); declare both");
+  // Any other input or target would have no data (it failed at the first
+  // step: "input 'zₜ' was never given a value").
+  for (const auto* leaves : {&model.inputs(), &model.targets()})
+    for (const ModelLeaf& leaf : *leaves) {
+      if (leaf.name == l.input || leaf.name == l.target) continue;
+      const bool input = leaves == &model.inputs();
+      Diagnostics d;
+      d.error(
+          leaf.decl,
+          std::string(input ? "input " : "target ") + leaf.name + " has no data: " +
+              (text ? "text data gives a time model one one-hot input (the symbol at t, " +
+                          l.input + ") and one one-hot target (the symbol at t+1, " + l.target + ")"
+                    : "a time model over rows reads one input (" + l.input + ") and one target (" +
+                          l.target + ") from each row") +
+              "; compute " + leaf.name + " from them, or make it a param");
+      throw Error(d.render());
+    }
   return l;
 }
 

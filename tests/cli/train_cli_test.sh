@@ -609,6 +609,11 @@ read_back)
   [ "$(head -1 out.txt)" = "t,symbol,ŷₜ[0],ŷₜ[1],ŷₜ[2]" ] || fail "predict --values of text: $(cat out.txt)"
   awk -F, 'NR > 1 { s = $3 + $4 + $5; if (NF != 5 || s < 0.999 || s > 1.001) bad = 1 } END { exit bad }' out.txt ||
     fail "predict --values of text: a row is not the softmax's three values: $(cat out.txt)"
+  # An input text data does not give: said at its declaration (it failed at
+  # the first step with "call let() on it before run()", an API message).
+  sed 's/^input xₜ : onehot\[V\]$/input xₜ : onehot[V]\ninput zₜ : [V]/; s/W·xₜ + U·hₜ₋₁/W·xₜ + zₜ + U·hₜ₋₁/' txt.eq > extra.eq
+  expect_error "$(printf 'extra.eq:3:7: error: input zₜ has no data: text data gives a time model one one-hot input (the symbol at t, xₜ) and one one-hot target (the symbol at t+1, yₜ); compute zₜ from them, or make it a param\ninput zₜ : [V]\n      ^~')" 1 \
+    "$EQC" train extra.eq --quiet -o extra.safetensors
   # --init and --resume read new text with the weights' vocabulary: text
   # without an 'a' trains on (it had one symbol fewer than the model), and
   # text of other symbols is refused at the first (it trained, reshuffled).
