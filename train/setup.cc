@@ -461,6 +461,11 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
         placed += (placed.empty() ? "" : ", ") + d;
   try {
     s.model = std::make_unique<Model>(Model::from_module(file, std::move(module), model_options));
+    // An output is a prediction: reading a target it would score itself
+    // against the answer (check and train took it; predict refused it).
+    std::vector<ir::Node> outputs;
+    for (const auto& [output, node] : s.model->outputs()) outputs.push_back(node);
+    check_reads_no_target(*s.model, outputs, "the prediction");
   } catch (const Error& e) {
     if (!options.check) throw;
     errors += e.what();

@@ -310,6 +310,10 @@ void Model::Lowering::find_outputs() {
         const lower::Binding* b = find(n->name, n->span, diags_);
         if (!b)
           unknown(*n);
+        else if (b->target)
+          diags_.error(n->span, "'" + n->name.text +
+                                    "' is a target, which predictions do not have: an `output` "
+                                    "is a value the model computes, such as ŷ");
         else if (b->node)
           m_.outputs_.push_back({n->name.text, b->node});
       }

@@ -592,6 +592,11 @@ read_back)
   sed 's/^output ŷ$/r = ŷ*y\noutput r/' lab.eq > tgt.eq
   expect_error "$(printf 'tgt.eq:6:5: error: the prediction reads the target y, which predictions do not have: an `output` may depend on inputs and parameters only\nr = ŷ*y\n    ^~~')" 1 \
     "$EQC" predict tgt.eq -w lab.safetensors --data 'csv("q.csv", c = "color")' --force
+  # ... and by check and train, before a run scores the answer against itself.
+  for cmd in check train; do
+    expect_error "$(printf 'tgt.eq:6:5: error: the prediction reads the target y, which predictions do not have: an `output` may depend on inputs and parameters only\nr = ŷ*y\n    ^~~')" 1 \
+      "$EQC" $cmd tgt.eq
+  done
   # An output of the parameters alone (no batch axis) is the same row for
   # every example (predict read past its buffer).
   sed 's/^output ŷ$/k = 2*G\noutput k, ŷ/' lab.eq > unb.eq

@@ -577,6 +577,14 @@ param b : [3] ~ -1e39
 state hₜ : [3] = W
                  ^
 )"},
+    // Found in an audit (2026-12-01): check and train took it; predict
+    // refused it with no place.
+    {"an output that is a target",
+     "input x : [4]\ntarget y : [1]\nparam w : [1, 4] ~ 0\nŷ = w·x\nloss = Σ((ŷ - y)²)\noutput y\n",
+     R"(m.eq:6:8: error: 'y' is a target, which predictions do not have: an `output` is a value the model computes, such as ŷ
+output y
+       ^
+)"},
     // Found in an audit (2026-12-01): it ended in "internal error: map::at".
     {"an earlier draw of a noise",
      "input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\nyₜ = xₜ + εₜ₋₁\n",
