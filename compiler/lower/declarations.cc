@@ -46,6 +46,27 @@ void Model::Lowering::collect() {
         continue;
       }
       if (s.kind == StmtKind::State) continue;  // states name an equation's value
+      // An equation defines its value at step t; `hₜ₋₁ = …` was taken and
+      // never read, `hₜ₊₁ = …` left hₜ unknown.
+      if (s.kind == StmtKind::Equation && name.timed && name.offset != 0) {
+        const std::string now = name.base + "ₜ";
+        const std::string k = std::to_string(name.offset < 0 ? -name.offset : name.offset);
+        if (name.offset < 0) {
+          diags_.error(n->span, "'" + name.text + "' is an earlier step of '" + now +
+                                    "': an equation defines a value at step t, and the earlier "
+                                    "steps of " +
+                                    now + " are what its equation gave before (`state " + now +
+                                    " = …` gives their start)");
+        } else {
+          diags_.error(n->span, "an equation defines a value at step t, and '" + name.text +
+                                    "' is a later step of '" + now + "': write it for " + now +
+                                    ", every time index lowered by " + k +
+                                    " (hₜ₊₁ = f(hₜ) is hₜ = f(hₜ₋₁))");
+          refused_.insert(now);  // its reads are this mistake, not unknown names
+        }
+        refused_.insert(name.text);
+        continue;
+      }
       auto [it, fresh] = decls_.try_emplace(name.text, Decl{&s, n.get()});
       if (!fresh) {
         diags_.error(n->span, "'" + name.text + "' is " +
@@ -71,6 +92,26 @@ void Model::Lowering::declare(const Stmt& s) {
       break;
     case StmtKind::State:
       for (const ExprPtr& n : s.names) {
+        // A state gives the start of a value at step t: `state h = h₀` and
+        // `state hₜ₋₁ = h₀` named nothing the recurrence reads, and the
+        // start went unused.
+        if (!n->name.timed || n->name.offset != 0) {
+          const std::string base = n->name.timed ? n->name.base : n->name.text;
+          diags_.error(n->span,
+                       "a state names the value at step t that an equation computes "
+                       "from its earlier steps: write `state " +
+                           base + "ₜ`, for the equation of " + base + "ₜ");
+          continue;
+        }
+        if (auto d = decls_.find(n->name.text);
+            d == decls_.end() && !refused_.count(n->name.text)) {
+          diags_.error(n->span, "'" + n->name.text +
+                                    "' is a state, but no equation defines it: "
+                                    "a state gives the start of a value an equation computes from "
+                                    "its earlier steps (`" +
+                                    n->name.text + " = f(" + n->name.base + "ₜ₋₁, …)`)");
+          continue;
+        }
         auto [it, fresh] = states_decl_.try_emplace(n->name.text, &s);
         if (!fresh) {
           diags_.error(n->span, "'" + n->name.text +

@@ -585,6 +585,37 @@ state hₜ : [3] = W
 output y
        ^
 )"},
+    // Found in an audit (2026-12-01): an equation for an earlier step, and
+    // a state of no value at step t, were taken and never used (a learnt
+    // start stayed at its initialiser); a later step left hₜ unknown.
+    {"an equation for an earlier step",
+     "input xₜ : [1]\nparam w ~ 0.5\nhₜ = w*hₜ₋₁ + xₜ\nhₜ₋₁ = 100 + xₜ\n",
+     R"(m.eq:4:1: error: 'hₜ₋₁' is an earlier step of 'hₜ': an equation defines a value at step t, and the earlier steps of hₜ are what its equation gave before (`state hₜ = …` gives their start)
+hₜ₋₁ = 100 + xₜ
+^~~~
+)"},
+    {"an equation for a later step", "input xₜ : [1]\nparam w ~ 0.5\nhₜ₊₁ = w*hₜ + xₜ\nyₜ = 2*hₜ\n",
+     R"(m.eq:3:1: error: an equation defines a value at step t, and 'hₜ₊₁' is a later step of 'hₜ': write it for hₜ, every time index lowered by 1 (hₜ₊₁ = f(hₜ) is hₜ = f(hₜ₋₁))
+hₜ₊₁ = w*hₜ + xₜ
+^~~~
+)"},
+    {"a state without its time index",
+     "input xₜ : [4]\nparam h₀ : [4] ~ 0\nstate h = h₀\nhₜ = tanh(xₜ + hₜ₋₁)\n",
+     R"(m.eq:3:7: error: a state names the value at step t that an equation computes from its earlier steps: write `state hₜ`, for the equation of hₜ
+state h = h₀
+      ^
+)"},
+    {"a state of an earlier step",
+     "input xₜ : [4]\nparam h₀ : [4] ~ 0\nstate hₜ₋₁ = h₀\nhₜ = tanh(xₜ + hₜ₋₁)\n",
+     R"(m.eq:3:7: error: a state names the value at step t that an equation computes from its earlier steps: write `state hₜ`, for the equation of hₜ
+state hₜ₋₁ = h₀
+      ^~~~
+)"},
+    {"a state of no equation", "input xₜ : [1]\nstate gₜ = 0\nhₜ = 0.5*hₜ₋₁ + xₜ\n",
+     R"(m.eq:2:7: error: 'gₜ' is a state, but no equation defines it: a state gives the start of a value an equation computes from its earlier steps (`gₜ = f(gₜ₋₁, …)`)
+state gₜ = 0
+      ^~
+)"},
     // Found in an audit (2026-12-01): it ended in "internal error: map::at".
     {"an earlier draw of a noise",
      "input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\nyₜ = xₜ + εₜ₋₁\n",
