@@ -19,6 +19,39 @@ std::optional<Shape> Model::Lowering::infer(const std::string& name) {
   return s;
 }
 
+namespace {
+
+// The shape of an elementwise combination (a + b, where(c, a, b), a call's
+// arguments): their broadcast when all are known. With some unknown, a known
+// shape that is not a scalar stands for them all (the unknown ones broadcast
+// to it, or the model is wrong and lowering says so); known scalars alone
+// tell nothing (2*[xₜ, hₜ₋₁] is not a scalar).
+std::optional<Shape> combined(const std::vector<std::optional<Shape>>& parts) {
+  std::optional<Shape> widest;
+  bool unknown = false;
+  for (const auto& p : parts) {
+    if (!p) {
+      unknown = true;
+      continue;
+    }
+    if (!widest) {
+      widest = *p;
+      continue;
+    }
+    if (unknown) {
+      if (p->rank() > widest->rank()) widest = *p;
+      continue;
+    }
+    ir::IShape out;
+    if (!ir::broadcast(ir::IShape(*widest), ir::IShape(*p), out)) return std::nullopt;
+    widest = out.example();
+  }
+  if (unknown && widest && widest->rank() == 0) return std::nullopt;
+  return widest;
+}
+
+}  // namespace
+
 std::optional<Shape> Model::Lowering::infer(const Expr& e) {
   switch (e.kind) {
     case ExprKind::Number:
@@ -43,11 +76,7 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
         if (a && b) return Shape{};
         return std::nullopt;
       }
-      if (!a) return b;
-      if (!b) return a;
-      ir::IShape out;
-      if (!ir::broadcast(ir::IShape(*a), ir::IShape(*b), out)) return std::nullopt;
-      return out.example();
+      return combined({a, b});
     }
     case ExprKind::Call: {
       const std::string& f = e.name.text;
@@ -55,11 +84,9 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
           ((f == "max" || f == "min") && e.args.size() == 1))
         return Shape{};
       if (e.args.empty()) return std::nullopt;
-      if (e.args.size() == 2) {
-        auto a = infer(*e.args[0]), b = infer(*e.args[1]);
-        return a ? a : b;
-      }
-      return infer(*e.args[0]);
+      std::vector<std::optional<Shape>> args;
+      for (const ExprPtr& a : e.args) args.push_back(infer(*a));
+      return combined(args);
     }
     default:
       return std::nullopt;

@@ -642,6 +642,14 @@ TEST_CASE("a correct model gives no diagnostic", "[lower]") {
   // const may be computed from other consts.
   CHECK(diagnose("input x : [4]\nconst p = 0.3\nconst q = p/2\nh = dropout(x, q)\n"
                  "y = dropout(h, 1 - 2q)\n") == "no error");
+  // hₜ₋₁'s shape taken from hₜ's equation through a scalar factor, dropout
+  // and where (found in an audit: taken to be a scalar, "cannot multiply
+  // U [4, 8] · (2*[xₜ, hₜ₋₁]) [5]").
+  for (const char* h : {"tanh(U·(2*[xₜ, hₜ₋₁]))", "tanh(U·dropout([xₜ, hₜ₋₁], 0.2))"})
+    CHECK(diagnose(std::string("input xₜ : [4]\nparam U : [4, 8] ~ glorot\nhₜ = ") + h + "\n") ==
+          "no error");
+  CHECK(diagnose("input xₜ : [4]\nparam W : [4, 4] ~ glorot\n"
+                 "hₜ = where(hₜ₋₁ > 0, W·hₜ₋₁ + xₜ, xₜ)\n") == "no error");
   // An earlier draw of a noise, kept as that error says.
   CHECK(diagnose("input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\neₜ = εₜ\nyₜ = xₜ + eₜ₋₁\n") ==
         "no error");
