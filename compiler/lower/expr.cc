@@ -374,7 +374,12 @@ class Lowerer {
       const Expr& r = *e.args[1];
       const bool power_t = r.kind == ExprKind::Binary && r.op == Op::Pow &&
                            r.args[1]->kind == ExprKind::Name;  // X^T: warned about
-      if (sa.rank() == 2 && sb.rank() == 2 && sb[1] == ka && !power_t) {
+      const bool transposed = r.kind == ExprKind::Postfix && r.op == Op::Transpose;
+      if (sa.rank() == 2 && sb.rank() == 2 && sb[1] == ka && transposed) {
+        // X·Wᵀ where X·W fits: the ᵀ is one too many (it said "write Wᵀᵀ").
+        const std::string w = operand(*r.args[0]);
+        why = "without the ᵀ: " + text(*e.args[0]) + "·" + w + " is " + Shape{sa[0], sb[0]}.str();
+      } else if (sa.rank() == 2 && sb.rank() == 2 && sb[1] == ka && !power_t) {
         const std::string rt = operand(r) + "ᵀ";
         why = "for the transpose of " + text(r) + " write " + rt + ": " + text(*e.args[0]) + "·" +
               rt + " is " + Shape{sa[0], sb[0]}.str();

@@ -559,6 +559,11 @@ TEST_CASE("§9.1 per-example products: located errors with both shapes", "[lang-
         "(W + 1) write (W + 1)ᵀ: X·(W + 1)ᵀ is [3, 2]\n"
         "z = X·(W + 1)\n"
         "    ^ ~~~~~~~\n");
+  // A ᵀ too many: drop it (it said "write Wᵀᵀ"; found in an audit).
+  CHECK(diagnose("input X : [3, 4]\nparam W : [4, 2] ~ glorot\nz = X·Wᵀ\n") ==
+        "m.eq:3:5: error: cannot multiply X [3, 4] · Wᵀ [2, 4]: without the ᵀ: X·W is [3, 2]\n"
+        "z = X·Wᵀ\n"
+        "    ^ ~~\n");
   CHECK(diagnose("input X : [3, 4]\ninput Y : [3, 4]\nz = X·Yᵀ + X\n") ==
         "m.eq:3:5: error: cannot add X·Yᵀ [3, 3] + X [3, 4]\n"
         "z = X·Yᵀ + X\n"
