@@ -1,6 +1,7 @@
 // Model::Lowering, declarations: every declared name gets its role, shape
 // and, for inputs, targets and params, its leaf node (see lowering.hpp).
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "eq/compiler/ir/builders.hpp"
@@ -448,10 +449,36 @@ std::optional<Initializer> Model::Lowering::initializer(const Expr& e) {
                                (e.name.text == "normal" ? "(μ, σ)" : "(a, b)"));
       return std::nullopt;
     }
-    auto a = number(*e.args[0]), b = number(*e.args[1]);
-    if (!a || !b) {
-      diags_.error(e.span, e.name.text + " takes two numbers");
-      return std::nullopt;
+    // Numbers or consts (`const s = 0.1`, then normal(0, s)), as dropout's p.
+    std::function<std::optional<double>(const Expr&)> value =
+        [&](const Expr& x) -> std::optional<double> {
+      if (auto v = number(x)) return v;
+      if (x.kind == ExprKind::Unary && (x.op == Op::Neg || x.op == Op::Plus)) {
+        const std::optional<double> v = value(*x.args[0]);
+        return v && x.op == Op::Neg ? std::optional<double>(-*v) : v;
+      }
+      if (x.kind != ExprKind::Name || decls_.find(x.name.text) == decls_.end() ||
+          decls_.at(x.name.text).stmt->kind != StmtKind::Const)
+        return std::nullopt;
+      const lower::Binding* b = resolve(x.name, x.span);
+      return b && b->node ? lower::number_value(b->node) : std::nullopt;
+    };
+    auto a = value(*e.args[0]), b = value(*e.args[1]);
+    for (int i : {0, 1}) {
+      const Expr& x = *e.args[static_cast<std::size_t>(i)];
+      const std::string part =
+          e.name.text + "'s " +
+          (e.name.text == "normal" ? (i == 0 ? "μ" : "σ") : (i == 0 ? "a" : "b"));
+      const std::optional<double> v = i == 0 ? a : b;
+      if (!v) {
+        diags_.error(x.span, part + " must be a number or a const; got " +
+                                 std::string(x.span.file->slice(x.span)));
+        return std::nullopt;
+      }
+      if (auto why = lower::unrepresentable(*v, m_.graph_->dtype())) {
+        diags_.error(x.span, part + ", " + format_number(*v) + ", is " + *why);
+        return std::nullopt;
+      }
     }
     try {
       return e.name.text == "normal" ? init::normal(*a, *b) : init::uniform(*a, *b);

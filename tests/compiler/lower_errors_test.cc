@@ -616,6 +616,18 @@ state hₜ₋₁ = h₀
 state gₜ = 0
       ^~
 )"},
+    // Found in an audit (2026-12-01): a σ past f32 passed check and training
+    // stopped naming random_normal; a name said "normal takes two numbers".
+    {"a noise's σ past f32", "input x : [4]\nnoise ε : [4] ~ normal(0, 1e300)\ny = x + ε\n",
+     R"(m.eq:2:27: error: normal's σ, 1e300, is beyond the range of f32 (±3.4e38), the model's number type
+noise ε : [4] ~ normal(0, 1e300)
+                          ^~~~~
+)"},
+    {"an initializer of an input", "input x : [4]\nparam w : [4] ~ uniform(x, 1)\ny = x + w\n",
+     R"(m.eq:2:25: error: uniform's a must be a number or a const; got x
+param w : [4] ~ uniform(x, 1)
+                        ^
+)"},
     // Found in an audit (2026-12-01): it ended in "internal error: map::at".
     {"an earlier draw of a noise",
      "input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\nyₜ = xₜ + εₜ₋₁\n",
@@ -650,6 +662,9 @@ TEST_CASE("a correct model gives no diagnostic", "[lower]") {
           "no error");
   CHECK(diagnose("input xₜ : [4]\nparam W : [4, 4] ~ glorot\n"
                  "hₜ = where(hₜ₋₁ > 0, W·hₜ₋₁ + xₜ, xₜ)\n") == "no error");
+  // A noise's σ and an initializer's bounds may be consts.
+  CHECK(diagnose("input x : [4]\nconst s = 0.1\nnoise ε : [4] ~ normal(0, s)\n"
+                 "param w : [4] ~ uniform(-s, s)\ny = x + ε + w\n") == "no error");
   // An earlier draw of a noise, kept as that error says.
   CHECK(diagnose("input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\neₜ = εₜ\nyₜ = xₜ + eₜ₋₁\n") ==
         "no error");
