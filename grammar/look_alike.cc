@@ -29,11 +29,19 @@ std::string encode(char32_t cp) {
   return out;
 }
 
-// Fullwidth, halfwidth and mathematical-font forms (Ｗ, ｱ, 𝑥, ℯ): TS #39
+// Fullwidth, halfwidth and mathematical-font forms (Ｗ, ｱ, 𝑥, ℯ), and the
+// compatibility forms of one letter (µ MICRO SIGN for μ, ſ for s): TS #39
 // folds them by NFKC, not in its table of confusables.
 bool width_or_font_form(char32_t cp) {
   const auto type = u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_DECOMPOSITION_TYPE);
-  return type == U_DT_WIDE || type == U_DT_NARROW || type == U_DT_FONT;
+  if (type == U_DT_WIDE || type == U_DT_NARROW || type == U_DT_FONT) return true;
+  if (type != U_DT_COMPAT) return false;
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(err);
+  if (U_FAILURE(err)) return false;
+  const icu::UnicodeString folded =
+      nfkc->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), err);
+  return U_SUCCESS(err) && folded.countChar32() == 1 && u_isalpha(folded.char32At(0));
 }
 
 // A character that is probably not the one meant when it looks like another:

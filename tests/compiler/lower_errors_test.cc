@@ -235,6 +235,11 @@ y = h(x)
     {"a fullwidth letter in the declaration", "input y : [3]\nparam \uff37 : [3] ~ 0\nz = W*y\n",
      "m.eq:3:5: error: unknown name 'W'; did you mean '\uff37' (U+FF37 FULLWIDTH LATIN CAPITAL "
      "LETTER W)?\nz = W*y\n    ^\n"},
+    // The micro sign for μ (a compatibility form of it; found in an audit:
+    // no suggestion, and the two look the same).
+    {"a micro sign in the declaration", "input y : [3]\nparam \u00b5 : [3] ~ 0\nz = \u03bc*y\n",
+     "m.eq:3:5: error: unknown name '\u03bc'; did you mean '\u00b5' (U+00B5 MICRO SIGN)?\n"
+     "z = \u03bc*y\n    ^\n"},
     {"Cyrillic letters in a built-in's name", "input y : [3]\nz = \u0435\u0445\u0440(y)\n",
      "m.eq:2:5: error: '\u0435\u0445\u0440' (its '\u0435' is U+0435 CYRILLIC SMALL LETTER IE) "
      "is not a built-in function; did you mean 'exp'?\nz = \u0435\u0445\u0440(y)\n    ^~~\n"},
