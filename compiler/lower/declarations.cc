@@ -387,15 +387,14 @@ void Model::Lowering::declare_noise(const Stmt& s, const Expr& n) {
   const std::string& name = n.name.text;
   if (auto d = decls_.find(name); d == decls_.end() || d->second.stmt != &s) return;  // reported
   bound_[name] = {};
-  if (!s.has_shape || s.onehot) {
-    diags_.error(
-        s.has_shape ? s.shape_span : n.span,
-        s.onehot ? std::string("a noise cannot be onehot; it is drawn as numbers: `noise ") + name +
-                       " : [8] ~ normal(0, 1)`"
-                 : "noise '" + name + "' needs a shape: `noise " + name + " : [8] ~ normal(0, 1)`");
+  if (s.onehot) {
+    diags_.error(s.shape_span,
+                 std::string("a noise cannot be onehot; it is drawn as numbers: `noise ") + name +
+                     " : [8] ~ normal(0, 1)`");
     return;
   }
-  auto sh = shape(s);
+  // Without a shape, one number an example, as a param without one is a scalar.
+  auto sh = s.has_shape ? shape(s) : std::optional<Shape>(Shape{});
   if (!sh || !s.value) return;  // a missing distribution is a parse error
   const Expr& d = *s.value;
   std::optional<Initializer> dist;

@@ -486,11 +486,6 @@ y = (A·B)·x
     ^~~~~
 )"},
     // Noise and dropout (docs/language.md §9).
-    {"noise without a shape", "noise ε ~ normal(0, 1)\n",
-     R"(m.eq:1:7: error: noise 'ε' needs a shape: `noise ε : [8] ~ normal(0, 1)`
-noise ε ~ normal(0, 1)
-      ^
-)"},
     {"noise from an initializer that is not a distribution", "noise ε : [3] ~ glorot\n",
      R"(m.eq:1:17: error: a noise is drawn from normal(μ, σ) or uniform(a, b); got 'glorot'
 noise ε : [3] ~ glorot
@@ -667,6 +662,9 @@ TEST_CASE("a correct model gives no diagnostic", "[lower]") {
           "no error");
   CHECK(diagnose("input xₜ : [4]\nparam W : [4, 4] ~ glorot\n"
                  "hₜ = where(hₜ₋₁ > 0, W·hₜ₋₁ + xₜ, xₜ)\n") == "no error");
+  // A noise without a shape is one number an example, as a param without
+  // one is a scalar (it was refused: "needs a shape").
+  CHECK(diagnose("input x : [4]\nnoise η ~ uniform(-1, 1)\ny = x*η\n") == "no error");
   // A noise's σ and an initializer's bounds may be consts.
   CHECK(diagnose("input x : [4]\nconst s = 0.1\nnoise ε : [4] ~ normal(0, s)\n"
                  "param w : [4] ~ uniform(-s, s)\ny = x + ε + w\n") == "no error");
