@@ -62,7 +62,7 @@ Token Lexer::scan() {
       // that show nothing: inside a name they would make "lo\ufe0fss" (looks
       // like loss) another name. They are unknown characters.
       mark       = (Mn | Mc | Me) \ [\ufe00-\ufe0f\u034f\U000e0100-\U000e01ef];
-      ascii_sub  = "_" [a-zA-Z0-9]+ | "_{" [a-zA-Z0-9+\-=()]+ "}";
+      ascii_sub  = "_" [a-zA-Z0-9]+ | "_{" ([a-zA-Z0-9+\-=()] | "\u2212")+ "}";  // − minus
       name       = letter (letter | mark | [0-9] | prime | sub_char | ascii_sub)*;
       digits     = [0-9]+;
       mantissa   = digits ("." digits?)? | "." digits;

@@ -46,7 +46,10 @@ std::vector<Piece> split(std::string_view name) {
     if (*p == '_' && p + 1 < end && p[1] == '{') {
       const char* close = p + 2;
       while (close < end && *close != '}') ++close;
-      add(true, std::string_view(p + 2, static_cast<std::size_t>(close - p - 2)));
+      // U+2212 MINUS SIGN is a minus here too (docs/language.md §2): t−1 is t-1.
+      std::string run(p + 2, static_cast<std::size_t>(close - p - 2));
+      for (std::size_t at; (at = run.find("\u2212")) != std::string::npos;) run.replace(at, 3, "-");
+      add(true, run);
       p = close < end ? close + 1 : end;
       continue;
     }

@@ -244,6 +244,9 @@ TEST_CASE("names are canonical and expose base and time", "[grammar][names]") {
   // Spellings meet in the parser too.
   CHECK(sx("W_i + W_{i} + Wᵢ") == "(add (add Wᵢ Wᵢ) Wᵢ)");
   CHECK(sx("h_{t-1}") == "hₜ₋₁");
+  // U+2212 MINUS SIGN, a minus everywhere else, in braces too (it was
+  // "'_' must be followed by a subscript"; found in an audit).
+  CHECK(sx("h_{t\u22121}") == "hₜ₋₁");
 }
 
 TEST_CASE("spans cover operands and operators", "[grammar][parse]") {
