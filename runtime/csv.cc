@@ -346,8 +346,9 @@ Tensor CsvTable::indices(std::span<const std::int64_t> columns) const {
         throw Error(
             located(r, c,
                     (f.empty() ? std::string("empty field") : "'" + utf8::shorten(f) + "'") +
-                        " where a class index (a whole number from 0) is expected (" +
-                        column_name(c) + ")"));
+                        " where a class index (a whole number from 0 to " +
+                        std::to_string(static_cast<std::int64_t>(kMaxIndexLabel) - 1) +
+                        ") is expected (" + column_name(c) + ")"));
       p[r * width + j] = static_cast<std::int32_t>(v);
     }
   return out;

@@ -271,11 +271,16 @@ TEST_CASE("dataset: T class indices per example (onehot[T, V]) from T columns or
   std::vector<eq::CsvBinding> pair = {{"w", ColumnSelector::parse("0:2"), false, true}};
   CHECK_THROWS_WITH(eq::csv_dataset(letters, pair),
                     Catch::Contains("l.csv:3:3: error: 'x' where a class index (a whole number "
-                                    "from 0) is expected (column 'c1')"));
+                                    "from 0 to 65535) is expected (column 'c1')"));
+  // Past the largest index: the message says where the range ends.
+  eq::CsvTable big = eq::parse_csv("c0,c1\n1,70000\n", "b.csv");
+  CHECK_THROWS_WITH(
+      eq::csv_dataset(big, pair),
+      Catch::Contains("'70000' where a class index (a whole number from 0 to 65535) is expected"));
   eq::CsvTable half = eq::parse_csv("c0,c1\n1,2.5\n", "h.csv");
   CHECK_THROWS_WITH(
       eq::csv_dataset(half, pair),
-      Catch::Contains("'2.5' where a class index (a whole number from 0) is expected"));
+      Catch::Contains("'2.5' where a class index (a whole number from 0 to 65535) is expected"));
 
   // An integer npy [N, T] gives the same indices; a float one is refused.
   ScratchDir dir;
