@@ -215,6 +215,14 @@ std::optional<double> Model::Lowering::integer_expr(const Expr& e) {
       if (!v) return std::nullopt;
       return static_cast<double>(*v);
     }
+    case ExprKind::Unary:
+      // -3 is a number (then "a size must be a positive whole number").
+      if (e.op == Op::Neg || e.op == Op::Plus) {
+        auto v = integer_expr(*e.args[0]);
+        if (!v) return std::nullopt;
+        return e.op == Op::Neg ? -*v : *v;
+      }
+      break;
     case ExprKind::Binary: {
       auto a = integer_expr(*e.args[0]);
       auto b = integer_expr(*e.args[1]);

@@ -628,6 +628,18 @@ noise ε : [4] ~ normal(0, 1e300)
 param w : [4] ~ uniform(x, 1)
                         ^
 )"},
+    // Sizes: a negative one is a number that is not a size (it was "a size
+    // must be a number, a dim, or + - * / of them"; found in an audit).
+    {"a negative size", "input x : onehot[-3]\ny = x\n",
+     R"(m.eq:1:18: error: a size must be a positive whole number
+input x : onehot[-3]
+                 ^~
+)"},
+    {"a fractional size", "dim H = 4\ninput x : [H/3]\ny = x\n",
+     R"(m.eq:2:12: error: a size must be a positive whole number
+input x : [H/3]
+           ^~~
+)"},
     // Found in an audit (2026-12-01): it ended in "internal error: map::at".
     {"an earlier draw of a noise",
      "input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\nyₜ = xₜ + εₜ₋₁\n",
