@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -18,9 +19,10 @@ namespace eq::cli {
 namespace {
 
 constexpr const char* kCheckUsage =
-    "usage: eqc check [--no-data] FILE...   (- reads standard input)\n"
+    "usage: eqc check [-D NAME=VALUE]... [--no-data] FILE...   (- reads standard input)\n"
     "  reports every error of each model and its train block; the block's data is read and\n"
-    "  checked as `eqc train` would (--no-data skips it: dims it sets take a placeholder)\n";
+    "  checked as `eqc train` would (--no-data skips it: dims it sets take a placeholder);\n"
+    "  -D sets a dim as `eqc train -D` does\n";
 
 // Standard input may be a pipe that never ends; a model is a few kilobytes.
 constexpr std::size_t kMaxStdin = std::size_t{64} << 20;
@@ -39,8 +41,10 @@ struct Checked {
   bool failed = false;
 };
 
-Checked check_file(const std::string& path, const std::string& bytes, bool read_data) {
+Checked check_file(const std::string& path, const std::string& bytes, bool read_data,
+                   const std::map<std::string, std::int64_t>& dims) {
   SetupOptions so;
+  so.dims = dims;
   so.check = true;
   so.load_data = read_data;
   // The same set-up as `eqc train` — one parse, the train block, the data,
@@ -77,7 +81,7 @@ int check(const Options& o) {
     Checked checked;
     try {
       out_of_memory_while("checking " + path, [&] {
-        checked = check_file(path, bytes, !o.flag("no-data"));
+        checked = check_file(path, bytes, !o.flag("no-data"), o.dims);
         return kOk;
       });
     } catch (const Error& e) {
@@ -95,7 +99,7 @@ int check(const Options& o) {
 }  // namespace
 
 int run_check(int argc, char** argv) {
-  return run_command({"check", kCheckUsage, {{"no-data", false}}, false, false, 1, -1}, argc, argv,
+  return run_command({"check", kCheckUsage, {{"no-data", false}}, true, false, 1, -1}, argc, argv,
                      check);
 }
 

@@ -164,6 +164,10 @@ config_errors)
   printf 'to be or not to be, that is the question\n' > data/q.txt
   expect_error "nolossₜ.eq: the model has no \`lossₜ\` equation to minimise: write one, the loss of one step, as in \`lossₜ = -Σ(yₜ*log(ŷₜ))\` (docs/language.md §5)" 1 \
     "$EQC" train nolossₜ.eq --steps 2 --data 'text("data/q.txt")'
+  # check takes -D as train does (it had none: a model could not be checked
+  # with the dims it is trained with).
+  run "$EQC" check -D H=16 mlp.eq
+  expect_error "-D Hx=3: the model has no dim 'Hx'; did you mean 'H'? (its dims: H)" 1 "$EQC" check -D Hx=3 mlp.eq
   # An override's mistake is shown in the option's own text.
   expect_error "--optimizer:1:1: error: unknown optimizer 'adan'; did you mean 'adam'?
 adan(lr = 1)
