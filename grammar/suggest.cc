@@ -66,6 +66,22 @@ std::string nearest_name(const std::string& name, const std::vector<std::string>
 
 std::string unknown_name_message(const std::string& name, const std::vector<std::string>& known) {
   std::string message = "unknown name '" + name + "'";
+  // hₜ₋1: a step whose digits were typed on the line, not as subscripts; the
+  // name meant is hₜ₋₁, an earlier (or later) step of a known hₜ.
+  std::size_t digits = name.size();
+  while (digits > 0 && name[digits - 1] >= '0' && name[digits - 1] <= '9') --digits;
+  for (const std::string sign : {"₋", "₊"}) {
+    const std::string mark = "ₜ" + sign;
+    if (digits == name.size() || digits < mark.size() ||
+        name.compare(digits - mark.size(), mark.size(), mark) != 0)
+      continue;
+    const std::string now = name.substr(0, digits - sign.size());
+    if (std::find(known.begin(), known.end(), now) == known.end()) continue;
+    std::string meant = name.substr(0, digits);
+    for (std::size_t i = digits; i < name.size(); ++i)
+      append_utf8(meant, static_cast<char32_t>(U'\u2080' + (name[i] - '0')));
+    return message + "; did you mean '" + meant + "' (the step's digits as subscripts too)?";
+  }
   if (const auto alike = look_alike_name(name, known)) {
     if (alike->written_suspect)
       return message + odd_character_note(name, alike->written) + "; did you mean '" +

@@ -628,6 +628,12 @@ noise ε : [4] ~ normal(0, 1e300)
 param w : [4] ~ uniform(x, 1)
                         ^
 )"},
+    // A step's digits on the line (found in an audit: it suggested 'hₜ').
+    {"a step typed with plain digits", "input xₜ : [1]\nparam w ~ 0.5\nhₜ = w*hₜ₋1 + xₜ\n",
+     R"(m.eq:3:8: error: unknown name 'hₜ₋1'; did you mean 'hₜ₋₁' (the step's digits as subscripts too)?
+hₜ = w*hₜ₋1 + xₜ
+       ^~~~
+)"},
     // Sizes: a negative one is a number that is not a size (it was "a size
     // must be a number, a dim, or + - * / of them"; found in an audit).
     {"a negative size", "input x : onehot[-3]\ny = x\n",
