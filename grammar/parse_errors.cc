@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "bison_parser.hpp"  // generated from parser.y
+#include "eq/grammar/look_alike.hpp"
 #include "eq/grammar/parse_driver.hpp"
+#include "eq/grammar/suggest.hpp"
 
 namespace eq::grammar {
 
@@ -18,6 +20,18 @@ namespace {
 using P = BisonParser;
 using K = P::symbol_kind;
 using Kind = P::symbol_kind_type;
+
+// "; did you mean 'param'?" when a name at a statement's start is a
+// declaration keyword misspelt (parm) or written with a look-alike letter
+// (nоise with a Cyrillic о), naming the odd character; else "".
+std::string misspelt_keyword(const std::string& word) {
+  static const std::vector<std::string> kKeywords = {"dim",   "input",  "target", "param", "state",
+                                                     "const", "output", "noise",  "train"};
+  if (const auto alike = look_alike_name(word, kKeywords))
+    return odd_character_note(word, alike->written) + "; did you mean '" + alike->known + "'?";
+  const std::string near = nearest_name(word, kKeywords);
+  return near.empty() ? "" : "; did you mean '" + near + "'?";
+}
 
 bool starts_expression(Tok t) {
   switch (t) {
@@ -106,6 +120,8 @@ std::string describe(const ParseDriver& d, Kind k, const Token& t) {
     case K::S_STRING:
       return "string " + text;
     default:
+      // The break the lexer puts before `z = …` on the same line (lexer.hpp).
+      if (text.empty()) return "the start of another statement";
       return "'" + text + "'";
   }
 }
@@ -264,6 +280,14 @@ void BisonParser::report_syntax_error(const context& ctx) const {
           here, "the train key '" + key + "' must be followed by '=': write " + key + " = value");
     else if (d.prev2.kind == Tok::Const)
       d.diags.error(here, "a constant needs a value: write const " + key + " = …");
+    else if (const std::string kw = misspelt_keyword(key);
+             !kw.empty() && la == K::S_NAME &&
+             (d.prev2.kind == Tok::Newline || d.prev2.kind == Tok::Semicolon ||
+              d.prev2.kind == Tok::End))
+      // `parm w : [4] ~ 0`, `nоise ε …` (a Cyrillic о): a declaration's keyword.
+      d.diags.error(d.span(prev.begin, prev.end),
+                    "'" + key + "' is not a keyword" + kw +
+                        " (a declaration is written `KEYWORD NAME : [shape]`)");
     else if (d.prev2.kind == Tok::Newline || d.prev2.kind == Tok::Semicolon)
       d.diags.error(here, "expected '=' after '" + key + "', found " + what +
                               ": an equation is written " + key + " = expression");
