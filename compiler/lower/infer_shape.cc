@@ -11,8 +11,11 @@ std::optional<Shape> Model::Lowering::infer(const std::string& name) {
   if (auto b = bound_.find(name); b != bound_.end() && b->second.node)
     return lower::declared_shape(b->second.node, b->second.onehot);
   auto d = decls_.find(name);
-  if (d == decls_.end() || d->second.stmt->kind != StmtKind::Equation) return std::nullopt;
-  if (inferring_.count(name)) return std::nullopt;
+  if (d == decls_.end() || d->second.stmt->kind != StmtKind::Equation) {
+    opaque_ = true;
+    return std::nullopt;
+  }
+  if (inferring_.count(name)) return std::nullopt;  // the recurrence itself
   inferring_.insert(name);
   auto s = infer(*d->second.stmt->value);
   inferring_.erase(name);
@@ -21,36 +24,51 @@ std::optional<Shape> Model::Lowering::infer(const std::string& name) {
 
 namespace {
 
+using Part = InferredPart;
+
 // The shape of an elementwise combination (a + b, where(c, a, b), a call's
 // arguments): their broadcast when all are known. With some unknown, a known
 // shape that is not a scalar stands for them all (the unknown ones broadcast
-// to it, or the model is wrong and lowering says so); known scalars alone
-// tell nothing (2*[xₜ, hₜ₋₁] is not a scalar).
-std::optional<Shape> combined(const std::vector<std::optional<Shape>>& parts) {
+// to it, or the model is wrong and lowering says so). Known scalars beside
+// unknowns are the whole only when the unknowns are the recurrence itself
+// (sₜ = a*sₜ₋₁ + 1 is a scalar); beside an opaque operand they tell nothing
+// (2*[xₜ, hₜ₋₁] is not a scalar).
+std::optional<Shape> combined(const std::vector<Part>& parts) {
   std::optional<Shape> widest;
-  bool unknown = false;
-  for (const auto& p : parts) {
-    if (!p) {
+  bool unknown = false, opaque = false;
+  for (const Part& p : parts) {
+    if (!p.shape) {
       unknown = true;
+      opaque = opaque || p.opaque;
       continue;
     }
     if (!widest) {
-      widest = *p;
+      widest = *p.shape;
       continue;
     }
     if (unknown) {
-      if (p->rank() > widest->rank()) widest = *p;
+      if (p.shape->rank() > widest->rank()) widest = *p.shape;
       continue;
     }
     ir::IShape out;
-    if (!ir::broadcast(ir::IShape(*widest), ir::IShape(*p), out)) return std::nullopt;
+    if (!ir::broadcast(ir::IShape(*widest), ir::IShape(*p.shape), out)) return std::nullopt;
     widest = out.example();
   }
-  if (unknown && widest && widest->rank() == 0) return std::nullopt;
+  if (opaque && widest && widest->rank() == 0) return std::nullopt;
   return widest;
 }
 
 }  // namespace
+
+// infer(e) with its own opaque flag (Part), which also reaches the caller's.
+InferredPart Model::Lowering::part(const Expr& e) {
+  const bool outer = opaque_;
+  opaque_ = false;
+  Part p{infer(e), false};
+  p.opaque = opaque_;
+  opaque_ = outer || opaque_;
+  return p;
+}
 
 std::optional<Shape> Model::Lowering::infer(const Expr& e) {
   switch (e.kind) {
@@ -68,7 +86,8 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
     case ExprKind::Norm:
       return Shape{};
     case ExprKind::Binary: {
-      auto a = infer(*e.args[0]), b = infer(*e.args[1]);
+      const Part pa = part(*e.args[0]), pb = part(*e.args[1]);
+      const std::optional<Shape>&a = pa.shape, &b = pb.shape;
       if (e.op == Op::MatMul) {
         if (a && a->rank() == 2 && (!b || b->rank() == 1)) return Shape{(*a)[0]};
         if (b && b->rank() == 2 && (!a || a->rank() == 1)) return Shape{(*b)[1]};
@@ -76,7 +95,7 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
         if (a && b) return Shape{};
         return std::nullopt;
       }
-      return combined({a, b});
+      return combined({pa, pb});
     }
     case ExprKind::Call: {
       const std::string& f = e.name.text;
@@ -84,11 +103,25 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
           ((f == "max" || f == "min") && e.args.size() == 1))
         return Shape{};
       if (e.args.empty()) return std::nullopt;
-      std::vector<std::optional<Shape>> args;
-      for (const ExprPtr& a : e.args) args.push_back(infer(*a));
+      std::vector<Part> args;
+      for (const ExprPtr& a : e.args) args.push_back(part(*a));
       return combined(args);
     }
+    case ExprKind::Concat: {
+      // [a, b] of vectors: the sum of their lengths.
+      std::int64_t n = 0;
+      for (const ExprPtr& a : e.args) {
+        const std::optional<Shape> s = infer(*a);
+        if (!s || s->rank() > 1) {
+          opaque_ = true;
+          return std::nullopt;
+        }
+        n += s->rank() == 0 ? 1 : (*s)[0];
+      }
+      return Shape{n};
+    }
     default:
+      opaque_ = true;
       return std::nullopt;
   }
 }

@@ -23,6 +23,14 @@
 
 namespace eq {
 
+// What shape inference knows of one operand (infer_shape.cc): its shape,
+// or, when unknown, whether only because it reads the recurrence being
+// inferred, or because of an expression inference cannot follow ("opaque").
+struct InferredPart {
+  std::optional<Shape> shape;
+  bool opaque = false;
+};
+
 class Model::Lowering : public lower::Scope {
  public:
   Lowering(Model& m, const ModelOptions& options, Diagnostics& diags)
@@ -73,6 +81,7 @@ class Model::Lowering : public lower::Scope {
   // ---- shape inference (infer_shape.cc) -------------------------------------
   std::optional<Shape> infer(const std::string& name);
   std::optional<Shape> infer(const Expr& e);
+  InferredPart part(const Expr& e);
 
   Model& m_;
   const ModelOptions& options_;
@@ -89,6 +98,7 @@ class Model::Lowering : public lower::Scope {
   // reported again as an unknown name.
   std::set<std::string> refused_;
   std::string timed_ref_;
+  bool opaque_ = false;  // infer() met what it cannot follow (InferredPart)
   lower::Binding poisoned_;
   // The next noise stream: noises in declaration order, then dropout sites
   // in the order equations are lowered (both deterministic).

@@ -686,6 +686,10 @@ TEST_CASE("a correct model gives no diagnostic", "[lower]") {
   // A noise's σ and an initializer's bounds may be consts.
   CHECK(diagnose("input x : [4]\nconst s = 0.1\nnoise ε : [4] ~ normal(0, s)\n"
                  "param w : [4] ~ uniform(-s, s)\ny = x + ε + w\n") == "no error");
+  // ... while a scalar recurrence stays a scalar (a review found the change
+  // above refusing sₜ = a*sₜ₋₁ + Σ(xₜ): "cannot tell the shape of 'sₜ₋₁'").
+  CHECK(diagnose("input xₜ : [3]\nparam a ~ 0.5\nsₜ = a*sₜ₋₁ + Σ(xₜ)\n") == "no error");
+  CHECK(diagnose("input xₜ : [3]\nhₜ = hₜ₋₁ + 1\nyₜ = hₜ*xₜ\n") == "no error");
   // An earlier draw of a noise, kept as that error says.
   CHECK(diagnose("input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\neₜ = εₜ\nyₜ = xₜ + eₜ₋₁\n") ==
         "no error");
