@@ -70,8 +70,8 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   }
 
   // Weights trained on from keep the scaling they learnt with (Setup::start_scale).
-  scale_ = setup.start_scale.empty() ? fit_scale(setup.data, model_, train_rows_, config_.scale)
-                                     : setup.start_scale;
+  scale_ = setup.start_scale ? *setup.start_scale
+                             : fit_scale(setup.data, model_, train_rows_, config_.scale);
   const std::int64_t eval_batch = std::max<std::int64_t>(config_.batch, 256);
   batches_ = std::make_unique<Batches>(setup.data, model_, scale_, eval_batch);
 

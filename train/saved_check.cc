@@ -104,14 +104,14 @@ void check_dims(const SavedModel& saved, const Model& model, const std::string& 
 }  // namespace
 
 void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path,
-                       bool forced, const std::string& other_model) {
+                       bool forced, const std::string& other_model, bool dims) {
   const std::string why = !other_model.empty() ? "\n" + path + ": " + other_model
                           : forced             ? kForced
                                                : kChanged;
   check_labels(saved, model, path, why);
   check_scale(saved, model, path, why);
   check_vocabulary(saved, model, path);
-  check_dims(saved, model, path, why);
+  if (dims) check_dims(saved, model, path, why);
 }
 
 }  // namespace eq

@@ -23,7 +23,9 @@ namespace eq {
 // `forced`: the user gave --force (the weights may be another model's);
 // `other_model`: why the sources differ (setup.cc's difference()), said
 // after what does not fit instead of asking whether the file was edited.
+// `dims`: whether eq.dims must name the model's dims (not for weights a
+// run only starts from: their shapes are checked as they are set).
 void check_saved_model(const SavedModel& saved, const Model& model, const std::string& path,
-                       bool forced = false, const std::string& other_model = "");
+                       bool forced = false, const std::string& other_model = "", bool dims = true);
 
 }  // namespace eq

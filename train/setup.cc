@@ -344,11 +344,10 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   bool data_ok = load_data;
   std::optional<CsvTable> csv;  // kept to locate the data's errors at their line
   // The weights whose labels and vocabulary read the data, if any: those
-  // of --init / --resume only when saved from this model (another model's
-  // are checked below and then fail with why).
-  const SavedModel* known = options.saved           ? options.saved
-                            : start_differs.empty() ? options.start
-                                                    : nullptr;
+  // of eval / predict, or those a training run starts from, another
+  // model's too (warm starts of an edited model): whether they fit the
+  // model is checked below, and said with why when they do not.
+  const SavedModel* known = options.saved ? options.saved : options.start;
   const std::string& known_path = options.saved ? options.saved_path : options.start_path;
   try {
     if (load_data && spec.kind == DataSpec::Kind::none) {
@@ -496,9 +495,11 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   }
   // The saved metadata fits this model before the data or the weights meet it.
   if (options.saved) check_saved_model(*options.saved, *s.model, options.saved_path, options.force);
-  if (options.start) {
-    check_saved_model(*options.start, *s.model, options.start_path, false, start_differs);
-  }
+  // Of the weights a run starts from, what reads the data (labels, scaling,
+  // vocabulary); dims are the weights' shapes, which set_params checks.
+  if (options.start)
+    check_saved_model(*options.start, *s.model, options.start_path, false, start_differs,
+                      /*dims=*/false);
 
   if (load_data && spec.kind != DataSpec::Kind::text) {
     std::vector<DataDeclaration> decls;
@@ -537,7 +538,17 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
                       "or train with `dtype = f64`");
                 });
   }
-  if (known && known == options.start) s.start_scale = options.start->scale;
+  if (options.start && !options.saved) {
+    // The weights keep the scaling they learnt with, none included.
+    s.start_scale = options.start->scale;
+    const bool scaled = !options.start->scale.empty();
+    if (scaled != (s.config.scale != Scaling::none))
+      s.model->add_warning("warning: " + options.start_path + " was trained on " +
+                           (scaled ? "scaled inputs, and this run scales them as it did"
+                                   : "unscaled inputs, and this run leaves them so") +
+                           " (scale = " + std::string(scaling_name(s.config.scale)) +
+                           " is not applied)\n");
+  }
   for (const DataColumn& c : s.data.columns)
     if (!c.labels.empty()) s.labels[c.name] = c.labels;
   if (options.saved)

@@ -23,6 +23,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -61,10 +62,11 @@ struct Setup {
   std::string vocabulary;                                  // text data
   Tensor text{DType::i32, Shape{0}};                       // text data: i32 symbols
   std::string source_name, source;                         // the .eq file
-  // --init / --resume of weights trained with scaled inputs: their offsets
-  // and factors, which the run keeps (the weights learnt inputs scaled so)
-  // instead of fitting new ones to the data. Empty: fitted (config.scale).
-  std::map<std::string, FeatureScale> start_scale;
+  // --init / --resume: the input scaling of the weights the run starts
+  // from (empty: none), which it keeps (the weights learnt inputs scaled
+  // so) instead of fitting one to the data. Without a start: fitted as
+  // config.scale says.
+  std::optional<std::map<std::string, FeatureScale>> start_scale;
 };
 
 // From a `.eq` file; block paths are relative to its folder.

@@ -591,6 +591,19 @@ read_back)
   scale() { head -c 4000 "$1" | grep -ao '"eq.scale":"[^}]*}[^}]*}'; }
   [ -n "$(scale lin.safetensors)" ] && [ "$(scale lin.safetensors)" = "$(scale lin60.safetensors)" ] ||
     fail "--init: the input scaling was not kept: $(scale lin.safetensors) / $(scale lin60.safetensors)"
+  # The weights' scaling wins over the run's scale, with a warning when they
+  # disagree (it was silent).
+  run "$EQC" train linreg.eq --data 'csv("data/d60.csv", x = 0:10, y = "label")' --init lin.safetensors --epochs 2 --quiet --scale none -o lin60n.safetensors
+  [ "$(cat err.txt)" = "warning: lin.safetensors was trained on scaled inputs, and this run scales them as it did (scale = none is not applied)" ] ||
+    fail "--init --scale none: $(cat err.txt)"
+  [ "$(scale lin.safetensors)" = "$(scale lin60n.safetensors)" ] || fail "--init --scale none: the scaling changed"
+  # A warm start of an edited model (another dim, the same parameters) is
+  # allowed: its dims are the weights' shapes, checked as they are set (it
+  # was refused: "eq.dims gives D = 4, but logreg.eq has no dim D").
+  sed 's/^input  x : \[4\]/dim D = 4\ninput  x : [D]/' logreg.eq > logd.eq
+  grep -q '^dim D = 4' logd.eq || fail "logd.eq: the edit did not apply"
+  run "$EQC" train logd.eq --epochs 1 --quiet -o logd.safetensors
+  run "$EQC" train logreg.eq --init logd.safetensors --epochs 1 --quiet -o logd2.safetensors
   # An output that reads a target: refused where it reads it (predict said
   # "input 'y' was never given a value: call let() on it before run()").
   sed 's/^output ŷ$/r = ŷ*y\noutput r/' lab.eq > tgt.eq
@@ -632,6 +645,11 @@ read_back)
   printf 'xyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz' > xyz.txt
   expect_error "$(printf "xyz.txt:1:1: error: character 'x' (U+0078) is not in the model's vocabulary\nxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz\n^")" 1 \
     "$EQC" train txt.eq --data 'text("xyz.txt")' --init txt.safetensors --quiet -o xyz.safetensors
+  # ... an edited model's too (a review found it read the text afresh).
+  sed 's/^ŷₜ = softmax(hₜ)$/ŷₜ = softmax(2*hₜ)/' txt.eq > txt_edit.eq
+  grep -q '2\*hₜ' txt_edit.eq || fail "txt_edit.eq: the edit did not apply"
+  expect_error "$(printf "xyz.txt:1:1: error: character 'x' (U+0078) is not in the model's vocabulary\nxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz\n^")" 1 \
+    "$EQC" train txt_edit.eq --data 'text("xyz.txt")' --init txt.safetensors --quiet -o xyz.safetensors
   run "$EQC" train txt.eq --quiet --checkpoint-every 1 -o txt2.safetensors
   expect_error "$(printf "xyz.txt:1:1: error: character 'x' (U+0078) is not in the model's vocabulary\nxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyz\n^")" 1 \
     "$EQC" train txt.eq --data 'text("xyz.txt")' --resume txt2.ckpt.safetensors --steps 5 --quiet -o xyz.safetensors
