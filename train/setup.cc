@@ -209,8 +209,20 @@ std::string binding_hint(const std::string& path, const std::vector<Declared>& d
   std::int64_t targets = 0, inputs = 0;
   for (const Declared& d : declared) (d.target ? targets : inputs) += 1;
   std::int64_t first_target = std::max<std::int64_t>(1, cols - targets);
+  // Several inputs whose shapes say their widths take them in turn.
+  std::int64_t widths = 0;
+  bool known = inputs > 1;
+  for (const Declared& d : declared)
+    if (!d.target) {
+      known = known && d.columns >= 1;
+      widths += std::max<std::int64_t>(d.columns, 0);
+    }
+  known = known && widths <= first_target;
+  auto range = [](std::int64_t from, std::int64_t to) {
+    return to - from == 1 ? std::to_string(from) : std::to_string(from) + ":" + std::to_string(to);
+  };
   std::string out;
-  std::int64_t input = 0, target = 0;
+  std::int64_t input = 0, target = 0, at = 0;
   for (const Declared& d : declared) {
     std::string columns;
     if (d.target) {
@@ -218,13 +230,15 @@ std::string binding_hint(const std::string& path, const std::vector<Declared>& d
       columns = c < static_cast<std::int64_t>(header.size())
                     ? "\"" + header[static_cast<std::size_t>(c)] + "\""
                     : std::to_string(c);
+    } else if (known) {
+      columns = range(at, at + d.columns);
+      at += d.columns;
     } else if (inputs == 1 || first_target <= inputs) {
-      columns = first_target == 1 ? "0" : "0:" + std::to_string(first_target);
+      columns = range(0, first_target);
     } else {
-      // Several inputs: one column each, the last the rest.
+      // Several inputs of unknown widths: one column each, the last the rest.
       const std::int64_t c = input++;
-      columns = input < inputs ? std::to_string(c)
-                               : std::to_string(c) + ":" + std::to_string(first_target);
+      columns = input < inputs ? std::to_string(c) : range(c, first_target);
     }
     out += ", " + (d.base.empty() ? d.name : d.base) + " = " + columns;
   }

@@ -145,6 +145,12 @@ config_errors)
   expect_error "bare.csv: which columns are the model's inputs and targets? Bind them: csv(\"bare.csv\", x = 0:3, y = 3) (column numbers, ranges or header names), in the train block's data or --data" 1 \
     "$EQC" train noblock.eq --data bare.csv
   expect_error "nothere.csv: cannot read: No such file or directory" 1 "$EQC" train noblock.eq --data nothere.csv
+  # Several inputs take the widths their shapes give (found in review: it
+  # suggested x₁ = 0, x₂ = 1:4 for two inputs of [2]).
+  printf 'input x₁ : [2]\ninput x₂ : [2]\ntarget y : [1]\nparam a : [1, 2] ~ 0\nparam b : [1, 2] ~ 0\nŷ = a·x₁ + b·x₂\nloss = Σ((ŷ - y)²)\n' > two.eq
+  printf 'a,b,c,d,e\n1,2,3,4,5\n2,3,4,5,6\n' > two.csv
+  expect_error "two.csv: which columns are the model's inputs and targets? Bind them: csv(\"two.csv\", x₁ = 0:2, x₂ = 2:4, y = \"e\") (column numbers, ranges or header names), in the train block's data or --data" 1 \
+    "$EQC" train two.eq --data two.csv
   # No data at all: what to write, with the model's own names and columns
   # (it said "add … to the train block" to a model without one, x = 0:4, y = 4).
   expect_error "noblock.eq: no data: the model has no train block: give --data, or add \`train { data = csv(\"FILE.csv\", x = 0:4, y = 4) }\`" 1 \
