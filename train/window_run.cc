@@ -29,14 +29,21 @@ TextLeaves text_leaves(const Model& model, bool text) {
       if (leaf.name == l.input || leaf.name == l.target) continue;
       const bool input = leaves == &model.inputs();
       Diagnostics d;
-      d.error(
-          leaf.decl,
-          std::string(input ? "input " : "target ") + leaf.name + " has no data: " +
-              (text ? "text data gives a time model one one-hot input (the symbol at t, " +
-                          l.input + ") and one one-hot target (the symbol at t+1, " + l.target + ")"
-                    : "a time model over rows reads one input (" + l.input + ") and one target (" +
-                          l.target + ") from each row") +
-              "; compute " + leaf.name + " from them, or make it a param");
+      const std::string what = std::string(input ? "input " : "target ") + leaf.name;
+      d.error(leaf.decl,
+              text ? what +
+                         " has no data: text data gives a time model one one-hot input (the "
+                         "symbol at t, " +
+                         l.input +
+                         ") and one one-hot target (the symbol at "
+                         "t+1, " +
+                         l.target + "); compute " + leaf.name + " from them, or make it a param"
+                   : what + ": a time model over rows reads one input (" + l.input +
+                         ") and one target (" + l.target + ") a step; make " +
+                         (input ? "the inputs one input over their columns (`input " + l.input +
+                                      " : [2]`, data x = 0:2)"
+                                : std::string("the targets one target over their columns")) +
+                         ", or compute " + leaf.name + " from the others");
       throw Error(d.render());
     }
   return l;

@@ -642,6 +642,13 @@ read_back)
   sed 's/^input xₜ : onehot\[V\]$/input xₜ : onehot[V]\ninput zₜ : [V]/; s/W·xₜ + U·hₜ₋₁/W·xₜ + zₜ + U·hₜ₋₁/' txt.eq > extra.eq
   expect_error "$(printf 'extra.eq:3:7: error: input zₜ has no data: text data gives a time model one one-hot input (the symbol at t, xₜ) and one one-hot target (the symbol at t+1, yₜ); compute zₜ from them, or make it a param\ninput zₜ : [V]\n      ^~')" 1 \
     "$EQC" train extra.eq --quiet -o extra.safetensors
+  # Over rows, a second timed input is named as such, not as one without
+  # data (found in review: "input xₜ has no data" though the data bound it).
+  cp "$SRC/models/data/sunspots.csv" data/
+  sed -e 's/^input  xₜ : \[1\]/input  qₜ : [1]\ninput  xₜ : [1]/' \
+      -e 's/x = "sunspots", y = "next"/x = "sunspots", q = "sunspots", y = "next"/' "$SRC/models/forecast.eq" > fq.eq
+  expect_error "$(printf 'fq.eq:6:8: error: input qₜ: a time model over rows reads one input (xₜ) and one target (yₜ) a step; make the inputs one input over their columns (`input xₜ : [2]`, data x = 0:2), or compute qₜ from the others\ninput  qₜ : [1]\n       ^~\nfq.eq:26:1: note: in the data of the train block\ntrain {\n^~~~~')" 1 \
+    "$EQC" check fq.eq
   # --init and --resume read new text with the weights' vocabulary: text
   # without an 'a' trains on (it had one symbol fewer than the model), and
   # text of other symbols is refused at the first (it trained, reshuffled).
