@@ -464,6 +464,27 @@ std::optional<Initializer> Model::Lowering::initializer(const Expr& e) {
         const std::optional<double> v = value(*x.args[0]);
         return v && x.op == Op::Neg ? std::optional<double>(-*v) : v;
       }
+      // 1/2, 0.1*s, D/10: numbers, consts and dims combined.
+      if (x.kind == ExprKind::Binary &&
+          (x.op == Op::Add || x.op == Op::Sub || x.op == Op::Mul || x.op == Op::Div)) {
+        const std::optional<double> a = value(*x.args[0]), b = value(*x.args[1]);
+        if (!a || !b) return std::nullopt;
+        switch (x.op) {
+          case Op::Add:
+            return *a + *b;
+          case Op::Sub:
+            return *a - *b;
+          case Op::Mul:
+            return *a * *b;
+          default:
+            return *a / *b;
+        }
+      }
+      if (x.kind == ExprKind::Name && decls_.count(x.name.text) &&
+          decls_.at(x.name.text).stmt->kind == StmtKind::Dim) {
+        const std::optional<std::int64_t> d = dim_value(x.name.text, x.span);
+        return d ? std::optional<double>(static_cast<double>(*d)) : std::nullopt;
+      }
       if (x.kind != ExprKind::Name || decls_.find(x.name.text) == decls_.end() ||
           decls_.at(x.name.text).stmt->kind != StmtKind::Const)
         return std::nullopt;

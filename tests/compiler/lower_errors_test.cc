@@ -686,6 +686,10 @@ TEST_CASE("a correct model gives no diagnostic", "[lower]") {
   // A noise's σ and an initializer's bounds may be consts.
   CHECK(diagnose("input x : [4]\nconst s = 0.1\nnoise ε : [4] ~ normal(0, s)\n"
                  "param w : [4] ~ uniform(-s, s)\ny = x + ε + w\n") == "no error");
+  // ... and arithmetic of numbers, consts and dims (a review found 1/2 and
+  // D refused where const s = 1/2 was taken).
+  CHECK(diagnose("dim D = 4\ninput x : [D]\nnoise e : [D] ~ normal(0, 1/2)\n"
+                 "param w : [D] ~ uniform(-1/D, D/10)\ny = x + e + w\n") == "no error");
   // ... while a scalar recurrence stays a scalar (a review found the change
   // above refusing sₜ = a*sₜ₋₁ + Σ(xₜ): "cannot tell the shape of 'sₜ₋₁'").
   CHECK(diagnose("input xₜ : [3]\nparam a ~ 0.5\nsₜ = a*sₜ₋₁ + Σ(xₜ)\n") == "no error");
