@@ -476,9 +476,8 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
     s.model = std::make_unique<Model>(Model::from_module(file, std::move(module), model_options));
     // An output is a prediction: reading a target it would score itself
     // against the answer (check and train took it; predict refused it).
-    std::vector<ir::Node> outputs;
-    for (const auto& [output, node] : s.model->outputs()) outputs.push_back(node);
-    check_reads_no_target(*s.model, outputs, "the prediction");
+    for (const auto& [output, node] : s.model->outputs())
+      check_reads_no_target(*s.model, std::span(&node, 1), "the output '" + output + "'");
   } catch (const Error& e) {
     if (!options.check) throw;
     errors += e.what();

@@ -613,11 +613,11 @@ read_back)
   # An output that reads a target: refused where it reads it (predict said
   # "input 'y' was never given a value: call let() on it before run()").
   sed 's/^output ŷ$/r = ŷ*y\noutput r/' lab.eq > tgt.eq
-  expect_error "$(printf 'tgt.eq:6:5: error: the prediction reads the target y, which predictions do not have: an `output` may depend on inputs and parameters only\nr = ŷ*y\n    ^~~')" 1 \
+  expect_error "$(printf 'tgt.eq:6:5: error: the output '\''r'\'' reads the target y, which predictions do not have: an `output` may depend on inputs and parameters only\nr = ŷ*y\n    ^~~')" 1 \
     "$EQC" predict tgt.eq -w lab.safetensors --data 'csv("q.csv", c = "color")' --force
   # ... and by check and train, before a run scores the answer against itself.
   for cmd in check train; do
-    expect_error "$(printf 'tgt.eq:6:5: error: the prediction reads the target y, which predictions do not have: an `output` may depend on inputs and parameters only\nr = ŷ*y\n    ^~~')" 1 \
+    expect_error "$(printf 'tgt.eq:6:5: error: the output '\''r'\'' reads the target y, which predictions do not have: an `output` may depend on inputs and parameters only\nr = ŷ*y\n    ^~~')" 1 \
       "$EQC" $cmd tgt.eq
   done
   # An output of the parameters alone (no batch axis) is the same row for
