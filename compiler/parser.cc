@@ -2,6 +2,7 @@
 
 #include "eq/grammar/lexer.hpp"
 #include "eq/grammar/names.hpp"
+#include "eq/grammar/nesting.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
 
@@ -88,6 +89,10 @@ Node Parser::get(std::string_view name) const {
 std::vector<std::string> Parser::names() const { return Dictionary(bindings_).names(); }
 
 Node Parser::parse(std::string_view expression) {
+  return with_stack_for(expression.size(), [&] { return parse_here(expression); });
+}
+
+Node Parser::parse_here(std::string_view expression) {
   auto file = std::make_shared<SourceFile>("<parse>", std::string(expression));
   Diagnostics diags;
   ExprPtr e = parse_expression(*file, diags);
@@ -102,6 +107,10 @@ Node Parser::parse(std::string_view expression) {
 }
 
 Node Parser::define(std::string_view equation) {
+  return with_stack_for(equation.size(), [&] { return define_here(equation); });
+}
+
+Node Parser::define_here(std::string_view equation) {
   auto file = std::make_shared<SourceFile>("<define>", std::string(equation));
   Diagnostics diags;
   Module module = parse_module(*file, diags);

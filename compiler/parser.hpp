@@ -48,6 +48,9 @@ class Parser {
 
  private:
   class Dictionary;
+  // parse / define on the stack they run on (with_stack_for, nesting.hpp).
+  Node parse_here(std::string_view expression);
+  Node define_here(std::string_view equation);
   Graph& graph_;
   std::map<std::string, lower::Binding> bindings_;
   int parsed_ = 0;

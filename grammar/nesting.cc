@@ -67,6 +67,12 @@ void bound_nesting(Module& m, Diagnostics& diags) {
   }
 }
 
+namespace {
+thread_local bool t_on_nesting_stack = false;
+}  // namespace
+
+bool on_nesting_stack() { return t_on_nesting_stack; }
+
 int with_nesting_stack(const std::function<int()>& f) {
   struct Call {
     const std::function<int()>* f = nullptr;
@@ -76,6 +82,7 @@ int with_nesting_stack(const std::function<int()>& f) {
   call.f = &f;
   auto body = [](void* p) -> void* {
     auto* c = static_cast<Call*>(p);
+    t_on_nesting_stack = true;
     try {
       c->result = (*c->f)();
     } catch (...) {

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 
 #include "eq/grammar/ast.hpp"
 #include "eq/grammar/diagnostics.hpp"
@@ -34,5 +35,29 @@ void bound_nesting(ExprPtr& e, Diagnostics& diags);
 // recursive stage (4 GiB reserved; pages are backed only when used) and
 // returns its result; an exception `f` throws is rethrown here.
 int with_nesting_stack(const std::function<int()>& f);
+
+// Whether the calling thread is one that with_nesting_stack started.
+bool on_nesting_stack();
+
+// Text this short cannot nest deep enough to overflow an ordinary thread's
+// stack in any stage (a level takes at least one byte; a level of lowering
+// about a kilobyte of stack).
+inline constexpr std::size_t kShallowText = 2048;
+
+// f() for work on text of `text_size` bytes: on a nesting stack when the
+// text could nest deeper than an ordinary stack holds, unless already on
+// one. The library's entry points that take text (Parser::parse,
+// Model::from_source, setup_source) go through it, so that a program's deep
+// expression is the located error or the result eqc gives, not a crash.
+template <class F>
+auto with_stack_for(std::size_t text_size, F&& f) -> decltype(f()) {
+  if (text_size <= kShallowText || on_nesting_stack()) return f();
+  std::optional<decltype(f())> out;
+  with_nesting_stack([&] {
+    out.emplace(f());
+    return 0;
+  });
+  return std::move(*out);
+}
 
 }  // namespace eq

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/nesting.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/grammar/source.hpp"
 #include "eq/grammar/suggest.hpp"
@@ -261,8 +262,10 @@ std::string at_train_block(const Stmt* block, const std::string& key, const std:
   return d.render();
 }
 
-Setup setup_source(const std::string& name, const std::string& text, const std::string& base_dir,
-                   const SetupOptions& options) {
+namespace {
+
+Setup setup_source_here(const std::string& name, const std::string& text,
+                        const std::string& base_dir, const SetupOptions& options) {
   Setup s;
   s.source_name = name;
   s.source = text;
@@ -567,6 +570,15 @@ Setup setup_source(const std::string& name, const std::string& text, const std::
   if (options.saved)
     for (const auto& [n, l] : options.saved->labels) s.labels.emplace(n, l);
   return s;
+}
+
+}  // namespace
+
+Setup setup_source(const std::string& name, const std::string& text, const std::string& base_dir,
+                   const SetupOptions& options) {
+  // On a stack for the deepest expression the text can hold (nesting.hpp).
+  return with_stack_for(text.size(),
+                        [&] { return setup_source_here(name, text, base_dir, options); });
 }
 
 Setup copy_setup(const Setup& setup) {

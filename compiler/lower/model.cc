@@ -5,6 +5,7 @@
 
 #include "eq/compiler/lower/lowering.hpp"
 #include "eq/grammar/diagnostics.hpp"
+#include "eq/grammar/nesting.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
 #include "eq/runtime/file_io.hpp"
@@ -30,11 +31,13 @@ Model::~Model() = default;
 
 Model Model::from_source(const std::string& name, const std::string& text,
                          const ModelOptions& options) {
-  auto file = std::make_shared<SourceFile>(name, text);
-  Diagnostics diags;
-  Module module = parse_module(*file, diags);
-  diags.throw_if_errors();
-  return from_module(std::move(file), std::move(module), options);
+  return with_stack_for(text.size(), [&] {
+    auto file = std::make_shared<SourceFile>(name, text);
+    Diagnostics diags;
+    Module module = parse_module(*file, diags);
+    diags.throw_if_errors();
+    return from_module(std::move(file), std::move(module), options);
+  });
 }
 
 Model Model::from_module(std::shared_ptr<SourceFile> file, Module module,

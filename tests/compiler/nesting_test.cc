@@ -9,6 +9,7 @@
 #include "eq/compiler/autodiff/grad.hpp"
 #include "eq/compiler/ir/printer.hpp"
 #include "eq/compiler/lower/model.hpp"
+#include "eq/compiler/parser.hpp"
 #include "eq/grammar/parse.hpp"
 #include "eq/runtime/error.hpp"
 
@@ -66,6 +67,24 @@ TEST_CASE("a sum of 50,000 terms and 50,000 signs lower and differentiate") {
     });
     CHECK(nodes > 10000);
   }
+}
+
+TEST_CASE("the library's text entry points give themselves the stack deep text needs") {
+  // On this thread's ordinary stack, as a program calls them: a sum of
+  // 50,000 terms overflowed it in Parser::parse and Model::from_source (an
+  // API audit: "Segmentation fault" at 12,000 terms), and a deeper one is
+  // the located error, not a crash.
+  CHECK_FALSE(eq::on_nesting_stack());
+  const std::string sum = "x" + repeat(" + x", 49999);
+  eq::Graph g;
+  eq::Parser p(g);
+  p.set("x", g.input("x", eq::Shape{3}));
+  CHECK(p.parse(sum).shape().example() == eq::Shape{3});
+  CHECK_THROWS_WITH(p.parse(repeat("-", 200000) + "x"),
+                    Catch::Contains("nests deeper than 100000 levels"));
+  eq::Model m = eq::Model::from_source("m.eq", "input x : [4]\ny = " + sum + "\noutput y\n");
+  CHECK(m.graph().size() > 10000);
+  CHECK_FALSE(eq::on_nesting_stack());
 }
 
 TEST_CASE("with_nesting_stack returns the result and rethrows") {
