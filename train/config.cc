@@ -9,6 +9,7 @@
 #include "eq/grammar/parse.hpp"
 #include "eq/grammar/suggest.hpp"
 #include "eq/runtime/error.hpp"
+#include "eq/runtime/format.hpp"
 
 namespace eq {
 
@@ -413,6 +414,18 @@ std::int64_t held_out_count(double validate, std::int64_t n) {
   const double share = validate * static_cast<double>(n);
   // A product a few ulps under a whole number is that number.
   return static_cast<std::int64_t>(std::floor(share * (1 + 1e-12)));
+}
+
+void check_train_config(const TrainConfig& c, const std::string& source) {
+  auto refuse = [&](const std::string& key, const std::string& takes, const std::string& got) {
+    throw Error(source + ": " + key + " takes " + takes + "; got " + got);
+  };
+  if (c.batch < 1) refuse("batch", "a whole number ≥ 1", std::to_string(c.batch));
+  if (c.window < 0) refuse("window", "a whole number ≥ 1", std::to_string(c.window));
+  if (!(c.validate >= 0 && c.validate < 1))
+    refuse("validate", "a number in [0, 1)", format_number(c.validate));
+  if (c.steps && *c.steps < 1) refuse("steps", "a whole number ≥ 1", std::to_string(*c.steps));
+  if (!c.steps && c.epochs < 1) refuse("epochs", "a whole number ≥ 1", std::to_string(c.epochs));
 }
 
 }  // namespace eq

@@ -53,6 +53,11 @@ struct TrainConfig {
   DType dtype = DType::f32;
 };
 
+// Throws eq::Error, named after `source`, when a value of `c` is out of the
+// range the train block's key takes (`batch = 0`): a TrainConfig set from
+// C++ is held to what `.eq` files and --KEY overrides are.
+void check_train_config(const TrainConfig& c, const std::string& source);
+
 // How many of n examples (or symbols) `validate` holds out: the whole part of
 // validate · n as the decimal would give it (0.29 of 100 is 29, where the
 // binary product 28.999999999999996 would floor to 28).

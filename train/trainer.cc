@@ -88,6 +88,7 @@ SavedModel saved_model(const Setup& setup) {
 }
 
 std::unique_ptr<TrainingData> training_data(Setup& setup, const Shard& shard) {
+  check_train_config(setup.config, setup.source_name);
   if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
     throw Error("shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count) +
                 " does not exist");
@@ -102,6 +103,7 @@ Trainer::Trainer(Setup& setup, Communicator& comm)
 
 Trainer::Trainer(Setup& setup, std::unique_ptr<TrainingData> data, Communicator& comm)
     : setup_(setup), comm_(comm), data_(std::move(data)) {
+  check_train_config(setup_.config, setup_.source_name);
   Machine& m = data_->machine();
   std::vector<SolverParam> sp;
   for (const ModelParam& p : setup_.model->params()) sp.push_back({p.name, m.param(p.node)});

@@ -3,6 +3,7 @@
 // key, weights of another model — are eq::Errors that say what is wrong,
 // not a hang, a read past the data or a message with no place.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <string>
 
 #include "eq/runtime/error.hpp"
@@ -12,6 +13,7 @@
 
 using namespace eq;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Catch::Matchers::Equals;
 using Catch::Matchers::StartsWith;
 
@@ -121,4 +123,25 @@ TEST_CASE("weights of another model that do not fit say where the sources part",
   Trainer same(s);
   same.initialize();
   CHECK_NOTHROW(t.load_weights(same.weights()));
+}
+
+TEST_CASE("a TrainConfig set from C++ is held to the train block's ranges", "[api]") {
+  // batch = 0 ended the process with SIGFPE; a negative validate threw a
+  // std::length_error; NaN held out nothing; steps = -5 trained no step
+  // (an API audit).
+  Folder f;
+  auto refused = [&](auto&& change, const std::string& message) {
+    Setup s = f.setup(testing::kTinyLogreg);
+    change(s.config);
+    CHECK_THROWS_WITH(Trainer(s), EndsWith(message));
+  };
+  refused([](TrainConfig& c) { c.batch = 0; }, ": batch takes a whole number ≥ 1; got 0");
+  refused([](TrainConfig& c) { c.validate = -0.5; },
+          ": validate takes a number in [0, 1); got -0.5");
+  refused([](TrainConfig& c) { c.validate = std::nan(""); },
+          ": validate takes a number in [0, 1); got nan");
+  refused([](TrainConfig& c) { c.steps = -5; }, ": steps takes a whole number ≥ 1; got -5");
+  refused([](TrainConfig& c) { c.epochs = -1; }, ": epochs takes a whole number ≥ 1; got -1");
+  Setup fine = f.setup(testing::kTinyLogreg);
+  CHECK_NOTHROW(Trainer(fine));
 }
