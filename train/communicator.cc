@@ -95,6 +95,11 @@ void run_together(Communicator& comm, const std::function<void()>& body) {
   } catch (const Error& e) {
     if (comm.size() == 1) throw;
     error = e.what();
+  } catch (const std::exception& e) {
+    // Anything else (an eq::InternalError, a std::bad_alloc) still reaches
+    // the other ranks, which would otherwise wait in the sum below forever.
+    if (comm.size() == 1) throw;
+    error = std::string("internal error: ") + e.what();
   }
   std::int64_t failed = error ? 1 : 0;
   comm.allreduce_sum(std::span(&failed, 1));

@@ -110,8 +110,9 @@ class CollectiveError : public Error {
   explicit CollectiveError(const std::string& message) : Error(message) {}
 };
 
-// Runs `body` on every rank; if it throws eq::Error on any rank, every rank
-// throws a CollectiveError. Collective: one small allreduce when nothing fails.
+// Runs `body` on every rank; if it throws (eq::Error or another exception)
+// on any rank, every rank throws a CollectiveError. Collective: one small
+// allreduce when nothing fails.
 void run_together(Communicator& comm, const std::function<void()>& body);
 
 // For a collective step that already knows some rank failed: every rank

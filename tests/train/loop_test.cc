@@ -330,6 +330,12 @@ TEST_CASE("run_together: an error on some ranks is every rank's, naming them", "
   for (const std::string& m : all) CHECK(m == "m.eq: the same everywhere\n");
   const auto none = messages([](int) {});
   for (const std::string& m : none) CHECK(m.empty());
+  // Another exception on one rank reaches the others too (they waited for
+  // it forever: an API audit's eq::InternalError on rank 1 hung rank 0).
+  const auto other = messages([](int rank) {
+    if (rank == 2) throw std::runtime_error("not an eq::Error");
+  });
+  for (const std::string& m : other) CHECK(m == "thread 2: internal error: not an eq::Error\n");
   // One process: the error itself.
   CHECK_THROWS_WITH(run_together(single_process(), [] { throw Error("alone"); }), "alone");
 }
