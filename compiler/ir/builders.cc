@@ -124,12 +124,37 @@ Node cast(Node x, DType dtype) {
 }
 
 Node concat(std::vector<Node> parts) {
+  // A program's mistakes are eq::Errors (an empty list crashed, a null part
+  // came back as the result).
+  if (parts.empty()) throw Error("concat of no parts: give it at least one node");
+  for (const Node& p : parts)
+    if (!p)
+      throw Error(
+          "a part of concat is a null eq::Node (a default-constructed Node, or a "
+          "gradient that does not exist)");
   if (parts.size() == 1) return parts[0];
   Graph& g = parts[0].graph();
   return g.make(Op::concat, std::move(parts));
 }
 
+namespace {
+
+// `axis` of x, for slice and unslice: an axis x has, else an eq::Error (it
+// was an internal error, "IShape axis out of range", for a program's mistake).
+void check_axis(const Node& x, int axis, const char* what) {
+  if (!x)
+    throw Error(std::string("the input of ") + what +
+                " is a null eq::Node (a default-constructed Node, or a gradient that does "
+                "not exist)");
+  if (axis < 0 || axis >= x.shape().rank())
+    throw Error(std::string(what) + ": axis " + std::to_string(axis) + " is out of range for " +
+                x.shape().str() + " (axes 0 to " + std::to_string(x.shape().rank() - 1) + ")");
+}
+
+}  // namespace
+
 Node slice(Node x, int axis, std::int64_t start, std::int64_t stop) {
+  check_axis(x, axis, "slice");
   if (start == 0 && stop == x.shape()[axis]) return x;
   Attrs a;
   a.axis = axis;
@@ -139,6 +164,7 @@ Node slice(Node x, int axis, std::int64_t start, std::int64_t stop) {
 }
 
 Node unslice(Node x, int axis, std::int64_t start, std::int64_t size) {
+  check_axis(x, axis, "unslice");
   if (start == 0 && size == x.shape()[axis]) return x;
   Attrs a;
   a.axis = axis;

@@ -155,9 +155,14 @@ Node Graph::constant(double value, DType dtype) {
 
 Node Graph::make(Op op, std::vector<Node> inputs, Attrs attrs, Origin origin) {
   const OpInfo& oi = info(op);
-  EQ_ASSERT(oi.kind != OpKind::leaf, "leaves are made by input / param / constant");
-  EQ_ASSERT(oi.arity < 0 ? !inputs.empty() : static_cast<int>(inputs.size()) == oi.arity,
-            std::string(oi.name) + " takes " + std::to_string(oi.arity) + " inputs");
+  // The general factory is public: a program's wrong call is an eq::Error.
+  if (oi.kind == OpKind::leaf)
+    throw Error(std::string(oi.name) + " is a leaf: make it with Graph::input, param or constant");
+  if (oi.arity < 0 ? inputs.empty() : static_cast<int>(inputs.size()) != oi.arity)
+    throw Error(std::string(oi.name) + " takes " +
+                (oi.arity < 0 ? std::string("at least one input")
+                              : std::to_string(oi.arity) + (oi.arity == 1 ? " input" : " inputs")) +
+                "; got " + std::to_string(inputs.size()));
   for (const Node& n : inputs) {
     if (!n)
       throw Error("an input of " + std::string(oi.name) +

@@ -209,6 +209,23 @@ TEST_CASE("a null node is a user error and not an internal one", "[api]") {
   CHECK_THROWS_WITH(ir::add(x, null), Contains("this eq::Node is null"));
   CHECK_THROWS_WITH(compile(g, {null}), Contains("an output is a null eq::Node"));
   CHECK_THROWS_WITH(null.shape(), Contains("this eq::Node is null"));
+  // concat of nothing crashed, and of a null part returned it (an API audit).
+  CHECK_THROWS_WITH(ir::concat({}), Equals("concat of no parts: give it at least one node"));
+  CHECK_THROWS_WITH(ir::concat({null}), Contains("a part of concat is a null eq::Node"));
+}
+
+TEST_CASE("a wrong axis or arity from a program is its mistake, not eq's", "[api]") {
+  // They were eq::InternalErrors ("This is a bug in eq"), which a catch of
+  // eq::Error misses (an API audit).
+  Graph g;
+  Node x = g.param("x", {6});
+  CHECK_THROWS_AS(ir::slice(x, 1, 0, 2), Error);
+  CHECK_THROWS_WITH(ir::slice(x, 1, 0, 2),
+                    Equals("slice: axis 1 is out of range for [6] (axes 0 to 0)"));
+  CHECK_THROWS_WITH(ir::unslice(x, -1, 0, 8),
+                    Equals("unslice: axis -1 is out of range for [6] (axes 0 to 0)"));
+  CHECK_THROWS_WITH(g.make(ir::Op::add, {x}), Equals("add takes 2 inputs; got 1"));
+  CHECK_THROWS_WITH(g.make(ir::Op::input, {}), Contains("is a leaf: make it with Graph::input"));
 }
 
 TEST_CASE("run() names an input that was never given", "[api]") {
