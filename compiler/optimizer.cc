@@ -39,7 +39,16 @@ std::vector<SolverParam> solver_params(Machine& vm, const std::vector<Learnable>
   std::vector<SolverParam> out;
   out.reserve(learn.size());
   for (const Learnable& l : learn) {
-    vm.program().readable(l.grad);  // throws, naming it, unless compiled as an output
+    // Its gradient must be an output of the program (it said only "node %10
+    // is not part of this program"; an API audit).
+    try {
+      vm.program().readable(l.grad);
+    } catch (const Error&) {
+      throw Error("Optimizer: the gradient of " + l.param.name() +
+                  " is not an output of this Machine's program: compile it with "
+                  "eq::with_gradients({outputs…}, learnables), as in compile(graph, "
+                  "with_gradients({loss}, learn))");
+    }
     out.push_back({l.param.name(), vm.param(l.param)});
   }
   return out;

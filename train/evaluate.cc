@@ -63,6 +63,7 @@ std::map<std::string, FeatureScale> fit_scale(const Dataset& data, const Model& 
 Batches::Batches(const Dataset& data, const Model& model,
                  const std::map<std::string, FeatureScale>& scale, std::int64_t max_batch) {
   size_ = data.size();
+  check_batch(max_batch);  // it became 1 unsaid (an API audit)
   // A batch larger than the data is the whole data: no staging row goes unused.
   max_batch_ = std::max<std::int64_t>(std::min(max_batch, size_), 1);
   auto bind = [&](const ModelLeaf& l) {
@@ -302,6 +303,8 @@ void Evaluator::load_params(const SafetensorsFile& weights) {
 Metrics Evaluator::evaluate(Batches& data, std::span<const std::int64_t> rows, std::int64_t batch,
                             std::int64_t first_row) {
   check_batch(batch);
+  // No rows would score a loss of 0 (an API audit): nothing to measure.
+  if (data.size() == 0) throw Error("no examples to evaluate: the data has no rows");
   std::vector<std::int64_t> every;
   if (rows.empty()) every = all_rows(data.size()), rows = every;
   batch = std::min(batch, data.max_batch());

@@ -170,14 +170,16 @@ void Trainer::load_weights(const SafetensorsFile& weights) {
 }
 
 std::string Trainer::resume(const SafetensorsFile& ck) {
-  SavedModel s = decode_metadata(ck.metadata, ck.path);
-  if (!s.position) throw Error(ck.path + ": not a checkpoint (no optimizer state or step count)");
+  // A checkpoint made in memory (Trainer::checkpoint()) has no path.
+  const std::string name = ck.path.empty() ? std::string("the weights given to resume()") : ck.path;
+  SavedModel s = decode_metadata(ck.metadata, name);
+  if (!s.position) throw Error(name + ": not a checkpoint (no optimizer state or step count)");
   // The data order of the epoch in progress is redrawn from the saved
   // generator: only the same steps per epoch (batch, split, data) continue it.
   const TrainPosition& at = *s.position;
   const std::int64_t steps = steps_per_epoch();
   if ((at.epoch_steps > 0 && at.epoch_steps != steps) || at.epoch_step >= steps)
-    throw Error(ck.path + ": the checkpoint stopped at step " + std::to_string(at.epoch_step) +
+    throw Error(name + ": the checkpoint stopped at step " + std::to_string(at.epoch_step) +
                 " of an epoch of " +
                 (at.epoch_steps > 0 ? std::to_string(at.epoch_steps) : std::string("unknown")) +
                 " steps, but this run's epoch has " + std::to_string(steps) +
@@ -189,7 +191,7 @@ std::string Trainer::resume(const SafetensorsFile& ck) {
   if (!restore_solver(*solver_, ck, s.position->step)) {
     const std::string now = setup_.config.solver.describe();
     warning =
-        "warning: " + ck.path + " was saved by " +
+        "warning: " + name + " was saved by " +
         (s.position->optimizer.empty() ? std::string("another optimizer") : s.position->optimizer) +
         ", this run uses " + now + ": the saved optimizer state is dropped, and " +
         std::string(solver_name(setup_.config.solver.kind)) + " starts afresh at step " +

@@ -44,6 +44,13 @@ TEST_CASE("an Evaluator refuses a batch of fewer than one example", "[api]") {
   CHECK_THROWS_WITH(ev.predict(data, -3), Equals(message + "-3"));
   // A batch larger than the data is the whole data.
   CHECK(ev.evaluate(data, {}, 1000).examples == 24);
+  // Batches of at most 0 rows became 1 unsaid, and no data at all scored a
+  // loss of 0 (an API audit).
+  CHECK_THROWS_WITH(Batches(s.data, *s.model, {}, 0), Equals(message + "0"));
+  Dataset none;
+  Batches empty(none, *s.model, {}, 8);
+  CHECK_THROWS_WITH(ev.evaluate(empty, {}, 8),
+                    Equals("no examples to evaluate: the data has no rows"));
 }
 
 TEST_CASE("an Evaluator made to score the loss says so when asked to predict", "[api]") {
@@ -144,4 +151,16 @@ TEST_CASE("a TrainConfig set from C++ is held to the train block's ranges", "[ap
   refused([](TrainConfig& c) { c.epochs = -1; }, ": epochs takes a whole number ≥ 1; got -1");
   Setup fine = f.setup(testing::kTinyLogreg);
   CHECK_NOTHROW(Trainer(fine));
+}
+
+TEST_CASE("resume() of weights made in memory names them", "[api]") {
+  // It said ": not a checkpoint (…)", naming nothing (an API audit).
+  Folder f;
+  Setup s = f.setup(testing::kTinyLogreg);
+  Trainer t(s);
+  t.initialize();
+  CHECK_THROWS_WITH(t.resume(t.weights()),
+                    Equals("the weights given to resume(): not a checkpoint (no optimizer state or "
+                           "step count)"));
+  CHECK_NOTHROW(t.resume(t.checkpoint()));
 }
