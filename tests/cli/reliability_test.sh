@@ -134,7 +134,7 @@ writes)  # item 12: every write is checked; predictions are written atomically
   # Weights of a model not trained on text: named as another model's first
   # (it said "no vocabulary"), and without a vocabulary under --force.
   expect_error "w.safetensors: these weights were trained with another model: the source saved in them (logreg.eq) differs from rnn.eq:" 1 \
-    sh -c "\"$EQC\" sample rnn.eq -w w.safetensors -n 20 2>&1 | head -1 >&2; exit 1"
+    bash -c 'set -o pipefail; "$0" sample rnn.eq -w w.safetensors -n 20 2>&1 | head -1 >&2' "$EQC"
   expect_error "w.safetensors: the weights carry no vocabulary: they were not trained on text" 1 \
     "$EQC" sample logreg.eq -w w.safetensors -n 20
   # --log on a full disk: the run still saves its weights, says what failed, exits 1.
