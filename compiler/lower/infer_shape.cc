@@ -10,6 +10,15 @@ namespace eq {
 std::optional<Shape> Model::Lowering::infer(const std::string& name) {
   if (auto b = bound_.find(name); b != bound_.end() && b->second.node)
     return lower::declared_shape(b->second.node, b->second.onehot);
+  // A state says its shape (`state gₜ : [3]`) or starts from a param of one
+  // (`state hₜ = h₀`): that is the value's shape, whatever its equation.
+  if (auto st = states_decl_.find(name); st != states_decl_.end()) {
+    if (st->second->has_shape) return shape(*st->second);
+    if (const Expr* v = st->second->value.get(); v && v->kind == ExprKind::Name)
+      if (auto b = bound_.find(v->name.text);
+          b != bound_.end() && b->second.node && b->second.node.op() == ir::Op::param)
+        return b->second.node.shape().example();
+  }
   auto d = decls_.find(name);
   if (d == decls_.end() || d->second.stmt->kind != StmtKind::Equation) {
     opaque_ = true;
@@ -75,7 +84,12 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
     case ExprKind::Number:
       return Shape{};
     case ExprKind::Name:
-      if (e.name.timed && e.name.offset < 0) return infer(current(e.name).text);
+      if (e.name.timed && e.name.offset < 0) {
+        // An earlier step already read has its leaf, of the value's shape.
+        if (auto b = bound_.find(e.name.text); b != bound_.end() && b->second.node)
+          return lower::declared_shape(b->second.node, b->second.onehot);
+        return infer(current(e.name).text);
+      }
       return infer(e.name.text);
     case ExprKind::Unary:
     case ExprKind::Postfix: {
@@ -93,6 +107,7 @@ std::optional<Shape> Model::Lowering::infer(const Expr& e) {
         if (b && b->rank() == 2 && (!a || a->rank() == 1)) return Shape{(*b)[1]};
         if (a && b && a->rank() == 2 && b->rank() == 2) return Shape{(*a)[0], (*b)[1]};
         if (a && b) return Shape{};
+        opaque_ = true;  // a product of unknowns: not a scalar, whatever is beside it
         return std::nullopt;
       }
       return combined({pa, pb});

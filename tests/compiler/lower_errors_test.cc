@@ -694,6 +694,15 @@ TEST_CASE("a correct model gives no diagnostic", "[lower]") {
   // above refusing sₜ = a*sₜ₋₁ + Σ(xₜ): "cannot tell the shape of 'sₜ₋₁'").
   CHECK(diagnose("input xₜ : [3]\nparam a ~ 0.5\nsₜ = a*sₜ₋₁ + Σ(xₜ)\n") == "no error");
   CHECK(diagnose("input xₜ : [3]\nhₜ = hₜ₋₁ + 1\nyₜ = hₜ*xₜ\n") == "no error");
+  // A state's declared shape, or the param it starts from, is the value's
+  // shape inside the recurrence too (a second review: these were taken to
+  // be scalars beside the factor 0.9).
+  CHECK(diagnose("input xₜ : [3]\nparam h₀ : [3] ~ 0\nstate hₜ = h₀\nhₜ = 0.9*hₜ₋₁\n"
+                 "yₜ = hₜ*xₜ\n") == "no error");
+  CHECK(diagnose("input xₜ : [3]\nstate gₜ : [3] = 0\nhₜ = 0.9*gₜ₋₁ + 0.1*hₜ₋₁\n"
+                 "gₜ = hₜ₋₁*2 + 1\nyₜ = hₜ*xₜ\n") == "no error");
+  CHECK(diagnose("input xₜ : [3]\nparam P : [3, 3] ~ glorot\nstate Sₜ = P\n"
+                 "Sₜ = 0.5*(Sₜ₋₁·Sₜ₋₁)\nyₜ = Sₜ·xₜ\n") == "no error");
   // An earlier draw of a noise, kept as that error says.
   CHECK(diagnose("input xₜ : [1]\nnoise εₜ : [1] ~ normal(0, 1)\neₜ = εₜ\nyₜ = xₜ + eₜ₋₁\n") ==
         "no error");
