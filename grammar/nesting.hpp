@@ -39,10 +39,11 @@ int with_nesting_stack(const std::function<int()>& f);
 // Whether the calling thread is one that with_nesting_stack started.
 bool on_nesting_stack();
 
-// Text this short cannot nest deep enough to overflow an ordinary thread's
-// stack in any stage (a level takes at least one byte; a level of lowering
-// about a kilobyte of stack).
-inline constexpr std::size_t kShallowText = 2048;
+// Text this short cannot nest deep enough to overflow even a small thread's
+// stack (256 KB) in any stage: a level takes at least one byte, a level of
+// lowering about a kilobyte of stack. A thread for longer text costs about
+// 50 µs, little beside lowering it.
+inline constexpr std::size_t kShallowText = 128;
 
 // f() for work on text of `text_size` bytes: on a nesting stack when the
 // text could nest deeper than an ordinary stack holds, unless already on

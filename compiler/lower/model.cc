@@ -42,6 +42,13 @@ Model Model::from_source(const std::string& name, const std::string& text,
 
 Model Model::from_module(std::shared_ptr<SourceFile> file, Module module,
                          const ModelOptions& options) {
+  const std::size_t size = file ? file->text().size() : 0;
+  return with_stack_for(size,
+                        [&] { return lower_module(std::move(file), std::move(module), options); });
+}
+
+Model Model::lower_module(std::shared_ptr<SourceFile> file, Module module,
+                          const ModelOptions& options) {
   Model m;
   m.file_ = std::move(file);
   m.graph_ = std::make_unique<ir::Graph>(options.dtype);

@@ -135,6 +135,9 @@ class Model {
   void add_warning(const std::string& rendered) { warnings_ += rendered; }
 
  private:
+  // from_module on the stack it runs on (with_stack_for, grammar/nesting.hpp).
+  static Model lower_module(std::shared_ptr<SourceFile> file, Module module,
+                            const ModelOptions& options);
   Model();
   class Lowering;
   std::shared_ptr<SourceFile> file_;

@@ -3,6 +3,8 @@
 // differentiated and printed on the stack with_nesting_stack gives.
 #include "eq/grammar/nesting.hpp"
 
+#include <pthread.h>
+
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -85,6 +87,35 @@ TEST_CASE("the library's text entry points give themselves the stack deep text n
   eq::Model m = eq::Model::from_source("m.eq", "input x : [4]\ny = " + sum + "\noutput y\n");
   CHECK(m.graph().size() > 10000);
   CHECK_FALSE(eq::on_nesting_stack());
+}
+
+TEST_CASE("a thread with a small stack parses a model of a thousand levels") {
+  // A second review: 1,000 nested signs in 1 KB of text overflowed a thread
+  // of 512 KB (macOS's default for threads), under the 2 KB cutoff then.
+  struct Run {
+    std::size_t nodes = 0;
+    std::string error;
+  } run;
+  auto body = [](void* p) -> void* {
+    auto* r = static_cast<Run*>(p);
+    try {
+      eq::Model m = eq::Model::from_source(
+          "m.eq", "input x : [4]\ny = " + repeat("-", 1000) + "x\noutput y\n");
+      r->nodes = static_cast<std::size_t>(m.graph().size());
+    } catch (const std::exception& e) {
+      r->error = e.what();
+    }
+    return nullptr;
+  };
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, std::size_t{256} << 10);
+  pthread_t thread;
+  REQUIRE(pthread_create(&thread, &attr, body, &run) == 0);
+  pthread_attr_destroy(&attr);
+  pthread_join(thread, nullptr);
+  CHECK(run.error.empty());
+  CHECK(run.nodes >= 2);
 }
 
 TEST_CASE("with_nesting_stack returns the result and rethrows") {
