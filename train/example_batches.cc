@@ -70,8 +70,17 @@ ExampleBatches::ExampleBatches(Setup& setup, const Shard& shard)
   }
 
   // Weights trained on from keep the scaling they learnt with (Setup::start_scale).
-  scale_ = setup.start_scale ? *setup.start_scale
-                             : fit_scale(setup.data, model_, train_rows_, config_.scale);
+  if (!setup.start_scale) {
+    scale_ = fit_scale(setup.data, model_, train_rows_, config_.scale);
+  } else {
+    scale_ = *setup.start_scale;
+    // An input the weights have no scaling for (one an edited model added),
+    // in a run that scales: fitted, as a fresh run would (a second review
+    // found it left unscaled, unsaid). Weights trained unscaled stay so.
+    if (!scale_.empty() && config_.scale != Scaling::none)
+      for (auto& [name, fitted] : fit_scale(setup.data, model_, train_rows_, config_.scale))
+        scale_.emplace(name, std::move(fitted));
+  }
   const std::int64_t eval_batch = std::max<std::int64_t>(config_.batch, 256);
   batches_ = std::make_unique<Batches>(setup.data, model_, scale_, eval_batch);
 

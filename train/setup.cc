@@ -548,7 +548,14 @@ Setup setup_source_here(const std::string& name, const std::string& text,
                   // A time model takes no scale (text_windows.cc).
                   if (!input || s.model->timed())
                     return "train with `dtype = f64` in the train block";
-                  if (s.config.scale != Scaling::none) return std::nullopt;
+                  // Scaled, and checked after scaling (Batches): by the
+                  // weights a run starts from (ExampleBatches), or as asked.
+                  const bool scaled =
+                      options.start && !options.start->scale.empty()
+                          ? options.start->scale.count(c.name) || s.config.scale != Scaling::none
+                      : options.start ? false
+                                      : s.config.scale != Scaling::none;
+                  if (scaled) return std::nullopt;
                   return std::string(
                       "scale the inputs (`scale = standard` in the train block) "
                       "or train with `dtype = f64`");

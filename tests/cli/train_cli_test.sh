@@ -603,6 +603,13 @@ read_back)
   [ "$(cat err.txt)" = "warning: lin.safetensors was trained on scaled inputs, and this run scales them as it did (scale = none is not applied)" ] ||
     fail "--init --scale none: $(cat err.txt)"
   [ "$(scale lin.safetensors)" = "$(scale lin60n.safetensors)" ] || fail "--init --scale none: the scaling changed"
+  # An input the edited model added is scaled as a fresh run would scale it
+  # (a second review found it left unscaled, unsaid).
+  sed -e 's/^input  x : \[10\]/input  z : [1]\ninput  x : [10]/' -e 's/^ŷ = w·x + b$/ŷ = w·x + b + 0.1*Σ(z)/' \
+      -e 's/x = 0:10, y = "label"/x = 0:10, z = 0, y = "label"/' linreg.eq > linz.eq
+  grep -q 'z = 0' linz.eq || fail "linz.eq: the edit did not apply"
+  run "$EQC" train linz.eq --init lin.safetensors --epochs 1 --quiet -o linz.safetensors
+  head -c 4000 linz.safetensors | grep -aq 'z\\":{\\"factor' || fail "--init of an edited model: its new input z is not scaled"
   # A warm start of an edited model (another dim, the same parameters) is
   # allowed: its dims are the weights' shapes, checked as they are set (it
   # was refused: "eq.dims gives D = 4, but logreg.eq has no dim D").
