@@ -281,13 +281,11 @@ void BisonParser::report_syntax_error(const context& ctx) const {
     else if (d.prev2.kind == Tok::Const)
       d.diags.error(here, "a constant needs a value: write const " + key + " = …");
     else if (const std::string kw = misspelt_keyword(key);
-             !kw.empty() && la == K::S_NAME &&
-             (d.prev2.kind == Tok::Newline || d.prev2.kind == Tok::Semicolon ||
-              d.prev2.kind == Tok::End))
-      // `parm w : [4] ~ 0`, `nоise ε …` (a Cyrillic о): a declaration's keyword.
-      d.diags.error(d.span(prev.begin, prev.end),
-                    "'" + key + "' is not a keyword" + kw +
-                        " (a declaration is written `KEYWORD NAME : [shape]`)");
+             !kw.empty() && (la == K::S_NAME || (la == K::S_SEMI && cur.begin == cur.end)) &&
+             (d.prev2.kind == Tok::Newline || d.prev2.kind == Tok::Semicolon))
+      // `parm w : [4] ~ 0`, `nоise ε …` (a Cyrillic о), `dimm D = 3` (the
+      // lexer's zero-width break before `D = 3`): a declaration's keyword.
+      d.diags.error(d.span(prev.begin, prev.end), "'" + key + "' is not a keyword" + kw);
     else if (d.prev2.kind == Tok::Newline || d.prev2.kind == Tok::Semicolon)
       d.diags.error(here, "expected '=' after '" + key + "', found " + what +
                               ": an equation is written " + key + " = expression");

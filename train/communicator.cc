@@ -95,11 +95,19 @@ void run_together(Communicator& comm, const std::function<void()>& body) {
   } catch (const Error& e) {
     if (comm.size() == 1) throw;
     error = e.what();
+  } catch (const InternalError& e) {
+    // Anything else still reaches the other ranks, which would otherwise
+    // wait in the sum below forever: an eq::InternalError says what it is,
+    if (comm.size() == 1) throw;
+    error = e.what();
   } catch (const std::exception& e) {
-    // Anything else (an eq::InternalError, a std::bad_alloc) still reaches
-    // the other ranks, which would otherwise wait in the sum below forever.
+    // ... another exception (a std::bad_alloc) is named as internal,
     if (comm.size() == 1) throw;
     error = std::string("internal error: ") + e.what();
+  } catch (...) {
+    // ... and one of no std::exception type too.
+    if (comm.size() == 1) throw;
+    error = "internal error: an exception of unknown type";
   }
   std::int64_t failed = error ? 1 : 0;
   comm.allreduce_sum(std::span(&failed, 1));

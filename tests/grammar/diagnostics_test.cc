@@ -191,11 +191,14 @@ const Case kCases[] = {
     // A keyword misspelt, or with a look-alike letter (found in an audit:
     // "expected '=' after 'parm' … an equation is written parm = expression").
     {"input x : [4]\nparm w : [4] ~ 0\n"sv,
-     "t.eq:2:1: error: 'parm' is not a keyword; did you mean 'param'? "
-     "(a declaration is written `KEYWORD NAME : [shape]`)\nparm w : [4] ~ 0\n^~~~\n"sv},
+     "t.eq:2:1: error: 'parm' is not a keyword; did you mean 'param'?\nparm w : [4] ~ 0\n"
+     "^~~~\n"sv},
+    // ... also before a value (`dimm D = 3`: a second review).
+    {"dimm D = 3\n"sv,
+     "t.eq:1:1: error: 'dimm' is not a keyword; did you mean 'dim'?\ndimm D = 3\n^~~~\n"sv},
     {"n\u043eise \u03b5 : [4] ~ normal(0, 1)\n"sv,
      "t.eq:1:1: error: 'n\u043eise' is not a keyword (its '\u043e' is U+043E CYRILLIC SMALL "
-     "LETTER O); did you mean 'noise'? (a declaration is written `KEYWORD NAME : [shape]`)\n"
+     "LETTER O); did you mean 'noise'?\n"
      "n\u043eise \u03b5 : [4] ~ normal(0, 1)\n^~~~~\n"sv},
     // y z = 3: the break before `z = …` is named (it was found '').
     {"y z = 3\n"sv,
