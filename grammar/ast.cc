@@ -330,4 +330,19 @@ bool same(const Module& a, const Module& b) {
   return true;
 }
 
+std::optional<double> arithmetic(Op op, double a, double b) {
+  switch (op) {
+    case Op::Add:
+      return a + b;
+    case Op::Sub:
+      return a - b;
+    case Op::Mul:
+      return a * b;
+    case Op::Div:
+      return a / b;
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace eq

@@ -38,6 +38,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,9 @@ enum class Op {
 };
 
 bool is_comparison(Op op);
+// a op b for + - * / (the arithmetic of sizes, consts and distributions'
+// arguments), or nullopt for another op.
+std::optional<double> arithmetic(Op op, double a, double b);
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;

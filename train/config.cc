@@ -139,20 +139,8 @@ class Reader {
       case ExprKind::Binary: {
         auto a = number(*e.args[0]), b = number(*e.args[1]);
         if (!a || !b) return std::nullopt;
-        switch (e.op) {
-          case Op::Add:
-            return *a + *b;
-          case Op::Sub:
-            return *a - *b;
-          case Op::Mul:
-            return *a * *b;
-          case Op::Div:
-            return *a / *b;
-          case Op::Pow:
-            return std::pow(*a, *b);
-          default:
-            return std::nullopt;
-        }
+        if (e.op == Op::Pow) return std::pow(*a, *b);
+        return arithmetic(e.op, *a, *b);
       }
       default:
         return std::nullopt;

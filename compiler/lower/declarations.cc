@@ -227,18 +227,7 @@ std::optional<double> Model::Lowering::integer_expr(const Expr& e) {
       auto a = integer_expr(*e.args[0]);
       auto b = integer_expr(*e.args[1]);
       if (!a || !b) return std::nullopt;
-      switch (e.op) {
-        case Op::Add:
-          return *a + *b;
-        case Op::Sub:
-          return *a - *b;
-        case Op::Mul:
-          return *a * *b;
-        case Op::Div:
-          return *a / *b;
-        default:
-          break;
-      }
+      if (auto v = arithmetic(e.op, *a, *b)) return v;
       break;
     }
     default:
@@ -465,20 +454,9 @@ std::optional<Initializer> Model::Lowering::initializer(const Expr& e) {
         return v && x.op == Op::Neg ? std::optional<double>(-*v) : v;
       }
       // 1/2, 0.1*s, D/10: numbers, consts and dims combined.
-      if (x.kind == ExprKind::Binary &&
-          (x.op == Op::Add || x.op == Op::Sub || x.op == Op::Mul || x.op == Op::Div)) {
+      if (x.kind == ExprKind::Binary) {
         const std::optional<double> a = value(*x.args[0]), b = value(*x.args[1]);
-        if (!a || !b) return std::nullopt;
-        switch (x.op) {
-          case Op::Add:
-            return *a + *b;
-          case Op::Sub:
-            return *a - *b;
-          case Op::Mul:
-            return *a * *b;
-          default:
-            return *a / *b;
-        }
+        return a && b ? arithmetic(x.op, *a, *b) : std::nullopt;
       }
       if (x.kind == ExprKind::Name && decls_.count(x.name.text) &&
           decls_.at(x.name.text).stmt->kind == StmtKind::Dim) {
