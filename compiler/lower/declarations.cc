@@ -482,7 +482,15 @@ std::optional<Initializer> Model::Lowering::initializer(const Expr& e) {
         return std::nullopt;
       }
       if (auto why = lower::unrepresentable(*v, m_.graph_->dtype())) {
-        diags_.error(x.span, part + ", " + format_number(*v) + ", is " + *why);
+        // As written, with its value when that differs (1e300, or 0/(D - D)
+        // = NaN, which printed as "-nan").
+        const std::string written(x.span.file->slice(x.span));
+        const std::string value = format_number(*v);
+        diags_.error(x.span, std::isnan(*v)
+                                 ? part + ", " + written + ", is not a number"
+                                 : part + ", " +
+                                       (written == value ? value : written + " = " + value) +
+                                       ", is " + *why);
         return std::nullopt;
       }
     }

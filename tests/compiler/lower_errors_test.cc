@@ -623,6 +623,12 @@ state gₜ = 0
 noise ε : [4] ~ normal(0, 1e300)
                           ^~~~~
 )"},
+    {"a σ that is not a number",
+     "dim D = 4\ninput x : [D]\nnoise e : [D] ~ normal(0, 0/(D - D))\ny = x + e\n",
+     R"(m.eq:3:27: error: normal's σ, 0/(D - D), is not a number
+noise e : [D] ~ normal(0, 0/(D - D))
+                          ^~~~~~~~~
+)"},
     {"an initializer of an input", "input x : [4]\nparam w : [4] ~ uniform(x, 1)\ny = x + w\n",
      R"(m.eq:2:25: error: uniform's a must be a number or a const; got x
 param w : [4] ~ uniform(x, 1)
