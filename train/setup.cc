@@ -284,11 +284,16 @@ Setup setup_source_here(const std::string& name, const std::string& text,
 
   const Stmt* block = nullptr;
   std::set<std::string> open_dims;  // `dim V` without a value
+  // `dim D = 2` (or -D D=2): for the widths the data hints count.
+  std::map<std::string, std::int64_t> number_dims = options.dims;
   std::vector<Declared> declared;
   for (const Stmt& st : module.statements) {
     if (st.kind == StmtKind::Train && !block) block = &st;
     if (st.kind == StmtKind::Dim && !st.value)
       for (const ExprPtr& n : st.names) open_dims.insert(n->name.text);
+    if (st.kind == StmtKind::Dim && st.value && st.value->kind == ExprKind::Number)
+      for (const ExprPtr& n : st.names)
+        number_dims.emplace(n->name.text, static_cast<std::int64_t>(st.value->number));
   }
   for (const Stmt& st : module.statements) {
     if (st.kind != StmtKind::Input && st.kind != StmtKind::Target) continue;
@@ -303,6 +308,9 @@ Setup setup_source_here(const std::string& name, const std::string& text,
         d.columns = 1;
       else if (!st.onehot && st.shape.size() == 1 && st.shape[0]->kind == ExprKind::Number)
         d.columns = static_cast<std::int64_t>(st.shape[0]->number);
+      else if (!st.onehot && st.shape.size() == 1 && st.shape[0]->kind == ExprKind::Name &&
+               number_dims.count(st.shape[0]->name.text))
+        d.columns = number_dims.at(st.shape[0]->name.text);
       declared.push_back(d);
     }
   }

@@ -151,6 +151,11 @@ config_errors)
   printf 'a,b,c,d,e\n1,2,3,4,5\n2,3,4,5,6\n' > two.csv
   expect_error "two.csv: which columns are the model's inputs and targets? Bind them: csv(\"two.csv\", x₁ = 0:2, x₂ = 2:4, y = \"e\") (column numbers, ranges or header names), in the train block's data or --data" 1 \
     "$EQC" train two.eq --data two.csv
+  # ... a dim's value too (it fell back to one column each).
+  sed 's/^input x₁ : \[2\]$/dim D = 2\ninput x₁ : [D]/' two.eq > twod.eq
+  expect_error "two.csv: which columns are the model's inputs and targets? Bind them: csv(\"two.csv\", x₁ = 0:2, x₂ = 2:4, y = \"e\") (column numbers, ranges or header names), in the train block's data or --data" 1 \
+    "$EQC" train twod.eq --data two.csv
+  grep -q '^dim D = 2' twod.eq || fail "twod.eq: the edit did not apply"
   # No data at all: what to write, with the model's own names and columns
   # (it said "add … to the train block" to a model without one, x = 0:4, y = 4).
   expect_error "noblock.eq: no data: the model has no train block: give --data, or add \`train { data = csv(\"FILE.csv\", x = 0:4, y = 4) }\`" 1 \
