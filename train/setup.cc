@@ -29,7 +29,14 @@ struct Declared {
   std::string size_dim;       // the shape is `[D]` / `onehot[D]` with D a dim without a value
   std::string base;           // a timed name without its time index: data binds `x` to xₜ
   std::int64_t columns = -1;  // CSV columns it takes, when its shape says (`[10]`, onehot: 1)
+  // The name data binds it by: x for xₜ.
+  const std::string& data_name() const { return base.empty() ? name : base; }
 };
+
+// Columns from..to as a binding writes them: 3, or 0:4.
+std::string column_range(std::int64_t from, std::int64_t to) {
+  return to - from == 1 ? std::to_string(from) : std::to_string(from) + ":" + std::to_string(to);
+}
 
 // A `data = …` entry for the model's declarations, for a message: text for
 // a model of timed one-hot inputs; else CSV columns in declaration order,
@@ -48,13 +55,12 @@ std::string data_example(const std::vector<Declared>& declared) {
       if (d.target != target) continue;
       std::string columns = "COLUMNS";
       if (known && d.columns >= 1) {
-        columns = d.columns == 1 ? std::to_string(at)
-                                 : std::to_string(at) + ":" + std::to_string(at + d.columns);
+        columns = column_range(at, at + d.columns);
         at += d.columns;
       } else {
         known = false;  // later columns cannot be counted either
       }
-      out += ", " + (d.base.empty() ? d.name : d.base) + " = " + columns;
+      out += ", " + d.data_name() + " = " + columns;
     }
   return out + ")";
 }
@@ -219,9 +225,6 @@ std::string binding_hint(const std::string& path, const std::vector<Declared>& d
       widths += std::max<std::int64_t>(d.columns, 0);
     }
   known = known && widths <= first_target;
-  auto range = [](std::int64_t from, std::int64_t to) {
-    return to - from == 1 ? std::to_string(from) : std::to_string(from) + ":" + std::to_string(to);
-  };
   std::string out;
   std::int64_t input = 0, target = 0, at = 0;
   for (const Declared& d : declared) {
@@ -232,16 +235,16 @@ std::string binding_hint(const std::string& path, const std::vector<Declared>& d
                     ? "\"" + header[static_cast<std::size_t>(c)] + "\""
                     : std::to_string(c);
     } else if (known) {
-      columns = range(at, at + d.columns);
+      columns = column_range(at, at + d.columns);
       at += d.columns;
     } else if (inputs == 1 || first_target <= inputs) {
-      columns = range(0, first_target);
+      columns = column_range(0, first_target);
     } else {
       // Several inputs of unknown widths: one column each, the last the rest.
       const std::int64_t c = input++;
-      columns = input < inputs ? std::to_string(c) : range(c, first_target);
+      columns = input < inputs ? std::to_string(c) : column_range(c, first_target);
     }
-    out += ", " + (d.base.empty() ? d.name : d.base) + " = " + columns;
+    out += ", " + d.data_name() + " = " + columns;
   }
   return out;
 }
@@ -543,31 +546,29 @@ Setup setup_source_here(const std::string& name, const std::string& text,
     // Numbers past f32 become ±inf when a batch is let in, and the run would
     // blame its first product: said here, at the field. Inputs that will be
     // scaled are checked after scaling (Batches).
-    check_range(s.data, s.config.dtype, csv ? &*csv : nullptr,
-                [&](const DataColumn& c) -> std::optional<std::string> {
-                  const bool input =
-                      std::any_of(s.model->inputs().begin(), s.model->inputs().end(),
-                                  [&](const ModelLeaf& l) { return l.name == c.name; });
-                  if (options.saved)
-                    return input && options.saved->scale.count(c.name)
-                               ? std::nullopt
-                               : std::optional<std::string>(
-                                     "the saved weights compute in f32, as they were trained");
-                  // A time model takes no scale (text_windows.cc).
-                  if (!input || s.model->timed())
-                    return "train with `dtype = f64` in the train block";
-                  // Scaled, and checked after scaling (Batches): by the
-                  // weights a run starts from (ExampleBatches), or as asked.
-                  const bool scaled =
-                      options.start && !options.start->scale.empty()
-                          ? options.start->scale.count(c.name) || s.config.scale != Scaling::none
-                      : options.start ? false
-                                      : s.config.scale != Scaling::none;
-                  if (scaled) return std::nullopt;
-                  return std::string(
-                      "scale the inputs (`scale = standard` in the train block) "
-                      "or train with `dtype = f64`");
-                });
+    check_range(
+        s.data, s.config.dtype, csv ? &*csv : nullptr,
+        [&](const DataColumn& c) -> std::optional<std::string> {
+          const bool input = std::any_of(s.model->inputs().begin(), s.model->inputs().end(),
+                                         [&](const ModelLeaf& l) { return l.name == c.name; });
+          if (options.saved)
+            return input && options.saved->scale.count(c.name)
+                       ? std::nullopt
+                       : std::optional<std::string>(
+                             "the saved weights compute in f32, as they were trained");
+          // A time model takes no scale (text_windows.cc).
+          if (!input || s.model->timed()) return "train with `dtype = f64` in the train block";
+          // Scaled, and checked after scaling (Batches): by the
+          // weights a run starts from (ExampleBatches), or as asked.
+          const bool asked = s.config.scale != Scaling::none;
+          const bool scaled = options.start ? !options.start->scale.empty() &&
+                                                  (options.start->scale.count(c.name) || asked)
+                                            : asked;
+          if (scaled) return std::nullopt;
+          return std::string(
+              "scale the inputs (`scale = standard` in the train block) "
+              "or train with `dtype = f64`");
+        });
   }
   if (options.start && !options.saved) {
     // The weights keep the scaling they learnt with, none included.
